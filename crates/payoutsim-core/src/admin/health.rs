@@ -1,0 +1,92 @@
+//! `GET /__admin/health`, `POST /__admin/reset`, `GET /__admin/clock`, `POST /__admin/clock/advance`.
+
+use axum::extract::State;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::{AdminError, AdminJson, AdminQuery};
+use crate::Engine;
+use crate::clock::ClockSnapshot;
+
+pub(super) fn routes() -> Router<Engine> {
+    Router::new()
+        .route("/__admin/health", get(health))
+        .route("/__admin/reset", post(reset))
+        .route("/__admin/clock", get(clock))
+        .route("/__admin/clock/advance", post(advance))
+}
+
+async fn health(State(engine): State<Engine>) -> Json<Value> {
+    let providers: Vec<&str> = engine.providers().iter().map(|p| p.name()).collect();
+    Json(json!({
+        "status": "ok",
+        "version": env!("CARGO_PKG_VERSION"),
+        "providers": providers,
+        "seed": engine.ids.seed(),
+        "clock": engine.clock.snapshot(None),
+        "journal": { "entries": engine.journal.len(), "cap": engine.journal.cap() },
+    }))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProviderParam {
+    provider: Option<String>,
+}
+
+async fn reset(
+    State(engine): State<Engine>,
+    AdminQuery(q): AdminQuery<ProviderParam>,
+) -> Result<Json<Value>, AdminError> {
+    if let Some(p) = &q.provider {
+        if engine.provider(p).is_none() {
+            return Err(AdminError::not_found(format!(
+                "provider `{p}` is not served"
+            )));
+        }
+    }
+    engine.reset(q.provider.as_deref());
+    Ok(Json(
+        json!({ "reset": q.provider.as_deref().unwrap_or("all") }),
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TenantParam {
+    tenant: Option<String>,
+}
+
+async fn clock(
+    State(engine): State<Engine>,
+    AdminQuery(q): AdminQuery<TenantParam>,
+) -> Json<ClockSnapshot> {
+    Json(engine.clock.snapshot(q.tenant.as_deref()))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Advance {
+    seconds: f64,
+    tenant: Option<String>,
+}
+
+async fn advance(
+    State(engine): State<Engine>,
+    AdminJson(body): AdminJson<Advance>,
+) -> Result<Json<ClockSnapshot>, AdminError> {
+    if !body.seconds.is_finite() || body.seconds < 0.0 {
+        return Err(AdminError::bad_request(
+            "`seconds` must be a number >= 0: time only moves forward",
+        ));
+    }
+    if body.seconds > 100.0 * 365.0 * 86400.0 {
+        return Err(AdminError::bad_request(
+            "`seconds` must be at most 100 years",
+        ));
+    }
+    engine.advance(body.seconds, body.tenant.as_deref()).await;
+    Ok(Json(engine.clock.snapshot(body.tenant.as_deref())))
+}

@@ -1,0 +1,112 @@
+//! The admin API (admin port, JSON): the simulator's own endpoints under `/__admin`.
+//!
+//! - `health.rs`: `GET /__admin/health`, `POST /__admin/reset`, clock read and advance
+//! - `journal.rs`: `GET`/`DELETE /__admin/requests`, `GET /__admin/transitions`, `GET /__admin/timeline`
+//! - `webhooks.rs`: `GET`/`POST /__admin/webhooks`, `DELETE /__admin/webhooks/{id}`,
+//!   `GET /__admin/webhooks/deliveries`
+//! - `providers.rs`: `GET /__admin/tenants`, `/__admin/providers/{p}/objects`, `/machines`, and
+//!   each provider's back-office router nested under `/__admin/providers/{p}/`
+//!
+//! Errors are `{"error": "..."}` with a 4xx status. Never faulted.
+
+mod health;
+mod journal;
+mod providers;
+mod webhooks;
+
+use axum::Router;
+use axum::extract::{FromRequest, Request, State};
+use axum::http::StatusCode;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+use crate::Engine;
+
+/// Admin settings.
+#[derive(Clone, Debug, Default)]
+pub struct AdminOptions {
+    /// When set, every admin call needs `Authorization: Bearer <token>`.
+    pub token: Option<String>,
+}
+
+/// An admin error: `{"error": "..."}` with its status.
+#[derive(Debug)]
+pub struct AdminError(pub StatusCode, pub String);
+
+impl AdminError {
+    pub fn bad_request(msg: impl Into<String>) -> Self {
+        Self(StatusCode::BAD_REQUEST, msg.into())
+    }
+    pub fn not_found(msg: impl Into<String>) -> Self {
+        Self(StatusCode::NOT_FOUND, msg.into())
+    }
+}
+
+impl IntoResponse for AdminError {
+    fn into_response(self) -> Response {
+        (self.0, axum::Json(json!({ "error": self.1 }))).into_response()
+    }
+}
+
+impl From<axum::extract::rejection::JsonRejection> for AdminError {
+    fn from(r: axum::extract::rejection::JsonRejection) -> Self {
+        Self(StatusCode::BAD_REQUEST, r.body_text())
+    }
+}
+
+impl From<axum::extract::rejection::QueryRejection> for AdminError {
+    fn from(r: axum::extract::rejection::QueryRejection) -> Self {
+        Self(StatusCode::BAD_REQUEST, r.body_text())
+    }
+}
+
+/// `axum::Json`, with rejections as admin errors.
+#[derive(FromRequest)]
+#[from_request(via(axum::Json), rejection(AdminError))]
+pub struct AdminJson<T>(pub T);
+
+/// `axum::extract::Query`, with rejections as admin errors.
+#[derive(axum::extract::FromRequestParts)]
+#[from_request(via(axum::extract::Query), rejection(AdminError))]
+pub struct AdminQuery<T>(pub T);
+
+/// The admin router for `engine` and the providers registered with it.
+pub fn router(engine: Engine, options: AdminOptions) -> Router {
+    let mut app = Router::new()
+        .merge(health::routes())
+        .merge(journal::routes())
+        .merge(webhooks::routes())
+        .merge(providers::routes())
+        .with_state(engine.clone());
+    for p in engine.providers() {
+        let path = format!("/__admin/providers/{}", p.name());
+        app = app.nest(&path, providers::provider_routes(engine.clone(), p));
+    }
+    app.fallback(|req: Request| async move {
+        AdminError::not_found(format!(
+            "no admin endpoint {} {}",
+            req.method(),
+            req.uri().path()
+        ))
+    })
+    .layer(middleware::from_fn_with_state(options, require_token))
+}
+
+async fn require_token(State(options): State<AdminOptions>, req: Request, next: Next) -> Response {
+    if let Some(token) = &options.token {
+        let given = req
+            .headers()
+            .get(http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "));
+        if given != Some(token.as_str()) {
+            let err = AdminError(
+                StatusCode::UNAUTHORIZED,
+                "admin token required: Authorization: Bearer <token>".into(),
+            );
+            return err.into_response();
+        }
+    }
+    next.run(req).await
+}

@@ -1,0 +1,110 @@
+//! `GET /__admin/tenants`, and per provider `GET /__admin/providers/{p}/objects` and
+//! `GET /__admin/providers/{p}/machines`, with the provider's own back-office router beside them.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::{AdminError, AdminJson, AdminQuery};
+use crate::Engine;
+use crate::machine::Delay;
+use crate::provider::Provider;
+
+pub(super) fn routes() -> Router<Engine> {
+    Router::new().route("/__admin/tenants", get(tenants))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProviderParam {
+    provider: Option<String>,
+}
+
+/// Known tenants, grouped by provider (every served provider appears, possibly empty).
+async fn tenants(
+    State(engine): State<Engine>,
+    AdminQuery(q): AdminQuery<ProviderParam>,
+) -> Json<Value> {
+    let mut grouped: BTreeMap<String, Vec<Value>> = engine
+        .providers()
+        .iter()
+        .filter(|p| q.provider.as_deref().is_none_or(|want| want == p.name()))
+        .map(|p| (p.name().to_string(), Vec::new()))
+        .collect();
+    for t in engine.tenants.list(q.provider.as_deref()) {
+        let entry = json!(t);
+        grouped.entry(t.provider.clone()).or_default().push(entry);
+    }
+    Json(json!({ "tenants": grouped }))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ObjectParams {
+    kind: Option<String>,
+    tenant: Option<String>,
+}
+
+/// The routes every provider gets under `/__admin/providers/{p}/`, merged with its own.
+pub(super) fn provider_routes(engine: Engine, provider: Arc<dyn Provider>) -> Router {
+    let objects = {
+        let p = provider.clone();
+        move |AdminQuery(q): AdminQuery<ObjectParams>| async move {
+            Json(p.objects(q.tenant.as_deref(), q.kind.as_deref()))
+        }
+    };
+    let machines = {
+        let p = provider.clone();
+        move || async move { Json(json!({ "machines": p.machines() })) }
+    };
+    let set_delay = {
+        let p = provider.clone();
+        move |AdminJson(body): AdminJson<DelayChange>| async move { change_delay(&*p, body) }
+    };
+    let _ = engine;
+    Router::new()
+        .route("/objects", get(objects))
+        .route("/machines", get(machines).post(set_delay))
+        .merge(provider.admin_router())
+}
+
+/// `POST /__admin/providers/{p}/machines`: `{"kind", "variant"?, "from", "to", "seconds" | "business_days"}`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DelayChange {
+    kind: String,
+    #[serde(default)]
+    variant: String,
+    from: String,
+    to: String,
+    seconds: Option<i64>,
+    business_days: Option<u32>,
+}
+
+fn change_delay(p: &dyn Provider, body: DelayChange) -> Result<Json<Value>, AdminError> {
+    let after = match (body.seconds, body.business_days) {
+        (Some(s), None) if s >= 0 => Delay::Seconds(s),
+        (None, Some(d)) => Delay::BusinessDays(d),
+        _ => {
+            return Err(AdminError::bad_request(
+                "give exactly one of `seconds` (>= 0) or `business_days`",
+            ));
+        }
+    };
+    if !p.set_delay(&body.kind, &body.variant, &body.from, &body.to, after) {
+        return Err(AdminError::not_found(format!(
+            "{} has no edge {} -> {} for `{}` {}",
+            p.name(),
+            body.from,
+            body.to,
+            body.kind,
+            body.variant
+        )));
+    }
+    Ok(Json(json!({ "machines": p.machines() })))
+}

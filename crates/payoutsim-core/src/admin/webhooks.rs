@@ -1,0 +1,122 @@
+//! `GET`/`POST /__admin/webhooks`, `DELETE /__admin/webhooks/{id}`, `GET /__admin/webhooks/deliveries`.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::{delete, get};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::{AdminError, AdminJson, AdminQuery};
+use crate::Engine;
+use crate::webhooks::WebhookTarget;
+
+pub(super) fn routes() -> Router<Engine> {
+    Router::new()
+        .route("/__admin/webhooks", get(list).post(create))
+        .route("/__admin/webhooks/deliveries", get(deliveries))
+        .route("/__admin/webhooks/{id}", delete(remove))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Filter {
+    provider: Option<String>,
+    tenant: Option<String>,
+    event: Option<String>,
+}
+
+async fn list(State(engine): State<Engine>, AdminQuery(f): AdminQuery<Filter>) -> Json<Value> {
+    let targets = engine
+        .outbox
+        .targets(f.provider.as_deref(), f.tenant.as_deref());
+    Json(json!({ "webhooks": targets }))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewTarget {
+    provider: String,
+    tenant: String,
+    url: String,
+    #[serde(default)]
+    events: Vec<String>,
+    secret: Option<String>,
+}
+
+async fn create(
+    State(engine): State<Engine>,
+    AdminJson(body): AdminJson<NewTarget>,
+) -> Result<(StatusCode, Json<WebhookTarget>), AdminError> {
+    let provider = engine.provider(&body.provider).ok_or_else(|| {
+        AdminError::bad_request(format!("`provider`: `{}` is not served", body.provider))
+    })?;
+    if !body.tenant.starts_with(&format!("{}:", body.provider)) {
+        return Err(AdminError::bad_request(format!(
+            "`tenant` must be named `{}:<credential>`, got `{}`",
+            body.provider, body.tenant
+        )));
+    }
+    check_url(&body.url)?;
+    let known = provider.webhook_events();
+    if let Some(bad) = body
+        .events
+        .iter()
+        .find(|e| *e != "*" && !known.contains(&e.as_str()))
+    {
+        return Err(AdminError::bad_request(format!(
+            "`events`: unknown event `{bad}` (known: {})",
+            known.join(", ")
+        )));
+    }
+    let (minted, extra) = provider.new_webhook_secret(&body.tenant);
+    let target = engine.outbox.add_target(WebhookTarget {
+        id: String::new(),
+        provider: body.provider,
+        tenant: body.tenant.clone(),
+        url: body.url,
+        events: body.events,
+        secret: body.secret.unwrap_or(minted),
+        extra,
+        created_at: crate::clock::rfc3339(engine.now_for(&body.tenant)),
+    });
+    Ok((StatusCode::CREATED, Json(target)))
+}
+
+/// Webhook URLs must be absolute `http://` URLs (deliveries are sent without TLS).
+pub fn check_url(url: &str) -> Result<(), AdminError> {
+    let ok = url.strip_prefix("http://").is_some_and(|rest| {
+        !rest.is_empty() && !rest.starts_with('/') && url.parse::<http::Uri>().is_ok()
+    });
+    if ok {
+        Ok(())
+    } else {
+        Err(AdminError::bad_request(format!(
+            "`url` must be an absolute http:// URL, got `{url}`"
+        )))
+    }
+}
+
+async fn remove(
+    State(engine): State<Engine>,
+    Path(id): Path<String>,
+) -> Result<StatusCode, AdminError> {
+    engine
+        .outbox
+        .remove_target(&id)
+        .map(|_| StatusCode::NO_CONTENT)
+        .ok_or_else(|| AdminError::not_found(format!("no webhook target `{id}`")))
+}
+
+async fn deliveries(
+    State(engine): State<Engine>,
+    AdminQuery(f): AdminQuery<Filter>,
+) -> Json<Value> {
+    let mut list = engine
+        .outbox
+        .deliveries(f.provider.as_deref(), f.tenant.as_deref());
+    if let Some(event) = &f.event {
+        list.retain(|d| &d.event == event);
+    }
+    Json(json!({ "deliveries": list }))
+}

@@ -1,0 +1,247 @@
+//! Idempotency keys: the first response to a key is stored and replayed for the same request; a
+//! different request under the same key is a conflict; keys expire on the simulated clock.
+//!
+//! A key is reserved while its first request runs, so a concurrent duplicate sees [`Begin::InFlight`]
+//! rather than creating a second object. Only responses the provider chose to keep are stored
+//! (see [`IdempotencyStore::complete`]); a released key can be used afresh.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use bytes::Bytes;
+use chrono::{DateTime, TimeDelta, Utc};
+use sha2::{Digest, Sha256};
+
+/// A response kept for replay.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredResponse {
+    pub status: u16,
+    pub body: Bytes,
+}
+
+/// What a request with an idempotency key should do.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Begin {
+    /// First use of the key: go ahead, then `complete` or `release`.
+    Proceed,
+    /// Same key, same request, already answered: send this again.
+    Replay(StoredResponse),
+    /// Same key, a different request.
+    Conflict,
+    /// Same key, and the first request is still running.
+    InFlight,
+}
+
+#[derive(Debug)]
+enum Slot {
+    Running {
+        fingerprint: [u8; 32],
+    },
+    Done {
+        fingerprint: [u8; 32],
+        response: StoredResponse,
+        expires: DateTime<Utc>,
+    },
+}
+
+/// Idempotency records keyed by (tenant, scope, key).
+#[derive(Debug)]
+pub struct IdempotencyStore {
+    ttl: TimeDelta,
+    slots: Mutex<HashMap<(String, String, String), Slot>>,
+}
+
+/// The fingerprint of a request: its method, path and body, with JSON bodies compared by value
+/// (so key order and white space do not make two requests different).
+pub fn fingerprint(method: &str, path: &str, body: &[u8]) -> [u8; 32] {
+    let mut h = Sha256::new();
+    h.update(method.as_bytes());
+    h.update([0]);
+    h.update(path.as_bytes());
+    h.update([0]);
+    match serde_json::from_slice::<serde_json::Value>(body) {
+        Ok(v) => h.update(v.to_string().as_bytes()),
+        Err(_) => h.update(body),
+    }
+    h.finalize().into()
+}
+
+impl IdempotencyStore {
+    pub fn new(ttl: TimeDelta) -> Self {
+        Self {
+            ttl,
+            slots: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<(String, String, String), Slot>> {
+        self.slots.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn begin(
+        &self,
+        tenant: &str,
+        scope: &str,
+        key: &str,
+        fingerprint: [u8; 32],
+        now: DateTime<Utc>,
+    ) -> Begin {
+        let mut slots = self.lock();
+        let id = (tenant.to_string(), scope.to_string(), key.to_string());
+        match slots.get(&id) {
+            Some(Slot::Done { expires, .. }) if *expires <= now => {}
+            Some(Slot::Done {
+                fingerprint: f,
+                response,
+                ..
+            }) => {
+                return if *f == fingerprint {
+                    Begin::Replay(response.clone())
+                } else {
+                    Begin::Conflict
+                };
+            }
+            Some(Slot::Running { fingerprint: f }) => {
+                return if *f == fingerprint {
+                    Begin::InFlight
+                } else {
+                    Begin::Conflict
+                };
+            }
+            None => {}
+        }
+        slots.insert(id, Slot::Running { fingerprint });
+        Begin::Proceed
+    }
+
+    /// Stores the response of the request that reserved the key.
+    pub fn complete(
+        &self,
+        tenant: &str,
+        scope: &str,
+        key: &str,
+        response: StoredResponse,
+        now: DateTime<Utc>,
+    ) {
+        let mut slots = self.lock();
+        let id = (tenant.to_string(), scope.to_string(), key.to_string());
+        if let Some(Slot::Running { fingerprint }) = slots.get(&id) {
+            let fingerprint = *fingerprint;
+            slots.insert(
+                id,
+                Slot::Done {
+                    fingerprint,
+                    response,
+                    expires: now + self.ttl,
+                },
+            );
+        }
+    }
+
+    /// Frees a reserved key without storing an answer (the request was refused before it did
+    /// anything, so a corrected retry under the same key is welcome).
+    pub fn release(&self, tenant: &str, scope: &str, key: &str) {
+        let mut slots = self.lock();
+        let id = (tenant.to_string(), scope.to_string(), key.to_string());
+        if matches!(slots.get(&id), Some(Slot::Running { .. })) {
+            slots.remove(&id);
+        }
+    }
+
+    /// Drops expired records, so memory stays bounded by the keys of the last TTL.
+    pub fn sweep(&self, now_for: impl Fn(&str) -> DateTime<Utc>) {
+        self.lock().retain(|(t, _, _), slot| match slot {
+            Slot::Done { expires, .. } => *expires > now_for(t),
+            Slot::Running { .. } => true,
+        });
+    }
+
+    pub fn len(&self) -> usize {
+        self.lock().len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn reset(&self, tenant_prefix: Option<&str>) {
+        let mut slots = self.lock();
+        match tenant_prefix {
+            Some(p) => slots.retain(|(t, _, _), _| !t.starts_with(p)),
+            None => slots.clear(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn resp(body: &'static str) -> StoredResponse {
+        StoredResponse {
+            status: 201,
+            body: Bytes::from_static(body.as_bytes()),
+        }
+    }
+
+    #[test]
+    fn replays_the_stored_response_for_the_same_request() {
+        let store = IdempotencyStore::new(TimeDelta::hours(24));
+        let now = crate::clock::manual_epoch();
+        let fp = fingerprint("POST", "/v1/cashouts", br#"{"a":1,"b":2}"#);
+        assert_eq!(store.begin("t", "s", "k", fp, now), Begin::Proceed);
+        assert_eq!(store.begin("t", "s", "k", fp, now), Begin::InFlight);
+        store.complete("t", "s", "k", resp("{}"), now);
+        let same = fingerprint("POST", "/v1/cashouts", br#"{ "b":2, "a":1 }"#);
+        assert_eq!(
+            store.begin("t", "s", "k", same, now),
+            Begin::Replay(resp("{}"))
+        );
+    }
+
+    #[test]
+    fn a_different_request_under_the_same_key_conflicts() {
+        let store = IdempotencyStore::new(TimeDelta::hours(24));
+        let now = crate::clock::manual_epoch();
+        store.begin("t", "s", "k", fingerprint("POST", "/x", b"{\"a\":1}"), now);
+        store.complete("t", "s", "k", resp("{}"), now);
+        let other = fingerprint("POST", "/x", b"{\"a\":2}");
+        assert_eq!(store.begin("t", "s", "k", other, now), Begin::Conflict);
+    }
+
+    #[test]
+    fn keys_expire_on_the_simulated_clock_and_are_swept() {
+        let store = IdempotencyStore::new(TimeDelta::hours(24));
+        let now = crate::clock::manual_epoch();
+        let fp = fingerprint("POST", "/x", b"{}");
+        store.begin("t", "s", "k", fp, now);
+        store.complete("t", "s", "k", resp("{}"), now);
+        let later = now + TimeDelta::hours(25);
+        store.sweep(|_| later);
+        assert!(store.is_empty());
+        assert_eq!(store.begin("t", "s", "k", fp, later), Begin::Proceed);
+    }
+
+    #[test]
+    fn a_released_key_can_be_used_again_with_another_body() {
+        let store = IdempotencyStore::new(TimeDelta::hours(24));
+        let now = crate::clock::manual_epoch();
+        store.begin("t", "s", "k", fingerprint("POST", "/x", b"{\"a\":1}"), now);
+        store.release("t", "s", "k");
+        assert_eq!(
+            store.begin("t", "s", "k", fingerprint("POST", "/x", b"{\"a\":2}"), now),
+            Begin::Proceed
+        );
+    }
+
+    #[test]
+    fn tenants_do_not_share_keys() {
+        let store = IdempotencyStore::new(TimeDelta::hours(24));
+        let now = crate::clock::manual_epoch();
+        store.begin("a", "s", "k", fingerprint("POST", "/x", b"{\"a\":1}"), now);
+        assert_eq!(
+            store.begin("b", "s", "k", fingerprint("POST", "/x", b"{\"a\":2}"), now),
+            Begin::Proceed
+        );
+    }
+}

@@ -1,0 +1,28 @@
+//! payoutsim-core: the engine every emulated provider runs on. It knows no provider.
+//!
+//! - [`clock`]: simulated time, `real` or `manual`, global and per-tenant advance
+//! - [`ids`]: seeded ids, tokens and random draws, one stream per tenant
+//! - [`tenants`]: credentials as tenants, provisioned on first use
+//! - [`machine`]: state machines as data, and the [`machine::Lifecycle`] objects carry
+//! - [`timeline`]: what falls due when, per tenant
+//! - [`idempotency`]: keys, request fingerprints, stored responses, expiry
+//! - [`journal`]: the bounded request journal and the layer that fills it
+//! - [`webhooks`]: targets, the outbox, retry policy, delivery records
+//! - [`provider`]: the [`Provider`] trait every provider crate implements
+//! - [`admin`]: the `/__admin` API
+//! - [`Engine`]: the handle that ties them together
+
+pub mod admin;
+pub mod clock;
+mod engine;
+pub mod idempotency;
+pub mod ids;
+pub mod journal;
+pub mod machine;
+pub mod provider;
+pub mod tenants;
+pub mod timeline;
+pub mod webhooks;
+
+pub use engine::{Engine, EngineConfig, Shared, TransitionRecord};
+pub use provider::Provider;

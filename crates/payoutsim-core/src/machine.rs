@@ -1,0 +1,213 @@
+//! State machines as data: the statuses an asynchronous object moves through, the allowed edges and
+//! their delays on the simulated clock.
+//!
+//! A provider declares one [`StateMachine`] per kind of object and variant (OnePay's `cashout` has
+//! `ACH` and `TURBO`, with different timings). An object carries a [`Lifecycle`]: its status, the
+//! terminal outcome decided for it when it was created, and its history. The engine picks the next
+//! edge (see [`StateMachine::next_edge`]) and schedules it on the timeline.
+
+use chrono::{DateTime, Datelike, TimeDelta, Utc, Weekday};
+use serde::{Deserialize, Serialize};
+
+/// How long after entering `from` an edge fires.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Delay {
+    /// A fixed number of simulated seconds.
+    Seconds(i64),
+    /// The same time of day, N business days (Monday to Friday) later; a start on a weekend counts
+    /// from the next Monday. Public holidays are not modelled.
+    BusinessDays(u32),
+}
+
+impl Delay {
+    pub fn due_from(self, t: DateTime<Utc>) -> DateTime<Utc> {
+        match self {
+            Delay::Seconds(s) => t + TimeDelta::seconds(s),
+            Delay::BusinessDays(n) => {
+                let mut d = t;
+                while is_weekend(d) {
+                    d += TimeDelta::days(1);
+                }
+                let mut left = n;
+                while left > 0 {
+                    d += TimeDelta::days(1);
+                    if !is_weekend(d) {
+                        left -= 1;
+                    }
+                }
+                d
+            }
+        }
+    }
+}
+
+fn is_weekend(t: DateTime<Utc>) -> bool {
+    matches!(t.weekday(), Weekday::Sat | Weekday::Sun)
+}
+
+/// One allowed move between statuses.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Edge {
+    pub from: String,
+    pub to: String,
+    pub after: Delay,
+}
+
+/// A provider's state machine for one kind (and variant) of object.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StateMachine {
+    /// The kind of object, e.g. `cashout`.
+    pub kind: String,
+    /// The variant, e.g. `ACH`; empty when the kind has one machine.
+    pub variant: String,
+    pub initial: String,
+    pub edges: Vec<Edge>,
+    /// Terminal statuses; the first is the default (success) outcome.
+    pub terminal: Vec<String>,
+}
+
+impl StateMachine {
+    pub fn new(kind: &str, variant: &str, initial: &str, terminal: &[&str]) -> Self {
+        Self {
+            kind: kind.into(),
+            variant: variant.into(),
+            initial: initial.into(),
+            edges: Vec::new(),
+            terminal: terminal.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    /// Adds an edge (builder style, so a provider's table reads as data).
+    pub fn edge(mut self, from: &str, to: &str, after: Delay) -> Self {
+        self.edges.push(Edge {
+            from: from.into(),
+            to: to.into(),
+            after,
+        });
+        self
+    }
+
+    /// The success outcome: the first terminal status.
+    pub fn success(&self) -> &str {
+        self.terminal.first().map(String::as_str).unwrap_or("")
+    }
+
+    pub fn is_terminal(&self, status: &str) -> bool {
+        self.terminal.iter().any(|t| t == status)
+    }
+
+    pub fn knows(&self, status: &str) -> bool {
+        self.initial == status
+            || self
+                .edges
+                .iter()
+                .any(|e| e.from == status || e.to == status)
+            || self.is_terminal(status)
+    }
+
+    /// The edge an object in `from`, destined for `outcome`, takes next: the edge straight to
+    /// `outcome` if there is one, else the first edge to a non-terminal status (a step on the way).
+    pub fn next_edge(&self, from: &str, outcome: &str) -> Option<&Edge> {
+        let out = || self.edges.iter().filter(move |e| e.from == from);
+        out()
+            .find(|e| e.to == outcome)
+            .or_else(|| out().find(|e| !self.is_terminal(&e.to)))
+    }
+
+    /// Changes the delay of the edge `from -> to`; false when there is no such edge.
+    pub fn set_delay(&mut self, from: &str, to: &str, after: Delay) -> bool {
+        match self.edges.iter_mut().find(|e| e.from == from && e.to == to) {
+            Some(e) => {
+                e.after = after;
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+/// One status an object entered, and when.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusChange {
+    pub status: String,
+    pub at: DateTime<Utc>,
+}
+
+/// Where an object is in its state machine. Providers embed it in their objects.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Lifecycle {
+    pub kind: String,
+    pub variant: String,
+    pub status: String,
+    /// The terminal status this object is destined to reach.
+    pub outcome: String,
+    /// Why it reaches that outcome when it is not success (a magic value, a forced outcome).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    pub history: Vec<StatusChange>,
+}
+
+impl Lifecycle {
+    pub fn entered(&self, status: &str) -> Option<DateTime<Utc>> {
+        self.history
+            .iter()
+            .rev()
+            .find(|c| c.status == status)
+            .map(|c| c.at)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn cashout() -> StateMachine {
+        StateMachine::new("cashout", "TURBO", "pending", &["processed", "failed"])
+            .edge("pending", "processing", Delay::Seconds(60))
+            .edge("processing", "processed", Delay::Seconds(1800))
+            .edge("processing", "failed", Delay::Seconds(1800))
+    }
+
+    #[test]
+    fn next_edge_steps_towards_the_decided_outcome() {
+        let m = cashout();
+        assert_eq!(
+            m.next_edge("pending", "failed").map(|e| e.to.as_str()),
+            Some("processing")
+        );
+        assert_eq!(
+            m.next_edge("processing", "failed").map(|e| e.to.as_str()),
+            Some("failed")
+        );
+        assert_eq!(
+            m.next_edge("processing", "processed")
+                .map(|e| e.to.as_str()),
+            Some("processed")
+        );
+        assert!(m.next_edge("processed", "processed").is_none());
+    }
+
+    #[test]
+    fn one_business_day_from_friday_is_monday() {
+        let fri = Utc.with_ymd_and_hms(2026, 1, 9, 15, 0, 0).unwrap();
+        let mon = Utc.with_ymd_and_hms(2026, 1, 12, 15, 0, 0).unwrap();
+        assert_eq!(Delay::BusinessDays(1).due_from(fri), mon);
+    }
+
+    #[test]
+    fn one_business_day_from_saturday_is_tuesday() {
+        let sat = Utc.with_ymd_and_hms(2026, 1, 10, 15, 0, 0).unwrap();
+        let tue = Utc.with_ymd_and_hms(2026, 1, 13, 15, 0, 0).unwrap();
+        assert_eq!(Delay::BusinessDays(1).due_from(sat), tue);
+    }
+
+    #[test]
+    fn delays_can_be_reconfigured() {
+        let mut m = cashout();
+        assert!(m.set_delay("pending", "processing", Delay::Seconds(5)));
+        assert!(!m.set_delay("pending", "processed", Delay::Seconds(5)));
+        assert_eq!(m.edges[0].after, Delay::Seconds(5));
+    }
+}

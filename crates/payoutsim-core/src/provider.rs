@@ -1,0 +1,57 @@
+//! What the engine needs of an emulated provider.
+
+use std::collections::BTreeMap;
+
+use axum::Router;
+use axum::response::Response;
+use http::StatusCode;
+use serde_json::Value;
+
+use crate::machine::{Delay, StateMachine};
+use crate::timeline::Scheduled;
+use crate::webhooks::WebhookTarget;
+
+/// One emulated provider. Implementations are cheap handles over their own state and an
+/// [`crate::Engine`]; the engine keeps only a weak reference to each.
+pub trait Provider: Send + Sync + 'static {
+    /// Its name in ports, tenants and the admin API: `onepay`, `dots`, …
+    fn name(&self) -> &'static str;
+
+    /// The provider's public API, on its own paths.
+    fn router(&self) -> Router;
+
+    /// Back-office actions, served under `/__admin/providers/{name}/`.
+    fn admin_router(&self) -> Router {
+        Router::new()
+    }
+
+    /// The state machines of its asynchronous objects, as currently configured.
+    fn machines(&self) -> Vec<StateMachine>;
+
+    /// Changes the delay of edge `from -> to` of machine `kind`/`variant` (`variant` empty: every
+    /// variant of the kind). False when no such edge exists. Objects already scheduled keep the
+    /// delay they were scheduled with.
+    fn set_delay(&self, kind: &str, variant: &str, from: &str, to: &str, after: Delay) -> bool;
+
+    /// A scheduled transition fell due: apply it (the object may have moved on; then ignore it).
+    fn apply(&self, due: &Scheduled);
+
+    /// Its objects for `GET /__admin/providers/{name}/objects`, optionally one tenant or kind.
+    fn objects(&self, tenant: Option<&str>, kind: Option<&str>) -> Value;
+
+    /// Forgets every object of every tenant.
+    fn reset(&self);
+
+    /// The provider's own error answer for `status`, with `message` where its format has one.
+    /// The journal (oversized bodies) and the fault layer render errors through it.
+    fn error_response(&self, status: StatusCode, message: &str) -> Response;
+
+    /// A fresh signing secret (and provider-specific extras) for a target made via the admin API.
+    fn new_webhook_secret(&self, tenant: &str) -> (String, BTreeMap<String, String>);
+
+    /// The headers that sign `body` for `target`.
+    fn sign_webhook(&self, target: &WebhookTarget, body: &[u8]) -> Vec<(String, String)>;
+
+    /// The event names it emits (admin API validation and documentation).
+    fn webhook_events(&self) -> Vec<&'static str>;
+}

@@ -1,0 +1,108 @@
+//! Tenants: every set of credentials is a tenant with its own data.
+//!
+//! A tenant is named `<provider>:<public credential>` (DESIGN.md). In sandbox mode a new,
+//! well-formed credential is provisioned on first use; once known, a different secret for the same
+//! public credential is refused. Only a digest of the secret is kept.
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+/// What the admin API shows of a tenant.
+#[derive(Clone, Debug, Serialize)]
+pub struct TenantInfo {
+    pub tenant: String,
+    pub provider: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub environment: Option<String>,
+    pub first_seen: String,
+    #[serde(skip)]
+    secret_digest: [u8; 32],
+}
+
+/// The secret presented does not match the one this credential was provisioned with.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("wrong secret for a known credential")]
+pub struct WrongSecret;
+
+#[derive(Debug, Default)]
+pub struct Tenants {
+    map: Mutex<BTreeMap<String, TenantInfo>>,
+}
+
+impl Tenants {
+    /// Resolves (or, on first use, provisions) the tenant `key` whose secret is `secret`.
+    pub fn authenticate(
+        &self,
+        provider: &str,
+        key: &str,
+        secret: &str,
+        environment: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<(), WrongSecret> {
+        let digest: [u8; 32] = Sha256::digest(secret.as_bytes()).into();
+        let mut map = self.map.lock().unwrap_or_else(|e| e.into_inner());
+        match map.get(key) {
+            Some(known) if known.secret_digest == digest => Ok(()),
+            Some(_) => Err(WrongSecret),
+            None => {
+                map.insert(
+                    key.to_string(),
+                    TenantInfo {
+                        tenant: key.to_string(),
+                        provider: provider.to_string(),
+                        environment: environment.map(str::to_string),
+                        first_seen: crate::clock::rfc3339(now),
+                        secret_digest: digest,
+                    },
+                );
+                Ok(())
+            }
+        }
+    }
+
+    pub fn list(&self, provider: Option<&str>) -> Vec<TenantInfo> {
+        let map = self.map.lock().unwrap_or_else(|e| e.into_inner());
+        map.values()
+            .filter(|t| provider.is_none_or(|p| t.provider == p))
+            .cloned()
+            .collect()
+    }
+
+    pub fn reset(&self, provider: Option<&str>) {
+        let mut map = self.map.lock().unwrap_or_else(|e| e.into_inner());
+        map.retain(|_, t| provider.is_some_and(|p| t.provider != p));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn first_use_provisions_and_a_wrong_secret_is_refused_after() {
+        let tenants = Tenants::default();
+        let now = crate::clock::manual_epoch();
+        assert!(tenants.authenticate("p", "p:pub", "s1", None, now).is_ok());
+        assert!(tenants.authenticate("p", "p:pub", "s1", None, now).is_ok());
+        assert_eq!(
+            tenants.authenticate("p", "p:pub", "s2", None, now),
+            Err(WrongSecret)
+        );
+        assert_eq!(tenants.list(Some("p")).len(), 1);
+    }
+
+    #[test]
+    fn reset_for_one_provider_keeps_the_others() {
+        let tenants = Tenants::default();
+        let now = crate::clock::manual_epoch();
+        tenants.authenticate("a", "a:1", "s", None, now).unwrap();
+        tenants.authenticate("b", "b:1", "s", None, now).unwrap();
+        tenants.reset(Some("a"));
+        assert_eq!(tenants.list(None).len(), 1);
+        assert_eq!(tenants.list(None)[0].provider, "b");
+    }
+}

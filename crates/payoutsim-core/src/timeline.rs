@@ -1,0 +1,207 @@
+//! The timeline: what falls due when, per tenant, on the simulated clock.
+//!
+//! Each tenant has its own queue ordered by (due time, sequence), because each tenant may have its
+//! own clock offset. [`Timeline::pop_due`] hands out the earliest due entry among the tenants whose
+//! clock has reached it; the engine applies entries one at a time, so a transition that schedules
+//! the next one (already due too) is applied in the same pass, in time order.
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+/// What happens when an entry falls due.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Action {
+    /// Move object `object_id` of `kind` to status `to`.
+    Transition {
+        kind: String,
+        object_id: String,
+        from: String,
+        to: String,
+    },
+    /// Attempt webhook message `message` again.
+    WebhookRetry { message: u64 },
+}
+
+/// An entry on the timeline.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Scheduled {
+    pub seq: u64,
+    pub due: DateTime<Utc>,
+    pub provider: String,
+    pub tenant: String,
+    pub action: Action,
+}
+
+#[derive(Debug, Default)]
+struct Queues {
+    next_seq: u64,
+    by_tenant: BTreeMap<String, BTreeMap<(DateTime<Utc>, u64), Scheduled>>,
+}
+
+#[derive(Debug, Default)]
+pub struct Timeline {
+    queues: Mutex<Queues>,
+}
+
+impl Timeline {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Queues> {
+        self.queues.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn schedule(
+        &self,
+        provider: &str,
+        tenant: &str,
+        due: DateTime<Utc>,
+        action: Action,
+    ) -> u64 {
+        let mut q = self.lock();
+        q.next_seq += 1;
+        let seq = q.next_seq;
+        let entry = Scheduled {
+            seq,
+            due,
+            provider: provider.into(),
+            tenant: tenant.into(),
+            action,
+        };
+        q.by_tenant
+            .entry(tenant.to_string())
+            .or_default()
+            .insert((due, seq), entry);
+        seq
+    }
+
+    /// Removes and returns the earliest entry that is due by its tenant's clock (`now_for`),
+    /// considering only `tenant` when given.
+    pub fn pop_due(
+        &self,
+        tenant: Option<&str>,
+        now_for: impl Fn(&str) -> DateTime<Utc>,
+    ) -> Option<Scheduled> {
+        let mut q = self.lock();
+        let mut best: Option<(String, (DateTime<Utc>, u64))> = None;
+        for (t, queue) in q.by_tenant.iter() {
+            if tenant.is_some_and(|want| want != t) {
+                continue;
+            }
+            let Some((&key, _)) = queue.first_key_value() else {
+                continue;
+            };
+            if key.0 <= now_for(t) && best.as_ref().is_none_or(|(_, b)| key < *b) {
+                best = Some((t.clone(), key));
+            }
+        }
+        let (t, key) = best?;
+        let queue = q.by_tenant.get_mut(&t)?;
+        let entry = queue.remove(&key);
+        if queue.is_empty() {
+            q.by_tenant.remove(&t);
+        }
+        entry
+    }
+
+    /// Whether an entry is due (for `tenant`, or any), without taking it.
+    pub fn has_due(&self, tenant: Option<&str>, now_for: impl Fn(&str) -> DateTime<Utc>) -> bool {
+        let q = self.lock();
+        q.by_tenant.iter().any(|(t, queue)| {
+            tenant.is_none_or(|want| want == t)
+                && queue
+                    .first_key_value()
+                    .is_some_and(|(k, _)| k.0 <= now_for(t))
+        })
+    }
+
+    /// Drops the pending transitions of one object (a back-office status change overrides them).
+    pub fn cancel_object(&self, tenant: &str, object_id: &str) {
+        let mut q = self.lock();
+        if let Some(queue) = q.by_tenant.get_mut(tenant) {
+            queue.retain(|_, e| {
+                !matches!(&e.action, Action::Transition { object_id: id, .. } if id == object_id)
+            });
+        }
+    }
+
+    /// Everything still scheduled, in due order per tenant.
+    pub fn pending(&self, provider: Option<&str>) -> Vec<Scheduled> {
+        let q = self.lock();
+        q.by_tenant
+            .values()
+            .flat_map(|queue| queue.values())
+            .filter(|e| provider.is_none_or(|p| e.provider == p))
+            .cloned()
+            .collect()
+    }
+
+    pub fn reset(&self, provider: Option<&str>) {
+        let mut q = self.lock();
+        match provider {
+            None => q.by_tenant.clear(),
+            Some(p) => {
+                for queue in q.by_tenant.values_mut() {
+                    queue.retain(|_, e| e.provider != p);
+                }
+                q.by_tenant.retain(|_, queue| !queue.is_empty());
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeDelta;
+
+    fn transition(id: &str) -> Action {
+        Action::Transition {
+            kind: "k".into(),
+            object_id: id.into(),
+            from: "a".into(),
+            to: "b".into(),
+        }
+    }
+
+    #[test]
+    fn entries_come_out_in_due_order_once_due() {
+        let tl = Timeline::default();
+        let t0 = crate::clock::manual_epoch();
+        tl.schedule("p", "t", t0 + TimeDelta::seconds(20), transition("late"));
+        tl.schedule("p", "t", t0 + TimeDelta::seconds(10), transition("early"));
+        assert!(tl.pop_due(None, |_| t0).is_none());
+        let now = t0 + TimeDelta::seconds(30);
+        let first = tl.pop_due(None, |_| now).unwrap();
+        assert!(
+            matches!(first.action, Action::Transition { ref object_id, .. } if object_id == "early")
+        );
+        assert!(tl.pop_due(None, |_| now).is_some());
+        assert!(tl.pop_due(None, |_| now).is_none());
+    }
+
+    #[test]
+    fn a_tenant_filter_leaves_other_tenants_queued() {
+        let tl = Timeline::default();
+        let t0 = crate::clock::manual_epoch();
+        tl.schedule("p", "a", t0, transition("1"));
+        tl.schedule("p", "b", t0, transition("2"));
+        assert_eq!(
+            tl.pop_due(Some("b"), |_| t0).map(|e| e.tenant),
+            Some("b".into())
+        );
+        assert!(tl.pop_due(Some("b"), |_| t0).is_none());
+        assert_eq!(tl.pending(None).len(), 1);
+    }
+
+    #[test]
+    fn cancel_object_drops_only_that_objects_entries() {
+        let tl = Timeline::default();
+        let t0 = crate::clock::manual_epoch();
+        tl.schedule("p", "a", t0, transition("1"));
+        tl.schedule("p", "a", t0, transition("2"));
+        tl.cancel_object("a", "1");
+        assert_eq!(tl.pending(None).len(), 1);
+    }
+}

@@ -77,6 +77,7 @@ pub struct Shared {
     pub idempotency: IdempotencyStore,
     pub journal: Journal,
     pub outbox: Outbox,
+    pub inboxes: crate::admin::inbox::Inboxes,
     transitions: Mutex<VecDeque<TransitionRecord>>,
     providers: RwLock<BTreeMap<&'static str, Weak<dyn Provider>>>,
     http: reqwest::Client,
@@ -119,6 +120,7 @@ impl Engine {
             idempotency: IdempotencyStore::new(TimeDelta::seconds(config.idempotency_ttl_s)),
             journal: Journal::new(config.journal_cap, config.journal_body_cap),
             outbox: Outbox::new(config.webhooks.clone(), config.history_cap),
+            inboxes: Default::default(),
             transitions: Mutex::new(VecDeque::new()),
             providers: RwLock::new(BTreeMap::new()),
             http,
@@ -496,6 +498,9 @@ impl Engine {
         self.timeline.reset(provider);
         self.idempotency.reset(prefix.as_deref());
         self.outbox.reset(provider);
+        if provider.is_none() {
+            self.inboxes.clear(None);
+        }
         self.journal.clear(provider);
         self.ids.reset(prefix.as_deref());
         self.clock.forget_tenants(prefix.as_deref());

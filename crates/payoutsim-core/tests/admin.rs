@@ -378,3 +378,59 @@ async fn an_admin_token_is_required_when_configured() {
     assert!(body["error"].as_str().unwrap().contains("token"));
     assert_eq!(admin.oneshot(ok).await.unwrap().status(), StatusCode::OK);
 }
+
+#[tokio::test]
+async fn the_inbox_keeps_what_a_provider_delivered_byte_for_byte() {
+    let (toy, p) = toy(manual_config(1));
+    let admin = admin::router(
+        toy.engine.clone(),
+        AdminOptions {
+            token: Some("t0k".into()),
+        },
+    );
+    let public = public_app(&toy, &p);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!(
+        "http://{}/__admin/inbox/my-app",
+        listener.local_addr().unwrap()
+    );
+    let served = admin.clone();
+    tokio::spawn(async move { axum::serve(listener, served).await });
+    let mut target = payoutsim_core::webhooks::WebhookTarget {
+        id: String::new(),
+        provider: "toy".into(),
+        tenant: "toy:a".into(),
+        url,
+        events: vec!["order.new".into()],
+        secret: "s".into(),
+        extra: Default::default(),
+        created_at: String::new(),
+    };
+    target = toy.engine.outbox.add_target(target);
+
+    order(&public, "a").await;
+    toy.engine.settle(None).await;
+
+    let req = Request::get("/__admin/inbox/my-app")
+        .header("authorization", "Bearer t0k")
+        .body(Body::empty())
+        .unwrap();
+    let bytes = admin
+        .oneshot(req)
+        .await
+        .unwrap()
+        .into_body()
+        .collect()
+        .await
+        .unwrap()
+        .to_bytes();
+    let got: Value = serde_json::from_slice(&bytes).unwrap();
+    let m = &got["messages"][0];
+    assert_eq!(m["body"]["status"], "new");
+    assert_eq!(m["raw_body"].as_str().unwrap(), m["body"].to_string());
+    assert_eq!(m["headers"]["x-toy-secret"], target.secret);
+    assert_eq!(
+        toy.engine.outbox.deliveries(None, None)[0].status,
+        Some(200)
+    );
+}

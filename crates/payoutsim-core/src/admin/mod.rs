@@ -4,12 +4,14 @@
 //! - `journal.rs`: `GET`/`DELETE /__admin/requests`, `GET /__admin/transitions`, `GET /__admin/timeline`
 //! - `webhooks.rs`: `GET`/`POST /__admin/webhooks`, `DELETE /__admin/webhooks/{id}`,
 //!   `GET /__admin/webhooks/deliveries`
+//! - `inbox.rs`: `POST`/`GET`/`DELETE /__admin/inbox/{name}`, a built-in webhook receiver
 //! - `providers.rs`: `GET /__admin/tenants`, `/__admin/providers/{p}/objects`, `/machines`, and
 //!   each provider's back-office router nested under `/__admin/providers/{p}/`
 //!
 //! Errors are `{"error": "..."}` with a 4xx status. Never faulted.
 
 mod health;
+pub mod inbox;
 mod journal;
 mod providers;
 mod webhooks;
@@ -78,6 +80,7 @@ pub fn router(engine: Engine, options: AdminOptions) -> Router {
         .merge(journal::routes())
         .merge(webhooks::routes())
         .merge(providers::routes())
+        .merge(inbox::routes())
         .with_state(engine.clone());
     for p in engine.providers() {
         let path = format!("/__admin/providers/{}", p.name());
@@ -94,7 +97,10 @@ pub fn router(engine: Engine, options: AdminOptions) -> Router {
 }
 
 async fn require_token(State(options): State<AdminOptions>, req: Request, next: Next) -> Response {
-    if let Some(token) = &options.token {
+    // Providers deliver webhooks to an inbox without the admin token.
+    let inbox_delivery =
+        req.method() == http::Method::POST && req.uri().path().starts_with("/__admin/inbox/");
+    if let Some(token) = options.token.as_ref().filter(|_| !inbox_delivery) {
         let given = req
             .headers()
             .get(http::header::AUTHORIZATION)

@@ -369,6 +369,15 @@ impl Engine {
         applied
     }
 
+    /// Brings one tenant up to date before a request is handled: with a `real` clock, applies the
+    /// transitions that fell due since the last tick, so a poll never sees a status that should
+    /// already have moved. (With a `manual` clock nothing falls due between advances.)
+    pub fn catch_up(&self, tenant: &str) {
+        if self.clock.mode() == ClockMode::Real {
+            self.run_due(Some(tenant));
+        }
+    }
+
     /// Moves simulated time (for everyone, or one tenant) and applies what fell due.
     pub async fn advance(&self, seconds: f64, tenant: Option<&str>) {
         self.clock.advance(seconds, tenant);

@@ -85,16 +85,20 @@ impl Timeline {
     ) -> Option<Scheduled> {
         let mut q = self.lock();
         let mut best: Option<(String, (DateTime<Utc>, u64))> = None;
-        for (t, queue) in q.by_tenant.iter() {
-            if tenant.is_some_and(|want| want != t) {
-                continue;
+        let mut consider = |t: &String, queue: &BTreeMap<(DateTime<Utc>, u64), Scheduled>| {
+            if let Some((&key, _)) = queue.first_key_value() {
+                if key.0 <= now_for(t) && best.as_ref().is_none_or(|(_, b)| key < *b) {
+                    best = Some((t.clone(), key));
+                }
             }
-            let Some((&key, _)) = queue.first_key_value() else {
-                continue;
-            };
-            if key.0 <= now_for(t) && best.as_ref().is_none_or(|(_, b)| key < *b) {
-                best = Some((t.clone(), key));
+        };
+        match tenant {
+            Some(want) => {
+                if let Some((t, queue)) = q.by_tenant.get_key_value(want) {
+                    consider(t, queue);
+                }
             }
+            None => q.by_tenant.iter().for_each(|(t, queue)| consider(t, queue)),
         }
         let (t, key) = best?;
         let queue = q.by_tenant.get_mut(&t)?;

@@ -267,3 +267,28 @@ async fn an_oversized_body_is_refused_in_the_providers_own_format() {
             .is_empty()
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn with_a_real_clock_a_request_catches_its_tenant_up_without_waiting_for_the_ticker() {
+    let mut config = manual_config(1);
+    config.clock.mode = payoutsim_core::clock::ClockMode::Real;
+    config.clock.time_scale = 10.0;
+    config.clock.start = Some(payoutsim_core::clock::manual_epoch());
+    let (toy, provider) = toy(config);
+    let app = public_app(&toy, &provider);
+    let id = post_order(&app, "a", 1).await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    tokio::time::advance(std::time::Duration::from_secs(1)).await; // 10 simulated seconds
+    toy.engine.catch_up("toy:b");
+    assert_eq!(
+        toy.status("toy:a", &id).as_deref(),
+        Some("new"),
+        "another tenant's catch-up leaves it"
+    );
+    toy.engine.catch_up("toy:a");
+
+    assert_eq!(toy.status("toy:a", &id).as_deref(), Some("working"));
+}

@@ -1,1 +1,16 @@
-//! placeholder
+//! payoutsim: composes the engine and the emulated providers into one app and serves it.
+//!
+//! - [`config`]: what `payoutsim serve` is given ([`ServeConfig`], [`ProviderId`])
+//! - [`app`]: [`App`] builds the engine, the providers, their routers and the admin router
+//! - [`serve`]: [`start`] binds one listener per provider plus the admin listener and runs them
+//!   until [`Running::shutdown`]
+//!
+//! The `payoutsim` binary (`src/main.rs`) is a thin clap front end over [`start`].
+
+pub mod app;
+pub mod config;
+pub mod serve;
+
+pub use app::App;
+pub use config::{ProviderId, ServeConfig};
+pub use serve::{Running, start};

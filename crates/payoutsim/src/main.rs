@@ -1,1 +1,175 @@
-fn main() {}
+//! The `payoutsim` command line: `payoutsim serve [flags]`.
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+
+use anyhow::Context;
+use chrono::{DateTime, Utc};
+use clap::{Parser, Subcommand, ValueEnum};
+use payoutsim::{ProviderId, ServeConfig};
+use payoutsim_core::clock::ClockMode;
+
+#[derive(Parser)]
+#[command(
+    name = "payoutsim",
+    version,
+    about = "A local, stateful simulator of payout providers"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve every provider on its own port, and the admin API.
+    Serve(ServeArgs),
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(clap::Args)]
+struct ServeArgs {
+    /// Address every listener binds.
+    #[arg(long, env = "PAYOUTSIM_BIND", default_value = "127.0.0.1")]
+    bind: IpAddr,
+    /// Admin port; providers follow (+1 onspot, +2 onepay, +3 kashpay, +4 tupay, +5 dots). 0 picks free ports.
+    #[arg(long, env = "PAYOUTSIM_PORT_BASE", default_value_t = 4700)]
+    port_base: u16,
+    /// Comma-separated providers to serve [default: every emulated provider].
+    #[arg(long, env = "PAYOUTSIM_PROVIDERS", value_delimiter = ',')]
+    providers: Vec<ProviderId>,
+    /// Write {"admin": url, "<provider>": url, ...} here once every listener is bound.
+    #[arg(long, env = "PAYOUTSIM_READY_FILE")]
+    ready_file: Option<PathBuf>,
+    /// Seed for ids, tokens and random outcomes [default: random, printed at start].
+    #[arg(long, env = "PAYOUTSIM_SEED")]
+    seed: Option<u64>,
+    /// `real`: simulated time flows with wall time; `manual`: it moves only when advanced.
+    #[arg(long, env = "PAYOUTSIM_CLOCK", default_value = "real")]
+    clock: ClockMode,
+    /// Simulated seconds per wall second with `--clock real`.
+    #[arg(long, env = "PAYOUTSIM_TIME_SCALE", default_value_t = 1.0)]
+    time_scale: f64,
+    /// Simulated start time, RFC 3339 [default: now with `real`, 2026-01-05T14:00:00Z with `manual`].
+    #[arg(long, env = "PAYOUTSIM_START_TIME")]
+    start_time: Option<DateTime<Utc>>,
+    /// Require `Authorization: Bearer <token>` on the admin API.
+    #[arg(long, env = "PAYOUTSIM_ADMIN_TOKEN")]
+    admin_token: Option<String>,
+    /// Request journal entries kept (oldest dropped first).
+    #[arg(long, env = "PAYOUTSIM_JOURNAL_CAP", default_value_t = 1000)]
+    journal_cap: usize,
+    /// Starting balance of every OnePay test tenant, in COP.
+    #[arg(
+        long,
+        env = "PAYOUTSIM_ONEPAY_TEST_BALANCE",
+        default_value_t = 1_000_000_000
+    )]
+    onepay_test_balance: i64,
+    /// Log format.
+    #[arg(long, env = "PAYOUTSIM_LOG_FORMAT", value_enum, default_value = "text")]
+    log_format: LogFormat,
+    /// Log filter (tracing `EnvFilter` syntax), e.g. `info` or `payoutsim_core=debug`.
+    #[arg(long, env = "PAYOUTSIM_LOG", default_value = "info")]
+    log: String,
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Serve(args) => serve(args),
+    }
+}
+
+fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    init_logging(args.log_format, &args.log)?;
+    if !(args.time_scale.is_finite() && args.time_scale > 0.0) {
+        anyhow::bail!(
+            "--time-scale must be a positive number, got {}",
+            args.time_scale
+        );
+    }
+    let mut config = ServeConfig {
+        bind: args.bind,
+        port_base: args.port_base,
+        admin_token: args.admin_token,
+        ready_file: args.ready_file,
+        ..ServeConfig::default()
+    };
+    if !args.providers.is_empty() {
+        config.providers = args.providers;
+    }
+    config.engine.seed = args.seed.unwrap_or_else(random_seed);
+    config.engine.clock.mode = args.clock;
+    config.engine.clock.time_scale = args.time_scale;
+    config.engine.clock.start = args.start_time;
+    config.engine.journal_cap = args.journal_cap;
+    config.onepay.test_starting_balance = args.onepay_test_balance;
+    tracing::info!(
+        seed = config.engine.seed,
+        "pass --seed {} to reproduce this run",
+        config.engine.seed
+    );
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async move {
+        let running = payoutsim::start(config)
+            .await
+            .context("payoutsim could not start")?;
+        running
+            .serve_until(shutdown_signal())
+            .await
+            .context("payoutsim stopped with an error")?;
+        tracing::info!("payoutsim stopped");
+        Ok(())
+    })
+}
+
+fn init_logging(format: LogFormat, filter: &str) -> anyhow::Result<()> {
+    let filter =
+        tracing_subscriber::EnvFilter::try_new(filter).context("--log is not a valid filter")?;
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder.json().init(),
+    }
+    Ok(())
+}
+
+/// A seed from the process's hash randomness (no wall clock involved).
+fn random_seed() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u32(std::process::id());
+    h.finish() % 1_000_000_000
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => tracing::info!("SIGINT: shutting down"),
+        _ = term => tracing::info!("SIGTERM: shutting down"),
+    }
+}

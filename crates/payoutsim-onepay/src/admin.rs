@@ -1,0 +1,172 @@
+//! OnePay's back office, served by the core under `/__admin/providers/onepay/`
+//! (errors `{"error": "..."}`):
+//! - `POST /fund` {tenant, amount}: credits a tenant's balance (provisions a new tenant)
+//! - `POST /cashouts/{id}/status` {status}: forces a cashout or balance cashout status
+//! - `POST /accounts/{id}/status` {status}: forces an account status
+//!
+//! and [`objects`], what `GET /__admin/providers/onepay/objects` shows.
+
+use axum::extract::Path;
+use axum::routing::post;
+use axum::{Json, Router};
+use payoutsim_core::admin::{AdminError, AdminJson};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::OnePay;
+use crate::auth::key_mode;
+use crate::lifecycle::force;
+use crate::model::Amount;
+use crate::state::{ACCOUNT, BALANCE_CASHOUT, CASHOUT, TenantData};
+use crate::validation::to_cents;
+
+/// The kinds `objects` knows.
+pub const KINDS: &[&str] = &[
+    "customer",
+    ACCOUNT,
+    CASHOUT,
+    BALANCE_CASHOUT,
+    "webhook",
+    "balance",
+];
+
+pub(crate) fn router(onepay: OnePay) -> Router {
+    let fund_op = onepay.clone();
+    let cashout_op = onepay.clone();
+    Router::new()
+        .route(
+            "/fund",
+            post(move |AdminJson(body): AdminJson<Fund>| async move { fund(&fund_op, body) }),
+        )
+        .route(
+            "/cashouts/{id}/status",
+            post(
+                move |Path(id): Path<String>, AdminJson(body): AdminJson<Status>| async move {
+                    force(&cashout_op, &[CASHOUT, BALANCE_CASHOUT], &id, &body.status).map(Json)
+                },
+            ),
+        )
+        .route(
+            "/accounts/{id}/status",
+            post(
+                move |Path(id): Path<String>, AdminJson(body): AdminJson<Status>| async move {
+                    force(&onepay, &[ACCOUNT], &id, &body.status).map(Json)
+                },
+            ),
+        )
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Fund {
+    tenant: String,
+    amount: serde_json::Number,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Status {
+    status: String,
+}
+
+fn fund(onepay: &OnePay, body: Fund) -> Result<Json<Value>, AdminError> {
+    let key = body.tenant.strip_prefix("onepay:").unwrap_or("");
+    let is_test = key_mode(key).ok_or_else(|| {
+        AdminError::bad_request(format!(
+            "`tenant` must be `onepay:sk_test_<k>` or `onepay:sk_live_<k>`, got `{}`",
+            body.tenant
+        ))
+    })?;
+    let cents = to_cents(&body.amount)
+        .ok()
+        .filter(|c| *c > 0)
+        .ok_or_else(|| {
+            AdminError::bad_request("`amount` must be a positive number with at most 2 decimals")
+        })?;
+    onepay
+        .provision(&body.tenant, key, is_test)
+        .map_err(|e| AdminError::bad_request(e.to_string()))?;
+    let mut store = onepay.store();
+    let t = store
+        .tenants
+        .get_mut(&body.tenant)
+        .ok_or_else(|| AdminError::not_found(body.tenant.clone()))?;
+    t.available = t
+        .available
+        .checked_add(cents)
+        .ok_or_else(|| AdminError::bad_request("the balance would overflow"))?;
+    Ok(Json(
+        json!({ "tenant": body.tenant, "available": Amount(t.available) }),
+    ))
+}
+
+/// `{"objects": [{kind, tenant, id, object, lifecycle?}]}`, for one tenant and/or kind.
+pub(crate) fn objects(onepay: &OnePay, tenant: Option<&str>, kind: Option<&str>) -> Value {
+    let targets = onepay.engine().outbox.targets(Some("onepay"), tenant);
+    let store = onepay.store();
+    let mut out = Vec::new();
+    for (name, t) in store
+        .tenants
+        .iter()
+        .filter(|(name, _)| tenant.is_none_or(|want| want == *name))
+    {
+        for k in KINDS.iter().filter(|k| kind.is_none_or(|want| want == **k)) {
+            tenant_objects(t, name, k, &targets, &mut out);
+        }
+    }
+    json!({ "objects": out })
+}
+
+fn tenant_objects(
+    t: &TenantData,
+    tenant: &str,
+    kind: &str,
+    targets: &[payoutsim_core::webhooks::WebhookTarget],
+    out: &mut Vec<Value>,
+) {
+    let entry = |id: &str, object: Value, lifecycle: Option<Value>| {
+        let mut e = json!({ "kind": kind, "tenant": tenant, "id": id, "object": object });
+        if let (Some(lc), Some(map)) = (lifecycle, e.as_object_mut()) {
+            map.insert("lifecycle".into(), lc);
+        }
+        e
+    };
+    let lc = |lc| serde_json::to_value(lc).ok();
+    match kind {
+        "customer" => out.extend(t.customers.iter().map(|c| entry(&c.id, json!(c), None))),
+        ACCOUNT => out.extend(t.accounts.iter().map(|a| {
+            let mut object = json!(t.account_wire(a));
+            if let Some(map) = object.as_object_mut() {
+                map.insert("account_number".into(), json!(a.account_number));
+            }
+            entry(&a.id, object, lc(&a.lc))
+        })),
+        CASHOUT => out.extend(
+            t.cashouts
+                .iter()
+                .map(|c| entry(&c.id, json!(t.cashout_wire(c)), lc(&c.lc))),
+        ),
+        BALANCE_CASHOUT => out.extend(
+            t.balance_cashouts
+                .iter()
+                .map(|b| entry(&b.id, json!(t.balance_cashout_wire(b)), lc(&b.lc))),
+        ),
+        "webhook" => out.extend(
+            targets
+                .iter()
+                .filter(|w| w.tenant == tenant)
+                .map(|w| entry(&w.id, json!(w), None)),
+        ),
+        "balance" => out.push(entry(
+            tenant,
+            json!({
+                "available": Amount(t.available),
+                "in_transit": Amount(t.in_transit()),
+                "currency": "COP",
+                "is_test": t.is_test,
+            }),
+            None,
+        )),
+        _ => {}
+    }
+}

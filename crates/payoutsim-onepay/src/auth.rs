@@ -1,0 +1,78 @@
+//! The [`Tenant`] extractor: `Authorization: Bearer sk_test_<k>` or `sk_live_<k>`.
+//!
+//! The key decides the mode (no sandbox host is documented): test keys make `is_test: true`
+//! objects, live keys `false`. Each key is its own tenant `onepay:<key>`, provisioned on first use
+//! (test tenants with the configured starting balance, live tenants with 0). Anything else is a
+//! 401 `unauthenticated` in OnePay's envelope.
+
+use axum::extract::FromRequestParts;
+use http::header;
+use http::request::Parts;
+use payoutsim_core::journal::RequestNotes;
+
+use crate::OnePay;
+use crate::error::OnePayError;
+
+/// The caller, from its secret key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Tenant {
+    /// `onepay:<key>`: the engine's tenant name and id stream.
+    pub name: String,
+    pub is_test: bool,
+}
+
+/// `(is_test)` when `key` is a well-formed secret key: `sk_test_` or `sk_live_` then 1 to 128
+/// characters of `[A-Za-z0-9_]`.
+pub fn key_mode(key: &str) -> Option<bool> {
+    let (is_test, rest) = if let Some(rest) = key.strip_prefix("sk_test_") {
+        (true, rest)
+    } else {
+        (false, key.strip_prefix("sk_live_")?)
+    };
+    let ok = (1..=128).contains(&rest.len())
+        && rest.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+    ok.then_some(is_test)
+}
+
+/// The tenant name of a key.
+pub fn tenant_name(key: &str) -> String {
+    format!("onepay:{key}")
+}
+
+impl FromRequestParts<OnePay> for Tenant {
+    type Rejection = OnePayError;
+
+    async fn from_request_parts(parts: &mut Parts, onepay: &OnePay) -> Result<Self, OnePayError> {
+        let key = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .ok_or(OnePayError::Unauthenticated)?;
+        let is_test = key_mode(key).ok_or(OnePayError::Unauthenticated)?;
+        let name = tenant_name(key);
+        onepay.provision(&name, key, is_test)?;
+        if let Some(notes) = parts.extensions.get::<RequestNotes>() {
+            notes.set_tenant(&name);
+        }
+        // With a real clock, apply what fell due since the last tick before answering.
+        onepay.engine().catch_up(&name);
+        Ok(Tenant { name, is_test })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_must_be_test_or_live_with_a_sane_suffix() {
+        assert_eq!(key_mode("sk_test_abc_123"), Some(true));
+        assert_eq!(key_mode("sk_live_X"), Some(false));
+        assert_eq!(key_mode("sk_test_"), None);
+        assert_eq!(key_mode("pk_test_abc"), None);
+        assert_eq!(key_mode("sk_test_a-b"), None);
+        assert_eq!(key_mode(&format!("sk_test_{}", "a".repeat(129))), None);
+    }
+}

@@ -1,0 +1,158 @@
+//! The company balance: `GET /v1/balances` (repo yelloalejo/onepay-mcp-server `src/tools.ts`),
+//! and its two documented payout endpoints (page: https://docs.onepay.la/client/balance/cashout,
+//! two crawls that disagree): `POST /v1/balances/cashout` (201, the balance cashout) and
+//! `POST /v1/balances` (204, errors 10500/10501/10809). Both create a `balance_cashout` that moves
+//! on the ACH machine like an ACH cashout.
+
+use axum::Router;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use bytes::Bytes;
+use http::{HeaderMap, StatusCode};
+use serde_json::{Map, Value};
+
+use crate::OnePay;
+use crate::auth::Tenant;
+use crate::error::{OnePayError, OnePayJson, RawBody};
+use crate::idempotent::{Post, reply};
+use crate::lifecycle::decide_outcome;
+use crate::model::{Amount, Balance, BalanceCashout, Data, amount_label};
+use crate::state::{BALANCE_CASHOUT, BalanceCashoutRec, TenantData};
+use crate::validation::Fields;
+
+pub(crate) fn routes() -> Router<OnePay> {
+    Router::new()
+        .route("/v1/balances", get(show).post(pay_out))
+        .route("/v1/balances/cashout", post(cashout))
+}
+
+async fn show(State(onepay): State<OnePay>, tenant: Tenant) -> Response {
+    let balance = onepay.with_tenant(&tenant, |t| Balance {
+        available: Amount(t.available),
+        available_label: amount_label(t.available),
+        in_transit: Amount(t.in_transit()),
+        currency: "COP".into(),
+        is_test: t.is_test,
+    });
+    OnePayJson(Data { data: balance }).into_response()
+}
+
+/// `POST /v1/balances/cashout` {amount, account_id}: 201 with the balance cashout.
+async fn cashout(
+    State(onepay): State<OnePay>,
+    tenant: Tenant,
+    headers: HeaderMap,
+    RawBody(body): RawBody,
+) -> Response {
+    let post = Post {
+        onepay: &onepay,
+        tenant: &tenant,
+        headers: &headers,
+        path: "/v1/balances/cashout",
+        body: &body,
+        key_required: true,
+    };
+    post.run(|map| {
+        let mut f = Fields::new(&map);
+        let amount = f.amount("amount", true);
+        let account_id = f.string("account_id", true, 255);
+        let created = onepay.pay_out_balance(&tenant, |t| {
+            if account_id
+                .as_deref()
+                .is_some_and(|a| t.accounts.get(a).is_none())
+            {
+                f.error("account_id", "The selected account id is invalid.");
+            }
+            f.finish()?;
+            let (Some(amount), Some(account_id)) = (amount, account_id) else {
+                return Err(OnePayError::Internal("validated fields missing".into()));
+            };
+            if amount > t.available {
+                return Err(OnePayError::InsufficientFunds);
+            }
+            Ok((amount, account_id))
+        })?;
+        reply(StatusCode::CREATED, &created)
+    })
+}
+
+/// `POST /v1/balances` {amount?, account_id?}: 204. No amount: the whole balance; no account:
+/// the tenant's first account (its "main fundable account").
+async fn pay_out(
+    State(onepay): State<OnePay>,
+    tenant: Tenant,
+    headers: HeaderMap,
+    RawBody(body): RawBody,
+) -> Response {
+    let post = Post {
+        onepay: &onepay,
+        tenant: &tenant,
+        headers: &headers,
+        path: "/v1/balances",
+        body: &body,
+        key_required: false,
+    };
+    post.run(|map: Map<String, Value>| {
+        let mut f = Fields::new(&map);
+        let amount = f.amount("amount", false);
+        let account_id = f.string("account_id", false, 255);
+        f.finish()?;
+        onepay.pay_out_balance(&tenant, |t| {
+            if t.available <= 0 {
+                return Err(OnePayError::BalanceIsEmpty);
+            }
+            let account = match &account_id {
+                Some(id) => t.accounts.get(id),
+                None => t.accounts.iter().next(),
+            };
+            let account = account.ok_or(OnePayError::CompanyAccountNotFound)?;
+            let amount = amount.unwrap_or(t.available);
+            if amount > t.available {
+                return Err(OnePayError::InsufficientFunds);
+            }
+            Ok((amount, account.id.clone()))
+        })?;
+        Ok((StatusCode::NO_CONTENT, Bytes::new()))
+    })
+}
+
+impl OnePay {
+    /// Creates a balance cashout of the `(amount, account_id)` that `check` settles on under the
+    /// store lock, debits it, starts its lifecycle and announces it.
+    fn pay_out_balance(
+        &self,
+        tenant: &Tenant,
+        check: impl FnOnce(&TenantData) -> Result<(i64, String), OnePayError>,
+    ) -> Result<BalanceCashout, OnePayError> {
+        let engine = self.engine();
+        let now = engine.now_for(&tenant.name);
+        let machine = self
+            .machine(BALANCE_CASHOUT, "ACH")
+            .ok_or_else(|| OnePayError::Internal("no balance_cashout machine".into()))?;
+        let created = self.with_tenant(tenant, |t| {
+            let (amount, account_id) = check(t)?;
+            let account_number = (t.accounts.get(&account_id))
+                .map(|a| a.account_number.clone())
+                .unwrap_or_default();
+            let outcome = decide_outcome(&account_number, amount);
+            t.available -= amount;
+            let id = engine.ids.uuid(&tenant.name);
+            let lc = engine.start_lifecycle("onepay", &tenant.name, &machine, &id, outcome, now);
+            let rec = BalanceCashoutRec {
+                id: id.clone(),
+                account_id,
+                amount,
+                created_at: now,
+                processed_at: None,
+                remarks: None,
+                lc,
+            };
+            let wire = t.balance_cashout_wire(&rec);
+            t.balance_cashouts.insert(&id, rec);
+            Ok::<_, OnePayError>(wire)
+        })?;
+        self.emit(&tenant.name, "cashout.created", &created, now);
+        Ok(created)
+    }
+}

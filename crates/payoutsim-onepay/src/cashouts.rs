@@ -1,0 +1,169 @@
+//! `POST /v1/cashouts` (seed; page: https://docs.onepay.la/client/cashouts/create), and
+//! `GET /v1/cashouts`, `GET /v1/cashouts/{id}` (plausible, not evidenced: served so clients can
+//! poll).
+//!
+//! A cashout debits the tenant's balance when created (10501 when it cannot), then moves
+//! `pending` -> `processing` -> `processed` | `failed` on the machine of its `method`; a failed
+//! one is credited back (see `lifecycle.rs`).
+
+use axum::Router;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use http::{HeaderMap, StatusCode};
+use serde_json::{Map, Value};
+
+use crate::OnePay;
+use crate::auth::Tenant;
+use crate::error::{Id, OnePayError, OnePayJson, RawBody};
+use crate::idempotent::{Post, reply};
+use crate::lifecycle::decide_outcome;
+use crate::model::Cashout;
+use crate::pagination::{Params, paginate};
+use crate::state::{CASHOUT, CashoutRec};
+use crate::validation::Fields;
+
+pub(crate) fn routes() -> Router<OnePay> {
+    Router::new()
+        .route("/v1/cashouts", get(list).post(create))
+        .route("/v1/cashouts/{id}", get(show))
+}
+
+/// `method` values accepted (INSTANT exists for OnePay but not for cashouts).
+pub const METHODS: &[&str] = &["ACH", "TURBO"];
+pub const CURRENCIES: &[&str] = &["COP"];
+pub const SORTS: &[&str] = &["created_at", "-created_at"];
+
+async fn create(
+    State(onepay): State<OnePay>,
+    tenant: Tenant,
+    headers: HeaderMap,
+    RawBody(body): RawBody,
+) -> Response {
+    let post = Post {
+        onepay: &onepay,
+        tenant: &tenant,
+        headers: &headers,
+        path: "/v1/cashouts",
+        body: &body,
+        key_required: true,
+    };
+    post.run(|map| reply(StatusCode::CREATED, &onepay.create_cashout(&tenant, &map)?))
+}
+
+/// Newest first unless `sort=created_at`; `filter[status]`, `filter[method]`,
+/// `filter[external_id]`.
+async fn list(
+    State(onepay): State<OnePay>,
+    tenant: Tenant,
+    query: Result<Query<Vec<(String, String)>>, QueryRejection>,
+) -> Result<Response, OnePayError> {
+    let params = Params::from_query(query)?;
+    let sort = params.get("sort").unwrap_or("-created_at");
+    if !SORTS.contains(&sort) {
+        let msg = format!(
+            "The selected sort is invalid. Allowed values: {}.",
+            SORTS.join(", ")
+        );
+        return Err(OnePayError::field("sort", msg));
+    }
+    let status = params.get("filter[status]");
+    let method = params.get("filter[method]");
+    let external_id = params.get("filter[external_id]");
+    let mut all: Vec<Cashout> = onepay.with_tenant(&tenant, |t| {
+        (t.cashouts.iter())
+            .filter(|c| status.is_none_or(|s| c.lc.status == s))
+            .filter(|c| method.is_none_or(|m| c.method == m))
+            .filter(|c| external_id.is_none_or(|e| c.external_id.as_deref() == Some(e)))
+            .map(|c| t.cashout_wire(c))
+            .collect()
+    });
+    if sort == "-created_at" {
+        all.reverse();
+    }
+    Ok(OnePayJson(paginate(all, &params)).into_response())
+}
+
+async fn show(
+    State(onepay): State<OnePay>,
+    tenant: Tenant,
+    Id(id): Id,
+) -> Result<Response, OnePayError> {
+    let cashout = onepay.with_tenant(&tenant, |t| t.cashouts.get(&id).map(|c| t.cashout_wire(c)));
+    let cashout = cashout.ok_or_else(|| OnePayError::NotFound("Cashout not found.".into()))?;
+    Ok(OnePayJson(cashout).into_response())
+}
+
+impl OnePay {
+    fn create_cashout(
+        &self,
+        tenant: &Tenant,
+        body: &Map<String, Value>,
+    ) -> Result<Cashout, OnePayError> {
+        let mut f = Fields::new(body);
+        let amount = f.amount("amount", true);
+        let account_id = f.string("account_id", true, 255);
+        let customer_id = f.string("customer_id", true, 255);
+        let method = f.one_of("method", true, METHODS);
+        let currency = f
+            .one_of("currency", false, CURRENCIES)
+            .unwrap_or_else(|| "COP".into());
+        let description = f.string("description", false, 255);
+        let external_id = f.string("external_id", false, 255);
+        let engine = self.engine();
+        let now = engine.now_for(&tenant.name);
+        let cashout = self.with_tenant(tenant, |t| {
+            let customer = customer_id.as_deref().map(|c| t.customers.get(c));
+            if matches!(customer, Some(None)) {
+                f.error("customer_id", "The selected customer id is invalid.");
+            }
+            let account = account_id.as_deref().map(|a| t.accounts.get(a));
+            match (&account, &customer_id) {
+                (Some(None), _) => f.error("account_id", "The selected account id is invalid."),
+                (Some(Some(a)), Some(c)) if a.customer_id != *c && !f.has_error("customer_id") => f
+                    .error(
+                        "account_id",
+                        "The selected account id does not belong to the customer.",
+                    ),
+                _ => {}
+            }
+            f.finish()?;
+            let (Some(amount), Some(Some(account)), Some(customer_id), Some(method)) =
+                (amount, account, customer_id, method)
+            else {
+                return Err(OnePayError::Internal("validated fields missing".into()));
+            };
+            if amount > t.available {
+                return Err(OnePayError::InsufficientFunds);
+            }
+            let machine = self
+                .machine(CASHOUT, &method)
+                .ok_or_else(|| OnePayError::Internal(format!("no cashout machine {method}")))?;
+            let outcome = decide_outcome(&account.account_number, amount);
+            let account_id = account.id.clone();
+            t.available -= amount;
+            let id = engine.ids.uuid(&tenant.name);
+            let lc = engine.start_lifecycle("onepay", &tenant.name, &machine, &id, outcome, now);
+            let rec = CashoutRec {
+                id: id.clone(),
+                customer_id,
+                account_id,
+                amount,
+                method,
+                currency,
+                description,
+                external_id,
+                created_at: now,
+                updated_at: now,
+                remarks: None,
+                lc,
+            };
+            let wire = t.cashout_wire(&rec);
+            t.cashouts.insert(&id, rec);
+            Ok(wire)
+        })?;
+        self.emit(&tenant.name, "cashout.created", &cashout, now);
+        Ok(cashout)
+    }
+}

@@ -1,0 +1,126 @@
+//! `x-idempotency` on POSTs: required on `POST /v1/cashouts` and `POST /v1/balances/cashout`,
+//! honoured when present on the other creating POSTs.
+//!
+//! Keys are scoped per tenant and endpoint path and fingerprinted on method, path and body (JSON
+//! compared by value). Same key and body: the first answer again, byte for byte, with
+//! `idempotent-replayed: true`. Same key, other body: 409 `idempotency_key_conflict`; while the
+//! first still runs: 409 `idempotency_key_in_use`. Only 2xx answers are kept; any other answer
+//! releases the key so a corrected retry can use it.
+
+use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
+use http::{HeaderMap, HeaderValue, StatusCode};
+use payoutsim_core::idempotency::{Begin, StoredResponse, fingerprint};
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::OnePay;
+use crate::auth::Tenant;
+use crate::error::{OnePayError, parse_object, raw_json};
+
+/// The header that carries the key.
+pub const HEADER: &str = "x-idempotency";
+/// The header that marks a replayed answer (an assumption: OnePay documents none).
+pub const REPLAYED: &str = "idempotent-replayed";
+
+/// A handler's answer, already serialised (so it can be stored and replayed as is).
+pub type Reply = (StatusCode, Bytes);
+
+/// `body` serialised with `status`.
+pub fn reply<T: Serialize>(status: StatusCode, body: &T) -> Result<Reply, OnePayError> {
+    serde_json::to_vec(body)
+        .map(|b| (status, Bytes::from(b)))
+        .map_err(|e| OnePayError::Internal(e.to_string()))
+}
+
+/// A creating POST.
+pub struct Post<'a> {
+    pub onepay: &'a OnePay,
+    pub tenant: &'a Tenant,
+    pub headers: &'a HeaderMap,
+    /// The endpoint path: the key's scope and part of the fingerprint.
+    pub path: &'a str,
+    pub body: &'a Bytes,
+    pub key_required: bool,
+}
+
+impl Post<'_> {
+    /// The key, if any: 1 to 255 characters.
+    fn key(&self) -> Result<Option<String>, OnePayError> {
+        let Some(value) = self.headers.get(HEADER) else {
+            return match self.key_required {
+                true => Err(OnePayError::IdempotencyKeyRequired),
+                false => Ok(None),
+            };
+        };
+        match value.to_str().map(str::trim) {
+            Ok(k) if !k.is_empty() && k.len() <= 255 => Ok(Some(k.to_string())),
+            _ => Err(OnePayError::IdempotencyKeyRequired),
+        }
+    }
+
+    /// Runs `create` on the parsed body under the key's protection.
+    pub fn run(
+        self,
+        create: impl FnOnce(Map<String, Value>) -> Result<Reply, OnePayError>,
+    ) -> Response {
+        let key = match self.key() {
+            Ok(k) => k,
+            Err(e) => return e.into_response(),
+        };
+        let engine = self.onepay.engine();
+        let tenant = self.tenant.name.as_str();
+        if let Some(key) = &key {
+            let fp = fingerprint("POST", self.path, self.body);
+            match engine
+                .idempotency
+                .begin(tenant, self.path, key, fp, engine.now_for(tenant))
+            {
+                Begin::Proceed => {}
+                Begin::Replay(stored) => return replayed(stored),
+                Begin::Conflict => return OnePayError::IdempotencyKeyConflict.into_response(),
+                Begin::InFlight => return OnePayError::IdempotencyKeyInUse.into_response(),
+            }
+        }
+        let result = parse_object(self.headers, self.body).and_then(create);
+        match (result, key) {
+            (Ok((status, body)), Some(key)) if status.is_success() => {
+                let stored = StoredResponse {
+                    status: status.as_u16(),
+                    body: body.clone(),
+                };
+                let now = engine.now_for(tenant);
+                engine
+                    .idempotency
+                    .complete(tenant, self.path, &key, stored, now);
+                answer(status, body)
+            }
+            (result, key) => {
+                if let Some(key) = key {
+                    engine.idempotency.release(tenant, self.path, &key);
+                }
+                match result {
+                    Ok((status, body)) => answer(status, body),
+                    Err(e) => e.into_response(),
+                }
+            }
+        }
+    }
+}
+
+fn answer(status: StatusCode, body: Bytes) -> Response {
+    if body.is_empty() {
+        status.into_response()
+    } else {
+        raw_json(status, body)
+    }
+}
+
+fn replayed(stored: StoredResponse) -> Response {
+    let status = StatusCode::from_u16(stored.status).unwrap_or(StatusCode::OK);
+    let mut response = answer(status, stored.body);
+    response
+        .headers_mut()
+        .insert(REPLAYED, HeaderValue::from_static("true"));
+    response
+}

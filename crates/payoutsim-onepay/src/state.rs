@@ -1,0 +1,334 @@
+//! The OnePay store (one [`TenantData`] per API key) and the contract as data: the state machines
+//! ([`machines`]), the magic values ([`MAGIC`]) and the records behind each wire object.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, Utc};
+use payoutsim_core::machine::{Delay, Lifecycle, StateMachine};
+
+use crate::banks;
+use crate::model::{
+    Account, Amount, BalanceAccount, BalanceCashout, BankRef, Cashout, Customer, Remarks,
+    amount_label, laravel_date,
+};
+
+/// Kinds of objects with a lifecycle, as the engine and the admin API name them.
+pub const CASHOUT: &str = "cashout";
+pub const BALANCE_CASHOUT: &str = "balance_cashout";
+pub const ACCOUNT: &str = "account";
+
+/// The state machines: cashouts per method, balance cashouts, accounts.
+pub fn machines() -> Vec<StateMachine> {
+    let payout = |kind: &str, variant: &str, to_processing: Delay, to_done: Delay| {
+        StateMachine::new(kind, variant, "pending", &["processed", "failed"])
+            .edge("pending", "processing", to_processing)
+            .edge("processing", "processed", to_done)
+            .edge("processing", "failed", to_done)
+    };
+    vec![
+        payout(CASHOUT, "TURBO", Delay::Seconds(60), Delay::Seconds(1800)),
+        payout(CASHOUT, "ACH", Delay::Seconds(600), Delay::BusinessDays(1)),
+        payout(
+            BALANCE_CASHOUT,
+            "ACH",
+            Delay::Seconds(600),
+            Delay::BusinessDays(1),
+        ),
+        StateMachine::new(ACCOUNT, "", "PENDING", &["ACTIVE"]).edge(
+            "PENDING",
+            "ACTIVE",
+            Delay::Seconds(300),
+        ),
+    ]
+}
+
+/// What triggers a magic outcome.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Trigger {
+    /// The destination account's `account_number`.
+    AccountNumber(&'static str),
+    /// The payout amount, in cents.
+    AmountCents(i64),
+}
+
+/// A documented-by-us magic value: a request that reaches a given outcome.
+#[derive(Clone, Copy, Debug)]
+pub struct Magic {
+    pub trigger: Trigger,
+    /// The terminal status reached (`processing` = stays there: a stuck payout).
+    pub outcome: &'static str,
+    /// `remarks.code` of the failure (empty when the payout does not fail).
+    pub code: &'static str,
+    pub description: &'static str,
+}
+
+/// The magic values of cashouts and balance cashouts (README: "Magic values").
+pub const MAGIC: &[Magic] = &[
+    Magic {
+        trigger: Trigger::AccountNumber("1111111110"),
+        outcome: "failed",
+        code: "ACCOUNT_CLOSED",
+        description: "The destination account is closed.",
+    },
+    Magic {
+        trigger: Trigger::AccountNumber("1111111111"),
+        outcome: "failed",
+        code: "ACCOUNT_NOT_FOUND",
+        description: "The destination account does not exist.",
+    },
+    Magic {
+        trigger: Trigger::AccountNumber("1111111112"),
+        outcome: "failed",
+        code: "ACCOUNT_BLOCKED",
+        description: "The destination account is blocked.",
+    },
+    Magic {
+        trigger: Trigger::AccountNumber("1111111113"),
+        outcome: "processing",
+        code: "",
+        description: "Stays processing forever.",
+    },
+    Magic {
+        trigger: Trigger::AmountCents(66_600),
+        outcome: "failed",
+        code: "BANK_REJECTED",
+        description: "The receiving bank rejected the transfer.",
+    },
+];
+
+/// The magic value a payout of `amount` cents to `account_number` hits, if any.
+pub fn magic_for(account_number: &str, amount: i64) -> Option<&'static Magic> {
+    MAGIC.iter().find(|m| match m.trigger {
+        Trigger::AccountNumber(n) => n == account_number,
+        Trigger::AmountCents(c) => c == amount,
+    })
+}
+
+/// The remarks of a failure whose reason code is `code`.
+pub fn remarks_for(code: &str) -> Remarks {
+    let description = MAGIC
+        .iter()
+        .find(|m| m.code == code)
+        .map(|m| m.description)
+        .unwrap_or(match code {
+            "FORCED" => "Status forced through the back office.",
+            _ => "The payout failed.",
+        });
+    Remarks {
+        code: code.to_string(),
+        description: description.to_string(),
+    }
+}
+
+/// Rows in insertion order with an index by id.
+#[derive(Debug)]
+pub struct Table<T> {
+    rows: Vec<T>,
+    index: HashMap<String, usize>,
+}
+
+impl<T> Default for Table<T> {
+    fn default() -> Self {
+        Self {
+            rows: Vec::new(),
+            index: HashMap::new(),
+        }
+    }
+}
+
+impl<T> Table<T> {
+    pub fn insert(&mut self, id: &str, row: T) {
+        self.index.insert(id.to_string(), self.rows.len());
+        self.rows.push(row);
+    }
+    pub fn get(&self, id: &str) -> Option<&T> {
+        self.index.get(id).and_then(|&i| self.rows.get(i))
+    }
+    pub fn get_mut(&mut self, id: &str) -> Option<&mut T> {
+        self.index.get(id).and_then(|&i| self.rows.get_mut(i))
+    }
+    /// Oldest first.
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &T> {
+        self.rows.iter()
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct AccountRec {
+    pub id: String,
+    pub customer_id: String,
+    pub bank_id: String,
+    pub account_number: String,
+    pub subtype: String,
+    pub authorization: bool,
+    pub re_enroll: bool,
+    pub created_at: DateTime<Utc>,
+    pub lc: Lifecycle,
+}
+
+#[derive(Clone, Debug)]
+pub struct CashoutRec {
+    pub id: String,
+    pub customer_id: String,
+    pub account_id: String,
+    pub amount: i64,
+    pub method: String,
+    pub currency: String,
+    pub description: Option<String>,
+    pub external_id: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub remarks: Option<Remarks>,
+    pub lc: Lifecycle,
+}
+
+#[derive(Clone, Debug)]
+pub struct BalanceCashoutRec {
+    pub id: String,
+    pub account_id: String,
+    pub amount: i64,
+    pub created_at: DateTime<Utc>,
+    pub processed_at: Option<DateTime<Utc>>,
+    pub remarks: Option<Remarks>,
+    pub lc: Lifecycle,
+}
+
+/// One API key's data.
+#[derive(Debug, Default)]
+pub struct TenantData {
+    pub is_test: bool,
+    /// Available balance, in cents.
+    pub available: i64,
+    pub customers: Table<Customer>,
+    pub accounts: Table<AccountRec>,
+    pub cashouts: Table<CashoutRec>,
+    pub balance_cashouts: Table<BalanceCashoutRec>,
+    /// Ids of this tenant's webhooks, oldest first (the targets live in the engine's outbox).
+    pub webhook_ids: Vec<String>,
+}
+
+impl TenantData {
+    pub fn new(is_test: bool, available: i64) -> Self {
+        Self {
+            is_test,
+            available,
+            ..Self::default()
+        }
+    }
+
+    pub fn account_wire(&self, a: &AccountRec) -> Option<Account> {
+        let customer = self.customers.get(&a.customer_id)?.clone();
+        let bank = banks::find(&a.bank_id)?;
+        let last4 = &a.account_number[a.account_number.len().saturating_sub(4)..];
+        Some(Account {
+            id: a.id.clone(),
+            title: format!("{} ****{last4}", bank.name),
+            subtype: a.subtype.clone(),
+            status: a.lc.status.clone(),
+            authorization: a.authorization,
+            customer_id: a.customer_id.clone(),
+            re_enroll: a.re_enroll,
+            external_id: None,
+            bank_id: a.bank_id.clone(),
+            bank: bank.as_ref(true),
+            customer,
+            is_test: self.is_test,
+            created_at: laravel_date(a.created_at),
+        })
+    }
+
+    pub fn cashout_wire(&self, c: &CashoutRec) -> Cashout {
+        Cashout {
+            id: c.id.clone(),
+            customer_id: c.customer_id.clone(),
+            account_id: c.account_id.clone(),
+            is_test: self.is_test,
+            amount: Amount(c.amount),
+            status: c.lc.status.clone(),
+            scheduled_at: None,
+            created_at: laravel_date(c.created_at),
+            external_id: c.external_id.clone(),
+            method: c.method.clone(),
+            currency: c.currency.clone(),
+            description: c.description.clone(),
+            updated_at: laravel_date(c.updated_at),
+            remarks: c.remarks.clone(),
+        }
+    }
+
+    pub fn balance_cashout_wire(&self, b: &BalanceCashoutRec) -> BalanceCashout {
+        let account = self.accounts.get(&b.account_id);
+        let bank = account.and_then(|a| banks::find(&a.bank_id));
+        BalanceCashout {
+            id: b.id.clone(),
+            amount: Amount(b.amount),
+            amount_label: amount_label(b.amount),
+            status: b.lc.status.clone(),
+            kind: b.lc.variant.clone(),
+            account: BalanceAccount {
+                id: b.account_id.clone(),
+                subtype: account.map(|a| a.subtype.clone()).unwrap_or_default(),
+                bank: bank.map(|b| b.as_ref(false)).unwrap_or(BankRef {
+                    id: String::new(),
+                    name: String::new(),
+                    logo: String::new(),
+                    base64_logo: None,
+                }),
+            },
+            created_at: laravel_date(b.created_at),
+            processed_at: b.processed_at.map(laravel_date),
+            is_test: self.is_test,
+            remarks: b.remarks.clone(),
+        }
+    }
+
+    /// Cents on their way out: payouts not yet in a terminal status.
+    pub fn in_transit(&self) -> i64 {
+        let open = |lc: &Lifecycle| lc.status == "pending" || lc.status == "processing";
+        let c: i64 = self
+            .cashouts
+            .iter()
+            .filter(|c| open(&c.lc))
+            .map(|c| c.amount)
+            .sum();
+        let b: i64 = (self.balance_cashouts.iter())
+            .filter(|b| open(&b.lc))
+            .map(|b| b.amount)
+            .sum();
+        c + b
+    }
+}
+
+/// Every tenant's data, by tenant name (`onepay:<key>`).
+#[derive(Debug, Default)]
+pub struct Store {
+    pub tenants: BTreeMap<String, TenantData>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_stuck_account_never_leaves_processing() {
+        let m = machines()
+            .into_iter()
+            .find(|m| m.variant == "TURBO")
+            .unwrap();
+        let magic = magic_for("1111111113", 100).unwrap();
+        assert_eq!(
+            m.next_edge("pending", magic.outcome).map(|e| e.to.as_str()),
+            Some("processing")
+        );
+        assert!(m.next_edge("processing", magic.outcome).is_none());
+    }
+
+    #[test]
+    fn magic_amounts_match_exactly() {
+        assert_eq!(
+            magic_for("123456", 66_600).map(|m| m.code),
+            Some("BANK_REJECTED")
+        );
+        assert!(magic_for("123456", 66_601).is_none());
+    }
+}

@@ -1,0 +1,288 @@
+//! Router tests of the balance endpoints and the back office (`/__admin/providers/onepay/…`).
+
+#![allow(clippy::unwrap_used)] // helpers outside #[test] fns: a failed unwrap is a failed test
+
+mod support;
+
+use axum::body::Body;
+use http::Request;
+use http_body_util::BodyExt;
+use payoutsim_core::admin::{self, AdminOptions};
+use serde_json::{Value, json};
+use support::*;
+use tower::ServiceExt;
+
+async fn admin_post(sim: &Sim, path: &str, body: Value) -> (u16, Value) {
+    let app = admin::router(sim.engine.clone(), AdminOptions::default());
+    let req = Request::post(format!("/__admin/providers/onepay{path}"))
+        .header("content-type", "application/json")
+        .body(Body::from(body.to_string()))
+        .unwrap();
+    let resp = app.oneshot(req).await.unwrap();
+    let status = resp.status().as_u16();
+    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
+}
+
+async fn admin_get(sim: &Sim, path: &str) -> Value {
+    let app = admin::router(sim.engine.clone(), AdminOptions::default());
+    let req = Request::get(path).body(Body::empty()).unwrap();
+    let resp = app.oneshot(req).await.unwrap();
+    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+    serde_json::from_slice(&bytes).unwrap()
+}
+
+#[tokio::test]
+async fn the_balance_shows_available_and_in_transit_amounts() {
+    let sim = sim(1);
+    let (c, a) = sim.payee(TEST_KEY, "0012345678").await;
+    sim.cashout(TEST_KEY, "k", cashout_body(&c, &a, json!(250000), "ACH"))
+        .await;
+
+    let r = sim.get(TEST_KEY, "/v1/balances").await;
+
+    assert_eq!(
+        r.json,
+        json!({"data": {
+            "available": START - 250000,
+            "available_label": "$999.750.000",
+            "in_transit": 250000,
+            "currency": "COP",
+            "is_test": true
+        }})
+    );
+}
+
+#[tokio::test]
+async fn a_balance_cashout_is_created_pending_and_processed_on_the_ach_timeline() {
+    let sim = sim(1);
+    let (_, a) = sim.payee(TEST_KEY, "0012345678").await;
+    let body = json!({"amount": 500000, "account_id": a});
+
+    let r = sim
+        .post_idem(TEST_KEY, "/v1/balances/cashout", "b1", body)
+        .await;
+    sim.engine.advance(600.0 + 86_400.0, None).await;
+    let objects = sim.onepay_objects("balance_cashout");
+
+    assert_eq!(r.status, 201, "{}", r.json);
+    assert_eq!(r.json["amount_label"], "$500.000");
+    assert_eq!(r.json["status"], "pending");
+    assert_eq!(r.json["type"], "ACH");
+    assert_eq!(r.json["processed_at"], Value::Null);
+    assert_eq!(r.json["account"]["subtype"], "SAVINGS");
+    assert_eq!(r.json["account"]["bank"]["name"], "Bancolombia");
+    assert!(r.json["account"]["bank"].get("base64_logo").is_none());
+    let done = &objects[0]["object"];
+    assert_eq!(done["status"], "processed");
+    assert_eq!(done["processed_at"], "2026-01-06T14:10:00.000000Z");
+    assert_eq!(sim.available_cents(TEST_KEY).await, (START - 500000) * 100);
+}
+
+#[tokio::test]
+async fn a_balance_cashout_needs_its_key_and_a_known_account() {
+    let sim = sim(1);
+
+    let no_key = sim
+        .post(
+            TEST_KEY,
+            "/v1/balances/cashout",
+            json!({"amount": 1, "account_id": "x"}),
+        )
+        .await;
+    let unknown = sim
+        .post_idem(
+            TEST_KEY,
+            "/v1/balances/cashout",
+            "b",
+            json!({"amount": 1, "account_id": "x"}),
+        )
+        .await;
+
+    no_key.assert_envelope(400, "400", "idempotency_key_required");
+    unknown.assert_envelope(422, "422", "validation_error");
+    assert_eq!(unknown.error_keys(), ["account_id"]);
+}
+
+#[tokio::test]
+async fn paying_out_the_whole_balance_answers_204_and_empties_it() {
+    let sim = sim(1);
+    sim.payee(TEST_KEY, "0012345678").await;
+
+    let r = sim.post(TEST_KEY, "/v1/balances", json!({})).await;
+    let balance = sim.get(TEST_KEY, "/v1/balances").await;
+
+    assert_eq!(r.status, 204);
+    assert!(r.bytes.is_empty());
+    assert_eq!(balance.json["data"]["available"], 0);
+    assert_eq!(balance.json["data"]["in_transit"], START);
+}
+
+#[tokio::test]
+async fn paying_out_the_balance_reports_the_documented_business_errors() {
+    let sim = sim(1);
+
+    let no_account = sim
+        .post(TEST_KEY, "/v1/balances", json!({"amount": 10}))
+        .await;
+    sim.payee(TEST_KEY, "0012345678").await;
+    let unknown_account = sim
+        .post(TEST_KEY, "/v1/balances", json!({"account_id": "nope"}))
+        .await;
+    let too_much = sim
+        .post(TEST_KEY, "/v1/balances", json!({"amount": START + 1}))
+        .await;
+    sim.payee(LIVE_KEY, "0012345678").await;
+    let empty = sim.post(LIVE_KEY, "/v1/balances", json!({})).await;
+
+    no_account.assert_envelope(422, "10809", "company_account_not_found");
+    unknown_account.assert_envelope(422, "10809", "company_account_not_found");
+    too_much.assert_envelope(401, "10501", "insufficient_funds");
+    empty.assert_envelope(401, "10500", "balance_is_empty");
+}
+
+#[tokio::test]
+async fn the_back_office_funds_a_live_tenant() {
+    let sim = sim(1);
+
+    let (status, body) = admin_post(
+        &sim,
+        "/fund",
+        json!({"tenant": "onepay:sk_live_alpha", "amount": 1500.5}),
+    )
+    .await;
+    let balance = sim.get(LIVE_KEY, "/v1/balances").await;
+    let bad = admin_post(&sim, "/fund", json!({"tenant": "onepay:nope", "amount": 1})).await;
+
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        body,
+        json!({"tenant": "onepay:sk_live_alpha", "available": 1500.5})
+    );
+    assert_eq!(balance.json["data"]["available"], 1500.5);
+    assert_eq!(balance.json["data"]["available_label"], "$1.500,50");
+    assert_eq!(bad.0, 400);
+    assert!(bad.1["error"].is_string());
+}
+
+#[tokio::test]
+async fn forcing_a_cashout_to_failed_credits_it_back_with_forced_remarks() {
+    let sim = sim(1);
+    let (c, a) = sim.payee(TEST_KEY, "0012345678").await;
+    let r = sim
+        .cashout(TEST_KEY, "k", cashout_body(&c, &a, json!(1000), "TURBO"))
+        .await;
+    let id = r.json["id"].as_str().unwrap();
+
+    let (status, body) = admin_post(
+        &sim,
+        &format!("/cashouts/{id}/status"),
+        json!({"status": "failed"}),
+    )
+    .await;
+    sim.engine.advance(3600.0, None).await;
+    let after = sim.get(TEST_KEY, &format!("/v1/cashouts/{id}")).await;
+    let unknown = admin_post(
+        &sim,
+        &format!("/cashouts/{id}/status"),
+        json!({"status": "lost"}),
+    )
+    .await;
+
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["status"], "failed");
+    assert_eq!(after.json["status"], "failed");
+    assert_eq!(after.json["remarks"]["code"], "FORCED");
+    assert_eq!(sim.available_cents(TEST_KEY).await, START * 100);
+    assert_eq!(unknown.0, 400);
+}
+
+#[tokio::test]
+async fn forcing_an_account_status_is_a_back_office_action() {
+    let sim = sim(1);
+    let (_, a) = sim.payee(TEST_KEY, "0012345678").await;
+
+    let (status, body) = admin_post(
+        &sim,
+        &format!("/accounts/{a}/status"),
+        json!({"status": "ACTIVE"}),
+    )
+    .await;
+    let missing = admin_post(&sim, "/accounts/nope/status", json!({"status": "ACTIVE"})).await;
+
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["status"], "ACTIVE");
+    assert_eq!(missing.0, 404);
+}
+
+#[tokio::test]
+async fn objects_and_machines_are_shown_to_the_admin_api() {
+    let sim = sim(1);
+    sim.payee(TEST_KEY, "0012345678").await;
+
+    let customers = admin_get(&sim, "/__admin/providers/onepay/objects?kind=customer").await;
+    let balances = admin_get(&sim, "/__admin/providers/onepay/objects?kind=balance").await;
+    let machines = admin_get(&sim, "/__admin/providers/onepay/machines").await;
+
+    assert_eq!(customers["objects"].as_array().unwrap().len(), 1);
+    assert_eq!(balances["objects"][0]["object"]["available"], START);
+    let kinds: Vec<&str> = machines["machines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["cashout", "cashout", "balance_cashout", "account"]);
+}
+
+#[tokio::test]
+async fn a_changed_delay_applies_to_new_cashouts() {
+    let sim = sim(1);
+    let changed = payoutsim_core::Provider::set_delay(
+        &sim.onepay,
+        "cashout",
+        "",
+        "pending",
+        "processing",
+        payoutsim_core::machine::Delay::Seconds(5),
+    );
+    let (c, a) = sim.payee(TEST_KEY, "0012345678").await;
+    let r = sim
+        .cashout(TEST_KEY, "k", cashout_body(&c, &a, json!(1000), "ACH"))
+        .await;
+
+    sim.engine.advance(5.0, None).await;
+
+    assert!(changed);
+    assert_eq!(
+        sim.status_of(TEST_KEY, r.json["id"].as_str().unwrap())
+            .await,
+        "processing"
+    );
+}
+
+#[tokio::test]
+async fn reset_forgets_every_tenant() {
+    let sim = sim(1);
+    let c = sim.customer(TEST_KEY).await;
+
+    sim.engine.reset(Some("onepay"));
+    let r = sim.get(TEST_KEY, &format!("/v1/customers/{c}")).await;
+
+    assert_eq!(r.status, 404);
+    assert_eq!(sim.available_cents(TEST_KEY).await, START * 100);
+}
+
+trait Objects {
+    fn onepay_objects(&self, kind: &str) -> Vec<Value>;
+}
+
+impl Objects for Sim {
+    fn onepay_objects(&self, kind: &str) -> Vec<Value> {
+        let v = payoutsim_core::Provider::objects(&self.onepay, None, Some(kind));
+        v["objects"].as_array().unwrap().clone()
+    }
+}

@@ -1,0 +1,340 @@
+//! Benchmarks of payoutsim as its users meet it (figures, not pass/fail):
+//!
+//! - start-up: `payoutsim::start` until every listener is bound, in process; and the release
+//!   binary from spawn until its `--ready-file` appears;
+//! - OnePay `POST /v1/cashouts` and `GET /v1/cashouts/{id}` throughput and p50/p99 latency with
+//!   several concurrent keep-alive clients over loopback, each beside a bare axum handler of the
+//!   same shape measured in the same run (the floor of what this machine can do);
+//! - resident memory of the idle binary, and as requests fill the journal and go past its cap.
+//!
+//! `cargo bench -p payoutsim --bench serve` prints a Markdown report (BENCHMARKS.md holds one).
+//! Traffic goes to 127.0.0.1 only; every loop is bounded in count and time.
+#![allow(clippy::unwrap_used)] // a benchmark that cannot set itself up should stop loudly
+
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use payoutsim::ServeConfig;
+use serde_json::{Value, json};
+
+const CLIENTS: usize = 8;
+const WINDOW: Duration = Duration::from_secs(3);
+const KEY: &str = "sk_test_bench";
+
+struct Stats {
+    requests: usize,
+    per_s: f64,
+    p50_us: u128,
+    p99_us: u128,
+}
+
+type MakeRequest =
+    Arc<dyn Fn(&reqwest::Client, usize, usize) -> reqwest::RequestBuilder + Send + Sync>;
+
+/// `CLIENTS` concurrent loops for `WINDOW`, each waiting for its answer before the next request.
+async fn load(make: MakeRequest, expect: u16) -> Stats {
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(CLIENTS)
+        .build()
+        .unwrap();
+    let start = Instant::now();
+    let tasks: Vec<_> = (0..CLIENTS)
+        .map(|c| {
+            let (client, make) = (client.clone(), make.clone());
+            tokio::spawn(async move {
+                let mut lat = Vec::new();
+                let mut i = 0;
+                while start.elapsed() < WINDOW && i < 1_000_000 {
+                    let t = Instant::now();
+                    let resp = make(&client, c, i).send().await.unwrap();
+                    assert_eq!(resp.status().as_u16(), expect, "unexpected status");
+                    resp.bytes().await.unwrap();
+                    lat.push(t.elapsed().as_micros());
+                    i += 1;
+                }
+                lat
+            })
+        })
+        .collect();
+    let mut all: Vec<u128> = Vec::new();
+    for t in tasks {
+        all.extend(t.await.unwrap());
+    }
+    let secs = start.elapsed().as_secs_f64();
+    all.sort_unstable();
+    let pct = |p: f64| all[((all.len() as f64 * p) as usize).min(all.len() - 1)];
+    Stats {
+        requests: all.len(),
+        per_s: all.len() as f64 / secs,
+        p50_us: pct(0.50),
+        p99_us: pct(0.99),
+    }
+}
+
+/// A bare axum server with handlers of the same shape as OnePay's (parse JSON, answer JSON).
+async fn bare_server() -> String {
+    let cashout = || {
+        json!({"id": "9d44ce43-a227-4566-b107-5a6bc01cbcdf", "customer_id": "9b7c5f38-b2b5-4b0d-8e4c-458192e88eae",
+               "account_id": "9d0ac58c-2226-4f1c-b305-15e6dc3b47f6", "is_test": true, "amount": 1, "status": "pending",
+               "scheduled_at": null, "created_at": "2026-01-05T14:00:00.000000Z", "external_id": null, "method": "TURBO"})
+    };
+    let app = Router::new()
+        .route(
+            "/v1/cashouts",
+            post(move |Json(_): Json<Value>| async move {
+                (axum::http::StatusCode::CREATED, Json(cashout()))
+            }),
+        )
+        .route(
+            "/v1/cashouts/{id}",
+            get(move || async move { Json(cashout()) }),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    url
+}
+
+async fn json_post(client: &reqwest::Client, url: String, body: Value) -> Value {
+    let resp = client
+        .post(url)
+        .bearer_auth(KEY)
+        .header("x-idempotency", "setup")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        resp.status().is_success(),
+        "setup failed: {}",
+        resp.status()
+    );
+    resp.json().await.unwrap()
+}
+
+/// Creates a customer, an account and one cashout; returns (customer, account, cashout) ids.
+async fn onepay_fixture(onepay: &str) -> (String, String, String) {
+    let c = reqwest::Client::new();
+    let banks: Value = c
+        .get(format!("{onepay}/v1/banks"))
+        .bearer_auth(KEY)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let bank = banks["data"][0]["id"].as_str().unwrap().to_string();
+    let customer = json_post(&c, format!("{onepay}/v1/customers"), json!({
+        "user_type": "natural", "first_name": "Ana", "last_name": "Gómez", "email": "ana@example.com",
+        "document_type": "CC", "document_number": "1020304050"})).await;
+    let customer = customer["id"].as_str().unwrap().to_string();
+    let account = json_post(
+        &c,
+        format!("{onepay}/v1/accounts"),
+        json!({
+        "subtype": "SAVINGS", "authorization": true, "account_number": "1234567890",
+        "customer_id": customer, "bank_id": bank}),
+    )
+    .await;
+    let account = account["id"].as_str().unwrap().to_string();
+    let cashout = json_post(&c, format!("{onepay}/v1/cashouts"), json!({
+        "amount": 1, "currency": "COP", "method": "TURBO", "customer_id": customer, "account_id": account})).await;
+    (
+        customer,
+        account,
+        cashout["id"].as_str().unwrap().to_string(),
+    )
+}
+
+fn post_cashouts(base: String, customer: String, account: String) -> MakeRequest {
+    Arc::new(move |client, c, i| {
+        client
+            .post(format!("{base}/v1/cashouts"))
+            .bearer_auth(KEY)
+            .header("x-idempotency", format!("bench-{c}-{i}"))
+            .json(
+                &json!({"amount": 1, "currency": "COP", "method": "TURBO", "description": "bench",
+                          "customer_id": customer, "account_id": account}),
+            )
+    })
+}
+
+fn get_cashout(base: String, id: String) -> MakeRequest {
+    Arc::new(move |client, _, _| {
+        client
+            .get(format!("{base}/v1/cashouts/{id}"))
+            .bearer_auth(KEY)
+    })
+}
+
+async fn startup_in_process(runs: usize) -> Vec<Duration> {
+    let mut times = Vec::new();
+    for _ in 0..runs {
+        let t = Instant::now();
+        let running = payoutsim::start(ServeConfig::for_tests()).await.unwrap();
+        times.push(t.elapsed());
+        running.shutdown().await.unwrap();
+    }
+    times
+}
+
+fn ready_path(tag: &str) -> std::path::PathBuf {
+    std::env::temp_dir().join(format!("payoutsim-bench-{}-{tag}.json", std::process::id()))
+}
+
+/// Spawns the release binary and waits for its ready file; returns the child, the URLs and the
+/// time from spawn to ready.
+#[allow(clippy::zombie_processes)] // the child goes back to the caller, which stops and waits for it
+fn spawn_binary(tag: &str) -> (std::process::Child, Value, Duration) {
+    let ready = ready_path(tag);
+    let _ = std::fs::remove_file(&ready);
+    let t = Instant::now();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_payoutsim"))
+        .args([
+            "serve",
+            "--port-base",
+            "0",
+            "--clock",
+            "manual",
+            "--seed",
+            "1",
+            "--log",
+            "warn",
+        ])
+        .arg("--ready-file")
+        .arg(&ready)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    loop {
+        if let Ok(bytes) = std::fs::read(&ready) {
+            let took = t.elapsed();
+            let _ = std::fs::remove_file(&ready);
+            return (child, serde_json::from_slice(&bytes).unwrap(), took);
+        }
+        if t.elapsed() > Duration::from_secs(20) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("the binary did not get ready within 20 s");
+        }
+        std::thread::sleep(Duration::from_micros(200));
+    }
+}
+
+fn rss_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+}
+
+fn stop(mut child: std::process::Child) {
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let _ = child.wait();
+}
+
+/// RSS after idle start, then after 1k, 2k, 4k and 8k journaled requests that create nothing
+/// (a refused cashout carrying a 4 KiB description): flat once the 1000-entry journal is full.
+async fn memory() -> Vec<(usize, u64)> {
+    let (child, urls, _) = spawn_binary("mem");
+    let onepay = urls["onepay"].as_str().unwrap().to_string();
+    let pid = child.id();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let mut samples = vec![(0, rss_kib(pid))];
+    let client = reqwest::Client::new();
+    let padding = "x".repeat(4096);
+    let mut sent = 0;
+    for target in [1000, 2000, 4000, 8000] {
+        while sent < target {
+            let batch: Vec<_> = (0..CLIENTS)
+                .map(|_| {
+                    client
+                        .post(format!("{onepay}/v1/cashouts"))
+                        .bearer_auth(KEY)
+                        .json(&json!({"amount": 1, "description": padding}))
+                        .send()
+                })
+                .collect();
+            for r in futures::future::join_all(batch).await {
+                assert_eq!(r.unwrap().status().as_u16(), 400);
+            }
+            sent += CLIENTS;
+        }
+        samples.push((sent, rss_kib(pid)));
+    }
+    stop(child);
+    samples
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+fn row(name: &str, s: &Stats, floor: &Stats) -> String {
+    format!(
+        "| {name} | {} | {:.0} | {:.0}% | {} | {} |",
+        s.requests,
+        s.per_s,
+        100.0 * s.per_s / floor.per_s,
+        s.p50_us,
+        s.p99_us
+    )
+}
+
+fn main() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let in_process = startup_in_process(30).await;
+        let mut spawned = Vec::new();
+        for i in 0..10 {
+            let (child, _, took) = spawn_binary(&format!("start{i}"));
+            spawned.push(took);
+            stop(child);
+        }
+
+        let bare = bare_server().await;
+        let sim = payoutsim::start(ServeConfig::for_tests()).await.unwrap();
+        let onepay = sim.url("onepay").unwrap().to_string();
+        let (customer, account, cashout) = onepay_fixture(&onepay).await;
+
+        let bare_post = load(post_cashouts(bare.clone(), customer.clone(), account.clone()), 201).await;
+        let sim_post = load(post_cashouts(onepay.clone(), customer, account), 201).await;
+        let bare_get = load(get_cashout(bare, cashout.clone()), 200).await;
+        let sim_get = load(get_cashout(onepay, cashout), 200).await;
+        sim.shutdown().await.unwrap();
+
+        let mem = memory().await;
+
+        println!("## Start-up\n");
+        println!("| what | median | min | max |\n|---|---|---|---|");
+        for (name, v) in [("`payoutsim::start` until every listener is bound (in process, 30 runs)", in_process), ("release binary, spawn until the ready file exists (10 runs)", spawned)] {
+            let (min, max) = (*v.iter().min().unwrap(), *v.iter().max().unwrap());
+            println!("| {name} | {:.2} ms | {:.2} ms | {:.2} ms |", median(v).as_secs_f64() * 1e3, min.as_secs_f64() * 1e3, max.as_secs_f64() * 1e3);
+        }
+        println!("\n## Throughput and latency ({CLIENTS} keep-alive clients, {}s each, loopback)\n", WINDOW.as_secs());
+        println!("| endpoint | requests | per second | of bare handler | p50 µs | p99 µs |\n|---|---|---|---|---|---|");
+        println!("{}", row("bare axum `POST /v1/cashouts` (floor)", &bare_post, &bare_post));
+        println!("{}", row("OnePay `POST /v1/cashouts`", &sim_post, &bare_post));
+        println!("{}", row("bare axum `GET /v1/cashouts/{id}` (floor)", &bare_get, &bare_get));
+        println!("{}", row("OnePay `GET /v1/cashouts/{id}`", &sim_get, &bare_get));
+        println!("\n## Memory (release binary, VmRSS; journal cap 1000 entries)\n");
+        println!("| journaled requests (4 KiB bodies) | RSS MiB |\n|---|---|");
+        for (n, kib) in mem {
+            println!("| {n} | {:.1} |", kib as f64 / 1024.0);
+        }
+    });
+}

@@ -1,0 +1,69 @@
+//! Builds the engine and the providers, and their routers.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::middleware::from_fn_with_state;
+use payoutsim_core::admin::{self, AdminOptions};
+use payoutsim_core::journal::{JournalContext, journal_middleware};
+use payoutsim_core::{Engine, Provider};
+use payoutsim_onepay::OnePay;
+
+use crate::config::{ProviderId, ServeConfig};
+
+/// The engine and the providers it serves. Holding the `App` keeps the providers alive (the
+/// engine only keeps weak references to them).
+#[derive(Clone)]
+pub struct App {
+    pub engine: Engine,
+    providers: Vec<(ProviderId, Arc<dyn Provider>)>,
+    admin: AdminOptions,
+}
+
+impl App {
+    pub fn new(config: &ServeConfig) -> Self {
+        let engine = Engine::new(config.engine.clone());
+        let mut ids = config.providers.clone();
+        ids.sort();
+        ids.dedup();
+        let providers = ids
+            .into_iter()
+            .filter_map(|id| {
+                let provider: Arc<dyn Provider> = match id {
+                    ProviderId::OnePay => {
+                        Arc::new(OnePay::new(engine.clone(), config.onepay.clone()))
+                    }
+                    _ => return None,
+                };
+                engine.register(&provider);
+                Some((id, provider))
+            })
+            .collect();
+        Self {
+            engine,
+            providers,
+            admin: AdminOptions {
+                token: config.admin_token.clone(),
+            },
+        }
+    }
+
+    pub fn providers(&self) -> impl Iterator<Item = (ProviderId, &Arc<dyn Provider>)> {
+        self.providers.iter().map(|(id, p)| (*id, p))
+    }
+
+    /// A provider's public API, wrapped in the request journal (outermost layer).
+    pub fn provider_router(&self, provider: &Arc<dyn Provider>) -> Router {
+        let ctx = JournalContext {
+            engine: self.engine.clone(),
+            provider: provider.clone(),
+        };
+        provider
+            .router()
+            .layer(from_fn_with_state(ctx, journal_middleware))
+    }
+
+    pub fn admin_router(&self) -> Router {
+        admin::router(self.engine.clone(), self.admin.clone())
+    }
+}

@@ -1,0 +1,105 @@
+//! The `payoutsim` binary as a user runs it: flags, ready file, logs, SIGTERM.
+#![allow(clippy::unwrap_used)] // tests: an unexpected error should fail loudly
+
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_payoutsim"))
+}
+
+/// Waits for the process to write its ready file (process start-up, not simulated time).
+fn wait_for(path: &std::path::Path) -> serde_json::Value {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while Instant::now() < deadline {
+        if let Ok(bytes) = std::fs::read(path) {
+            return serde_json::from_slice(&bytes).unwrap();
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    panic!("no ready file at {}", path.display());
+}
+
+#[tokio::test]
+async fn serve_writes_the_ready_file_logs_json_and_stops_cleanly_on_sigterm() {
+    let ready = std::env::temp_dir().join(format!("payoutsim-cli-{}.json", std::process::id()));
+    let _ = std::fs::remove_file(&ready);
+    let child = bin()
+        .args([
+            "serve",
+            "--port-base",
+            "0",
+            "--clock",
+            "manual",
+            "--seed",
+            "3",
+            "--log-format",
+            "json",
+        ])
+        .arg("--ready-file")
+        .arg(&ready)
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+
+    let urls = wait_for(&ready);
+    let admin = urls["admin"].as_str().unwrap();
+    let health: serde_json::Value = reqwest::get(format!("{admin}/__admin/health"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let kill = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+
+    assert!(kill.success());
+    assert!(out.status.success(), "exit: {:?}", out.status);
+    assert_eq!(health["seed"], 3);
+    assert_eq!(health["clock"]["mode"], "manual");
+    let logs = String::from_utf8_lossy(&out.stderr);
+    let lines: Vec<serde_json::Value> = logs
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let listening = lines
+        .iter()
+        .filter(|l| l["fields"]["message"] == "listening")
+        .count();
+    assert_eq!(
+        listening, 2,
+        "one log line per listener (admin, onepay): {logs}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l["fields"]["message"] == "SIGTERM: shutting down")
+    );
+    std::fs::remove_file(ready).ok();
+}
+
+#[test]
+fn a_provider_not_yet_emulated_is_refused_with_a_clear_message() {
+    let out = bin()
+        .args(["serve", "--providers", "onepay,dots"])
+        .output()
+        .unwrap();
+
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("provider `dots` is not emulated yet"), "{err}");
+}
+
+#[test]
+fn an_invalid_clock_mode_is_refused() {
+    let out = bin()
+        .args(["serve", "--clock", "sometimes"])
+        .output()
+        .unwrap();
+
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown clock mode `sometimes`"));
+}

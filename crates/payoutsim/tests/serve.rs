@@ -1,0 +1,96 @@
+//! `payoutsim::start` on real sockets: listeners, ready file, journal, shutdown.
+#![allow(clippy::unwrap_used)] // tests: an unexpected error should fail loudly
+
+use payoutsim::ServeConfig;
+use serde_json::{Value, json};
+
+fn temp_path(name: &str) -> std::path::PathBuf {
+    std::env::temp_dir().join(format!("payoutsim-{}-{name}", std::process::id()))
+}
+
+#[tokio::test]
+async fn start_binds_every_listener_and_writes_the_ready_file() {
+    let ready = temp_path("ready.json");
+    let config = ServeConfig {
+        ready_file: Some(ready.clone()),
+        ..ServeConfig::for_tests()
+    };
+
+    let running = payoutsim::start(config).await.unwrap();
+
+    let file: Value = serde_json::from_slice(&std::fs::read(&ready).unwrap()).unwrap();
+    assert_eq!(file["admin"], running.url("admin").unwrap());
+    assert_eq!(file["onepay"], running.url("onepay").unwrap());
+    let health: Value = reqwest::get(format!("{}/__admin/health", running.url("admin").unwrap()))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(health["status"], "ok");
+    assert_eq!(health["providers"], json!(["onepay"]));
+    running.shutdown().await.unwrap();
+    std::fs::remove_file(ready).ok();
+}
+
+#[tokio::test]
+async fn requests_to_a_provider_port_are_journaled_for_the_admin_api() {
+    let running = payoutsim::start(ServeConfig::for_tests()).await.unwrap();
+    let client = reqwest::Client::new();
+
+    let resp = client
+        .get(format!("{}/v1/cashouts", running.url("onepay").unwrap()))
+        .header("authorization", "Bearer sk_test_journal")
+        .send()
+        .await
+        .unwrap();
+    let journal: Value = client
+        .get(format!(
+            "{}/__admin/requests?provider=onepay",
+            running.url("admin").unwrap()
+        ))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+
+    assert_eq!(resp.status(), 200);
+    assert_eq!(journal["total"], 1);
+    let entry = &journal["requests"][0];
+    assert_eq!(entry["path"], "/v1/cashouts");
+    assert_eq!(entry["tenant"], "onepay:sk_test_journal");
+    assert_eq!(entry["status"], 200);
+    running.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn shutdown_closes_every_listener() {
+    let running = payoutsim::start(ServeConfig::for_tests()).await.unwrap();
+    let admin = running.url("admin").unwrap().to_string();
+
+    running.shutdown().await.unwrap();
+
+    let err = reqwest::get(format!("{admin}/__admin/health"))
+        .await
+        .unwrap_err();
+    assert!(err.is_connect(), "{err}");
+}
+
+#[tokio::test]
+async fn a_taken_port_is_reported_with_the_listener_that_could_not_bind() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port();
+    let config = ServeConfig {
+        port_base: port,
+        ..ServeConfig::for_tests()
+    };
+
+    let err = payoutsim::start(config).await.err().unwrap();
+
+    assert!(
+        err.to_string().contains("cannot bind the admin listener"),
+        "{err}"
+    );
+}

@@ -1,1 +1,51 @@
-//! placeholder
+//! payoutsim-contract: the cucumber contract suite. It states each provider's wire contract in
+//! Gherkin (`features/<provider>/*.feature` at the repository root) and runs a client through it
+//! against the simulator or the provider's real sandbox. This library is empty on purpose: the
+//! World and the steps live under `tests/contract/` (steps in a library crate can be dropped by
+//! the linker, cucumber issue #271).
+//!
+//! Layout (`tests/contract/`):
+//! - `main.rs`: the runner (`[[test]] harness = false`): a fresh World per scenario, 4 scenarios
+//!   at a time, skipped steps fail, `@sim` scenarios left out on the sandbox, a summary line, a
+//!   non-zero exit on any failure
+//! - `world.rs`: the World (simulator, keys, named objects, last response, webhook receiver)
+//! - `target.rs`: the target, from the environment; `client.rs`: client adapters;
+//!   `receiver.rs`: the webhook receiver; `params.rs`: custom cucumber parameters
+//! - `steps/<concept>.rs`: auth, http, customers, accounts, cashouts, balances, clock, webhooks,
+//!   backoffice
+//!
+//! # Running it
+//!
+//! ```text
+//! # 1. default: a fresh in-process simulator per scenario (free ports, manual clock, seed 1)
+//! cargo test -p payoutsim-contract
+//!
+//! # 2. a running simulator (never reset; each scenario uses fresh random sk_test_/sk_live_ keys
+//! #    and moves only its own tenants' clocks); best started with --clock manual
+//! payoutsim serve --port-base 0 --clock manual --ready-file /tmp/ready.json
+//! PAYOUTSIM_TARGET=url PAYOUTSIM_ADMIN_URL=http://127.0.0.1:4700 \
+//!   PAYOUTSIM_ONEPAY_URL=http://127.0.0.1:4702 [PAYOUTSIM_ADMIN_TOKEN=…] \
+//!   cargo test -p payoutsim-contract
+//!
+//! # 3. OnePay's real sandbox: scenarios tagged @sim are left out
+//! PAYOUTSIM_TARGET=sandbox ONEPAY_BASE_URL=https://… ONEPAY_API_KEY=sk_test_… \
+//!   cargo test -p payoutsim-contract
+//! ```
+//!
+//! Cucumber's own options follow `--`, e.g. `cargo test -p payoutsim-contract -- --name balance`
+//! or `-- --tags '@sim'`. `PAYOUTSIM_FEATURES=<dir>` runs another features directory.
+//!
+//! `@sim` marks scenarios that need the simulator: its admin API (clock, back office, journal,
+//! webhook deliveries) or its guarantees (a fresh tenant's exact balance, a live key on demand,
+//! magic values, a webhook receiver on 127.0.0.1). On the sandbox every scenario shares the one
+//! key, so balance checks there are relative ("has gone down by") and tagged `@serial`.
+//!
+//! Exercised so far: targets 1 and 2 (against `payoutsim serve`, twice in a row on the same
+//! process, with an admin token); target 3's code path only against a simulator standing in
+//! for the sandbox (one shared `sk_test_` key, run repeatedly), never against the real OnePay.
+//!
+//! # Client adapters
+//!
+//! An adapter is the small trait `client::Adapter` (`send(request) -> response`: method, URL,
+//! headers, body in; status, headers, body out). The built-in reqwest client is the only one
+//! today; an external-process adapter (any language, JSON lines over stdin/stdout) is planned.

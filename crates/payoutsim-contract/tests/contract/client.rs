@@ -1,0 +1,115 @@
+//! Client adapters: how the suite's requests reach the provider.
+//!
+//! An [`Adapter`] sends one HTTP exchange and returns what came back, nothing more: no retries,
+//! no auth, no JSON handling (the steps do that), so the same scenarios can drive any client.
+//!
+//! - [`ReqwestAdapter`]: the built-in client (the only adapter today).
+//! - Planned: an external-process adapter, speaking JSON lines on stdin/stdout, so a team can run
+//!   its own integration code (any language) through the same scenarios.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use futures::future::BoxFuture;
+use serde_json::Value;
+
+/// One request, as the steps build it.
+#[derive(Clone, Debug)]
+pub struct Request {
+    pub method: String,
+    pub url: String,
+    /// Header names lower-case.
+    pub headers: Vec<(String, String)>,
+    pub body: Option<Vec<u8>>,
+}
+
+/// One response, as the adapter received it.
+#[derive(Clone)]
+pub struct Response {
+    pub status: u16,
+    /// Header names lower-case; repeated headers joined with `, `.
+    pub headers: BTreeMap<String, String>,
+    pub body: Vec<u8>,
+}
+
+impl Response {
+    /// The body as JSON, or `Value::Null` when it is empty or not JSON.
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or(Value::Null)
+    }
+
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .get(&name.to_ascii_lowercase())
+            .map(String::as_str)
+    }
+}
+
+impl fmt::Debug for Response {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "HTTP {} {}", self.status, self.text())
+    }
+}
+
+/// Sends a request and returns the provider's answer (any status is an answer; only a transport
+/// failure is an error).
+pub trait Adapter: Send + Sync {
+    fn send(&self, request: Request) -> BoxFuture<'_, Result<Response, String>>;
+}
+
+/// The built-in adapter: reqwest, no TLS (the simulator speaks plain HTTP).
+pub struct ReqwestAdapter {
+    http: reqwest::Client,
+}
+
+impl ReqwestAdapter {
+    pub fn new() -> Self {
+        let http = reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(30))
+            .build()
+            .unwrap_or_default();
+        Self { http }
+    }
+}
+
+impl Adapter for ReqwestAdapter {
+    fn send(&self, request: Request) -> BoxFuture<'_, Result<Response, String>> {
+        Box::pin(async move {
+            let method = reqwest::Method::from_bytes(request.method.as_bytes())
+                .map_err(|e| format!("bad method {}: {e}", request.method))?;
+            let mut builder = self.http.request(method, &request.url);
+            for (name, value) in &request.headers {
+                builder = builder.header(name, value);
+            }
+            if let Some(body) = request.body {
+                builder = builder.body(body);
+            }
+            let response = builder
+                .send()
+                .await
+                .map_err(|e| format!("{} {}: {e}", request.method, request.url))?;
+            let status = response.status().as_u16();
+            let mut headers = BTreeMap::<String, String>::new();
+            for (name, value) in response.headers() {
+                let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
+                headers
+                    .entry(name.as_str().to_ascii_lowercase())
+                    .and_modify(|v| {
+                        v.push_str(", ");
+                        v.push_str(&value);
+                    })
+                    .or_insert(value);
+            }
+            let body = response.bytes().await.map_err(|e| e.to_string())?.to_vec();
+            Ok(Response {
+                status,
+                headers,
+                body,
+            })
+        })
+    }
+}

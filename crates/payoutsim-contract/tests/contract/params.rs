@@ -1,0 +1,227 @@
+//! Custom cucumber parameters: the words of the payments domain, parsed once.
+//!
+//! | parameter | matches | becomes |
+//! |---|---|---|
+//! | `{env}` | `test`, `live` | [`Env`] (which kind of OnePay key) |
+//! | `{method}` | `ACH`, `TURBO` | [`Method`] |
+//! | `{subtype}` | `SAVINGS`, `CHECKING`, `ELECTRONIC_DEPOSIT` | [`Subtype`] |
+//! | `{amount}` | `50000`, `1,000,000` | [`Amount`] (COP, whole pesos) |
+//! | `{verb}` | `GET`, `POST`, `PUT`, `PATCH`, `DELETE` | [`Verb`] |
+//! | `{json}` | `"text"`, `42`, `-1.5`, `true`, `false`, `null` | [`JsonLit`] |
+//! | `{names}` | `"a, b, c"` | [`Names`] (a comma-separated list) |
+//! | `{duration}` | `60 seconds`, `5 minutes`, `2 hours`, `1 day` | [`SimDuration`] |
+//! | `{weekday}` | `Monday` … `Sunday` | [`Weekday`] |
+
+use std::fmt;
+use std::str::FromStr;
+
+use cucumber::Parameter;
+use serde_json::Value;
+
+/// A OnePay environment: `sk_test_` keys or `sk_live_` keys.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Parameter)]
+#[param(name = "env", regex = "test|live")]
+pub enum Env {
+    Test,
+    Live,
+}
+
+impl Env {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Test => "test",
+            Self::Live => "live",
+        }
+    }
+}
+
+impl FromStr for Env {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "test" => Ok(Self::Test),
+            "live" => Ok(Self::Live),
+            other => Err(format!("unknown OnePay environment {other}")),
+        }
+    }
+}
+
+/// A OnePay cashout method.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Parameter)]
+#[param(name = "method", regex = "ACH|TURBO")]
+pub enum Method {
+    Ach,
+    Turbo,
+}
+
+impl Method {
+    pub fn wire(self) -> &'static str {
+        match self {
+            Self::Ach => "ACH",
+            Self::Turbo => "TURBO",
+        }
+    }
+}
+
+impl FromStr for Method {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "ACH" => Ok(Self::Ach),
+            "TURBO" => Ok(Self::Turbo),
+            other => Err(format!("unknown cashout method {other}")),
+        }
+    }
+}
+
+/// A OnePay bank account subtype.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Parameter)]
+#[param(name = "subtype", regex = "SAVINGS|CHECKING|ELECTRONIC_DEPOSIT")]
+pub enum Subtype {
+    Savings,
+    Checking,
+    ElectronicDeposit,
+}
+
+impl Subtype {
+    pub fn wire(self) -> &'static str {
+        match self {
+            Self::Savings => "SAVINGS",
+            Self::Checking => "CHECKING",
+            Self::ElectronicDeposit => "ELECTRONIC_DEPOSIT",
+        }
+    }
+}
+
+impl FromStr for Subtype {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "SAVINGS" => Ok(Self::Savings),
+            "CHECKING" => Ok(Self::Checking),
+            "ELECTRONIC_DEPOSIT" => Ok(Self::ElectronicDeposit),
+            other => Err(format!("unknown account subtype {other}")),
+        }
+    }
+}
+
+/// An amount of COP in whole pesos; `1,000,000` and `1_000_000` read as `1000000`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Parameter)]
+#[param(name = "amount", regex = r"\d[\d,_]*")]
+pub struct Amount(pub i64);
+
+impl FromStr for Amount {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let digits: String = s.chars().filter(char::is_ascii_digit).collect();
+        digits
+            .parse()
+            .map(Self)
+            .map_err(|e| format!("bad amount {s}: {e}"))
+    }
+}
+
+/// An HTTP method.
+#[derive(Clone, Debug, PartialEq, Eq, Parameter)]
+#[param(name = "verb", regex = "GET|POST|PUT|PATCH|DELETE")]
+pub struct Verb(pub String);
+
+impl FromStr for Verb {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self(s.to_string()))
+    }
+}
+
+/// A JSON literal as written in a step: a quoted string, a number, `true`, `false` or `null`.
+#[derive(Clone, Debug, PartialEq, Parameter)]
+#[param(name = "json", regex = r#""[^"]*"|-?\d+(?:\.\d+)?|true|false|null"#)]
+pub struct JsonLit(pub Value);
+
+impl FromStr for JsonLit {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if let Some(text) = s.strip_prefix('"').and_then(|s| s.strip_suffix('"')) {
+            return Ok(Self(Value::String(text.to_string())));
+        }
+        serde_json::from_str(s)
+            .map(Self)
+            .map_err(|e| format!("bad JSON literal {s}: {e}"))
+    }
+}
+
+impl fmt::Display for JsonLit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+/// A quoted, comma-separated list: `"cashout.created, cashout.approved"`.
+#[derive(Clone, Debug, PartialEq, Eq, Parameter)]
+#[param(name = "names", regex = r#""[^"]*""#)]
+pub struct Names(pub Vec<String>);
+
+impl FromStr for Names {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let inner = s.trim_matches('"');
+        Ok(Self(
+            inner
+                .split(',')
+                .map(str::trim)
+                .filter(|n| !n.is_empty())
+                .map(String::from)
+                .collect(),
+        ))
+    }
+}
+
+/// A span of simulated time, in seconds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Parameter)]
+#[param(name = "duration", regex = r"\d+ (?:seconds?|minutes?|hours?|days?)")]
+pub struct SimDuration(pub u64);
+
+impl FromStr for SimDuration {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let (n, unit) = s
+            .split_once(' ')
+            .ok_or_else(|| format!("bad duration {s}"))?;
+        let n: u64 = n.parse().map_err(|e| format!("bad duration {s}: {e}"))?;
+        let unit_s = match unit.trim_end_matches('s') {
+            "second" => 1,
+            "minute" => 60,
+            "hour" => 3600,
+            "day" => 86_400,
+            other => return Err(format!("unknown time unit {other}")),
+        };
+        Ok(Self(n * unit_s))
+    }
+}
+
+/// A day of the week (Monday = 0).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Parameter)]
+#[param(
+    name = "weekday",
+    regex = "Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
+)]
+pub struct Weekday(pub u32);
+
+impl FromStr for Weekday {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        const DAYS: [&str; 7] = [
+            "Monday",
+            "Tuesday",
+            "Wednesday",
+            "Thursday",
+            "Friday",
+            "Saturday",
+            "Sunday",
+        ];
+        DAYS.iter()
+            .position(|d| *d == s)
+            .map(|i| Self(i as u32))
+            .ok_or_else(|| format!("unknown weekday {s}"))
+    }
+}

@@ -1,0 +1,67 @@
+//! Step definitions, one file per concept of the payments domain:
+//!
+//! - `auth`: OnePay keys and tenants
+//! - `http`: raw requests, statuses, fields, headers, OnePay's error envelope
+//! - `customers`, `accounts`, `cashouts`: the objects a payout needs
+//! - `balances`: available, in transit, balance cashouts and withdrawals
+//! - `clock`: simulated time (`@sim`)
+//! - `webhooks`: the receiver, registrations, deliveries and their signatures
+//! - `backoffice`: payoutsim's back office and request journal (`@sim`)
+
+mod accounts;
+mod auth;
+mod backoffice;
+mod balances;
+mod cashouts;
+mod clock;
+mod customers;
+mod http;
+mod webhooks;
+
+use serde_json::Value;
+
+/// The value at a dotted path (`data.0.id`), `None` if any step is missing.
+pub fn field<'a>(value: &'a Value, path: &str) -> Option<&'a Value> {
+    if path.is_empty() {
+        return Some(value);
+    }
+    path.split('.').try_fold(value, |v, part| match v {
+        Value::Array(items) => part.parse::<usize>().ok().and_then(|i| items.get(i)),
+        Value::Object(map) => map.get(part),
+        _ => None,
+    })
+}
+
+/// The `key`s of a OnePay error envelope's `errors`.
+pub fn error_keys(body: &Value) -> Vec<String> {
+    body["errors"]
+        .as_array()
+        .map(|errs| {
+            errs.iter()
+                .filter_map(|e| e["key"].as_str())
+                .map(String::from)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Whether `text` is a OnePay timestamp: `YYYY-MM-DDTHH:MM:SS.000000Z`.
+pub fn is_onepay_timestamp(text: &str) -> bool {
+    let b = text.as_bytes();
+    let digits = |r: std::ops::Range<usize>| r.into_iter().all(|i| b[i].is_ascii_digit());
+    b.len() == 27
+        && digits(0..4)
+        && b[4] == b'-'
+        && digits(5..7)
+        && b[7] == b'-'
+        && digits(8..10)
+        && b[10] == b'T'
+        && digits(11..13)
+        && b[13] == b':'
+        && digits(14..16)
+        && b[16] == b':'
+        && digits(17..19)
+        && b[19] == b'.'
+        && digits(20..26)
+        && b[26] == b'Z'
+}

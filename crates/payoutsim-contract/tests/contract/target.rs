@@ -1,0 +1,95 @@
+//! What the suite runs against, chosen from the environment once per run.
+//!
+//! | `PAYOUTSIM_TARGET` | needs | runs |
+//! |---|---|---|
+//! | unset or `in-process` | nothing | a fresh simulator per scenario, manual clock, free ports |
+//! | `url` | `PAYOUTSIM_ADMIN_URL`, `PAYOUTSIM_ONEPAY_URL` | a running simulator, fresh random keys per scenario |
+//! | `sandbox` | `ONEPAY_BASE_URL`, `ONEPAY_API_KEY` | the real OnePay sandbox; `@sim` scenarios are left out |
+//!
+//! With `url`, `PAYOUTSIM_ADMIN_TOKEN` is sent as the admin API's bearer token when set.
+
+use std::env;
+use std::sync::OnceLock;
+
+/// The system under test.
+#[derive(Clone, Debug)]
+pub enum Target {
+    /// A fresh in-process simulator per scenario (`ServeConfig::for_tests()`).
+    InProcess,
+    /// A simulator somebody else started: never reset, every scenario uses its own keys.
+    Url {
+        admin: String,
+        onepay: String,
+        admin_token: Option<String>,
+    },
+    /// OnePay's real sandbox, with the one key it gave us.
+    Sandbox { onepay: String, key: String },
+}
+
+impl Target {
+    pub fn from_env() -> Result<Self, String> {
+        let var = |name: &str| {
+            env::var(name)
+                .map(|v| v.trim_end_matches('/').to_string())
+                .map_err(|_| format!("{name} must be set for PAYOUTSIM_TARGET={}", target_name()))
+        };
+        match target_name().as_str() {
+            "" | "in-process" | "inprocess" => Ok(Self::InProcess),
+            "url" => Ok(Self::Url {
+                admin: var("PAYOUTSIM_ADMIN_URL")?,
+                onepay: var("PAYOUTSIM_ONEPAY_URL")?,
+                admin_token: env::var("PAYOUTSIM_ADMIN_TOKEN")
+                    .ok()
+                    .filter(|t| !t.is_empty()),
+            }),
+            "sandbox" => Ok(Self::Sandbox {
+                onepay: var("ONEPAY_BASE_URL")?,
+                key: var("ONEPAY_API_KEY")?,
+            }),
+            other => Err(format!(
+                "unknown PAYOUTSIM_TARGET `{other}` (in-process, url, sandbox)"
+            )),
+        }
+    }
+
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::InProcess => "in-process",
+            Self::Url { .. } => "url",
+            Self::Sandbox { .. } => "sandbox",
+        }
+    }
+
+    /// Whether the target has payoutsim's admin API (clock, back office, journal, deliveries)
+    /// and its guarantees (fresh tenants, live keys on demand, magic values). `@sim` scenarios
+    /// need it.
+    pub fn is_simulator(&self) -> bool {
+        !matches!(self, Self::Sandbox { .. })
+    }
+
+    /// The admin API's bearer token, if the target needs one.
+    pub fn admin_token(&self) -> Option<&str> {
+        match self {
+            Self::Url { admin_token, .. } => admin_token.as_deref(),
+            _ => None,
+        }
+    }
+}
+
+fn target_name() -> String {
+    env::var("PAYOUTSIM_TARGET")
+        .unwrap_or_default()
+        .to_ascii_lowercase()
+}
+
+static TARGET: OnceLock<Target> = OnceLock::new();
+
+/// Fixes the target for the run (called once by `main`).
+pub fn set(target: Target) {
+    let _ = TARGET.set(target);
+}
+
+/// The target of this run.
+pub fn get() -> &'static Target {
+    TARGET.get_or_init(|| Target::InProcess)
+}

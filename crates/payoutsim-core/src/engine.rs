@@ -57,7 +57,8 @@ impl Default for EngineConfig {
 /// A status change, as `GET /__admin/transitions` shows it.
 #[derive(Clone, Debug, Serialize)]
 pub struct TransitionRecord {
-    pub at: String,
+    #[serde(serialize_with = "crate::clock::serialize_rfc3339")]
+    pub at: DateTime<Utc>,
     pub provider: String,
     pub tenant: String,
     pub kind: String,
@@ -318,7 +319,7 @@ impl Engine {
             log.pop_front();
         }
         log.push_back(TransitionRecord {
-            at: rfc3339(at),
+            at,
             provider: provider.into(),
             tenant: tenant.into(),
             kind: kind.into(),
@@ -399,28 +400,39 @@ impl Engine {
 
     // ---- webhooks --------------------------------------------------------------------------
 
-    /// Emits `event` of `tenant` with `payload`: one signed message per subscribed target.
-    pub fn emit_webhook(
+    /// Emits `event` of `tenant` with `payload`: one signed message per subscribed target. The
+    /// payload is serialised only when some target wants the event, in its own field order.
+    pub fn emit_webhook<T: Serialize + ?Sized>(
         &self,
         provider: &dyn Provider,
         tenant: &str,
         event: &str,
-        payload: &Value,
+        payload: &T,
         at: DateTime<Utc>,
     ) {
-        let targets = self.outbox.targets(Some(provider.name()), Some(tenant));
-        let body = Bytes::from(payload.to_string());
-        let mut queued = false;
-        for target in targets.iter().filter(|t| t.wants(event)) {
+        let targets: Vec<_> = self
+            .outbox
+            .targets(Some(provider.name()), Some(tenant))
+            .into_iter()
+            .filter(|t| t.wants(event))
+            .collect();
+        if targets.is_empty() {
+            return;
+        }
+        let body = match serde_json::to_vec(payload) {
+            Ok(b) => Bytes::from(b),
+            Err(e) => {
+                tracing::error!(provider = provider.name(), event, error = %e, "webhook payload did not serialise");
+                return;
+            }
+        };
+        for target in &targets {
             let mut headers = vec![("content-type".to_string(), "application/json".to_string())];
             headers.extend(provider.sign_webhook(target, &body));
             self.outbox
                 .enqueue(target, event, headers, body.clone(), at);
-            queued = true;
         }
-        if queued {
-            self.wake.notify_one();
-        }
+        self.wake.notify_one();
     }
 
     /// Sends every ready message, one at a time, recording each attempt and parking failures

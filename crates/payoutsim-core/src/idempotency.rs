@@ -54,16 +54,48 @@ pub struct IdempotencyStore {
 /// The fingerprint of a request: its method, path and body, with JSON bodies compared by value
 /// (so key order and white space do not make two requests different).
 pub fn fingerprint(method: &str, path: &str, body: &[u8]) -> [u8; 32] {
+    match serde_json::from_slice::<serde_json::Value>(body) {
+        Ok(v) => fingerprint_json(method, path, &v),
+        Err(_) => {
+            let mut h = start(method, path);
+            h.update(body);
+            h.finalize().into()
+        }
+    }
+}
+
+/// [`fingerprint`] of a body the handler has already parsed: its canonical JSON (object keys
+/// sorted, as `serde_json::Map` keeps them) streamed into the hash, with no second parse.
+pub fn fingerprint_json<T: serde::Serialize + ?Sized>(
+    method: &str,
+    path: &str,
+    body: &T,
+) -> [u8; 32] {
+    let mut h = HashWriter(start(method, path));
+    // Writing into a hash cannot fail; a value that cannot serialise hashes what was written.
+    let _ = serde_json::to_writer(&mut h, body);
+    h.0.finalize().into()
+}
+
+fn start(method: &str, path: &str) -> Sha256 {
     let mut h = Sha256::new();
     h.update(method.as_bytes());
     h.update([0]);
     h.update(path.as_bytes());
     h.update([0]);
-    match serde_json::from_slice::<serde_json::Value>(body) {
-        Ok(v) => h.update(v.to_string().as_bytes()),
-        Err(_) => h.update(body),
+    h
+}
+
+struct HashWriter(Sha256);
+
+impl std::io::Write for HashWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.update(buf);
+        Ok(buf.len())
     }
-    h.finalize().into()
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 impl IdempotencyStore {
@@ -196,6 +228,20 @@ mod tests {
         assert_eq!(
             store.begin("t", "s", "k", same, now),
             Begin::Replay(resp("{}"))
+        );
+    }
+
+    #[test]
+    fn a_parsed_body_fingerprints_like_its_bytes() {
+        let body = br#"{ "b": [1, 2], "a": {"y": 1, "x": null} }"#;
+        let parsed: serde_json::Value = serde_json::from_slice(body).unwrap();
+        assert_eq!(
+            fingerprint("POST", "/x", body),
+            fingerprint_json("POST", "/x", &parsed)
+        );
+        assert_ne!(
+            fingerprint("POST", "/x", body),
+            fingerprint_json("POST", "/y", &parsed)
         );
     }
 

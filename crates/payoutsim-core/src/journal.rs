@@ -48,10 +48,27 @@ pub struct JournalQuery {
     pub limit: Option<usize>,
 }
 
+/// An exchange as the journal keeps it: raw bytes and headers, rendered only when asked for, so
+/// recording costs the request path no parsing or formatting.
+#[derive(Clone, Debug)]
+pub struct Recorded {
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub provider: &'static str,
+    pub tenant: Option<String>,
+    pub method: http::Method,
+    pub uri: http::Uri,
+    pub headers: http::HeaderMap,
+    /// At most `body_cap` bytes of the request body, and its full length.
+    pub body: (Bytes, usize),
+    pub status: u16,
+    pub response_body: (Bytes, usize),
+    pub fault: Option<String>,
+}
+
 #[derive(Debug, Default)]
 struct Entries {
     next_id: u64,
-    entries: VecDeque<JournalEntry>,
+    entries: VecDeque<(u64, Recorded)>,
 }
 
 #[derive(Debug)]
@@ -78,39 +95,79 @@ impl Journal {
         self.cap
     }
 
-    /// Records an entry (its `id` is assigned here) and drops the oldest past the cap.
-    pub fn record(&self, mut entry: JournalEntry) {
+    /// Keeps at most `body_cap` bytes of a body (a copy when cut, so a large body is not held).
+    pub fn clip(&self, body: Bytes) -> (Bytes, usize) {
+        let len = body.len();
+        if len > self.body_cap {
+            (Bytes::copy_from_slice(&body[..self.body_cap]), len)
+        } else {
+            (body, len)
+        }
+    }
+
+    /// Records an exchange and drops the oldest past the cap.
+    pub fn record(&self, entry: Recorded) {
         let mut inner = self.lock();
         inner.next_id += 1;
-        entry.id = inner.next_id;
+        let id = inner.next_id;
         if inner.entries.len() >= self.cap {
             inner.entries.pop_front();
         }
-        inner.entries.push_back(entry);
+        inner.entries.push_back((id, entry));
     }
 
     /// Matching entries, newest last; `limit` keeps the newest N. Also the number that matched.
     pub fn query(&self, q: &JournalQuery) -> (Vec<JournalEntry>, usize) {
-        let inner = self.lock();
-        let hits: Vec<&JournalEntry> = inner
-            .entries
-            .iter()
-            .filter(|e| q.provider.as_deref().is_none_or(|p| e.provider == p))
-            .filter(|e| {
-                q.method
-                    .as_deref()
-                    .is_none_or(|m| e.method.eq_ignore_ascii_case(m))
-            })
-            .filter(|e| q.path.as_deref().is_none_or(|p| path_matches(p, &e.path)))
-            .filter(|e| {
-                q.tenant
-                    .as_deref()
-                    .is_none_or(|t| e.tenant.as_deref() == Some(t))
-            })
-            .collect();
+        let hits: Vec<(u64, Recorded)> = {
+            let inner = self.lock();
+            inner
+                .entries
+                .iter()
+                .filter(|(_, e)| q.provider.as_deref().is_none_or(|p| e.provider == p))
+                .filter(|(_, e)| {
+                    q.method
+                        .as_deref()
+                        .is_none_or(|m| e.method.as_str().eq_ignore_ascii_case(m))
+                })
+                .filter(|(_, e)| {
+                    q.path
+                        .as_deref()
+                        .is_none_or(|p| path_matches(p, e.uri.path()))
+                })
+                .filter(|(_, e)| {
+                    q.tenant
+                        .as_deref()
+                        .is_none_or(|t| e.tenant.as_deref() == Some(t))
+                })
+                .cloned()
+                .collect()
+        };
         let total = hits.len();
         let skip = q.limit.map_or(0, |l| total.saturating_sub(l));
-        (hits.into_iter().skip(skip).cloned().collect(), total)
+        (
+            hits.into_iter()
+                .skip(skip)
+                .map(|(id, e)| self.render(id, e))
+                .collect(),
+            total,
+        )
+    }
+
+    fn render(&self, id: u64, e: Recorded) -> JournalEntry {
+        JournalEntry {
+            id,
+            at: crate::clock::rfc3339(e.at),
+            provider: e.provider.to_string(),
+            tenant: e.tenant,
+            method: e.method.to_string(),
+            path: e.uri.path().to_string(),
+            query: e.uri.query().map(str::to_string),
+            headers: header_map(&e.headers),
+            body: body_value(&e.body.0, e.body.1),
+            status: e.status,
+            response_body: body_value(&e.response_body.0, e.response_body.1),
+            fault: e.fault,
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -125,26 +182,25 @@ impl Journal {
         let mut inner = self.lock();
         inner
             .entries
-            .retain(|e| provider.is_some_and(|p| e.provider != p));
+            .retain(|(_, e)| provider.is_some_and(|p| e.provider != p));
     }
+}
 
-    /// A body as the journal keeps it: JSON when it parses, else text; cut at `body_cap` bytes.
-    pub fn body_value(&self, bytes: &[u8]) -> Value {
-        if bytes.is_empty() {
-            return Value::Null;
-        }
-        if bytes.len() <= self.body_cap {
-            if let Ok(v) = serde_json::from_slice(bytes) {
-                return v;
-            }
-        }
-        let cut = &bytes[..bytes.len().min(self.body_cap)];
-        let mut text = String::from_utf8_lossy(cut).into_owned();
-        if bytes.len() > self.body_cap {
-            text.push_str(&format!("…[{} bytes in all]", bytes.len()));
-        }
-        Value::String(text)
+/// A body as the admin API shows it: JSON when it parses, else text, with a note when it was cut.
+fn body_value(kept: &[u8], len: usize) -> Value {
+    if len == 0 {
+        return Value::Null;
     }
+    if kept.len() == len {
+        if let Ok(v) = serde_json::from_slice(kept) {
+            return v;
+        }
+    }
+    let mut text = String::from_utf8_lossy(kept).into_owned();
+    if kept.len() < len {
+        text.push_str(&format!("…[{len} bytes in all]"));
+    }
+    Value::String(text)
 }
 
 /// `path` filter: exact, or a trailing `*` for a prefix.
@@ -200,10 +256,11 @@ pub async fn journal_middleware(
 ) -> Response {
     let (mut parts, body) = req.into_parts();
     let limit = ctx.engine.config().max_body_bytes;
-    let method = parts.method.to_string();
-    let path = parts.uri.path().to_string();
-    let query = parts.uri.query().map(str::to_string);
-    let headers = header_map(&parts.headers);
+    let (method, uri, headers) = (
+        parts.method.clone(),
+        parts.uri.clone(),
+        parts.headers.clone(),
+    );
     let notes = RequestNotes::default();
     parts.extensions.insert(notes.clone());
 
@@ -244,18 +301,16 @@ pub async fn journal_middleware(
         Some(t) => ctx.engine.clock.now_for(t),
         None => ctx.engine.clock.now(),
     };
-    journal.record(JournalEntry {
-        id: 0,
-        at: crate::clock::rfc3339(at),
-        provider: ctx.provider.name().to_string(),
+    journal.record(Recorded {
+        at,
+        provider: ctx.provider.name(),
         tenant: notes.tenant,
         method,
-        path,
-        query,
+        uri,
         headers,
-        body: journal.body_value(&body_bytes),
+        body: journal.clip(body_bytes),
         status: resp_parts.status.as_u16(),
-        response_body: journal.body_value(&resp_bytes),
+        response_body: journal.clip(resp_bytes.clone()),
         fault: notes.fault,
     });
     Response::from_parts(resp_parts, Body::from(resp_bytes)).into_response()
@@ -277,19 +332,17 @@ fn header_map(headers: &http::HeaderMap) -> BTreeMap<String, String> {
 mod tests {
     use super::*;
 
-    fn entry(provider: &str, path: &str) -> JournalEntry {
-        JournalEntry {
-            id: 0,
-            at: String::new(),
-            provider: provider.into(),
+    fn entry(provider: &'static str, path: &str) -> Recorded {
+        Recorded {
+            at: crate::clock::manual_epoch(),
+            provider,
             tenant: None,
-            method: "GET".into(),
-            path: path.into(),
-            query: None,
-            headers: BTreeMap::new(),
-            body: Value::Null,
+            method: http::Method::GET,
+            uri: path.parse().unwrap(),
+            headers: http::HeaderMap::new(),
+            body: (Bytes::new(), 0),
             status: 200,
-            response_body: Value::Null,
+            response_body: (Bytes::new(), 0),
             fault: None,
         }
     }
@@ -329,8 +382,12 @@ mod tests {
     #[test]
     fn long_bodies_are_cut_at_the_body_cap() {
         let j = Journal::new(10, 8);
-        assert_eq!(j.body_value(b"{\"a\":1}"), serde_json::json!({"a": 1}));
-        let cut = j.body_value(b"0123456789abcdef");
-        assert_eq!(cut, Value::String("01234567…[16 bytes in all]".into()));
+        let short = j.clip(Bytes::from_static(b"{\"a\":1}"));
+        assert_eq!(body_value(&short.0, short.1), serde_json::json!({"a": 1}));
+        let long = j.clip(Bytes::from_static(b"0123456789abcdef"));
+        assert_eq!(
+            body_value(&long.0, long.1),
+            Value::String("01234567…[16 bytes in all]".into())
+        );
     }
 }

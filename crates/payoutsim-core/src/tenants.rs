@@ -2,14 +2,14 @@
 //!
 //! A tenant is named `<provider>:<public credential>` (DESIGN.md). In sandbox mode a new,
 //! well-formed credential is provisioned on first use; once known, a different secret for the same
-//! public credential is refused. Only a digest of the secret is kept.
+//! public credential is refused. The secret is kept as given: this is a local simulator whose
+//! journal shows request headers anyway, and a plain comparison keeps auth off the request profile.
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 /// What the admin API shows of a tenant.
 #[derive(Clone, Debug, Serialize)]
@@ -20,7 +20,7 @@ pub struct TenantInfo {
     pub environment: Option<String>,
     pub first_seen: String,
     #[serde(skip)]
-    secret_digest: [u8; 32],
+    secret: String,
 }
 
 /// The secret presented does not match the one this credential was provisioned with.
@@ -43,10 +43,9 @@ impl Tenants {
         environment: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<(), WrongSecret> {
-        let digest: [u8; 32] = Sha256::digest(secret.as_bytes()).into();
         let mut map = self.map.lock().unwrap_or_else(|e| e.into_inner());
         match map.get(key) {
-            Some(known) if known.secret_digest == digest => Ok(()),
+            Some(known) if known.secret == secret => Ok(()),
             Some(_) => Err(WrongSecret),
             None => {
                 map.insert(
@@ -56,7 +55,7 @@ impl Tenants {
                         provider: provider.to_string(),
                         environment: environment.map(str::to_string),
                         first_seen: crate::clock::rfc3339(now),
-                        secret_digest: digest,
+                        secret: secret.to_string(),
                     },
                 );
                 Ok(())

@@ -66,13 +66,16 @@ async fn one_large_advance_applies_every_step_in_order_at_its_own_time() {
 
     assert_eq!(toy.status("toy:a", &id).as_deref(), Some("failed"));
     let log = toy.engine.transitions(Some("toy"), Some(&id));
-    let steps: Vec<(&str, &str)> = log.iter().map(|t| (t.to.as_str(), t.at.as_str())).collect();
+    let steps: Vec<(&str, String)> = log
+        .iter()
+        .map(|t| (t.to.as_str(), payoutsim_core::clock::rfc3339(t.at)))
+        .collect();
     assert_eq!(
         steps,
         [
-            ("new", "2026-01-05T14:00:00.000000Z"),
-            ("working", "2026-01-05T14:00:10.000000Z"),
-            ("failed", "2026-01-05T14:00:30.000000Z")
+            ("new", "2026-01-05T14:00:00.000000Z".to_string()),
+            ("working", "2026-01-05T14:00:10.000000Z".to_string()),
+            ("failed", "2026-01-05T14:00:30.000000Z".to_string())
         ]
     );
 }

@@ -2,15 +2,15 @@
 //! honoured when present on the other creating POSTs.
 //!
 //! Keys are scoped per tenant and endpoint path and fingerprinted on method, path and body (JSON
-//! compared by value). Same key and body: the first answer again, byte for byte, with
-//! `idempotent-replayed: true`. Same key, other body: 409 `idempotency_key_conflict`; while the
+//! compared by value); a body that is not a JSON object is refused before the key is looked at.
+//! Same key and body: the first answer again, byte for byte, with `idempotent-replayed: true`. Same key, other body: 409 `idempotency_key_conflict`; while the
 //! first still runs: 409 `idempotency_key_in_use`. Only 2xx answers are kept; any other answer
 //! releases the key so a corrected retry can use it.
 
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use http::{HeaderMap, HeaderValue, StatusCode};
-use payoutsim_core::idempotency::{Begin, StoredResponse, fingerprint};
+use payoutsim_core::idempotency::{Begin, StoredResponse, fingerprint_json};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -68,10 +68,15 @@ impl Post<'_> {
             Ok(k) => k,
             Err(e) => return e.into_response(),
         };
+        // A body that is not a JSON object did nothing, so it reserves no key.
+        let map = match parse_object(self.headers, self.body) {
+            Ok(map) => map,
+            Err(e) => return e.into_response(),
+        };
         let engine = self.onepay.engine();
         let tenant = self.tenant.name.as_str();
         if let Some(key) = &key {
-            let fp = fingerprint("POST", self.path, self.body);
+            let fp = fingerprint_json("POST", self.path, &map);
             match engine
                 .idempotency
                 .begin(tenant, self.path, key, fp, engine.now_for(tenant))
@@ -82,7 +87,7 @@ impl Post<'_> {
                 Begin::InFlight => return OnePayError::IdempotencyKeyInUse.into_response(),
             }
         }
-        let result = parse_object(self.headers, self.body).and_then(create);
+        let result = create(map);
         match (result, key) {
             (Ok((status, body)), Some(key)) if status.is_success() => {
                 let stored = StoredResponse {

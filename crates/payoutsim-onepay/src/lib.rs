@@ -75,7 +75,8 @@ struct Inner {
     engine: Engine,
     config: OnePayConfig,
     store: Mutex<Store>,
-    machines: RwLock<Vec<StateMachine>>,
+    /// Shared so a request takes its machine without copying the table.
+    machines: RwLock<Vec<Arc<StateMachine>>>,
 }
 
 /// The OnePay emulation: a cheap, clonable handle.
@@ -96,7 +97,7 @@ impl OnePay {
             engine,
             config,
             store: Mutex::new(Store::default()),
-            machines: RwLock::new(state::machines()),
+            machines: RwLock::new(state::machines().into_iter().map(Arc::new).collect()),
         }))
     }
 
@@ -131,7 +132,7 @@ impl OnePay {
         self.0.store.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    pub(crate) fn machine(&self, kind: &str, variant: &str) -> Option<StateMachine> {
+    pub(crate) fn machine(&self, kind: &str, variant: &str) -> Option<Arc<StateMachine>> {
         let machines = self.0.machines.read().unwrap_or_else(|e| e.into_inner());
         machines
             .iter()
@@ -147,11 +148,15 @@ impl OnePay {
     ) -> R {
         let starting = self.starting_balance(tenant.is_test);
         let mut store = self.store();
-        let data = store
-            .tenants
-            .entry(tenant.name.clone())
-            .or_insert_with(|| TenantData::new(tenant.is_test, starting));
-        f(data)
+        if !store.tenants.contains_key(&tenant.name) {
+            let data = TenantData::new(tenant.is_test, starting);
+            store.tenants.insert(tenant.name.clone(), data);
+        }
+        match store.tenants.get_mut(&tenant.name) {
+            Some(data) => f(data),
+            // Inserted just above under the same lock: never taken.
+            None => f(&mut TenantData::new(tenant.is_test, starting)),
+        }
     }
 
     /// A new tenant's balance, in cents.
@@ -178,10 +183,12 @@ impl OnePay {
             .authenticate("onepay", name, key, Some(mode), now)
             .map_err(|_| OnePayError::Unauthenticated)?;
         let starting = self.starting_balance(is_test);
-        self.store()
-            .tenants
-            .entry(name.to_string())
-            .or_insert_with(|| TenantData::new(is_test, starting));
+        let mut store = self.store();
+        if !store.tenants.contains_key(name) {
+            store
+                .tenants
+                .insert(name.to_string(), TenantData::new(is_test, starting));
+        }
         Ok(())
     }
 }
@@ -210,11 +217,8 @@ impl Provider for OnePay {
     }
 
     fn machines(&self) -> Vec<StateMachine> {
-        self.0
-            .machines
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
+        let machines = self.0.machines.read().unwrap_or_else(|e| e.into_inner());
+        machines.iter().map(|m| StateMachine::clone(m)).collect()
     }
 
     fn set_delay(&self, kind: &str, variant: &str, from: &str, to: &str, after: Delay) -> bool {
@@ -224,7 +228,7 @@ impl Provider for OnePay {
             .iter_mut()
             .filter(|m| m.kind == kind && (variant.is_empty() || m.variant == variant))
         {
-            changed |= m.set_delay(from, to, after);
+            changed |= Arc::make_mut(m).set_delay(from, to, after);
         }
         changed
     }

@@ -11,7 +11,7 @@ use payoutsim_core::admin::AdminError;
 use payoutsim_core::machine::Lifecycle;
 use payoutsim_core::timeline::{Action, Scheduled};
 use serde::Serialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::OnePay;
 use crate::state::{ACCOUNT, BALANCE_CASHOUT, CASHOUT, TenantData, magic_for, remarks_for};
@@ -28,6 +28,13 @@ pub(crate) fn decide_outcome(
     let magic = magic_for(account_number, amount)?;
     let reason = (!magic.code.is_empty()).then(|| magic.code.to_string());
     Some((magic.outcome.to_string(), reason))
+}
+
+/// A delivery's body: `{"event": "...", "data": {…}}` (the newer documented shape).
+#[derive(Serialize)]
+struct WebhookPayload<'a, T> {
+    event: &'a str,
+    data: &'a T,
 }
 
 /// The webhook event of a payout entering `status`.
@@ -212,13 +219,8 @@ impl OnePay {
         data: &T,
         at: DateTime<Utc>,
     ) {
-        match serde_json::to_value(data) {
-            Ok(data) => {
-                let payload = json!({ "event": event, "data": data });
-                self.engine()
-                    .emit_webhook(self, tenant, event, &payload, at);
-            }
-            Err(e) => tracing::warn!(%e, event, "onepay: webhook payload"),
-        }
+        let payload = WebhookPayload { event, data };
+        self.engine()
+            .emit_webhook(self, tenant, event, &payload, at);
     }
 }

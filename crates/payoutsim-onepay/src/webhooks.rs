@@ -169,8 +169,8 @@ fn find(onepay: &OnePay, tenant: &Tenant, id: &str) -> Result<WebhookTarget, One
     .ok_or_else(|| OnePayError::NotFound("Webhook not found.".into()))
 }
 
-/// `url`: an absolute `http://` or `https://` URL. (Deliveries go out without TLS, so an https
-/// target is accepted here but its deliveries fail and are recorded as errors.)
+/// `url`: an absolute `http://` or `https://` URL (HTTPS deliveries verify certificates against
+/// bundled web roots).
 fn checked_url(f: &mut Fields<'_>, required: bool) -> Option<String> {
     let url = f.string("url", required, 2048)?;
     let rest = url

@@ -61,7 +61,7 @@ pub trait Adapter: Send + Sync {
     fn send(&self, request: Request) -> BoxFuture<'_, Result<Response, String>>;
 }
 
-/// The built-in adapter: reqwest, no TLS (the simulator speaks plain HTTP).
+/// The built-in adapter: reqwest (plain HTTP to the simulator, rustls for a provider's sandbox).
 pub struct ReqwestAdapter {
     http: reqwest::Client,
 }

@@ -83,16 +83,19 @@ async fn create(
     Ok((StatusCode::CREATED, Json(target)))
 }
 
-/// Webhook URLs must be absolute `http://` URLs (deliveries are sent without TLS).
+/// Webhook URLs must be absolute `http://` or `https://` URLs with a host. (HTTPS deliveries
+/// verify certificates against bundled web roots, so a self-signed local receiver needs HTTP.)
 pub fn check_url(url: &str) -> Result<(), AdminError> {
-    let ok = url.strip_prefix("http://").is_some_and(|rest| {
-        !rest.is_empty() && !rest.starts_with('/') && url.parse::<http::Uri>().is_ok()
-    });
+    let rest = url
+        .strip_prefix("http://")
+        .or_else(|| url.strip_prefix("https://"));
+    let ok = rest.is_some_and(|r| !r.is_empty() && !r.starts_with('/'))
+        && url.parse::<http::Uri>().is_ok();
     if ok {
         Ok(())
     } else {
         Err(AdminError::bad_request(format!(
-            "`url` must be an absolute http:// URL, got `{url}`"
+            "`url` must be an absolute http:// or https:// URL, got `{url}`"
         )))
     }
 }
@@ -119,4 +122,25 @@ async fn deliveries(
         list.retain(|d| &d.event == event);
     }
     Json(json!({ "deliveries": list }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_url;
+
+    #[test]
+    fn webhook_urls_must_be_absolute_http_or_https() {
+        for ok in ["http://127.0.0.1:8080/hooks", "https://example.com/h"] {
+            assert!(check_url(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "ftp://a/",
+            "http://",
+            "https:///path",
+            "/relative",
+            "http://a b/",
+        ] {
+            assert!(check_url(bad).is_err(), "{bad}");
+        }
+    }
 }

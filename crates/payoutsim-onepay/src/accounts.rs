@@ -15,7 +15,7 @@ use crate::OnePay;
 use crate::auth::Tenant;
 use crate::banks;
 use crate::error::{Id, OnePayError, OnePayJson, RawBody, parse_object};
-use crate::idempotent::{Post, reply};
+use crate::idempotent::{Key, Post, reply};
 use crate::model::Account;
 use crate::state::{ACCOUNT, AccountRec};
 use crate::validation::Fields;
@@ -29,21 +29,10 @@ pub(crate) fn routes() -> Router<OnePay> {
 
 pub const SUBTYPES: &[&str] = &["SAVINGS", "CHECKING", "ELECTRONIC_DEPOSIT"];
 
-async fn create(
-    State(onepay): State<OnePay>,
-    tenant: Tenant,
-    headers: HeaderMap,
-    RawBody(body): RawBody,
-) -> Response {
-    let post = Post {
-        onepay: &onepay,
-        tenant: &tenant,
-        headers: &headers,
-        path: "/v1/accounts",
-        body: &body,
-        key_required: false,
-    };
-    post.run(|map| reply(StatusCode::CREATED, &onepay.create_account(&tenant, &map)?))
+async fn create(post: Post) -> Response {
+    post.run(Key::Optional, |onepay, tenant, map| {
+        reply(StatusCode::CREATED, &onepay.create_account(tenant, &map)?)
+    })
 }
 
 async fn show(

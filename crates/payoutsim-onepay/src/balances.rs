@@ -9,13 +9,13 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use bytes::Bytes;
-use http::{HeaderMap, StatusCode};
+use http::StatusCode;
 use serde_json::{Map, Value};
 
 use crate::OnePay;
 use crate::auth::Tenant;
-use crate::error::{OnePayError, OnePayJson, RawBody};
-use crate::idempotent::{Post, reply};
+use crate::error::{OnePayError, OnePayJson};
+use crate::idempotent::{Key, Post, reply};
 use crate::lifecycle::decide_outcome;
 use crate::model::{Amount, Balance, BalanceCashout, Data, amount_label};
 use crate::state::{BALANCE_CASHOUT, BalanceCashoutRec, TenantData};
@@ -39,25 +39,12 @@ async fn show(State(onepay): State<OnePay>, tenant: Tenant) -> Response {
 }
 
 /// `POST /v1/balances/cashout` {amount, account_id}: 201 with the balance cashout.
-async fn cashout(
-    State(onepay): State<OnePay>,
-    tenant: Tenant,
-    headers: HeaderMap,
-    RawBody(body): RawBody,
-) -> Response {
-    let post = Post {
-        onepay: &onepay,
-        tenant: &tenant,
-        headers: &headers,
-        path: "/v1/balances/cashout",
-        body: &body,
-        key_required: true,
-    };
-    post.run(|map| {
+async fn cashout(post: Post) -> Response {
+    post.run(Key::Required, |onepay, tenant, map| {
         let mut f = Fields::new(&map);
         let amount = f.amount("amount", true);
         let account_id = f.string("account_id", true, 255);
-        let created = onepay.pay_out_balance(&tenant, |t| {
+        let created = onepay.pay_out_balance(tenant, |t| {
             if account_id
                 .as_deref()
                 .is_some_and(|a| t.accounts.get(a).is_none())
@@ -79,26 +66,13 @@ async fn cashout(
 
 /// `POST /v1/balances` {amount?, account_id?}: 204. No amount: the whole balance; no account:
 /// the tenant's first account (its "main fundable account").
-async fn pay_out(
-    State(onepay): State<OnePay>,
-    tenant: Tenant,
-    headers: HeaderMap,
-    RawBody(body): RawBody,
-) -> Response {
-    let post = Post {
-        onepay: &onepay,
-        tenant: &tenant,
-        headers: &headers,
-        path: "/v1/balances",
-        body: &body,
-        key_required: false,
-    };
-    post.run(|map: Map<String, Value>| {
+async fn pay_out(post: Post) -> Response {
+    post.run(Key::Optional, |onepay, tenant, map: Map<String, Value>| {
         let mut f = Fields::new(&map);
         let amount = f.amount("amount", false);
         let account_id = f.string("account_id", false, 255);
         f.finish()?;
-        onepay.pay_out_balance(&tenant, |t| {
+        onepay.pay_out_balance(tenant, |t| {
             if t.available <= 0 {
                 return Err(OnePayError::BalanceIsEmpty);
             }

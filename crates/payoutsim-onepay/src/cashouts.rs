@@ -11,13 +11,13 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use http::{HeaderMap, StatusCode};
+use http::StatusCode;
 use serde_json::{Map, Value};
 
 use crate::OnePay;
 use crate::auth::Tenant;
-use crate::error::{Id, OnePayError, OnePayJson, RawBody};
-use crate::idempotent::{Post, reply};
+use crate::error::{Id, OnePayError, OnePayJson};
+use crate::idempotent::{Key, Post, reply};
 use crate::lifecycle::decide_outcome;
 use crate::model::Cashout;
 use crate::pagination::{Params, paginate};
@@ -35,21 +35,10 @@ pub const METHODS: &[&str] = &["ACH", "TURBO"];
 pub const CURRENCIES: &[&str] = &["COP"];
 pub const SORTS: &[&str] = &["created_at", "-created_at"];
 
-async fn create(
-    State(onepay): State<OnePay>,
-    tenant: Tenant,
-    headers: HeaderMap,
-    RawBody(body): RawBody,
-) -> Response {
-    let post = Post {
-        onepay: &onepay,
-        tenant: &tenant,
-        headers: &headers,
-        path: "/v1/cashouts",
-        body: &body,
-        key_required: true,
-    };
-    post.run(|map| reply(StatusCode::CREATED, &onepay.create_cashout(&tenant, &map)?))
+async fn create(post: Post) -> Response {
+    post.run(Key::Required, |onepay, tenant, map| {
+        reply(StatusCode::CREATED, &onepay.create_cashout(tenant, &map)?)
+    })
 }
 
 /// Newest first unless `sort=created_at`; `filter[status]`, `filter[method]`,

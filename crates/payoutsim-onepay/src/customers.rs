@@ -6,13 +6,13 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use http::{HeaderMap, StatusCode};
+use http::StatusCode;
 use serde_json::{Map, Value};
 
 use crate::OnePay;
 use crate::auth::Tenant;
-use crate::error::{Id, OnePayError, OnePayJson, RawBody};
-use crate::idempotent::{Post, reply};
+use crate::error::{Id, OnePayError, OnePayJson};
+use crate::idempotent::{Key, Post, reply};
 use crate::model::{Customer, laravel_date};
 use crate::pagination::{Params, paginate};
 use crate::validation::Fields;
@@ -27,21 +27,10 @@ pub(crate) fn routes() -> Router<OnePay> {
 pub const USER_TYPES: &[&str] = &["natural", "company"];
 pub const DOCUMENT_TYPES: &[&str] = &["CC", "CE", "NIT", "PASSPORT", "TI", "PEP"];
 
-async fn create(
-    State(onepay): State<OnePay>,
-    tenant: Tenant,
-    headers: HeaderMap,
-    RawBody(body): RawBody,
-) -> Response {
-    let post = Post {
-        onepay: &onepay,
-        tenant: &tenant,
-        headers: &headers,
-        path: "/v1/customers",
-        body: &body,
-        key_required: false,
-    };
-    post.run(|map| reply(StatusCode::CREATED, &onepay.create_customer(&tenant, &map)?))
+async fn create(post: Post) -> Response {
+    post.run(Key::Optional, |onepay, tenant, map| {
+        reply(StatusCode::CREATED, &onepay.create_customer(tenant, &map)?)
+    })
 }
 
 async fn list(

@@ -7,6 +7,7 @@
 //! first still runs: 409 `idempotency_key_in_use`. Only 2xx answers are kept; any other answer
 //! releases the key so a corrected retry can use it.
 
+use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use http::{HeaderMap, HeaderValue, StatusCode};
@@ -16,7 +17,7 @@ use serde_json::{Map, Value};
 
 use crate::OnePay;
 use crate::auth::Tenant;
-use crate::error::{OnePayError, parse_object, raw_json};
+use crate::error::{OnePayError, RawBody, parse_object, raw_json};
 
 /// The header that carries the key.
 pub const HEADER: &str = "x-idempotency";
@@ -33,24 +34,51 @@ pub fn reply<T: Serialize>(status: StatusCode, body: &T) -> Result<Reply, OnePay
         .map_err(|e| OnePayError::Internal(e.to_string()))
 }
 
-/// A creating POST.
-pub struct Post<'a> {
-    pub onepay: &'a OnePay,
-    pub tenant: &'a Tenant,
-    pub headers: &'a HeaderMap,
-    /// The endpoint path: the key's scope and part of the fingerprint.
-    pub path: &'a str,
-    pub body: &'a Bytes,
-    pub key_required: bool,
+/// Whether a POST must carry `x-idempotency`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Key {
+    Required,
+    Optional,
 }
 
-impl Post<'_> {
+/// A creating POST, extracted whole: the caller's tenant (auth first, so a bad key is a 401
+/// whatever the body), the headers, the path (the key's scope) and the raw body.
+pub struct Post {
+    pub onepay: OnePay,
+    pub tenant: Tenant,
+    headers: HeaderMap,
+    path: String,
+    body: Bytes,
+    key: Key,
+}
+
+impl FromRequest<OnePay> for Post {
+    type Rejection = OnePayError;
+
+    async fn from_request(req: Request, onepay: &OnePay) -> Result<Self, OnePayError> {
+        let (mut parts, body) = req.into_parts();
+        let tenant = Tenant::from_request_parts(&mut parts, onepay).await?;
+        let path = parts.uri.path().to_string();
+        let headers = std::mem::take(&mut parts.headers);
+        let RawBody(body) = RawBody::from_request(Request::from_parts(parts, body), onepay).await?;
+        Ok(Self {
+            onepay: onepay.clone(),
+            tenant,
+            headers,
+            path,
+            body,
+            key: Key::Optional,
+        })
+    }
+}
+
+impl Post {
     /// The key, if any: 1 to 255 characters.
     fn key(&self) -> Result<Option<String>, OnePayError> {
         let Some(value) = self.headers.get(HEADER) else {
-            return match self.key_required {
-                true => Err(OnePayError::IdempotencyKeyRequired),
-                false => Ok(None),
+            return match self.key {
+                Key::Required => Err(OnePayError::IdempotencyKeyRequired),
+                Key::Optional => Ok(None),
             };
         };
         match value.to_str().map(str::trim) {
@@ -61,25 +89,27 @@ impl Post<'_> {
 
     /// Runs `create` on the parsed body under the key's protection.
     pub fn run(
-        self,
-        create: impl FnOnce(Map<String, Value>) -> Result<Reply, OnePayError>,
+        mut self,
+        key: Key,
+        create: impl FnOnce(&OnePay, &Tenant, Map<String, Value>) -> Result<Reply, OnePayError>,
     ) -> Response {
+        self.key = key;
         let key = match self.key() {
             Ok(k) => k,
             Err(e) => return e.into_response(),
         };
         // A body that is not a JSON object did nothing, so it reserves no key.
-        let map = match parse_object(self.headers, self.body) {
+        let map = match parse_object(&self.headers, &self.body) {
             Ok(map) => map,
             Err(e) => return e.into_response(),
         };
         let engine = self.onepay.engine();
         let tenant = self.tenant.name.as_str();
         if let Some(key) = &key {
-            let fp = fingerprint_json("POST", self.path, &map);
+            let fp = fingerprint_json("POST", &self.path, &map);
             match engine
                 .idempotency
-                .begin(tenant, self.path, key, fp, engine.now_for(tenant))
+                .begin(tenant, &self.path, key, fp, engine.now_for(tenant))
             {
                 Begin::Proceed => {}
                 Begin::Replay(stored) => return replayed(stored),
@@ -87,7 +117,7 @@ impl Post<'_> {
                 Begin::InFlight => return OnePayError::IdempotencyKeyInUse.into_response(),
             }
         }
-        let result = create(map);
+        let result = create(&self.onepay, &self.tenant, map);
         match (result, key) {
             (Ok((status, body)), Some(key)) if status.is_success() => {
                 let stored = StoredResponse {
@@ -97,12 +127,12 @@ impl Post<'_> {
                 let now = engine.now_for(tenant);
                 engine
                     .idempotency
-                    .complete(tenant, self.path, &key, stored, now);
+                    .complete(tenant, &self.path, &key, stored, now);
                 answer(status, body)
             }
             (result, key) => {
                 if let Some(key) = key {
-                    engine.idempotency.release(tenant, self.path, &key);
+                    engine.idempotency.release(tenant, &self.path, &key);
                 }
                 match result {
                     Ok((status, body)) => answer(status, body),

@@ -191,10 +191,10 @@ fn body_value(kept: &[u8], len: usize) -> Value {
     if len == 0 {
         return Value::Null;
     }
-    if kept.len() == len {
-        if let Ok(v) = serde_json::from_slice(kept) {
-            return v;
-        }
+    if kept.len() == len
+        && let Ok(v) = serde_json::from_slice(kept)
+    {
+        return v;
     }
     let mut text = String::from_utf8_lossy(kept).into_owned();
     if kept.len() < len {

@@ -8,6 +8,8 @@
 //! - [`idempotency`]: keys, request fingerprints, stored responses, expiry
 //! - [`journal`]: the bounded request journal and the layer that fills it
 //! - [`webhooks`]: targets, the outbox, retry policy, delivery records
+//! - [`jwt`]: JSON Web Tokens judged on the simulated clock (session providers)
+//! - [`forced`]: the seam through which a fault rule forces a payout's terminal outcome
 //! - [`provider`]: the [`Provider`] trait every provider crate implements
 //! - [`admin`]: the `/__admin` API
 //! - [`Engine`]: the handle that ties them together
@@ -15,9 +17,11 @@
 pub mod admin;
 pub mod clock;
 mod engine;
+pub mod forced;
 pub mod idempotency;
 pub mod ids;
 pub mod journal;
+pub mod jwt;
 pub mod machine;
 pub mod provider;
 pub mod tenants;

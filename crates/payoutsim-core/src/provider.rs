@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use axum::Router;
 use axum::response::Response;
-use http::StatusCode;
+use http::{HeaderMap, StatusCode};
 use serde_json::Value;
 
 use crate::machine::{Delay, StateMachine};
@@ -54,4 +54,18 @@ pub trait Provider: Send + Sync + 'static {
 
     /// The event names it emits (admin API validation and documentation).
     fn webhook_events(&self) -> Vec<&'static str>;
+
+    /// The tenant a request is for (`<provider>:<public credential>`), read from its headers and
+    /// body without authenticating it, so that fault rules can match on `tenant` before the
+    /// provider has seen the request. `None` when the request does not say.
+    fn tenant_hint(&self, _headers: &HeaderMap, _body: &[u8]) -> Option<String> {
+        None
+    }
+
+    /// The provider's own answer to a request whose session token has expired: what the
+    /// `token_expired` fault sends. Providers with sessions answer exactly as for a token past its
+    /// `exp`; the default is the provider's 401.
+    fn expired_token_response(&self) -> Response {
+        self.error_response(StatusCode::UNAUTHORIZED, "Token expired")
+    }
 }

@@ -86,10 +86,11 @@ impl Timeline {
         let mut q = self.lock();
         let mut best: Option<(String, (DateTime<Utc>, u64))> = None;
         let mut consider = |t: &String, queue: &BTreeMap<(DateTime<Utc>, u64), Scheduled>| {
-            if let Some((&key, _)) = queue.first_key_value() {
-                if key.0 <= now_for(t) && best.as_ref().is_none_or(|(_, b)| key < *b) {
-                    best = Some((t.clone(), key));
-                }
+            if let Some((&key, _)) = queue.first_key_value()
+                && key.0 <= now_for(t)
+                && best.as_ref().is_none_or(|(_, b)| key < *b)
+            {
+                best = Some((t.clone(), key));
             }
         };
         match tenant {

@@ -100,13 +100,13 @@ impl OnePay {
         let authorization = f.accepted("authorization");
         let re_enroll = f.boolean("re-enrollment").unwrap_or(false);
         let account_number = f.digits_or_string("account_number");
-        if let Some(n) = &account_number {
-            if !(6..=20).contains(&n.len()) || !n.bytes().all(|b| b.is_ascii_digit()) {
-                f.error(
-                    "account_number",
-                    "The account number field must be between 6 and 20 digits.",
-                );
-            }
+        if let Some(n) = &account_number
+            && (!(6..=20).contains(&n.len()) || !n.bytes().all(|b| b.is_ascii_digit()))
+        {
+            f.error(
+                "account_number",
+                "The account number field must be between 6 and 20 digits.",
+            );
         }
         let customer_id = f.string("customer_id", true, 255);
         let bank_id = f.string("bank_id", true, 255);

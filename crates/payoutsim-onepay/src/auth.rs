@@ -6,8 +6,8 @@
 //! 401 `unauthenticated` in OnePay's envelope.
 
 use axum::extract::FromRequestParts;
-use http::header;
 use http::request::Parts;
+use http::{HeaderMap, header};
 use payoutsim_core::journal::RequestNotes;
 
 use crate::OnePay;
@@ -39,17 +39,27 @@ pub fn tenant_name(key: &str) -> String {
     format!("onepay:{key}")
 }
 
+/// The bearer key of a request, as sent (not yet checked).
+pub fn bearer_key(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+}
+
+/// The tenant a request names, if its key is well formed (for fault matching; not auth).
+pub fn tenant_hint(headers: &HeaderMap) -> Option<String> {
+    bearer_key(headers)
+        .filter(|key| key_mode(key).is_some())
+        .map(tenant_name)
+}
+
 impl FromRequestParts<OnePay> for Tenant {
     type Rejection = OnePayError;
 
     async fn from_request_parts(parts: &mut Parts, onepay: &OnePay) -> Result<Self, OnePayError> {
-        let key = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim)
-            .ok_or(OnePayError::Unauthenticated)?;
+        let key = bearer_key(&parts.headers).ok_or(OnePayError::Unauthenticated)?;
         let is_test = key_mode(key).ok_or(OnePayError::Unauthenticated)?;
         let name = tenant_name(key);
         onepay.provision(&name, key, is_test)?;
@@ -74,5 +84,14 @@ mod tests {
         assert_eq!(key_mode("pk_test_abc"), None);
         assert_eq!(key_mode("sk_test_a-b"), None);
         assert_eq!(key_mode(&format!("sk_test_{}", "a".repeat(129))), None);
+    }
+
+    #[test]
+    fn the_tenant_hint_names_a_well_formed_key_only() {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::AUTHORIZATION, "Bearer sk_test_a".parse().unwrap());
+        assert_eq!(tenant_hint(&headers).as_deref(), Some("onepay:sk_test_a"));
+        headers.insert(header::AUTHORIZATION, "Bearer nope".parse().unwrap());
+        assert_eq!(tenant_hint(&headers), None);
     }
 }

@@ -267,4 +267,8 @@ impl Provider for OnePay {
     fn webhook_events(&self) -> Vec<&'static str> {
         EVENTS.to_vec()
     }
+
+    fn tenant_hint(&self, headers: &http::HeaderMap, _body: &[u8]) -> Option<String> {
+        auth::tenant_hint(headers)
+    }
 }

@@ -7,7 +7,9 @@ use axum::middleware::from_fn_with_state;
 use payoutsim_core::admin::{self, AdminOptions};
 use payoutsim_core::journal::{JournalContext, journal_middleware};
 use payoutsim_core::{Engine, Provider};
+use payoutsim_kashpay::Kashpay;
 use payoutsim_onepay::OnePay;
+use payoutsim_onspot::OnSpot;
 
 use crate::config::{ProviderId, ServeConfig};
 
@@ -32,6 +34,12 @@ impl App {
                 let provider: Arc<dyn Provider> = match id {
                     ProviderId::OnePay => {
                         Arc::new(OnePay::new(engine.clone(), config.onepay.clone()))
+                    }
+                    ProviderId::OnSpot => {
+                        Arc::new(OnSpot::new(engine.clone(), config.onspot.clone()))
+                    }
+                    ProviderId::Kashpay => {
+                        Arc::new(Kashpay::new(engine.clone(), config.kashpay.clone()))
                     }
                     _ => return None,
                 };

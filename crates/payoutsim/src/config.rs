@@ -4,7 +4,9 @@ use std::net::{IpAddr, Ipv4Addr};
 use std::path::PathBuf;
 
 use payoutsim_core::EngineConfig;
+use payoutsim_kashpay::KashpayConfig;
 use payoutsim_onepay::OnePayConfig;
+use payoutsim_onspot::OnSpotConfig;
 
 /// The providers payoutsim knows, in port order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -26,7 +28,7 @@ impl ProviderId {
     ];
 
     /// The providers emulated in this version; the others are planned.
-    pub const EMULATED: [ProviderId; 1] = [Self::OnePay];
+    pub const EMULATED: [ProviderId; 3] = [Self::OnSpot, Self::OnePay, Self::Kashpay];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -96,6 +98,8 @@ pub struct ServeConfig {
     /// Where to write `{"admin": url, "<provider>": url, …}` once every listener is bound.
     pub ready_file: Option<PathBuf>,
     pub onepay: OnePayConfig,
+    pub onspot: OnSpotConfig,
+    pub kashpay: KashpayConfig,
 }
 
 impl Default for ServeConfig {
@@ -108,6 +112,8 @@ impl Default for ServeConfig {
             admin_token: None,
             ready_file: None,
             onepay: OnePayConfig::default(),
+            onspot: OnSpotConfig::default(),
+            kashpay: KashpayConfig::default(),
         }
     }
 }

@@ -28,7 +28,10 @@ async fn start_binds_every_listener_and_writes_the_ready_file() {
         .await
         .unwrap();
     assert_eq!(health["status"], "ok");
-    assert_eq!(health["providers"], json!(["onepay"]));
+    assert_eq!(health["providers"], json!(["kashpay", "onepay", "onspot"]));
+    for name in ["onspot", "kashpay"] {
+        assert_eq!(file[name], running.url(name).unwrap());
+    }
     running.shutdown().await.unwrap();
     std::fs::remove_file(ready).ok();
 }

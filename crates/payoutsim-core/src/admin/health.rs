@@ -40,12 +40,12 @@ async fn reset(
     State(engine): State<Engine>,
     AdminQuery(q): AdminQuery<ProviderParam>,
 ) -> Result<Json<Value>, AdminError> {
-    if let Some(p) = &q.provider {
-        if engine.provider(p).is_none() {
-            return Err(AdminError::not_found(format!(
-                "provider `{p}` is not served"
-            )));
-        }
+    if let Some(p) = &q.provider
+        && engine.provider(p).is_none()
+    {
+        return Err(AdminError::not_found(format!(
+            "provider `{p}` is not served"
+        )));
     }
     engine.reset(q.provider.as_deref());
     Ok(Json(

@@ -1,0 +1,2 @@
+//! payoutsim-faults: fault rules, request matching, the tower layer and scenario files
+//! (skeleton; being built).

@@ -7,6 +7,7 @@ use axum::response::Response;
 use http::{HeaderMap, StatusCode};
 use serde_json::Value;
 
+use crate::admin::AdminError;
 use crate::machine::{Delay, StateMachine};
 use crate::timeline::Scheduled;
 use crate::webhooks::WebhookTarget;
@@ -60,6 +61,17 @@ pub trait Provider: Send + Sync + 'static {
     /// provider has seen the request. `None` when the request does not say.
     fn tenant_hint(&self, _headers: &HeaderMap, _body: &[u8]) -> Option<String> {
         None
+    }
+
+    /// Credits `amount` (in the provider's major unit, e.g. whole COP with up to 2 decimals) to
+    /// tenant `tenant` (`<provider>:<credential>`), provisioning it if new: the back office's
+    /// `fund` action and scenario files' `setup.balances`. Answers what the back office shows,
+    /// e.g. `{"tenant", "available"}`. Default: the provider keeps no balance.
+    fn fund(&self, tenant: &str, _amount: &serde_json::Number) -> Result<Value, AdminError> {
+        Err(AdminError::bad_request(format!(
+            "{} keeps no balance to fund (tenant `{tenant}`)",
+            self.name()
+        )))
     }
 
     /// The provider's own answer to a request whose session token has expired: what the

@@ -36,7 +36,9 @@ pub(crate) fn router(onepay: OnePay) -> Router {
     Router::new()
         .route(
             "/fund",
-            post(move |AdminJson(body): AdminJson<Fund>| async move { fund(&fund_op, body) }),
+            post(move |AdminJson(body): AdminJson<Fund>| async move {
+                fund(&fund_op, &body.tenant, &body.amount).map(Json)
+            }),
         )
         .route(
             "/cashouts/{id}/status",
@@ -69,35 +71,34 @@ struct Status {
     status: String,
 }
 
-fn fund(onepay: &OnePay, body: Fund) -> Result<Json<Value>, AdminError> {
-    let key = body.tenant.strip_prefix("onepay:").unwrap_or("");
+/// Credits a tenant's balance (`Provider::fund`).
+pub(crate) fn fund(
+    onepay: &OnePay,
+    tenant: &str,
+    amount: &serde_json::Number,
+) -> Result<Value, AdminError> {
+    let key = tenant.strip_prefix("onepay:").unwrap_or("");
     let is_test = key_mode(key).ok_or_else(|| {
         AdminError::bad_request(format!(
-            "`tenant` must be `onepay:sk_test_<k>` or `onepay:sk_live_<k>`, got `{}`",
-            body.tenant
+            "`tenant` must be `onepay:sk_test_<k>` or `onepay:sk_live_<k>`, got `{tenant}`"
         ))
     })?;
-    let cents = to_cents(&body.amount)
-        .ok()
-        .filter(|c| *c > 0)
-        .ok_or_else(|| {
-            AdminError::bad_request("`amount` must be a positive number with at most 2 decimals")
-        })?;
+    let cents = to_cents(amount).ok().filter(|c| *c > 0).ok_or_else(|| {
+        AdminError::bad_request("`amount` must be a positive number with at most 2 decimals")
+    })?;
     onepay
-        .provision(&body.tenant, key, is_test)
+        .provision(tenant, key, is_test)
         .map_err(|e| AdminError::bad_request(e.to_string()))?;
     let mut store = onepay.store();
     let t = store
         .tenants
-        .get_mut(&body.tenant)
-        .ok_or_else(|| AdminError::not_found(body.tenant.clone()))?;
+        .get_mut(tenant)
+        .ok_or_else(|| AdminError::not_found(tenant.to_string()))?;
     t.available = t
         .available
         .checked_add(cents)
         .ok_or_else(|| AdminError::bad_request("the balance would overflow"))?;
-    Ok(Json(
-        json!({ "tenant": body.tenant, "available": Amount(t.available) }),
-    ))
+    Ok(json!({ "tenant": tenant, "available": Amount(t.available) }))
 }
 
 /// `{"objects": [{kind, tenant, id, object, lifecycle?}]}`, for one tenant and/or kind.

@@ -268,6 +268,14 @@ impl Provider for OnePay {
         EVENTS.to_vec()
     }
 
+    fn fund(
+        &self,
+        tenant: &str,
+        amount: &serde_json::Number,
+    ) -> Result<Value, payoutsim_core::admin::AdminError> {
+        admin::fund(self, tenant, amount)
+    }
+
     fn tenant_hint(&self, headers: &http::HeaderMap, _body: &[u8]) -> Option<String> {
         auth::tenant_hint(headers)
     }

@@ -50,6 +50,17 @@ async fn main() -> ExitCode {
             })
         })
         .filter_run(features, move |feature, rule, scenario| {
+            // features/<provider>/x.feature: the provider is the folder's name.
+            let provider = feature
+                .path
+                .as_deref()
+                .and_then(|p| p.parent())
+                .and_then(|d| d.file_name())
+                .and_then(|n| n.to_str())
+                .unwrap_or_default();
+            if !target::get().covers(provider) {
+                return false;
+            }
             let sim_only = feature
                 .tags
                 .iter()

@@ -3,13 +3,17 @@
 //! | `PAYOUTSIM_TARGET` | needs | runs |
 //! |---|---|---|
 //! | unset or `in-process` | nothing | a fresh simulator per scenario, manual clock, free ports |
-//! | `url` | `PAYOUTSIM_ADMIN_URL`, `PAYOUTSIM_ONEPAY_URL` | a running simulator, fresh random keys per scenario |
+//! | `url` | `PAYOUTSIM_ADMIN_URL`, `PAYOUTSIM_ONEPAY_URL` (and `PAYOUTSIM_<PROVIDER>_URL` for the others) | a running simulator, fresh random keys per scenario |
 //! | `sandbox` | `ONEPAY_BASE_URL`, `ONEPAY_API_KEY` | the real OnePay sandbox; `@sim` scenarios are left out |
 //!
 //! With `url`, `PAYOUTSIM_ADMIN_TOKEN` is sent as the admin API's bearer token when set.
 
+use std::collections::BTreeMap;
 use std::env;
 use std::sync::OnceLock;
+
+/// The providers whose base URLs a target may give.
+pub const PROVIDERS: [&str; 5] = ["onspot", "onepay", "kashpay", "tupay", "dots"];
 
 /// The system under test.
 #[derive(Clone, Debug)]
@@ -65,6 +69,33 @@ impl Target {
     /// need it.
     pub fn is_simulator(&self) -> bool {
         !matches!(self, Self::Sandbox { .. })
+    }
+
+    /// Provider base URLs given by the environment: `PAYOUTSIM_<PROVIDER>_URL` on a running
+    /// simulator, `<PROVIDER>_BASE_URL` on the real sandboxes (OnePay's is the one required).
+    pub fn provider_urls(&self) -> BTreeMap<String, String> {
+        let suffix = match self {
+            Self::InProcess => return BTreeMap::new(),
+            Self::Url { .. } => |p: &str| format!("PAYOUTSIM_{}_URL", p.to_ascii_uppercase()),
+            Self::Sandbox { .. } => |p: &str| format!("{}_BASE_URL", p.to_ascii_uppercase()),
+        };
+        PROVIDERS
+            .iter()
+            .filter_map(|p| {
+                let url = env::var(suffix(p)).ok().filter(|u| !u.is_empty())?;
+                Some((p.to_string(), url.trim_end_matches('/').to_string()))
+            })
+            .collect()
+    }
+
+    /// Whether the scenarios of `features/<folder>/` run on this target. A simulator runs them
+    /// all. On the real sandboxes only OnePay's steps know how to use sandbox credentials today
+    /// (`ONEPAY_API_KEY`), so the other providers' folders are left out there.
+    pub fn covers(&self, folder: &str) -> bool {
+        match self {
+            Self::Sandbox { .. } => folder == "onepay",
+            _ => true,
+        }
     }
 
     /// The admin API's bearer token, if the target needs one.

@@ -28,10 +28,15 @@ pub struct ContractWorld {
     /// The in-process simulator, when the target is one.
     sim: Option<payoutsim::Running>,
     pub onepay_url: String,
+    /// Every provider's base URL by name (`onspot`, `kashpay`, …), where the target serves it.
+    pub urls: BTreeMap<String, String>,
     pub admin_url: Option<String>,
     pub client: Arc<dyn Adapter>,
     /// Keys by name (`test`, `live`, or a name the scenario chose).
     pub keys: BTreeMap<String, String>,
+    /// Tenants of other providers the scenario uses (`onspot:test:<publicKey>`, …): advancing
+    /// time moves their clocks too.
+    pub other_tenants: Vec<String>,
     /// The key requests are sent with; `None` sends no `Authorization` header.
     pub key: Option<String>,
     pub customers: BTreeMap<String, Value>,
@@ -77,24 +82,32 @@ impl ContractWorld {
     async fn new() -> std::io::Result<Self> {
         let missing = |what: &str| std::io::Error::other(format!("the simulator serves no {what}"));
         let target = target::get();
-        let (sim, onepay_url, admin_url) = match target {
+        let (sim, onepay_url, admin_url, urls) = match target {
             Target::InProcess => {
                 let running = payoutsim::start(payoutsim::ServeConfig::for_tests()).await?;
                 let onepay = running.url("onepay").ok_or_else(|| missing("onepay"))?;
                 let admin = running.url("admin").ok_or_else(|| missing("admin API"))?;
                 let (onepay, admin) = (onepay.to_string(), admin.to_string());
-                (Some(running), onepay, Some(admin))
+                let urls = running.urls.clone();
+                (Some(running), onepay, Some(admin), urls)
             }
-            Target::Url { admin, onepay, .. } => (None, onepay.clone(), Some(admin.clone())),
-            Target::Sandbox { onepay, .. } => (None, onepay.clone(), None),
+            Target::Url { admin, onepay, .. } => (
+                None,
+                onepay.clone(),
+                Some(admin.clone()),
+                target.provider_urls(),
+            ),
+            Target::Sandbox { onepay, .. } => (None, onepay.clone(), None, target.provider_urls()),
         };
         Ok(Self {
             target,
             sim,
             onepay_url,
+            urls,
             admin_url,
             client: Arc::new(ReqwestAdapter::new()),
             keys: BTreeMap::new(),
+            other_tenants: Vec::new(),
             key: None,
             customers: BTreeMap::new(),
             accounts: BTreeMap::new(),
@@ -371,16 +384,27 @@ impl ContractWorld {
     /// Moves simulated time for every tenant of the scenario (never the global clock, so a
     /// shared simulator's other users are not disturbed).
     pub async fn advance(&self, seconds: u64) {
-        let keys: Vec<String> = self.keys.values().cloned().collect();
+        let mut tenants: Vec<String> = self.keys.values().map(|k| Self::tenant_of(k)).collect();
+        tenants.extend(self.other_tenants.iter().cloned());
         assert!(
-            !keys.is_empty(),
+            !tenants.is_empty(),
             "advance time after a key exists: it moves the key's tenant clock"
         );
-        for key in keys {
-            let body = json!({ "seconds": seconds, "tenant": Self::tenant_of(&key) });
+        for tenant in tenants {
+            let body = json!({ "seconds": seconds, "tenant": tenant });
             self.admin("POST", "/__admin/clock/advance", Some(body))
                 .await;
         }
+    }
+
+    /// The base URL of `provider` on the target; panics with the variable to set when unknown.
+    pub fn provider_url(&self, provider: &str) -> String {
+        self.urls.get(provider).cloned().unwrap_or_else(|| {
+            panic!(
+                "no URL for {provider}: set PAYOUTSIM_{}_URL",
+                provider.to_ascii_uppercase()
+            )
+        })
     }
 }
 

@@ -1,0 +1,289 @@
+//! OnSpot's back office, served by the core under `/__admin/providers/onspot/` (errors
+//! `{"error": "..."}`), standing in for the platform's sections, per environment:
+//! - `GET /payouts?tenant=&environment=`: "Payouts", with each tenant's balance
+//! - `GET /error-logs?tenant=&environment=`: "Error Logs"
+//! - `POST /transfers` {tenant, amount}: records a bank transfer to OnSpot (`Provider::fund`)
+//! - `POST /payouts/{uuid}/status` {status, reason?}: forces a payout's status
+//!
+//! and [`objects`], what `GET /__admin/providers/onspot/objects` shows.
+
+use axum::extract::Path;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use payoutsim_core::admin::{AdminError, AdminJson, AdminQuery};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use crate::OnSpot;
+use crate::auth::parse_tenant;
+use crate::lifecycle::{activate, force};
+use crate::state::{ACTIVE, PAID, PENDING_FUNDING, PayoutRec, TenantData, Transfer};
+use crate::validation::{format_cents, parse_cents};
+
+/// The kinds `objects` knows.
+pub const KINDS: &[&str] = &["payout", "error_log", "transfer", "balance"];
+
+pub(crate) fn router(onspot: OnSpot) -> Router {
+    let (payouts_op, logs_op, transfer_op) = (onspot.clone(), onspot.clone(), onspot.clone());
+    Router::new()
+        .route(
+            "/payouts",
+            get(move |AdminQuery(q): AdminQuery<Section>| async move {
+                section(&payouts_op, &q).map(|ts| Json(payouts_view(&ts)))
+            }),
+        )
+        .route(
+            "/error-logs",
+            get(move |AdminQuery(q): AdminQuery<Section>| async move {
+                section(&logs_op, &q).map(|ts| Json(error_logs_view(&ts)))
+            }),
+        )
+        .route(
+            "/transfers",
+            post(move |AdminJson(body): AdminJson<TransferBody>| async move {
+                let amount = match &body.amount {
+                    Value::String(s) => s.clone(),
+                    Value::Number(n) => n.to_string(),
+                    _ => return Err(AdminError::bad_request(AMOUNT_RULE)),
+                };
+                fund(&transfer_op, &body.tenant, &amount).map(Json)
+            }),
+        )
+        .route(
+            "/payouts/{uuid}/status",
+            post(
+                move |Path(uuid): Path<String>, AdminJson(body): AdminJson<StatusBody>| async move {
+                    let (tenant, activated) = force(&onspot, &uuid, &body.status, body.reason)?;
+                    let store = onspot.store();
+                    let t = store.tenants.get(&tenant);
+                    let payout = t
+                        .and_then(|t| t.payouts.iter().find(|p| p.uuid == uuid))
+                        .map(|p| json!(PayoutView::of(&tenant, p)));
+                    Ok::<_, AdminError>(Json(json!({
+                        "payout": payout,
+                        "balance": t.map(Balance::of),
+                        "activated": activated,
+                    })))
+                },
+            ),
+        )
+}
+
+const AMOUNT_RULE: &str = "`amount` must be a positive decimal (a string like \"1000.00\" or a number) with at most 2 decimals";
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Section {
+    tenant: Option<String>,
+    environment: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TransferBody {
+    tenant: String,
+    amount: Value,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StatusBody {
+    status: String,
+    reason: Option<String>,
+}
+
+/// A tenant's money, as decimal strings. `available + in_flight + paid = funded` in live; test
+/// payouts take nothing from the balance.
+#[derive(Debug, Serialize)]
+pub struct Balance {
+    pub funded: String,
+    pub available: String,
+    pub pending_funding: String,
+    pub in_flight: String,
+    pub paid: String,
+}
+
+impl Balance {
+    fn of(t: &TenantData) -> Self {
+        Self {
+            funded: format_cents(t.funded),
+            available: format_cents(t.available),
+            pending_funding: format_cents(t.sum_in(PENDING_FUNDING)),
+            in_flight: format_cents(t.sum_in(ACTIVE)),
+            paid: format_cents(t.sum_in(PAID)),
+        }
+    }
+}
+
+/// A payout as the back office lists it; `item` keeps OnSpot's field names.
+#[derive(Debug, Serialize)]
+struct PayoutView<'a> {
+    uuid: &'a str,
+    tenant: &'a str,
+    environment: &'a str,
+    status: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    forced_by: Option<&'a str>,
+    created_at: String,
+    updated_at: String,
+    item: &'a crate::validation::NewPayout,
+}
+
+impl<'a> PayoutView<'a> {
+    fn of(tenant: &'a str, p: &'a PayoutRec) -> Self {
+        Self {
+            uuid: &p.uuid,
+            tenant,
+            environment: tenant.split(':').nth(1).unwrap_or_default(),
+            status: &p.lc.status,
+            reason: p.lc.reason.as_deref(),
+            forced_by: p.forced_by.as_deref(),
+            created_at: payoutsim_core::clock::rfc3339(p.created_at),
+            updated_at: payoutsim_core::clock::rfc3339(p.updated_at),
+            item: &p.item,
+        }
+    }
+}
+
+/// The tenants a section query selects, with their data (owned: the lock is released).
+fn section(onspot: &OnSpot, q: &Section) -> Result<Vec<(String, Value, Value, Value)>, AdminError> {
+    if let Some(t) = &q.tenant
+        && parse_tenant(t).is_none()
+    {
+        return Err(AdminError::bad_request(format!(
+            "`tenant` must be `onspot:<test|live>:<publicKey>`, got `{t}`"
+        )));
+    }
+    if let Some(e) = &q.environment
+        && e != "test"
+        && e != "live"
+    {
+        return Err(AdminError::bad_request(
+            "`environment` must be `test` or `live`",
+        ));
+    }
+    let store = onspot.store();
+    Ok(store
+        .tenants
+        .iter()
+        .filter(|(name, _)| q.tenant.as_deref().is_none_or(|want| want == *name))
+        .filter(|(_, t)| (q.environment.as_deref()).is_none_or(|e| e == t.environment.as_str()))
+        .map(|(name, t)| {
+            let payouts: Vec<Value> = t
+                .payouts
+                .iter()
+                .map(|p| json!(PayoutView::of(name, p)))
+                .collect();
+            let logs: Vec<Value> = (t.error_log.iter())
+                .map(|e| {
+                    let mut v = json!(e);
+                    if let Some(map) = v.as_object_mut() {
+                        map.insert("tenant".into(), json!(name));
+                        map.insert("environment".into(), json!(t.environment));
+                    }
+                    v
+                })
+                .collect();
+            (
+                name.clone(),
+                json!(Balance::of(t)),
+                json!(payouts),
+                json!(logs),
+            )
+        })
+        .collect())
+}
+
+fn payouts_view(tenants: &[(String, Value, Value, Value)]) -> Value {
+    let mut payouts = Vec::new();
+    let mut balances = serde_json::Map::new();
+    for (name, balance, list, _) in tenants {
+        balances.insert(name.clone(), balance.clone());
+        payouts.extend(list.as_array().into_iter().flatten().cloned());
+    }
+    json!({ "payouts": payouts, "balances": balances })
+}
+
+fn error_logs_view(tenants: &[(String, Value, Value, Value)]) -> Value {
+    let logs: Vec<Value> = (tenants.iter())
+        .flat_map(|(_, _, _, logs)| logs.as_array().cloned().unwrap_or_default())
+        .collect();
+    json!({ "error_logs": logs })
+}
+
+/// Records a bank transfer of `amount` (a decimal text) to tenant `tenant`, provisioning it if
+/// new, then activates what the balance now covers (`Provider::fund` and `POST /transfers`).
+pub(crate) fn fund(onspot: &OnSpot, tenant: &str, amount: &str) -> Result<Value, AdminError> {
+    let (env, key) = parse_tenant(tenant).ok_or_else(|| {
+        AdminError::bad_request(format!(
+            "`tenant` must be `onspot:<test|live>:<publicKey>`, got `{tenant}`"
+        ))
+    })?;
+    let cents = parse_cents(amount)
+        .filter(|c| *c > 0)
+        .ok_or_else(|| AdminError::bad_request(AMOUNT_RULE))?;
+    let machine = onspot
+        .machine(env)
+        .ok_or_else(|| AdminError::bad_request("no payout machine"))?;
+    let engine = onspot.engine();
+    let now = engine.now_for(tenant);
+    let mut store = onspot.store();
+    if let Some(bound) = store.bindings.get(key).filter(|b| **b != env) {
+        return Err(AdminError::bad_request(format!(
+            "publicKey `{key}` belongs to the {} environment",
+            bound.as_str()
+        )));
+    }
+    let t = onspot.tenant_data(&mut store, env, key);
+    let (funded, available) = (t.funded.checked_add(cents), t.available.checked_add(cents));
+    let (Some(funded), Some(available)) = (funded, available) else {
+        return Err(AdminError::bad_request("the balance would overflow"));
+    };
+    t.funded = funded;
+    t.available = available;
+    let transfer = Transfer {
+        id: engine.ids.uuid(&format!("{tenant}:transfers")),
+        at: now,
+        amount: cents,
+    };
+    t.transfers.push(transfer.clone());
+    let activated = activate(onspot, tenant, t, &machine, now);
+    Ok(json!({
+        "tenant": tenant,
+        "transfer": transfer,
+        "balance": Balance::of(t),
+        "activated": activated,
+    }))
+}
+
+/// `{"objects": [{kind, tenant, id, object, lifecycle?}]}`, for one tenant and/or kind.
+pub(crate) fn objects(onspot: &OnSpot, tenant: Option<&str>, kind: Option<&str>) -> Value {
+    let store = onspot.store();
+    let mut out = Vec::new();
+    for (name, t) in (store.tenants.iter()).filter(|(n, _)| tenant.is_none_or(|want| want == *n)) {
+        for k in KINDS.iter().filter(|k| kind.is_none_or(|want| want == **k)) {
+            let entry = |id: &str, object: Value, lifecycle: Option<Value>| {
+                let mut e = json!({ "kind": k, "tenant": name, "id": id, "object": object });
+                if let (Some(lc), Some(map)) = (lifecycle, e.as_object_mut()) {
+                    map.insert("lifecycle".into(), lc);
+                }
+                e
+            };
+            match *k {
+                "payout" => out.extend(t.payouts.iter().map(|p| {
+                    let lc = serde_json::to_value(&p.lc).ok();
+                    entry(&p.uuid, json!(PayoutView::of(name, p)), lc)
+                })),
+                "error_log" => {
+                    out.extend(t.error_log.iter().map(|e| entry(&e.uuid, json!(e), None)))
+                }
+                "transfer" => out.extend(t.transfers.iter().map(|x| entry(&x.id, json!(x), None))),
+                "balance" => out.push(entry(name, json!(Balance::of(t)), None)),
+                _ => {}
+            }
+        }
+    }
+    json!({ "objects": out })
+}

@@ -1,0 +1,258 @@
+//! The OnSpot store (one [`TenantData`] per environment and publicKey) and the contract as data:
+//! the state machines ([`machines`]), the magic values ([`MAGIC`]) and the records the back office
+//! shows.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, Utc};
+use payoutsim_core::machine::{Delay, Lifecycle, StateMachine};
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::validation::NewPayout;
+
+/// The kind of object with a lifecycle, as the engine and the admin API name it.
+pub const PAYOUT: &str = "payout";
+
+/// The statuses of a payout.
+pub const PENDING_FUNDING: &str = "pending_funding";
+pub const ACTIVE: &str = "active";
+pub const PAID: &str = "paid";
+pub const FAILED: &str = "failed";
+
+/// OnSpot's two environments, chosen by the `environment` header.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Environment {
+    Test,
+    Live,
+}
+
+impl Environment {
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "test" => Some(Self::Test),
+            "live" => Some(Self::Live),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Test => "test",
+            Self::Live => "live",
+        }
+    }
+}
+
+/// The payout machines, one per environment. Activation (`pending_funding -> active`) is not a
+/// timed edge: it happens when the balance covers the payout (live) or at once (test).
+pub fn machines() -> Vec<StateMachine> {
+    let payout = |variant: &str, settle: Delay| {
+        StateMachine::new(PAYOUT, variant, PENDING_FUNDING, &[PAID, FAILED])
+            .edge(ACTIVE, PAID, settle)
+            .edge(ACTIVE, FAILED, settle)
+    };
+    vec![
+        payout("live", Delay::BusinessDays(1)),
+        payout("test", Delay::Seconds(300)),
+    ]
+}
+
+/// What triggers a magic outcome.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Trigger {
+    /// The item's `documentNumber`.
+    DocumentNumber(&'static str),
+    /// The item's amount, in cents.
+    AmountCents(i64),
+}
+
+/// A magic value of ours: a payout that reaches a given outcome once active.
+#[derive(Clone, Copy, Debug)]
+pub struct Magic {
+    pub trigger: Trigger,
+    /// The status reached (`active` = stays there: a stuck payout).
+    pub outcome: &'static str,
+    /// The failure reason the back office shows (empty when the payout does not fail).
+    pub reason: &'static str,
+    pub description: &'static str,
+}
+
+/// The magic values (README: "Magic values").
+pub const MAGIC: &[Magic] = &[
+    Magic {
+        trigger: Trigger::DocumentNumber("4000000001"),
+        outcome: FAILED,
+        reason: "BENEFICIARY_NOT_FOUND",
+        description: "No beneficiary with this document is registered with the bank.",
+    },
+    Magic {
+        trigger: Trigger::DocumentNumber("4000000002"),
+        outcome: FAILED,
+        reason: "DOCUMENT_MISMATCH",
+        description: "The document does not match the beneficiary's account.",
+    },
+    Magic {
+        trigger: Trigger::DocumentNumber("4000000003"),
+        outcome: ACTIVE,
+        reason: "",
+        description: "Stays active forever (a stuck payout).",
+    },
+    Magic {
+        trigger: Trigger::AmountCents(66_666),
+        outcome: FAILED,
+        reason: "BANK_REJECTED",
+        description: "The receiving bank rejected the transfer.",
+    },
+];
+
+/// The magic value a payout hits, if any.
+pub fn magic_for(document_number: &str, amount_cents: i64) -> Option<&'static Magic> {
+    MAGIC.iter().find(|m| match m.trigger {
+        Trigger::DocumentNumber(d) => d == document_number,
+        Trigger::AmountCents(c) => c == amount_cents,
+    })
+}
+
+/// Whether a payout in `status` holds money taken from the balance.
+pub fn debited(status: &str) -> bool {
+    status == ACTIVE || status == PAID
+}
+
+/// A payout created through the API.
+#[derive(Clone, Debug)]
+pub struct PayoutRec {
+    pub uuid: String,
+    pub item: NewPayout,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// The fault rule that forced its outcome, if one did.
+    pub forced_by: Option<String>,
+    pub lc: Lifecycle,
+}
+
+/// An item of a Create Payouts request that failed validation ("Error Logs").
+#[derive(Clone, Debug, Serialize)]
+pub struct ErrorLogEntry {
+    pub uuid: String,
+    #[serde(serialize_with = "payoutsim_core::clock::serialize_rfc3339")]
+    pub at: DateTime<Utc>,
+    /// The item's position in the request's array, from 0.
+    pub index: usize,
+    pub item: Value,
+    pub message: String,
+    pub errors: Vec<String>,
+}
+
+/// A bank transfer to OnSpot, recorded by the back office.
+#[derive(Clone, Debug, Serialize)]
+pub struct Transfer {
+    pub id: String,
+    #[serde(serialize_with = "payoutsim_core::clock::serialize_rfc3339")]
+    pub at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::validation::serialize_cents")]
+    pub amount: i64,
+}
+
+/// One environment of one publicKey: its payouts, error log, transfers and balance.
+#[derive(Debug)]
+pub struct TenantData {
+    pub environment: Environment,
+    pub public_key: String,
+    /// The `id` claim of this tenant's tokens.
+    pub account_id: String,
+    /// Transferred to OnSpot, in cents.
+    pub funded: i64,
+    /// Not yet used by an active or paid payout, in cents (live only).
+    pub available: i64,
+    pub payouts: Vec<PayoutRec>,
+    index: HashMap<String, usize>,
+    pub error_log: Vec<ErrorLogEntry>,
+    pub transfers: Vec<Transfer>,
+}
+
+impl TenantData {
+    pub fn new(environment: Environment, public_key: &str, account_id: String) -> Self {
+        Self {
+            environment,
+            public_key: public_key.to_string(),
+            account_id,
+            funded: 0,
+            available: 0,
+            payouts: Vec::new(),
+            index: HashMap::new(),
+            error_log: Vec::new(),
+            transfers: Vec::new(),
+        }
+    }
+
+    pub fn is_live(&self) -> bool {
+        self.environment == Environment::Live
+    }
+
+    pub fn push_payout(&mut self, rec: PayoutRec) {
+        self.index.insert(rec.uuid.clone(), self.payouts.len());
+        self.payouts.push(rec);
+    }
+
+    pub fn payout_mut(&mut self, uuid: &str) -> Option<&mut PayoutRec> {
+        self.index.get(uuid).and_then(|&i| self.payouts.get_mut(i))
+    }
+
+    pub fn has_payout(&self, uuid: &str) -> bool {
+        self.index.contains_key(uuid)
+    }
+
+    /// Cents held by payouts in `status`.
+    pub fn sum_in(&self, status: &str) -> i64 {
+        (self.payouts.iter())
+            .filter(|p| p.lc.status == status)
+            .map(|p| p.item.amount_cents)
+            .sum()
+    }
+}
+
+/// Every tenant's data, and which environment each publicKey belongs to.
+#[derive(Debug, Default)]
+pub struct Store {
+    /// By tenant name `onspot:<environment>:<publicKey>`.
+    pub tenants: BTreeMap<String, TenantData>,
+    /// The environment a publicKey was first seen in.
+    pub bindings: HashMap<String, Environment>,
+    /// Tenant name by account id (the tokens' `id` claim).
+    pub accounts: HashMap<String, String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stuck_payout_never_leaves_active() {
+        let m = &machines()[0];
+        let magic = magic_for("4000000003", 100).unwrap();
+        assert!(m.next_edge(ACTIVE, magic.outcome).is_none());
+        assert_eq!(
+            m.next_edge(ACTIVE, FAILED).map(|e| e.to.as_str()),
+            Some(FAILED)
+        );
+    }
+
+    #[test]
+    fn activation_is_not_a_timed_edge() {
+        for m in machines() {
+            assert!(m.next_edge(PENDING_FUNDING, PAID).is_none(), "{m:?}");
+            assert!(m.knows(ACTIVE) && m.knows(PENDING_FUNDING));
+        }
+    }
+
+    #[test]
+    fn magic_amounts_match_exactly() {
+        assert_eq!(
+            magic_for("1", 66_666).map(|m| m.reason),
+            Some("BANK_REJECTED")
+        );
+        assert!(magic_for("1", 66_600).is_none());
+    }
+}

@@ -6,6 +6,8 @@
 //! terminal outcome decided for it when it was created, and its history. The engine picks the next
 //! edge (see [`StateMachine::next_edge`]) and schedules it on the timeline.
 
+use std::sync::{Arc, RwLock};
+
 use chrono::{DateTime, Datelike, TimeDelta, Utc, Weekday};
 use serde::{Deserialize, Serialize};
 
@@ -158,6 +160,46 @@ impl Lifecycle {
     }
 }
 
+/// A provider's machines, as the `Provider` trait serves them: a request takes one without
+/// copying the table, and the admin API changes delays at run time (objects already scheduled keep
+/// theirs).
+#[derive(Debug, Default)]
+pub struct Machines(RwLock<Vec<Arc<StateMachine>>>);
+
+impl Machines {
+    pub fn new(machines: Vec<StateMachine>) -> Self {
+        Self(RwLock::new(machines.into_iter().map(Arc::new).collect()))
+    }
+
+    /// The machine of `kind` and `variant`.
+    pub fn get(&self, kind: &str, variant: &str) -> Option<Arc<StateMachine>> {
+        let machines = self.0.read().unwrap_or_else(|e| e.into_inner());
+        machines
+            .iter()
+            .find(|m| m.kind == kind && m.variant == variant)
+            .cloned()
+    }
+
+    /// Every machine, as currently configured (`Provider::machines`).
+    pub fn list(&self) -> Vec<StateMachine> {
+        let machines = self.0.read().unwrap_or_else(|e| e.into_inner());
+        machines.iter().map(|m| StateMachine::clone(m)).collect()
+    }
+
+    /// `Provider::set_delay`: edge `from -> to` of `kind`, of one `variant` or (empty) of all.
+    pub fn set_delay(&self, kind: &str, variant: &str, from: &str, to: &str, after: Delay) -> bool {
+        let mut machines = self.0.write().unwrap_or_else(|e| e.into_inner());
+        let mut changed = false;
+        for m in machines
+            .iter_mut()
+            .filter(|m| m.kind == kind && (variant.is_empty() || m.variant == variant))
+        {
+            changed |= Arc::make_mut(m).set_delay(from, to, after);
+        }
+        changed
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -209,5 +251,34 @@ mod tests {
         assert!(m.set_delay("pending", "processing", Delay::Seconds(5)));
         assert!(!m.set_delay("pending", "processed", Delay::Seconds(5)));
         assert_eq!(m.edges[0].after, Delay::Seconds(5));
+    }
+
+    #[test]
+    fn a_machine_table_changes_delays_of_one_variant_or_all() {
+        let ach = StateMachine::new("cashout", "ACH", "pending", &["processed"]).edge(
+            "pending",
+            "processed",
+            Delay::Seconds(10),
+        );
+        let table = Machines::new(vec![cashout(), ach]);
+        let held = table.get("cashout", "TURBO").unwrap();
+        assert!(table.set_delay(
+            "cashout",
+            "TURBO",
+            "pending",
+            "processing",
+            Delay::Seconds(5)
+        ));
+        assert!(!table.set_delay("cashout", "ACH", "pending", "processing", Delay::Seconds(5)));
+        assert!(table.set_delay("cashout", "", "pending", "processed", Delay::Seconds(7)));
+        assert_eq!(
+            held.edges[0].after,
+            Delay::Seconds(60),
+            "a held machine keeps its delays"
+        );
+        let now = table.list();
+        assert_eq!(now[0].edges[0].after, Delay::Seconds(5));
+        assert_eq!(now[1].edges[0].after, Delay::Seconds(7));
+        assert!(table.get("cashout", "INSTANT").is_none());
     }
 }

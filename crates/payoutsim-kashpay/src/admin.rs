@@ -1,0 +1,197 @@
+//! Kashpay's back office, served by the core under `/__admin/providers/kashpay/`
+//! (errors `{"error": "..."}`):
+//! - `POST /fund` {tenant, amount}: credits an entity's balance (a type-3 `SPEI DE ENTRADA`)
+//! - `POST /orders/{id}/status` {status, tenant?}: forces an order's status
+//! - `GET /orders?tenant=`, `GET /operations?tenant=`: an entity's orders / operations
+//!
+//! and [`objects`], what `GET /__admin/providers/kashpay/objects` shows.
+
+use axum::extract::Path;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use payoutsim_core::admin::{AdminError, AdminJson, AdminQuery};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::Kashpay;
+use crate::auth::is_entity;
+use crate::catalog::{ORDER, SPEI_IN, wire_status};
+use crate::lifecycle::force;
+use crate::model::Money;
+use crate::state::{EntityData, OperationRec};
+use crate::validation::to_cents;
+
+/// The kinds `objects` knows.
+pub const KINDS: &[&str] = &["entity", ORDER, "operation"];
+
+pub(crate) fn router(kashpay: Kashpay) -> Router {
+    let fund_op = kashpay.clone();
+    let force_op = kashpay.clone();
+    let orders_op = kashpay.clone();
+    Router::new()
+        .route(
+            "/fund",
+            post(move |AdminJson(body): AdminJson<Fund>| async move {
+                fund(&fund_op, &body.tenant, &body.amount).map(Json)
+            }),
+        )
+        .route(
+            "/orders/{id}/status",
+            post(
+                move |Path(id): Path<String>, AdminJson(body): AdminJson<Status>| async move {
+                    force(&force_op, body.tenant.as_deref(), &id, &body.status).map(Json)
+                },
+            ),
+        )
+        .route(
+            "/orders",
+            get(move |AdminQuery(q): AdminQuery<Of>| async move {
+                listing(&orders_op, q.tenant.as_deref(), ORDER).map(Json)
+            }),
+        )
+        .route(
+            "/operations",
+            get(move |AdminQuery(q): AdminQuery<Of>| async move {
+                listing(&kashpay, q.tenant.as_deref(), "operation").map(Json)
+            }),
+        )
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Fund {
+    tenant: String,
+    amount: serde_json::Number,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Status {
+    status: String,
+    tenant: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Of {
+    tenant: Option<String>,
+}
+
+/// The entity of a tenant name `kashpay:<entity>`.
+fn entity_of(tenant: &str) -> Result<&str, AdminError> {
+    tenant
+        .strip_prefix("kashpay:")
+        .filter(|e| is_entity(e))
+        .ok_or_else(|| {
+            AdminError::bad_request(format!(
+                "`tenant` must be `kashpay:<entity>`, got `{tenant}`"
+            ))
+        })
+}
+
+/// Credits an entity's balance (`Provider::fund`), recorded as a type-3 operation.
+pub(crate) fn fund(
+    kashpay: &Kashpay,
+    tenant: &str,
+    amount: &serde_json::Number,
+) -> Result<Value, AdminError> {
+    let entity = entity_of(tenant)?;
+    let cents = to_cents(amount).ok().filter(|c| *c > 0).ok_or_else(|| {
+        AdminError::bad_request("`amount` must be a positive number with at most 2 decimals")
+    })?;
+    let engine = kashpay.engine();
+    let now = engine.now_for(tenant);
+    let _ = engine
+        .tenants
+        .authenticate("kashpay", tenant, "", None, now);
+    kashpay.with_entity(entity, |t| {
+        let balance = t
+            .balance
+            .checked_add(cents)
+            .ok_or_else(|| AdminError::bad_request("the balance would overflow"))?;
+        let initial = std::mem::replace(&mut t.balance, balance);
+        t.funded += cents;
+        t.record(OperationRec {
+            id: 0,
+            kind: SPEI_IN,
+            status: wire_status("settled"),
+            amount: cents,
+            initial_balance: initial,
+            final_balance: balance,
+            order_id: None,
+            alphanumeric_reference: None,
+            numeric_reference: None,
+            transaction_id: None,
+            response_code: None,
+            observation: Some("Fondeo desde el back office".into()),
+            target_name: Some(t.name.clone()),
+            target_id: Some(t.clabe.clone()),
+            target_id_code: Some("90646".into()),
+            target_email: None,
+            created_at: now,
+            updated_at: now,
+        });
+        Ok(json!({ "tenant": tenant, "balance": Money(t.balance) }))
+    })
+}
+
+/// The wire form of one entity's orders or operations, oldest first.
+fn listing(kashpay: &Kashpay, tenant: Option<&str>, kind: &str) -> Result<Value, AdminError> {
+    let tenant = tenant.ok_or_else(|| AdminError::bad_request("`tenant` is required"))?;
+    entity_of(tenant)?;
+    let store = kashpay.store();
+    let t = (store.entities.get(tenant))
+        .ok_or_else(|| AdminError::not_found(format!("no entity `{tenant}`")))?;
+    let items: Vec<Value> = match kind {
+        ORDER => t.orders.iter().map(|o| json!(o.detail())).collect(),
+        _ => t
+            .operations
+            .iter()
+            .map(|o| json!(t.operation_wire(o)))
+            .collect(),
+    };
+    Ok(json!({ "tenant": tenant, kind: items }))
+}
+
+/// `{"objects": [{kind, tenant, id, object, lifecycle?}]}`, for one tenant and/or kind.
+pub(crate) fn objects(kashpay: &Kashpay, tenant: Option<&str>, kind: Option<&str>) -> Value {
+    let store = kashpay.store();
+    let mut out = Vec::new();
+    for (name, t) in (store.entities.iter()).filter(|(n, _)| tenant.is_none_or(|w| w == *n)) {
+        for k in KINDS.iter().filter(|k| kind.is_none_or(|w| w == **k)) {
+            entity_objects(t, name, k, &mut out);
+        }
+    }
+    json!({ "objects": out })
+}
+
+fn entity_objects(t: &EntityData, tenant: &str, kind: &str, out: &mut Vec<Value>) {
+    let entry = |id: &str, object: Value| json!({ "kind": kind, "tenant": tenant, "id": id, "object": object });
+    match kind {
+        "entity" => {
+            let mut e = entry(&t.entity, json!(t.onsigna_entity()));
+            if let Some(map) = e.as_object_mut() {
+                map.insert(
+                    "money".into(),
+                    json!({
+                        "balance": Money(t.balance),
+                        "in_flight": Money(t.in_flight()),
+                        "paid_out": Money(t.paid_out()),
+                        "funded": Money(t.funded),
+                    }),
+                );
+            }
+            out.push(e);
+        }
+        ORDER => out.extend(t.orders.iter().map(|o| {
+            let mut e = entry(&o.id, json!(o.detail()));
+            if let (Ok(lc), Some(map)) = (serde_json::to_value(&o.lc), e.as_object_mut()) {
+                map.insert("lifecycle".into(), lc);
+            }
+            e
+        })),
+        "operation" => out.extend(
+            (t.operations.iter()).map(|o| entry(&o.id.to_string(), json!(t.operation_wire(o)))),
+        ),
+        _ => {}
+    }
+}

@@ -1,0 +1,165 @@
+//! `GET /EntitiesServices/getBalance` and `GET /EntitiesServices/getOperations` (repo
+//! Mon19109/apis-kashpay).
+//!
+//! getOperations takes its paging and filters as HEADERS: `page` (from 0, default 0), `size`
+//! (default 25, at most 100), `status` (a numeric status) and `type` (a catalogue type). The docs'
+//! "default" status 25 and type 1 are their example values: without the header nothing is
+//! filtered. Operations are listed newest first.
+
+use axum::Router;
+use axum::extract::State;
+use axum::response::Response;
+use axum::routing::get;
+use http::{HeaderMap, StatusCode};
+
+use crate::Kashpay;
+use crate::auth::Session;
+use crate::catalog::operation_type;
+use crate::error::{KashpayError, json_response};
+use crate::model::{BalanceAnswer, OperationsAnswer};
+
+/// `size` when the header is absent.
+pub const DEFAULT_SIZE: u64 = 25;
+/// The largest `size` accepted.
+pub const MAX_SIZE: u64 = 100;
+
+pub(crate) fn routes() -> Router<Kashpay> {
+    Router::new()
+        .route("/EntitiesServices/getBalance", get(balance))
+        .route("/EntitiesServices/getOperations", get(operations))
+}
+
+async fn balance(State(kashpay): State<Kashpay>, session: Session) -> Response {
+    let entity = kashpay.with_entity(&session.entity, |t| t.onsigna_entity());
+    let answer = BalanceAnswer {
+        success: true,
+        onsigna_entity: entity,
+        total_items: 0,
+        total_pages: 0,
+        current_page: 0,
+    };
+    json_response(StatusCode::OK, &answer)
+}
+
+/// getOperations' headers, checked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Paging {
+    pub page: u64,
+    pub size: u64,
+    pub status: Option<u32>,
+    pub kind: Option<u32>,
+}
+
+impl Paging {
+    pub fn from_headers(headers: &HeaderMap) -> Result<Self, KashpayError> {
+        let mut errors = Vec::new();
+        let mut number = |name: &str, lo: u64, hi: u64| -> Option<u64> {
+            let raw = headers.get(name)?;
+            let value = raw.to_str().ok().and_then(|v| v.trim().parse::<u64>().ok());
+            match value {
+                Some(v) if (lo..=hi).contains(&v) => Some(v),
+                _ => {
+                    errors.push(format!("{name}: debe ser un número entre {lo} y {hi}"));
+                    None
+                }
+            }
+        };
+        let page = number("page", 0, 1_000_000).unwrap_or(0);
+        let size = number("size", 1, MAX_SIZE).unwrap_or(DEFAULT_SIZE);
+        let status = number("status", 0, u64::from(u32::MAX)).map(|s| s as u32);
+        let kind = number("type", 0, u64::from(u32::MAX)).map(|k| k as u32);
+        if let Some(k) = kind.filter(|k| operation_type(*k).is_none()) {
+            errors.push(format!("type: {k} no está en el catálogo de operaciones"));
+        }
+        if errors.is_empty() {
+            Ok(Self {
+                page,
+                size,
+                status,
+                kind,
+            })
+        } else {
+            Err(KashpayError::Validation(errors))
+        }
+    }
+}
+
+async fn operations(
+    State(kashpay): State<Kashpay>,
+    session: Session,
+    headers: HeaderMap,
+) -> Result<Response, KashpayError> {
+    let p = Paging::from_headers(&headers)?;
+    let (operations, total) = kashpay.with_entity(&session.entity, |t| {
+        let matching: Vec<_> = (t.operations.iter().rev())
+            .filter(|o| p.status.is_none_or(|s| o.status == s))
+            .filter(|o| p.kind.is_none_or(|k| o.kind == k))
+            .collect();
+        let total = matching.len() as u64;
+        let start = usize::try_from(p.page.saturating_mul(p.size)).unwrap_or(usize::MAX);
+        let page: Vec<_> = (matching.into_iter().skip(start))
+            .take(p.size as usize)
+            .map(|o| t.operation_wire(o))
+            .collect();
+        (page, total)
+    });
+    let answer = OperationsAnswer {
+        success: true,
+        operations,
+        total_items: total,
+        total_pages: total.div_ceil(p.size),
+        current_page: p.page,
+    };
+    Ok(json_response(StatusCode::OK, &answer))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.insert(*k, http::HeaderValue::from_static(v));
+        }
+        h
+    }
+
+    #[test]
+    fn paging_defaults_to_the_first_page_of_twenty_five_without_filters() {
+        let p = Paging::from_headers(&HeaderMap::new()).ok();
+        assert_eq!(
+            p,
+            Some(Paging {
+                page: 0,
+                size: 25,
+                status: None,
+                kind: None
+            })
+        );
+    }
+
+    #[test]
+    fn paging_headers_are_read_and_checked() {
+        let p = Paging::from_headers(&headers(&[
+            ("page", "2"),
+            ("size", "10"),
+            ("status", "25"),
+            ("type", "1"),
+        ]));
+        assert_eq!(
+            p.ok(),
+            Some(Paging {
+                page: 2,
+                size: 10,
+                status: Some(25),
+                kind: Some(1)
+            })
+        );
+        let bad = Paging::from_headers(&headers(&[("size", "0"), ("type", "5"), ("page", "x")]));
+        let text = bad.err().map(|e| e.to_string()).unwrap_or_default();
+        for part in ["size", "type: 5", "page"] {
+            assert!(text.contains(part), "{part} missing from {text}");
+        }
+    }
+}

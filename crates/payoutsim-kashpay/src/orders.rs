@@ -1,0 +1,211 @@
+//! `POST /OKPay/createOrder` (seed; repo Mon19109/apis-kashpay) and `POST /OKPay/searchReference`
+//! (repo verasofty/PortalKashpaySonar).
+//!
+//! An order debits the entity's balance when accepted (`initialBalance` -> `finalBalance =
+//! initialBalance − amount`), answers status 25 (`accepted`), records a type-1 operation, and
+//! later settles or is returned on the simulated clock (`lifecycle.rs`). Refused: invalid fields
+//! (1010), a repeated `alphanumericReference` (1023), not enough balance (1022); nothing is
+//! created then.
+
+use axum::Router;
+use axum::extract::State;
+use axum::response::Response;
+use axum::routing::post;
+use chrono::{DateTime, Utc};
+use http::{Extensions, StatusCode};
+use payoutsim_core::forced::OutcomeSlot;
+use serde_json::{Map, Value};
+
+use crate::Kashpay;
+use crate::auth::Session;
+use crate::catalog::{ORDER, SPEI, SPEI_OUT, wire_status};
+use crate::clabe;
+use crate::error::{JsonObject, KashpayError, json_response};
+use crate::lifecycle::decide_outcome;
+use crate::model::{OrderAnswer, OrderEntityResponse};
+use crate::state::{OperationRec, OrderRec};
+use crate::validation::{Fields, NewOrder, new_order};
+
+pub(crate) fn routes() -> Router<Kashpay> {
+    Router::new()
+        .route("/OKPay/createOrder", post(create))
+        .route("/OKPay/searchReference", post(search))
+}
+
+async fn create(
+    State(kashpay): State<Kashpay>,
+    session: Session,
+    extensions: Extensions,
+    JsonObject(body): JsonObject,
+) -> Result<Response, KashpayError> {
+    let order = new_order(&body)?;
+    let slot = OutcomeSlot::of(&extensions);
+    let answer = kashpay.create_order(&session, order, slot)?;
+    Ok(json_response(StatusCode::OK, &OrderAnswer::new(answer)))
+}
+
+async fn search(
+    State(kashpay): State<Kashpay>,
+    session: Session,
+    JsonObject(body): JsonObject,
+) -> Result<Response, KashpayError> {
+    let query = Query::parse(&body)?;
+    let detail = kashpay.with_entity(&session.entity, |t| {
+        (t.orders.iter())
+            .find(|o| query.matches(o))
+            .map(OrderRec::detail)
+    });
+    let detail = detail.ok_or_else(|| {
+        KashpayError::NotFound("No se encontró una orden con esa referencia".into())
+    })?;
+    Ok(json_response(StatusCode::OK, &OrderAnswer::new(detail)))
+}
+
+impl Kashpay {
+    fn create_order(
+        &self,
+        session: &Session,
+        order: NewOrder,
+        slot: Option<&OutcomeSlot>,
+    ) -> Result<OrderEntityResponse, KashpayError> {
+        let engine = self.engine();
+        let tenant = &session.tenant;
+        let now = engine.now_for(tenant);
+        let machine = (self.machine(ORDER, SPEI))
+            .ok_or_else(|| KashpayError::Internal("no order machine".into()))?;
+        self.with_entity(&session.entity, |t| {
+            let reference = &order.alphanumeric_reference;
+            if t.orders
+                .iter()
+                .any(|o| &o.alphanumeric_reference == reference)
+            {
+                return Err(KashpayError::DuplicateReference(reference.clone()));
+            }
+            if order.amount > t.balance {
+                return Err(KashpayError::InsufficientFunds);
+            }
+            let forced = slot.and_then(OutcomeSlot::take);
+            let outcome = decide_outcome(forced, &machine, &order.account, order.amount);
+            let initial = t.balance;
+            t.balance -= order.amount;
+            let id = t.next_order.to_string();
+            t.next_order += 1;
+            let payment = format!("{}{:012}", t.prefix, t.next_reference);
+            t.next_reference += 1;
+            let operation_id = t.record(OperationRec {
+                id: 0,
+                kind: SPEI_OUT,
+                status: wire_status(&machine.initial),
+                amount: order.amount,
+                initial_balance: initial,
+                final_balance: t.balance,
+                order_id: Some(id.clone()),
+                alphanumeric_reference: Some(reference.clone()),
+                numeric_reference: Some(order.numeric_reference.to_string()),
+                transaction_id: Some(payment.clone()),
+                response_code: None,
+                observation: Some(order.concept.clone()),
+                target_name: Some(order.beneficiary_name.clone()),
+                target_id: Some(order.account.clone()),
+                target_id_code: clabe::bank(&order.bank_code).map(|b| b.institution.to_string()),
+                target_email: order.email.clone(),
+                created_at: now,
+                updated_at: now,
+            });
+            let lc = engine.start_lifecycle("kashpay", tenant, &machine, &id, outcome, now);
+            let rec = OrderRec {
+                id,
+                numeric_reference: order.numeric_reference,
+                alphanumeric_reference: order.alphanumeric_reference,
+                reference_created_payment: payment,
+                amount: order.amount,
+                account: order.account,
+                account_kind: order.account_kind,
+                bank_code: order.bank_code,
+                beneficiary_name: order.beneficiary_name,
+                beneficiary_email: order.email,
+                concept: order.concept,
+                date_transaction: order.date_transaction,
+                created_at: now,
+                updated_at: now,
+                initial_balance: initial,
+                final_balance: t.balance,
+                operation_id,
+                lc,
+            };
+            let wire = rec.wire();
+            t.orders.push(rec);
+            Ok(wire)
+        })
+    }
+}
+
+/// searchReference's body: at least one reference; `dateTransaction` narrows.
+struct Query {
+    alphanumeric: Option<String>,
+    payment: Option<String>,
+    date: Option<String>,
+}
+
+impl Query {
+    fn parse(body: &Map<String, Value>) -> Result<Self, KashpayError> {
+        let mut f = Fields::new(body);
+        let alphanumeric = f.text("alphanumericReference", false, 30);
+        let payment = f.text("referenceCreatedPayment", false, 30);
+        let date = f.digits("dateTransaction", false);
+        if alphanumeric.is_none() && payment.is_none() && f.errors.is_empty() {
+            f.error(
+                "alphanumericReference",
+                "se requiere alphanumericReference o referenceCreatedPayment",
+            );
+        }
+        f.finish()?;
+        Ok(Self {
+            alphanumeric,
+            payment,
+            date,
+        })
+    }
+
+    fn matches(&self, o: &OrderRec) -> bool {
+        self.alphanumeric
+            .as_ref()
+            .is_none_or(|a| *a == o.alphanumeric_reference)
+            && self
+                .payment
+                .as_ref()
+                .is_none_or(|p| *p == o.reference_created_payment)
+            && self
+                .date
+                .as_ref()
+                .is_none_or(|d| date_matches(d, o.date_transaction.as_deref(), o.created_at))
+    }
+}
+
+/// Whether `date` names the order's day: its own `dateTransaction` as sent, or the creation day
+/// as `YYYYMMDD`, `DDMMYY` or `YYMMDD` (the docs' `030421` is ambiguous between the last two).
+fn date_matches(date: &str, sent: Option<&str>, created: DateTime<Utc>) -> bool {
+    sent == Some(date)
+        || ["%Y%m%d", "%d%m%y", "%y%m%d"]
+            .iter()
+            .any(|f| created.format(f).to_string() == date)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn a_search_date_may_be_the_sent_one_or_the_creation_day_in_any_documented_form() {
+        let created = Utc
+            .with_ymd_and_hms(2021, 4, 3, 10, 0, 0)
+            .single()
+            .unwrap_or_default();
+        assert!(date_matches("20210403", None, created));
+        assert!(date_matches("030421", None, created));
+        assert!(date_matches("210403", None, created));
+        assert!(date_matches("111111", Some("111111"), created));
+        assert!(!date_matches("040421", None, created));
+    }
+}

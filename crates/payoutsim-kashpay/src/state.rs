@@ -1,0 +1,271 @@
+//! The Kashpay store: users, and one [`EntityData`] per entity (tenant `kashpay:<entity>`) with
+//! its balance, orders and operations, and how each record looks on the wire.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use payoutsim_core::machine::Lifecycle;
+
+use crate::catalog::{self, SPEI_OUT};
+use crate::clabe::AccountKind;
+use crate::model::{
+    MXN, Money, OnsignaEntity, Operation, OrderDetail, OrderEntityResponse, timestamp,
+};
+
+/// A user of an entity: `authenticate` refuses another password or another entity for it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct User {
+    pub entity: String,
+    pub password: String,
+}
+
+/// A createOrder that was accepted.
+#[derive(Clone, Debug)]
+pub struct OrderRec {
+    pub id: String,
+    pub numeric_reference: u32,
+    pub alphanumeric_reference: String,
+    pub reference_created_payment: String,
+    /// Centavos.
+    pub amount: i64,
+    pub account: String,
+    pub account_kind: AccountKind,
+    pub bank_code: String,
+    pub beneficiary_name: String,
+    pub beneficiary_email: Option<String>,
+    pub concept: String,
+    pub date_transaction: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub initial_balance: i64,
+    pub final_balance: i64,
+    /// The id of its type-1 operation.
+    pub operation_id: u64,
+    pub lc: Lifecycle,
+}
+
+impl OrderRec {
+    pub fn wire(&self) -> OrderEntityResponse {
+        OrderEntityResponse {
+            created_at: timestamp(self.created_at),
+            uptaded_at: timestamp(self.updated_at),
+            id: self.id.clone(),
+            numeric_reference: self.numeric_reference.to_string(),
+            alphanumeric_reference: self.alphanumeric_reference.clone(),
+            reference_created_payment: self.reference_created_payment.clone(),
+            status: catalog::wire_status(&self.lc.status),
+            initial_balance: Money(self.initial_balance),
+            final_balance: Money(self.final_balance),
+        }
+    }
+
+    pub fn detail(&self) -> OrderDetail {
+        OrderDetail {
+            order: self.wire(),
+            amount: Money(self.amount),
+            beneficiary_name: self.beneficiary_name.clone(),
+            beneficiary_account_number: self.account.clone(),
+            beneficiary_type_acount: self.account_kind.spei_type().to_string(),
+            code_institute_bank: self.bank_code.clone(),
+            concept: self.concept.clone(),
+            date_transaction: self.date_transaction.clone(),
+            type_transaction: 1,
+            currency: 484,
+        }
+    }
+}
+
+/// A movement of an entity's balance, as getOperations lists it.
+#[derive(Clone, Debug)]
+pub struct OperationRec {
+    pub id: u64,
+    /// Catalogue type (1 SPEI out, 2 return, 3 SPEI in).
+    pub kind: u32,
+    pub status: u32,
+    pub amount: i64,
+    pub initial_balance: i64,
+    pub final_balance: i64,
+    pub order_id: Option<String>,
+    pub alphanumeric_reference: Option<String>,
+    pub numeric_reference: Option<String>,
+    pub transaction_id: Option<String>,
+    pub response_code: Option<String>,
+    pub observation: Option<String>,
+    pub target_name: Option<String>,
+    pub target_id: Option<String>,
+    pub target_id_code: Option<String>,
+    pub target_email: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// One entity's data.
+#[derive(Clone, Debug)]
+pub struct EntityData {
+    pub entity: String,
+    pub name: String,
+    pub prefix: String,
+    pub clabe: String,
+    pub virtual_account: String,
+    pub email: String,
+    /// Available balance, centavos.
+    pub balance: i64,
+    /// Starting balance plus every funding: what balance, money in flight and money paid out add
+    /// up to.
+    pub funded: i64,
+    pub orders: Vec<OrderRec>,
+    pub operations: Vec<OperationRec>,
+    pub next_order: u64,
+    pub next_reference: u64,
+    pub next_operation: u64,
+}
+
+impl EntityData {
+    pub fn order(&self, id: &str) -> Option<&OrderRec> {
+        self.orders.iter().find(|o| o.id == id)
+    }
+
+    pub fn order_mut(&mut self, id: &str) -> Option<&mut OrderRec> {
+        self.orders.iter_mut().find(|o| o.id == id)
+    }
+
+    /// Centavos of orders not yet settled or returned.
+    pub fn in_flight(&self) -> i64 {
+        (self.orders.iter().filter(|o| o.lc.status == "accepted"))
+            .map(|o| o.amount)
+            .sum()
+    }
+
+    /// Centavos of settled orders.
+    pub fn paid_out(&self) -> i64 {
+        (self.orders.iter().filter(|o| o.lc.status == "settled"))
+            .map(|o| o.amount)
+            .sum()
+    }
+
+    /// Records an operation and returns its id.
+    pub fn record(&mut self, mut op: OperationRec) -> u64 {
+        op.id = self.next_operation;
+        self.next_operation += 1;
+        let id = op.id;
+        self.operations.push(op);
+        id
+    }
+
+    pub fn operation_mut(&mut self, id: u64) -> Option<&mut OperationRec> {
+        self.operations.iter_mut().find(|o| o.id == id)
+    }
+
+    pub fn onsigna_entity(&self) -> OnsignaEntity {
+        OnsignaEntity {
+            id: self.entity.clone(),
+            name: self.name.clone(),
+            prefix: self.prefix.clone(),
+            fiscal_id: None,
+            clabe_account: self.clabe.clone(),
+            virtual_account: self.virtual_account.clone(),
+            branch_acount: None,
+            webhook_url: None,
+            email: self.email.clone(),
+            phone_number: None,
+            father_id: None,
+            balance: Money(self.balance),
+            warranty_balance: Money(0),
+            customer_network_balance: Money(0),
+            warranty_clabe_account: "0".into(),
+            warranty_virtual_account: None,
+            crypted_card: None,
+            new_card: None,
+            assign_clabe_account: true,
+            fee_id: 0,
+            internal_reference: None,
+            liquidation_level: "0".into(),
+            liquidation_type: None,
+            entity_type: None,
+            affiliation_id: None,
+        }
+    }
+
+    pub fn operation_wire(&self, op: &OperationRec) -> Operation {
+        let ty = catalog::operation_type(op.kind);
+        let name = ty.map(|t| t.name).unwrap_or_default().to_string();
+        Operation {
+            id: op.id,
+            entity_id: self.entity.clone(),
+            kind: op.kind,
+            transaction_type: name.clone(),
+            description_type: ty.map(|t| t.direction).unwrap_or_default().to_string(),
+            description: name,
+            status: op.status,
+            amount: Money(op.amount),
+            settle_amount: Money(op.amount),
+            initial_balance: Money(op.initial_balance),
+            final_balance: Money(op.final_balance),
+            currency: MXN,
+            country: "MX",
+            alphanumeric_reference: op.alphanumeric_reference.clone(),
+            numeric_reference: op.numeric_reference.clone(),
+            transaction_id: op.transaction_id.clone(),
+            internal_reference: op.order_id.clone(),
+            response_code: op.response_code.clone(),
+            observation: op.observation.clone(),
+            target_name: op.target_name.clone(),
+            target_id: op.target_id.clone(),
+            target_id_code: op.target_id_code.clone(),
+            target_email: op.target_email.clone(),
+            system_source: if op.kind == SPEI_OUT || op.kind == catalog::SPEI_RETURN {
+                "OKPay"
+            } else {
+                "EntitiesServices"
+            },
+            created_at: timestamp(op.created_at),
+            uptaded_at: timestamp(op.updated_at),
+        }
+    }
+}
+
+/// `getBalance`'s `prefix` of an entity: the first two letters of its last dotted part
+/// (`com.onsigna` -> `on`), lower case, padded with `x`.
+pub fn prefix_of(entity: &str) -> String {
+    let last = entity.rsplit('.').next().unwrap_or(entity);
+    let mut p: String = (last.chars().filter(char::is_ascii_alphabetic))
+        .take(2)
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    while p.len() < 2 {
+        p.push('x');
+    }
+    p
+}
+
+/// `getBalance`'s `name` of an entity: its last dotted part, capitalised (`com.onsigna` -> `Onsigna`).
+pub fn name_of(entity: &str) -> String {
+    let last = entity.rsplit('.').next().unwrap_or(entity);
+    let mut chars = last.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => entity.to_string(),
+    }
+}
+
+/// Users by user name, and entities by tenant name (`kashpay:<entity>`).
+#[derive(Debug, Default)]
+pub struct Store {
+    pub users: BTreeMap<String, User>,
+    pub entities: BTreeMap<String, EntityData>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prefixes_and_names_come_from_the_last_part_of_the_entity() {
+        assert_eq!(prefix_of("com.onsigna"), "on");
+        assert_eq!(prefix_of("com.cascade"), "ca");
+        assert_eq!(prefix_of("x"), "xx");
+        assert_eq!(prefix_of("com.9"), "xx");
+        assert_eq!(name_of("com.onsigna"), "Onsigna");
+        assert_eq!(name_of("acme"), "Acme");
+    }
+}

@@ -1,0 +1,229 @@
+//! Router tests of `POST /AuthenticationService/authenticate` and the session every later call
+//! needs: `Authorization: Bearer <token>` and `Entity-i`.
+
+mod support;
+
+use payoutsim_core::jwt::peek_claims;
+use serde_json::json;
+use support::*;
+
+#[tokio::test]
+async fn authenticate_answers_an_hs512_token_with_the_documented_expires() {
+    // Arrange
+    let sim = sim(1);
+
+    // Act
+    let r = sim.authenticate(ENTITY, USER, PASSWORD).await;
+
+    // Assert
+    assert_eq!(r.status, 200, "{}", r.json);
+    assert_eq!(r.json["success"], true);
+    assert_eq!(r.json["authenticationResponse"]["expires"], "5975999");
+    let token = r.json["authenticationResponse"]["token"].as_str().unwrap();
+    let header = peek_claims(&format!("x.{}", token.split('.').next().unwrap())).unwrap();
+    assert_eq!(header["alg"], "HS512");
+    let claims = peek_claims(token).unwrap();
+    assert_eq!(claims["sub"], USER);
+    assert_eq!(claims["entity"], ENTITY);
+    let (iat, exp) = (
+        claims["iat"].as_i64().unwrap(),
+        claims["exp"].as_i64().unwrap(),
+    );
+    assert_eq!(exp - iat, 5976);
+    assert_eq!(iat, sim.engine.now_for("kashpay:com.onsigna").timestamp());
+}
+
+#[tokio::test]
+async fn the_basic_header_real_clients_send_to_authenticate_is_ignored() {
+    let sim = sim(1);
+    let body = json!({"entity": ENTITY, "password": PASSWORD, "user": USER}).to_string();
+
+    let r = sim
+        .raw(
+            "POST",
+            "/AuthenticationService/authenticate",
+            &[("authorization", "Basic YWRtaW46c2VjcmV0")],
+            Some(body.as_bytes()),
+        )
+        .await;
+
+    assert_eq!(r.status, 200, "{}", r.json);
+    assert_eq!(r.json["success"], true);
+}
+
+#[tokio::test]
+async fn a_wrong_password_for_a_known_user_is_refused_with_401() {
+    let sim = sim(1);
+    sim.authenticate(ENTITY, USER, PASSWORD).await;
+
+    let r = sim.authenticate(ENTITY, USER, "not-the-password").await;
+
+    r.assert_error(401, "AuthenticationException", 1001);
+}
+
+#[tokio::test]
+async fn a_known_user_cannot_log_into_another_entity() {
+    let sim = sim(1);
+    sim.authenticate(ENTITY, USER, PASSWORD).await;
+
+    let r = sim.authenticate(OTHER_ENTITY, USER, PASSWORD).await;
+
+    r.assert_error(401, "AuthenticationException", 1001);
+}
+
+#[tokio::test]
+async fn missing_credentials_and_a_malformed_entity_are_refused() {
+    let sim = sim(1);
+
+    let missing = sim
+        .raw(
+            "POST",
+            "/AuthenticationService/authenticate",
+            &[],
+            Some(br#"{"entity":"com.x","user":"u"}"#),
+        )
+        .await;
+    let typed = sim
+        .raw(
+            "POST",
+            "/AuthenticationService/authenticate",
+            &[],
+            Some(br#"{"entity":1,"user":"u","password":"p"}"#),
+        )
+        .await;
+    let spaced = sim.authenticate("com onsigna", USER, PASSWORD).await;
+
+    missing.assert_error(401, "AuthenticationException", 1008);
+    assert!(missing.message().contains("password"), "{}", missing.json);
+    typed.assert_error(401, "AuthenticationException", 1008);
+    spaced.assert_error(401, "AuthenticationException", 1008);
+}
+
+#[tokio::test]
+async fn malformed_json_is_a_400_in_the_envelope() {
+    let sim = sim(1);
+
+    let r = sim
+        .raw(
+            "POST",
+            "/AuthenticationService/authenticate",
+            &[],
+            Some(b"{\"entity\":"),
+        )
+        .await;
+
+    r.assert_error(400, "RequestException", 1000);
+}
+
+#[tokio::test]
+async fn a_later_call_without_a_token_or_with_basic_is_refused() {
+    let sim = sim(1);
+
+    let none = sim
+        .raw(
+            "GET",
+            "/EntitiesServices/getBalance",
+            &[("entity-i", ENTITY)],
+            None,
+        )
+        .await;
+    let basic = sim
+        .raw(
+            "GET",
+            "/EntitiesServices/getBalance",
+            &[
+                ("entity-i", ENTITY),
+                ("authorization", "Basic YWRtaW46c2VjcmV0"),
+            ],
+            None,
+        )
+        .await;
+
+    none.assert_error(401, "AuthenticationException", 1002);
+    basic.assert_error(401, "AuthenticationException", 1002);
+}
+
+#[tokio::test]
+async fn a_malformed_or_foreign_token_is_refused() {
+    let sim = sim(1);
+    let other = support::sim(2);
+    let foreign = other.token(ENTITY).await;
+
+    let garbage = sim
+        .balance(&Auth {
+            token: "not.a.jwt",
+            entity: ENTITY,
+        })
+        .await;
+    let signed_elsewhere = sim
+        .balance(&Auth {
+            token: &foreign,
+            entity: ENTITY,
+        })
+        .await;
+
+    garbage.assert_error(401, "AuthenticationException", 1003);
+    signed_elsewhere.assert_error(401, "AuthenticationException", 1003);
+}
+
+#[tokio::test]
+async fn a_token_expires_5976_simulated_seconds_after_it_was_issued() {
+    let sim = sim(1);
+    let token = sim.token(ENTITY).await;
+    let auth = Auth {
+        token: &token,
+        entity: ENTITY,
+    };
+    sim.advance(5975.0).await;
+    let still = sim.balance(&auth).await;
+
+    sim.advance(1.0).await;
+    let expired = sim.balance(&auth).await;
+
+    assert_eq!(still.status, 200, "{}", still.json);
+    expired.assert_error(401, "AuthenticationException", 1004);
+    assert_eq!(expired.bytes, sim.expired_body().await);
+}
+
+#[tokio::test]
+async fn entity_i_is_required_and_must_be_the_token_s_entity() {
+    let sim = sim(1);
+    let token = sim.token(ENTITY).await;
+    let bearer = format!("Bearer {token}");
+
+    let missing = sim
+        .raw(
+            "GET",
+            "/EntitiesServices/getBalance",
+            &[("authorization", &bearer)],
+            None,
+        )
+        .await;
+    let other = sim
+        .balance(&Auth {
+            token: &token,
+            entity: OTHER_ENTITY,
+        })
+        .await;
+
+    missing.assert_error(401, "AuthenticationException", 1005);
+    other.assert_error(401, "AuthenticationException", 1006);
+}
+
+#[tokio::test]
+async fn each_entity_is_its_own_tenant_in_the_journal() {
+    let sim = sim(1);
+    let token = sim.token(ENTITY).await;
+
+    sim.balance(&Auth {
+        token: &token,
+        entity: ENTITY,
+    })
+    .await;
+
+    let (entries, _) = sim.engine.journal.query(&Default::default());
+    let tenants: Vec<_> = entries.iter().map(|e| e.tenant.clone()).collect();
+    assert_eq!(tenants, vec![Some("kashpay:com.onsigna".to_string()); 2]);
+    let listed = sim.engine.tenants.list(Some("kashpay"));
+    assert_eq!(listed.len(), 1);
+}

@@ -1,17 +1,13 @@
 //! Create Payouts input: the request body as a list of items, and each item checked on its own.
 //!
-//! - [`parse_items`]: body bytes -> the array of item objects, or a 400 for the whole request
 //! - [`validate`]: one item -> a [`NewPayout`], or the messages naming each failing field
 //! - [`parse_cents`], [`format_cents`]: amounts as decimal strings (`"6700"`, `"10.50"`)
 //!
 //! Messages follow class-validator's wording (`x must be …`, `x should not be empty`), since
 //! OnSpot's API is evidently NestJS: an assumption, as its error texts are undocumented.
 
-use http::{HeaderMap, header};
 use serde::{Serialize, Serializer};
 use serde_json::{Map, Value};
-
-use crate::error::{OnSpotError, json_syntax_error};
 
 /// The `documentType` enum (seed).
 pub const DOCUMENT_TYPES: &[&str] = &["DNI", "PASSPORT", "RUC", "CE", "NIT", "RUT", "CC", "PPT"];
@@ -60,53 +56,6 @@ pub struct NewPayout {
     pub currency: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-}
-
-/// The items of a Create Payouts body. The body must be a non-empty JSON array of objects, of at
-/// most `max` items, sent as JSON; anything else is a 400 for the whole request.
-pub fn parse_items(
-    headers: &HeaderMap,
-    body: &[u8],
-    max: usize,
-) -> Result<Vec<Map<String, Value>>, OnSpotError> {
-    let not_array = || OnSpotError::field("body must be an array of payouts");
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Err(not_array());
-    }
-    let json = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .map(|m| m.trim().to_ascii_lowercase())
-        .is_some_and(|m| m == "application/json" || m.ends_with("+json"));
-    if !json {
-        return Err(OnSpotError::field("Content-Type must be application/json"));
-    }
-    let value: Value = serde_json::from_slice(body).map_err(|e| json_syntax_error(body, &e))?;
-    let Value::Array(items) = value else {
-        return Err(not_array());
-    };
-    if items.is_empty() {
-        return Err(OnSpotError::field("body should not be empty"));
-    }
-    if items.len() > max {
-        return Err(OnSpotError::field(format!(
-            "body must contain no more than {max} elements"
-        )));
-    }
-    let mut objects = Vec::with_capacity(items.len());
-    let mut errors = Vec::new();
-    for (i, item) in items.into_iter().enumerate() {
-        match item {
-            Value::Object(map) => objects.push(map),
-            _ => errors.push(format!("body.{i} must be an object")),
-        }
-    }
-    if errors.is_empty() {
-        Ok(objects)
-    } else {
-        Err(OnSpotError::Validation(errors))
-    }
 }
 
 /// Checks one item; `Err` lists every failing field's message, in field order.
@@ -435,35 +384,5 @@ mod tests {
         for bad in ["", "a@b", "@b.com", "a b@c.com", "a@@b.com", "a@b..com"] {
             assert!(!is_email(bad), "{bad}");
         }
-    }
-
-    #[test]
-    fn a_body_must_be_a_non_empty_array_of_objects_sent_as_json() {
-        let mut headers = HeaderMap::new();
-        headers.insert(header::CONTENT_TYPE, "application/json".parse().unwrap());
-        assert!(parse_items(&headers, b"[{}]", 10).is_ok());
-        let refused = |body: &[u8]| parse_items(&headers, body, 1).unwrap_err();
-        assert_eq!(
-            refused(b"{}"),
-            OnSpotError::field("body must be an array of payouts")
-        );
-        assert_eq!(
-            refused(b"[]"),
-            OnSpotError::field("body should not be empty")
-        );
-        assert_eq!(
-            refused(b"[1]"),
-            OnSpotError::field("body.0 must be an object")
-        );
-        assert_eq!(
-            refused(b"[{},{}]"),
-            OnSpotError::field("body must contain no more than 1 elements")
-        );
-        assert!(matches!(refused(b"[{"), OnSpotError::BadRequest(_)));
-        headers.insert(header::CONTENT_TYPE, "text/plain".parse().unwrap());
-        assert_eq!(
-            parse_items(&headers, b"[{}]", 1).unwrap_err(),
-            OnSpotError::field("Content-Type must be application/json")
-        );
     }
 }

@@ -1,0 +1,215 @@
+//! Generate Token: both paths, the bare-string answer, the sample's claims, and every refusal.
+
+#![allow(clippy::unwrap_used)] // helpers outside #[test] fns: a failed unwrap is a failed test
+
+mod support;
+
+use base64_free::decode_segment;
+use payoutsim_core::jwt::peek_claims;
+use serde_json::Value;
+use support::*;
+
+#[tokio::test]
+async fn a_new_key_pair_gets_a_bare_json_string_token() {
+    let sim = sim(1);
+
+    let r = sim.token("live", PK, SK).await;
+
+    assert_eq!(r.status, 201);
+    assert!(r.bytes.starts_with(b"\"eyJ"), "{:?}", r.bytes);
+    assert!(
+        r.headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/json")
+    );
+    assert!(r.json.is_string());
+}
+
+#[tokio::test]
+async fn the_token_carries_the_samples_claims_in_order_valid_one_hour() {
+    let sim = sim(1);
+    let now = sim.engine.now_for(&tenant("live", PK)).timestamp();
+
+    let token = sim.token_ok("live", PK).await;
+
+    let header = peek_claims(&format!("x.{}", token.split('.').next().unwrap())).unwrap();
+    assert_eq!(header, serde_json::json!({"alg": "HS256", "typ": "JWT"}));
+    let claims = peek_claims(&token).unwrap();
+    assert_eq!(claims.as_object().unwrap().len(), 4, "{claims}");
+    assert_eq!(claims["publicKey"], PK);
+    assert_eq!(claims["id"].as_str().unwrap().len(), 36);
+    assert_eq!(claims["iat"], now);
+    assert_eq!(claims["exp"], now + 3600);
+}
+
+#[tokio::test]
+async fn the_claims_keep_their_order_in_the_payload_bytes() {
+    let sim = sim(1);
+
+    let token = sim.token_ok("test", PK).await;
+
+    let payload = decode_segment(token.split('.').nth(1).unwrap());
+    let text = String::from_utf8(payload).unwrap();
+    assert!(text.starts_with("{\"publicKey\":"), "{text}");
+    let order: Vec<usize> = ["\"publicKey\"", "\"id\"", "\"iat\"", "\"exp\""]
+        .iter()
+        .map(|k| text.find(k).unwrap())
+        .collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "{text}");
+}
+
+/// base64url without padding, decoded by hand (the test needs no extra crate).
+mod base64_free {
+    pub fn decode_segment(s: &str) -> Vec<u8> {
+        const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        let mut bits = 0u32;
+        let mut n = 0;
+        let mut out = Vec::new();
+        for c in s.bytes() {
+            let v = ALPHABET.iter().position(|a| *a == c).unwrap() as u32;
+            bits = (bits << 6) | v;
+            n += 6;
+            if n >= 8 {
+                n -= 8;
+                out.push((bits >> n) as u8);
+                bits &= (1 << n) - 1;
+            }
+        }
+        out
+    }
+}
+
+#[tokio::test]
+async fn the_documented_alias_and_the_v1_stage_prefix_issue_tokens_too() {
+    let sim = sim(1);
+    let headers = [
+        ("publicKey", PK),
+        ("secretKey", SK),
+        ("environment", "test"),
+    ];
+
+    for path in [
+        "/auth/generate-token",
+        "/v1/platform/generate-token-api",
+        "/v1/auth/generate-token",
+    ] {
+        let r = sim.call("POST", path, &headers, None).await;
+
+        assert_eq!(r.status, 201, "{path}: {:?}", r.bytes);
+        assert!(r.json.as_str().unwrap().starts_with("eyJ"));
+    }
+}
+
+#[tokio::test]
+async fn a_wrong_secret_for_a_known_public_key_is_unauthorized() {
+    let sim = sim(1);
+    sim.token_ok("live", PK).await;
+
+    let r = sim.token("live", PK, "another-secret").await;
+
+    r.assert_nest(401, "Unauthorized");
+    assert_eq!(r.json["message"], "Unauthorized");
+}
+
+#[tokio::test]
+async fn a_key_pair_used_in_the_other_environment_is_unauthorized() {
+    let sim = sim(1);
+    sim.token_ok("test", PK).await;
+
+    let r = sim.token("live", PK, SK).await;
+
+    r.assert_nest(401, "Unauthorized");
+}
+
+#[tokio::test]
+async fn a_missing_or_unknown_environment_is_a_bad_request() {
+    let sim = sim(1);
+
+    let missing = sim
+        .call(
+            "POST",
+            TOKEN_PATH,
+            &[("publicKey", PK), ("secretKey", SK)],
+            None,
+        )
+        .await;
+    let unknown = sim.token("production", PK, SK).await;
+
+    for r in [missing, unknown] {
+        r.assert_nest(400, "Bad Request");
+        assert_eq!(
+            r.messages(),
+            ["environment must be one of the following values: test, live"]
+        );
+    }
+}
+
+#[tokio::test]
+async fn missing_or_malformed_keys_are_unauthorized() {
+    let sim = sim(1);
+    let long = "k".repeat(129);
+
+    let no_public = sim
+        .call(
+            "POST",
+            TOKEN_PATH,
+            &[("secretKey", SK), ("environment", "test")],
+            None,
+        )
+        .await;
+    let no_secret = sim
+        .call(
+            "POST",
+            TOKEN_PATH,
+            &[("publicKey", PK), ("environment", "test")],
+            None,
+        )
+        .await;
+    let spaced = sim.token("test", "a key", SK).await;
+    let too_long = sim.token("test", &long, SK).await;
+
+    for r in [no_public, no_secret, spaced, too_long] {
+        r.assert_nest(401, "Unauthorized");
+    }
+}
+
+#[tokio::test]
+async fn a_refused_key_pair_is_not_provisioned() {
+    let sim = sim(1);
+    sim.token_ok("test", PK).await;
+    sim.token("live", PK, SK).await;
+
+    let tenants = sim.engine.tenants.list(Some("onspot"));
+
+    assert_eq!(tenants.len(), 1);
+    assert_eq!(tenants[0].tenant, tenant("test", PK));
+}
+
+#[tokio::test]
+async fn the_same_seed_gives_the_same_token_and_another_seed_another() {
+    let (a, b, c) = (sim(5), sim(5), sim(6));
+
+    let (ta, tb, tc) = (
+        a.token_ok("live", PK).await,
+        b.token_ok("live", PK).await,
+        c.token_ok("live", PK).await,
+    );
+
+    assert_eq!(ta, tb);
+    assert_ne!(ta, tc);
+}
+
+#[tokio::test]
+async fn the_journal_names_the_tenant_of_a_token_request() {
+    let sim = sim(1);
+    sim.token_ok("live", PK).await;
+
+    let (entries, _) = sim.engine.journal.query(&Default::default());
+
+    assert_eq!(
+        entries[0].tenant.as_deref(),
+        Some(tenant("live", PK).as_str())
+    );
+    assert!(matches!(entries[0].response_body, Value::String(_)));
+}

@@ -24,7 +24,7 @@ mod token;
 pub mod validation;
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use axum::Router;
 use axum::extract::Request;
@@ -32,7 +32,7 @@ use axum::response::{IntoResponse, Response};
 use http::{HeaderMap, StatusCode};
 use payoutsim_core::admin::AdminError;
 use payoutsim_core::jwt::{Algorithm, JwtError, Signer, peek_claims};
-use payoutsim_core::machine::{Delay, StateMachine};
+use payoutsim_core::machine::{Delay, Machines, StateMachine};
 use payoutsim_core::timeline::Scheduled;
 use payoutsim_core::webhooks::WebhookTarget;
 use payoutsim_core::{Engine, Provider};
@@ -65,8 +65,7 @@ struct Inner {
     config: OnSpotConfig,
     signer: Signer,
     store: Mutex<Store>,
-    /// Shared so a request takes its machine without copying the table.
-    machines: RwLock<Vec<Arc<StateMachine>>>,
+    machines: Machines,
 }
 
 /// The OnSpot emulation: a cheap, clonable handle.
@@ -89,7 +88,7 @@ impl OnSpot {
             config,
             signer,
             store: Mutex::new(Store::default()),
-            machines: RwLock::new(state::machines().into_iter().map(Arc::new).collect()),
+            machines: Machines::new(state::machines()),
         }))
     }
 
@@ -122,11 +121,7 @@ impl OnSpot {
     }
 
     pub(crate) fn machine(&self, variant: Environment) -> Option<Arc<StateMachine>> {
-        let machines = self.0.machines.read().unwrap_or_else(|e| e.into_inner());
-        machines
-            .iter()
-            .find(|m| m.kind == state::PAYOUT && m.variant == variant.as_str())
-            .cloned()
+        self.0.machines.get(state::PAYOUT, variant.as_str())
     }
 
     /// Resolves (or provisions) the key pair `public_key`/`secret` in `env`: the publicKey must be
@@ -248,20 +243,11 @@ impl Provider for OnSpot {
     }
 
     fn machines(&self) -> Vec<StateMachine> {
-        let machines = self.0.machines.read().unwrap_or_else(|e| e.into_inner());
-        machines.iter().map(|m| StateMachine::clone(m)).collect()
+        self.0.machines.list()
     }
 
     fn set_delay(&self, kind: &str, variant: &str, from: &str, to: &str, after: Delay) -> bool {
-        let mut machines = self.0.machines.write().unwrap_or_else(|e| e.into_inner());
-        let mut changed = false;
-        for m in machines
-            .iter_mut()
-            .filter(|m| m.kind == kind && (variant.is_empty() || m.variant == variant))
-        {
-            changed |= Arc::make_mut(m).set_delay(from, to, after);
-        }
-        changed
+        self.0.machines.set_delay(kind, variant, from, to, after)
     }
 
     fn apply(&self, due: &Scheduled) {

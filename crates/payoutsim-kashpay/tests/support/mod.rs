@@ -241,6 +241,33 @@ impl Sim {
         resp.into_body().collect().await.unwrap().to_bytes()
     }
 
+    /// A call to the back office (`/__admin/providers/kashpay/…` without its prefix):
+    /// `(status, json)`.
+    pub async fn admin(&self, method: &str, path: &str, body: Value) -> (u16, Value) {
+        let req = Request::builder()
+            .method(method)
+            .uri(path)
+            .header("content-type", "application/json")
+            .body(Body::from(body.to_string()))
+            .unwrap();
+        let resp = self.provider.admin_router().oneshot(req).await.unwrap();
+        let status = resp.status().as_u16();
+        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+        (
+            status,
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        )
+    }
+
+    /// Serves the journaled router on a free port of 127.0.0.1; its base URL.
+    pub async fn serve(&self) -> String {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let app = self.app.clone();
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        format!("http://{addr}")
+    }
+
     pub async fn advance(&self, seconds: f64) {
         self.engine.advance(seconds, None).await;
     }

@@ -1,0 +1,298 @@
+//! Router tests of an order's life on the simulated clock: settlement, returns (devolución) with
+//! their credit and type-2 operation, magic values, forced outcomes, and the back office.
+
+mod support;
+
+use axum::body::Body;
+use http::Request;
+use payoutsim_core::forced::{ForcedOutcome, OutcomeSlot};
+use payoutsim_core::machine::Delay;
+use serde_json::{Value, json};
+use support::*;
+
+const UNKNOWN_ACCOUNT: &str = "646180000000000012";
+const STUCK: &str = "646180000000000041";
+
+fn order_id(r: &Resp) -> String {
+    r.json["orderEntityResponse"]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[tokio::test]
+async fn an_order_settles_after_sixty_simulated_seconds() {
+    // Arrange
+    let (sim, token) = signed_in(3).await;
+    let auth = Auth {
+        token: &token,
+        entity: ENTITY,
+    };
+    sim.order(&auth, order_body("S1", json!(100), CLABE)).await;
+
+    // Act
+    sim.advance(59.0).await;
+    let before = sim.status_of(&auth, "S1").await;
+    sim.advance(1.0).await;
+    let after = sim
+        .search(&auth, json!({"alphanumericReference": "S1"}))
+        .await;
+
+    // Assert
+    assert_eq!(before, 25);
+    let o = &after.json["orderEntityResponse"];
+    assert_eq!(o["status"], 26);
+    assert_eq!(o["uptadedAt"], "2026-01-05T14:01:00.000+0000");
+    assert_eq!(sim.balance_cents(&auth).await, (START - 100) * 100);
+}
+
+#[tokio::test]
+async fn a_magic_clabe_is_returned_and_the_amount_credited_back_as_a_type_2_operation() {
+    let (sim, token) = signed_in(3).await;
+    let auth = Auth {
+        token: &token,
+        entity: ENTITY,
+    };
+    let body = with(
+        order_body("R1", json!(40.5), UNKNOWN_ACCOUNT),
+        json!({"codeInstituteBank": "646"}),
+    );
+    sim.order(&auth, body).await;
+
+    sim.advance(300.0).await;
+
+    assert_eq!(sim.status_of(&auth, "R1").await, 27);
+    assert_eq!(sim.balance_cents(&auth).await, START * 100);
+    let ops = sim.operations(&auth, &[]).await;
+    let newest = &ops.json["operations"][0];
+    assert_eq!(newest["type"], 2);
+    assert_eq!(newest["transactionType"], "DEVOLUCIÓN SPEI");
+    assert_eq!(newest["responseCode"], "CUENTA_INEXISTENTE");
+    assert_eq!(newest["amount"], json!(40.5));
+    assert_eq!(newest["finalBalance"], START);
+    assert_eq!(ops.json["operations"][1]["type"], 1);
+    assert_eq!(ops.json["operations"][1]["status"], 27);
+}
+
+#[tokio::test]
+async fn the_magic_amount_666_is_returned_and_the_stuck_clabe_stays_at_25() {
+    let (sim, token) = signed_in(3).await;
+    let auth = Auth {
+        token: &token,
+        entity: ENTITY,
+    };
+    sim.order(&auth, order_body("M666", json!(666), CLABE))
+        .await;
+    let stuck = with(
+        order_body("STUCK", json!(1), STUCK),
+        json!({"codeInstituteBank": "646"}),
+    );
+    sim.order(&auth, stuck).await;
+
+    sim.advance(3_600.0).await;
+
+    assert_eq!(sim.status_of(&auth, "M666").await, 27);
+    assert_eq!(sim.status_of(&auth, "STUCK").await, 25);
+}
+
+#[tokio::test]
+async fn a_forced_outcome_in_the_request_extensions_decides_the_order() {
+    let (sim, token) = signed_in(3).await;
+    let auth = Auth {
+        token: &token,
+        entity: ENTITY,
+    };
+    let slot = OutcomeSlot::new(ForcedOutcome {
+        status: "returned".into(),
+        reason: Some("CUENTA_BLOQUEADA".into()),
+        rule: "rule-1".into(),
+    });
+    let mut req = Request::post("/OKPay/createOrder")
+        .header("authorization", format!("Bearer {token}"))
+        .header("entity-i", ENTITY)
+        .header("content-type", "application/json")
+        .body(Body::from(order_body("F1", json!(10), CLABE).to_string()))
+        .unwrap();
+    req.extensions_mut().insert(slot.clone());
+
+    let r = sim.send(req).await;
+    sim.advance(300.0).await;
+
+    assert_eq!(r.json["success"], true, "{}", r.json);
+    assert!(slot.is_taken());
+    assert_eq!(sim.status_of(&auth, "F1").await, 27);
+    let ops = sim.operations(&auth, &[("type", "2")]).await;
+    assert_eq!(
+        ops.json["operations"][0]["responseCode"],
+        "CUENTA_BLOQUEADA"
+    );
+}
+
+#[tokio::test]
+async fn a_refused_order_leaves_the_forced_outcome_for_the_next_one() {
+    let (sim, token) = signed_in(3).await;
+    let slot = OutcomeSlot::new(ForcedOutcome {
+        status: "returned".into(),
+        reason: None,
+        rule: "rule-2".into(),
+    });
+    let mut req = Request::post("/OKPay/createOrder")
+        .header("authorization", format!("Bearer {token}"))
+        .header("entity-i", ENTITY)
+        .body(Body::from(r#"{"amount": 10}"#))
+        .unwrap();
+    req.extensions_mut().insert(slot.clone());
+
+    let r = sim.send(req).await;
+
+    assert_eq!(r.json["success"], false);
+    assert!(!slot.is_taken());
+}
+
+#[tokio::test]
+async fn delays_are_data_and_can_be_changed() {
+    let (sim, token) = signed_in(3).await;
+    let auth = Auth {
+        token: &token,
+        entity: ENTITY,
+    };
+    assert!(
+        sim.provider
+            .set_delay("order", "", "accepted", "settled", Delay::Seconds(5))
+    );
+    assert!(
+        !sim.provider
+            .set_delay("order", "", "settled", "accepted", Delay::Seconds(5))
+    );
+    sim.order(&auth, order_body("D1", json!(1), CLABE)).await;
+
+    sim.advance(5.0).await;
+
+    assert_eq!(sim.status_of(&auth, "D1").await, 26);
+    let machines = sim.provider.machines();
+    assert_eq!(machines[0].kind, "order");
+    assert_eq!(machines[0].terminal, vec!["settled", "returned"]);
+}
+
+#[tokio::test]
+async fn the_back_office_funds_forces_a_return_and_lists_objects() {
+    let (sim, token) = signed_in(3).await;
+    let auth = Auth {
+        token: &token,
+        entity: ENTITY,
+    };
+    let created = sim.order(&auth, order_body("B1", json!(500), CLABE)).await;
+    let id = order_id(&created);
+    let amount = serde_json::Number::from(250);
+
+    let funded = sim.provider.fund("kashpay:com.onsigna", &amount).unwrap();
+    let forced = sim
+        .admin(
+            "POST",
+            &format!("/orders/{id}/status"),
+            json!({"status": "27"}),
+        )
+        .await;
+    let again = sim
+        .admin(
+            "POST",
+            &format!("/orders/{id}/status"),
+            json!({"status": "settled"}),
+        )
+        .await;
+    let unknown = sim
+        .admin("POST", "/orders/nope/status", json!({"status": "settled"}))
+        .await;
+    let bad_tenant = sim.provider.fund("onepay:x", &amount);
+
+    assert_eq!(funded["balance"], START - 500 + 250);
+    assert_eq!(forced.0, 200, "{}", forced.1);
+    assert_eq!(forced.1["status"], 27);
+    assert_eq!(again.1["status"], 26);
+    assert_eq!(unknown.0, 404);
+    assert!(unknown.1["error"].is_string());
+    assert!(bad_tenant.is_err());
+    assert_eq!(sim.balance_cents(&auth).await, (START - 500 + 250) * 100);
+    let objects = sim
+        .provider
+        .objects(Some("kashpay:com.onsigna"), Some("entity"));
+    let money = &objects["objects"][0]["money"];
+    assert_eq!(money["funded"], START + 250);
+    assert_eq!(money["paid_out"], 500);
+    let types: Vec<Value> = sim.operations(&auth, &[]).await.json["operations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["type"].clone())
+        .collect();
+    assert_eq!(types, vec![json!(1), json!(2), json!(3), json!(1)]);
+}
+
+#[tokio::test]
+async fn get_operations_pages_and_filters_by_headers() {
+    let (sim, token) = signed_in(3).await;
+    let auth = Auth {
+        token: &token,
+        entity: ENTITY,
+    };
+    for i in 0..5 {
+        sim.order(&auth, order_body(&format!("P{i}"), json!(1), CLABE))
+            .await;
+    }
+    sim.advance(60.0).await;
+    sim.order(&auth, order_body("P5", json!(1), CLABE)).await;
+
+    let page1 = sim.operations(&auth, &[("page", "1"), ("size", "2")]).await;
+    let accepted = sim
+        .operations(&auth, &[("status", "25"), ("type", "1")])
+        .await;
+    let bad = sim.operations(&auth, &[("size", "many")]).await;
+    let unknown_type = sim.operations(&auth, &[("type", "5")]).await;
+
+    assert_eq!(page1.json["success"], true);
+    assert_eq!(page1.json["totalItems"], 6);
+    assert_eq!(page1.json["totalPages"], 3);
+    assert_eq!(page1.json["currentPage"], 1);
+    assert_eq!(page1.json["operations"][0]["alphanumericReference"], "P3");
+    assert_eq!(accepted.json["totalItems"], 1);
+    assert_eq!(
+        accepted.json["operations"][0]["alphanumericReference"],
+        "P5"
+    );
+    bad.assert_error(200, "ValidationException", 1010);
+    unknown_type.assert_error(200, "ValidationException", 1010);
+}
+
+#[tokio::test]
+async fn get_balance_shows_the_documented_entity_with_a_valid_seeded_clabe() {
+    let (sim, token) = signed_in(3).await;
+
+    let r = sim
+        .balance(&Auth {
+            token: &token,
+            entity: ENTITY,
+        })
+        .await;
+
+    assert_eq!(r.status, 200);
+    let e = &r.json["onsignaEntity"];
+    assert_eq!(e["id"], ENTITY);
+    assert_eq!(e["prefix"], "on");
+    assert_eq!(e["name"], "Onsigna");
+    assert_eq!(e["balance"], START);
+    assert_eq!(e["warrantyBalance"], 0);
+    assert_eq!(e["assignClabeAccount"], true);
+    let clabe = e["clabeAccount"].as_str().unwrap();
+    assert!(payoutsim_kashpay::clabe::is_valid(clabe), "{clabe}");
+    for k in [
+        "fiscalID",
+        "branchAcount",
+        "webhookURL",
+        "fatherID",
+        "feeID",
+        "liquidationLevel",
+    ] {
+        assert!(e.get(k).is_some(), "{k} missing from {e}");
+    }
+    assert_eq!(r.json["totalItems"], 0);
+}

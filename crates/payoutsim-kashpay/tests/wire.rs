@@ -1,0 +1,79 @@
+//! Wire tests: Kashpay served on `127.0.0.1:0`, talked to with reqwest the way the documented
+//! clients talk to it (Basic header on authenticate, Bearer + Entity-i after, paging headers).
+
+mod support;
+
+use serde_json::{Value, json};
+use support::*;
+
+#[tokio::test]
+async fn a_client_authenticates_orders_and_reads_its_operations_over_http() {
+    // Arrange
+    let sim = sim(11);
+    let base = sim.serve().await;
+    let http = reqwest::Client::new();
+
+    // Act
+    let login: Value = http
+        .post(format!("{base}/AuthenticationService/authenticate"))
+        .header("Authorization", "Basic YWRtaW46c2VjcmV0")
+        .json(&json!({"entity": ENTITY, "password": PASSWORD, "user": USER}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = login["authenticationResponse"]["token"].as_str().unwrap();
+    let order = http
+        .post(format!("{base}/OKPay/createOrder"))
+        .bearer_auth(token)
+        .header("Entity-i", ENTITY)
+        .json(&order_body("WIRE1", json!(250), CLABE))
+        .send()
+        .await
+        .unwrap();
+    let order_status = order.status().as_u16();
+    let order: Value = order.json().await.unwrap();
+    let ops: Value = http
+        .get(format!("{base}/EntitiesServices/getOperations"))
+        .bearer_auth(token)
+        .header("Entity-i", ENTITY)
+        .header("page", "0")
+        .header("size", "10")
+        .header("status", "25")
+        .header("type", "1")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+
+    // Assert
+    assert_eq!(order_status, 200);
+    assert_eq!(order["orderEntityResponse"]["status"], 25, "{order}");
+    assert_eq!(ops["totalItems"], 1, "{ops}");
+    assert_eq!(ops["operations"][0]["alphanumericReference"], "WIRE1");
+    assert_eq!(ops["operations"][0]["targetIDCode"], "40002");
+}
+
+#[tokio::test]
+async fn a_call_without_entity_i_is_a_401_envelope_over_http() {
+    let sim = sim(11);
+    let base = sim.serve().await;
+    let token = sim.token(ENTITY).await;
+
+    let resp = reqwest::Client::new()
+        .get(format!("{base}/EntitiesServices/getBalance"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(resp.status().as_u16(), 401);
+    assert_eq!(resp.headers()["content-type"], "application/json");
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(body["error"]["code"], 1005);
+    assert_eq!(body["success"], false);
+}

@@ -18,7 +18,7 @@ use crate::machine::{Lifecycle, StateMachine, StatusChange};
 use crate::provider::Provider;
 use crate::tenants::Tenants;
 use crate::timeline::{Action, Scheduled, Timeline};
-use crate::webhooks::{Delivery, Message, Outbox, RetryPolicy};
+use crate::webhooks::{Delivery, Message, Outbox, Queue, RetryPolicy, WebhookFault, WebhookFaults};
 
 /// The engine's settings. Every default is named here.
 #[derive(Clone, Debug)]
@@ -67,7 +67,13 @@ pub struct TransitionRecord {
     pub to: String,
     /// `created`, `timeline` or `admin`.
     pub cause: &'static str,
+    /// The fault rule that forced the object's terminal outcome (on its `created` record).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub forced_by: Option<String>,
 }
+
+/// Called with the `?provider=` of `POST /__admin/reset` (e.g. to clear fault rules).
+pub type ResetHook = Arc<dyn Fn(Option<&str>) + Send + Sync>;
 
 pub struct Shared {
     config: EngineConfig,
@@ -85,6 +91,8 @@ pub struct Shared {
     /// Held while sending webhooks, so messages go out one at a time and in order.
     lane: tokio::sync::Mutex<()>,
     wake: Notify,
+    webhook_faults: RwLock<Option<Arc<dyn WebhookFaults>>>,
+    reset_hooks: RwLock<Vec<ResetHook>>,
 }
 
 /// The engine: a cheap, clonable handle (`Arc<Shared>`).
@@ -95,6 +103,22 @@ impl Deref for Engine {
     type Target = Shared;
     fn deref(&self) -> &Shared {
         &self.0
+    }
+}
+
+/// A handle that does not keep the engine alive (for hooks the engine itself holds).
+#[derive(Clone)]
+pub struct WeakEngine(Weak<Shared>);
+
+impl WeakEngine {
+    pub fn upgrade(&self) -> Option<Engine> {
+        self.0.upgrade().map(Engine)
+    }
+}
+
+impl std::fmt::Debug for WeakEngine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("WeakEngine")
     }
 }
 
@@ -127,8 +151,14 @@ impl Engine {
             http,
             lane: tokio::sync::Mutex::new(()),
             wake: Notify::new(),
+            webhook_faults: RwLock::new(None),
+            reset_hooks: RwLock::new(Vec::new()),
             config,
         }))
+    }
+
+    pub fn downgrade(&self) -> WeakEngine {
+        WeakEngine(Arc::downgrade(&self.0))
     }
 
     pub fn config(&self) -> &EngineConfig {
@@ -170,6 +200,22 @@ impl Engine {
         outcome: Option<(String, Option<String>)>,
         at: DateTime<Utc>,
     ) -> Lifecycle {
+        self.start_lifecycle_forced(provider, tenant, machine, object_id, outcome, None, at)
+    }
+
+    /// [`start_lifecycle`](Self::start_lifecycle), noting in the transitions log the fault rule
+    /// (`forced_by`) that decided the outcome.
+    #[allow(clippy::too_many_arguments)]
+    pub fn start_lifecycle_forced(
+        &self,
+        provider: &str,
+        tenant: &str,
+        machine: &StateMachine,
+        object_id: &str,
+        outcome: Option<(String, Option<String>)>,
+        forced_by: Option<&str>,
+        at: DateTime<Utc>,
+    ) -> Lifecycle {
         let (outcome, reason) = outcome.unwrap_or_else(|| (machine.success().to_string(), None));
         let lc = Lifecycle {
             kind: machine.kind.clone(),
@@ -185,6 +231,12 @@ impl Engine {
         self.log_transition(
             provider, tenant, &lc.kind, object_id, None, &lc.status, at, "created",
         );
+        if let Some(rule) = forced_by {
+            let mut log = self.transitions.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(last) = log.back_mut().filter(|t| t.object_id == object_id) {
+                last.forced_by = Some(rule.to_string());
+            }
+        }
         self.schedule_next(provider, tenant, machine, object_id, &lc, at);
         lc
     }
@@ -327,6 +379,7 @@ impl Engine {
             from: from.map(str::to_string),
             to: to.into(),
             cause,
+            forced_by: None,
         });
     }
 
@@ -429,10 +482,87 @@ impl Engine {
         for target in &targets {
             let mut headers = vec![("content-type".to_string(), "application/json".to_string())];
             headers.extend(provider.sign_webhook(target, &body));
-            self.outbox
-                .enqueue(target, event, headers, body.clone(), at);
+            let decision = self.webhook_faults().map_or(WebhookFault::Deliver, |f| {
+                f.decide(provider.name(), tenant, event)
+            });
+            self.queue_message(target, event, (headers, body.clone()), at, decision);
         }
         self.wake.notify_one();
+    }
+
+    /// Installs the fault rules consulted for every webhook message.
+    pub fn set_webhook_faults(&self, faults: Arc<dyn WebhookFaults>) {
+        *self
+            .webhook_faults
+            .write()
+            .unwrap_or_else(|e| e.into_inner()) = Some(faults);
+    }
+
+    fn webhook_faults(&self) -> Option<Arc<dyn WebhookFaults>> {
+        self.webhook_faults
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Queues one message as the fault decision says; a drop is recorded as a failed delivery.
+    fn queue_message(
+        &self,
+        target: &crate::webhooks::WebhookTarget,
+        event: &str,
+        message: (Vec<(String, String)>, Bytes),
+        at: DateTime<Utc>,
+        decision: WebhookFault,
+    ) {
+        let outbox = &self.outbox;
+        match decision {
+            WebhookFault::Deliver => {
+                outbox.enqueue_to(target, event, message, at, None, Queue::Ready);
+            }
+            WebhookFault::Duplicate { rule } => {
+                let note = Some(format!("{rule}: webhook_duplicate"));
+                outbox.enqueue_to(
+                    target,
+                    event,
+                    message.clone(),
+                    at,
+                    note.clone(),
+                    Queue::Ready,
+                );
+                outbox.enqueue_to(target, event, message, at, note, Queue::Ready);
+            }
+            WebhookFault::Reorder { rule } => {
+                let note = Some(format!("{rule}: webhook_reorder"));
+                outbox.enqueue_to(target, event, message, at, note, Queue::HeldForNext);
+            }
+            WebhookFault::Delay { rule, seconds } => {
+                let note = Some(format!("{rule}: webhook_delay {seconds}s"));
+                let due = at + TimeDelta::milliseconds((seconds * 1000.0).round() as i64);
+                let id = outbox.enqueue_to(target, event, message, due, note, Queue::Parked);
+                let action = Action::WebhookRetry { message: id };
+                self.timeline
+                    .schedule(&target.provider, &target.tenant, due, action);
+            }
+            WebhookFault::Drop { rule } => {
+                let (headers, body) = message;
+                outbox.record(Delivery {
+                    id: 0,
+                    message: 0,
+                    provider: target.provider.clone(),
+                    tenant: target.tenant.clone(),
+                    event: event.to_string(),
+                    target: target.id.clone(),
+                    url: target.url.clone(),
+                    attempt: 0,
+                    at: rfc3339(at),
+                    status: None,
+                    error: Some(format!("dropped by fault rule {rule}")),
+                    fault: Some(format!("{rule}: webhook_drop")),
+                    headers: headers.into_iter().collect(),
+                    body: serde_json::from_slice(&body).unwrap_or(Value::Null),
+                });
+            }
+        }
     }
 
     /// Sends every ready message, one at a time, recording each attempt and parking failures
@@ -468,6 +598,7 @@ impl Engine {
             at: rfc3339(m.due),
             status,
             error,
+            fault: m.fault.clone(),
             headers: m.headers.iter().cloned().collect(),
             body,
         });
@@ -506,9 +637,23 @@ impl Engine {
         })
     }
 
+    /// Adds a hook that [`reset`](Self::reset) calls first (fault rules are cleared this way).
+    pub fn on_reset(&self, hook: ResetHook) {
+        let mut hooks = self.reset_hooks.write().unwrap_or_else(|e| e.into_inner());
+        hooks.push(hook);
+    }
+
     /// Clears state, for one provider or all: objects, tenants, timeline, idempotency keys,
     /// webhook targets and deliveries, journal, transitions, id streams. Time does not go back.
     pub fn reset(&self, provider: Option<&str>) {
+        let hooks = self
+            .reset_hooks
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        for hook in hooks {
+            hook(provider);
+        }
         for p in self.providers() {
             if provider.is_none_or(|want| want == p.name()) {
                 p.reset();

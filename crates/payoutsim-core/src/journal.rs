@@ -241,6 +241,11 @@ impl RequestNotes {
     }
 }
 
+/// A response extension: no HTTP answer reaches the client (a connection-level fault decided
+/// before the provider saw the request). The journal records status 0 and no response body.
+#[derive(Clone, Copy, Debug)]
+pub struct Unanswered;
+
 /// What the journal layer needs to know of the provider it wraps.
 #[derive(Clone)]
 pub struct JournalContext {
@@ -296,6 +301,7 @@ pub async fn journal_middleware(
         Err(_) => Bytes::new(),
     };
     let notes = notes.take();
+    let unanswered = resp_parts.extensions.get::<Unanswered>().is_some();
     let journal = &ctx.engine.journal;
     let at = match &notes.tenant {
         Some(t) => ctx.engine.clock.now_for(t),
@@ -309,8 +315,16 @@ pub async fn journal_middleware(
         uri,
         headers,
         body: journal.clip(body_bytes),
-        status: resp_parts.status.as_u16(),
-        response_body: journal.clip(resp_bytes.clone()),
+        status: if unanswered {
+            0
+        } else {
+            resp_parts.status.as_u16()
+        },
+        response_body: journal.clip(if unanswered {
+            Bytes::new()
+        } else {
+            resp_bytes.clone()
+        }),
         fault: notes.fault,
     });
     Response::from_parts(resp_parts, Body::from(resp_bytes)).into_response()

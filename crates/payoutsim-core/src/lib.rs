@@ -28,5 +28,5 @@ pub mod tenants;
 pub mod timeline;
 pub mod webhooks;
 
-pub use engine::{Engine, EngineConfig, Shared, TransitionRecord};
+pub use engine::{Engine, EngineConfig, ResetHook, Shared, TransitionRecord, WeakEngine};
 pub use provider::Provider;

@@ -5,6 +5,9 @@
 //! at a time, in order, by whoever holds the delivery lane (the background worker, or
 //! `Engine::settle` in tests). A failed attempt is retried on the simulated clock after the
 //! backoff of [`RetryPolicy`]; every attempt is recorded for `GET /__admin/webhooks/deliveries`.
+//!
+//! [`WebhookFaults`] is the seam through which fault rules drop, duplicate, delay or reorder a
+//! message; the engine consults it once per message and records what it decided.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Mutex;
@@ -53,8 +56,50 @@ pub struct Delivery {
     pub status: Option<u16>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// The fault rule that dropped, duplicated, delayed or reordered this message, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fault: Option<String>,
     pub headers: BTreeMap<String, String>,
     pub body: Value,
+}
+
+/// What a fault rule does to one webhook message.
+#[derive(Clone, Debug, PartialEq)]
+pub enum WebhookFault {
+    Deliver,
+    /// Never sent; recorded as a delivery with an error.
+    Drop {
+        rule: String,
+    },
+    /// Sent twice.
+    Duplicate {
+        rule: String,
+    },
+    /// Sent `seconds` of simulated time later.
+    Delay {
+        rule: String,
+        seconds: f64,
+    },
+    /// Held until the next message to the same target has been queued, then sent after it.
+    Reorder {
+        rule: String,
+    },
+}
+
+/// Consulted once per webhook message (one per subscribed target) before it is queued.
+pub trait WebhookFaults: Send + Sync {
+    fn decide(&self, provider: &str, tenant: &str, event: &str) -> WebhookFault;
+}
+
+/// Where a new message goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Queue {
+    /// Sent as soon as the lane is free.
+    Ready,
+    /// Parked until a timeline entry unparks it.
+    Parked,
+    /// Held until the next message to the same target is queued.
+    HeldForNext,
 }
 
 /// When and how often failed deliveries are tried again.
@@ -109,6 +154,8 @@ pub struct Message {
     pub attempts: u32,
     /// Simulated time the next attempt is due.
     pub due: DateTime<Utc>,
+    /// The fault rule that touched it, for the delivery records.
+    pub fault: Option<String>,
 }
 
 #[derive(Debug, Default)]
@@ -119,6 +166,8 @@ struct State {
     targets: Vec<WebhookTarget>,
     ready: VecDeque<Message>,
     waiting: BTreeMap<u64, Message>,
+    /// Reordered messages by target id, released behind the target's next message.
+    held: BTreeMap<String, Message>,
     deliveries: VecDeque<Delivery>,
 }
 
@@ -171,7 +220,6 @@ impl Outbox {
     }
 
     /// Queues a message for immediate sending.
-    #[allow(clippy::too_many_arguments)]
     pub fn enqueue(
         &self,
         target: &WebhookTarget,
@@ -180,10 +228,24 @@ impl Outbox {
         body: Bytes,
         due: DateTime<Utc>,
     ) -> u64 {
+        self.enqueue_to(target, event, (headers, body), due, None, Queue::Ready)
+    }
+
+    /// Queues a message where `queue` says, noting the fault rule that put it there. A message
+    /// queued ready releases the target's held (reordered) message behind it.
+    pub fn enqueue_to(
+        &self,
+        target: &WebhookTarget,
+        event: &str,
+        (headers, body): (Vec<(String, String)>, Bytes),
+        due: DateTime<Utc>,
+        fault: Option<String>,
+        queue: Queue,
+    ) -> u64 {
         let mut s = self.lock();
         s.next_message += 1;
         let id = s.next_message;
-        s.ready.push_back(Message {
+        let message = Message {
             id,
             provider: target.provider.clone(),
             tenant: target.tenant.clone(),
@@ -194,7 +256,25 @@ impl Outbox {
             body,
             attempts: 0,
             due,
-        });
+            fault,
+        };
+        match queue {
+            Queue::Ready => {
+                s.ready.push_back(message);
+                if let Some(held) = s.held.remove(&target.id) {
+                    s.ready.push_back(held);
+                }
+            }
+            Queue::Parked => {
+                s.waiting.insert(id, message);
+            }
+            Queue::HeldForNext => {
+                // A second reordered message releases the first: order is never lost for good.
+                if let Some(earlier) = s.held.insert(target.id.clone(), message) {
+                    s.ready.push_back(earlier);
+                }
+            }
+        }
         id
     }
 
@@ -252,6 +332,7 @@ impl Outbox {
         s.targets.retain(|t| keep(&t.provider));
         s.ready.retain(|m| keep(&m.provider));
         s.waiting.retain(|_, m| keep(&m.provider));
+        s.held.retain(|_, m| keep(&m.provider));
         s.deliveries.retain(|d| keep(&d.provider));
     }
 }

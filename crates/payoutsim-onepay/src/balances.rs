@@ -20,6 +20,7 @@ use crate::lifecycle::decide_outcome;
 use crate::model::{Amount, Balance, BalanceCashout, Data, amount_label};
 use crate::state::{BALANCE_CASHOUT, BalanceCashoutRec, TenantData};
 use crate::validation::Fields;
+use payoutsim_core::forced::OutcomeSlot;
 
 pub(crate) fn routes() -> Router<OnePay> {
     Router::new()
@@ -40,11 +41,12 @@ async fn show(State(onepay): State<OnePay>, tenant: Tenant) -> Response {
 
 /// `POST /v1/balances/cashout` {amount, account_id}: 201 with the balance cashout.
 async fn cashout(post: Post) -> Response {
-    post.run(Key::Required, |onepay, tenant, map| {
+    let forced = post.forced.clone();
+    post.run(Key::Required, move |onepay, tenant, map| {
         let mut f = Fields::new(&map);
         let amount = f.amount("amount", true);
         let account_id = f.string("account_id", true, 255);
-        let created = onepay.pay_out_balance(tenant, |t| {
+        let created = onepay.pay_out_balance(tenant, forced.as_ref(), |t| {
             if account_id
                 .as_deref()
                 .is_some_and(|a| t.accounts.get(a).is_none())
@@ -67,28 +69,32 @@ async fn cashout(post: Post) -> Response {
 /// `POST /v1/balances` {amount?, account_id?}: 204. No amount: the whole balance; no account:
 /// the tenant's first account (its "main fundable account").
 async fn pay_out(post: Post) -> Response {
-    post.run(Key::Optional, |onepay, tenant, map: Map<String, Value>| {
-        let mut f = Fields::new(&map);
-        let amount = f.amount("amount", false);
-        let account_id = f.string("account_id", false, 255);
-        f.finish()?;
-        onepay.pay_out_balance(tenant, |t| {
-            if t.available <= 0 {
-                return Err(OnePayError::BalanceIsEmpty);
-            }
-            let account = match &account_id {
-                Some(id) => t.accounts.get(id),
-                None => t.accounts.iter().next(),
-            };
-            let account = account.ok_or(OnePayError::CompanyAccountNotFound)?;
-            let amount = amount.unwrap_or(t.available);
-            if amount > t.available {
-                return Err(OnePayError::InsufficientFunds);
-            }
-            Ok((amount, account.id.clone()))
-        })?;
-        Ok((StatusCode::NO_CONTENT, Bytes::new()))
-    })
+    let forced = post.forced.clone();
+    post.run(
+        Key::Optional,
+        move |onepay, tenant, map: Map<String, Value>| {
+            let mut f = Fields::new(&map);
+            let amount = f.amount("amount", false);
+            let account_id = f.string("account_id", false, 255);
+            f.finish()?;
+            onepay.pay_out_balance(tenant, forced.as_ref(), |t| {
+                if t.available <= 0 {
+                    return Err(OnePayError::BalanceIsEmpty);
+                }
+                let account = match &account_id {
+                    Some(id) => t.accounts.get(id),
+                    None => t.accounts.iter().next(),
+                };
+                let account = account.ok_or(OnePayError::CompanyAccountNotFound)?;
+                let amount = amount.unwrap_or(t.available);
+                if amount > t.available {
+                    return Err(OnePayError::InsufficientFunds);
+                }
+                Ok((amount, account.id.clone()))
+            })?;
+            Ok((StatusCode::NO_CONTENT, Bytes::new()))
+        },
+    )
 }
 
 impl OnePay {
@@ -97,6 +103,7 @@ impl OnePay {
     fn pay_out_balance(
         &self,
         tenant: &Tenant,
+        forced: Option<&OutcomeSlot>,
         check: impl FnOnce(&TenantData) -> Result<(i64, String), OnePayError>,
     ) -> Result<BalanceCashout, OnePayError> {
         let engine = self.engine();
@@ -109,10 +116,18 @@ impl OnePay {
             let account_number = (t.accounts.get(&account_id))
                 .map(|a| a.account_number.clone())
                 .unwrap_or_default();
-            let outcome = decide_outcome(&account_number, amount);
+            let (outcome, rule) = decide_outcome(forced, &account_number, amount);
             t.available -= amount;
             let id = engine.ids.uuid(&tenant.name);
-            let lc = engine.start_lifecycle("onepay", &tenant.name, &machine, &id, outcome, now);
+            let lc = engine.start_lifecycle_forced(
+                "onepay",
+                &tenant.name,
+                &machine,
+                &id,
+                outcome,
+                rule.as_deref(),
+                now,
+            );
             let rec = BalanceCashoutRec {
                 id: id.clone(),
                 account_id,

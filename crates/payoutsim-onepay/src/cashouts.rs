@@ -23,6 +23,7 @@ use crate::model::Cashout;
 use crate::pagination::{Params, paginate};
 use crate::state::{CASHOUT, CashoutRec};
 use crate::validation::Fields;
+use payoutsim_core::forced::OutcomeSlot;
 
 pub(crate) fn routes() -> Router<OnePay> {
     Router::new()
@@ -36,8 +37,10 @@ pub const CURRENCIES: &[&str] = &["COP"];
 pub const SORTS: &[&str] = &["created_at", "-created_at"];
 
 async fn create(post: Post) -> Response {
-    post.run(Key::Required, |onepay, tenant, map| {
-        reply(StatusCode::CREATED, &onepay.create_cashout(tenant, &map)?)
+    let forced = post.forced.clone();
+    post.run(Key::Required, move |onepay, tenant, map| {
+        let cashout = onepay.create_cashout(tenant, &map, forced.as_ref())?;
+        reply(StatusCode::CREATED, &cashout)
     })
 }
 
@@ -89,6 +92,7 @@ impl OnePay {
         &self,
         tenant: &Tenant,
         body: &Map<String, Value>,
+        forced: Option<&OutcomeSlot>,
     ) -> Result<Cashout, OnePayError> {
         let mut f = Fields::new(body);
         let amount = f.amount("amount", true);
@@ -129,11 +133,19 @@ impl OnePay {
             let machine = self
                 .machine(CASHOUT, &method)
                 .ok_or_else(|| OnePayError::Internal(format!("no cashout machine {method}")))?;
-            let outcome = decide_outcome(&account.account_number, amount);
+            let (outcome, rule) = decide_outcome(forced, &account.account_number, amount);
             let account_id = account.id.clone();
             t.available -= amount;
             let id = engine.ids.uuid(&tenant.name);
-            let lc = engine.start_lifecycle("onepay", &tenant.name, &machine, &id, outcome, now);
+            let lc = engine.start_lifecycle_forced(
+                "onepay",
+                &tenant.name,
+                &machine,
+                &id,
+                outcome,
+                rule.as_deref(),
+                now,
+            );
             let rec = CashoutRec {
                 id: id.clone(),
                 customer_id,

@@ -11,6 +11,7 @@ use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use http::{HeaderMap, HeaderValue, StatusCode};
+use payoutsim_core::forced::OutcomeSlot;
 use payoutsim_core::idempotency::{Begin, StoredResponse, fingerprint_json};
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -50,6 +51,8 @@ pub struct Post {
     path: String,
     body: Bytes,
     key: Key,
+    /// A fault rule's forced outcome for the payout this request creates, if any.
+    pub forced: Option<OutcomeSlot>,
 }
 
 impl FromRequest<OnePay> for Post {
@@ -59,6 +62,7 @@ impl FromRequest<OnePay> for Post {
         let (mut parts, body) = req.into_parts();
         let tenant = Tenant::from_request_parts(&mut parts, onepay).await?;
         let path = parts.uri.path().to_string();
+        let forced = OutcomeSlot::of(&parts.extensions).cloned();
         let headers = std::mem::take(&mut parts.headers);
         let RawBody(body) = RawBody::from_request(Request::from_parts(parts, body), onepay).await?;
         Ok(Self {
@@ -68,6 +72,7 @@ impl FromRequest<OnePay> for Post {
             path,
             body,
             key: Key::Optional,
+            forced,
         })
     }
 }

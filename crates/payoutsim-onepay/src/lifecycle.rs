@@ -8,6 +8,7 @@
 
 use chrono::{DateTime, Utc};
 use payoutsim_core::admin::AdminError;
+use payoutsim_core::forced::OutcomeSlot;
 use payoutsim_core::machine::Lifecycle;
 use payoutsim_core::timeline::{Action, Scheduled};
 use serde::Serialize;
@@ -16,18 +17,25 @@ use serde_json::Value;
 use crate::OnePay;
 use crate::state::{ACCOUNT, BALANCE_CASHOUT, CASHOUT, TenantData, magic_for, remarks_for};
 
-/// The terminal status (and reason code) a new payout is destined for; `None` is success.
+/// The terminal status (and reason code) a new payout is destined for (`None`: success), and
+/// the fault rule that forced it, if one did.
 ///
-/// The order is DESIGN.md's: (1) a forced outcome from a fault rule — when payoutsim-faults
-/// offers one, it is consulted here first and wins; (2) a magic value of [`crate::state::MAGIC`];
-/// (3) the machine's success.
+/// The order is DESIGN.md's: (1) a forced outcome from a fault rule (the request's
+/// [`OutcomeSlot`], taken here, so only the first payout created gets it); (2) a magic value of
+/// [`crate::state::MAGIC`]; (3) the machine's success.
 pub(crate) fn decide_outcome(
+    forced: Option<&OutcomeSlot>,
     account_number: &str,
     amount: i64,
-) -> Option<(String, Option<String>)> {
-    let magic = magic_for(account_number, amount)?;
+) -> (Option<(String, Option<String>)>, Option<String>) {
+    if let Some(f) = forced.and_then(OutcomeSlot::take) {
+        return (Some((f.status, f.reason)), Some(f.rule));
+    }
+    let Some(magic) = magic_for(account_number, amount) else {
+        return (None, None);
+    };
     let reason = (!magic.code.is_empty()).then(|| magic.code.to_string());
-    Some((magic.outcome.to_string(), reason))
+    (Some((magic.outcome.to_string(), reason)), None)
 }
 
 /// A delivery's body: `{"event": "...", "data": {…}}` (the newer documented shape).

@@ -7,6 +7,7 @@ use axum::middleware::from_fn_with_state;
 use payoutsim_core::admin::{self, AdminOptions};
 use payoutsim_core::journal::{JournalContext, journal_middleware};
 use payoutsim_core::{Engine, Provider};
+use payoutsim_faults::{FaultLayer, Faults};
 use payoutsim_kashpay::Kashpay;
 use payoutsim_onepay::OnePay;
 use payoutsim_onspot::OnSpot;
@@ -18,6 +19,8 @@ use crate::config::{ProviderId, ServeConfig};
 #[derive(Clone)]
 pub struct App {
     pub engine: Engine,
+    /// The fault rules every provider router (and the webhook sender) consults.
+    pub faults: Faults,
     providers: Vec<(ProviderId, Arc<dyn Provider>)>,
     admin: AdminOptions,
 }
@@ -25,6 +28,7 @@ pub struct App {
 impl App {
     pub fn new(config: &ServeConfig) -> Self {
         let engine = Engine::new(config.engine.clone());
+        let faults = payoutsim_faults::install(&engine);
         let mut ids = config.providers.clone();
         ids.sort();
         ids.dedup();
@@ -49,6 +53,7 @@ impl App {
             .collect();
         Self {
             engine,
+            faults,
             providers,
             admin: AdminOptions {
                 token: config.admin_token.clone(),
@@ -60,18 +65,21 @@ impl App {
         self.providers.iter().map(|(id, p)| (*id, p))
     }
 
-    /// A provider's public API, wrapped in the request journal (outermost layer).
+    /// A provider's public API, wrapped in the fault layer, then the request journal (outermost).
     pub fn provider_router(&self, provider: &Arc<dyn Provider>) -> Router {
         let ctx = JournalContext {
             engine: self.engine.clone(),
             provider: provider.clone(),
         };
+        let faults = FaultLayer::new(self.faults.clone(), self.engine.clone(), provider.clone());
         provider
             .router()
+            .layer(faults)
             .layer(from_fn_with_state(ctx, journal_middleware))
     }
 
     pub fn admin_router(&self) -> Router {
-        admin::router(self.engine.clone(), self.admin.clone())
+        let faults = payoutsim_faults::admin::routes(self.engine.clone(), self.faults.clone());
+        admin::router_with(self.engine.clone(), self.admin.clone(), faults)
     }
 }

@@ -100,6 +100,8 @@ pub struct ServeConfig {
     pub onepay: OnePayConfig,
     pub onspot: OnSpotConfig,
     pub kashpay: KashpayConfig,
+    /// Scenarios loaded at start, in order (setup, then rules). Default none.
+    pub scenarios: Vec<payoutsim_faults::Scenario>,
 }
 
 impl Default for ServeConfig {
@@ -114,6 +116,7 @@ impl Default for ServeConfig {
             onepay: OnePayConfig::default(),
             onspot: OnSpotConfig::default(),
             kashpay: KashpayConfig::default(),
+            scenarios: Vec::new(),
         }
     }
 }

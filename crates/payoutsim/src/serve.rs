@@ -1,10 +1,16 @@
 //! Binds the listeners and serves the app until shut down.
+//!
+//! Each listener runs its own accept loop over hyper (HTTP/1.1): every connection is served by
+//! `payoutsim_faults::wire::connection`, which enacts the connection-level faults (reset, empty
+//! reply, hang, truncated and slow bodies) that a response cannot express. Shutting down stops
+//! accepting, ends hangs, and lets requests in flight finish.
 
 use std::collections::BTreeMap;
 use std::io;
 use std::net::SocketAddr;
 
 use axum::Router;
+use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
@@ -57,6 +63,15 @@ impl Running {
 /// Returns once every listener is bound.
 pub async fn start(config: ServeConfig) -> io::Result<Running> {
     let app = App::new(&config);
+    for scenario in &config.scenarios {
+        payoutsim_faults::scenario::apply(&app.engine, &app.faults, scenario).map_err(|e| {
+            io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("scenario `{}`: {e}", scenario.name),
+            )
+        })?;
+        tracing::info!(scenario = %scenario.name, rules = scenario.rules.len(), "scenario loaded");
+    }
     let port = |offset: u16| {
         if config.port_base == 0 {
             0
@@ -84,14 +99,7 @@ pub async fn start(config: ServeConfig) -> io::Result<Running> {
         let url = format!("http://{}", listener.local_addr()?);
         tracing::info!(listener = %name, %url, "listening");
         urls.insert(name, url);
-        let mut stopped = stopped.clone();
-        tasks.spawn(async move {
-            axum::serve(listener, router)
-                .with_graceful_shutdown(async move {
-                    let _ = stopped.wait_for(|s| *s).await;
-                })
-                .await
-        });
+        tasks.spawn(serve_listener(listener, router, stopped.clone()));
     }
     let background = app.engine.spawn_background();
     let mut stopped_bg = stopped.clone();
@@ -111,6 +119,41 @@ pub async fn start(config: ServeConfig) -> io::Result<Running> {
         stop,
         tasks,
     })
+}
+
+/// Accepts connections until `stopped`, then waits for those open to finish their requests.
+async fn serve_listener(
+    listener: TcpListener,
+    router: Router,
+    mut stopped: watch::Receiver<bool>,
+) -> io::Result<()> {
+    let graceful = GracefulShutdown::new();
+    let for_connections = stopped.clone();
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => {
+                    let _ = stream.set_nodelay(true);
+                    let conn = payoutsim_faults::wire::connection(stream, router.clone(), for_connections.clone());
+                    let conn = graceful.watch(conn);
+                    tokio::spawn(async move {
+                        if let Err(e) = conn.await {
+                            tracing::debug!(error = %e, "connection closed with an error");
+                        }
+                    });
+                }
+                Err(e) => {
+                    // Out of file descriptors and the like: wait a moment rather than spin.
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                }
+            },
+            _ = async { let _ = stopped.wait_for(|s| *s).await; } => break,
+        }
+    }
+    drop(listener);
+    graceful.shutdown().await;
+    Ok(())
 }
 
 async fn bind(addr: SocketAddr, name: &str) -> io::Result<TcpListener> {

@@ -75,13 +75,20 @@ pub struct AdminQuery<T>(pub T);
 
 /// The admin router for `engine` and the providers registered with it.
 pub fn router(engine: Engine, options: AdminOptions) -> Router {
+    router_with(engine, options, Router::new())
+}
+
+/// [`router`] with `extra` routes (e.g. the fault rules') merged in, under the same token check
+/// and before the fallback.
+pub fn router_with(engine: Engine, options: AdminOptions, extra: Router) -> Router {
     let mut app = Router::new()
         .merge(health::routes())
         .merge(journal::routes())
         .merge(webhooks::routes())
         .merge(providers::routes())
         .merge(inbox::routes())
-        .with_state(engine.clone());
+        .with_state(engine.clone())
+        .merge(extra);
     for p in engine.providers() {
         let path = format!("/__admin/providers/{}", p.name());
         app = app.nest(&path, providers::provider_routes(engine.clone(), p));

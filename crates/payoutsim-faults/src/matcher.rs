@@ -1,0 +1,206 @@
+//! Pure matching: globs, dotted JSON body paths, header values, and a rule's [`Match`] against
+//! what is known of a request or a webhook message. No state, no I/O.
+
+use http::HeaderMap;
+use serde_json::Value;
+
+use crate::rule::Match;
+
+/// What a request or webhook message offers to match on. `body` and `tenant` are computed only
+/// when some rule asks for them.
+#[derive(Debug, Default)]
+pub struct Subject<'a> {
+    pub provider: &'a str,
+    pub method: Option<&'a str>,
+    pub path: Option<&'a str>,
+    pub headers: Option<&'a HeaderMap>,
+    pub body: Option<&'a Value>,
+    pub tenant: Option<&'a str>,
+    pub event: Option<&'a str>,
+}
+
+/// Whether `text` matches `pattern`: `*` is any run of characters (not crossing `sep` when one is
+/// given), `**` is any run at all, `?` is one character. No special characters: equality.
+pub fn glob(pattern: &str, text: &str, sep: Option<char>) -> bool {
+    if !pattern.contains(['*', '?']) {
+        return pattern == text;
+    }
+    let p: Vec<char> = pattern.chars().collect();
+    let t: Vec<char> = text.chars().collect();
+    glob_at(&p, &t, sep)
+}
+
+fn glob_at(p: &[char], t: &[char], sep: Option<char>) -> bool {
+    match p.first() {
+        None => t.is_empty(),
+        Some('*') => {
+            let double = p.get(1) == Some(&'*');
+            let rest = if double { &p[2..] } else { &p[1..] };
+            for i in 0..=t.len() {
+                if glob_at(rest, &t[i..], sep) {
+                    return true;
+                }
+                if i < t.len() && !double && sep == Some(t[i]) {
+                    return false;
+                }
+            }
+            false
+        }
+        Some('?') => !t.is_empty() && sep != Some(t[0]) && glob_at(&p[1..], &t[1..], sep),
+        Some(c) => t.first() == Some(c) && glob_at(&p[1..], &t[1..], sep),
+    }
+}
+
+/// The value at a dotted path (`a.b.0.c`; a number indexes an array).
+pub fn at_path<'a>(value: &'a Value, path: &str) -> Option<&'a Value> {
+    path.split('.').try_fold(value, |v, part| match v {
+        Value::Object(map) => map.get(part),
+        Value::Array(items) => part.parse::<usize>().ok().and_then(|i| items.get(i)),
+        _ => None,
+    })
+}
+
+/// Whether a body field's `actual` value satisfies the rule's `expected` one: a string is a glob
+/// over a string (or the text of a number or boolean), numbers compare by value, anything else
+/// by equality.
+pub fn value_matches(expected: &Value, actual: &Value) -> bool {
+    match (expected, actual) {
+        (Value::String(p), Value::String(s)) => glob(p, s, None),
+        (Value::String(p), Value::Number(n)) => glob(p, &n.to_string(), None),
+        (Value::String(p), Value::Bool(b)) => glob(p, &b.to_string(), None),
+        (Value::Number(a), Value::Number(b)) => a.as_f64() == b.as_f64(),
+        (a, b) => a == b,
+    }
+}
+
+/// Whether every field the rule gives holds for `s`. A field the subject cannot tell (no body, no
+/// tenant) does not hold.
+pub fn matches(m: &Match, s: &Subject<'_>) -> bool {
+    matches_head(m, s) && matches_tail(m, s)
+}
+
+/// The part of [`matches`] that needs neither the body nor the tenant: a cheap first pass.
+pub fn matches_head(m: &Match, s: &Subject<'_>) -> bool {
+    m.provider.as_deref().is_none_or(|p| p == s.provider)
+        && m.method
+            .as_deref()
+            .is_none_or(|want| s.method.is_some_and(|have| have.eq_ignore_ascii_case(want)))
+        && m.path
+            .as_deref()
+            .is_none_or(|p| s.path.is_some_and(|path| glob(p, path, Some('/'))))
+        && m.event
+            .as_deref()
+            .is_none_or(|e| s.event.is_some_and(|ev| glob(e, ev, None)))
+        && m.headers.iter().all(|(name, want)| {
+            s.headers
+                .and_then(|h| h.get(name.as_str()))
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| glob(want, v, None))
+        })
+}
+
+/// The tenant and body fields of [`matches`].
+pub fn matches_tail(m: &Match, s: &Subject<'_>) -> bool {
+    m.tenant
+        .as_deref()
+        .is_none_or(|t| s.tenant.is_some_and(|have| glob(t, have, None)))
+        && m.body.iter().all(|(path, want)| {
+            s.body
+                .and_then(|b| at_path(b, path))
+                .is_some_and(|have| value_matches(want, have))
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_path_glob_star_stays_within_one_segment() {
+        assert!(glob("/v1/cashouts/*", "/v1/cashouts/abc", Some('/')));
+        assert!(!glob("/v1/cashouts/*", "/v1/cashouts/abc/x", Some('/')));
+        assert!(!glob("/v1/cashouts/*", "/v1/cashouts", Some('/')));
+        assert!(glob("/v1/**", "/v1/cashouts/abc/x", Some('/')));
+        assert!(glob("/v1/cash?uts", "/v1/cashouts", Some('/')));
+        assert!(glob("/v1/cashouts", "/v1/cashouts", Some('/')));
+        assert!(!glob("/v1/cashouts", "/v1/cashouts/", Some('/')));
+    }
+
+    #[test]
+    fn a_value_glob_star_matches_anything() {
+        assert!(glob("k-*", "k-2391/a", None));
+        assert!(!glob("k-*", "x-1", None));
+        assert!(glob("*", "", None));
+    }
+
+    #[test]
+    fn dotted_body_paths_reach_nested_fields_and_array_items() {
+        let body = json!({"a": {"b": [{"c": 1}, {"c": "two"}]}});
+        assert_eq!(at_path(&body, "a.b.1.c"), Some(&json!("two")));
+        assert_eq!(at_path(&body, "a.b.9.c"), None);
+        assert_eq!(at_path(&body, "a.x"), None);
+    }
+
+    #[test]
+    fn body_values_compare_by_value_and_strings_glob() {
+        assert!(value_matches(&json!(50000), &json!(50000.0)));
+        assert!(value_matches(&json!("5*"), &json!(50000)));
+        assert!(value_matches(&json!("TURBO"), &json!("TURBO")));
+        assert!(!value_matches(&json!("TURBO"), &json!("ACH")));
+        assert!(value_matches(&json!(true), &json!(true)));
+    }
+
+    fn subject<'a>(headers: &'a HeaderMap, body: &'a Value) -> Subject<'a> {
+        Subject {
+            provider: "onepay",
+            method: Some("POST"),
+            path: Some("/v1/cashouts"),
+            headers: Some(headers),
+            body: Some(body),
+            tenant: Some("onepay:sk_test_abc"),
+            event: None,
+        }
+    }
+
+    #[test]
+    fn every_given_field_must_hold() {
+        let mut headers = HeaderMap::new();
+        headers.insert("x-idempotency", "k-1".parse().unwrap());
+        let body = json!({"method": "TURBO", "amount": 5});
+        let m: Match = serde_json::from_value(json!({
+            "provider": "onepay", "method": "post", "path": "/v1/*",
+            "headers": {"X-Idempotency": "k-*"}, "body": {"method": "TURBO"},
+            "tenant": "onepay:sk_test_*"
+        }))
+        .unwrap();
+        assert!(matches(&m, &subject(&headers, &body)));
+
+        let other_tenant = Match {
+            tenant: Some("onepay:sk_live_*".into()),
+            ..m.clone()
+        };
+        assert!(!matches(&other_tenant, &subject(&headers, &body)));
+        let other_header = Match {
+            headers: [("x-idempotency".to_string(), "z-*".to_string())].into(),
+            ..m.clone()
+        };
+        assert!(!matches(&other_header, &subject(&headers, &body)));
+    }
+
+    #[test]
+    fn a_field_the_subject_cannot_tell_does_not_hold() {
+        let m = Match {
+            tenant: Some("onepay:*".into()),
+            ..Match::default()
+        };
+        let s = Subject {
+            provider: "onepay",
+            ..Subject::default()
+        };
+        assert!(!matches(&m, &s));
+        assert!(matches_head(&m, &s));
+        assert!(matches(&Match::default(), &s));
+    }
+}

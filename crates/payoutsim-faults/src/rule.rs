@@ -1,0 +1,545 @@
+//! The rule format (DESIGN.md "Rule format"), the same in scenario files and in
+//! `POST /__admin/faults`: a matcher, a fault and how often.
+//!
+//! - [`Rule`]: `id`, `match`, `fault`, `probability`, `times`, `after`, `window`
+//! - [`Match`]: provider, method, path, headers, body fields, tenant, event
+//! - [`Fault`]: one variant per fault kind, tagged by `kind`
+//!
+//! Unknown fields are refused and every value is checked while it is read, so an error comes back
+//! with the path of the field (and, from YAML, its line and column). What needs the running
+//! providers (a provider's name, an outcome's status) is checked when the rule is loaded.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::Value;
+
+/// One fault rule.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rule {
+    /// Generated (`rule-1`, `rule-2`, …) when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(rename = "match", default)]
+    pub matcher: Match,
+    pub fault: Fault,
+    /// Chance that a match is hit, drawn from the run's seed. Default 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub probability: Option<Probability>,
+    /// Hits before the rule is spent. Default: never spent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub times: Option<u64>,
+    /// Matches skipped before the rule starts hitting. Default 0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window: Option<Window>,
+}
+
+/// What a request (or a webhook message) must look like; every field given must hold.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Match {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
+    /// Exact, or a glob: `*` within one path segment, `**` across segments, `?` one character.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// Header name (any case) -> value glob.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub headers: BTreeMap<String, String>,
+    /// Dotted JSON path (`beneficiary.account`, `items.0.amount`) -> value (a string is a glob).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub body: BTreeMap<String, Value>,
+    /// `<provider>:<credential>`, a glob.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tenant: Option<String>,
+    /// Webhook faults: the event name, a glob.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event: Option<String>,
+}
+
+/// `before`: the provider never saw the request; `after`: it handled it and the answer was lost.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    #[default]
+    Before,
+    After,
+}
+
+impl Stage {
+    fn is_before(&self) -> bool {
+        *self == Stage::Before
+    }
+}
+
+/// A fault, tagged by `kind`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Fault {
+    Latency(Latency),
+    Status {
+        status: ErrorStatus,
+        /// Sent as is (JSON) instead of the provider's own error body.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        body: Option<Value>,
+    },
+    RateLimit {
+        #[serde(default = "one")]
+        retry_after_s: u64,
+    },
+    Hang {
+        /// Seconds before the connection is closed without an answer. Default 30.
+        #[serde(default = "thirty", deserialize_with = "non_negative")]
+        max_s: f64,
+        #[serde(default, skip_serializing_if = "Stage::is_before")]
+        stage: Stage,
+    },
+    Reset {
+        #[serde(default, skip_serializing_if = "Stage::is_before")]
+        stage: Stage,
+    },
+    Empty {
+        #[serde(default, skip_serializing_if = "Stage::is_before")]
+        stage: Stage,
+    },
+    Truncate {
+        #[serde(default, skip_serializing_if = "Stage::is_before")]
+        stage: Stage,
+    },
+    Malformed {
+        #[serde(default, skip_serializing_if = "Stage::is_before")]
+        stage: Stage,
+    },
+    SlowBody {
+        #[serde(default = "sixteen", deserialize_with = "positive_usize")]
+        chunk_bytes: usize,
+        #[serde(default = "hundred")]
+        delay_ms: u64,
+    },
+    TokenExpired,
+    Outcome {
+        status: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+    },
+    WebhookDrop,
+    WebhookDuplicate,
+    WebhookDelay {
+        #[serde(deserialize_with = "non_negative")]
+        delay_s: f64,
+    },
+    WebhookReorder,
+}
+
+impl Fault {
+    /// The `kind` as written in rules.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Fault::Latency(_) => "latency",
+            Fault::Status { .. } => "status",
+            Fault::RateLimit { .. } => "rate_limit",
+            Fault::Hang { .. } => "hang",
+            Fault::Reset { .. } => "reset",
+            Fault::Empty { .. } => "empty",
+            Fault::Truncate { .. } => "truncate",
+            Fault::Malformed { .. } => "malformed",
+            Fault::SlowBody { .. } => "slow_body",
+            Fault::TokenExpired => "token_expired",
+            Fault::Outcome { .. } => "outcome",
+            Fault::WebhookDrop => "webhook_drop",
+            Fault::WebhookDuplicate => "webhook_duplicate",
+            Fault::WebhookDelay { .. } => "webhook_delay",
+            Fault::WebhookReorder => "webhook_reorder",
+        }
+    }
+
+    /// Whether it acts on webhook messages (else on provider requests).
+    pub fn is_webhook(&self) -> bool {
+        self.kind().starts_with("webhook_")
+    }
+
+    /// The stage of the kinds that have one.
+    pub fn stage(&self) -> Option<Stage> {
+        match self {
+            Fault::Hang { stage, .. }
+            | Fault::Reset { stage }
+            | Fault::Empty { stage }
+            | Fault::Truncate { stage }
+            | Fault::Malformed { stage } => Some(*stage),
+            _ => None,
+        }
+    }
+
+    /// How the journal and the delivery records name it: `reset (after)`, `status 503`, …
+    pub fn describe(&self) -> String {
+        match (self, self.stage()) {
+            (Fault::Status { status, .. }, _) => format!("status {}", status.0),
+            (_, Some(Stage::After)) => format!("{} (after)", self.kind()),
+            (_, Some(Stage::Before)) => format!("{} (before)", self.kind()),
+            _ => self.kind().to_string(),
+        }
+    }
+}
+
+/// Latency: exactly one of `fixed_ms`, `uniform_ms: [lo, hi]`, `lognormal: {median_ms, sigma}`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "LatencyFields", into = "LatencyFields")]
+pub enum Latency {
+    Fixed(u64),
+    Uniform(u64, u64),
+    LogNormal { median_ms: f64, sigma: f64 },
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LatencyFields {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    fixed_ms: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    uniform_ms: Option<[u64; 2]>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    lognormal: Option<LogNormalFields>,
+}
+
+#[derive(Clone, Copy, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LogNormalFields {
+    median_ms: f64,
+    sigma: f64,
+}
+
+impl TryFrom<LatencyFields> for Latency {
+    type Error = String;
+    fn try_from(f: LatencyFields) -> Result<Self, String> {
+        match (f.fixed_ms, f.uniform_ms, f.lognormal) {
+            (Some(ms), None, None) => Ok(Latency::Fixed(ms)),
+            (None, Some([lo, hi]), None) if lo <= hi => Ok(Latency::Uniform(lo, hi)),
+            (None, Some([lo, hi]), None) => Err(format!(
+                "uniform_ms: [{lo}, {hi}] must be [low, high] with low <= high"
+            )),
+            (None, None, Some(l)) if l.median_ms >= 0.0 && l.sigma >= 0.0 && l.sigma <= 10.0 => {
+                Ok(Latency::LogNormal {
+                    median_ms: l.median_ms,
+                    sigma: l.sigma,
+                })
+            }
+            (None, None, Some(_)) => {
+                Err("lognormal: median_ms must be >= 0 and sigma between 0 and 10".to_string())
+            }
+            _ => Err(
+                "a latency fault takes exactly one of fixed_ms, uniform_ms, lognormal".to_string(),
+            ),
+        }
+    }
+}
+
+impl From<Latency> for LatencyFields {
+    fn from(l: Latency) -> Self {
+        match l {
+            Latency::Fixed(ms) => LatencyFields {
+                fixed_ms: Some(ms),
+                ..Default::default()
+            },
+            Latency::Uniform(lo, hi) => LatencyFields {
+                uniform_ms: Some([lo, hi]),
+                ..Default::default()
+            },
+            Latency::LogNormal { median_ms, sigma } => LatencyFields {
+                lognormal: Some(LogNormalFields { median_ms, sigma }),
+                ..Default::default()
+            },
+        }
+    }
+}
+
+/// An HTTP error status, 400 to 599.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct ErrorStatus(pub u16);
+
+impl<'de> Deserialize<'de> for ErrorStatus {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let n = u16::deserialize(d)?;
+        if (400..=599).contains(&n) {
+            Ok(ErrorStatus(n))
+        } else {
+            Err(serde::de::Error::custom(format!(
+                "field `status`: {n} is not an HTTP error status (400 to 599)"
+            )))
+        }
+    }
+}
+
+/// A probability, 0 to 1.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Probability(pub f64);
+
+impl<'de> Deserialize<'de> for Probability {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let p = f64::deserialize(d)?;
+        if (0.0..=1.0).contains(&p) {
+            Ok(Probability(p))
+        } else {
+            Err(serde::de::Error::custom(format!(
+                "field `probability`: {p} is not between 0 and 1"
+            )))
+        }
+    }
+}
+
+/// Active from `from_s` for `for_s` simulated seconds after the rule was loaded (`for_s`
+/// absent: from `from_s` on).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Window {
+    #[serde(default, deserialize_with = "non_negative")]
+    pub from_s: f64,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "non_negative_opt"
+    )]
+    pub for_s: Option<f64>,
+}
+
+impl Window {
+    /// Whether `elapsed_s` seconds after loading falls inside.
+    pub fn contains(&self, elapsed_s: f64) -> bool {
+        elapsed_s >= self.from_s && self.for_s.is_none_or(|f| elapsed_s < self.from_s + f)
+    }
+}
+
+fn one() -> u64 {
+    1
+}
+fn sixteen() -> usize {
+    16
+}
+fn hundred() -> u64 {
+    100
+}
+fn thirty() -> f64 {
+    30.0
+}
+
+fn non_negative<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    let v = f64::deserialize(d)?;
+    if v.is_finite() && v >= 0.0 {
+        Ok(v)
+    } else {
+        Err(serde::de::Error::custom(format!(
+            "{v} must be a number >= 0 (seconds)"
+        )))
+    }
+}
+
+fn non_negative_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+    non_negative(d).map(Some)
+}
+
+fn positive_usize<'de, D: Deserializer<'de>>(d: D) -> Result<usize, D::Error> {
+    let v = usize::deserialize(d)?;
+    if v > 0 {
+        Ok(v)
+    } else {
+        Err(serde::de::Error::custom("must be at least 1"))
+    }
+}
+
+/// Reads one rule from JSON or YAML text; the error names the field (`fault.status: …`).
+pub fn parse_rule(text: &str) -> Result<Rule, String> {
+    serde_yaml_ng::from_str(text).map_err(|e| e.to_string())
+}
+
+/// Checks what serde cannot: webhook kinds match on provider, tenant and event only, and request
+/// kinds never on event. `at` prefixes the field path (`rules[2].`).
+pub fn check_shape(rule: &Rule, at: &str) -> Result<(), String> {
+    let m = &rule.matcher;
+    if rule.fault.is_webhook() {
+        let request_fields = [
+            ("method", m.method.is_some()),
+            ("path", m.path.is_some()),
+            ("headers", !m.headers.is_empty()),
+            ("body", !m.body.is_empty()),
+        ];
+        if let Some((field, _)) = request_fields.iter().find(|(_, set)| *set) {
+            return Err(format!(
+                "{at}match.{field}: a {} fault matches webhook messages on provider, tenant \
+                 and event only",
+                rule.fault.kind()
+            ));
+        }
+    } else if m.event.is_some() {
+        return Err(format!(
+            "{at}match.event: only webhook_* faults match on event (this one is `{}`)",
+            rule.fault.kind()
+        ));
+    }
+    if let Some(id) = &rule.id
+        && (id.is_empty() || id.len() > 100 || id.contains('/'))
+    {
+        return Err(format!(
+            "{at}id: `{id}` must be 1 to 100 characters without `/`"
+        ));
+    }
+    if let Some(method) = &m.method
+        && http::Method::from_bytes(method.as_bytes()).is_err()
+    {
+        return Err(format!(
+            "{at}match.method: `{method}` is not an HTTP method"
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn the_design_example_reads_back_as_written() {
+        let rule = parse_rule(
+            r#"
+            id: outage
+            match:
+              provider: onepay
+              method: POST
+              path: /v1/cashouts
+              headers: { x-idempotency: "k-*" }
+              body: { method: TURBO }
+              tenant: onepay:sk_test_abc
+            fault: { kind: status, status: 503 }
+            probability: 1.0
+            times: 2
+            after: 0
+            window: { from_s: 0, for_s: 60 }
+            "#,
+        )
+        .unwrap();
+        assert_eq!(rule.id.as_deref(), Some("outage"));
+        assert_eq!(
+            rule.fault,
+            Fault::Status {
+                status: ErrorStatus(503),
+                body: None
+            }
+        );
+        assert_eq!(rule.matcher.body["method"], Value::from("TURBO"));
+        assert!(rule.window.unwrap().contains(59.9));
+        assert!(!rule.window.unwrap().contains(60.0));
+    }
+
+    #[test]
+    fn an_unknown_field_is_refused_by_name() {
+        let err = parse_rule(r#"{"fault": {"kind": "reset"}, "probabilty": 0.5}"#).unwrap_err();
+        assert!(err.contains("unknown field `probabilty`"), "{err}");
+    }
+
+    #[test]
+    fn a_bad_value_names_its_field() {
+        let err = parse_rule(r#"{"fault": {"kind": "status", "status": 200}}"#).unwrap_err();
+        assert!(
+            err.contains("field `status`: 200 is not an HTTP error status"),
+            "{err}"
+        );
+        let err = parse_rule(r#"{"fault": {"kind": "reset"}, "probability": 2}"#).unwrap_err();
+        assert!(
+            err.contains("field `probability`: 2 is not between 0 and 1"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn latency_takes_exactly_one_shape() {
+        let err =
+            parse_rule("fault: {kind: latency, fixed_ms: 5, uniform_ms: [1, 2]}").unwrap_err();
+        assert!(err.contains("exactly one"), "{err}");
+        let ok =
+            parse_rule("fault: {kind: latency, lognormal: {median_ms: 20, sigma: 1}}").unwrap();
+        assert_eq!(
+            ok.fault,
+            Fault::Latency(Latency::LogNormal {
+                median_ms: 20.0,
+                sigma: 1.0
+            })
+        );
+    }
+
+    #[test]
+    fn a_webhook_fault_refuses_request_matchers() {
+        let rule = parse_rule("{match: {path: /x}, fault: {kind: webhook_drop}}").unwrap();
+        let err = check_shape(&rule, "rules[0].").unwrap_err();
+        assert!(err.starts_with("rules[0].match.path"), "{err}");
+        let rule = parse_rule("{match: {event: a}, fault: {kind: reset}}").unwrap();
+        assert!(
+            check_shape(&rule, "")
+                .unwrap_err()
+                .starts_with("match.event")
+        );
+    }
+
+    #[test]
+    fn stages_default_to_before_and_are_described() {
+        let rule = parse_rule("fault: {kind: reset}").unwrap();
+        assert_eq!(rule.fault.stage(), Some(Stage::Before));
+        let rule = parse_rule("fault: {kind: truncate, stage: after}").unwrap();
+        assert_eq!(rule.fault.describe(), "truncate (after)");
+    }
+
+    fn any_fault() -> impl Strategy<Value = Fault> {
+        let stage = prop_oneof![Just(Stage::Before), Just(Stage::After)];
+        prop_oneof![
+            (0u64..10_000).prop_map(|ms| Fault::Latency(Latency::Fixed(ms))),
+            (0u64..100, 0u64..100)
+                .prop_map(|(a, b)| Fault::Latency(Latency::Uniform(a.min(b), a.max(b)))),
+            (400u16..600).prop_map(|s| Fault::Status {
+                status: ErrorStatus(s),
+                body: None
+            }),
+            (0u64..600).prop_map(|s| Fault::RateLimit { retry_after_s: s }),
+            (0u32..100, stage.clone()).prop_map(|(s, stage)| Fault::Hang {
+                max_s: f64::from(s),
+                stage
+            }),
+            stage.clone().prop_map(|stage| Fault::Reset { stage }),
+            stage.clone().prop_map(|stage| Fault::Truncate { stage }),
+            (1usize..64, 0u64..50).prop_map(|(c, d)| Fault::SlowBody {
+                chunk_bytes: c,
+                delay_ms: d
+            }),
+            Just(Fault::TokenExpired),
+            Just(Fault::WebhookReorder),
+            (0u32..100).prop_map(|s| Fault::WebhookDelay {
+                delay_s: f64::from(s)
+            }),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn every_rule_survives_a_json_round_trip(
+            fault in any_fault(),
+            times in proptest::option::of(0u64..10),
+            after in proptest::option::of(0u64..10),
+            p in proptest::option::of(0.0f64..=1.0),
+        ) {
+            let rule = Rule {
+                id: Some("r".into()),
+                matcher: Match::default(),
+                fault,
+                probability: p.map(Probability),
+                times,
+                after,
+                window: None,
+            };
+            let json = serde_json::to_string(&rule).unwrap();
+            prop_assert_eq!(parse_rule(&json).unwrap(), rule);
+        }
+    }
+}

@@ -1,0 +1,249 @@
+//! Scenario files (YAML): a name, a description, `setup` and `rules`; read, checked, applied.
+//!
+//! - [`Scenario::parse`]: text -> scenario; errors carry the field path, line and column
+//! - [`check`]: what needs the providers (names, machines, outcome statuses), before anything moves
+//! - [`apply`]: runs the setup (balances, timings) and loads the rules, all checked first
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use payoutsim_core::Engine;
+use payoutsim_core::clock::ClockMode;
+use payoutsim_core::machine::Delay;
+use serde::{Deserialize, Serialize};
+
+use crate::load::{check_rules, provider_of};
+use crate::rule::Rule;
+use crate::store::{Faults, Loaded};
+
+/// A scenario file.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub setup: Setup,
+    #[serde(default)]
+    pub rules: Vec<Rule>,
+}
+
+/// What is arranged before the rules apply.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Setup {
+    /// `manual` or `real`: the clock the scenario expects. `serve --scenario` starts with it
+    /// (unless `--clock` says otherwise); loading it into a running simulator with another
+    /// clock is refused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clock: Option<ClockName>,
+    /// Tenants the scenario talks about (`<provider>:<credential>`); each must belong to a
+    /// provider being served.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tenants: Vec<String>,
+    /// Tenant -> amount credited (in the provider's major unit) through its back office.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub balances: BTreeMap<String, serde_json::Number>,
+    /// Changed delays of the providers' state machines.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub timings: Vec<Timing>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClockName {
+    Manual,
+    Real,
+}
+
+impl ClockName {
+    pub fn mode(self) -> ClockMode {
+        match self {
+            ClockName::Manual => ClockMode::Manual,
+            ClockName::Real => ClockMode::Real,
+        }
+    }
+}
+
+/// One delay: edge `from -> to` of machine `kind` (`variant`: one variant, absent: all) of
+/// `provider` takes `seconds` or `business_days`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Timing {
+    pub provider: String,
+    pub kind: String,
+    #[serde(default)]
+    pub variant: String,
+    pub from: String,
+    pub to: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seconds: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub business_days: Option<u32>,
+}
+
+impl Timing {
+    fn delay(&self) -> Option<Delay> {
+        match (self.seconds, self.business_days) {
+            (Some(s), None) => Some(Delay::Seconds(i64::from(s))),
+            (None, Some(d)) => Some(Delay::BusinessDays(d)),
+            _ => None,
+        }
+    }
+}
+
+/// A scenario that could not be read or applied: the field and where it is, when known.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScenarioError {
+    /// 1-based line and column in the file.
+    pub location: Option<(usize, usize)>,
+    pub message: String,
+}
+
+impl std::fmt::Display for ScenarioError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.location {
+            Some((line, col)) => write!(f, "{line}:{col}: {}", self.message),
+            None => f.write_str(&self.message),
+        }
+    }
+}
+
+impl ScenarioError {
+    fn plain(message: String) -> Self {
+        Self {
+            location: None,
+            message,
+        }
+    }
+}
+
+impl Scenario {
+    /// Reads YAML (or JSON) text.
+    pub fn parse(text: &str) -> Result<Self, ScenarioError> {
+        serde_yaml_ng::from_str(text).map_err(|e| {
+            let location = e.location().map(|l| (l.line(), l.column()));
+            // The message ends with " at line L column C" when it has a location: said once.
+            let mut message = e.to_string();
+            if let Some(i) = message.rfind(" at line ") {
+                message.truncate(i);
+            }
+            ScenarioError { location, message }
+        })
+    }
+}
+
+/// Checks everything against the running providers without changing anything.
+pub fn check(engine: &Engine, scenario: &Scenario) -> Result<(), ScenarioError> {
+    let setup = &scenario.setup;
+    if let Some(clock) = setup.clock
+        && clock.mode() != engine.clock.mode()
+    {
+        return Err(ScenarioError::plain(format!(
+            "setup.clock: the scenario wants a `{}` clock, the simulator runs a `{}` one \
+             (start it with --clock {0})",
+            name_of(clock.mode()),
+            name_of(engine.clock.mode())
+        )));
+    }
+    for (i, tenant) in setup.tenants.iter().enumerate() {
+        provider_of(engine, tenant)
+            .map_err(|e| ScenarioError::plain(format!("setup.tenants[{i}]: {e}")))?;
+    }
+    for tenant in setup.balances.keys() {
+        provider_of(engine, tenant)
+            .map_err(|e| ScenarioError::plain(format!("setup.balances.{tenant}: {e}")))?;
+    }
+    for (i, t) in setup.timings.iter().enumerate() {
+        let at = format!("setup.timings[{i}]");
+        let p = engine.provider(&t.provider).ok_or_else(|| {
+            ScenarioError::plain(format!("{at}.provider: `{}` is not served", t.provider))
+        })?;
+        if t.delay().is_none() {
+            return Err(ScenarioError::plain(format!(
+                "{at}: give exactly one of `seconds` or `business_days`"
+            )));
+        }
+        let known = p.machines().iter().any(|m| {
+            m.kind == t.kind
+                && (t.variant.is_empty() || m.variant == t.variant)
+                && m.edges.iter().any(|e| e.from == t.from && e.to == t.to)
+        });
+        if !known {
+            return Err(ScenarioError::plain(format!(
+                "{at}: {} has no edge {} -> {} for `{}` {}",
+                t.provider, t.from, t.to, t.kind, t.variant
+            )));
+        }
+    }
+    check_rules(engine, &scenario.rules, "rules").map_err(ScenarioError::plain)
+}
+
+/// Checks the whole scenario, then funds balances, changes delays and loads the rules.
+pub fn apply(
+    engine: &Engine,
+    faults: &Faults,
+    scenario: &Scenario,
+) -> Result<Vec<Arc<Loaded>>, ScenarioError> {
+    check(engine, scenario)?;
+    let setup = &scenario.setup;
+    for (tenant, amount) in &setup.balances {
+        let provider = provider_of(engine, tenant).map_err(ScenarioError::plain)?;
+        provider
+            .fund(tenant, amount)
+            .map_err(|e| ScenarioError::plain(format!("setup.balances.{tenant}: {}", e.1)))?;
+    }
+    for t in &setup.timings {
+        if let (Some(p), Some(delay)) = (engine.provider(&t.provider), t.delay()) {
+            p.set_delay(&t.kind, &t.variant, &t.from, &t.to, delay);
+        }
+    }
+    Ok(crate::load::load_checked(
+        engine,
+        faults,
+        scenario.rules.clone(),
+    ))
+}
+
+fn name_of(mode: ClockMode) -> &'static str {
+    match mode {
+        ClockMode::Manual => "manual",
+        ClockMode::Real => "real",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn a_scenario_reads_name_setup_and_rules() {
+        let s = Scenario::parse(
+            "name: outage\ndescription: d\nsetup:\n  clock: manual\n  balances:\n    onepay:sk_test_a: 5000\nrules:\n  - fault: {kind: reset}\n",
+        )
+        .unwrap();
+        assert_eq!(s.name, "outage");
+        assert_eq!(s.setup.clock, Some(ClockName::Manual));
+        assert_eq!(s.rules.len(), 1);
+    }
+
+    #[test]
+    fn an_error_gives_the_field_line_and_column() {
+        let err = Scenario::parse(
+            "name: x\nrules:\n  - fault: {kind: status, status: 503}\n    probability: 3\n",
+        )
+        .unwrap_err();
+        assert_eq!(err.location.map(|l| l.0), Some(3), "{err}");
+        assert!(err.message.starts_with("rules[0]"), "{err}");
+        assert!(err.message.contains("field `probability`"), "{err}");
+    }
+
+    #[test]
+    fn an_unknown_setup_field_is_named() {
+        let err = Scenario::parse("name: x\nsetup:\n  clok: manual\n").unwrap_err();
+        assert!(err.message.contains("unknown field `clok`"), "{err}");
+        assert_eq!(err.location.map(|l| l.0), Some(3));
+    }
+}

@@ -1,0 +1,230 @@
+//! Connection-level faults: what cannot be said in an HTTP response, enacted on the connection.
+//!
+//! The fault layer marks a response with a [`WireFault`]; the journal above it records the
+//! exchange and keeps the mark; [`connection`] (one per accepted socket) then acts on it:
+//! - `Reset`: no response byte; the socket is closed with `SO_LINGER 0`, so the peer gets an RST;
+//! - `Empty`: no response byte; the socket is closed normally (FIN);
+//! - `Hang(max)`: nothing is sent until the client gives up, `max` passes, or the server stops;
+//!   then the socket is closed without an answer;
+//! - `Truncate`: the headers declare the full `Content-Length`, half the body is sent, then the
+//!   socket is closed;
+//! - `Slow`: the body goes out in `chunk`-byte pieces, `delay` apart.
+
+use std::future::Future;
+use std::io;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Body;
+use axum::response::Response;
+use bytes::Bytes;
+use http::{HeaderValue, Request, header};
+use http_body_util::BodyExt;
+use hyper::body::Incoming;
+use hyper_util::rt::TokioIo;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::TcpStream;
+use tokio::sync::watch;
+use tower::ServiceExt;
+
+/// A response extension: how the connection must misbehave instead of answering normally.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum WireFault {
+    Reset,
+    Empty,
+    Hang(Duration),
+    Truncate,
+    Slow { chunk: usize, delay: Duration },
+}
+
+/// How long the truncated part of a body stays on the wire before the connection is cut, so it
+/// is flushed first.
+const CUT_AFTER: Duration = Duration::from_millis(20);
+
+/// Serves one accepted socket with `router` over HTTP/1.1, enacting [`WireFault`] marks.
+/// `stop` ends a hang when the server shuts down.
+pub fn connection(
+    stream: TcpStream,
+    router: Router,
+    stop: watch::Receiver<bool>,
+) -> hyper::server::conn::http1::Connection<TokioIo<FaultIo>, Enact> {
+    let reset = Arc::new(AtomicBool::new(false));
+    let io = FaultIo {
+        stream,
+        reset: reset.clone(),
+    };
+    let service = Enact {
+        router,
+        reset,
+        stop,
+    };
+    hyper::server::conn::http1::Builder::new()
+        .keep_alive(true)
+        .serve_connection(TokioIo::new(io), service)
+}
+
+/// The socket, which can be told to end with an RST.
+pub struct FaultIo {
+    stream: TcpStream,
+    reset: Arc<AtomicBool>,
+}
+
+impl FaultIo {
+    fn resetting(&self) -> bool {
+        self.reset.load(Ordering::Acquire)
+    }
+}
+
+impl Drop for FaultIo {
+    fn drop(&mut self) {
+        if self.resetting() {
+            // Closing with a zero linger discards the send buffer and sends RST, not FIN.
+            let _ = self.stream.set_zero_linger();
+        }
+    }
+}
+
+impl AsyncRead for FaultIo {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.stream).poll_read(cx, buf)
+    }
+}
+
+impl AsyncWrite for FaultIo {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        if self.resetting() {
+            return Poll::Ready(Err(io::ErrorKind::ConnectionReset.into()));
+        }
+        Pin::new(&mut self.stream).poll_write(cx, buf)
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.stream).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        if self.resetting() {
+            // No FIN before the RST.
+            return Poll::Ready(Ok(()));
+        }
+        Pin::new(&mut self.stream).poll_shutdown(cx)
+    }
+}
+
+/// The per-connection service: the router, then the connection's part of any fault.
+#[derive(Clone)]
+pub struct Enact {
+    router: Router,
+    reset: Arc<AtomicBool>,
+    stop: watch::Receiver<bool>,
+}
+
+/// Why a connection was closed without an answer (hyper logs it; the client sees none).
+fn closed(why: &str) -> io::Error {
+    io::Error::other(format!("fault injected: {why}"))
+}
+
+impl hyper::service::Service<Request<Incoming>> for Enact {
+    type Response = Response;
+    type Error = io::Error;
+    type Future = Pin<Box<dyn Future<Output = io::Result<Response>> + Send>>;
+
+    fn call(&self, req: Request<Incoming>) -> Self::Future {
+        let Enact {
+            router,
+            reset,
+            mut stop,
+        } = self.clone();
+        Box::pin(async move {
+            let response = match router.oneshot(req.map(Body::new)).await {
+                Ok(r) => r,
+                Err(never) => match never {},
+            };
+            let Some(fault) = response.extensions().get::<WireFault>().cloned() else {
+                return Ok(response);
+            };
+            match fault {
+                WireFault::Reset => {
+                    reset.store(true, Ordering::Release);
+                    Err(closed("connection reset"))
+                }
+                WireFault::Empty => Err(closed("empty reply")),
+                WireFault::Hang(max) => {
+                    tokio::select! {
+                        _ = tokio::time::sleep(max) => {}
+                        _ = stop.wait_for(|s| *s) => {}
+                    }
+                    Err(closed("hang"))
+                }
+                WireFault::Truncate => Ok(truncated(response).await),
+                WireFault::Slow { chunk, delay } => Ok(dribbled(response, chunk, delay).await),
+            }
+        })
+    }
+}
+
+async fn body_of(response: Response) -> (http::response::Parts, Bytes) {
+    let (parts, body) = response.into_parts();
+    let bytes = body
+        .collect()
+        .await
+        .map(|c| c.to_bytes())
+        .unwrap_or_default();
+    (parts, bytes)
+}
+
+/// Declares the whole length, sends half (nothing of an empty body, declared as 16 bytes), then
+/// fails the body so the connection is cut.
+async fn truncated(response: Response) -> Response {
+    let (mut parts, bytes) = body_of(response).await;
+    let declared = bytes.len().max(16);
+    let sent = bytes.slice(..bytes.len() / 2);
+    parts
+        .headers
+        .insert(header::CONTENT_LENGTH, HeaderValue::from(declared));
+    let stream = futures::stream::unfold(Some(sent), |state| async move {
+        match state {
+            Some(sent) => Some((Ok::<Bytes, io::Error>(sent), None)),
+            None => {
+                tokio::time::sleep(CUT_AFTER).await;
+                Some((Err(closed("truncated body")), None))
+            }
+        }
+    });
+    Response::from_parts(parts, Body::from_stream(stream))
+}
+
+/// The same body, `chunk` bytes at a time, `delay` apart, with its full `Content-Length`.
+async fn dribbled(response: Response, chunk: usize, delay: Duration) -> Response {
+    let (mut parts, bytes) = body_of(response).await;
+    parts
+        .headers
+        .insert(header::CONTENT_LENGTH, HeaderValue::from(bytes.len()));
+    let chunk = chunk.max(1);
+    let stream = futures::stream::unfold((bytes, true), move |(rest, first)| async move {
+        if rest.is_empty() {
+            return None;
+        }
+        if !first {
+            tokio::time::sleep(delay).await;
+        }
+        let n = chunk.min(rest.len());
+        Some((
+            Ok::<Bytes, io::Error>(rest.slice(..n)),
+            (rest.slice(n..), false),
+        ))
+    });
+    Response::from_parts(parts, Body::from_stream(stream))
+}

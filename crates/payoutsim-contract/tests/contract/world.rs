@@ -54,6 +54,8 @@ pub struct ContractWorld {
     /// The `data` of the webhook the scenario registered (`id`, `secret`, `header`, …).
     pub webhook: Option<Value>,
     pub noted_balance: Option<i64>,
+    /// OnSpot's key pairs and token.
+    pub onspot: crate::steps::onspot::OnSpotState,
     /// Appended to every idempotency key the scenario names, so `"k1"` is this scenario's
     /// `k1` even on a shared simulator or the real sandbox.
     pub scope: String,
@@ -121,6 +123,7 @@ impl ContractWorld {
             receiver: None,
             webhook: None,
             noted_balance: None,
+            onspot: Default::default(),
             scope: unique(10),
         })
     }

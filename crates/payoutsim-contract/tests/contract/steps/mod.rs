@@ -7,6 +7,7 @@
 //! - `clock`: simulated time (`@sim`)
 //! - `webhooks`: the receiver, registrations, deliveries and their signatures
 //! - `backoffice`: payoutsim's back office and request journal (`@sim`)
+//! - `onspot`: OnSpot's key pairs, tokens, Create Payouts and back office (its own folder)
 
 mod accounts;
 mod auth;
@@ -16,6 +17,7 @@ mod cashouts;
 mod clock;
 mod customers;
 mod http;
+pub mod onspot;
 mod webhooks;
 
 use serde_json::Value;

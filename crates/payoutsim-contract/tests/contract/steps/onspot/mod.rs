@@ -1,0 +1,96 @@
+//! OnSpot steps: key pairs and tokens (`auth`), Create Payouts (`payouts`), and the back office
+//! standing in for OnSpot's platform (`backoffice`, `@sim`). Every phrase names OnSpot, so none
+//! is ambiguous with another provider's; the generic `Then` steps of `http.rs` check answers.
+
+mod auth;
+mod backoffice;
+mod payouts;
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use crate::client::Request;
+use crate::world::{ContractWorld, unique};
+
+/// An OnSpot key pair and the environment it belongs to.
+#[derive(Clone, Debug)]
+pub struct KeyPair {
+    pub public_key: String,
+    pub secret_key: String,
+    pub environment: String,
+}
+
+impl KeyPair {
+    /// The simulator's tenant: `onspot:<environment>:<publicKey>`.
+    pub fn tenant(&self) -> String {
+        format!("onspot:{}:{}", self.environment, self.public_key)
+    }
+}
+
+/// What an OnSpot scenario holds: its key pairs by name, the one in use, the last token.
+#[derive(Debug, Default)]
+pub struct OnSpotState {
+    pub pairs: BTreeMap<String, KeyPair>,
+    pub current: Option<String>,
+    pub token: Option<String>,
+}
+
+impl OnSpotState {
+    pub fn pair(&self) -> &KeyPair {
+        self.current
+            .as_ref()
+            .and_then(|name| self.pairs.get(name))
+            .unwrap_or_else(|| {
+                panic!("no OnSpot key pair yet: start with `Given an OnSpot live key pair`")
+            })
+    }
+
+    pub fn token(&self) -> &str {
+        self.token
+            .as_deref()
+            .unwrap_or_else(|| panic!("no OnSpot token yet: `Given I have an OnSpot token`"))
+    }
+}
+
+/// A fresh key pair in `environment`, named `name`, made current; its tenant's clock moves with
+/// the scenario's.
+pub fn add_pair(w: &mut ContractWorld, environment: &str, name: &str) {
+    let pair = KeyPair {
+        public_key: format!("{}{}", unique(32), unique(32)),
+        secret_key: format!("sk-{}", unique(24)),
+        environment: environment.to_string(),
+    };
+    w.other_tenants.push(pair.tenant());
+    w.onspot.pairs.insert(name.to_string(), pair);
+    w.onspot.current = Some(name.to_string());
+}
+
+/// A request to OnSpot at `path` with `headers` (names lower-case) and an optional body.
+pub fn request(
+    w: &ContractWorld,
+    path: &str,
+    headers: Vec<(String, String)>,
+    body: Option<Vec<u8>>,
+) -> Request {
+    Request {
+        method: "POST".into(),
+        url: format!("{}{path}", w.provider_url("onspot")),
+        headers,
+        body,
+    }
+}
+
+/// `(name, value)` with an owned name.
+pub fn header(name: &str, value: &str) -> (String, String) {
+    (name.to_string(), value.to_string())
+}
+
+/// The entries of the last Create Payouts answer (its inner array).
+pub fn entries(w: &ContractWorld) -> Vec<Value> {
+    let body = w.last_json();
+    body.get(0)
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_else(|| panic!("not a Create Payouts answer: {:?}", w.last()))
+}

@@ -37,6 +37,8 @@ pub struct ContractWorld {
     /// Tenants of other providers the scenario uses (`onspot:test:<publicKey>`, …): advancing
     /// time moves their clocks too.
     pub other_tenants: Vec<String>,
+    /// The scenario's Kashpay entity and session.
+    pub kashpay: crate::steps::kashpay::KashpayState,
     /// The key requests are sent with; `None` sends no `Authorization` header.
     pub key: Option<String>,
     pub customers: BTreeMap<String, Value>,
@@ -110,6 +112,7 @@ impl ContractWorld {
             client: Arc::new(ReqwestAdapter::new()),
             keys: BTreeMap::new(),
             other_tenants: Vec::new(),
+            kashpay: Default::default(),
             key: None,
             customers: BTreeMap::new(),
             accounts: BTreeMap::new(),

@@ -1,0 +1,123 @@
+//! Kashpay steps: one entity per scenario (`com.kash<unique>`, tenant `kashpay:<entity>`), its
+//! session token, and requests with `Authorization: Bearer` and `Entity-i`.
+//!
+//! - `auth`: the entity, authenticate, sessions, and Kashpay's error envelope
+//! - `orders`: createOrder, searchReference, balance, operations, lifecycle and back office
+//! - `faults`: fault rules for the scenario's entity (`@sim`)
+
+mod auth;
+mod faults;
+mod orders;
+
+use serde_json::Value;
+
+use crate::client::Request;
+use crate::world::{ContractWorld, unique};
+
+/// The scenario's Kashpay entity and session.
+#[derive(Debug, Default)]
+pub struct KashpayState {
+    pub entity: Option<String>,
+    pub user: String,
+    pub password: String,
+    pub token: Option<String>,
+}
+
+/// How a request authenticates.
+pub enum Session<'a> {
+    /// The scenario's token and entity.
+    Signed,
+    /// The scenario's token, no `Entity-i`.
+    NoEntity,
+    /// The scenario's token, this `Entity-i`.
+    Entity(&'a str),
+    /// This `Authorization` value and the scenario's entity.
+    Authorization(&'a str),
+    /// No `Authorization`, the scenario's entity.
+    Anonymous,
+}
+
+impl KashpayState {
+    /// A fresh entity with its own user and password.
+    pub fn new_entity() -> Self {
+        let id = unique(10);
+        Self {
+            entity: Some(format!("com.kash{id}")),
+            user: format!("ops-{id}@example.com"),
+            password: format!("pw-{id}"),
+            token: None,
+        }
+    }
+
+    pub fn entity(&self) -> &str {
+        self.entity
+            .as_deref()
+            .unwrap_or_else(|| panic!("no Kashpay entity yet: start with `Given a Kashpay entity`"))
+    }
+
+    pub fn tenant(&self) -> String {
+        format!("kashpay:{}", self.entity())
+    }
+
+    pub fn token(&self) -> &str {
+        self.token
+            .as_deref()
+            .unwrap_or_else(|| panic!("not signed in: add `Given I am signed in to Kashpay`"))
+    }
+
+    /// `text` with `{entity}`, `{user}`, `{password}` replaced.
+    pub fn resolve(&self, text: &str) -> String {
+        text.replace("{entity}", self.entity())
+            .replace("{user}", &self.user)
+            .replace("{password}", &self.password)
+    }
+}
+
+/// A request to Kashpay: JSON content type with a body, then the session's headers, then `extra`.
+pub fn build(
+    w: &ContractWorld,
+    method: &str,
+    path: &str,
+    body: Option<&Value>,
+    session: Session<'_>,
+    extra: &[(String, String)],
+) -> Request {
+    let k = &w.kashpay;
+    let mut headers = vec![("accept".to_string(), "application/json".to_string())];
+    if body.is_some() {
+        headers.push(("content-type".into(), "application/json".into()));
+    }
+    let bearer = || format!("Bearer {}", k.token());
+    let (authorization, entity) = match session {
+        Session::Signed => (Some(bearer()), Some(k.entity().to_string())),
+        Session::NoEntity => (Some(bearer()), None),
+        Session::Entity(e) => (Some(bearer()), Some(e.to_string())),
+        Session::Authorization(a) => (Some(a.to_string()), Some(k.entity().to_string())),
+        Session::Anonymous => (None, Some(k.entity().to_string())),
+    };
+    if let Some(a) = authorization {
+        headers.push(("authorization".into(), a));
+    }
+    if let Some(e) = entity {
+        headers.push(("entity-i".into(), e));
+    }
+    headers.extend(
+        extra
+            .iter()
+            .map(|(k, v)| (k.to_ascii_lowercase(), v.clone())),
+    );
+    Request {
+        method: method.to_string(),
+        url: format!("{}{path}", w.provider_url("kashpay")),
+        headers,
+        body: body.map(|b| b.to_string().into_bytes()),
+    }
+}
+
+/// Sends a request without touching the scenario's last exchange; its JSON.
+pub async fn call(w: &ContractWorld, method: &str, path: &str, body: Option<&Value>) -> Value {
+    let request = build(w, method, path, body, Session::Signed, &[]);
+    let response = w.send(request).await;
+    assert_eq!(response.status, 200, "{method} {path}: {response:?}");
+    response.json()
+}

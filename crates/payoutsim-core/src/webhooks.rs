@@ -349,6 +349,37 @@ mod tests {
         assert_eq!(p.backoff_after(6), None);
     }
 
+    fn target() -> WebhookTarget {
+        WebhookTarget {
+            id: "wh_1".into(),
+            provider: "p".into(),
+            tenant: "p:t".into(),
+            url: "http://127.0.0.1:1/".into(),
+            events: vec![],
+            secret: "s".into(),
+            extra: BTreeMap::new(),
+            created_at: String::new(),
+        }
+    }
+
+    #[test]
+    fn a_held_message_goes_out_right_after_the_next_one_to_its_target() {
+        let outbox = Outbox::new(RetryPolicy::default(), 10);
+        let at = crate::clock::manual_epoch();
+        let msg = || (vec![], Bytes::new());
+        let note = Some("r: webhook_reorder".to_string());
+
+        outbox.enqueue_to(&target(), "first", msg(), at, note, Queue::HeldForNext);
+        let nothing_yet = outbox.has_ready();
+        outbox.enqueue(&target(), "second", vec![], Bytes::new(), at);
+
+        assert!(!nothing_yet);
+        let order: Vec<_> = std::iter::from_fn(|| outbox.pop_ready())
+            .map(|m| m.event)
+            .collect();
+        assert_eq!(order, ["second", "first"]);
+    }
+
     #[test]
     fn a_target_without_events_wants_everything() {
         let mut t = WebhookTarget {

@@ -7,7 +7,6 @@
 //! reset, empty reply, truncated or slow body) are decided here, named in the journal, and marked
 //! on the response with a [`WireFault`] for the connection to enact (see `wire.rs`).
 
-use std::convert::Infallible;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -71,14 +70,15 @@ pub struct Fault<S> {
 
 impl<S> Service<Request<Body>> for Fault<S>
 where
-    S: Service<Request<Body>, Response = Response, Error = Infallible> + Clone + Send + 'static,
+    S: Service<Request<Body>, Response = Response> + Clone + Send + 'static,
     S::Future: Send + 'static,
+    S::Error: Send + 'static,
 {
     type Response = Response;
-    type Error = Infallible;
-    type Future = Either<S::Future, BoxFuture<'static, Result<Response, Infallible>>>;
+    type Error = S::Error;
+    type Future = Either<S::Future, BoxFuture<'static, Result<Response, S::Error>>>;
 
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
         self.inner.poll_ready(cx)
     }
 
@@ -113,9 +113,9 @@ fn head_of<'a>(provider: &'a str, req: &'a Request<Body>) -> Subject<'a> {
     }
 }
 
-async fn handle<S>(ctx: Arc<Ctx>, inner: S, req: Request<Body>) -> Result<Response, Infallible>
+async fn handle<S>(ctx: Arc<Ctx>, inner: S, req: Request<Body>) -> Result<Response, S::Error>
 where
-    S: Service<Request<Body>, Response = Response, Error = Infallible> + Send + 'static,
+    S: Service<Request<Body>, Response = Response> + Send + 'static,
     S::Future: Send + 'static,
 {
     // The journal has read the body already: collecting it again is a copy of nothing.
@@ -235,9 +235,9 @@ async fn staged<S>(
     wire: WireFault,
     inner: S,
     req: Request<Body>,
-) -> Result<Response, Infallible>
+) -> Result<Response, S::Error>
 where
-    S: Service<Request<Body>, Response = Response, Error = Infallible>,
+    S: Service<Request<Body>, Response = Response>,
 {
     let mut response = match stage {
         Stage::Before => {

@@ -65,7 +65,15 @@ pub(crate) fn create(
         match validate(&item) {
             Ok(new) => {
                 let (outcome, forced_by) = decide_outcome(&machine, &new, forced);
-                let lc = engine.start_lifecycle("onspot", tenant, &machine, &uuid, outcome, now);
+                let lc = engine.start_lifecycle_forced(
+                    "onspot",
+                    tenant,
+                    &machine,
+                    &uuid,
+                    outcome,
+                    forced_by.as_deref(),
+                    now,
+                );
                 t.push_payout(PayoutRec {
                     uuid: uuid.clone(),
                     item: new,

@@ -272,6 +272,8 @@ async fn a_forced_outcome_goes_to_the_first_payout_created_only() {
     assert_eq!(payouts[0]["reason"], "BANK_REJECTED");
     assert_eq!(payouts[0]["forced_by"], "r1");
     assert_eq!(payouts[1]["status"], "paid");
+    let created = sim.engine.transitions(Some("onspot"), None);
+    assert_eq!(created[0].forced_by.as_deref(), Some("r1"));
 }
 
 #[tokio::test]

@@ -22,7 +22,8 @@ use crate::state::{EntityData, OperationRec};
 /// The reason of a return when none was given (back office, or a rule without `reason`).
 pub const DEFAULT_RETURN_REASON: &str = "DEVOLUCION";
 
-/// The status (and reason) a new order is destined for; `None` is success (`settled`).
+/// The status (and reason) a new order is destined for (`None` is success, `settled`), and the
+/// fault rule that forced it, if one did.
 ///
 /// DESIGN.md's order: (1) a forced outcome from a fault rule, if it names a status of the
 /// machine; (2) a magic value of [`catalog::MAGIC`]; (3) success.
@@ -31,19 +32,21 @@ pub(crate) fn decide_outcome(
     machine: &StateMachine,
     account: &str,
     amount: i64,
-) -> Option<(String, Option<String>)> {
+) -> (Option<(String, Option<String>)>, Option<String>) {
     if let Some(f) = forced {
         if machine.knows(&f.status) {
             let reason = f
                 .reason
                 .or_else(|| (f.status == "returned").then(|| DEFAULT_RETURN_REASON.to_string()));
-            return Some((f.status, reason));
+            return (Some((f.status, reason)), Some(f.rule));
         }
         tracing::warn!(status = %f.status, rule = %f.rule, "kashpay: forced outcome names no order status; ignored");
     }
-    let magic = magic_for(account, amount)?;
-    let reason = (!magic.reason.is_empty()).then(|| magic.reason.to_string());
-    Some((magic.outcome.to_string(), reason))
+    let magic = magic_for(account, amount).map(|m| {
+        let reason = (!m.reason.is_empty()).then(|| m.reason.to_string());
+        (m.outcome.to_string(), reason)
+    });
+    (magic, None)
 }
 
 /// Side effects of order `id` moving `from` -> `to` at `at`.
@@ -203,7 +206,7 @@ mod tests {
             rule: "r".into(),
         };
         let outcome = decide_outcome(Some(forced), &machine(), "646180000000000012", 100);
-        assert_eq!(outcome, Some(("settled".into(), None)));
+        assert_eq!(outcome, (Some(("settled".into(), None)), Some("r".into())));
     }
 
     #[test]
@@ -214,10 +217,8 @@ mod tests {
             rule: "r".into(),
         };
         let outcome = decide_outcome(Some(forced), &machine(), "002028650641359744", 100);
-        assert_eq!(
-            outcome,
-            Some(("returned".into(), Some(DEFAULT_RETURN_REASON.into())))
-        );
+        let expected = Some(("returned".into(), Some(DEFAULT_RETURN_REASON.into())));
+        assert_eq!(outcome, (expected, Some("r".into())));
     }
 
     #[test]
@@ -228,13 +229,9 @@ mod tests {
             rule: "r".into(),
         };
         let outcome = decide_outcome(Some(forced), &machine(), "646180000000000012", 100);
-        assert_eq!(
-            outcome,
-            Some(("returned".into(), Some("CUENTA_INEXISTENTE".into())))
-        );
-        assert_eq!(
-            decide_outcome(None, &machine(), "002028650641359744", 100),
-            None
-        );
+        let expected = Some(("returned".into(), Some("CUENTA_INEXISTENTE".into())));
+        assert_eq!(outcome, (expected, None));
+        let plain = decide_outcome(None, &machine(), "002028650641359744", 100);
+        assert_eq!(plain, (None, None));
     }
 }

@@ -85,7 +85,7 @@ impl Kashpay {
                 return Err(KashpayError::InsufficientFunds);
             }
             let forced = slot.and_then(OutcomeSlot::take);
-            let outcome = decide_outcome(forced, &machine, &order.account, order.amount);
+            let (outcome, rule) = decide_outcome(forced, &machine, &order.account, order.amount);
             let initial = t.balance;
             t.balance -= order.amount;
             let id = t.next_order.to_string();
@@ -112,7 +112,15 @@ impl Kashpay {
                 created_at: now,
                 updated_at: now,
             });
-            let lc = engine.start_lifecycle("kashpay", tenant, &machine, &id, outcome, now);
+            let lc = engine.start_lifecycle_forced(
+                "kashpay",
+                tenant,
+                &machine,
+                &id,
+                outcome,
+                rule.as_deref(),
+                now,
+            );
             let rec = OrderRec {
                 id,
                 numeric_reference: order.numeric_reference,

@@ -341,7 +341,7 @@ fn check_account(f: &mut Fields<'_>, kind: AccountKind, account: &str, bank_code
     {
         f.error(
             "beneficiaryAcount",
-            format!("la CLABE no corresponde a la institución {code}"),
+            format!("la CLABE no corresponde a codeInstituteBank {code}"),
         );
     }
 }
@@ -391,7 +391,7 @@ mod tests {
     #[test]
     fn refuses_a_clabe_of_another_bank_than_code_institute_bank() {
         let e = errors(json!({"codeInstituteBank": "012"}));
-        assert!(e.contains("no corresponde a la institución 012"), "{e}");
+        assert!(e.contains("no corresponde a codeInstituteBank 012"), "{e}");
     }
 
     #[test]

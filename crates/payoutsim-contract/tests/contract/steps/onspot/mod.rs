@@ -1,9 +1,11 @@
-//! OnSpot steps: key pairs and tokens (`auth`), Create Payouts (`payouts`), and the back office
-//! standing in for OnSpot's platform (`backoffice`, `@sim`). Every phrase names OnSpot, so none
-//! is ambiguous with another provider's; the generic `Then` steps of `http.rs` check answers.
+//! OnSpot steps: key pairs and tokens (`auth`), Create Payouts (`payouts`), the back office
+//! standing in for OnSpot's platform (`backoffice`, `@sim`), and fault rules (`faults`, `@sim`).
+//! Every phrase names OnSpot, so none is ambiguous with another provider's; the generic `Then`
+//! steps of `http.rs` check answers.
 
 mod auth;
 mod backoffice;
+mod faults;
 mod payouts;
 
 use std::collections::BTreeMap;

@@ -126,6 +126,8 @@ async fn a_forced_outcome_in_the_request_extensions_decides_the_order() {
         ops.json["operations"][0]["responseCode"],
         "CUENTA_BLOQUEADA"
     );
+    let created = &sim.engine.transitions(Some("kashpay"), None)[0];
+    assert_eq!(created.forced_by.as_deref(), Some("rule-1"));
 }
 
 #[tokio::test]

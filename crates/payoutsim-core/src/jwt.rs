@@ -92,6 +92,22 @@ impl Signer {
             .map_err(|_| JwtError::Malformed)
     }
 
+    /// A signed token whose header is exactly `header`, serialised in its own field order, for
+    /// providers whose sample tokens differ from [`issue`](Self::issue)'s `{"typ","alg"}` (OnSpot's
+    /// `{"alg":"HS256","typ":"JWT"}`, a header without `typ`). Its `alg` should name this signer's
+    /// algorithm, or [`verify`](Self::verify) refuses the token.
+    pub fn issue_with_header<H: Serialize, T: Serialize>(
+        &self,
+        header: &H,
+        claims: &T,
+    ) -> Result<String, JwtError> {
+        let message = format!("{}.{}", json_part(header)?, json_part(claims)?);
+        let signature =
+            jsonwebtoken::crypto::sign(message.as_bytes(), &self.encoding, self.alg.jwt())
+                .map_err(|_| JwtError::Malformed)?;
+        Ok(format!("{message}.{signature}"))
+    }
+
     /// The claims of `token` if it is ours and `exp` is after `now` (simulated time).
     pub fn verify<T: DeserializeOwned>(
         &self,
@@ -122,6 +138,13 @@ impl Signer {
         }
         serde_json::from_value(data.claims).map_err(|_| JwtError::Malformed)
     }
+}
+
+/// `value` as base64url JSON, a token part.
+fn json_part<T: Serialize>(value: &T) -> Result<String, JwtError> {
+    use base64::Engine as _;
+    let bytes = serde_json::to_vec(value).map_err(|_| JwtError::Malformed)?;
+    Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
 }
 
 /// The payload of `token` without checking anything: for routing and fault matching only (which
@@ -195,6 +218,34 @@ mod tests {
         let header = peek_claims(&format!("x.{}", token.split('.').next().unwrap())).unwrap();
         assert_eq!(header, json!({"typ": "JWT", "alg": "HS512"}));
         assert_eq!(peek_claims(&token).unwrap()["sub"], "u");
+    }
+
+    #[test]
+    fn a_token_can_carry_a_header_in_the_providers_own_order() {
+        #[derive(Serialize)]
+        struct Header {
+            alg: &'static str,
+            typ: &'static str,
+        }
+        let signer = Signer::new(Algorithm::HS256, b"k");
+        let header = Header {
+            alg: "HS256",
+            typ: "JWT",
+        };
+        let token = signer
+            .issue_with_header(&header, &json!({"sub": "u", "exp": 10}))
+            .unwrap();
+        assert!(
+            token.starts_with("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9."),
+            "{token}"
+        );
+        let claims: Value = signer.verify(&token, at(9)).unwrap();
+        assert_eq!(claims["sub"], "u");
+        let other = Signer::new(Algorithm::HS256, b"other");
+        assert_eq!(
+            other.verify::<Value>(&token, at(9)),
+            Err(JwtError::BadSignature)
+        );
     }
 
     #[test]

@@ -3,7 +3,8 @@
 //!
 //! - [`environment`]: the `environment` header, `test` or `live` (400 otherwise), on every call
 //! - [`well_formed`]: what a `publicKey` or `secretKey` must look like to be provisioned
-//! - [`Claims`]: the token payload, in the sample token's order `{publicKey, id, iat, exp}`
+//! - [`HEADER`], [`Claims`]: the token, in the sample token's order: header `{alg, typ}`,
+//!   payload `{publicKey, id, iat, exp}`
 //! - [`Session`]: the extractor of Create Payouts, from `Authorization: Bearer <jwt>`
 //! - [`tenant_hint`]: the tenant a request names, unauthenticated (fault matching)
 //!
@@ -23,6 +24,19 @@ use crate::state::Environment;
 
 /// The longest `publicKey` or `secretKey` accepted.
 pub const MAX_KEY_LEN: usize = 128;
+
+/// A session token's header, field order as in the documented sample.
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct Header {
+    pub alg: &'static str,
+    pub typ: &'static str,
+}
+
+/// The sample token's header: `{"alg":"HS256","typ":"JWT"}`.
+pub const HEADER: Header = Header {
+    alg: "HS256",
+    typ: "JWT",
+};
 
 /// The payload of a session token, field order as in the documented sample.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

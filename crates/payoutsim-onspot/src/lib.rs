@@ -188,7 +188,8 @@ impl OnSpot {
             iat,
             exp: iat.saturating_add(self.config().token_ttl_s),
         };
-        (self.0.signer.issue(&claims)).map_err(|e| OnSpotError::Internal(e.to_string()))
+        (self.0.signer.issue_with_header(&auth::HEADER, &claims))
+            .map_err(|e| OnSpotError::Internal(e.to_string()))
     }
 
     /// The tenant of a token presented with `environment: env`: ours, not expired on the

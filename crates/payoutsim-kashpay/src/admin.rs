@@ -104,12 +104,10 @@ pub(crate) fn fund(
         .tenants
         .authenticate("kashpay", tenant, "", None, now);
     kashpay.with_entity(entity, |t| {
-        let balance = t
-            .balance
-            .checked_add(cents)
-            .ok_or_else(|| AdminError::bad_request("the balance would overflow"))?;
+        let overflow = || AdminError::bad_request("the balance would overflow");
+        let balance = t.balance.checked_add(cents).ok_or_else(overflow)?;
+        t.funded = t.funded.checked_add(cents).ok_or_else(overflow)?;
         let initial = std::mem::replace(&mut t.balance, balance);
-        t.funded += cents;
         t.record(OperationRec {
             id: 0,
             kind: SPEI_IN,

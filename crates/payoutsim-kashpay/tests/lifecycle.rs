@@ -206,6 +206,8 @@ async fn the_back_office_funds_forces_a_return_and_lists_objects() {
         .admin("POST", "/orders/nope/status", json!({"status": "settled"}))
         .await;
     let bad_tenant = sim.provider.fund("onepay:x", &amount);
+    let bad_amount = serde_json::Number::from_f64(0.001).unwrap();
+    let too_precise = sim.provider.fund("kashpay:com.onsigna", &bad_amount);
 
     assert_eq!(funded["balance"], START - 500 + 250);
     assert_eq!(forced.0, 200, "{}", forced.1);
@@ -214,6 +216,7 @@ async fn the_back_office_funds_forces_a_return_and_lists_objects() {
     assert_eq!(unknown.0, 404);
     assert!(unknown.1["error"].is_string());
     assert!(bad_tenant.is_err());
+    assert!(too_precise.is_err());
     assert_eq!(sim.balance_cents(&auth).await, (START - 500 + 250) * 100);
     let objects = sim
         .provider

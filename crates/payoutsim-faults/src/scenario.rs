@@ -2,7 +2,8 @@
 //!
 //! - [`Scenario::parse`]: text -> scenario; errors carry the field path, line and column
 //! - [`check`]: what needs the providers (names, machines, outcome statuses), before anything moves
-//! - [`apply`]: runs the setup (balances, timings) and loads the rules, all checked first
+//! - [`apply`]: runs the setup (balances, timings, webhooks) and loads the rules, all checked first
+//! - [`locate`]: the line and column of a field a message names, for `payoutsim scenario check`
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -10,6 +11,7 @@ use std::sync::Arc;
 use payoutsim_core::Engine;
 use payoutsim_core::clock::ClockMode;
 use payoutsim_core::machine::Delay;
+use payoutsim_core::webhooks::WebhookTarget;
 use serde::{Deserialize, Serialize};
 
 use crate::load::{check_rules, provider_of};
@@ -48,6 +50,19 @@ pub struct Setup {
     /// Changed delays of the providers' state machines.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub timings: Vec<Timing>,
+    /// Webhook targets registered before the run (e.g. an endpoint that is down).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub webhooks: Vec<WebhookSetup>,
+}
+
+/// A webhook target: `tenant`'s events (all when `events` is empty) go to `url`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookSetup {
+    pub tenant: String,
+    pub url: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub events: Vec<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -177,6 +192,25 @@ pub fn check(engine: &Engine, scenario: &Scenario) -> Result<(), ScenarioError> 
             )));
         }
     }
+    for (i, w) in setup.webhooks.iter().enumerate() {
+        let at = format!("setup.webhooks[{i}]");
+        let p = provider_of(engine, &w.tenant)
+            .map_err(|e| ScenarioError::plain(format!("{at}.tenant: {e}")))?;
+        if !(w.url.starts_with("http://") || w.url.starts_with("https://")) {
+            return Err(ScenarioError::plain(format!(
+                "{at}.url: `{}` must be an http:// or https:// URL",
+                w.url
+            )));
+        }
+        let known = p.webhook_events();
+        if let Some(e) = w.events.iter().find(|e| !known.contains(&e.as_str())) {
+            return Err(ScenarioError::plain(format!(
+                "{at}.events: `{e}` is not an event of {} (known: {})",
+                p.name(),
+                known.join(", ")
+            )));
+        }
+    }
     check_rules(engine, &scenario.rules, "rules").map_err(ScenarioError::plain)
 }
 
@@ -199,11 +233,66 @@ pub fn apply(
             p.set_delay(&t.kind, &t.variant, &t.from, &t.to, delay);
         }
     }
-    Ok(crate::load::load_checked(
-        engine,
-        faults,
-        scenario.rules.clone(),
-    ))
+    for w in &setup.webhooks {
+        if let Ok(p) = provider_of(engine, &w.tenant) {
+            let (secret, extra) = p.new_webhook_secret(&w.tenant);
+            engine.outbox.add_target(WebhookTarget {
+                id: String::new(),
+                provider: p.name().to_string(),
+                tenant: w.tenant.clone(),
+                url: w.url.clone(),
+                events: w.events.clone(),
+                secret,
+                extra,
+                created_at: payoutsim_core::clock::rfc3339(engine.now_for(&w.tenant)),
+            });
+        }
+    }
+    let rules = scenario.rules.clone();
+    Ok(crate::load::load_checked(engine, faults, rules))
+}
+
+/// Where in `text` the field a message starts with (`rules[2].fault.status: …`,
+/// `setup.timings[0]: …`) is written, best effort: the line and column of the list item or key.
+pub fn locate(text: &str, message: &str) -> Option<(usize, usize)> {
+    let path = message.split([':', ' ']).next()?;
+    let mut parts = path.split('.');
+    let top = parts.next()?;
+    let (key, index) = match top.split_once('[') {
+        Some((k, i)) => (k, i.trim_end_matches(']').parse::<usize>().ok()),
+        None => (top, None),
+    };
+    let lines: Vec<&str> = text.lines().collect();
+    let start = lines
+        .iter()
+        .position(|l| l.starts_with(&format!("{key}:")))?;
+    let mut found = (start, 0);
+    if let Some(n) = index {
+        let items: Vec<(usize, usize)> = lines
+            .iter()
+            .enumerate()
+            .skip(start + 1)
+            .take_while(|(_, l)| l.is_empty() || l.starts_with([' ', '-', '#']))
+            .filter_map(|(i, l)| {
+                let indent = l.len() - l.trim_start().len();
+                l.trim_start().starts_with("- ").then_some((i, indent))
+            })
+            .collect();
+        let indent = items.first()?.1;
+        found = *items.iter().filter(|(_, d)| *d == indent).nth(n)?;
+    }
+    // A nested key (`setup.balances`): its first line after the item or key found.
+    if let Some(next) = parts.next().map(|p| p.split('[').next().unwrap_or(p)) {
+        let nested = lines.iter().enumerate().skip(found.0).find(|(_, l)| {
+            l.trim_start()
+                .trim_start_matches("- ")
+                .starts_with(&format!("{next}:"))
+        });
+        if let Some((i, l)) = nested {
+            found = (i, l.find(&format!("{next}:")).unwrap_or(0));
+        }
+    }
+    Some((found.0 + 1, found.1 + 1))
 }
 
 fn name_of(mode: ClockMode) -> &'static str {
@@ -238,6 +327,19 @@ mod tests {
         assert_eq!(err.location.map(|l| l.0), Some(3), "{err}");
         assert!(err.message.starts_with("rules[0]"), "{err}");
         assert!(err.message.contains("field `probability`"), "{err}");
+    }
+
+    #[test]
+    fn a_field_path_is_located_in_the_text() {
+        let text = "name: x\nsetup:\n  timings:\n    - provider: nope\nrules:\n  - fault: {kind: reset}\n  - match:\n      provider: p\n    fault: {kind: reset}\n";
+
+        assert_eq!(
+            locate(text, "rules[1].match.provider: `p` is not served"),
+            Some((7, 5))
+        );
+        assert_eq!(locate(text, "rules[0]: x"), Some((6, 3)));
+        assert_eq!(locate(text, "setup.timings[0].provider: no"), Some((3, 3)));
+        assert_eq!(locate(text, "nothing: here"), None);
     }
 
     #[test]

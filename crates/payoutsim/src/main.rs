@@ -1,4 +1,4 @@
-//! The `payoutsim` command line: `payoutsim serve [flags]`.
+//! The `payoutsim` command line: `payoutsim serve [flags]`, `payoutsim scenario check FILE…`.
 
 use std::net::IpAddr;
 use std::path::PathBuf;
@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand, ValueEnum};
 use payoutsim::{ProviderId, ServeConfig};
 use payoutsim_core::clock::ClockMode;
+use payoutsim_faults::Scenario;
 
 #[derive(Parser)]
 #[command(
@@ -24,6 +25,19 @@ struct Cli {
 enum Command {
     /// Serve every provider on its own port, and the admin API.
     Serve(ServeArgs),
+    /// Work with scenario files.
+    #[command(subcommand)]
+    Scenario(ScenarioCommand),
+}
+
+#[derive(Subcommand)]
+enum ScenarioCommand {
+    /// Check scenario files against the providers (exit 0 when every file is valid).
+    Check {
+        /// Scenario files (YAML).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -49,9 +63,10 @@ struct ServeArgs {
     /// Seed for ids, tokens and random outcomes [default: random, printed at start].
     #[arg(long, env = "PAYOUTSIM_SEED")]
     seed: Option<u64>,
-    /// `real`: simulated time flows with wall time; `manual`: it moves only when advanced.
-    #[arg(long, env = "PAYOUTSIM_CLOCK", default_value = "real")]
-    clock: ClockMode,
+    /// `real`: simulated time flows with wall time; `manual`: it moves only when advanced
+    /// [default: the first scenario's `setup.clock`, else `real`].
+    #[arg(long, env = "PAYOUTSIM_CLOCK")]
+    clock: Option<ClockMode>,
     /// Simulated seconds per wall second with `--clock real`.
     #[arg(long, env = "PAYOUTSIM_TIME_SCALE", default_value_t = 1.0)]
     time_scale: f64,
@@ -71,6 +86,9 @@ struct ServeArgs {
         default_value_t = 1_000_000_000
     )]
     onepay_test_balance: i64,
+    /// Load a scenario file at start (repeatable; the environment variable takes a comma list).
+    #[arg(long = "scenario", env = "PAYOUTSIM_SCENARIO", value_delimiter = ',')]
+    scenarios: Vec<PathBuf>,
     /// Log format.
     #[arg(long, env = "PAYOUTSIM_LOG_FORMAT", value_enum, default_value = "text")]
     log_format: LogFormat,
@@ -83,7 +101,48 @@ fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command {
         Command::Serve(args) => serve(args),
+        Command::Scenario(ScenarioCommand::Check { files }) => check_scenarios(&files),
     }
+}
+
+/// Reads and parses a scenario file; the error is `FILE:LINE:COL: message`.
+fn read_scenario(path: &std::path::Path) -> anyhow::Result<(String, Scenario)> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read scenario file {}", path.display()))?;
+    let scenario = Scenario::parse(&text).map_err(|e| anyhow::anyhow!("{}:{e}", path.display()))?;
+    Ok((text, scenario))
+}
+
+/// `payoutsim scenario check`: every file parsed, then applied to a throwaway simulator with
+/// every provider, so that what the providers decide (names, statuses, edges) is checked too.
+fn check_scenarios(files: &[PathBuf]) -> anyhow::Result<()> {
+    for path in files {
+        let (text, scenario) = read_scenario(path)?;
+        let mut config = ServeConfig::for_tests();
+        if let Some(clock) = scenario.setup.clock {
+            config.engine.clock.mode = clock.mode();
+        }
+        let app = payoutsim::App::new(&config);
+        payoutsim_faults::scenario::apply(&app.engine, &app.faults, &scenario).map_err(|e| {
+            let at = payoutsim_faults::scenario::locate(&text, &e.message)
+                .map(|(line, col)| format!("{line}:{col}:"))
+                .unwrap_or_default();
+            anyhow::anyhow!("{}:{at} {}", path.display(), e.message)
+        })?;
+        let kinds: Vec<&str> = scenario.rules.iter().map(|r| r.fault.kind()).collect();
+        println!(
+            "{}: ok: scenario `{}`, {} rule(s){}",
+            path.display(),
+            scenario.name,
+            kinds.len(),
+            if kinds.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", kinds.join(", "))
+            }
+        );
+    }
+    Ok(())
 }
 
 fn serve(args: ServeArgs) -> anyhow::Result<()> {
@@ -105,7 +164,14 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         config.providers = args.providers;
     }
     config.engine.seed = args.seed.unwrap_or_else(random_seed);
-    config.engine.clock.mode = args.clock;
+    for path in &args.scenarios {
+        config.scenarios.push(read_scenario(path)?.1);
+    }
+    let scenario_clock = config.scenarios.first().and_then(|s| s.setup.clock);
+    config.engine.clock.mode = args
+        .clock
+        .or(scenario_clock.map(|c| c.mode()))
+        .unwrap_or(ClockMode::Real);
     config.engine.clock.time_scale = args.time_scale;
     config.engine.clock.start = args.start_time;
     config.engine.journal_cap = args.journal_cap;

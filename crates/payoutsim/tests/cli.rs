@@ -108,3 +108,122 @@ fn an_invalid_clock_mode_is_refused() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown clock mode `sometimes`"));
 }
+
+fn scenario_file(name: &str, text: &str) -> std::path::PathBuf {
+    let path = std::env::temp_dir().join(format!("payoutsim-cli-{}-{name}", std::process::id()));
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn scenario_check_accepts_a_valid_file_with_a_one_line_summary() {
+    let file = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../scenarios/onepay-outage-503.yaml"
+    );
+
+    let out = bin().args(["scenario", "check", file]).output().unwrap();
+
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("ok: scenario `onepay-outage-503`, 1 rule(s) (status)"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn scenario_check_names_the_file_line_and_field_of_an_error() {
+    let typo = scenario_file(
+        "typo.yaml",
+        "name: typo\nrules:\n  - fault: {kind: status, status: 503}\n    tims: 2\n",
+    );
+    let unknown = scenario_file(
+        "provider.yaml",
+        "name: p\nrules:\n  - fault: {kind: reset}\n  - match: {provider: nobody}\n    fault: {kind: reset}\n",
+    );
+
+    let typo_out = bin()
+        .args(["scenario", "check"])
+        .arg(&typo)
+        .output()
+        .unwrap();
+    let unknown_out = bin()
+        .args(["scenario", "check"])
+        .arg(&unknown)
+        .output()
+        .unwrap();
+
+    assert!(!typo_out.status.success());
+    let err = String::from_utf8_lossy(&typo_out.stderr);
+    assert!(
+        err.contains(&format!(
+            "{}:4:5: rules[0]: unknown field `tims`",
+            typo.display()
+        )),
+        "{err}"
+    );
+    assert!(!unknown_out.status.success());
+    let err = String::from_utf8_lossy(&unknown_out.stderr);
+    assert!(
+        err.contains(&format!(
+            "{}:4:5: rules[1].match.provider: `nobody` is not served",
+            unknown.display()
+        )),
+        "{err}"
+    );
+    std::fs::remove_file(typo).ok();
+    std::fs::remove_file(unknown).ok();
+}
+
+#[tokio::test]
+async fn serve_loads_scenarios_given_with_the_flag() {
+    let ready = std::env::temp_dir().join(format!("payoutsim-cli-scn-{}.json", std::process::id()));
+    let _ = std::fs::remove_file(&ready);
+    let file = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../scenarios/onepay-outage-503.yaml"
+    );
+    let mut child = bin()
+        .args([
+            "serve",
+            "--port-base",
+            "0",
+            "--scenario",
+            file,
+            "--log",
+            "warn",
+        ])
+        .arg("--ready-file")
+        .arg(&ready)
+        .spawn()
+        .unwrap();
+
+    let urls = wait_for(&ready);
+    let admin = urls["admin"].as_str().unwrap();
+    let rules: serde_json::Value = reqwest::get(format!("{admin}/__admin/faults"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let health: serde_json::Value = reqwest::get(format!("{admin}/__admin/health"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    assert_eq!(rules["rules"][0]["id"], "outage");
+    assert_eq!(
+        health["clock"]["mode"], "manual",
+        "the scenario's setup.clock"
+    );
+    std::fs::remove_file(ready).ok();
+}

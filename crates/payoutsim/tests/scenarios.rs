@@ -1,0 +1,404 @@
+//! Every scenario in `scenarios/`, loaded as `serve --scenario` loads it, and its main effect as
+//! a client sees it.
+#![allow(clippy::unwrap_used)] // tests: an unexpected error should fail loudly
+
+mod common;
+
+use std::time::Duration;
+
+use axum::body::Body;
+use common::{KEY, Sim, chain};
+use payoutsim::ServeConfig;
+use payoutsim_faults::Scenario;
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../scenarios");
+
+fn scenario(name: &str) -> Scenario {
+    let text = std::fs::read_to_string(format!("{DIR}/{name}.yaml")).unwrap();
+    Scenario::parse(&text).unwrap()
+}
+
+async fn sim_with(name: &str) -> Sim {
+    let mut config = ServeConfig::for_tests();
+    config.scenarios.push(scenario(name));
+    Sim::with(config).await
+}
+
+#[test]
+fn every_scenario_file_parses_and_is_tested_here() {
+    let this = include_str!("scenarios.rs");
+    for entry in std::fs::read_dir(DIR).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "yaml") {
+            let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+            let s = Scenario::parse(&std::fs::read_to_string(&path).unwrap()).unwrap();
+            assert_eq!(s.name, name, "a scenario is named after its file");
+            assert!(s.description.is_some(), "{name} has a description");
+            assert!(this.contains(&format!("\"{name}\"")), "{name} has no test");
+        }
+    }
+}
+
+#[tokio::test]
+async fn outage_answers_503_for_60_seconds_then_recovers() {
+    let sim = sim_with("onepay-outage-503").await;
+
+    let during = sim.get("/v1/banks").await.send().await.unwrap().status();
+    sim.advance(61).await;
+    let after = sim.get("/v1/banks").await.send().await.unwrap().status();
+
+    assert_eq!((during.as_u16(), after.as_u16()), (503, 200));
+    sim.stop().await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn latency_tail_slows_creates_heavily_and_polls_a_little() {
+    let mut config = ServeConfig::for_tests();
+    config.scenarios.push(scenario("onepay-latency-tail"));
+    let app = payoutsim::App::new(&config);
+    payoutsim_faults::scenario::apply(&app.engine, &app.faults, &config.scenarios[0]).unwrap();
+    let (_, onepay) = app
+        .providers()
+        .find(|(id, _)| id.name() == "onepay")
+        .unwrap();
+    let router = app.provider_router(onepay);
+    let timed = |method: &str, path: &str| {
+        let req = http::Request::builder()
+            .method(method)
+            .uri(path)
+            .header("authorization", format!("Bearer {KEY}"))
+            .header("content-type", "application/json")
+            .header("x-idempotency", "k")
+            .body(Body::from("{}"))
+            .unwrap();
+        let router = router.clone();
+        async move {
+            let started = tokio::time::Instant::now();
+            router.oneshot(req).await.unwrap();
+            started.elapsed()
+        }
+    };
+
+    let mut creates = Vec::new();
+    let mut polls = Vec::new();
+    for _ in 0..20 {
+        creates.push(timed("POST", "/v1/cashouts").await);
+        polls.push(timed("GET", "/v1/cashouts/x").await);
+    }
+
+    creates.sort();
+    let median = creates[10];
+    assert!(
+        median > Duration::from_millis(100) && median < Duration::from_millis(900),
+        "{median:?}"
+    );
+    assert!(creates[19] > median * 2, "a heavy tail: {creates:?}");
+    assert!(
+        polls
+            .iter()
+            .all(|p| *p >= Duration::from_millis(50) && *p <= Duration::from_millis(251))
+    );
+}
+
+#[tokio::test]
+async fn rate_limit_burst_refuses_three_creates_with_retry_after() {
+    let sim = sim_with("onepay-rate-limit-burst").await;
+    let fixture = sim.fixture().await;
+
+    let mut answers = Vec::new();
+    for _ in 0..4 {
+        let resp = sim.cashout(&fixture, "k-burst").send().await.unwrap();
+        answers.push((
+            resp.status().as_u16(),
+            resp.headers().get("retry-after").cloned(),
+        ));
+    }
+
+    assert_eq!(
+        answers[..3].iter().map(|a| a.0).collect::<Vec<_>>(),
+        [429, 429, 429]
+    );
+    assert!(
+        answers[..3]
+            .iter()
+            .all(|a| a.1.as_ref().is_some_and(|v| v == "2"))
+    );
+    assert_eq!(answers[3].0, 201);
+    assert_eq!(sim.cashouts().await.len(), 1);
+    sim.stop().await;
+}
+
+#[tokio::test]
+async fn resets_on_two_attempts_then_the_same_key_replays_the_one_cashout() {
+    let sim = sim_with("onepay-reset-first-two-attempts").await;
+    let fixture = sim.fixture().await;
+
+    let first = sim.cashout(&fixture, "k-retry").send().await;
+    let second = sim.cashout(&fixture, "k-retry").send().await;
+    let third = sim.cashout(&fixture, "k-retry").send().await.unwrap();
+
+    assert!(first.is_err() && second.is_err());
+    assert_eq!(third.status(), 201);
+    assert_eq!(third.headers()["idempotent-replayed"], "true");
+    assert_eq!(sim.cashouts().await.len(), 1);
+    sim.stop().await;
+}
+
+#[tokio::test]
+async fn cashout_accepted_then_failed_settles_as_failed_with_the_reason() {
+    let sim = sim_with("onepay-cashout-accepted-then-failed").await;
+    let fixture = sim.fixture().await;
+
+    let created: Value = sim
+        .cashout(&fixture, "k1")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    sim.advance(1860).await;
+
+    assert_eq!(created["status"], "pending");
+    let settled = sim.cashout_by_id(&created["id"]).await;
+    assert_eq!(
+        (
+            settled["status"].clone(),
+            settled["remarks"]["code"].clone()
+        ),
+        (json!("failed"), json!("BANK_REJECTED"))
+    );
+    sim.stop().await;
+}
+
+async fn inbox_events(sim: &Sim, name: &str) -> Vec<String> {
+    let (_, body) = sim
+        .admin("GET", &format!("/__admin/inbox/{name}"), None)
+        .await;
+    let messages = body["messages"].as_array().cloned().unwrap_or_default();
+    messages
+        .iter()
+        .map(|m| m["body"]["event"].as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn webhooks_arrive_duplicated_and_out_of_order() {
+    let sim = sim_with("onepay-webhooks-duplicated-out-of-order").await;
+    let url = sim.admin_url("/__admin/inbox/merchant");
+    sim.admin(
+        "POST",
+        "/__admin/webhooks",
+        Some(json!({"provider": "onepay", "tenant": common::TENANT, "url": url})),
+    )
+    .await;
+    let fixture = sim.fixture().await;
+
+    sim.cashout(&fixture, "k1").send().await.unwrap();
+    sim.advance(1860).await;
+
+    assert_eq!(
+        inbox_events(&sim, "merchant").await,
+        [
+            "cashout.approved",
+            "cashout.created",
+            "cashout.processed",
+            "cashout.processed"
+        ]
+    );
+    sim.stop().await;
+}
+
+#[tokio::test]
+async fn a_webhook_endpoint_that_is_down_gets_retried_on_schedule() {
+    let sim = sim_with("onepay-webhook-endpoint-down").await;
+    let client = reqwest::Client::new();
+    let list = client
+        .get(sim.onepay("/v1/cashouts"))
+        .bearer_auth("sk_test_endpoint_down")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(list.status(), 200);
+    let (_, targets) = sim.admin("GET", "/__admin/webhooks", None).await;
+    assert_eq!(
+        targets["webhooks"].as_array().map(Vec::len),
+        Some(1),
+        "{targets}"
+    );
+
+    // A cashout of this tenant, so that cashout.created is emitted to the dead endpoint.
+    let banks: Value = client
+        .get(sim.onepay("/v1/banks"))
+        .bearer_auth("sk_test_endpoint_down")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let customer: Value = client.post(sim.onepay("/v1/customers")).bearer_auth("sk_test_endpoint_down")
+        .json(&json!({"user_type": "natural", "first_name": "Ana", "last_name": "Gómez", "email": "a@example.com", "document_type": "CC", "document_number": "1020304050"}))
+        .send().await.unwrap().json().await.unwrap();
+    let account: Value = client.post(sim.onepay("/v1/accounts")).bearer_auth("sk_test_endpoint_down")
+        .json(&json!({"subtype": "SAVINGS", "authorization": true, "account_number": "1234567890", "customer_id": customer["id"], "bank_id": banks["data"][0]["id"]}))
+        .send().await.unwrap().json().await.unwrap();
+    let created = client.post(sim.onepay("/v1/cashouts")).bearer_auth("sk_test_endpoint_down").header("x-idempotency", "k1")
+        .json(&json!({"amount": 1000, "currency": "COP", "method": "TURBO", "customer_id": customer["id"], "account_id": account["id"]}))
+        .send().await.unwrap();
+    assert_eq!(created.status(), 201);
+    sim.advance(0).await;
+    sim.advance(30).await;
+
+    let (_, body) = sim
+        .admin(
+            "GET",
+            "/__admin/webhooks/deliveries?event=cashout.created",
+            None,
+        )
+        .await;
+    let attempts: Vec<_> = body["deliveries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["event"] == "cashout.created")
+        .collect();
+    assert_eq!(
+        attempts.len(),
+        2,
+        "the first attempt and its retry 30 s later: {body}"
+    );
+    assert!(attempts.iter().all(|d| d["error"].is_string()));
+    assert_eq!(attempts[1]["attempt"], 2);
+    sim.stop().await;
+}
+
+#[tokio::test]
+async fn a_token_expires_after_five_requests_for_two_requests() {
+    let sim = sim_with("onepay-token-expiring-mid-run").await;
+
+    let mut statuses = Vec::new();
+    for _ in 0..8 {
+        statuses.push(
+            sim.get("/v1/banks")
+                .await
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16(),
+        );
+    }
+
+    assert_eq!(statuses, [200, 200, 200, 200, 200, 401, 401, 200]);
+    sim.stop().await;
+}
+
+#[tokio::test]
+async fn truncated_status_polls_fail_twice_then_read_whole() {
+    let sim = sim_with("onepay-truncated-status-polls").await;
+    let fixture = sim.fixture().await;
+    let created: Value = sim
+        .cashout(&fixture, "k1")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let path = format!("/v1/cashouts/{}", created["id"].as_str().unwrap());
+
+    let mut outcomes = Vec::new();
+    for _ in 0..3 {
+        let resp = sim.get(&path).await.send().await.unwrap();
+        outcomes.push(resp.json::<Value>().await.map_err(|e| chain(&e)));
+    }
+
+    assert!(outcomes[0].is_err() && outcomes[1].is_err(), "{outcomes:?}");
+    assert_eq!(outcomes[2].as_ref().unwrap()["id"], created["id"]);
+    sim.stop().await;
+}
+
+#[tokio::test]
+async fn a_create_that_times_out_was_still_created_and_the_retry_replays_it() {
+    let sim = sim_with("onepay-create-times-out").await;
+    let fixture = sim.fixture().await;
+
+    let timed_out = sim
+        .cashout(&fixture, "k1")
+        .timeout(Duration::from_millis(300))
+        .send()
+        .await
+        .unwrap_err();
+    let retry = sim.cashout(&fixture, "k1").send().await.unwrap();
+
+    assert!(timed_out.is_timeout());
+    assert_eq!(retry.headers()["idempotent-replayed"], "true");
+    assert_eq!(sim.cashouts().await.len(), 1);
+    sim.stop().await;
+}
+
+#[tokio::test]
+async fn a_garbled_balance_is_not_json_once() {
+    let sim = sim_with("onepay-garbled-balance").await;
+
+    let first = sim.get("/v1/balances").await.send().await.unwrap();
+    let kind = first.headers()["content-type"].clone();
+    let garbled = first.json::<Value>().await;
+    let second: Value = sim
+        .get("/v1/balances")
+        .await
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+
+    assert_eq!(kind, "application/json");
+    assert!(garbled.is_err());
+    assert!(second["data"]["available"].is_number(), "{second}");
+    sim.stop().await;
+}
+
+#[tokio::test]
+async fn a_flaky_network_loses_some_creates_and_never_corrupts_state() {
+    async fn run() -> (Vec<&'static str>, usize) {
+        let sim = sim_with("onepay-flaky-network").await;
+        let fixture = sim.fixture().await;
+        let mut outcomes = Vec::new();
+        for i in 0..12 {
+            let outcome = match sim.cashout(&fixture, &format!("k{i}")).send().await {
+                Ok(r) if r.status() == 201 => "created",
+                Ok(_) => "refused",
+                Err(_) => "transport error",
+            };
+            outcomes.push(outcome);
+        }
+        let journal = sim.journal("/v1/cashouts").await;
+        let lost = journal
+            .iter()
+            .filter(|e| {
+                e["fault"]
+                    .as_str()
+                    .is_some_and(|f| f.contains("lost: empty (after)"))
+            })
+            .count();
+        let created = outcomes.iter().filter(|o| **o == "created").count();
+        assert_eq!(
+            sim.cashouts().await.len(),
+            created + lost,
+            "a lost answer still created its cashout"
+        );
+        sim.stop().await;
+        (outcomes, lost)
+    }
+
+    let (first, _) = run().await;
+    let (second, _) = run().await;
+
+    assert_eq!(first, second, "the same seed, the same faults");
+    assert!(first.contains(&"transport error"), "{first:?}");
+}

@@ -19,6 +19,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::OnSpot;
+use crate::error::OnSpotError;
 use crate::state::{
     ACTIVE, ErrorLogEntry, FAILED, PAYOUT, PENDING_FUNDING, PayoutRec, Store, TenantData, debited,
     magic_for,
@@ -44,15 +45,14 @@ pub(crate) fn create(
     tenant: &str,
     items: Vec<Map<String, Value>>,
     forced: Option<&OutcomeSlot>,
-) -> Vec<ItemResult> {
+) -> Result<Vec<ItemResult>, OnSpotError> {
     let engine = onspot.engine();
     let now = engine.now_for(tenant);
-    let Some((env, key)) = crate::auth::parse_tenant(tenant) else {
-        return Vec::new();
-    };
-    let Some(machine) = onspot.machine(env) else {
-        return Vec::new();
-    };
+    let (env, key) = crate::auth::parse_tenant(tenant)
+        .ok_or_else(|| OnSpotError::Internal(format!("`{tenant}` is not a tenant name")))?;
+    let machine = onspot
+        .machine(env)
+        .ok_or_else(|| OnSpotError::Internal(format!("no payout machine for {env:?}")))?;
     let mut store = onspot.store();
     let t = onspot.tenant_data(&mut store, env, key);
     let mut results = Vec::with_capacity(items.len());
@@ -109,7 +109,7 @@ pub(crate) fn create(
         }
     }
     activate(onspot, tenant, t, &machine, now);
-    results
+    Ok(results)
 }
 
 /// The outcome a new payout is destined for (`None`: success), and the fault rule behind it: a

@@ -49,7 +49,7 @@ async fn create(
     RawBody(body): RawBody,
 ) -> Result<Response, OnSpotError> {
     let items = parse_items(&headers, &body, onspot.config().max_items)?;
-    let results = lifecycle::create(&onspot, &session.tenant, items, forced.as_ref());
+    let results = lifecycle::create(&onspot, &session.tenant, items, forced.as_ref())?;
     Ok(json_response(StatusCode::CREATED, &[results]))
 }
 

@@ -54,6 +54,8 @@ pub enum JwtError {
 #[derive(Clone)]
 pub struct Signer {
     alg: Algorithm,
+    /// Whether the header says `"typ": "JWT"` (default yes; Kashpay's tokens do not).
+    typ: bool,
     encoding: EncodingKey,
     decoding: DecodingKey,
 }
@@ -70,6 +72,7 @@ impl Signer {
     pub fn new(alg: Algorithm, secret: &[u8]) -> Self {
         Self {
             alg,
+            typ: true,
             encoding: EncodingKey::from_secret(secret),
             decoding: DecodingKey::from_secret(secret),
         }
@@ -81,15 +84,25 @@ impl Signer {
         Self::new(alg, secret.as_bytes())
     }
 
+    /// The same signer, issuing headers without `typ` (`{"alg": "HS512"}` only).
+    pub fn without_typ(mut self) -> Self {
+        self.typ = false;
+        self
+    }
+
     pub fn algorithm(&self) -> Algorithm {
         self.alg
     }
 
-    /// A signed token with header `{"alg": …, "typ": "JWT"}` and `claims` as its payload, in the
-    /// claims' own field order.
+    /// A signed token with header `{"typ": "JWT", "alg": …}` (no `typ` after
+    /// [`without_typ`](Self::without_typ)) and `claims` as its payload, in the claims' own field
+    /// order.
     pub fn issue<T: Serialize>(&self, claims: &T) -> Result<String, JwtError> {
-        jsonwebtoken::encode(&Header::new(self.alg.jwt()), claims, &self.encoding)
-            .map_err(|_| JwtError::Malformed)
+        let mut header = Header::new(self.alg.jwt());
+        if !self.typ {
+            header.typ = None;
+        }
+        jsonwebtoken::encode(&header, claims, &self.encoding).map_err(|_| JwtError::Malformed)
     }
 
     /// A signed token whose header is exactly `header`, serialised in its own field order, for
@@ -256,5 +269,16 @@ mod tests {
         let claims = json!({"exp": 5});
         assert_eq!(a.issue(&claims).unwrap(), b.issue(&claims).unwrap());
         assert_ne!(a.issue(&claims).unwrap(), c.issue(&claims).unwrap());
+    }
+
+    #[test]
+    fn a_signer_without_typ_issues_a_bare_algorithm_header_it_still_verifies() {
+        let signer = Signer::new(Algorithm::HS512, b"k").without_typ();
+        let token = signer.issue(&json!({"sub": "u", "exp": 20})).unwrap();
+        let header = peek_claims(&format!("x.{}", token.split('.').next().unwrap())).unwrap();
+        assert_eq!(header, json!({"alg": "HS512"}));
+        assert!(token.starts_with("eyJhbGciOiJIUzUxMiJ9."));
+        let claims: Value = signer.verify(&token, at(10)).unwrap();
+        assert_eq!(claims["sub"], "u");
     }
 }

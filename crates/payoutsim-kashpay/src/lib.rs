@@ -78,7 +78,8 @@ impl std::fmt::Debug for Kashpay {
 
 impl Kashpay {
     pub fn new(engine: Engine, config: KashpayConfig) -> Self {
-        let signer = Signer::seeded(Algorithm::HS512, &engine.ids, "kashpay:jwt");
+        // Kashpay's tokens start `eyJhbGciOiJIUzUxMiJ9.`: a header of `alg` alone.
+        let signer = Signer::seeded(Algorithm::HS512, &engine.ids, "kashpay:jwt").without_typ();
         Self(Arc::new(Inner {
             engine,
             config,

@@ -21,7 +21,8 @@ async fn authenticate_answers_an_hs512_token_with_the_documented_expires() {
     assert_eq!(r.json["authenticationResponse"]["expires"], "5975999");
     let token = r.json["authenticationResponse"]["token"].as_str().unwrap();
     let header = peek_claims(&format!("x.{}", token.split('.').next().unwrap())).unwrap();
-    assert_eq!(header["alg"], "HS512");
+    assert_eq!(header, json!({"alg": "HS512"}));
+    assert!(token.starts_with("eyJhbGciOiJIUzUxMiJ9."), "{token}");
     let claims = peek_claims(token).unwrap();
     assert_eq!(claims["sub"], USER);
     assert_eq!(claims["entity"], ENTITY);

@@ -222,11 +222,21 @@ async fn unknown_routes_and_other_methods_answer_like_express() {
 
     let unknown = sim.call("POST", "/x", &[], None).await;
     let get = sim.call("GET", CREATE_PATH, &[], None).await;
+    let staged_get = sim
+        .call("GET", "/v1/accreditation/payouts/create", &[], None)
+        .await;
+    let staged_unknown = sim.call("POST", "/v1/x", &[], None).await;
 
     unknown.assert_nest(404, "Not Found");
     assert_eq!(unknown.json["message"], "Cannot POST /x");
     get.assert_nest(404, "Not Found");
     assert_eq!(get.json["message"], format!("Cannot GET {CREATE_PATH}"));
+    staged_get.assert_nest(404, "Not Found");
+    assert_eq!(
+        staged_get.json["message"],
+        "Cannot GET /v1/accreditation/payouts/create"
+    );
+    assert_eq!(staged_unknown.json["message"], "Cannot POST /v1/x");
 }
 
 #[tokio::test]

@@ -157,7 +157,16 @@ where
         }
         return inner.oneshot(req).await;
     };
-    let mut described = format!("{}: {}", rule.id, rule.rule.fault.describe());
+    let fault = &rule.rule.fault;
+    let reaches_provider = matches!(fault, Kind::Outcome { .. } | Kind::SlowBody { .. })
+        || fault.stage() == Some(Stage::After);
+    if !reaches_provider
+        && let (Some(n), Some(tenant)) = (&notes, provider.tenant_hint(req.headers(), &bytes))
+    {
+        // Auth never runs: the journal still tells whose request it was.
+        n.set_tenant(&tenant);
+    }
+    let mut described = format!("{}: {}", rule.id, fault.describe());
     if !waited.is_empty() {
         described = format!("{}; {described}", waited.join("; "));
     }

@@ -93,6 +93,10 @@ async fn a_reset_before_the_handler_is_a_connection_error_and_creates_nothing() 
     let entry = journal.iter().find(|e| e["method"] == "POST").unwrap();
     assert_eq!(entry["status"], 0, "no answer: {entry}");
     assert_eq!(entry["fault"], "rule-1: reset (before)");
+    assert_eq!(
+        entry["tenant"], TENANT,
+        "named from the request, auth never ran"
+    );
     sim.stop().await;
 }
 

@@ -91,7 +91,7 @@ impl Adapter for ReqwestAdapter {
             let response = builder
                 .send()
                 .await
-                .map_err(|e| format!("{} {}: {e}", request.method, request.url))?;
+                .map_err(|e| format!("{} {}: {}", request.method, request.url, chain(&e)))?;
             let status = response.status().as_u16();
             let mut headers = BTreeMap::<String, String>::new();
             for (name, value) in response.headers() {
@@ -104,7 +104,7 @@ impl Adapter for ReqwestAdapter {
                     })
                     .or_insert(value);
             }
-            let body = response.bytes().await.map_err(|e| e.to_string())?.to_vec();
+            let body = response.bytes().await.map_err(|e| chain(&e))?.to_vec();
             Ok(Response {
                 status,
                 headers,
@@ -112,4 +112,17 @@ impl Adapter for ReqwestAdapter {
             })
         })
     }
+}
+
+/// An error with its sources (`error sending request: … : connection reset by peer`), so a step
+/// can tell a reset from a timeout or a cut body.
+fn chain(e: &reqwest::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
 }

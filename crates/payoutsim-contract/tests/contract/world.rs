@@ -52,6 +52,9 @@ pub struct ContractWorld {
     pub last_request: Option<Request>,
     pub last: Option<Response>,
     pub previous: Option<Response>,
+    /// The transport error of the last request sent with `try_exchange` (faults: reset, empty
+    /// reply, truncated body), when it got no whole answer.
+    pub transport_error: Option<String>,
     pub receiver: Option<Receiver>,
     /// The `data` of the webhook the scenario registered (`id`, `secret`, `header`, …).
     pub webhook: Option<Value>,
@@ -123,6 +126,7 @@ impl ContractWorld {
             last_request: None,
             last: None,
             previous: None,
+            transport_error: None,
             receiver: None,
             webhook: None,
             noted_balance: None,

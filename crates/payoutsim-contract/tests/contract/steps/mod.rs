@@ -7,6 +7,7 @@
 //! - `clock`: simulated time (`@sim`)
 //! - `webhooks`: the receiver, registrations, deliveries and their signatures
 //! - `backoffice`: payoutsim's back office and request journal (`@sim`)
+//! - `faults`: fault rules against OnePay and what the client observes (`@sim`)
 //! - `kashpay`: Kashpay's sessions, orders, balance, operations and back office
 //! - `onspot`: OnSpot's key pairs, tokens, Create Payouts and back office (its own folder)
 
@@ -17,6 +18,7 @@ mod balances;
 mod cashouts;
 mod clock;
 mod customers;
+mod faults;
 mod http;
 pub mod kashpay;
 pub mod onspot;

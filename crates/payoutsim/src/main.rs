@@ -86,6 +86,14 @@ struct ServeArgs {
         default_value_t = 1_000_000_000
     )]
     onepay_test_balance: i64,
+    /// Starting balance of every new Kashpay sandbox entity, in MXN.
+    #[arg(
+        long,
+        env = "PAYOUTSIM_KASHPAY_SANDBOX_BALANCE",
+        default_value_t = 1_000_000,
+        value_parser = clap::value_parser!(i64).range(0..=10_000_000_000_000)
+    )]
+    kashpay_sandbox_balance: i64,
     /// Load a scenario file at start (repeatable; the environment variable takes a comma list).
     #[arg(long = "scenario", env = "PAYOUTSIM_SCENARIO", value_delimiter = ',')]
     scenarios: Vec<PathBuf>,
@@ -176,6 +184,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
     config.engine.clock.start = args.start_time;
     config.engine.journal_cap = args.journal_cap;
     config.onepay.test_starting_balance = args.onepay_test_balance;
+    config.kashpay.sandbox_starting_balance = args.kashpay_sandbox_balance;
     tracing::info!(
         seed = config.engine.seed,
         "pass --seed {} to reproduce this run",

@@ -96,9 +96,8 @@ where
 impl<S> Fault<S> {
     fn any_head_matches(&self, req: &Request<Body>) -> bool {
         let head = head_of(self.ctx.provider.name(), req);
-        let rules = self.ctx.faults.snapshot();
-        rules
-            .iter()
+        self.ctx
+            .faults
             .any(|r| !r.rule.fault.is_webhook() && matches_head(&r.rule.matcher, &head))
     }
 }

@@ -153,6 +153,12 @@ impl Faults {
             .clone()
     }
 
+    /// Whether some rule satisfies `f`, read in place under the (shared, short) read lock.
+    pub fn any(&self, f: impl FnMut(&Arc<Loaded>) -> bool) -> bool {
+        let rules = self.0.rules.read().unwrap_or_else(|e| e.into_inner());
+        rules.iter().any(f)
+    }
+
     fn replace(&self, f: impl FnOnce(&mut Vec<Arc<Loaded>>)) {
         let mut guard = self.0.rules.write().unwrap_or_else(|e| e.into_inner());
         let mut rules: Vec<Arc<Loaded>> = guard.as_ref().clone();

@@ -5,6 +5,8 @@
 //! - OnePay `POST /v1/cashouts` and `GET /v1/cashouts/{id}` throughput and p50/p99 latency with
 //!   several concurrent keep-alive clients over loopback, each beside a bare axum handler of the
 //!   same shape measured in the same run (the floor of what this machine can do);
+//! - the fault layer's overhead: OnePay `POST /v1/cashouts` throughput with 100 fault rules loaded
+//!   that match none of the requests, against none, in adjacent windows;
 //! - resident memory of the idle binary, and as requests fill the journal and go past its cap.
 //!
 //! `cargo bench -p payoutsim --bench serve` prints a Markdown report (BENCHMARKS.md holds one).
@@ -280,6 +282,48 @@ async fn memory() -> Vec<(usize, u64)> {
     samples
 }
 
+/// 100 rules that never match a cashout creation but make the layer look: most share its
+/// provider and method and fail on the path glob, some match the path and fail on a header.
+fn non_matching_rules() -> Value {
+    let rules: Vec<Value> = (0..100)
+        .map(|i| {
+            let matcher = if i % 4 == 0 {
+                json!({"provider": "onepay", "method": "POST", "path": "/v1/cashouts",
+                       "headers": {"x-idempotency": format!("never-{i}-*")}})
+            } else {
+                json!({"provider": "onepay", "method": "POST", "path": format!("/v1/cashouts/{i}/*")})
+            };
+            json!({"match": matcher, "fault": {"kind": "status", "status": 503}})
+        })
+        .collect();
+    Value::Array(rules)
+}
+
+/// Rounds of adjacent windows: no rule loaded, then 100 non-matching rules loaded.
+async fn fault_layer_overhead(admin: &str, make: MakeRequest) -> Vec<(Stats, Stats)> {
+    let client = reqwest::Client::new();
+    let mut rounds = Vec::new();
+    for _ in 0..ROUNDS {
+        let none = load(make.clone(), 201).await;
+        let resp = client
+            .post(format!("{admin}/__admin/faults"))
+            .json(&non_matching_rules())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status().as_u16(), 201);
+        let hundred = load(make.clone(), 201).await;
+        let resp = client
+            .delete(format!("{admin}/__admin/faults"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status().as_u16(), 200);
+        rounds.push((none, hundred));
+    }
+    rounds
+}
+
 /// The round whose simulator/bare throughput ratio is the median.
 fn median_round(mut v: Vec<(Stats, Stats)>) -> (Stats, Stats) {
     v.sort_by(|(b1, s1), (b2, s2)| (s1.per_s / b1.per_s).total_cmp(&(s2.per_s / b2.per_s)));
@@ -334,6 +378,10 @@ fn main() {
         let (post_rounds, get_rounds) = (ratios(&posts), ratios(&gets));
         let (bare_post, sim_post) = median_round(posts);
         let (bare_get, sim_get) = median_round(gets);
+        let admin = sim.url("admin").unwrap().to_string();
+        let faults = fault_layer_overhead(&admin, post_cashouts(onepay.clone(), customer.clone(), account.clone())).await;
+        let fault_rounds = ratios(&faults);
+        let (no_rules, hundred_rules) = median_round(faults);
         sim.shutdown().await.unwrap();
 
         let mem = memory().await;
@@ -354,6 +402,14 @@ fn main() {
         println!("{}", row("bare axum `GET /v1/cashouts/{id}` (floor)", &bare_get, &bare_get));
         println!("{}", row("OnePay `GET /v1/cashouts/{id}`", &sim_get, &bare_get));
         println!("\nRatio of each round: POST {post_rounds}; GET {get_rounds}.");
+        println!(
+            "\n## Fault layer overhead (OnePay `POST /v1/cashouts`, {CLIENTS} clients, the median of {ROUNDS} rounds of adjacent {}s windows)\n",
+            WINDOW.as_secs()
+        );
+        println!("| rules loaded | requests | per second | of no rules | p50 µs | p99 µs |\n|---|---|---|---|---|---|");
+        println!("{}", row("none", &no_rules, &no_rules));
+        println!("{}", row("100, none matching", &hundred_rules, &no_rules));
+        println!("\nRatio of each round: {fault_rounds}.");
         println!("\n## Memory (release binary, VmRSS; journal cap 1000 entries)\n");
         println!("| journaled requests (4 KiB bodies) | RSS MiB |\n|---|---|");
         for (n, kib) in mem {

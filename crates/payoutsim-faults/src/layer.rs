@@ -22,7 +22,7 @@ use payoutsim_core::journal::{RequestNotes, Unanswered};
 use payoutsim_core::{Engine, Provider};
 use tower::{Layer, Service, ServiceExt};
 
-use crate::matcher::{Subject, matches_head};
+use crate::matcher::Subject;
 use crate::rule::{Fault as Kind, Latency, Stage};
 use crate::store::{Faults, Loaded};
 use crate::wire::WireFault;
@@ -98,14 +98,14 @@ impl<S> Fault<S> {
         let head = head_of(self.ctx.provider.name(), req);
         self.ctx
             .faults
-            .any(|r| !r.rule.fault.is_webhook() && matches_head(&r.rule.matcher, &head))
+            .any(|r| !r.rule.fault.is_webhook() && r.head.matches(&head))
     }
 }
 
 fn head_of<'a>(provider: &'a str, req: &'a Request<Body>) -> Subject<'a> {
     Subject {
         provider,
-        method: Some(req.method().as_str()),
+        method: Some(req.method()),
         path: Some(req.uri().path()),
         headers: Some(req.headers()),
         ..Subject::default()

@@ -1,6 +1,7 @@
 //! payoutsim-faults: make a provider misbehave on purpose, reproducibly.
 //!
 //! - [`rule`]: the rule format (matcher, fault, `probability`, `times`, `after`, `window`)
+//! - [`values`]: its checked values (latency shapes, error statuses, probabilities, windows)
 //! - [`matcher`]: pure matching of a rule against a request or a webhook message
 //! - [`store`]: [`Faults`], the loaded rules with their counters, and which rule hits
 //! - [`layer`]: [`FaultLayer`] / [`Fault`], the tower layer between the journal and a provider
@@ -20,6 +21,7 @@ pub mod matcher;
 pub mod rule;
 pub mod scenario;
 pub mod store;
+pub mod values;
 pub mod webhook;
 pub mod wire;
 

@@ -3,7 +3,8 @@
 //!
 //! - [`Rule`]: `id`, `match`, `fault`, `probability`, `times`, `after`, `window`
 //! - [`Match`]: provider, method, path, headers, body fields, tenant, event
-//! - [`Fault`]: one variant per fault kind, tagged by `kind`
+//! - [`Fault`]: one variant per fault kind, tagged by `kind`; its values (latency shapes, error
+//!   statuses, probabilities, windows) are in `values.rs`
 //!
 //! Unknown fields are refused and every value is checked while it is read, so an error comes back
 //! with the path of the field (and, from YAML, its line and column). What needs the running
@@ -11,8 +12,11 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
+
+pub use crate::values::{ErrorStatus, Latency, Probability, Window};
+use crate::values::{hundred, non_negative, one, positive_usize, sixteen, thirty};
 
 /// One fault rule.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -183,170 +187,6 @@ impl Fault {
             (_, Some(Stage::Before)) => format!("{} (before)", self.kind()),
             _ => self.kind().to_string(),
         }
-    }
-}
-
-/// Latency: exactly one of `fixed_ms`, `uniform_ms: [lo, hi]`, `lognormal: {median_ms, sigma}`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(try_from = "LatencyFields", into = "LatencyFields")]
-pub enum Latency {
-    Fixed(u64),
-    Uniform(u64, u64),
-    LogNormal { median_ms: f64, sigma: f64 },
-}
-
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct LatencyFields {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    fixed_ms: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    uniform_ms: Option<[u64; 2]>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    lognormal: Option<LogNormalFields>,
-}
-
-#[derive(Clone, Copy, Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct LogNormalFields {
-    median_ms: f64,
-    sigma: f64,
-}
-
-impl TryFrom<LatencyFields> for Latency {
-    type Error = String;
-    fn try_from(f: LatencyFields) -> Result<Self, String> {
-        match (f.fixed_ms, f.uniform_ms, f.lognormal) {
-            (Some(ms), None, None) => Ok(Latency::Fixed(ms)),
-            (None, Some([lo, hi]), None) if lo <= hi => Ok(Latency::Uniform(lo, hi)),
-            (None, Some([lo, hi]), None) => Err(format!(
-                "uniform_ms: [{lo}, {hi}] must be [low, high] with low <= high"
-            )),
-            (None, None, Some(l)) if l.median_ms >= 0.0 && l.sigma >= 0.0 && l.sigma <= 10.0 => {
-                Ok(Latency::LogNormal {
-                    median_ms: l.median_ms,
-                    sigma: l.sigma,
-                })
-            }
-            (None, None, Some(_)) => {
-                Err("lognormal: median_ms must be >= 0 and sigma between 0 and 10".to_string())
-            }
-            _ => Err(
-                "a latency fault takes exactly one of fixed_ms, uniform_ms, lognormal".to_string(),
-            ),
-        }
-    }
-}
-
-impl From<Latency> for LatencyFields {
-    fn from(l: Latency) -> Self {
-        match l {
-            Latency::Fixed(ms) => LatencyFields {
-                fixed_ms: Some(ms),
-                ..Default::default()
-            },
-            Latency::Uniform(lo, hi) => LatencyFields {
-                uniform_ms: Some([lo, hi]),
-                ..Default::default()
-            },
-            Latency::LogNormal { median_ms, sigma } => LatencyFields {
-                lognormal: Some(LogNormalFields { median_ms, sigma }),
-                ..Default::default()
-            },
-        }
-    }
-}
-
-/// An HTTP error status, 400 to 599.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-pub struct ErrorStatus(pub u16);
-
-impl<'de> Deserialize<'de> for ErrorStatus {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let n = u16::deserialize(d)?;
-        if (400..=599).contains(&n) {
-            Ok(ErrorStatus(n))
-        } else {
-            Err(serde::de::Error::custom(format!(
-                "field `status`: {n} is not an HTTP error status (400 to 599)"
-            )))
-        }
-    }
-}
-
-/// A probability, 0 to 1.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
-pub struct Probability(pub f64);
-
-impl<'de> Deserialize<'de> for Probability {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let p = f64::deserialize(d)?;
-        if (0.0..=1.0).contains(&p) {
-            Ok(Probability(p))
-        } else {
-            Err(serde::de::Error::custom(format!(
-                "field `probability`: {p} is not between 0 and 1"
-            )))
-        }
-    }
-}
-
-/// Active from `from_s` for `for_s` simulated seconds after the rule was loaded (`for_s`
-/// absent: from `from_s` on).
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Window {
-    #[serde(default, deserialize_with = "non_negative")]
-    pub from_s: f64,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "non_negative_opt"
-    )]
-    pub for_s: Option<f64>,
-}
-
-impl Window {
-    /// Whether `elapsed_s` seconds after loading falls inside.
-    pub fn contains(&self, elapsed_s: f64) -> bool {
-        elapsed_s >= self.from_s && self.for_s.is_none_or(|f| elapsed_s < self.from_s + f)
-    }
-}
-
-fn one() -> u64 {
-    1
-}
-fn sixteen() -> usize {
-    16
-}
-fn hundred() -> u64 {
-    100
-}
-fn thirty() -> f64 {
-    30.0
-}
-
-fn non_negative<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
-    let v = f64::deserialize(d)?;
-    if v.is_finite() && v >= 0.0 {
-        Ok(v)
-    } else {
-        Err(serde::de::Error::custom(format!(
-            "{v} must be a number >= 0 (seconds)"
-        )))
-    }
-}
-
-fn non_negative_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
-    non_negative(d).map(Some)
-}
-
-fn positive_usize<'de, D: Deserializer<'de>>(d: D) -> Result<usize, D::Error> {
-    let v = usize::deserialize(d)?;
-    if v > 0 {
-        Ok(v)
-    } else {
-        Err(serde::de::Error::custom("must be at least 1"))
     }
 }
 

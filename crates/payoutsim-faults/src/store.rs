@@ -12,13 +12,15 @@ use chrono::{DateTime, Utc};
 use payoutsim_core::Engine;
 use serde::Serialize;
 
-use crate::matcher::{Subject, matches_head, matches_tail};
+use crate::matcher::{Head, Subject, matches_tail};
 use crate::rule::{Fault, Rule};
 
 /// A loaded rule: the rule as given (with its id), when it was loaded, and its counters.
 #[derive(Debug)]
 pub struct Loaded {
     pub rule: Rule,
+    /// Its matcher's head, compiled.
+    pub head: Head,
     pub id: String,
     /// Simulated time it was loaded (its `window` counts from here).
     pub loaded_at: DateTime<Utc>,
@@ -190,6 +192,7 @@ impl Faults {
                 };
                 rule.id = Some(id.clone());
                 let loaded = Arc::new(Loaded {
+                    head: Head::new(&rule.matcher),
                     rule,
                     id: id.clone(),
                     loaded_at,
@@ -242,9 +245,7 @@ impl Faults {
         let mut tail = Some(tail);
         let mut known: (Option<String>, Option<serde_json::Value>) = (None, None);
         for loaded in rules.iter() {
-            if loaded.rule.fault.is_webhook() != webhook
-                || !matches_head(&loaded.rule.matcher, head)
-            {
+            if loaded.rule.fault.is_webhook() != webhook || !loaded.head.matches(head) {
                 continue;
             }
             if loaded.needs_tail()

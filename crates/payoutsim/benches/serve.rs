@@ -346,11 +346,45 @@ fn row(name: &str, s: &Stats, floor: &Stats) -> String {
     )
 }
 
+fn print_fault_overhead(none: &Stats, hundred: &Stats, rounds: &str) {
+    println!(
+        "\n## Fault layer overhead (OnePay `POST /v1/cashouts`, {CLIENTS} clients, the median of {ROUNDS} rounds of adjacent {}s windows)\n",
+        WINDOW.as_secs()
+    );
+    println!(
+        "| rules loaded | requests | per second | of no rules | p50 µs | p99 µs |\n|---|---|---|---|---|---|"
+    );
+    println!("{}", row("none", none, none));
+    println!("{}", row("100, none matching", hundred, none));
+    println!("\nRatio of each round: {rounds}.");
+}
+
+/// `PAYOUTSIM_BENCH=faults`: only the fault layer's overhead (about 20 s instead of minutes).
+async fn faults_only() {
+    let sim = payoutsim::start(ServeConfig::for_tests()).await.unwrap();
+    let onepay = sim.url("onepay").unwrap().to_string();
+    let admin = sim.url("admin").unwrap().to_string();
+    let (customer, account, _) = onepay_fixture(&onepay).await;
+    let rounds = fault_layer_overhead(&admin, post_cashouts(onepay, customer, account)).await;
+    let ratios = rounds
+        .iter()
+        .map(|(n, h)| format!("{:.0}%", 100.0 * h.per_s / n.per_s))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let (none, hundred) = median_round(rounds);
+    print_fault_overhead(&none, &hundred, &ratios);
+    sim.shutdown().await.unwrap();
+}
+
 fn main() {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .unwrap();
+    if std::env::var("PAYOUTSIM_BENCH").as_deref() == Ok("faults") {
+        rt.block_on(faults_only());
+        return;
+    }
     rt.block_on(async {
         let in_process = startup_in_process(30).await;
         let mut spawned = Vec::new();
@@ -402,14 +436,7 @@ fn main() {
         println!("{}", row("bare axum `GET /v1/cashouts/{id}` (floor)", &bare_get, &bare_get));
         println!("{}", row("OnePay `GET /v1/cashouts/{id}`", &sim_get, &bare_get));
         println!("\nRatio of each round: POST {post_rounds}; GET {get_rounds}.");
-        println!(
-            "\n## Fault layer overhead (OnePay `POST /v1/cashouts`, {CLIENTS} clients, the median of {ROUNDS} rounds of adjacent {}s windows)\n",
-            WINDOW.as_secs()
-        );
-        println!("| rules loaded | requests | per second | of no rules | p50 µs | p99 µs |\n|---|---|---|---|---|---|");
-        println!("{}", row("none", &no_rules, &no_rules));
-        println!("{}", row("100, none matching", &hundred_rules, &no_rules));
-        println!("\nRatio of each round: {fault_rounds}.");
+        print_fault_overhead(&no_rules, &hundred_rules, &fault_rounds);
         println!("\n## Memory (release binary, VmRSS; journal cap 1000 entries)\n");
         println!("| journaled requests (4 KiB bodies) | RSS MiB |\n|---|---|");
         for (n, kib) in mem {

@@ -382,16 +382,7 @@ mod tests {
 
     #[test]
     fn a_target_without_events_wants_everything() {
-        let mut t = WebhookTarget {
-            id: String::new(),
-            provider: "p".into(),
-            tenant: "p:t".into(),
-            url: "http://127.0.0.1:1/".into(),
-            events: vec![],
-            secret: "s".into(),
-            extra: BTreeMap::new(),
-            created_at: String::new(),
-        };
+        let mut t = target();
         assert!(t.wants("cashout.created"));
         t.events = vec!["cashout.processed".into()];
         assert!(!t.wants("cashout.created"));

@@ -16,7 +16,7 @@ use crate::OnePay;
 use crate::auth::Tenant;
 use crate::error::{OnePayError, OnePayJson};
 use crate::idempotent::{Key, Post, reply};
-use crate::lifecycle::decide_outcome;
+use crate::lifecycle::start_payout;
 use crate::model::{Amount, Balance, BalanceCashout, Data, amount_label};
 use crate::state::{BALANCE_CASHOUT, BalanceCashoutRec, TenantData};
 use crate::validation::Fields;
@@ -116,18 +116,9 @@ impl OnePay {
             let account_number = (t.accounts.get(&account_id))
                 .map(|a| a.account_number.clone())
                 .unwrap_or_default();
-            let (outcome, rule) = decide_outcome(forced, &account_number, amount);
+            let payout = (account_number.as_str(), amount);
+            let (id, lc) = start_payout(self, &tenant.name, &machine, forced, payout, now);
             t.available -= amount;
-            let id = engine.ids.uuid(&tenant.name);
-            let lc = engine.start_lifecycle_forced(
-                "onepay",
-                &tenant.name,
-                &machine,
-                &id,
-                outcome,
-                rule.as_deref(),
-                now,
-            );
             let rec = BalanceCashoutRec {
                 id: id.clone(),
                 account_id,

@@ -18,7 +18,7 @@ use crate::OnePay;
 use crate::auth::Tenant;
 use crate::error::{Id, OnePayError, OnePayJson};
 use crate::idempotent::{Key, Post, reply};
-use crate::lifecycle::decide_outcome;
+use crate::lifecycle::start_payout;
 use crate::model::Cashout;
 use crate::pagination::{Params, paginate};
 use crate::state::{CASHOUT, CashoutRec};
@@ -133,19 +133,10 @@ impl OnePay {
             let machine = self
                 .machine(CASHOUT, &method)
                 .ok_or_else(|| OnePayError::Internal(format!("no cashout machine {method}")))?;
-            let (outcome, rule) = decide_outcome(forced, &account.account_number, amount);
+            let payout = (account.account_number.as_str(), amount);
+            let (id, lc) = start_payout(self, &tenant.name, &machine, forced, payout, now);
             let account_id = account.id.clone();
             t.available -= amount;
-            let id = engine.ids.uuid(&tenant.name);
-            let lc = engine.start_lifecycle_forced(
-                "onepay",
-                &tenant.name,
-                &machine,
-                &id,
-                outcome,
-                rule.as_deref(),
-                now,
-            );
             let rec = CashoutRec {
                 id: id.clone(),
                 customer_id,

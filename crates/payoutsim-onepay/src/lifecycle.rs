@@ -9,7 +9,7 @@
 use chrono::{DateTime, Utc};
 use payoutsim_core::admin::AdminError;
 use payoutsim_core::forced::OutcomeSlot;
-use payoutsim_core::machine::Lifecycle;
+use payoutsim_core::machine::{Lifecycle, StateMachine};
 use payoutsim_core::timeline::{Action, Scheduled};
 use serde::Serialize;
 use serde_json::Value;
@@ -23,7 +23,7 @@ use crate::state::{ACCOUNT, BALANCE_CASHOUT, CASHOUT, TenantData, magic_for, rem
 /// The order is DESIGN.md's: (1) a forced outcome from a fault rule (the request's
 /// [`OutcomeSlot`], taken here, so only the first payout created gets it); (2) a magic value of
 /// [`crate::state::MAGIC`]; (3) the machine's success.
-pub(crate) fn decide_outcome(
+fn decide_outcome(
     forced: Option<&OutcomeSlot>,
     account_number: &str,
     amount: i64,
@@ -36,6 +36,32 @@ pub(crate) fn decide_outcome(
     };
     let reason = (!magic.code.is_empty()).then(|| magic.code.to_string());
     (Some((magic.outcome.to_string(), reason)), None)
+}
+
+/// A new payout of `amount` cents to `account_number`: its id, and its lifecycle started on
+/// `machine` at `now`, destined for the outcome [`decide_outcome`] picks (the forcing rule, if any,
+/// noted in the transitions log).
+pub(crate) fn start_payout(
+    onepay: &OnePay,
+    tenant: &str,
+    machine: &StateMachine,
+    forced: Option<&OutcomeSlot>,
+    (account_number, amount): (&str, i64),
+    now: DateTime<Utc>,
+) -> (String, Lifecycle) {
+    let engine = onepay.engine();
+    let (outcome, rule) = decide_outcome(forced, account_number, amount);
+    let id = engine.ids.uuid(tenant);
+    let lc = engine.start_lifecycle_forced(
+        "onepay",
+        tenant,
+        machine,
+        &id,
+        outcome,
+        rule.as_deref(),
+        now,
+    );
+    (id, lc)
 }
 
 /// A delivery's body: `{"event": "...", "data": {…}}` (the newer documented shape).

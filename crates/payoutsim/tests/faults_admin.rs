@@ -17,7 +17,7 @@ async fn a_rule_is_stored_with_a_generated_id_and_listed_with_its_hits() {
     let second = sim
         .rule(json!({"id": "slow", "fault": {"kind": "latency", "fixed_ms": 1}}))
         .await;
-    sim.get("/v1/banks").await.send().await.unwrap();
+    sim.get("/v1/banks").send().await.unwrap();
     let (status, list) = sim.admin("GET", "/__admin/faults", None).await;
 
     assert_eq!(first["id"], "rule-1");
@@ -55,10 +55,7 @@ async fn rules_are_deleted_one_by_one_or_all_at_once() {
     assert_eq!(err["error"], "no fault rule `rule-9`");
     assert_eq!(left["rules"][0]["id"], "rule-2");
     assert_eq!(none["rules"], json!([]));
-    assert_eq!(
-        sim.get("/v1/banks").await.send().await.unwrap().status(),
-        200
-    );
+    assert_eq!(sim.get("/v1/banks").send().await.unwrap().status(), 200);
     sim.stop().await;
 }
 
@@ -148,10 +145,7 @@ async fn an_admin_reset_clears_the_rules() {
     assert_eq!(status, 200);
     let (_, list) = sim.admin("GET", "/__admin/faults", None).await;
     assert_eq!(list["rules"], json!([]));
-    assert_eq!(
-        sim.get("/v1/banks").await.send().await.unwrap().status(),
-        200
-    );
+    assert_eq!(sim.get("/v1/banks").send().await.unwrap().status(), 200);
     sim.stop().await;
 }
 
@@ -182,9 +176,6 @@ async fn a_scenario_posted_as_yaml_loads_its_rules_and_a_bad_one_names_the_field
         msg.contains("unknown field `tims`") && msg.contains("4:"),
         "{msg}"
     );
-    assert_eq!(
-        sim.get("/v1/banks").await.send().await.unwrap().status(),
-        503
-    );
+    assert_eq!(sim.get("/v1/banks").send().await.unwrap().status(), 503);
     sim.stop().await;
 }

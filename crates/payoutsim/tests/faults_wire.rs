@@ -9,6 +9,10 @@ use std::time::{Duration, Instant};
 use common::{Sim, TENANT, chain};
 use serde_json::{Value, json};
 
+fn on_banks(fault: Value) -> Value {
+    json!({"match": {"path": "/v1/banks"}, "fault": fault})
+}
+
 fn on_cashouts(fault: Value) -> Value {
     json!({"match": {"provider": "onepay", "method": "POST", "path": "/v1/cashouts"}, "fault": fault})
 }
@@ -37,7 +41,7 @@ async fn a_status_fault_with_a_custom_body_sends_that_body() {
         "fault": {"kind": "status", "status": 502, "body": {"oops": true}}}))
         .await;
 
-    let resp = sim.get("/v1/banks").await.send().await.unwrap();
+    let resp = sim.get("/v1/banks").send().await.unwrap();
 
     assert_eq!(resp.status(), 502);
     assert_eq!(resp.json::<Value>().await.unwrap(), json!({"oops": true}));
@@ -51,8 +55,8 @@ async fn a_rate_limit_is_a_429_with_retry_after() {
         "fault": {"kind": "rate_limit", "retry_after_s": 7}, "times": 1}))
         .await;
 
-    let limited = sim.get("/v1/banks").await.send().await.unwrap();
-    let next = sim.get("/v1/banks").await.send().await.unwrap();
+    let limited = sim.get("/v1/banks").send().await.unwrap();
+    let next = sim.get("/v1/banks").send().await.unwrap();
 
     assert_eq!(limited.status(), 429);
     assert_eq!(limited.headers()["retry-after"], "7");
@@ -63,10 +67,9 @@ async fn a_rate_limit_is_a_429_with_retry_after() {
 #[tokio::test]
 async fn token_expired_is_onepays_own_401() {
     let sim = Sim::start().await;
-    sim.rule(json!({"match": {"path": "/v1/banks"}, "fault": {"kind": "token_expired"}}))
-        .await;
+    sim.rule(on_banks(json!({"kind": "token_expired"}))).await;
 
-    let resp = sim.get("/v1/banks").await.send().await.unwrap();
+    let resp = sim.get("/v1/banks").send().await.unwrap();
 
     assert_eq!(resp.status(), 401);
     let body: Value = resp.json().await.unwrap();
@@ -129,10 +132,9 @@ async fn a_reset_after_the_handler_still_creates_the_cashout_and_a_retry_replays
 #[tokio::test]
 async fn an_empty_reply_is_an_error_without_a_response() {
     let sim = Sim::start().await;
-    sim.rule(json!({"match": {"path": "/v1/banks"}, "fault": {"kind": "empty"}}))
-        .await;
+    sim.rule(on_banks(json!({"kind": "empty"}))).await;
 
-    let err = sim.get("/v1/banks").await.send().await.unwrap_err();
+    let err = sim.get("/v1/banks").send().await.unwrap_err();
 
     assert!(err.is_request(), "{}", chain(&err));
     assert!(err.status().is_none());
@@ -142,12 +144,10 @@ async fn an_empty_reply_is_an_error_without_a_response() {
 #[tokio::test]
 async fn a_truncated_body_is_an_incomplete_body_error() {
     let sim = Sim::start().await;
-    sim.rule(
-        json!({"match": {"path": "/v1/banks"}, "fault": {"kind": "truncate", "stage": "after"}}),
-    )
-    .await;
+    sim.rule(on_banks(json!({"kind": "truncate", "stage": "after"})))
+        .await;
 
-    let resp = sim.get("/v1/banks").await.send().await.unwrap();
+    let resp = sim.get("/v1/banks").send().await.unwrap();
     let declared = resp.content_length().unwrap();
     let status = resp.status();
     let err = resp.bytes().await.unwrap_err();
@@ -161,13 +161,12 @@ async fn a_truncated_body_is_an_incomplete_body_error() {
 #[tokio::test]
 async fn a_hang_is_a_client_timeout() {
     let sim = Sim::start().await;
-    sim.rule(json!({"match": {"path": "/v1/banks"}, "fault": {"kind": "hang", "max_s": 2}}))
+    sim.rule(on_banks(json!({"kind": "hang", "max_s": 2})))
         .await;
     let started = Instant::now();
 
     let err = sim
         .get("/v1/banks")
-        .await
         .timeout(Duration::from_millis(300))
         .send()
         .await
@@ -181,10 +180,10 @@ async fn a_hang_is_a_client_timeout() {
 #[tokio::test]
 async fn a_hang_closes_without_an_answer_at_its_cap() {
     let sim = Sim::start().await;
-    sim.rule(json!({"match": {"path": "/v1/banks"}, "fault": {"kind": "hang", "max_s": 0.2}}))
+    sim.rule(on_banks(json!({"kind": "hang", "max_s": 0.2})))
         .await;
 
-    let err = sim.get("/v1/banks").await.send().await.unwrap_err();
+    let err = sim.get("/v1/banks").send().await.unwrap_err();
 
     assert!(!err.is_timeout() && err.is_request(), "{}", chain(&err));
     sim.stop().await;
@@ -193,12 +192,10 @@ async fn a_hang_closes_without_an_answer_at_its_cap() {
 #[tokio::test]
 async fn a_malformed_body_is_invalid_json_sent_as_json() {
     let sim = Sim::start().await;
-    sim.rule(
-        json!({"match": {"path": "/v1/banks"}, "fault": {"kind": "malformed", "stage": "after"}}),
-    )
-    .await;
+    sim.rule(on_banks(json!({"kind": "malformed", "stage": "after"})))
+        .await;
 
-    let resp = sim.get("/v1/banks").await.send().await.unwrap();
+    let resp = sim.get("/v1/banks").send().await.unwrap();
 
     assert_eq!(resp.status(), 200);
     assert_eq!(resp.headers()["content-type"], "application/json");
@@ -215,7 +212,7 @@ async fn a_slow_body_arrives_in_pieces() {
         .await;
     let started = Instant::now();
 
-    let mut resp = sim.get("/v1/cashouts").await.send().await.unwrap();
+    let mut resp = sim.get("/v1/cashouts").send().await.unwrap();
     let mut pieces = Vec::new();
     while let Some(chunk) = resp.chunk().await.unwrap() {
         pieces.push(chunk);
@@ -232,13 +229,11 @@ async fn a_slow_body_arrives_in_pieces() {
 #[tokio::test]
 async fn fixed_latency_delays_the_answer_and_changes_nothing_else() {
     let sim = Sim::start().await;
-    sim.rule(
-        json!({"match": {"path": "/v1/banks"}, "fault": {"kind": "latency", "fixed_ms": 150}}),
-    )
-    .await;
+    sim.rule(on_banks(json!({"kind": "latency", "fixed_ms": 150})))
+        .await;
     let started = Instant::now();
 
-    let resp = sim.get("/v1/banks").await.send().await.unwrap();
+    let resp = sim.get("/v1/banks").send().await.unwrap();
 
     assert!(started.elapsed() >= Duration::from_millis(150));
     assert_eq!(resp.status(), 200);
@@ -342,8 +337,8 @@ async fn a_rule_that_matches_nothing_changes_nothing() {
         .rule(json!({"match": {"path": "/v1/customers/*"}, "fault": {"kind": "reset"}}))
         .await;
 
-    let a = plain.get("/v1/banks").await.send().await.unwrap();
-    let b = faulted.get("/v1/banks").await.send().await.unwrap();
+    let a = plain.get("/v1/banks").send().await.unwrap();
+    let b = faulted.get("/v1/banks").send().await.unwrap();
 
     assert_eq!(a.status(), b.status());
     let strip = |h: &reqwest::header::HeaderMap| {
@@ -371,15 +366,7 @@ async fn the_same_seed_hits_the_same_requests() {
             .await;
         let mut statuses = Vec::new();
         for _ in 0..24 {
-            statuses.push(
-                sim.get("/v1/banks")
-                    .await
-                    .send()
-                    .await
-                    .unwrap()
-                    .status()
-                    .as_u16(),
-            );
+            statuses.push(sim.get("/v1/banks").send().await.unwrap().status().as_u16());
         }
         sim.stop().await;
         statuses
@@ -397,7 +384,7 @@ async fn a_tenant_rule_spares_other_tenants() {
     sim.rule(json!({"match": {"tenant": TENANT}, "fault": {"kind": "status", "status": 503}}))
         .await;
 
-    let mine = sim.get("/v1/banks").await.send().await.unwrap();
+    let mine = sim.get("/v1/banks").send().await.unwrap();
     let other = sim
         .http
         .get(sim.onepay("/v1/banks"))

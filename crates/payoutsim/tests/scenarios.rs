@@ -45,9 +45,9 @@ fn every_scenario_file_parses_and_is_tested_here() {
 async fn outage_answers_503_for_60_seconds_then_recovers() {
     let sim = sim_with("onepay-outage-503").await;
 
-    let during = sim.get("/v1/banks").await.send().await.unwrap().status();
+    let during = sim.get("/v1/banks").send().await.unwrap().status();
     sim.advance(61).await;
-    let after = sim.get("/v1/banks").await.send().await.unwrap().status();
+    let after = sim.get("/v1/banks").send().await.unwrap().status();
 
     assert_eq!((during.as_u16(), after.as_u16()), (503, 200));
     sim.stop().await;
@@ -281,15 +281,7 @@ async fn a_token_expires_after_five_requests_for_two_requests() {
 
     let mut statuses = Vec::new();
     for _ in 0..8 {
-        statuses.push(
-            sim.get("/v1/banks")
-                .await
-                .send()
-                .await
-                .unwrap()
-                .status()
-                .as_u16(),
-        );
+        statuses.push(sim.get("/v1/banks").send().await.unwrap().status().as_u16());
     }
 
     assert_eq!(statuses, [200, 200, 200, 200, 200, 401, 401, 200]);
@@ -312,7 +304,7 @@ async fn truncated_status_polls_fail_twice_then_read_whole() {
 
     let mut outcomes = Vec::new();
     for _ in 0..3 {
-        let resp = sim.get(&path).await.send().await.unwrap();
+        let resp = sim.get(&path).send().await.unwrap();
         outcomes.push(resp.json::<Value>().await.map_err(|e| chain(&e)));
     }
 
@@ -344,12 +336,11 @@ async fn a_create_that_times_out_was_still_created_and_the_retry_replays_it() {
 async fn a_garbled_balance_is_not_json_once() {
     let sim = sim_with("onepay-garbled-balance").await;
 
-    let first = sim.get("/v1/balances").await.send().await.unwrap();
+    let first = sim.get("/v1/balances").send().await.unwrap();
     let kind = first.headers()["content-type"].clone();
     let garbled = first.json::<Value>().await;
     let second: Value = sim
         .get("/v1/balances")
-        .await
         .send()
         .await
         .unwrap()
@@ -369,7 +360,7 @@ async fn a_flaky_network_loses_some_creates_and_never_corrupts_state() {
         let sim = sim_with("onepay-flaky-network").await;
         let fixture = sim.fixture().await;
         let mut outcomes = Vec::new();
-        for i in 0..12 {
+        for i in 0..8 {
             let outcome = match sim.cashout(&fixture, &format!("k{i}")).send().await {
                 Ok(r) if r.status() == 201 => "created",
                 Ok(_) => "refused",

@@ -55,22 +55,20 @@ impl Sim {
         body
     }
 
-    pub async fn get(&self, path: &str) -> reqwest::RequestBuilder {
+    /// `GET` on OnePay with [`KEY`], not yet sent.
+    pub fn get(&self, path: &str) -> reqwest::RequestBuilder {
         self.http.get(self.onepay(path)).bearer_auth(KEY)
+    }
+
+    /// `GET` on OnePay with [`KEY`], the answer's JSON.
+    pub async fn get_json(&self, path: &str) -> Value {
+        let resp = self.get(path).send().await.unwrap();
+        resp.json().await.unwrap()
     }
 
     /// A customer and an account of [`KEY`]; returns their ids.
     pub async fn fixture(&self) -> (String, String) {
-        let banks: Value = self
-            .http
-            .get(self.onepay("/v1/banks"))
-            .bearer_auth(KEY)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let banks = self.get_json("/v1/banks").await;
         let bank = banks["data"][0]["id"].as_str().unwrap().to_string();
         let customer = self
             .post_json(
@@ -123,30 +121,14 @@ impl Sim {
 
     /// The tenant's cashouts, as OnePay lists them.
     pub async fn cashouts(&self) -> Vec<Value> {
-        let list: Value = self
-            .http
-            .get(self.onepay("/v1/cashouts"))
-            .bearer_auth(KEY)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let list = self.get_json("/v1/cashouts").await;
         list["data"].as_array().cloned().unwrap_or_default()
     }
 
     /// `GET /v1/cashouts/{id}`.
     pub async fn cashout_by_id(&self, id: &Value) -> Value {
-        let path = format!("/v1/cashouts/{}", id.as_str().unwrap());
-        let resp = self
-            .http
-            .get(self.onepay(&path))
-            .bearer_auth(KEY)
-            .send()
+        self.get_json(&format!("/v1/cashouts/{}", id.as_str().unwrap()))
             .await
-            .unwrap();
-        resp.json().await.unwrap()
     }
 
     /// The journal's entries for `path` (newest last).

@@ -397,3 +397,59 @@ async fn a_tenant_rule_spares_other_tenants() {
     assert_eq!(other.status(), 200);
     sim.stop().await;
 }
+
+#[tokio::test]
+async fn truncated_and_malformed_answers_before_the_handler_create_nothing() {
+    let sim = Sim::start().await;
+    let fixture = sim.fixture().await;
+    sim.rule(json!({"match": {"path": "/v1/cashouts", "method": "POST"},
+        "fault": {"kind": "truncate"}, "times": 1}))
+        .await;
+    sim.rule(json!({"match": {"path": "/v1/cashouts", "method": "POST"},
+        "fault": {"kind": "malformed"}, "times": 1}))
+        .await;
+
+    let cut = sim.cashout(&fixture, "k-cut").send().await.unwrap();
+    let cut_body = cut.bytes().await;
+    let garbled = sim.cashout(&fixture, "k-garbled").send().await.unwrap();
+    let garbled_body = garbled.text().await.unwrap();
+
+    assert!(cut_body.is_err(), "an incomplete body");
+    assert!(
+        serde_json::from_str::<Value>(&garbled_body).is_err(),
+        "{garbled_body}"
+    );
+    assert!(
+        sim.cashouts().await.is_empty(),
+        "OnePay saw neither request"
+    );
+    let journal = sim.journal("/v1/cashouts").await;
+    let faults: Vec<_> = journal.iter().filter_map(|e| e["fault"].as_str()).collect();
+    assert_eq!(
+        faults,
+        ["rule-1: truncate (before)", "rule-2: malformed (before)"]
+    );
+    sim.stop().await;
+}
+
+#[tokio::test]
+async fn shutting_down_ends_a_hang_at_once() {
+    let sim = Sim::start().await;
+    sim.rule(on_banks(json!({"kind": "hang", "max_s": 60})))
+        .await;
+    let hanging = tokio::spawn(sim.get("/v1/banks").send());
+    // The hang is journaled as soon as it is decided: then the request is in the server's hands.
+    while sim.journal("/v1/banks").await.is_empty() {
+        tokio::task::yield_now().await;
+    }
+    let started = Instant::now();
+
+    sim.stop().await;
+
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(hanging.await.unwrap().is_err(), "closed without an answer");
+}

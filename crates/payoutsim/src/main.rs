@@ -121,6 +121,24 @@ fn read_scenario(path: &std::path::Path) -> anyhow::Result<(String, Scenario)> {
     Ok((text, scenario))
 }
 
+/// Applies `scenario` to a throwaway simulator built from `config`: every check the providers
+/// make, with the error as `FILE:LINE:COL: field: message`.
+fn check_against(
+    path: &std::path::Path,
+    text: &str,
+    scenario: &Scenario,
+    config: &ServeConfig,
+) -> anyhow::Result<()> {
+    let app = payoutsim::App::new(config);
+    payoutsim_faults::scenario::apply(&app.engine, &app.faults, scenario).map_err(|e| {
+        let at = payoutsim_faults::scenario::locate(text, &e.message)
+            .map(|(line, col)| format!("{line}:{col}:"))
+            .unwrap_or_default();
+        anyhow::anyhow!("{}:{at} {}", path.display(), e.message)
+    })?;
+    Ok(())
+}
+
 /// `payoutsim scenario check`: every file parsed, then applied to a throwaway simulator with
 /// every provider, so that what the providers decide (names, statuses, edges) is checked too.
 fn check_scenarios(files: &[PathBuf]) -> anyhow::Result<()> {
@@ -130,13 +148,7 @@ fn check_scenarios(files: &[PathBuf]) -> anyhow::Result<()> {
         if let Some(clock) = scenario.setup.clock {
             config.engine.clock.mode = clock.mode();
         }
-        let app = payoutsim::App::new(&config);
-        payoutsim_faults::scenario::apply(&app.engine, &app.faults, &scenario).map_err(|e| {
-            let at = payoutsim_faults::scenario::locate(&text, &e.message)
-                .map(|(line, col)| format!("{line}:{col}:"))
-                .unwrap_or_default();
-            anyhow::anyhow!("{}:{at} {}", path.display(), e.message)
-        })?;
+        check_against(path, &text, &scenario, &config)?;
         let kinds: Vec<&str> = scenario.rules.iter().map(|r| r.fault.kind()).collect();
         println!(
             "{}: ok: scenario `{}`, {} rule(s){}",
@@ -172,10 +184,11 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         config.providers = args.providers;
     }
     config.engine.seed = args.seed.unwrap_or_else(random_seed);
+    let mut files = Vec::new();
     for path in &args.scenarios {
-        config.scenarios.push(read_scenario(path)?.1);
+        files.push((path, read_scenario(path)?));
     }
-    let scenario_clock = config.scenarios.first().and_then(|s| s.setup.clock);
+    let scenario_clock = files.first().and_then(|(_, (_, s))| s.setup.clock);
     config.engine.clock.mode = args
         .clock
         .or(scenario_clock.map(|c| c.mode()))
@@ -184,6 +197,11 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
     config.engine.clock.start = args.start_time;
     config.engine.journal_cap = args.journal_cap;
     config.onepay.test_starting_balance = args.onepay_test_balance;
+    // Checked first against a throwaway copy, so an error names the file, line and field.
+    for (path, (text, scenario)) in files {
+        check_against(path, &text, &scenario, &config)?;
+        config.scenarios.push(scenario);
+    }
     config.kashpay.sandbox_starting_balance = args.kashpay_sandbox_balance;
     tracing::info!(
         seed = config.engine.seed,

@@ -227,3 +227,33 @@ async fn serve_loads_scenarios_given_with_the_flag() {
     );
     std::fs::remove_file(ready).ok();
 }
+
+#[test]
+fn serve_refuses_a_scenario_that_does_not_fit_and_names_the_file_and_field() {
+    let file = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../scenarios/onepay-outage-503.yaml"
+    );
+
+    let out = bin()
+        .args([
+            "serve",
+            "--port-base",
+            "0",
+            "--clock",
+            "real",
+            "--scenario",
+            file,
+        ])
+        .output()
+        .unwrap();
+
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(
+            "onepay-outage-503.yaml:7:3: setup.clock: the scenario wants a `manual` clock"
+        ),
+        "{err}"
+    );
+}

@@ -279,3 +279,70 @@ impl Faults {
         decision
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::rule::parse_rule;
+
+    fn rules(texts: &[&str]) -> Vec<Rule> {
+        texts.iter().map(|t| parse_rule(t).unwrap()).collect()
+    }
+
+    fn ids(faults: &Faults) -> Vec<String> {
+        faults.snapshot().iter().map(|r| r.id.clone()).collect()
+    }
+
+    #[test]
+    fn ids_are_generated_in_order_and_skip_those_taken() {
+        let faults = Faults::new();
+        let at = payoutsim_core::clock::manual_epoch();
+
+        faults.add(rules(&["{id: rule-2, fault: {kind: reset}}"]), at);
+        faults.add(rules(&["fault: {kind: reset}", "fault: {kind: empty}"]), at);
+
+        assert_eq!(ids(&faults), ["rule-2", "rule-1", "rule-3"]);
+    }
+
+    #[test]
+    fn a_rule_with_a_loaded_id_replaces_it_in_place() {
+        let faults = Faults::new();
+        let at = payoutsim_core::clock::manual_epoch();
+        faults.add(
+            rules(&[
+                "{id: a, fault: {kind: reset}}",
+                "{id: b, fault: {kind: reset}}",
+            ]),
+            at,
+        );
+
+        faults.add(rules(&["{id: a, fault: {kind: empty}}"]), at);
+
+        assert_eq!(ids(&faults), ["a", "b"]);
+        assert_eq!(faults.snapshot()[0].rule.fault.kind(), "empty");
+    }
+
+    #[test]
+    fn clearing_one_provider_keeps_the_other_rules_and_clearing_all_restarts_ids() {
+        let faults = Faults::new();
+        let at = payoutsim_core::clock::manual_epoch();
+        faults.add(
+            rules(&[
+                "{match: {provider: onepay}, fault: {kind: reset}}",
+                "fault: {kind: reset}",
+            ]),
+            at,
+        );
+
+        faults.clear(Some("onepay"));
+        let left = ids(&faults);
+        faults.clear(None);
+        faults.add(rules(&["fault: {kind: reset}"]), at);
+
+        assert_eq!(left, ["rule-2"]);
+        assert_eq!(ids(&faults), ["rule-1"]);
+        assert!(!faults.remove("nope"));
+        assert!(faults.remove("rule-1") && faults.is_empty());
+    }
+}

@@ -2,7 +2,7 @@
 //!
 //! - [`clock`]: simulated time, `real` or `manual`, global and per-tenant advance
 //! - [`ids`]: seeded ids, tokens and random draws, one stream per tenant
-//! - [`tenants`]: credentials as tenants, provisioned on first use
+//! - [`tenants`]: credentials as tenants, provisioned on first use or declared ahead of it
 //! - [`machine`]: state machines as data, and the [`machine::Lifecycle`] objects carry
 //! - [`timeline`]: what falls due when, per tenant
 //! - [`idempotency`]: keys, request fingerprints, stored responses, expiry

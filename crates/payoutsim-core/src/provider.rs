@@ -74,10 +74,38 @@ pub trait Provider: Send + Sync + 'static {
         )))
     }
 
+    /// Whether [`Provider::provision`] would accept `tenant` now, changing nothing: the name is
+    /// in the provider's own credential format and does not clash with what it already knows.
+    /// Scenario files check the tenants of `setup.tenants` and `setup.balances` with it before
+    /// anything is provisioned or funded, so a provider that implements [`Provider::fund`] or
+    /// [`Provider::provision`] implements it too. Default: the provider cannot provision tenants
+    /// ahead of use.
+    fn check_tenant(&self, tenant: &str) -> Result<(), AdminError> {
+        Err(cannot_provision(self.name(), tenant))
+    }
+
+    /// Makes tenant `tenant` (`<provider>:<public credential>`) exist before any client uses it,
+    /// as a scenario file's `setup.tenants` asks: validates the name in the provider's own
+    /// credential format (as [`Provider::check_tenant`]), declares it in the engine's tenants
+    /// with no secret (the first client to authenticate binds its secret, and a different one
+    /// is refused after that), and creates the provider's data for it exactly as first use
+    /// would (the same starting balance). Idempotent: provisioning a known tenant changes
+    /// nothing. Answers what the back office shows of the tenant, e.g. `{"tenant", "balance"}`.
+    /// Default: the provider cannot provision tenants ahead of use.
+    fn provision(&self, tenant: &str) -> Result<Value, AdminError> {
+        Err(cannot_provision(self.name(), tenant))
+    }
+
     /// The provider's own answer to a request whose session token has expired: what the
     /// `token_expired` fault sends. Providers with sessions answer exactly as for a token past its
     /// `exp`; the default is the provider's 401.
     fn expired_token_response(&self) -> Response {
         self.error_response(StatusCode::UNAUTHORIZED, "Token expired")
     }
+}
+
+fn cannot_provision(provider: &str, tenant: &str) -> AdminError {
+    AdminError::bad_request(format!(
+        "{provider} cannot provision tenants ahead of use (tenant `{tenant}`)"
+    ))
 }

@@ -2,8 +2,10 @@
 //!
 //! A tenant is named `<provider>:<public credential>` (DESIGN.md). In sandbox mode a new,
 //! well-formed credential is provisioned on first use; once known, a different secret for the same
-//! public credential is refused. The secret is kept as given: this is a local simulator whose
-//! journal shows request headers anyway, and a plain comparison keeps auth off the request profile.
+//! public credential is refused. A tenant can also be declared ahead of use (a scenario's
+//! `setup.tenants`) with no secret yet: the first secret it is then given is the one it keeps.
+//! The secret is kept as given: this is a local simulator whose journal shows request headers
+//! anyway, and a plain comparison keeps auth off the request profile.
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
@@ -19,8 +21,9 @@ pub struct TenantInfo {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub environment: Option<String>,
     pub first_seen: String,
+    /// `None` for a declared tenant no client has authenticated as yet.
     #[serde(skip)]
-    secret: String,
+    secret: Option<String>,
 }
 
 /// The secret presented does not match the one this credential was provisioned with.
@@ -28,13 +31,26 @@ pub struct TenantInfo {
 #[error("wrong secret for a known credential")]
 pub struct WrongSecret;
 
+impl TenantInfo {
+    fn new(provider: &str, key: &str, environment: Option<&str>, now: DateTime<Utc>) -> Self {
+        Self {
+            tenant: key.to_string(),
+            provider: provider.to_string(),
+            environment: environment.map(str::to_string),
+            first_seen: crate::clock::rfc3339(now),
+            secret: None,
+        }
+    }
+}
+
 #[derive(Debug, Default)]
 pub struct Tenants {
     map: Mutex<BTreeMap<String, TenantInfo>>,
 }
 
 impl Tenants {
-    /// Resolves (or, on first use, provisions) the tenant `key` whose secret is `secret`.
+    /// Resolves (or, on first use, provisions) the tenant `key` whose secret is `secret`. A
+    /// declared tenant takes `secret` as its own on this first authentication.
     pub fn authenticate(
         &self,
         provider: &str,
@@ -44,23 +60,31 @@ impl Tenants {
         now: DateTime<Utc>,
     ) -> Result<(), WrongSecret> {
         let mut map = self.map.lock().unwrap_or_else(|e| e.into_inner());
-        match map.get(key) {
-            Some(known) if known.secret == secret => Ok(()),
+        let known = map
+            .entry(key.to_string())
+            .or_insert_with(|| TenantInfo::new(provider, key, environment, now));
+        match &known.secret {
+            Some(bound) if bound == secret => Ok(()),
             Some(_) => Err(WrongSecret),
             None => {
-                map.insert(
-                    key.to_string(),
-                    TenantInfo {
-                        tenant: key.to_string(),
-                        provider: provider.to_string(),
-                        environment: environment.map(str::to_string),
-                        first_seen: crate::clock::rfc3339(now),
-                        secret: secret.to_string(),
-                    },
-                );
+                known.secret = Some(secret.to_string());
                 Ok(())
             }
         }
+    }
+
+    /// Registers tenant `key` with no secret yet, so that it is listed before any client uses
+    /// it; the first [`Tenants::authenticate`] binds its secret. A known tenant is left as it is.
+    pub fn declare(
+        &self,
+        provider: &str,
+        key: &str,
+        environment: Option<&str>,
+        now: DateTime<Utc>,
+    ) {
+        let mut map = self.map.lock().unwrap_or_else(|e| e.into_inner());
+        map.entry(key.to_string())
+            .or_insert_with(|| TenantInfo::new(provider, key, environment, now));
     }
 
     pub fn list(&self, provider: Option<&str>) -> Vec<TenantInfo> {
@@ -92,6 +116,47 @@ mod tests {
             Err(WrongSecret)
         );
         assert_eq!(tenants.list(Some("p")).len(), 1);
+    }
+
+    #[test]
+    fn a_declared_tenant_is_listed_and_binds_the_first_secret_it_is_given() {
+        let tenants = Tenants::default();
+        let now = crate::clock::manual_epoch();
+
+        tenants.declare("p", "p:pub", Some("live"), now);
+        let listed = tenants.list(Some("p"));
+        let first = tenants.authenticate("p", "p:pub", "s1", Some("live"), now);
+        let again = tenants.authenticate("p", "p:pub", "s1", Some("live"), now);
+        let other = tenants.authenticate("p", "p:pub", "s2", Some("live"), now);
+
+        assert_eq!(listed.len(), 1);
+        assert_eq!(listed[0].environment.as_deref(), Some("live"));
+        assert_eq!((first, again, other), (Ok(()), Ok(()), Err(WrongSecret)));
+    }
+
+    #[test]
+    fn declaring_a_known_tenant_keeps_its_secret_and_first_sighting() {
+        let tenants = Tenants::default();
+        let epoch = crate::clock::manual_epoch();
+        tenants
+            .authenticate("p", "p:pub", "s1", None, epoch)
+            .unwrap();
+
+        tenants.declare(
+            "p",
+            "p:pub",
+            Some("test"),
+            epoch + chrono::Duration::hours(1),
+        );
+
+        let listed = tenants.list(None);
+        assert_eq!(listed.len(), 1);
+        assert_eq!(listed[0].first_seen, crate::clock::rfc3339(epoch));
+        assert_eq!(listed[0].environment, None);
+        assert_eq!(
+            tenants.authenticate("p", "p:pub", "s2", None, epoch),
+            Err(WrongSecret)
+        );
     }
 
     #[test]

@@ -4,7 +4,8 @@
 //! - `POST /cashouts/{id}/status` {status}: forces a cashout or balance cashout status
 //! - `POST /accounts/{id}/status` {status}: forces an account status
 //!
-//! and [`objects`], what `GET /__admin/providers/onepay/objects` shows.
+//! and [`provision`] (a scenario's `setup.tenants`) and [`objects`], what
+//! `GET /__admin/providers/onepay/objects` shows.
 
 use axum::extract::Path;
 use axum::routing::post;
@@ -71,29 +72,40 @@ struct Status {
     status: String,
 }
 
-/// Credits a tenant's balance (`Provider::fund`).
-pub(crate) fn fund(
-    onepay: &OnePay,
-    tenant: &str,
-    amount: &serde_json::Number,
-) -> Result<Value, AdminError> {
+/// Whether tenant name `onepay:<key>` has a test key; an error unless the key is well formed.
+pub(crate) fn is_test(tenant: &str) -> Result<bool, AdminError> {
     let key = tenant.strip_prefix("onepay:").unwrap_or("");
     let is_test = key_mode(key).ok_or_else(|| {
         AdminError::bad_request(format!(
             "`tenant` must be `onepay:sk_test_<k>` or `onepay:sk_live_<k>`, got `{tenant}`"
         ))
     })?;
+    Ok(is_test)
+}
+
+/// Makes a tenant exist before first use (`Provider::provision`), as first use would make it:
+/// test tenants with the starting balance. A known tenant is left as it is.
+pub(crate) fn provision(onepay: &OnePay, tenant: &str) -> Result<Value, AdminError> {
+    let is_test = is_test(tenant)?;
+    onepay.declare(tenant, is_test);
+    let mut store = onepay.store();
+    let t = onepay.tenant_data(&mut store, tenant, is_test);
+    Ok(json!({ "tenant": tenant, "available": Amount(t.available) }))
+}
+
+/// Credits a tenant's balance (`Provider::fund`), provisioning a new tenant first.
+pub(crate) fn fund(
+    onepay: &OnePay,
+    tenant: &str,
+    amount: &serde_json::Number,
+) -> Result<Value, AdminError> {
+    let is_test = is_test(tenant)?;
     let cents = to_cents(amount).ok().filter(|c| *c > 0).ok_or_else(|| {
         AdminError::bad_request("`amount` must be a positive number with at most 2 decimals")
     })?;
-    onepay
-        .provision(tenant, key, is_test)
-        .map_err(|e| AdminError::bad_request(e.to_string()))?;
+    onepay.declare(tenant, is_test);
     let mut store = onepay.store();
-    let t = store
-        .tenants
-        .get_mut(tenant)
-        .ok_or_else(|| AdminError::not_found(tenant.to_string()))?;
+    let t = onepay.tenant_data(&mut store, tenant, is_test);
     t.available = t
         .available
         .checked_add(cents)

@@ -62,7 +62,7 @@ impl FromRequestParts<OnePay> for Tenant {
         let key = bearer_key(&parts.headers).ok_or(OnePayError::Unauthenticated)?;
         let is_test = key_mode(key).ok_or(OnePayError::Unauthenticated)?;
         let name = tenant_name(key);
-        onepay.provision(&name, key, is_test)?;
+        onepay.sign_in(&name, key, is_test)?;
         if let Some(notes) = parts.extensions.get::<RequestNotes>() {
             notes.set_tenant(&name);
         }

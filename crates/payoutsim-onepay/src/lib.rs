@@ -146,17 +146,21 @@ impl OnePay {
         tenant: &Tenant,
         f: impl FnOnce(&mut TenantData) -> R,
     ) -> R {
-        let starting = self.starting_balance(tenant.is_test);
         let mut store = self.store();
-        if !store.tenants.contains_key(&tenant.name) {
-            let data = TenantData::new(tenant.is_test, starting);
-            store.tenants.insert(tenant.name.clone(), data);
-        }
-        match store.tenants.get_mut(&tenant.name) {
-            Some(data) => f(data),
-            // Inserted just above under the same lock: never taken.
-            None => f(&mut TenantData::new(tenant.is_test, starting)),
-        }
+        f(self.tenant_data(&mut store, &tenant.name, tenant.is_test))
+    }
+
+    /// The data of tenant `name`, created on first use: test tenants with the configured
+    /// starting balance, live tenants with 0.
+    pub(crate) fn tenant_data<'s>(
+        &self,
+        store: &'s mut Store,
+        name: &str,
+        is_test: bool,
+    ) -> &'s mut TenantData {
+        let starting = self.starting_balance(is_test);
+        (store.tenants.entry(name.to_string()))
+            .or_insert_with(|| TenantData::new(is_test, starting))
     }
 
     /// A new tenant's balance, in cents.
@@ -168,29 +172,31 @@ impl OnePay {
         }
     }
 
-    /// Makes sure tenant `name` exists, in the engine and in the store.
-    pub(crate) fn provision(
-        &self,
-        name: &str,
-        key: &str,
-        is_test: bool,
-    ) -> Result<(), OnePayError> {
+    /// Resolves the caller of key `key` (tenant `name`), provisioning it on first use: in the
+    /// engine (the key is its own secret) and in the store.
+    pub(crate) fn sign_in(&self, name: &str, key: &str, is_test: bool) -> Result<(), OnePayError> {
         let engine = self.engine();
         let now = engine.now_for(name);
-        let mode = if is_test { "test" } else { "live" };
         engine
             .tenants
-            .authenticate("onepay", name, key, Some(mode), now)
+            .authenticate("onepay", name, key, Some(mode_name(is_test)), now)
             .map_err(|_| OnePayError::Unauthenticated)?;
-        let starting = self.starting_balance(is_test);
-        let mut store = self.store();
-        if !store.tenants.contains_key(name) {
-            store
-                .tenants
-                .insert(name.to_string(), TenantData::new(is_test, starting));
-        }
+        self.tenant_data(&mut self.store(), name, is_test);
         Ok(())
     }
+
+    /// Declares tenant `name` in the engine and creates its data, before any client uses it.
+    pub(crate) fn declare(&self, name: &str, is_test: bool) {
+        let engine = self.engine();
+        let now = engine.now_for(name);
+        (engine.tenants).declare("onepay", name, Some(mode_name(is_test)), now);
+        self.tenant_data(&mut self.store(), name, is_test);
+    }
+}
+
+/// The environment the engine lists a tenant under.
+fn mode_name(is_test: bool) -> &'static str {
+    if is_test { "test" } else { "live" }
 }
 
 /// The `x-signature` of `body`: lower-case hex HMAC-SHA256 with the `wh_tok_…` secret.
@@ -274,6 +280,14 @@ impl Provider for OnePay {
         amount: &serde_json::Number,
     ) -> Result<Value, payoutsim_core::admin::AdminError> {
         admin::fund(self, tenant, amount)
+    }
+
+    fn check_tenant(&self, tenant: &str) -> Result<(), payoutsim_core::admin::AdminError> {
+        admin::is_test(tenant).map(|_| ())
+    }
+
+    fn provision(&self, tenant: &str) -> Result<Value, payoutsim_core::admin::AdminError> {
+        admin::provision(self, tenant)
     }
 
     fn tenant_hint(&self, headers: &http::HeaderMap, _body: &[u8]) -> Option<String> {

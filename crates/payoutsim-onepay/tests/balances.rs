@@ -286,3 +286,75 @@ impl Objects for Sim {
         v["objects"].as_array().unwrap().clone()
     }
 }
+
+#[tokio::test]
+async fn a_provisioned_tenant_is_listed_with_its_starting_balance_before_any_request() {
+    let sim = sim(1);
+
+    let test = sim.provider.provision("onepay:sk_test_alpha").unwrap();
+    let live = sim.provider.provision("onepay:sk_live_alpha").unwrap();
+    let tenants = admin_get(&sim, "/__admin/tenants").await;
+    let balances = admin_get(&sim, "/__admin/providers/onepay/objects?kind=balance").await;
+
+    assert_eq!(
+        test,
+        json!({"tenant": "onepay:sk_test_alpha", "available": START})
+    );
+    assert_eq!(
+        live,
+        json!({"tenant": "onepay:sk_live_alpha", "available": 0})
+    );
+    let listed: Vec<(&Value, &Value)> = tenants["tenants"]["onepay"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| (&t["tenant"], &t["environment"]))
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            (&json!("onepay:sk_live_alpha"), &json!("live")),
+            (&json!("onepay:sk_test_alpha"), &json!("test"))
+        ]
+    );
+    assert_eq!(balances["objects"][1]["tenant"], "onepay:sk_test_alpha");
+    assert_eq!(balances["objects"][1]["object"]["available"], START);
+}
+
+#[tokio::test]
+async fn a_provisioned_key_then_works_and_provisioning_it_again_changes_nothing() {
+    let sim = sim(1);
+    sim.provider.provision("onepay:sk_test_alpha").unwrap();
+    let (c, a) = sim.payee(TEST_KEY, "0012345678").await;
+    let created = sim
+        .cashout(TEST_KEY, "k", cashout_body(&c, &a, json!(250000), "ACH"))
+        .await;
+
+    let again = sim.provider.provision("onepay:sk_test_alpha").unwrap();
+
+    assert_eq!(created.status, 201, "{}", created.json);
+    assert_eq!(again["available"], START - 250000);
+    assert_eq!(sim.available_cents(TEST_KEY).await, (START - 250000) * 100);
+}
+
+#[tokio::test]
+async fn provisioning_refuses_a_malformed_key_and_creates_nothing() {
+    let sim = sim(1);
+
+    let refused: Vec<u16> = [
+        "onepay:sk_test_",
+        "onepay:pk_test_a",
+        "sk_test_a",
+        "onepay:sk_test_a-b",
+    ]
+    .iter()
+    .map(|t| sim.provider.provision(t).unwrap_err().0.as_u16())
+    .collect();
+    let checked = sim.provider.check_tenant("onepay:nope").unwrap_err();
+    let tenants = admin_get(&sim, "/__admin/tenants").await;
+
+    assert_eq!(refused, [400, 400, 400, 400]);
+    assert!(checked.1.contains("`onepay:nope`"), "{}", checked.1);
+    assert_eq!(tenants["tenants"]["onepay"], json!([]));
+    assert_eq!(sim.onepay_objects("balance"), Vec::<Value>::new());
+}

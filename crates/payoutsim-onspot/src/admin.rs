@@ -5,11 +5,13 @@
 //! - `POST /transfers` {tenant, amount}: records a bank transfer to OnSpot (`Provider::fund`)
 //! - `POST /payouts/{uuid}/status` {status, reason?}: forces a payout's status
 //!
-//! and [`objects`], what `GET /__admin/providers/onspot/objects` shows.
+//! and [`provision`] (a scenario's `setup.tenants`) and [`objects`], what
+//! `GET /__admin/providers/onspot/objects` shows.
 
 use axum::extract::Path;
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use chrono::{DateTime, Utc};
 use payoutsim_core::admin::{AdminError, AdminJson, AdminQuery};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -17,7 +19,9 @@ use serde_json::{Value, json};
 use crate::OnSpot;
 use crate::auth::parse_tenant;
 use crate::lifecycle::{activate, force};
-use crate::state::{ACTIVE, PAID, PENDING_FUNDING, PayoutRec, TenantData, Transfer};
+use crate::state::{
+    ACTIVE, Environment, PAID, PENDING_FUNDING, PayoutRec, Store, TenantData, Transfer,
+};
 use crate::validation::{format_cents, parse_cents};
 
 /// The kinds `objects` knows.
@@ -149,12 +153,8 @@ impl<'a> PayoutView<'a> {
 
 /// The tenants a section query selects, with their data (owned: the lock is released).
 fn section(onspot: &OnSpot, q: &Section) -> Result<Vec<(String, Value, Value, Value)>, AdminError> {
-    if let Some(t) = &q.tenant
-        && parse_tenant(t).is_none()
-    {
-        return Err(AdminError::bad_request(format!(
-            "`tenant` must be `onspot:<test|live>:<publicKey>`, got `{t}`"
-        )));
+    if let Some(t) = &q.tenant {
+        parse(t)?;
     }
     if let Some(e) = &q.environment
         && e != "test"
@@ -213,14 +213,59 @@ fn error_logs_view(tenants: &[(String, Value, Value, Value)]) -> Value {
     json!({ "error_logs": logs })
 }
 
-/// Records a bank transfer of `amount` (a decimal text) to tenant `tenant`, provisioning it if
-/// new, then activates what the balance now covers (`Provider::fund` and `POST /transfers`).
-pub(crate) fn fund(onspot: &OnSpot, tenant: &str, amount: &str) -> Result<Value, AdminError> {
-    let (env, key) = parse_tenant(tenant).ok_or_else(|| {
+/// `(environment, publicKey)` of a tenant name `onspot:<test|live>:<publicKey>`.
+fn parse(tenant: &str) -> Result<(Environment, &str), AdminError> {
+    parse_tenant(tenant).ok_or_else(|| {
         AdminError::bad_request(format!(
             "`tenant` must be `onspot:<test|live>:<publicKey>`, got `{tenant}`"
         ))
-    })?;
+    })
+}
+
+/// Refuses a publicKey already bound to the other environment.
+fn check_binding(store: &Store, env: Environment, key: &str) -> Result<(), AdminError> {
+    match store.bindings.get(key) {
+        Some(bound) if *bound != env => Err(AdminError::bad_request(format!(
+            "publicKey `{key}` belongs to the {} environment",
+            bound.as_str()
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// Whether `provision` would accept `tenant` now (`Provider::check_tenant`).
+pub(crate) fn check_tenant(onspot: &OnSpot, tenant: &str) -> Result<(), AdminError> {
+    let (env, key) = parse(tenant)?;
+    check_binding(&onspot.store(), env, key)
+}
+
+/// The data of `tenant`, provisioned if new: declared in the engine's tenants (its secretKey is
+/// bound by the first token request) and its publicKey bound to its environment.
+fn provisioned<'s>(
+    onspot: &OnSpot,
+    store: &'s mut Store,
+    tenant: &str,
+    now: DateTime<Utc>,
+) -> Result<&'s mut TenantData, AdminError> {
+    let (env, key) = parse(tenant)?;
+    check_binding(store, env, key)?;
+    (onspot.engine().tenants).declare("onspot", tenant, Some(env.as_str()), now);
+    Ok(onspot.tenant_data(store, env, key))
+}
+
+/// Makes a key pair's tenant exist before its first token request (`Provider::provision`),
+/// with no money, its publicKey bound to its environment. A known tenant is left as it is.
+pub(crate) fn provision(onspot: &OnSpot, tenant: &str) -> Result<Value, AdminError> {
+    let now = onspot.engine().now_for(tenant);
+    let mut store = onspot.store();
+    let t = provisioned(onspot, &mut store, tenant, now)?;
+    Ok(json!({ "tenant": tenant, "balance": Balance::of(t) }))
+}
+
+/// Records a bank transfer of `amount` (a decimal text) to tenant `tenant`, provisioning it if
+/// new, then activates what the balance now covers (`Provider::fund` and `POST /transfers`).
+pub(crate) fn fund(onspot: &OnSpot, tenant: &str, amount: &str) -> Result<Value, AdminError> {
+    let (env, _) = parse(tenant)?;
     let cents = parse_cents(amount)
         .filter(|c| *c > 0)
         .ok_or_else(|| AdminError::bad_request(AMOUNT_RULE))?;
@@ -230,13 +275,7 @@ pub(crate) fn fund(onspot: &OnSpot, tenant: &str, amount: &str) -> Result<Value,
     let engine = onspot.engine();
     let now = engine.now_for(tenant);
     let mut store = onspot.store();
-    if let Some(bound) = store.bindings.get(key).filter(|b| **b != env) {
-        return Err(AdminError::bad_request(format!(
-            "publicKey `{key}` belongs to the {} environment",
-            bound.as_str()
-        )));
-    }
-    let t = onspot.tenant_data(&mut store, env, key);
+    let t = provisioned(onspot, &mut store, tenant, now)?;
     let (funded, available) = (t.funded.checked_add(cents), t.available.checked_add(cents));
     let (Some(funded), Some(available)) = (funded, available) else {
         return Err(AdminError::bad_request("the balance would overflow"));

@@ -291,6 +291,14 @@ impl Provider for OnSpot {
         admin::fund(self, tenant, &amount.to_string())
     }
 
+    fn check_tenant(&self, tenant: &str) -> Result<(), AdminError> {
+        admin::check_tenant(self, tenant)
+    }
+
+    fn provision(&self, tenant: &str) -> Result<Value, AdminError> {
+        admin::provision(self, tenant)
+    }
+
     fn expired_token_response(&self) -> Response {
         OnSpotError::Unauthorized.into_response()
     }

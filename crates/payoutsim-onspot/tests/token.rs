@@ -216,3 +216,85 @@ async fn the_journal_names_the_tenant_of_a_token_request() {
     );
     assert!(matches!(entries[0].response_body, Value::String(_)));
 }
+
+#[tokio::test]
+async fn a_provisioned_key_pair_is_listed_with_its_empty_balance_before_any_request() {
+    let sim = sim(1);
+    let live = tenant("live", PK);
+
+    let answer = sim.provider.provision(&live).unwrap();
+    let tenants = sim.admin_call("GET", "/__admin/tenants", None).await;
+    let objects = sim
+        .admin_call(
+            "GET",
+            "/__admin/providers/onspot/objects?kind=balance",
+            None,
+        )
+        .await;
+
+    assert_eq!(answer["tenant"], live.as_str());
+    assert_eq!(answer["balance"]["funded"], "0.00");
+    assert_eq!(
+        tenants.json["tenants"]["onspot"][0]["tenant"],
+        live.as_str()
+    );
+    assert_eq!(tenants.json["tenants"]["onspot"][0]["environment"], "live");
+    assert_eq!(objects.json["objects"][0]["tenant"], live.as_str());
+    assert_eq!(objects.json["objects"][0]["object"]["available"], "0.00");
+}
+
+#[tokio::test]
+async fn a_provisioned_public_key_takes_the_first_secret_and_refuses_another() {
+    let sim = sim(1);
+    sim.provider.provision(&tenant("live", PK)).unwrap();
+
+    let first = sim.token("live", PK, "any-secret").await;
+    let again = sim.token("live", PK, "any-secret").await;
+    let other = sim.token("live", PK, SK).await;
+    let other_env = sim.token("test", PK, "any-secret").await;
+
+    assert_eq!((first.status, again.status), (201, 201));
+    other.assert_nest(401, "Unauthorized");
+    other_env.assert_nest(401, "Unauthorized");
+}
+
+#[tokio::test]
+async fn provisioning_a_known_tenant_again_changes_nothing() {
+    let sim = sim(1);
+    let live = tenant("live", PK);
+    sim.token_ok("live", PK).await;
+    sim.transfer(&live, "250.00").await;
+
+    let answer = sim.provider.provision(&live).unwrap();
+
+    assert_eq!(answer["balance"]["funded"], "250.00");
+    assert_eq!(sim.balance(&live).await["available"], "250.00");
+    assert_eq!(sim.token("live", PK, SK).await.status, 201);
+}
+
+#[tokio::test]
+async fn provisioning_refuses_a_malformed_name_or_a_key_of_the_other_environment() {
+    let sim = sim(1);
+    sim.token_ok("test", PK).await;
+
+    let malformed: Vec<u16> = [
+        "onspot:prod:pk",
+        "onspot:test:a b",
+        "onspot:test:",
+        "onepay:test:pk",
+    ]
+    .iter()
+    .map(|t| sim.provider.provision(t).unwrap_err().0.as_u16())
+    .collect();
+    let checked = sim.provider.check_tenant(&tenant("live", PK)).unwrap_err();
+    let other_env = sim.provider.provision(&tenant("live", PK)).unwrap_err();
+
+    assert_eq!(malformed, [400, 400, 400, 400]);
+    assert_eq!((checked.0, &checked.1), (other_env.0, &other_env.1));
+    assert!(
+        other_env.1.contains("belongs to the test environment"),
+        "{}",
+        other_env.1
+    );
+    assert_eq!(sim.engine.tenants.list(Some("onspot")).len(), 1);
+}

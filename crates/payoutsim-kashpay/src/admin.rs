@@ -4,7 +4,8 @@
 //! - `POST /orders/{id}/status` {status, tenant?}: forces an order's status
 //! - `GET /orders?tenant=`, `GET /operations?tenant=`: an entity's orders / operations
 //!
-//! and [`objects`], what `GET /__admin/providers/kashpay/objects` shows.
+//! and [`provision`] (a scenario's `setup.tenants`) and [`objects`], what
+//! `GET /__admin/providers/kashpay/objects` shows.
 
 use axum::extract::Path;
 use axum::routing::{get, post};
@@ -77,7 +78,7 @@ struct Of {
 }
 
 /// The entity of a tenant name `kashpay:<entity>`.
-fn entity_of(tenant: &str) -> Result<&str, AdminError> {
+pub(crate) fn entity_of(tenant: &str) -> Result<&str, AdminError> {
     tenant
         .strip_prefix("kashpay:")
         .filter(|e| is_entity(e))
@@ -86,6 +87,18 @@ fn entity_of(tenant: &str) -> Result<&str, AdminError> {
                 "`tenant` must be `kashpay:<entity>`, got `{tenant}`"
             ))
         })
+}
+
+/// Makes an entity exist before its first authentication (`Provider::provision`), with the
+/// sandbox starting balance; its first user and password are bound by that authentication. A
+/// known entity is left as it is.
+pub(crate) fn provision(kashpay: &Kashpay, tenant: &str) -> Result<Value, AdminError> {
+    let entity = entity_of(tenant)?;
+    kashpay.declare(tenant);
+    Ok(kashpay.with_entity(
+        entity,
+        |t| json!({ "tenant": tenant, "balance": Money(t.balance) }),
+    ))
 }
 
 /// Credits an entity's balance (`Provider::fund`), recorded as a type-3 operation.
@@ -98,11 +111,7 @@ pub(crate) fn fund(
     let cents = to_cents(amount).ok().filter(|c| *c > 0).ok_or_else(|| {
         AdminError::bad_request("`amount` must be a positive number with at most 2 decimals")
     })?;
-    let engine = kashpay.engine();
-    let now = engine.now_for(tenant);
-    let _ = engine
-        .tenants
-        .authenticate("kashpay", tenant, "", None, now);
+    let now = kashpay.declare(tenant);
     kashpay.with_entity(entity, |t| {
         let overflow = || AdminError::bad_request("the balance would overflow");
         let balance = t.balance.checked_add(cents).ok_or_else(overflow)?;

@@ -90,12 +90,9 @@ async fn authenticate(
     }
     let tenant = tenant_name(entity);
     let engine = kashpay.engine();
-    let now = engine.now_for(&tenant);
     kashpay.login(entity, user, password)?;
     // The engine's registry lists the tenant; the password check is the store's (per user).
-    let _ = engine
-        .tenants
-        .authenticate("kashpay", &tenant, "", None, now);
+    let now = kashpay.declare(&tenant);
     if let Some(notes) = extensions.get::<RequestNotes>() {
         notes.set_tenant(&tenant);
     }

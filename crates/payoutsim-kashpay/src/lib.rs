@@ -30,6 +30,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use axum::Router;
 use axum::response::Response;
+use chrono::{DateTime, Utc};
 use http::StatusCode;
 use payoutsim_core::jwt::{Algorithm, Signer};
 use payoutsim_core::machine::{Delay, Machines, StateMachine};
@@ -135,6 +136,15 @@ impl Kashpay {
         f(data)
     }
 
+    /// Lists tenant `tenant` in the engine's registry, which keeps no secret for Kashpay: each
+    /// user's password is the store's. Answers the tenant's simulated now.
+    pub(crate) fn declare(&self, tenant: &str) -> DateTime<Utc> {
+        let engine = self.engine();
+        let now = engine.now_for(tenant);
+        engine.tenants.declare("kashpay", tenant, None, now);
+        now
+    }
+
     fn new_entity(&self, tenant: &str, entity: &str) -> EntityData {
         let ids = &self.engine().ids;
         let digits = |n: u64, width: usize| format!("{n:0width$}");
@@ -230,5 +240,13 @@ impl Provider for Kashpay {
         amount: &serde_json::Number,
     ) -> Result<Value, payoutsim_core::admin::AdminError> {
         admin::fund(self, tenant, amount)
+    }
+
+    fn check_tenant(&self, tenant: &str) -> Result<(), payoutsim_core::admin::AdminError> {
+        admin::entity_of(tenant).map(|_| ())
+    }
+
+    fn provision(&self, tenant: &str) -> Result<Value, payoutsim_core::admin::AdminError> {
+        admin::provision(self, tenant)
     }
 }

@@ -228,3 +228,70 @@ async fn each_entity_is_its_own_tenant_in_the_journal() {
     let listed = sim.engine.tenants.list(Some("kashpay"));
     assert_eq!(listed.len(), 1);
 }
+
+#[tokio::test]
+async fn a_provisioned_entity_is_listed_with_the_starting_balance_before_any_request() {
+    let sim = sim(1);
+    let tenant = "kashpay:com.onsigna";
+
+    let answer = sim.provider.provision(tenant).unwrap();
+    let listed = sim.engine.tenants.list(Some("kashpay"));
+    let objects = sim.provider.objects(Some(tenant), Some("entity"));
+
+    assert_eq!(answer, json!({"tenant": tenant, "balance": START}));
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].tenant, tenant);
+    assert_eq!(objects["objects"][0]["money"]["balance"], START);
+}
+
+#[tokio::test]
+async fn a_provisioned_entity_binds_the_first_user_and_password_it_sees() {
+    let sim = sim(1);
+    sim.provider.provision("kashpay:com.onsigna").unwrap();
+
+    let first = sim.authenticate(ENTITY, USER, "any-password").await;
+    let other = sim.authenticate(ENTITY, USER, PASSWORD).await;
+    let token = first.json["authenticationResponse"]["token"]
+        .as_str()
+        .unwrap_or_default();
+    let balance = sim
+        .balance_cents(&Auth {
+            token,
+            entity: ENTITY,
+        })
+        .await;
+
+    assert_eq!(first.status, 200, "{}", first.json);
+    other.assert_error(401, "AuthenticationException", 1001);
+    assert_eq!(balance, START * 100);
+    assert_eq!(sim.engine.tenants.list(Some("kashpay")).len(), 1);
+}
+
+#[tokio::test]
+async fn provisioning_a_known_entity_again_changes_nothing() {
+    let sim = sim(1);
+    let tenant = "kashpay:com.onsigna";
+    sim.provider.fund(tenant, &500.into()).unwrap();
+
+    let answer = sim.provider.provision(tenant).unwrap();
+
+    assert_eq!(answer["balance"], START + 500);
+    let operations = sim.provider.objects(Some(tenant), Some("operation"));
+    assert_eq!(operations["objects"].as_array().map(Vec::len), Some(1));
+}
+
+#[tokio::test]
+async fn provisioning_refuses_a_malformed_entity_and_creates_nothing() {
+    let sim = sim(1);
+
+    let refused: Vec<u16> = ["kashpay:com onsigna", "kashpay:", "onepay:com.onsigna"]
+        .iter()
+        .map(|t| sim.provider.provision(t).unwrap_err().0.as_u16())
+        .collect();
+    let checked = sim.provider.check_tenant("kashpay:").unwrap_err();
+
+    assert_eq!(refused, [400, 400, 400]);
+    assert!(checked.1.contains("kashpay:<entity>"), "{}", checked.1);
+    assert!(sim.engine.tenants.list(None).is_empty());
+    assert_eq!(sim.provider.objects(None, None), json!({"objects": []}));
+}

@@ -1,8 +1,10 @@
 //! Scenario files (YAML): a name, a description, `setup` and `rules`; read, checked, applied.
 //!
 //! - [`Scenario::parse`]: text -> scenario; errors carry the field path, line and column
-//! - [`check`]: what needs the providers (names, machines, outcome statuses), before anything moves
-//! - [`apply`]: runs the setup (balances, timings, webhooks) and loads the rules, all checked first
+//! - [`check`]: what needs the providers (names, tenant names, machines, outcome statuses),
+//!   before anything moves
+//! - [`apply`]: runs the setup (tenants, balances, timings, webhooks) and loads the rules, all
+//!   checked first
 //! - [`locate`]: the line and column of a field a message names, for `payoutsim scenario check`
 
 use std::collections::BTreeMap;
@@ -40,8 +42,10 @@ pub struct Setup {
     /// clock is refused.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub clock: Option<ClockName>,
-    /// Tenants the scenario talks about (`<provider>:<credential>`); each must belong to a
-    /// provider being served.
+    /// Tenants the scenario talks about (`<provider>:<credential>`), provisioned when it is
+    /// applied (`Provider::provision`): each is listed and has its provider-side data (starting
+    /// balance included) before any client request, and the first client to authenticate as it
+    /// binds its secret. Each must be well formed for a provider being served.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tenants: Vec<String>,
     /// Tenant -> amount credited (in the provider's major unit) through its back office.
@@ -163,12 +167,14 @@ pub fn check(engine: &Engine, scenario: &Scenario) -> Result<(), ScenarioError> 
         )));
     }
     for (i, tenant) in setup.tenants.iter().enumerate() {
-        provider_of(engine, tenant)
-            .map_err(|e| ScenarioError::plain(format!("setup.tenants[{i}]: {e}")))?;
+        let at = |e: String| ScenarioError::plain(format!("setup.tenants[{i}]: {e}"));
+        let p = provider_of(engine, tenant).map_err(at)?;
+        p.check_tenant(tenant).map_err(|e| at(e.1))?;
     }
     for tenant in setup.balances.keys() {
-        provider_of(engine, tenant)
-            .map_err(|e| ScenarioError::plain(format!("setup.balances.{tenant}: {e}")))?;
+        let at = |e: String| ScenarioError::plain(format!("setup.balances.{tenant}: {e}"));
+        let p = provider_of(engine, tenant).map_err(at)?;
+        p.check_tenant(tenant).map_err(|e| at(e.1))?;
     }
     for (i, t) in setup.timings.iter().enumerate() {
         let at = format!("setup.timings[{i}]");
@@ -214,7 +220,8 @@ pub fn check(engine: &Engine, scenario: &Scenario) -> Result<(), ScenarioError> 
     check_rules(engine, &scenario.rules, "rules").map_err(ScenarioError::plain)
 }
 
-/// Checks the whole scenario, then funds balances, changes delays and loads the rules.
+/// Checks the whole scenario, then provisions tenants, funds balances (on top of a tenant's
+/// starting balance), changes delays, registers webhook targets and loads the rules.
 pub fn apply(
     engine: &Engine,
     faults: &Faults,
@@ -222,6 +229,11 @@ pub fn apply(
 ) -> Result<Vec<Arc<Loaded>>, ScenarioError> {
     check(engine, scenario)?;
     let setup = &scenario.setup;
+    for (i, tenant) in setup.tenants.iter().enumerate() {
+        let at = |e: String| ScenarioError::plain(format!("setup.tenants[{i}]: {e}"));
+        let provider = provider_of(engine, tenant).map_err(at)?;
+        provider.provision(tenant).map_err(|e| at(e.1))?;
+    }
     for (tenant, amount) in &setup.balances {
         let provider = provider_of(engine, tenant).map_err(ScenarioError::plain)?;
         provider

@@ -1,5 +1,5 @@
 //! `/__admin/faults` and `/__admin/scenarios`: rules in, rules listed with their hits, rules out,
-//! and every bad rule refused with a 400 that names the field.
+//! every bad rule refused with a 400 that names the field, and a scenario's tenants provisioned.
 #![allow(clippy::unwrap_used)] // tests: an unexpected error should fail loudly
 
 mod common;
@@ -177,5 +177,86 @@ async fn a_scenario_posted_as_yaml_loads_its_rules_and_a_bad_one_names_the_field
         "{msg}"
     );
     assert_eq!(sim.get("/v1/banks").send().await.unwrap().status(), 503);
+    sim.stop().await;
+}
+
+/// A scenario that declares one tenant of each provider and funds two of them.
+const TENANTS_SCENARIO: &str = "name: declared-tenants
+setup:
+  clock: manual
+  tenants:
+    - onepay:sk_test_declared
+    - onspot:live:pk-declared
+    - kashpay:com.declared
+  balances:
+    onspot:live:pk-declared: 100
+    kashpay:com.declared: 500
+";
+
+/// `POST /__admin/scenarios` with a YAML body.
+async fn post_scenario(sim: &Sim, yaml: impl Into<reqwest::Body>) -> reqwest::Response {
+    let url = sim.admin_url("/__admin/scenarios");
+    sim.http.post(url).body(yaml).send().await.unwrap()
+}
+
+/// The first object of `kind` that `GET /__admin/providers/{provider}/objects` lists.
+async fn first_object(sim: &Sim, provider: &str, kind: &str) -> serde_json::Value {
+    let path = format!("/__admin/providers/{provider}/objects?kind={kind}");
+    sim.admin("GET", &path, None).await.1["objects"][0].clone()
+}
+
+#[tokio::test]
+async fn a_scenarios_tenants_of_every_provider_exist_with_their_balances_before_any_request() {
+    let sim = Sim::start().await;
+
+    let loaded = post_scenario(&sim, TENANTS_SCENARIO).await;
+    let (_, tenants) = sim.admin("GET", "/__admin/tenants", None).await;
+    let (onepay, onspot, kashpay) = (
+        first_object(&sim, "onepay", "balance").await,
+        first_object(&sim, "onspot", "balance").await,
+        first_object(&sim, "kashpay", "entity").await,
+    );
+
+    assert_eq!(loaded.status(), 201);
+    let names: Vec<_> = ["onepay", "onspot", "kashpay"]
+        .iter()
+        .map(|p| tenants["tenants"][p][0]["tenant"].clone())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            json!("onepay:sk_test_declared"),
+            json!("onspot:live:pk-declared"),
+            json!("kashpay:com.declared")
+        ]
+    );
+    assert_eq!(tenants["tenants"]["onspot"][0]["environment"], "live");
+    assert_eq!(onepay["tenant"], "onepay:sk_test_declared");
+    assert_eq!(onepay["object"]["available"], 1_000_000_000);
+    assert_eq!(onspot["object"]["available"], "100.00");
+    assert_eq!(kashpay["money"]["balance"], 1_000_500);
+    sim.stop().await;
+}
+
+#[tokio::test]
+async fn a_malformed_scenario_tenant_is_refused_by_index_and_nothing_is_provisioned() {
+    let sim = Sim::start().await;
+    let bad = TENANTS_SCENARIO.replace("kashpay:com.declared\n", "kashpay:com declared\n");
+
+    let resp = post_scenario(&sim, bad).await;
+    let status = resp.status();
+    let err: serde_json::Value = resp.json().await.unwrap();
+    let (_, tenants) = sim.admin("GET", "/__admin/tenants", None).await;
+
+    assert_eq!(status, 400);
+    let msg = err["error"].as_str().unwrap();
+    assert!(
+        msg.contains("setup.tenants[2]: `tenant` must be `kashpay:<entity>`"),
+        "{msg}"
+    );
+    assert_eq!(
+        tenants["tenants"],
+        json!({"kashpay": [], "onepay": [], "onspot": []})
+    );
     sim.stop().await;
 }

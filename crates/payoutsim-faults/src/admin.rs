@@ -112,8 +112,12 @@ async fn remove(State(a): State<Admin>, Path(id): Path<String>) -> Result<Respon
 async fn load_scenario(State(a): State<Admin>, body: String) -> Result<Response, AdminError> {
     let parsed =
         Scenario::parse(&body).map_err(|e| AdminError::bad_request(format!("scenario: {e}")))?;
+    let notes = scenario::notes(&a.engine, &parsed);
     let loaded = scenario::apply(&a.engine, &a.faults, &parsed)
         .map_err(|e| AdminError::bad_request(format!("scenario `{}`: {e}", parsed.name)))?;
-    let body = json!({ "name": parsed.name, "rules": views(&loaded) });
+    let mut body = json!({ "name": parsed.name, "rules": views(&loaded) });
+    if !notes.is_empty() {
+        body["notes"] = json!(notes);
+    }
     Ok((StatusCode::CREATED, axum::Json(body)).into_response())
 }

@@ -37,9 +37,9 @@ pub struct Scenario {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Setup {
-    /// `manual` or `real`: the clock the scenario expects. `serve --scenario` starts with it
-    /// (unless `--clock` says otherwise); loading it into a running simulator with another
-    /// clock is refused.
+    /// `manual` or `real`: the clock the scenario was written for. `serve --scenario` starts
+    /// with it (unless `--clock` says otherwise); loaded into a running simulator with another
+    /// clock it still loads, with a note saying so (see [`notes`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub clock: Option<ClockName>,
     /// Tenants the scenario talks about (`<provider>:<credential>`), provisioned when it is
@@ -153,19 +153,30 @@ impl Scenario {
     }
 }
 
+/// What a user should know before relying on `scenario` in this simulator, though it loads:
+/// today, a `setup.clock` other than the simulator's. The clock is the whole simulator's and is
+/// not switched for one scenario; with a `real` clock simulated time also passes on its own, so a
+/// window or a delay plays out in wall time (or at `--time-scale`) instead of waiting for
+/// `POST /__admin/clock/advance`.
+pub fn notes(engine: &Engine, scenario: &Scenario) -> Vec<String> {
+    let mut notes = Vec::new();
+    if let Some(clock) = scenario.setup.clock
+        && clock.mode() != engine.clock.mode()
+    {
+        notes.push(format!(
+            "setup.clock: the scenario was written for a `{}` clock and this simulator runs a \
+             `{}` one: it is loaded, and its windows and delays follow this simulator's clock \
+             (start with --clock {0} to match it)",
+            name_of(clock.mode()),
+            name_of(engine.clock.mode())
+        ));
+    }
+    notes
+}
+
 /// Checks everything against the running providers without changing anything.
 pub fn check(engine: &Engine, scenario: &Scenario) -> Result<(), ScenarioError> {
     let setup = &scenario.setup;
-    if let Some(clock) = setup.clock
-        && clock.mode() != engine.clock.mode()
-    {
-        return Err(ScenarioError::plain(format!(
-            "setup.clock: the scenario wants a `{}` clock, the simulator runs a `{}` one \
-             (start it with --clock {0})",
-            name_of(clock.mode()),
-            name_of(engine.clock.mode())
-        )));
-    }
     for (i, tenant) in setup.tenants.iter().enumerate() {
         let at = |e: String| ScenarioError::plain(format!("setup.tenants[{i}]: {e}"));
         let p = provider_of(engine, tenant).map_err(at)?;

@@ -64,6 +64,9 @@ impl Running {
 pub async fn start(config: ServeConfig) -> io::Result<Running> {
     let app = App::new(&config);
     for scenario in &config.scenarios {
+        for note in payoutsim_faults::scenario::notes(&app.engine, scenario) {
+            tracing::warn!(scenario = %scenario.name, "{note}");
+        }
         payoutsim_faults::scenario::apply(&app.engine, &app.faults, scenario).map_err(|e| {
             io::Error::new(
                 io::ErrorKind::InvalidInput,

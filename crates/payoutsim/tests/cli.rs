@@ -230,12 +230,38 @@ async fn serve_loads_scenarios_given_with_the_flag() {
 
 #[test]
 fn serve_refuses_a_scenario_that_does_not_fit_and_names_the_file_and_field() {
+    let file = std::env::temp_dir().join(format!("payoutsim-misfit-{}.yaml", std::process::id()));
+    std::fs::write(
+        &file,
+        "name: misfit\nrules:\n  - match: {provider: onepay}\n    fault: {kind: outcome, status: processing}\n",
+    )
+    .unwrap();
+
+    let out = bin()
+        .args(["serve", "--port-base", "0", "--scenario"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    std::fs::remove_file(&file).ok();
+
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("misfit-") && err.contains(":4:") && err.contains("fault.status"),
+        "{err}"
+    );
+    assert!(err.contains("not a terminal status"), "{err}");
+}
+
+#[tokio::test]
+async fn serve_with_a_real_clock_loads_a_manual_clock_scenario_and_warns() {
     let file = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../../scenarios/onepay-outage-503.yaml"
     );
-
-    let out = bin()
+    let ready = std::env::temp_dir().join(format!("payoutsim-real-{}.json", std::process::id()));
+    let _ = std::fs::remove_file(&ready);
+    let mut child = bin()
         .args([
             "serve",
             "--port-base",
@@ -245,15 +271,32 @@ fn serve_refuses_a_scenario_that_does_not_fit_and_names_the_file_and_field() {
             "--scenario",
             file,
         ])
-        .output()
+        .args(["--log-format", "json", "--ready-file"])
+        .arg(&ready)
+        .stderr(Stdio::piped())
+        .spawn()
         .unwrap();
 
-    assert!(!out.status.success());
-    let err = String::from_utf8_lossy(&out.stderr);
+    let urls = wait_for(&ready);
+    let admin = urls["admin"].as_str().unwrap();
+    let health: serde_json::Value = reqwest::get(format!("{admin}/__admin/health"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    child.kill().unwrap();
+    let out = child.wait_with_output().unwrap();
+    std::fs::remove_file(ready).ok();
+
+    assert_eq!(
+        health["clock"]["mode"], "real",
+        "--clock wins over setup.clock"
+    );
+    let logs = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains(
-            "onepay-outage-503.yaml:7:3: setup.clock: the scenario wants a `manual` clock"
-        ),
-        "{err}"
+        logs.lines()
+            .any(|l| l.contains("\"WARN\"") && l.contains("setup.clock")),
+        "{logs}"
     );
 }

@@ -260,3 +260,36 @@ async fn a_malformed_scenario_tenant_is_refused_by_index_and_nothing_is_provisio
     );
     sim.stop().await;
 }
+
+#[tokio::test]
+async fn a_manual_clock_scenario_loads_into_a_real_clock_simulator_with_a_note() {
+    let mut config = payoutsim::ServeConfig::for_tests();
+    config.engine.clock.mode = payoutsim_core::clock::ClockMode::Real;
+    let sim = Sim::with(config).await;
+    let yaml = "name: outage\nsetup: {clock: manual}\nrules:\n  - {id: down, fault: {kind: status, status: 503}}\n";
+
+    let resp = post_scenario(&sim, yaml).await;
+
+    assert_eq!(resp.status(), 201);
+    let body: serde_json::Value = resp.json().await.unwrap();
+    assert_eq!(body["rules"][0]["id"], "down");
+    let note = body["notes"][0].as_str().unwrap_or_default();
+    assert!(
+        note.starts_with("setup.clock:") && note.contains("`manual`") && note.contains("`real`"),
+        "{body}"
+    );
+    assert_eq!(sim.get("/v1/banks").send().await.unwrap().status(), 503);
+    sim.stop().await;
+}
+
+#[tokio::test]
+async fn a_scenario_for_the_simulators_own_clock_has_no_notes() {
+    let sim = Sim::start().await;
+
+    let resp = post_scenario(&sim, "name: quiet\nsetup: {clock: manual}\n").await;
+
+    assert_eq!(resp.status(), 201);
+    let body: serde_json::Value = resp.json().await.unwrap();
+    assert!(body.get("notes").is_none(), "{body}");
+    sim.stop().await;
+}

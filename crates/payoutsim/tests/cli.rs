@@ -8,6 +8,11 @@ fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_payoutsim"))
 }
 
+/// GETs `url` and reads its JSON answer.
+async fn get_json(url: &str) -> serde_json::Value {
+    reqwest::get(url).await.unwrap().json().await.unwrap()
+}
+
 /// Waits for the process to write its ready file (process start-up, not simulated time).
 fn wait_for(path: &std::path::Path) -> serde_json::Value {
     let deadline = Instant::now() + Duration::from_secs(20);
@@ -44,12 +49,7 @@ async fn serve_writes_the_ready_file_logs_json_and_stops_cleanly_on_sigterm() {
 
     let urls = wait_for(&ready);
     let admin = urls["admin"].as_str().unwrap();
-    let health: serde_json::Value = reqwest::get(format!("{admin}/__admin/health"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let health = get_json(&format!("{admin}/__admin/health")).await;
     let kill = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()
@@ -205,18 +205,8 @@ async fn serve_loads_scenarios_given_with_the_flag() {
 
     let urls = wait_for(&ready);
     let admin = urls["admin"].as_str().unwrap();
-    let rules: serde_json::Value = reqwest::get(format!("{admin}/__admin/faults"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let health: serde_json::Value = reqwest::get(format!("{admin}/__admin/health"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let rules = get_json(&format!("{admin}/__admin/faults")).await;
+    let health = get_json(&format!("{admin}/__admin/health")).await;
     child.kill().unwrap();
     child.wait().unwrap();
 
@@ -279,12 +269,7 @@ async fn serve_with_a_real_clock_loads_a_manual_clock_scenario_and_warns() {
 
     let urls = wait_for(&ready);
     let admin = urls["admin"].as_str().unwrap();
-    let health: serde_json::Value = reqwest::get(format!("{admin}/__admin/health"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let health = get_json(&format!("{admin}/__admin/health")).await;
     child.kill().unwrap();
     let out = child.wait_with_output().unwrap();
     std::fs::remove_file(ready).ok();

@@ -11,8 +11,9 @@
 //! - `world.rs`: the World (simulator, keys, named objects, last response, webhook receiver)
 //! - `target.rs`: the target, from the environment; `client.rs`: client adapters;
 //!   `receiver.rs`: the webhook receiver; `params.rs`: custom cucumber parameters
-//! - `steps/<concept>.rs`: auth, http, customers, accounts, cashouts, balances, clock, webhooks,
-//!   backoffice
+//! - `steps/<concept>.rs`: OnePay's auth, http, customers, accounts, cashouts, balances, clock,
+//!   webhooks, backoffice; `steps/faults.rs` (OnePay under injected faults); `steps/onspot/` and
+//!   `steps/kashpay/` (each provider's own phrases, reusing the generic `Then` steps of `http`)
 //!
 //! # Running it
 //!
@@ -20,14 +21,16 @@
 //! # 1. default: a fresh in-process simulator per scenario (free ports, manual clock, seed 1)
 //! cargo test -p payoutsim-contract
 //!
-//! # 2. a running simulator (never reset; each scenario uses fresh random sk_test_/sk_live_ keys
-//! #    and moves only its own tenants' clocks); best started with --clock manual
+//! # 2. a running simulator (never reset; each scenario uses fresh random credentials and moves
+//! #    only its own tenants' clocks); best started with --clock manual
 //! payoutsim serve --port-base 0 --clock manual --ready-file /tmp/ready.json
 //! PAYOUTSIM_TARGET=url PAYOUTSIM_ADMIN_URL=http://127.0.0.1:4700 \
-//!   PAYOUTSIM_ONEPAY_URL=http://127.0.0.1:4702 [PAYOUTSIM_ADMIN_TOKEN=…] \
+//!   PAYOUTSIM_ONSPOT_URL=http://127.0.0.1:4701 PAYOUTSIM_ONEPAY_URL=http://127.0.0.1:4702 \
+//!   PAYOUTSIM_KASHPAY_URL=http://127.0.0.1:4703 [PAYOUTSIM_ADMIN_TOKEN=…] \
 //!   cargo test -p payoutsim-contract
 //!
-//! # 3. OnePay's real sandbox: scenarios tagged @sim are left out
+//! # 3. OnePay's real sandbox: scenarios tagged @sim are left out, and so are the other
+//! #    providers' folders (their steps make fresh credentials, which a sandbox does not accept)
 //! PAYOUTSIM_TARGET=sandbox ONEPAY_BASE_URL=https://… ONEPAY_API_KEY=sk_test_… \
 //!   cargo test -p payoutsim-contract
 //! ```

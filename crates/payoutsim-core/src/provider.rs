@@ -8,7 +8,7 @@ use http::{HeaderMap, StatusCode};
 use serde_json::Value;
 
 use crate::admin::AdminError;
-use crate::machine::{Delay, StateMachine};
+use crate::machine::{Delay, Machines, StateMachine};
 use crate::timeline::Scheduled;
 use crate::webhooks::WebhookTarget;
 
@@ -26,13 +26,21 @@ pub trait Provider: Send + Sync + 'static {
         Router::new()
     }
 
+    /// The table of its state machines: the data its asynchronous objects move by.
+    fn machine_table(&self) -> &Machines;
+
     /// The state machines of its asynchronous objects, as currently configured.
-    fn machines(&self) -> Vec<StateMachine>;
+    fn machines(&self) -> Vec<StateMachine> {
+        self.machine_table().list()
+    }
 
     /// Changes the delay of edge `from -> to` of machine `kind`/`variant` (`variant` empty: every
     /// variant of the kind). False when no such edge exists. Objects already scheduled keep the
     /// delay they were scheduled with.
-    fn set_delay(&self, kind: &str, variant: &str, from: &str, to: &str, after: Delay) -> bool;
+    fn set_delay(&self, kind: &str, variant: &str, from: &str, to: &str, after: Delay) -> bool {
+        self.machine_table()
+            .set_delay(kind, variant, from, to, after)
+    }
 
     /// A scheduled transition fell due: apply it (the object may have moved on; then ignore it).
     fn apply(&self, due: &Scheduled);
@@ -47,14 +55,22 @@ pub trait Provider: Send + Sync + 'static {
     /// The journal (oversized bodies) and the fault layer render errors through it.
     fn error_response(&self, status: StatusCode, message: &str) -> Response;
 
+    /// The event names it emits (admin API validation and documentation). Default: none, the
+    /// provider sends no webhooks, and the admin API refuses targets for it.
+    fn webhook_events(&self) -> Vec<&'static str> {
+        Vec::new()
+    }
+
     /// A fresh signing secret (and provider-specific extras) for a target made via the admin API.
-    fn new_webhook_secret(&self, tenant: &str) -> (String, BTreeMap<String, String>);
+    /// Only asked of providers that emit events.
+    fn new_webhook_secret(&self, _tenant: &str) -> (String, BTreeMap<String, String>) {
+        (String::new(), BTreeMap::new())
+    }
 
-    /// The headers that sign `body` for `target`.
-    fn sign_webhook(&self, target: &WebhookTarget, body: &[u8]) -> Vec<(String, String)>;
-
-    /// The event names it emits (admin API validation and documentation).
-    fn webhook_events(&self) -> Vec<&'static str>;
+    /// The headers that sign `body` for `target`. Only asked of providers that emit events.
+    fn sign_webhook(&self, _target: &WebhookTarget, _body: &[u8]) -> Vec<(String, String)> {
+        Vec::new()
+    }
 
     /// The tenant a request is for (`<provider>:<public credential>`), read from its headers and
     /// body without authenticating it, so that fault rules can match on `tenant` before the

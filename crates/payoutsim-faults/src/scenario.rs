@@ -220,6 +220,12 @@ pub fn check(engine: &Engine, scenario: &Scenario) -> Result<(), ScenarioError> 
             )));
         }
         let known = p.webhook_events();
+        if known.is_empty() {
+            return Err(ScenarioError::plain(format!(
+                "{at}.tenant: {} sends no webhooks",
+                p.name()
+            )));
+        }
         if let Some(e) = w.events.iter().find(|e| !known.contains(&e.as_str())) {
             return Err(ScenarioError::plain(format!(
                 "{at}.events: `{e}` is not an event of {} (known: {})",

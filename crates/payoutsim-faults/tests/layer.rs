@@ -2,7 +2,6 @@
 //! what comes back. Time is paused, so latency is measured on tokio's clock without waiting.
 #![allow(clippy::unwrap_used)] // tests: an unexpected error should fail loudly
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -12,9 +11,8 @@ use axum::response::{IntoResponse, Response};
 use http::{HeaderMap, Request, StatusCode};
 use http_body_util::BodyExt;
 use payoutsim_core::clock::{ClockConfig, ClockMode};
-use payoutsim_core::machine::{Delay, StateMachine};
+use payoutsim_core::machine::{Machines, StateMachine};
 use payoutsim_core::timeline::Scheduled;
-use payoutsim_core::webhooks::WebhookTarget;
 use payoutsim_core::{Engine, EngineConfig, Provider};
 use payoutsim_faults::{FaultLayer, Faults, load};
 use serde_json::{Value, json};
@@ -22,7 +20,18 @@ use tower::{Layer, Service, ServiceExt};
 use tower_test::mock;
 
 /// A provider with one machine and a plain-text error format.
-struct Stub;
+struct Stub(Machines);
+
+impl Stub {
+    fn new() -> Self {
+        Self(Machines::new(vec![StateMachine::new(
+            "payout",
+            "",
+            "pending",
+            &["paid", "failed"],
+        )]))
+    }
+}
 
 impl Provider for Stub {
     fn name(&self) -> &'static str {
@@ -31,16 +40,8 @@ impl Provider for Stub {
     fn router(&self) -> Router {
         Router::new()
     }
-    fn machines(&self) -> Vec<StateMachine> {
-        vec![StateMachine::new(
-            "payout",
-            "",
-            "pending",
-            &["paid", "failed"],
-        )]
-    }
-    fn set_delay(&self, _: &str, _: &str, _: &str, _: &str, _: Delay) -> bool {
-        false
+    fn machine_table(&self) -> &Machines {
+        &self.0
     }
     fn apply(&self, _: &Scheduled) {}
     fn objects(&self, _: Option<&str>, _: Option<&str>) -> Value {
@@ -49,15 +50,6 @@ impl Provider for Stub {
     fn reset(&self) {}
     fn error_response(&self, status: StatusCode, message: &str) -> Response {
         (status, format!("stub error: {message}")).into_response()
-    }
-    fn new_webhook_secret(&self, _: &str) -> (String, BTreeMap<String, String>) {
-        (String::new(), BTreeMap::new())
-    }
-    fn sign_webhook(&self, _: &WebhookTarget, _: &[u8]) -> Vec<(String, String)> {
-        vec![]
-    }
-    fn webhook_events(&self) -> Vec<&'static str> {
-        vec![]
     }
     fn tenant_hint(&self, headers: &HeaderMap, _: &[u8]) -> Option<String> {
         let key = headers.get("x-key")?.to_str().ok()?;
@@ -81,7 +73,7 @@ fn setup(seed: u64) -> Setup {
         },
         ..EngineConfig::default()
     });
-    let provider: Arc<dyn Provider> = Arc::new(Stub);
+    let provider: Arc<dyn Provider> = Arc::new(Stub::new());
     engine.register(&provider);
     let faults = payoutsim_faults::install(&engine);
     let layer = FaultLayer::new(faults.clone(), engine.clone(), provider.clone());

@@ -25,7 +25,6 @@ mod orders;
 pub mod state;
 mod validation;
 
-use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use axum::Router;
@@ -33,9 +32,8 @@ use axum::response::Response;
 use chrono::{DateTime, Utc};
 use http::StatusCode;
 use payoutsim_core::jwt::{Algorithm, Signer};
-use payoutsim_core::machine::{Delay, Machines, StateMachine};
+use payoutsim_core::machine::{Machines, StateMachine};
 use payoutsim_core::timeline::Scheduled;
-use payoutsim_core::webhooks::WebhookTarget;
 use payoutsim_core::{Engine, Provider};
 use serde_json::Value;
 
@@ -188,12 +186,8 @@ impl Provider for Kashpay {
         admin::router(self.clone())
     }
 
-    fn machines(&self) -> Vec<StateMachine> {
-        self.0.machines.list()
-    }
-
-    fn set_delay(&self, kind: &str, variant: &str, from: &str, to: &str, after: Delay) -> bool {
-        self.0.machines.set_delay(kind, variant, from, to, after)
+    fn machine_table(&self) -> &Machines {
+        &self.0.machines
     }
 
     fn apply(&self, due: &Scheduled) {
@@ -212,18 +206,6 @@ impl Provider for Kashpay {
 
     fn error_response(&self, status: StatusCode, message: &str) -> Response {
         error::envelope(status, message)
-    }
-
-    fn new_webhook_secret(&self, _tenant: &str) -> (String, BTreeMap<String, String>) {
-        (String::new(), BTreeMap::new())
-    }
-
-    fn sign_webhook(&self, _target: &WebhookTarget, _body: &[u8]) -> Vec<(String, String)> {
-        Vec::new()
-    }
-
-    fn webhook_events(&self) -> Vec<&'static str> {
-        Vec::new()
     }
 
     fn tenant_hint(&self, headers: &http::HeaderMap, body: &[u8]) -> Option<String> {

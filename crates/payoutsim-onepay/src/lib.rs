@@ -31,13 +31,13 @@ mod validation;
 mod webhooks;
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use axum::Router;
 use axum::response::{IntoResponse, Response};
 use hmac::{Hmac, Mac};
 use http::StatusCode;
-use payoutsim_core::machine::{Delay, StateMachine};
+use payoutsim_core::machine::{Machines, StateMachine};
 use payoutsim_core::timeline::Scheduled;
 use payoutsim_core::webhooks::WebhookTarget;
 use payoutsim_core::{Engine, Provider};
@@ -76,7 +76,7 @@ struct Inner {
     config: OnePayConfig,
     store: Mutex<Store>,
     /// Shared so a request takes its machine without copying the table.
-    machines: RwLock<Vec<Arc<StateMachine>>>,
+    machines: Machines,
 }
 
 /// The OnePay emulation: a cheap, clonable handle.
@@ -97,7 +97,7 @@ impl OnePay {
             engine,
             config,
             store: Mutex::new(Store::default()),
-            machines: RwLock::new(state::machines().into_iter().map(Arc::new).collect()),
+            machines: Machines::new(state::machines()),
         }))
     }
 
@@ -133,11 +133,7 @@ impl OnePay {
     }
 
     pub(crate) fn machine(&self, kind: &str, variant: &str) -> Option<Arc<StateMachine>> {
-        let machines = self.0.machines.read().unwrap_or_else(|e| e.into_inner());
-        machines
-            .iter()
-            .find(|m| m.kind == kind && m.variant == variant)
-            .cloned()
+        self.0.machines.get(kind, variant)
     }
 
     /// Runs `f` on the caller's data, under the store lock (recreated if a reset raced the call).
@@ -222,21 +218,8 @@ impl Provider for OnePay {
         admin::router(self.clone())
     }
 
-    fn machines(&self) -> Vec<StateMachine> {
-        let machines = self.0.machines.read().unwrap_or_else(|e| e.into_inner());
-        machines.iter().map(|m| StateMachine::clone(m)).collect()
-    }
-
-    fn set_delay(&self, kind: &str, variant: &str, from: &str, to: &str, after: Delay) -> bool {
-        let mut machines = self.0.machines.write().unwrap_or_else(|e| e.into_inner());
-        let mut changed = false;
-        for m in machines
-            .iter_mut()
-            .filter(|m| m.kind == kind && (variant.is_empty() || m.variant == variant))
-        {
-            changed |= Arc::make_mut(m).set_delay(from, to, after);
-        }
-        changed
+    fn machine_table(&self) -> &Machines {
+        &self.0.machines
     }
 
     fn apply(&self, due: &Scheduled) {

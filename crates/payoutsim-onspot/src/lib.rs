@@ -23,7 +23,6 @@ pub mod state;
 mod token;
 pub mod validation;
 
-use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use axum::Router;
@@ -32,9 +31,8 @@ use axum::response::{IntoResponse, Response};
 use http::{HeaderMap, StatusCode};
 use payoutsim_core::admin::AdminError;
 use payoutsim_core::jwt::{Algorithm, JwtError, Signer, peek_claims};
-use payoutsim_core::machine::{Delay, Machines, StateMachine};
+use payoutsim_core::machine::{Machines, StateMachine};
 use payoutsim_core::timeline::Scheduled;
-use payoutsim_core::webhooks::WebhookTarget;
 use payoutsim_core::{Engine, Provider};
 use serde_json::Value;
 
@@ -243,12 +241,8 @@ impl Provider for OnSpot {
         admin::router(self.clone())
     }
 
-    fn machines(&self) -> Vec<StateMachine> {
-        self.0.machines.list()
-    }
-
-    fn set_delay(&self, kind: &str, variant: &str, from: &str, to: &str, after: Delay) -> bool {
-        self.0.machines.set_delay(kind, variant, from, to, after)
+    fn machine_table(&self) -> &Machines {
+        &self.0.machines
     }
 
     fn apply(&self, due: &Scheduled) {
@@ -268,19 +262,6 @@ impl Provider for OnSpot {
             return OnSpotError::Unauthorized.into_response();
         }
         error::nest(status, message)
-    }
-
-    fn new_webhook_secret(&self, _tenant: &str) -> (String, BTreeMap<String, String>) {
-        // OnSpot documents no webhooks.
-        (String::new(), BTreeMap::new())
-    }
-
-    fn sign_webhook(&self, _target: &WebhookTarget, _body: &[u8]) -> Vec<(String, String)> {
-        Vec::new()
-    }
-
-    fn webhook_events(&self) -> Vec<&'static str> {
-        Vec::new()
     }
 
     fn tenant_hint(&self, headers: &HeaderMap, _body: &[u8]) -> Option<String> {

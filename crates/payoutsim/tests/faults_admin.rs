@@ -293,3 +293,20 @@ async fn a_scenario_for_the_simulators_own_clock_has_no_notes() {
     assert!(body.get("notes").is_none(), "{body}");
     sim.stop().await;
 }
+
+#[tokio::test]
+async fn a_scenario_webhook_for_a_provider_without_webhooks_names_the_field() {
+    let sim = Sim::start().await;
+    let yaml = "name: hooks\nsetup:\n  webhooks:\n    - {tenant: 'kashpay:com.x', url: 'http://127.0.0.1:9/h'}\n";
+
+    let resp = post_scenario(&sim, yaml).await;
+
+    assert_eq!(resp.status(), 400);
+    let body: serde_json::Value = resp.json().await.unwrap();
+    let msg = body["error"].as_str().unwrap_or_default();
+    assert!(
+        msg.contains("setup.webhooks[0].tenant: kashpay sends no webhooks"),
+        "{msg}"
+    );
+    sim.stop().await;
+}

@@ -97,3 +97,38 @@ async fn a_taken_port_is_reported_with_the_listener_that_could_not_bind() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn a_webhook_target_for_a_provider_without_webhooks_is_refused() {
+    let running = payoutsim::start(ServeConfig::for_tests()).await.unwrap();
+    let admin = running.url("admin").unwrap().to_string();
+    let http = reqwest::Client::new();
+    let target = |provider: &str, tenant: &str| json!({"provider": provider, "tenant": tenant, "url": "http://127.0.0.1:9/hooks"});
+
+    let mut answers = Vec::new();
+    for (provider, tenant) in [("onspot", "onspot:test:pk"), ("kashpay", "kashpay:com.x")] {
+        let resp = http
+            .post(format!("{admin}/__admin/webhooks"))
+            .json(&target(provider, tenant))
+            .send()
+            .await
+            .unwrap();
+        answers.push((resp.status().as_u16(), resp.json::<Value>().await.unwrap()));
+    }
+    let onepay = http
+        .post(format!("{admin}/__admin/webhooks"))
+        .json(&target("onepay", "onepay:sk_test_x"))
+        .send()
+        .await
+        .unwrap();
+    running.shutdown().await.unwrap();
+
+    for ((status, body), name) in answers.iter().zip(["onspot", "kashpay"]) {
+        assert_eq!(*status, 400, "{body}");
+        assert_eq!(
+            body["error"],
+            format!("`provider`: {name} sends no webhooks")
+        );
+    }
+    assert_eq!(onepay.status().as_u16(), 201);
+}

@@ -59,6 +59,12 @@ async fn create(
     }
     check_url(&body.url)?;
     let known = provider.webhook_events();
+    if known.is_empty() {
+        return Err(AdminError::bad_request(format!(
+            "`provider`: {} sends no webhooks",
+            provider.name()
+        )));
+    }
     if let Some(bad) = body
         .events
         .iter()

@@ -15,7 +15,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use payoutsim_core::clock::ClockMode;
 use payoutsim_core::journal::{JournalContext, RequestNotes, journal_middleware};
-use payoutsim_core::machine::{Delay, Lifecycle, StateMachine};
+use payoutsim_core::machine::{Delay, Lifecycle, Machines, StateMachine};
 use payoutsim_core::timeline::{Action, Scheduled};
 use payoutsim_core::webhooks::WebhookTarget;
 use payoutsim_core::{Engine, EngineConfig, Provider};
@@ -32,7 +32,7 @@ pub fn machine() -> StateMachine {
 pub struct Toy {
     pub engine: Engine,
     orders: Arc<Mutex<HashMap<(String, String), Lifecycle>>>,
-    machines: Arc<Mutex<Vec<StateMachine>>>,
+    machines: Arc<Machines>,
 }
 
 impl Toy {
@@ -47,7 +47,7 @@ impl Toy {
         let now = self.engine.now_for(tenant);
         let id = self.engine.ids.uuid(tenant);
         let outcome = (amount == 13).then(|| ("failed".to_string(), Some("unlucky".to_string())));
-        let machine = self.machines.lock().unwrap()[0].clone();
+        let machine = self.machines.get("order", "").unwrap();
         let lc = self
             .engine
             .start_lifecycle("toy", tenant, &machine, &id, outcome, now);
@@ -72,7 +72,7 @@ pub fn toy(config: EngineConfig) -> (Toy, Arc<dyn Provider>) {
     let toy = Toy {
         engine: engine.clone(),
         orders: Arc::default(),
-        machines: Arc::new(Mutex::new(vec![machine()])),
+        machines: Arc::new(Machines::new(vec![machine()])),
     };
     let provider: Arc<dyn Provider> = Arc::new(toy.clone());
     engine.register(&provider);
@@ -152,21 +152,14 @@ impl Provider for Toy {
             .route("/orders/{id}", get(show))
             .with_state(self.clone())
     }
-    fn machines(&self) -> Vec<StateMachine> {
-        self.machines.lock().unwrap().clone()
-    }
-    fn set_delay(&self, kind: &str, _variant: &str, from: &str, to: &str, after: Delay) -> bool {
-        let mut machines = self.machines.lock().unwrap();
-        machines
-            .iter_mut()
-            .filter(|m| m.kind == kind)
-            .any(|m| m.set_delay(from, to, after))
+    fn machine_table(&self) -> &Machines {
+        &self.machines
     }
     fn apply(&self, due: &Scheduled) {
         let Action::Transition { object_id, .. } = &due.action else {
             return;
         };
-        let machine = self.machines.lock().unwrap()[0].clone();
+        let machine = self.machines.get("order", "").unwrap();
         let moved = {
             let mut orders = self.orders.lock().unwrap();
             let Some(lc) = orders.get_mut(&(due.tenant.clone(), object_id.clone())) else {

@@ -253,6 +253,23 @@ pub struct JournalContext {
     pub provider: Arc<dyn crate::Provider>,
 }
 
+/// `router` (a provider's API, possibly already wrapped in inner layers) with the journal as its
+/// outermost layer, as every provider port serves it.
+pub fn journaled(
+    router: axum::Router,
+    engine: &Engine,
+    provider: &Arc<dyn crate::Provider>,
+) -> axum::Router {
+    let ctx = JournalContext {
+        engine: engine.clone(),
+        provider: provider.clone(),
+    };
+    router.layer(axum::middleware::from_fn_with_state(
+        ctx,
+        journal_middleware,
+    ))
+}
+
 /// The outermost layer of a provider router: body limit, tenant slot, journal entry.
 pub async fn journal_middleware(
     State(ctx): State<JournalContext>,

@@ -12,6 +12,8 @@
 //! - [`forced`]: the seam through which a fault rule forces a payout's terminal outcome
 //! - [`provider`]: the [`Provider`] trait every provider crate implements
 //! - [`admin`]: the `/__admin` API
+//! - `testkit` (feature `testkit`): an engine with a manual clock, a provider mounted behind the
+//!   journal, and `oneshot` requests, for provider crates' router tests
 //! - [`Engine`]: the handle that ties them together
 
 pub mod admin;
@@ -25,6 +27,8 @@ pub mod jwt;
 pub mod machine;
 pub mod provider;
 pub mod tenants;
+#[cfg(feature = "testkit")]
+pub mod testkit;
 pub mod timeline;
 pub mod webhooks;
 

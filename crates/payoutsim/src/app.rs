@@ -3,9 +3,8 @@
 use std::sync::Arc;
 
 use axum::Router;
-use axum::middleware::from_fn_with_state;
 use payoutsim_core::admin::{self, AdminOptions};
-use payoutsim_core::journal::{JournalContext, journal_middleware};
+use payoutsim_core::journal::journaled;
 use payoutsim_core::{Engine, Provider};
 use payoutsim_faults::{FaultLayer, Faults};
 use payoutsim_kashpay::Kashpay;
@@ -67,15 +66,8 @@ impl App {
 
     /// A provider's public API, wrapped in the fault layer, then the request journal (outermost).
     pub fn provider_router(&self, provider: &Arc<dyn Provider>) -> Router {
-        let ctx = JournalContext {
-            engine: self.engine.clone(),
-            provider: provider.clone(),
-        };
         let faults = FaultLayer::new(self.faults.clone(), self.engine.clone(), provider.clone());
-        provider
-            .router()
-            .layer(faults)
-            .layer(from_fn_with_state(ctx, journal_middleware))
+        journaled(provider.router().layer(faults), &self.engine, provider)
     }
 
     pub fn admin_router(&self) -> Router {

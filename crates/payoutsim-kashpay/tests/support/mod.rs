@@ -9,11 +9,9 @@ use std::sync::Arc;
 use axum::Router;
 use axum::body::Body;
 use bytes::Bytes;
-use http::{HeaderMap, Request};
+use http::Request;
 use http_body_util::BodyExt;
-use payoutsim_core::clock::ClockMode;
-use payoutsim_core::journal::{JournalContext, journal_middleware};
-use payoutsim_core::{Engine, EngineConfig, Provider};
+use payoutsim_core::{Engine, Provider, testkit};
 use payoutsim_kashpay::{Kashpay, KashpayConfig};
 use serde_json::{Value, json};
 use tower::ServiceExt;
@@ -34,14 +32,7 @@ pub struct Sim {
     pub app: Router,
 }
 
-pub fn manual_config(seed: u64) -> EngineConfig {
-    let mut c = EngineConfig {
-        seed,
-        ..EngineConfig::default()
-    };
-    c.clock.mode = ClockMode::Manual;
-    c
-}
+pub use payoutsim_core::testkit::{Resp, manual_config};
 
 /// A simulator and a session token for [`ENTITY`].
 pub async fn signed_in(seed: u64) -> (Sim, String) {
@@ -58,17 +49,7 @@ pub fn sim_with(seed: u64, config: KashpayConfig) -> Sim {
     let engine = Engine::new(manual_config(seed));
     let kashpay = Kashpay::new(engine.clone(), config);
     let provider: Arc<dyn Provider> = Arc::new(kashpay.clone());
-    engine.register(&provider);
-    let ctx = JournalContext {
-        engine: engine.clone(),
-        provider: provider.clone(),
-    };
-    let app = provider
-        .router()
-        .layer(axum::middleware::from_fn_with_state(
-            ctx,
-            journal_middleware,
-        ));
+    let app = testkit::mount(&engine, &provider);
     Sim {
         engine,
         kashpay,
@@ -77,17 +58,16 @@ pub fn sim_with(seed: u64, config: KashpayConfig) -> Sim {
     }
 }
 
-#[derive(Debug)]
-pub struct Resp {
-    pub status: u16,
-    pub headers: HeaderMap,
-    pub bytes: Bytes,
-    pub json: Value,
+/// Kashpay's reading of an answer.
+pub trait KashpayResp {
+    /// Asserts the body is Kashpay's error envelope with this status, name and code.
+    fn assert_error(&self, status: u16, name: &str, code: u64);
+    /// The error envelope's message.
+    fn message(&self) -> String;
 }
 
-impl Resp {
-    /// Asserts the body is Kashpay's error envelope with this status, name and code.
-    pub fn assert_error(&self, status: u16, name: &str, code: u64) {
+impl KashpayResp for Resp {
+    fn assert_error(&self, status: u16, name: &str, code: u64) {
         assert_eq!(self.status, status, "body: {}", self.json);
         assert_eq!(self.json["success"], false, "body: {}", self.json);
         assert_eq!(self.json["error"]["name"], name, "body: {}", self.json);
@@ -102,7 +82,7 @@ impl Resp {
         }
     }
 
-    pub fn message(&self) -> String {
+    fn message(&self) -> String {
         self.json["error"]["message"]
             .as_str()
             .unwrap_or_default()
@@ -118,17 +98,7 @@ pub struct Auth<'a> {
 
 impl Sim {
     pub async fn send(&self, req: Request<Body>) -> Resp {
-        let resp = self.app.clone().oneshot(req).await.unwrap();
-        let status = resp.status().as_u16();
-        let headers = resp.headers().clone();
-        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
-        let json = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-        Resp {
-            status,
-            headers,
-            bytes,
-            json,
-        }
+        testkit::send(&self.app, req).await
     }
 
     /// A request with any headers and an optional raw body (JSON content type when there is one).
@@ -139,17 +109,11 @@ impl Sim {
         headers: &[(&str, &str)],
         body: Option<&[u8]>,
     ) -> Resp {
-        let mut req = Request::builder().method(method).uri(path);
+        let mut all = headers.to_vec();
         if body.is_some() {
-            req = req.header("content-type", "application/json");
+            all.insert(0, ("content-type", "application/json"));
         }
-        for (h, v) in headers {
-            req = req.header(*h, *v);
-        }
-        let body = body
-            .map(|b| Body::from(b.to_vec()))
-            .unwrap_or_else(Body::empty);
-        self.send(req.body(body).unwrap()).await
+        self.send(testkit::request(method, path, &all, body)).await
     }
 
     pub async fn authenticate(&self, entity: &str, user: &str, password: &str) -> Resp {

@@ -8,15 +8,10 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Body;
-use bytes::Bytes;
-use http::{HeaderMap, Request};
-use http_body_util::BodyExt;
-use payoutsim_core::clock::ClockMode;
-use payoutsim_core::journal::{JournalContext, journal_middleware};
-use payoutsim_core::{Engine, EngineConfig, Provider};
+use http::Request;
+use payoutsim_core::{Engine, EngineConfig, Provider, testkit};
 use payoutsim_onepay::{OnePay, OnePayConfig};
 use serde_json::{Value, json};
-use tower::ServiceExt;
 
 pub const TEST_KEY: &str = "sk_test_alpha";
 pub const OTHER_KEY: &str = "sk_test_beta";
@@ -32,12 +27,11 @@ pub struct Sim {
     pub app: Router,
 }
 
+pub use payoutsim_core::testkit::Resp;
+
+/// A manual clock, and webhook deliveries that give up after 2 s.
 pub fn manual_config(seed: u64) -> EngineConfig {
-    let mut c = EngineConfig {
-        seed,
-        ..EngineConfig::default()
-    };
-    c.clock.mode = ClockMode::Manual;
+    let mut c = testkit::manual_config(seed);
     c.webhooks.timeout = std::time::Duration::from_secs(2);
     c
 }
@@ -50,17 +44,7 @@ pub fn sim_with(seed: u64, config: OnePayConfig) -> Sim {
     let engine = Engine::new(manual_config(seed));
     let onepay = OnePay::new(engine.clone(), config);
     let provider: Arc<dyn Provider> = Arc::new(onepay.clone());
-    engine.register(&provider);
-    let ctx = JournalContext {
-        engine: engine.clone(),
-        provider: provider.clone(),
-    };
-    let app = provider
-        .router()
-        .layer(axum::middleware::from_fn_with_state(
-            ctx,
-            journal_middleware,
-        ));
+    let app = testkit::mount(&engine, &provider);
     Sim {
         engine,
         onepay,
@@ -69,17 +53,16 @@ pub fn sim_with(seed: u64, config: OnePayConfig) -> Sim {
     }
 }
 
-#[derive(Debug)]
-pub struct Resp {
-    pub status: u16,
-    pub headers: HeaderMap,
-    pub bytes: Bytes,
-    pub json: Value,
+/// OnePay's reading of an answer.
+pub trait OnePayResp {
+    /// The `key`s of a validation error's `errors`.
+    fn error_keys(&self) -> Vec<String>;
+    /// Asserts the body is OnePay's envelope with this status, code and code name.
+    fn assert_envelope(&self, status: u16, code: &str, code_name: &str);
 }
 
-impl Resp {
-    /// The `key`s of a validation error's `errors`.
-    pub fn error_keys(&self) -> Vec<String> {
+impl OnePayResp for Resp {
+    fn error_keys(&self) -> Vec<String> {
         self.json["errors"]
             .as_array()
             .map(|a| {
@@ -90,8 +73,7 @@ impl Resp {
             .unwrap_or_default()
     }
 
-    /// Asserts the body is OnePay's envelope with this status, code and code name.
-    pub fn assert_envelope(&self, status: u16, code: &str, code_name: &str) {
+    fn assert_envelope(&self, status: u16, code: &str, code_name: &str) {
         assert_eq!(self.status, status, "body: {}", self.json);
         assert_eq!(self.json["code"], code, "body: {}", self.json);
         assert_eq!(self.json["code_name"], code_name, "body: {}", self.json);
@@ -102,17 +84,7 @@ impl Resp {
 
 impl Sim {
     pub async fn send(&self, req: Request<Body>) -> Resp {
-        let resp = self.app.clone().oneshot(req).await.unwrap();
-        let status = resp.status().as_u16();
-        let headers = resp.headers().clone();
-        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
-        let json = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-        Resp {
-            status,
-            headers,
-            bytes,
-            json,
-        }
+        testkit::send(&self.app, req).await
     }
 
     /// A request with a bearer key, JSON content type when there is a body, and extra headers.
@@ -124,24 +96,20 @@ impl Sim {
         headers: &[(&str, &str)],
         body: Option<&[u8]>,
     ) -> Resp {
-        let mut req = Request::builder().method(method).uri(path);
-        if let Some(k) = key {
-            req = req.header("authorization", format!("Bearer {k}"));
+        let bearer = key.map(|k| format!("Bearer {k}"));
+        let mut all: Vec<(&str, &str)> = Vec::new();
+        if let Some(b) = &bearer {
+            all.push(("authorization", b));
         }
         if body.is_some()
             && !headers
                 .iter()
                 .any(|(h, _)| h.eq_ignore_ascii_case("content-type"))
         {
-            req = req.header("content-type", "application/json");
+            all.push(("content-type", "application/json"));
         }
-        for (h, v) in headers {
-            req = req.header(*h, *v);
-        }
-        let body = body
-            .map(|b| Body::from(b.to_vec()))
-            .unwrap_or_else(Body::empty);
-        self.send(req.body(body).unwrap()).await
+        all.extend_from_slice(headers);
+        self.send(testkit::request(method, path, &all, body)).await
     }
 
     pub async fn get(&self, key: &str, path: &str) -> Resp {

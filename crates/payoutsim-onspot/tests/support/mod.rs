@@ -10,15 +10,12 @@ use std::sync::Arc;
 use axum::Router;
 use axum::body::Body;
 use bytes::Bytes;
-use http::{HeaderMap, Request};
+use http::Request;
 use http_body_util::BodyExt;
 use payoutsim_core::admin::AdminOptions;
-use payoutsim_core::clock::ClockMode;
-use payoutsim_core::journal::{JournalContext, journal_middleware};
-use payoutsim_core::{Engine, EngineConfig, Provider};
+use payoutsim_core::{Engine, Provider, testkit};
 use payoutsim_onspot::{OnSpot, OnSpotConfig};
 use serde_json::{Value, json};
-use tower::ServiceExt;
 
 /// The sample token's publicKey (seed).
 pub const PK: &str = "2903d3d5f7a46ec84c62de7885caad38131e9daa0b5492daa95aa85619ac367d";
@@ -34,30 +31,13 @@ pub struct Sim {
     pub admin: Router,
 }
 
-pub fn manual_config(seed: u64) -> EngineConfig {
-    let mut c = EngineConfig {
-        seed,
-        ..EngineConfig::default()
-    };
-    c.clock.mode = ClockMode::Manual;
-    c
-}
+pub use payoutsim_core::testkit::{Resp, manual_config};
 
 pub fn sim(seed: u64) -> Sim {
     let engine = Engine::new(manual_config(seed));
     let onspot = OnSpot::new(engine.clone(), OnSpotConfig::default());
     let provider: Arc<dyn Provider> = Arc::new(onspot.clone());
-    engine.register(&provider);
-    let ctx = JournalContext {
-        engine: engine.clone(),
-        provider: provider.clone(),
-    };
-    let app = provider
-        .router()
-        .layer(axum::middleware::from_fn_with_state(
-            ctx,
-            journal_middleware,
-        ));
+    let app = testkit::mount(&engine, &provider);
     let admin = payoutsim_core::admin::router(engine.clone(), AdminOptions::default());
     Sim {
         engine,
@@ -72,17 +52,18 @@ pub fn tenant(env: &str, pk: &str) -> String {
     format!("onspot:{env}:{pk}")
 }
 
-#[derive(Debug)]
-pub struct Resp {
-    pub status: u16,
-    pub headers: HeaderMap,
-    pub bytes: Bytes,
-    pub json: Value,
+/// OnSpot's reading of an answer.
+pub trait OnSpotResp {
+    /// Asserts a NestJS error body with this status and `error`.
+    fn assert_nest(&self, status: u16, error: &str);
+    /// The validation messages of a 400.
+    fn messages(&self) -> Vec<String>;
+    /// The entries of a Create Payouts answer (the inner array).
+    fn entries(&self) -> Vec<Value>;
 }
 
-impl Resp {
-    /// Asserts a NestJS error body with this status and `error`.
-    pub fn assert_nest(&self, status: u16, error: &str) {
+impl OnSpotResp for Resp {
+    fn assert_nest(&self, status: u16, error: &str) {
         assert_eq!(self.status, status, "body: {:?}", self.bytes);
         assert_eq!(self.json["statusCode"], status, "body: {}", self.json);
         assert_eq!(self.json["error"], error, "body: {}", self.json);
@@ -96,16 +77,14 @@ impl Resp {
         );
     }
 
-    /// The validation messages of a 400.
-    pub fn messages(&self) -> Vec<String> {
+    fn messages(&self) -> Vec<String> {
         self.json["message"]
             .as_array()
             .map(|a| a.iter().map(|m| m.as_str().unwrap().to_string()).collect())
             .unwrap_or_default()
     }
 
-    /// The entries of a Create Payouts answer (the inner array).
-    pub fn entries(&self) -> Vec<Value> {
+    fn entries(&self) -> Vec<Value> {
         assert_eq!(self.status, 201, "{:?}", self.bytes);
         let outer = self.json.as_array().unwrap();
         assert_eq!(outer.len(), 1, "{}", self.json);
@@ -113,22 +92,9 @@ impl Resp {
     }
 }
 
-async fn collect(resp: axum::response::Response) -> Resp {
-    let status = resp.status().as_u16();
-    let headers = resp.headers().clone();
-    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
-    let json = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-    Resp {
-        status,
-        headers,
-        bytes,
-        json,
-    }
-}
-
 impl Sim {
     pub async fn send(&self, req: Request<Body>) -> Resp {
-        collect(self.app.clone().oneshot(req).await.unwrap()).await
+        testkit::send(&self.app, req).await
     }
 
     /// A request with these headers and an optional body.
@@ -139,14 +105,8 @@ impl Sim {
         headers: &[(&str, &str)],
         body: Option<&[u8]>,
     ) -> Resp {
-        let mut req = Request::builder().method(method).uri(path);
-        for (h, v) in headers {
-            req = req.header(*h, *v);
-        }
-        let body = body
-            .map(|b| Body::from(b.to_vec()))
-            .unwrap_or_else(Body::empty);
-        self.send(req.body(body).unwrap()).await
+        self.send(testkit::request(method, path, headers, body))
+            .await
     }
 
     /// Generate Token with a key pair in `env`.
@@ -176,21 +136,13 @@ impl Sim {
     }
 
     pub async fn admin_call(&self, method: &str, path: &str, body: Option<Value>) -> Resp {
-        let mut req = Request::builder().method(method).uri(path);
-        if body.is_some() {
-            req = req.header("content-type", "application/json");
-        }
-        let body = body
-            .map(|b| Body::from(b.to_string()))
-            .unwrap_or_else(Body::empty);
-        collect(
-            self.admin
-                .clone()
-                .oneshot(req.body(body).unwrap())
-                .await
-                .unwrap(),
-        )
-        .await
+        let body = body.map(|b| b.to_string());
+        let headers: &[(&str, &str)] = match body {
+            Some(_) => &[("content-type", "application/json")],
+            None => &[],
+        };
+        let req = testkit::request(method, path, headers, body.as_deref().map(str::as_bytes));
+        testkit::send(&self.admin, req).await
     }
 
     /// Records a bank transfer of `amount` to `tenant` through the back office.

@@ -7,8 +7,13 @@
 //! request's extensions. The provider, when that request creates a payout, [`OutcomeSlot::take`]s
 //! it, so the first payout the request creates gets it and no other (an OnSpot batch of three
 //! payouts forces only the first). A request that creates nothing leaves it untaken.
+//!
+//! - [`Magic`]: a provider's magic value (a request value that decides the outcome), as data
+//! - [`Destiny`] and [`destiny`]: the three-step decision, the same for every provider
 
 use std::sync::{Arc, Mutex};
+
+use crate::machine::StateMachine;
 
 /// A terminal status (one of the provider's machine's terminal statuses) and the provider's
 /// reason for it, e.g. OnePay `failed` with `ACCOUNT_CLOSED`.
@@ -45,9 +50,140 @@ impl OutcomeSlot {
     }
 }
 
+/// A magic value of a provider's: requests whose `trigger` matches are destined for `outcome`
+/// (a non-terminal status: the payout stays there, stuck) with `reason`. The provider's README
+/// lists them; `T` is what the provider matches on (an account number, an amount, …).
+#[derive(Clone, Copy, Debug)]
+pub struct Magic<T> {
+    pub trigger: T,
+    pub outcome: &'static str,
+    /// The provider's reason code (empty when there is none, e.g. a stuck payout).
+    pub reason: &'static str,
+    pub description: &'static str,
+}
+
+/// Where a new payout is headed: its outcome (`None`: the machine's success) and reason, and the
+/// fault rule that forced it, if one did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Destiny {
+    pub outcome: Option<(String, Option<String>)>,
+    pub forced_by: Option<String>,
+}
+
+/// DESIGN.md's order for a new payout: (1) the forced outcome taken from `forced`, when it names
+/// a status of `machine` (its reason, else `default_reason` of that status); (2) `magic`, the
+/// provider's magic value matched by the request; (3) success.
+pub fn destiny<T>(
+    machine: &StateMachine,
+    forced: Option<ForcedOutcome>,
+    magic: Option<&Magic<T>>,
+    default_reason: impl Fn(&str) -> Option<String>,
+) -> Destiny {
+    if let Some(f) = forced {
+        if machine.knows(&f.status) {
+            let reason = f.reason.or_else(|| default_reason(&f.status));
+            return Destiny {
+                outcome: Some((f.status, reason)),
+                forced_by: Some(f.rule),
+            };
+        }
+        tracing::warn!(status = %f.status, rule = %f.rule, kind = %machine.kind, "forced outcome names no status of the machine; ignored");
+    }
+    let outcome = magic.map(|m| {
+        let reason = (!m.reason.is_empty()).then(|| m.reason.to_string());
+        (m.outcome.to_string(), reason)
+    });
+    Destiny {
+        outcome,
+        forced_by: None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use crate::machine::Delay;
+
+    fn machine() -> StateMachine {
+        StateMachine::new("payout", "", "pending", &["paid", "failed"])
+            .edge("pending", "paid", Delay::Seconds(1))
+            .edge("pending", "failed", Delay::Seconds(1))
+    }
+
+    fn forced(status: &str, reason: Option<&str>) -> ForcedOutcome {
+        ForcedOutcome {
+            status: status.into(),
+            reason: reason.map(str::to_string),
+            rule: "r1".into(),
+        }
+    }
+
+    const STUCK: Magic<&str> = Magic {
+        trigger: "111",
+        outcome: "pending",
+        reason: "",
+        description: "stays pending",
+    };
+
+    const REJECTED: Magic<&str> = Magic {
+        trigger: "666",
+        outcome: "failed",
+        reason: "BANK_REJECTED",
+        description: "the bank says no",
+    };
+
+    fn no_default(_: &str) -> Option<String> {
+        None
+    }
+
+    #[test]
+    fn a_forced_outcome_wins_over_a_magic_value_and_names_its_rule() {
+        let d = destiny(
+            &machine(),
+            Some(forced("failed", Some("X"))),
+            Some(&STUCK),
+            no_default,
+        );
+        assert_eq!(d.outcome, Some(("failed".into(), Some("X".into()))));
+        assert_eq!(d.forced_by.as_deref(), Some("r1"));
+    }
+
+    #[test]
+    fn a_forced_outcome_without_a_reason_gets_the_providers_default() {
+        let d = destiny(
+            &machine(),
+            Some(forced("failed", None)),
+            None::<&Magic<&str>>,
+            |s| (s == "failed").then(|| "FORCED".to_string()),
+        );
+        assert_eq!(d.outcome, Some(("failed".into(), Some("FORCED".into()))));
+    }
+
+    #[test]
+    fn a_forced_status_the_machine_does_not_know_falls_back_to_the_magic_value() {
+        let d = destiny(
+            &machine(),
+            Some(forced("lost", None)),
+            Some(&REJECTED),
+            no_default,
+        );
+        assert_eq!(
+            d.outcome,
+            Some(("failed".into(), Some("BANK_REJECTED".into())))
+        );
+        assert_eq!(d.forced_by, None);
+    }
+
+    #[test]
+    fn a_magic_value_without_a_reason_has_none_and_no_magic_is_success() {
+        let stuck = destiny(&machine(), None, Some(&STUCK), no_default);
+        assert_eq!(stuck.outcome, Some(("pending".into(), None)));
+        assert_eq!(
+            destiny(&machine(), None, None::<&Magic<&str>>, no_default),
+            Destiny::default()
+        );
+    }
 
     #[test]
     fn a_forced_outcome_is_taken_by_the_first_payout_only() {

@@ -51,16 +51,9 @@ pub enum Trigger {
     AmountCents(i64),
 }
 
-/// A magic value of ours: a request that reaches a given outcome.
-#[derive(Clone, Copy, Debug)]
-pub struct Magic {
-    pub trigger: Trigger,
-    /// The status reached (`accepted` = stays there: a stuck order).
-    pub outcome: &'static str,
-    /// The reason of a return (`responseCode` of the type-2 operation).
-    pub reason: &'static str,
-    pub description: &'static str,
-}
+/// A magic value of ours: a request that reaches a given outcome (`accepted` = stays there, a
+/// stuck order; `reason` is the return's `responseCode`).
+pub type Magic = payoutsim_core::forced::Magic<Trigger>;
 
 /// Magic values (README: "Magic values"). The CLABEs are valid STP (646) CLABEs.
 pub const MAGIC: &[Magic] = &[

@@ -10,7 +10,7 @@
 
 use chrono::{DateTime, Utc};
 use payoutsim_core::admin::AdminError;
-use payoutsim_core::forced::ForcedOutcome;
+use payoutsim_core::forced::{Destiny, ForcedOutcome, destiny};
 use payoutsim_core::machine::StateMachine;
 use payoutsim_core::timeline::{Action, Scheduled};
 use serde_json::Value;
@@ -32,21 +32,10 @@ pub(crate) fn decide_outcome(
     machine: &StateMachine,
     account: &str,
     amount: i64,
-) -> (Option<(String, Option<String>)>, Option<String>) {
-    if let Some(f) = forced {
-        if machine.knows(&f.status) {
-            let reason = f
-                .reason
-                .or_else(|| (f.status == "returned").then(|| DEFAULT_RETURN_REASON.to_string()));
-            return (Some((f.status, reason)), Some(f.rule));
-        }
-        tracing::warn!(status = %f.status, rule = %f.rule, "kashpay: forced outcome names no order status; ignored");
-    }
-    let magic = magic_for(account, amount).map(|m| {
-        let reason = (!m.reason.is_empty()).then(|| m.reason.to_string());
-        (m.outcome.to_string(), reason)
-    });
-    (magic, None)
+) -> Destiny {
+    destiny(machine, forced, magic_for(account, amount), |status| {
+        (status == "returned").then(|| DEFAULT_RETURN_REASON.to_string())
+    })
 }
 
 /// Side effects of order `id` moving `from` -> `to` at `at`.
@@ -206,7 +195,8 @@ mod tests {
             rule: "r".into(),
         };
         let outcome = decide_outcome(Some(forced), &machine(), "646180000000000012", 100);
-        assert_eq!(outcome, (Some(("settled".into(), None)), Some("r".into())));
+        assert_eq!(outcome.outcome, Some(("settled".into(), None)));
+        assert_eq!(outcome.forced_by.as_deref(), Some("r"));
     }
 
     #[test]
@@ -218,7 +208,10 @@ mod tests {
         };
         let outcome = decide_outcome(Some(forced), &machine(), "002028650641359744", 100);
         let expected = Some(("returned".into(), Some(DEFAULT_RETURN_REASON.into())));
-        assert_eq!(outcome, (expected, Some("r".into())));
+        assert_eq!(
+            (outcome.outcome, outcome.forced_by),
+            (expected, Some("r".into()))
+        );
     }
 
     #[test]
@@ -230,8 +223,8 @@ mod tests {
         };
         let outcome = decide_outcome(Some(forced), &machine(), "646180000000000012", 100);
         let expected = Some(("returned".into(), Some("CUENTA_INEXISTENTE".into())));
-        assert_eq!(outcome, (expected, None));
+        assert_eq!((outcome.outcome, outcome.forced_by), (expected, None));
         let plain = decide_outcome(None, &machine(), "002028650641359744", 100);
-        assert_eq!(plain, (None, None));
+        assert_eq!(plain, Destiny::default());
     }
 }

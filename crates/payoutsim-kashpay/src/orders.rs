@@ -13,7 +13,7 @@ use axum::response::Response;
 use axum::routing::post;
 use chrono::{DateTime, Utc};
 use http::{Extensions, StatusCode};
-use payoutsim_core::forced::OutcomeSlot;
+use payoutsim_core::forced::{Destiny, OutcomeSlot};
 use serde_json::{Map, Value};
 
 use crate::Kashpay;
@@ -85,7 +85,10 @@ impl Kashpay {
                 return Err(KashpayError::InsufficientFunds);
             }
             let forced = slot.and_then(OutcomeSlot::take);
-            let (outcome, rule) = decide_outcome(forced, &machine, &order.account, order.amount);
+            let Destiny {
+                outcome,
+                forced_by: rule,
+            } = decide_outcome(forced, &machine, &order.account, order.amount);
             let initial = t.balance;
             t.balance -= order.amount;
             let id = t.next_order.to_string();

@@ -8,7 +8,7 @@
 
 use chrono::{DateTime, Utc};
 use payoutsim_core::admin::AdminError;
-use payoutsim_core::forced::OutcomeSlot;
+use payoutsim_core::forced::{Destiny, OutcomeSlot, destiny};
 use payoutsim_core::machine::{Lifecycle, StateMachine};
 use payoutsim_core::timeline::{Action, Scheduled};
 use serde::Serialize;
@@ -17,25 +17,17 @@ use serde_json::Value;
 use crate::OnePay;
 use crate::state::{ACCOUNT, BALANCE_CASHOUT, CASHOUT, TenantData, magic_for, remarks_for};
 
-/// The terminal status (and reason code) a new payout is destined for (`None`: success), and
-/// the fault rule that forced it, if one did.
-///
-/// The order is DESIGN.md's: (1) a forced outcome from a fault rule (the request's
-/// [`OutcomeSlot`], taken here, so only the first payout created gets it); (2) a magic value of
-/// [`crate::state::MAGIC`]; (3) the machine's success.
+/// Where a new payout is destined, in DESIGN.md's order ([`destiny`]): the request's forced
+/// outcome (taken here, so only the first payout created gets it), a magic value of
+/// [`crate::state::MAGIC`], success.
 fn decide_outcome(
+    machine: &StateMachine,
     forced: Option<&OutcomeSlot>,
     account_number: &str,
     amount: i64,
-) -> (Option<(String, Option<String>)>, Option<String>) {
-    if let Some(f) = forced.and_then(OutcomeSlot::take) {
-        return (Some((f.status, f.reason)), Some(f.rule));
-    }
-    let Some(magic) = magic_for(account_number, amount) else {
-        return (None, None);
-    };
-    let reason = (!magic.code.is_empty()).then(|| magic.code.to_string());
-    (Some((magic.outcome.to_string(), reason)), None)
+) -> Destiny {
+    let forced = forced.and_then(OutcomeSlot::take);
+    destiny(machine, forced, magic_for(account_number, amount), |_| None)
 }
 
 /// A new payout of `amount` cents to `account_number`: its id, and its lifecycle started on
@@ -50,7 +42,7 @@ pub(crate) fn start_payout(
     now: DateTime<Utc>,
 ) -> (String, Lifecycle) {
     let engine = onepay.engine();
-    let (outcome, rule) = decide_outcome(forced, account_number, amount);
+    let Destiny { outcome, forced_by } = decide_outcome(machine, forced, account_number, amount);
     let id = engine.ids.uuid(tenant);
     let lc = engine.start_lifecycle_forced(
         "onepay",
@@ -58,7 +50,7 @@ pub(crate) fn start_payout(
         machine,
         &id,
         outcome,
-        rule.as_deref(),
+        forced_by.as_deref(),
         now,
     );
     (id, lc)

@@ -51,47 +51,39 @@ pub enum Trigger {
     AmountCents(i64),
 }
 
-/// A documented-by-us magic value: a request that reaches a given outcome.
-#[derive(Clone, Copy, Debug)]
-pub struct Magic {
-    pub trigger: Trigger,
-    /// The terminal status reached (`processing` = stays there: a stuck payout).
-    pub outcome: &'static str,
-    /// `remarks.code` of the failure (empty when the payout does not fail).
-    pub code: &'static str,
-    pub description: &'static str,
-}
+/// A magic value of ours (`reason` is the failure's `remarks.code`; `processing` = a stuck payout).
+pub type Magic = payoutsim_core::forced::Magic<Trigger>;
 
 /// The magic values of cashouts and balance cashouts (README: "Magic values").
 pub const MAGIC: &[Magic] = &[
     Magic {
         trigger: Trigger::AccountNumber("1111111110"),
         outcome: "failed",
-        code: "ACCOUNT_CLOSED",
+        reason: "ACCOUNT_CLOSED",
         description: "The destination account is closed.",
     },
     Magic {
         trigger: Trigger::AccountNumber("1111111111"),
         outcome: "failed",
-        code: "ACCOUNT_NOT_FOUND",
+        reason: "ACCOUNT_NOT_FOUND",
         description: "The destination account does not exist.",
     },
     Magic {
         trigger: Trigger::AccountNumber("1111111112"),
         outcome: "failed",
-        code: "ACCOUNT_BLOCKED",
+        reason: "ACCOUNT_BLOCKED",
         description: "The destination account is blocked.",
     },
     Magic {
         trigger: Trigger::AccountNumber("1111111113"),
         outcome: "processing",
-        code: "",
+        reason: "",
         description: "Stays processing forever.",
     },
     Magic {
         trigger: Trigger::AmountCents(66_600),
         outcome: "failed",
-        code: "BANK_REJECTED",
+        reason: "BANK_REJECTED",
         description: "The receiving bank rejected the transfer.",
     },
 ];
@@ -108,7 +100,7 @@ pub fn magic_for(account_number: &str, amount: i64) -> Option<&'static Magic> {
 pub fn remarks_for(code: &str) -> Remarks {
     let description = MAGIC
         .iter()
-        .find(|m| m.code == code)
+        .find(|m| m.reason == code)
         .map(|m| m.description)
         .unwrap_or(match code {
             "FORCED" => "Status forced through the back office.",
@@ -326,7 +318,7 @@ mod tests {
     #[test]
     fn magic_amounts_match_exactly() {
         assert_eq!(
-            magic_for("123456", 66_600).map(|m| m.code),
+            magic_for("123456", 66_600).map(|m| m.reason),
             Some("BANK_REJECTED")
         );
         assert!(magic_for("123456", 66_601).is_none());

@@ -12,7 +12,7 @@
 
 use chrono::{DateTime, Utc};
 use payoutsim_core::admin::AdminError;
-use payoutsim_core::forced::OutcomeSlot;
+use payoutsim_core::forced::{Destiny, OutcomeSlot, destiny};
 use payoutsim_core::machine::StateMachine;
 use payoutsim_core::timeline::{Action, Scheduled};
 use serde::Serialize;
@@ -64,7 +64,7 @@ pub(crate) fn create(
             .map(str::to_string);
         match validate(&item) {
             Ok(new) => {
-                let (outcome, forced_by) = decide_outcome(&machine, &new, forced);
+                let Destiny { outcome, forced_by } = decide_outcome(&machine, &new, forced);
                 let lc = engine.start_lifecycle_forced(
                     "onspot",
                     tenant,
@@ -118,22 +118,12 @@ fn decide_outcome(
     machine: &StateMachine,
     new: &NewPayout,
     forced: Option<&OutcomeSlot>,
-) -> (Option<(String, Option<String>)>, Option<String>) {
-    if let Some(f) = forced.and_then(OutcomeSlot::take) {
-        if machine.knows(&f.status) {
-            let reason = f
-                .reason
-                .or_else(|| (f.status == FAILED).then(|| FORCED.into()));
-            return (Some((f.status, reason)), Some(f.rule));
-        }
-        tracing::warn!(status = %f.status, rule = %f.rule, "onspot: forced outcome is not a payout status; ignored");
-    }
+) -> Destiny {
+    let forced = forced.and_then(OutcomeSlot::take);
     let magic = magic_for(&new.document_number, new.amount_cents);
-    let outcome = magic.map(|m| {
-        let reason = (!m.reason.is_empty()).then(|| m.reason.to_string());
-        (m.outcome.to_string(), reason)
-    });
-    (outcome, None)
+    destiny(machine, forced, magic, |status| {
+        (status == FAILED).then(|| FORCED.into())
+    })
 }
 
 /// Moves `rec` along `from -> to` now, through the engine (journaled with the timeline's

@@ -68,16 +68,9 @@ pub enum Trigger {
     AmountCents(i64),
 }
 
-/// A magic value of ours: a payout that reaches a given outcome once active.
-#[derive(Clone, Copy, Debug)]
-pub struct Magic {
-    pub trigger: Trigger,
-    /// The status reached (`active` = stays there: a stuck payout).
-    pub outcome: &'static str,
-    /// The failure reason the back office shows (empty when the payout does not fail).
-    pub reason: &'static str,
-    pub description: &'static str,
-}
+/// A magic value of ours: a payout that reaches a given outcome once active (`active` = stays
+/// there, stuck; `reason` is the failure reason the back office shows).
+pub type Magic = payoutsim_core::forced::Magic<Trigger>;
 
 /// The magic values (README: "Magic values").
 pub const MAGIC: &[Magic] = &[

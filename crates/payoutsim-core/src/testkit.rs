@@ -6,6 +6,7 @@
 //! - [`mount`]: registers a provider with the engine and journals its router
 //! - [`request`]: a request with headers and an optional body
 //! - [`send`] and [`Resp`]: the answer, with its body as bytes and as JSON
+//! - [`any_json`]: a proptest strategy for arbitrary JSON bodies
 //!
 //! Test support only: it panics when a request cannot be built or a body cannot be read.
 
@@ -87,4 +88,26 @@ pub async fn send(app: &Router, req: Request<Body>) -> Resp {
         bytes,
         json,
     }
+}
+
+/// Any JSON value, nested up to three levels: nulls, booleans, integers, floats, short strings
+/// (letters, digits, spaces, `.`, `@`) and objects with short field names. What the providers'
+/// property tests throw at their endpoints.
+pub fn any_json() -> impl proptest::strategy::Strategy<Value = Value> {
+    use proptest::prelude::*;
+    use serde_json::json;
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(|i| json!(i)),
+        (-1e6f64..1e15).prop_map(|f| json!(f)),
+        "[a-zA-Z0-9 .@]{0,8}".prop_map(Value::String),
+    ];
+    leaf.prop_recursive(3, 16, 4, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+            prop::collection::btree_map("[a-zA-Z_]{1,10}", inner, 0..4)
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
+        ]
+    })
 }

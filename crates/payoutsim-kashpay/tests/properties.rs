@@ -6,6 +6,7 @@
 
 mod support;
 
+use payoutsim_core::testkit::any_json;
 use payoutsim_kashpay::KashpayConfig;
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
@@ -13,23 +14,6 @@ use support::*;
 
 /// Starting balance of the property runs (whole MXN): small, so 1022 happens.
 const SMALL: i64 = 2_000;
-
-fn any_json() -> impl Strategy<Value = Value> {
-    let leaf = prop_oneof![
-        Just(Value::Null),
-        any::<bool>().prop_map(Value::Bool),
-        any::<i64>().prop_map(|i| json!(i)),
-        (-1e6f64..1e15).prop_map(|f| json!(f)),
-        "[a-zA-Z0-9 ]{0,8}".prop_map(Value::String),
-    ];
-    leaf.prop_recursive(3, 16, 4, |inner| {
-        prop_oneof![
-            prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
-            prop::collection::btree_map("[a-zA-Z]{1,10}", inner, 0..4)
-                .prop_map(|m| Value::Object(m.into_iter().collect())),
-        ]
-    })
-}
 
 fn order_shape() -> impl Strategy<Value = Value> {
     let opt = |s: BoxedStrategy<Value>| prop::option::weighted(0.85, s);

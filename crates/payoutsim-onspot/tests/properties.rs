@@ -6,25 +6,10 @@
 
 mod support;
 
+use payoutsim_core::testkit::any_json;
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
 use support::*;
-
-fn any_json() -> impl Strategy<Value = Value> {
-    let leaf = prop_oneof![
-        Just(Value::Null),
-        any::<bool>().prop_map(Value::Bool),
-        any::<i64>().prop_map(|i| json!(i)),
-        "[a-zA-Z0-9 .@]{0,8}".prop_map(Value::String),
-    ];
-    leaf.prop_recursive(3, 16, 4, |inner| {
-        prop_oneof![
-            prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
-            prop::collection::btree_map("[a-zA-Z]{1,10}", inner, 0..4)
-                .prop_map(|m| Value::Object(m.into_iter().collect())),
-        ]
-    })
-}
 
 fn item() -> impl Strategy<Value = Value> {
     let opt = |s: BoxedStrategy<Value>| prop::option::weighted(0.85, s);

@@ -252,22 +252,8 @@ async fn a_forced_outcome_is_accepted_then_fails_with_the_given_reason() {
     )
     .await;
 
-    let accepted: Value = sim
-        .cashout(&fixture, "k-fail")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let normal: Value = sim
-        .cashout(&fixture, "k-ok")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let accepted: Value = sim.create_cashout(&fixture, "k-fail").await;
+    let normal: Value = sim.create_cashout(&fixture, "k-ok").await;
     sim.advance(1860).await;
 
     assert_eq!(accepted["status"], "pending");
@@ -310,14 +296,7 @@ async fn an_outcome_rule_waits_for_a_request_that_creates_something() {
         .send()
         .await
         .unwrap();
-    let created: Value = sim
-        .cashout(&fixture, "k-next")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let created: Value = sim.create_cashout(&fixture, "k-next").await;
     sim.advance(1860).await;
 
     assert_eq!(refused.status(), 422);

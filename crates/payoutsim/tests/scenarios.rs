@@ -151,14 +151,7 @@ async fn cashout_accepted_then_failed_settles_as_failed_with_the_reason() {
     let sim = sim_with("onepay-cashout-accepted-then-failed").await;
     let fixture = sim.fixture().await;
 
-    let created: Value = sim
-        .cashout(&fixture, "k1")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let created: Value = sim.create_cashout(&fixture, "k1").await;
     sim.advance(1860).await;
 
     assert_eq!(created["status"], "pending");
@@ -292,14 +285,7 @@ async fn a_token_expires_after_five_requests_for_two_requests() {
 async fn truncated_status_polls_fail_twice_then_read_whole() {
     let sim = sim_with("onepay-truncated-status-polls").await;
     let fixture = sim.fixture().await;
-    let created: Value = sim
-        .cashout(&fixture, "k1")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let created: Value = sim.create_cashout(&fixture, "k1").await;
     let path = format!("/v1/cashouts/{}", created["id"].as_str().unwrap());
 
     let mut outcomes = Vec::new();

@@ -119,6 +119,17 @@ impl Sim {
             )
     }
 
+    /// Sends [`cashout`](Self::cashout) and reads its JSON answer (whatever the status).
+    pub async fn create_cashout(&self, fixture: &(String, String), key: &str) -> Value {
+        self.cashout(fixture, key)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
     /// The tenant's cashouts, as OnePay lists them.
     pub async fn cashouts(&self) -> Vec<Value> {
         let list = self.get_json("/v1/cashouts").await;

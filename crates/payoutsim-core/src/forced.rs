@@ -8,6 +8,7 @@
 //! it, so the first payout the request creates gets it and no other (an OnSpot batch of three
 //! payouts forces only the first). A request that creates nothing leaves it untaken.
 //!
+//! - [`Forced`]: the extractor a handler takes the request's slot with (never rejects)
 //! - [`Magic`]: a provider's magic value (a request value that decides the outcome), as data
 //! - [`Destiny`] and [`destiny`]: the three-step decision, the same for every provider
 
@@ -47,6 +48,29 @@ impl OutcomeSlot {
     /// The slot of a request, if a fault rule put one there.
     pub fn of(extensions: &http::Extensions) -> Option<&Self> {
         extensions.get::<Self>()
+    }
+}
+
+/// The request's forced outcome slot, if a fault rule put one there: the one way a handler
+/// reads it. Never rejects.
+#[derive(Clone, Debug, Default)]
+pub struct Forced(pub Option<OutcomeSlot>);
+
+impl Forced {
+    /// The forced outcome, once per request (the first payout created takes it).
+    pub fn take(&self) -> Option<ForcedOutcome> {
+        self.0.as_ref().and_then(OutcomeSlot::take)
+    }
+}
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Forced {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut http::request::Parts,
+        _state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(Self(OutcomeSlot::of(&parts.extensions).cloned()))
     }
 }
 

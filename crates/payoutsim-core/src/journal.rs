@@ -319,10 +319,10 @@ pub async fn journal_middleware(
     };
     let notes = notes.take();
     let unanswered = resp_parts.extensions.get::<Unanswered>().is_some();
-    let journal = &ctx.engine.journal;
+    let journal = &ctx.engine.journal();
     let at = match &notes.tenant {
-        Some(t) => ctx.engine.clock.now_for(t),
-        None => ctx.engine.clock.now(),
+        Some(t) => ctx.engine.clock().now_for(t),
+        None => ctx.engine.clock().now(),
     };
     journal.record(Recorded {
         at,

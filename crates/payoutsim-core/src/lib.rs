@@ -10,7 +10,10 @@
 //! - [`webhooks`]: targets, the outbox, retry policy, delivery records
 //! - [`jwt`]: JSON Web Tokens judged on the simulated clock (session providers)
 //! - [`forced`]: the seam through which a fault rule forces a payout's terminal outcome
-//! - [`provider`]: the [`Provider`] trait every provider crate implements
+//! - [`error`]: [`error::AdminError`], the engine's own error, on the ground floor
+//! - [`kit`]: the provider kit: [`kit::Spec`] (a provider's own logic) and [`kit::Kit`] (the
+//!   handle, store, machines, auth entry and engine-driven status changes around it)
+//! - [`provider`]: the object-safe [`Provider`] trait the engine sees (the kit implements it)
 //! - [`admin`]: the `/__admin` API
 //! - `testkit` (feature `testkit`): an engine with a manual clock, a provider mounted behind the
 //!   journal, and `oneshot` requests, for provider crates' router tests
@@ -19,11 +22,13 @@
 pub mod admin;
 pub mod clock;
 mod engine;
+pub mod error;
 pub mod forced;
 pub mod idempotency;
 pub mod ids;
 pub mod journal;
 pub mod jwt;
+pub mod kit;
 pub mod machine;
 pub mod provider;
 pub mod tenants;
@@ -32,5 +37,7 @@ pub mod testkit;
 pub mod timeline;
 pub mod webhooks;
 
-pub use engine::{Engine, EngineConfig, ResetHook, Shared, TransitionRecord, WeakEngine};
+pub use engine::{
+    Cause, Engine, EngineConfig, ResetHook, Transition, TransitionRecord, WeakEngine,
+};
 pub use provider::Provider;

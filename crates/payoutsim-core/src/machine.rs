@@ -108,6 +108,23 @@ impl StateMachine {
             || self.is_terminal(status)
     }
 
+    /// Every status it knows, the initial one first, then in edge order.
+    pub fn statuses(&self) -> Vec<String> {
+        let mut all = vec![self.initial.clone()];
+        let terminal = self.terminal.iter();
+        for s in self
+            .edges
+            .iter()
+            .flat_map(|e| [&e.from, &e.to])
+            .chain(terminal)
+        {
+            if !all.contains(s) {
+                all.push(s.clone());
+            }
+        }
+        all
+    }
+
     /// The edge an object in `from`, destined for `outcome`, takes next: the edge straight to
     /// `outcome` if there is one, else the first edge to a non-terminal status (a step on the way).
     pub fn next_edge(&self, from: &str, outcome: &str) -> Option<&Edge> {

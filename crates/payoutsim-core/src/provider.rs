@@ -1,4 +1,6 @@
-//! What the engine needs of an emulated provider.
+//! What the engine needs of an emulated provider: the object-safe face the engine, the admin
+//! API and the fault layer see. Provider crates implement [`crate::kit::Spec`] and get this
+//! trait from [`crate::kit::Kit`]; implement it by hand only for a provider off the kit.
 
 use std::collections::BTreeMap;
 
@@ -7,7 +9,7 @@ use axum::response::Response;
 use http::{HeaderMap, StatusCode};
 use serde_json::Value;
 
-use crate::admin::AdminError;
+use crate::error::AdminError;
 use crate::machine::{Delay, Machines, StateMachine};
 use crate::timeline::Scheduled;
 use crate::webhooks::WebhookTarget;
@@ -54,6 +56,14 @@ pub trait Provider: Send + Sync + 'static {
     /// The provider's own error answer for `status`, with `message` where its format has one.
     /// The journal (oversized bodies) and the fault layer render errors through it.
     fn error_response(&self, status: StatusCode, message: &str) -> Response;
+
+    /// What a client gets when a fault cuts an answer off before the provider gave one: a 200
+    /// with the start of a plausible JSON body. Default: a neutral object.
+    fn placeholder(&self) -> Response {
+        let body = r#"{"id":"00000000-0000-4000-8000-000000000000","status":"pending"}"#;
+        let json = [(http::header::CONTENT_TYPE, "application/json")];
+        axum::response::IntoResponse::into_response((StatusCode::OK, json, body))
+    }
 
     /// The event names it emits (admin API validation and documentation). Default: none, the
     /// provider sends no webhooks, and the admin API refuses targets for it.
@@ -120,7 +130,7 @@ pub trait Provider: Send + Sync + 'static {
     }
 }
 
-fn cannot_provision(provider: &str, tenant: &str) -> AdminError {
+pub(crate) fn cannot_provision(provider: &str, tenant: &str) -> AdminError {
     AdminError::bad_request(format!(
         "{provider} cannot provision tenants ahead of use (tenant `{tenant}`)"
     ))

@@ -1,16 +1,20 @@
-//! Helpers for provider crates' router tests (feature `testkit`): an engine with a manual clock,
-//! a provider mounted behind the journal exactly as a provider port serves it, and requests sent
-//! with `oneshot`, no socket.
+//! Helpers for provider crates' tests (feature `testkit`): an engine with a manual clock, a
+//! provider mounted behind the journal exactly as a provider port serves it, requests sent with
+//! `oneshot` (no socket) or over a real one, and one webhook receiver.
 //!
+//! - [`Sim`]: a provider on the kit, its engine, its public and admin routers, and verbs to call
+//!   them, advance time and read the back office
 //! - [`manual_config`]: an engine configuration with a frozen clock and a given seed
 //! - [`mount`]: registers a provider with the engine and journals its router
 //! - [`request`]: a request with headers and an optional body
 //! - [`send`] and [`Resp`]: the answer, with its body as bytes and as JSON
+//! - [`spawn`]: serves a router on `127.0.0.1:0` and answers its base URL
+//! - [`Receiver`]: a webhook receiver on a real socket that records what it is sent
 //! - [`any_json`]: a proptest strategy for arbitrary JSON bodies
 //!
 //! Test support only: it panics when a request cannot be built or a body cannot be read.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use axum::Router;
 use axum::body::Body;
@@ -21,7 +25,165 @@ use serde_json::Value;
 use tower::ServiceExt;
 
 use crate::clock::ClockMode;
+use crate::kit::{Kit, Spec};
 use crate::{Engine, EngineConfig, Provider};
+
+/// A provider on the kit under test: a manual clock, the provider registered, its router behind
+/// the journal, and the admin API beside it.
+pub struct Sim<S: Spec> {
+    pub engine: Engine,
+    pub kit: Kit<S>,
+    pub provider: Arc<dyn Provider>,
+    pub app: Router,
+    pub admin: Router,
+}
+
+impl<S: Spec> Sim<S> {
+    /// `seed`, a manual clock, webhook attempts that give up after 2 s, and `config`.
+    pub fn new(seed: u64, config: S::Config) -> Self {
+        let mut engine_config = manual_config(seed);
+        engine_config.webhooks.timeout = std::time::Duration::from_secs(2);
+        Self::with_engine(Engine::new(engine_config), config)
+    }
+
+    /// The provider on an engine of the caller's.
+    pub fn with_engine(engine: Engine, config: S::Config) -> Self {
+        let kit = Kit::<S>::new(engine.clone(), config);
+        let provider: Arc<dyn Provider> = Arc::new(kit.clone());
+        let app = mount(&engine, &provider);
+        let admin = crate::admin::router(engine.clone(), Default::default());
+        Self {
+            engine,
+            kit,
+            provider,
+            app,
+            admin,
+        }
+    }
+
+    pub async fn send(&self, req: Request<Body>) -> Resp {
+        send(&self.app, req).await
+    }
+
+    /// `method path` with `headers`, and a JSON content type when there is a body and `headers`
+    /// name none.
+    pub async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<&[u8]>,
+    ) -> Resp {
+        let mut all: Vec<(&str, &str)> = headers.to_vec();
+        let typed = headers
+            .iter()
+            .any(|(h, _)| h.eq_ignore_ascii_case("content-type"));
+        if body.is_some() && !typed {
+            all.push(("content-type", "application/json"));
+        }
+        self.send(request(method, path, &all, body)).await
+    }
+
+    /// An admin call (`/__admin/...`), with a JSON body when given.
+    pub async fn admin(&self, method: &str, path: &str, body: Option<Value>) -> Resp {
+        let bytes = body.map(|b| b.to_string());
+        let headers: &[(&str, &str)] = match bytes {
+            Some(_) => &[("content-type", "application/json")],
+            None => &[],
+        };
+        let req = request(method, path, headers, bytes.as_deref().map(str::as_bytes));
+        send(&self.admin, req).await
+    }
+
+    /// Moves simulated time for everyone and settles what fell due.
+    pub async fn advance(&self, seconds: f64) {
+        self.engine.advance(seconds, None).await;
+    }
+
+    /// The back office's view of the provider's objects (`GET /__admin/providers/{p}/objects`).
+    pub fn objects(&self, tenant: Option<&str>, kind: Option<&str>) -> Value {
+        self.provider.objects(tenant, kind)
+    }
+
+    /// Serves the provider's journaled router on a real socket; answers its base URL.
+    pub async fn serve(&self) -> String {
+        spawn(self.app.clone()).await
+    }
+}
+
+/// Serves `app` on `127.0.0.1:0` until the test's runtime ends; answers `http://127.0.0.1:<port>`.
+pub async fn spawn(app: Router) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a test can bind a loopback port");
+    let addr = listener
+        .local_addr()
+        .expect("a bound listener has an address");
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    format!("http://{addr}")
+}
+
+/// One request a [`Receiver`] got.
+#[derive(Clone, Debug)]
+pub struct Received {
+    pub headers: HeaderMap,
+    /// The body exactly as sent (signatures are over these bytes).
+    pub raw: Bytes,
+    /// The body as JSON (`Null` when it is not).
+    pub json: Value,
+}
+
+/// A webhook receiver on a real socket: answers the scripted statuses in turn (then 200) and
+/// records every request, so tests see what a client's endpoint would.
+#[derive(Clone)]
+pub struct Receiver {
+    /// Where to point a webhook: `http://127.0.0.1:<port>/hook`.
+    pub url: String,
+    received: Arc<Mutex<Vec<Received>>>,
+}
+
+impl Receiver {
+    /// A receiver that answers 200 to everything.
+    pub async fn start() -> Self {
+        Self::scripted(Vec::new()).await
+    }
+
+    /// A receiver that answers `statuses` in turn, then 200.
+    pub async fn scripted(statuses: Vec<u16>) -> Self {
+        let received: Arc<Mutex<Vec<Received>>> = Arc::default();
+        let script = Arc::new(Mutex::new(statuses.into_iter()));
+        let rec = received.clone();
+        let hook = move |headers: HeaderMap, raw: Bytes| {
+            let (rec, script) = (rec.clone(), script.clone());
+            async move {
+                let json = serde_json::from_slice(&raw).unwrap_or(Value::Null);
+                let mut got = rec.lock().unwrap_or_else(|e| e.into_inner());
+                got.push(Received { headers, raw, json });
+                let code = script.lock().unwrap_or_else(|e| e.into_inner()).next();
+                http::StatusCode::from_u16(code.unwrap_or(200)).unwrap_or(http::StatusCode::OK)
+            }
+        };
+        let app = Router::new().route("/hook", axum::routing::post(hook));
+        let base = spawn(app).await;
+        Self {
+            url: format!("{base}/hook"),
+            received,
+        }
+    }
+
+    /// Everything received so far, in order.
+    pub fn received(&self) -> Vec<Received> {
+        self.received
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// The JSON bodies received so far, in order.
+    pub fn bodies(&self) -> Vec<Value> {
+        self.received().into_iter().map(|r| r.json).collect()
+    }
+}
 
 /// The default configuration with a `manual` clock (time moves only when advanced) and `seed`.
 pub fn manual_config(seed: u64) -> EngineConfig {

@@ -213,14 +213,16 @@ where
         }
         Kind::Hang { stage, max_s } => {
             let wire = WireFault::Hang(Duration::from_secs_f64(max_s.min(3600.0)));
-            staged(*stage, wire, inner, req).await?
+            staged((*stage, wire), &*provider, inner, req).await?
         }
-        Kind::Reset { stage } => staged(*stage, WireFault::Reset, inner, req).await?,
-        Kind::Empty { stage } => staged(*stage, WireFault::Empty, inner, req).await?,
-        Kind::Truncate { stage } => staged(*stage, WireFault::Truncate, inner, req).await?,
+        Kind::Reset { stage } => staged((*stage, WireFault::Reset), &*provider, inner, req).await?,
+        Kind::Empty { stage } => staged((*stage, WireFault::Empty), &*provider, inner, req).await?,
+        Kind::Truncate { stage } => {
+            staged((*stage, WireFault::Truncate), &*provider, inner, req).await?
+        }
         Kind::Malformed { stage } => {
             let response = match stage {
-                Stage::Before => placeholder(),
+                Stage::Before => provider.placeholder(),
                 Stage::After => inner.oneshot(req).await?,
             };
             malformed(response).await
@@ -239,8 +241,8 @@ where
 /// A connection-level fault: `before`, the provider never sees the request (the journal records
 /// no answer); `after`, its real answer is what gets lost.
 async fn staged<S>(
-    stage: Stage,
-    wire: WireFault,
+    (stage, wire): (Stage, WireFault),
+    provider: &dyn Provider,
     inner: S,
     req: Request<Body>,
 ) -> Result<Response, S::Error>
@@ -249,7 +251,7 @@ where
 {
     let mut response = match stage {
         Stage::Before => {
-            let mut r = placeholder();
+            let mut r = provider.placeholder();
             if !matches!(wire, WireFault::Truncate) {
                 r.extensions_mut().insert(Unanswered);
             }
@@ -259,16 +261,6 @@ where
     };
     response.extensions_mut().insert(wire);
     Ok(response)
-}
-
-/// What a client gets in place of an answer the provider never gave: the start of a JSON object.
-fn placeholder() -> Response {
-    (
-        StatusCode::OK,
-        [(header::CONTENT_TYPE, "application/json")],
-        r#"{"data":{"id":"00000000-0000-4000-8000-000000000000","status":"pending"}}"#,
-    )
-        .into_response()
 }
 
 /// Keeps the status and content type, cuts the body in half and appends what no JSON parser takes.
@@ -297,11 +289,11 @@ pub fn latency(engine: &Engine, rule: &Loaded) -> Duration {
     let stream = format!("faults:{}:latency", rule.id);
     let ms = match *shape {
         Latency::Fixed(ms) => ms as f64,
-        Latency::Uniform(lo, hi) => engine.ids.range(&stream, lo, hi) as f64,
+        Latency::Uniform(lo, hi) => engine.ids().range(&stream, lo, hi) as f64,
         Latency::LogNormal { median_ms, sigma } => {
             // Box-Muller: a standard normal from two uniform draws.
-            let u1 = engine.ids.unit(&stream).max(f64::MIN_POSITIVE);
-            let u2 = engine.ids.unit(&stream);
+            let u1 = engine.ids().unit(&stream).max(f64::MIN_POSITIVE);
+            let u2 = engine.ids().unit(&stream);
             let z = (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos();
             median_ms * (sigma * z).exp()
         }

@@ -77,7 +77,7 @@ pub fn load_checked(engine: &Engine, faults: &Faults, rules: Vec<Rule>) -> Vec<A
     for rule in rules {
         let now = match rule.matcher.tenant.as_deref() {
             Some(t) if !t.contains(['*', '?']) => engine.now_for(t),
-            _ => engine.clock.now(),
+            _ => engine.clock().now(),
         };
         loaded.extend(faults.add(vec![rule], now));
     }

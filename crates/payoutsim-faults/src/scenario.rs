@@ -161,14 +161,14 @@ impl Scenario {
 pub fn notes(engine: &Engine, scenario: &Scenario) -> Vec<String> {
     let mut notes = Vec::new();
     if let Some(clock) = scenario.setup.clock
-        && clock.mode() != engine.clock.mode()
+        && clock.mode() != engine.clock().mode()
     {
         notes.push(format!(
             "setup.clock: the scenario was written for a `{}` clock and this simulator runs a \
              `{}` one: it is loaded, and its windows and delays follow this simulator's clock \
              (start with --clock {0} to match it)",
             name_of(clock.mode()),
-            name_of(engine.clock.mode())
+            name_of(engine.clock().mode())
         ));
     }
     notes
@@ -265,7 +265,7 @@ pub fn apply(
     for w in &setup.webhooks {
         if let Ok(p) = provider_of(engine, &w.tenant) {
             let (secret, extra) = p.new_webhook_secret(&w.tenant);
-            engine.outbox.add_target(WebhookTarget {
+            engine.add_webhook_target(WebhookTarget {
                 id: String::new(),
                 provider: p.name().to_string(),
                 tenant: w.tenant.clone(),

@@ -75,7 +75,7 @@ impl Loaded {
         }
         if let Some(p) = self.rule.probability
             && p.0 < 1.0
-            && engine.ids.unit(&format!("faults:{}", self.id)) >= p.0
+            && engine.ids().unit(&format!("faults:{}", self.id)) >= p.0
         {
             return false;
         }
@@ -264,7 +264,7 @@ impl Faults {
             }
             let now = match subject.tenant {
                 Some(t) => engine.now_for(t),
-                None => engine.clock.now(),
+                None => engine.clock().now(),
             };
             if !loaded.strike(engine, now) {
                 continue;

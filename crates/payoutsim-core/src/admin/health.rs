@@ -24,9 +24,9 @@ async fn health(State(engine): State<Engine>) -> Json<Value> {
         "status": "ok",
         "version": env!("CARGO_PKG_VERSION"),
         "providers": providers,
-        "seed": engine.ids.seed(),
-        "clock": engine.clock.snapshot(None),
-        "journal": { "entries": engine.journal.len(), "cap": engine.journal.cap() },
+        "seed": engine.ids().seed(),
+        "clock": engine.clock().snapshot(None),
+        "journal": { "entries": engine.journal().len(), "cap": engine.journal().cap() },
     }))
 }
 
@@ -63,7 +63,7 @@ async fn clock(
     State(engine): State<Engine>,
     AdminQuery(q): AdminQuery<TenantParam>,
 ) -> Json<ClockSnapshot> {
-    Json(engine.clock.snapshot(q.tenant.as_deref()))
+    Json(engine.clock().snapshot(q.tenant.as_deref()))
 }
 
 #[derive(Deserialize)]
@@ -88,5 +88,5 @@ async fn advance(
         ));
     }
     engine.advance(body.seconds, body.tenant.as_deref()).await;
-    Ok(Json(engine.clock.snapshot(body.tenant.as_deref())))
+    Ok(Json(engine.clock().snapshot(body.tenant.as_deref())))
 }

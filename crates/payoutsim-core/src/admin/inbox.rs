@@ -6,7 +6,7 @@
 //! POSTs to an inbox do not need the admin token (providers do not send it).
 
 use std::collections::{BTreeMap, VecDeque};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -54,22 +54,43 @@ impl Inboxes {
     }
 }
 
-pub(super) fn routes() -> Router<Engine> {
-    Router::new().route(
-        "/__admin/inbox/{name}",
-        get(list).post(receive).delete(clear),
-    )
+/// The inboxes' state: their messages (owned here, not by the engine) and the engine's clock.
+#[derive(Clone)]
+struct Inbox {
+    engine: Engine,
+    inboxes: Arc<Inboxes>,
+}
+
+/// The inbox routes, with inboxes of their own that a full reset empties.
+pub(super) fn routes(engine: &Engine) -> Router {
+    let inboxes = Arc::new(Inboxes::default());
+    let on_reset = inboxes.clone();
+    engine.on_reset(Arc::new(move |provider| {
+        if provider.is_none() {
+            on_reset.clear(None);
+        }
+    }));
+    let state = Inbox {
+        engine: engine.clone(),
+        inboxes,
+    };
+    Router::new()
+        .route(
+            "/__admin/inbox/{name}",
+            get(list).post(receive).delete(clear),
+        )
+        .with_state(state)
 }
 
 async fn receive(
-    State(engine): State<Engine>,
+    State(Inbox { engine, inboxes }): State<Inbox>,
     Path(name): Path<String>,
     headers: HeaderMap,
     body: Bytes,
 ) -> StatusCode {
     let message = InboxMessage {
         inbox: name,
-        at: crate::clock::rfc3339(engine.clock.now()),
+        at: crate::clock::rfc3339(engine.clock().now()),
         headers: headers
             .iter()
             .map(|(k, v)| {
@@ -82,15 +103,15 @@ async fn receive(
         raw_body: String::from_utf8_lossy(&body).into_owned(),
         body: serde_json::from_slice(&body).unwrap_or(Value::Null),
     };
-    engine.inboxes.push(message, engine.config().history_cap);
+    inboxes.push(message, engine.config().history_cap);
     StatusCode::OK
 }
 
-async fn list(State(engine): State<Engine>, Path(name): Path<String>) -> Json<Value> {
-    Json(json!({ "messages": engine.inboxes.list(&name) }))
+async fn list(State(inbox): State<Inbox>, Path(name): Path<String>) -> Json<Value> {
+    Json(json!({ "messages": inbox.inboxes.list(&name) }))
 }
 
-async fn clear(State(engine): State<Engine>, Path(name): Path<String>) -> StatusCode {
-    engine.inboxes.clear(Some(&name));
+async fn clear(State(inbox): State<Inbox>, Path(name): Path<String>) -> StatusCode {
+    inbox.inboxes.clear(Some(&name));
     StatusCode::NO_CONTENT
 }

@@ -23,7 +23,7 @@ async fn requests(
     State(engine): State<Engine>,
     AdminQuery(q): AdminQuery<JournalQuery>,
 ) -> Json<Value> {
-    let (entries, total) = engine.journal.query(&q);
+    let (entries, total) = engine.journal().query(&q);
     Json(json!({ "requests": entries, "total": total }))
 }
 
@@ -37,7 +37,7 @@ async fn clear_requests(
     State(engine): State<Engine>,
     AdminQuery(q): AdminQuery<ProviderParam>,
 ) -> StatusCode {
-    engine.journal.clear(q.provider.as_deref());
+    engine.journal().clear(q.provider.as_deref());
     StatusCode::NO_CONTENT
 }
 
@@ -61,9 +61,7 @@ async fn timeline(
     State(engine): State<Engine>,
     AdminQuery(q): AdminQuery<ProviderParam>,
 ) -> Json<Value> {
-    let pending: Vec<Value> = engine
-        .timeline
-        .pending(q.provider.as_deref())
+    let pending: Vec<Value> = engine.pending(q.provider.as_deref())
         .into_iter()
         .map(|e| {
             json!({ "due": rfc3339(e.due), "provider": e.provider, "tenant": e.tenant, "action": e.action })

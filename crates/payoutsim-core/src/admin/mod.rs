@@ -17,13 +17,13 @@ mod providers;
 mod webhooks;
 
 use axum::Router;
-use axum::extract::{FromRequest, Request, State};
+use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use serde_json::json;
 
 use crate::Engine;
+pub use crate::error::{AdminError, AdminJson, AdminQuery};
 
 /// Admin settings.
 #[derive(Clone, Debug, Default)]
@@ -31,47 +31,6 @@ pub struct AdminOptions {
     /// When set, every admin call needs `Authorization: Bearer <token>`.
     pub token: Option<String>,
 }
-
-/// An admin error: `{"error": "..."}` with its status.
-#[derive(Debug)]
-pub struct AdminError(pub StatusCode, pub String);
-
-impl AdminError {
-    pub fn bad_request(msg: impl Into<String>) -> Self {
-        Self(StatusCode::BAD_REQUEST, msg.into())
-    }
-    pub fn not_found(msg: impl Into<String>) -> Self {
-        Self(StatusCode::NOT_FOUND, msg.into())
-    }
-}
-
-impl IntoResponse for AdminError {
-    fn into_response(self) -> Response {
-        (self.0, axum::Json(json!({ "error": self.1 }))).into_response()
-    }
-}
-
-impl From<axum::extract::rejection::JsonRejection> for AdminError {
-    fn from(r: axum::extract::rejection::JsonRejection) -> Self {
-        Self(StatusCode::BAD_REQUEST, r.body_text())
-    }
-}
-
-impl From<axum::extract::rejection::QueryRejection> for AdminError {
-    fn from(r: axum::extract::rejection::QueryRejection) -> Self {
-        Self(StatusCode::BAD_REQUEST, r.body_text())
-    }
-}
-
-/// `axum::Json`, with rejections as admin errors.
-#[derive(FromRequest)]
-#[from_request(via(axum::Json), rejection(AdminError))]
-pub struct AdminJson<T>(pub T);
-
-/// `axum::extract::Query`, with rejections as admin errors.
-#[derive(axum::extract::FromRequestParts)]
-#[from_request(via(axum::extract::Query), rejection(AdminError))]
-pub struct AdminQuery<T>(pub T);
 
 /// The admin router for `engine` and the providers registered with it.
 pub fn router(engine: Engine, options: AdminOptions) -> Router {
@@ -86,8 +45,8 @@ pub fn router_with(engine: Engine, options: AdminOptions, extra: Router) -> Rout
         .merge(journal::routes())
         .merge(webhooks::routes())
         .merge(providers::routes())
-        .merge(inbox::routes())
         .with_state(engine.clone())
+        .merge(inbox::routes(&engine))
         .merge(extra);
     for p in engine.providers() {
         let path = format!("/__admin/providers/{}", p.name());

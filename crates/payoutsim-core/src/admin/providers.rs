@@ -36,7 +36,7 @@ async fn tenants(
         .filter(|p| q.provider.as_deref().is_none_or(|want| want == p.name()))
         .map(|p| (p.name().to_string(), Vec::new()))
         .collect();
-    for t in engine.tenants.list(q.provider.as_deref()) {
+    for t in engine.tenants().list(q.provider.as_deref()) {
         let entry = json!(t);
         grouped.entry(t.provider.clone()).or_default().push(entry);
     }

@@ -27,9 +27,7 @@ struct Filter {
 }
 
 async fn list(State(engine): State<Engine>, AdminQuery(f): AdminQuery<Filter>) -> Json<Value> {
-    let targets = engine
-        .outbox
-        .targets(f.provider.as_deref(), f.tenant.as_deref());
+    let targets = engine.webhook_targets(f.provider.as_deref(), f.tenant.as_deref());
     Json(json!({ "webhooks": targets }))
 }
 
@@ -76,7 +74,7 @@ async fn create(
         )));
     }
     let (minted, extra) = provider.new_webhook_secret(&body.tenant);
-    let target = engine.outbox.add_target(WebhookTarget {
+    let target = engine.add_webhook_target(WebhookTarget {
         id: String::new(),
         provider: body.provider,
         tenant: body.tenant.clone(),
@@ -111,8 +109,7 @@ async fn remove(
     Path(id): Path<String>,
 ) -> Result<StatusCode, AdminError> {
     engine
-        .outbox
-        .remove_target(&id)
+        .remove_webhook_target(&id)
         .map(|_| StatusCode::NO_CONTENT)
         .ok_or_else(|| AdminError::not_found(format!("no webhook target `{id}`")))
 }
@@ -121,9 +118,7 @@ async fn deliveries(
     State(engine): State<Engine>,
     AdminQuery(f): AdminQuery<Filter>,
 ) -> Json<Value> {
-    let mut list = engine
-        .outbox
-        .deliveries(f.provider.as_deref(), f.tenant.as_deref());
+    let mut list = engine.deliveries(f.provider.as_deref(), f.tenant.as_deref());
     if let Some(event) = &f.event {
         list.retain(|d| &d.event == event);
     }

@@ -1,0 +1,33 @@
+//! Background work: the webhook sender, woken when messages are queued, and with a `real`
+//! clock a ticker that applies due transitions every 50 ms of wall time.
+
+use std::sync::Arc;
+
+use crate::clock::ClockMode;
+
+use super::Engine;
+
+impl Engine {
+    /// Starts the background work. Ends when the engine is dropped.
+    pub fn spawn_background(&self) -> tokio::task::JoinHandle<()> {
+        let weak = Arc::downgrade(&self.0);
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(std::time::Duration::from_millis(50));
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                let Some(shared) = weak.upgrade() else { return };
+                let engine = Engine(shared);
+                let real = engine.0.clock.mode() == ClockMode::Real;
+                tokio::select! {
+                    _ = engine.0.wake.notified() => engine.deliver_ready().await,
+                    _ = tick.tick(), if real => {
+                        engine.run_due(None);
+                        engine.deliver_ready().await;
+                    }
+                }
+                // Drop the strong handle before waiting again, so the engine can be freed.
+                drop(engine);
+            }
+        })
+    }
+}

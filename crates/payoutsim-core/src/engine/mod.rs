@@ -1,0 +1,285 @@
+//! The engine handle: everything a provider needs, behind one cheap clone, and nothing open.
+//!
+//! Its state is private; providers and the admin API use its verbs. The jobs are split by file:
+//!
+//! - `mod.rs` (here): settings, the handle, the registry of providers, tenants' subsystems
+//!   (ids, tenants, clock, idempotency, journal), webhook targets, reset
+//! - `lifecycles.rs`: starting, stepping and moving lifecycles, and the transitions log
+//! - `time.rs`: applying what fell due, catching a tenant up, advancing and settling
+//! - `delivery.rs`: the webhook outbox's sender: emit, fault decisions, attempts, retries
+//! - `background.rs`: the background sender and real-clock ticker
+
+mod background;
+mod delivery;
+mod lifecycles;
+mod time;
+
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::{Arc, Mutex, RwLock, Weak};
+use std::time::Duration;
+
+use chrono::TimeDelta;
+use tokio::sync::Notify;
+
+use crate::clock::{Clock, ClockConfig};
+use crate::idempotency::IdempotencyStore;
+use crate::ids::Ids;
+use crate::journal::Journal;
+use crate::provider::Provider;
+use crate::tenants::Tenants;
+use crate::timeline::{Scheduled, Timeline};
+use crate::webhooks::{Delivery, Outbox, RetryPolicy, WebhookFaults, WebhookTarget};
+
+pub use lifecycles::{Cause, Transition, TransitionRecord};
+
+/// The engine's settings. Every default is named here.
+#[derive(Clone, Debug)]
+pub struct EngineConfig {
+    /// Seed of every id, token and random outcome.
+    pub seed: u64,
+    pub clock: ClockConfig,
+    /// Journal entries kept (oldest dropped first). Default 1000.
+    pub journal_cap: usize,
+    /// Bytes kept of each journaled body. Default 16 KiB.
+    pub journal_body_cap: usize,
+    /// Largest request body a provider accepts. Default 1 MiB.
+    pub max_body_bytes: usize,
+    /// How long idempotency keys are remembered, in simulated seconds. Default 24 h.
+    pub idempotency_ttl_s: i64,
+    pub webhooks: RetryPolicy,
+    /// Delivery attempts and transitions kept for the admin API. Default 1000 each.
+    pub history_cap: usize,
+    /// Wall-clock time `advance` (and `settle`) waits for the webhook attempts it caused before
+    /// answering; attempts still under way then go on in the background sender. Default 2 s.
+    pub settle_wait: Duration,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        Self {
+            seed: 0,
+            clock: ClockConfig::default(),
+            journal_cap: 1000,
+            journal_body_cap: 16 * 1024,
+            max_body_bytes: 1024 * 1024,
+            idempotency_ttl_s: 24 * 3600,
+            webhooks: RetryPolicy::default(),
+            history_cap: 1000,
+            settle_wait: Duration::from_secs(2),
+        }
+    }
+}
+
+/// Called with the `?provider=` of `POST /__admin/reset` (e.g. to clear fault rules).
+pub type ResetHook = Arc<dyn Fn(Option<&str>) + Send + Sync>;
+
+struct Shared {
+    config: EngineConfig,
+    clock: Clock,
+    ids: Ids,
+    tenants: Tenants,
+    timeline: Timeline,
+    idempotency: IdempotencyStore,
+    journal: Journal,
+    outbox: Outbox,
+    transitions: Mutex<VecDeque<TransitionRecord>>,
+    providers: RwLock<BTreeMap<&'static str, Weak<dyn Provider>>>,
+    http: reqwest::Client,
+    /// Held while sending webhooks, so messages go out one at a time and in order.
+    lane: tokio::sync::Mutex<()>,
+    wake: Notify,
+    webhook_faults: RwLock<Option<Arc<dyn WebhookFaults>>>,
+    reset_hooks: RwLock<Vec<ResetHook>>,
+}
+
+/// The engine: a cheap, clonable handle over private state.
+#[derive(Clone)]
+pub struct Engine(Arc<Shared>);
+
+/// A handle that does not keep the engine alive (for hooks the engine itself holds).
+#[derive(Clone)]
+pub struct WeakEngine(Weak<Shared>);
+
+impl WeakEngine {
+    pub fn upgrade(&self) -> Option<Engine> {
+        self.0.upgrade().map(Engine)
+    }
+}
+
+impl std::fmt::Debug for WeakEngine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("WeakEngine")
+    }
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("seed", &self.0.ids.seed())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Engine {
+    pub fn new(config: EngineConfig) -> Self {
+        // A receiver that is down refuses or times out its connection quickly; one that accepts
+        // and never answers is cut off by the attempt's own timeout.
+        let connect = config.webhooks.timeout.min(Duration::from_secs(1));
+        let http = reqwest::Client::builder()
+            .timeout(config.webhooks.timeout)
+            .connect_timeout(connect)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap_or_default();
+        Self(Arc::new(Shared {
+            clock: Clock::new(&config.clock),
+            ids: Ids::new(config.seed),
+            tenants: Tenants::default(),
+            timeline: Timeline::default(),
+            idempotency: IdempotencyStore::new(TimeDelta::seconds(config.idempotency_ttl_s)),
+            journal: Journal::new(config.journal_cap, config.journal_body_cap),
+            outbox: Outbox::new(config.webhooks.clone(), config.history_cap),
+            transitions: Mutex::new(VecDeque::new()),
+            providers: RwLock::new(BTreeMap::new()),
+            http,
+            lane: tokio::sync::Mutex::new(()),
+            wake: Notify::new(),
+            webhook_faults: RwLock::new(None),
+            reset_hooks: RwLock::new(Vec::new()),
+            config,
+        }))
+    }
+
+    pub fn downgrade(&self) -> WeakEngine {
+        WeakEngine(Arc::downgrade(&self.0))
+    }
+
+    pub fn config(&self) -> &EngineConfig {
+        &self.0.config
+    }
+
+    // ---- the subsystems a provider uses ------------------------------------------------------
+
+    /// Seeded ids, tokens and random draws.
+    pub fn ids(&self) -> &Ids {
+        &self.0.ids
+    }
+
+    /// Credentials as tenants.
+    pub fn tenants(&self) -> &Tenants {
+        &self.0.tenants
+    }
+
+    /// Simulated time (read it with [`Engine::now_for`]; move it with [`Engine::advance`]).
+    pub fn clock(&self) -> &Clock {
+        &self.0.clock
+    }
+
+    /// Idempotency keys and their stored answers.
+    pub fn idempotency(&self) -> &IdempotencyStore {
+        &self.0.idempotency
+    }
+
+    /// The request journal.
+    pub fn journal(&self) -> &Journal {
+        &self.0.journal
+    }
+
+    /// A tenant's simulated time.
+    pub fn now_for(&self, tenant: &str) -> chrono::DateTime<chrono::Utc> {
+        self.0.clock.now_for(tenant)
+    }
+
+    // ---- providers ----------------------------------------------------------------------------
+
+    /// Registers a provider so that its transitions run and the admin API reaches it.
+    pub fn register(&self, provider: &Arc<dyn Provider>) {
+        let mut map = self.0.providers.write().unwrap_or_else(|e| e.into_inner());
+        map.insert(provider.name(), Arc::downgrade(provider));
+    }
+
+    pub fn provider(&self, name: &str) -> Option<Arc<dyn Provider>> {
+        let map = self.0.providers.read().unwrap_or_else(|e| e.into_inner());
+        map.get(name).and_then(Weak::upgrade)
+    }
+
+    pub fn providers(&self) -> Vec<Arc<dyn Provider>> {
+        let map = self.0.providers.read().unwrap_or_else(|e| e.into_inner());
+        map.values().filter_map(Weak::upgrade).collect()
+    }
+
+    // ---- webhook targets and deliveries -------------------------------------------------------
+
+    /// Stores a webhook target; its `id` is `wh_<n>` unless one is given.
+    pub fn add_webhook_target(&self, target: WebhookTarget) -> WebhookTarget {
+        self.0.outbox.add_target(target)
+    }
+
+    pub fn remove_webhook_target(&self, id: &str) -> Option<WebhookTarget> {
+        self.0.outbox.remove_target(id)
+    }
+
+    pub fn webhook_targets(
+        &self,
+        provider: Option<&str>,
+        tenant: Option<&str>,
+    ) -> Vec<WebhookTarget> {
+        self.0.outbox.targets(provider, tenant)
+    }
+
+    /// Delivery attempts, newest last (bounded by `history_cap`).
+    pub fn deliveries(&self, provider: Option<&str>, tenant: Option<&str>) -> Vec<Delivery> {
+        self.0.outbox.deliveries(provider, tenant)
+    }
+
+    /// What is scheduled (for one provider, or all), in due order.
+    pub fn pending(&self, provider: Option<&str>) -> Vec<Scheduled> {
+        self.0.timeline.pending(provider)
+    }
+
+    /// Installs the fault rules consulted for every webhook message.
+    pub fn set_webhook_faults(&self, faults: Arc<dyn WebhookFaults>) {
+        *self
+            .0
+            .webhook_faults
+            .write()
+            .unwrap_or_else(|e| e.into_inner()) = Some(faults);
+    }
+
+    // ---- reset --------------------------------------------------------------------------------
+
+    /// Adds a hook that [`reset`](Self::reset) calls first (fault rules are cleared this way).
+    pub fn on_reset(&self, hook: ResetHook) {
+        let mut hooks = self
+            .0
+            .reset_hooks
+            .write()
+            .unwrap_or_else(|e| e.into_inner());
+        hooks.push(hook);
+    }
+
+    /// Clears state, for one provider or all: objects, tenants, timeline, idempotency keys,
+    /// webhook targets and deliveries, journal, transitions, id streams. Time does not go back.
+    pub fn reset(&self, provider: Option<&str>) {
+        let hooks = (self.0.reset_hooks.read().unwrap_or_else(|e| e.into_inner())).clone();
+        for hook in hooks {
+            hook(provider);
+        }
+        for p in self.providers() {
+            if provider.is_none_or(|want| want == p.name()) {
+                p.reset();
+            }
+        }
+        let prefix = provider.map(|p| format!("{p}:"));
+        let s = &self.0;
+        s.tenants.reset(provider);
+        s.timeline.reset(provider);
+        s.idempotency.reset(prefix.as_deref());
+        s.outbox.reset(provider);
+        s.journal.clear(provider);
+        s.ids.reset(prefix.as_deref());
+        s.clock.forget_tenants(prefix.as_deref());
+        let mut log = s.transitions.lock().unwrap_or_else(|e| e.into_inner());
+        log.retain(|t| provider.is_some_and(|p| t.provider != p));
+    }
+}

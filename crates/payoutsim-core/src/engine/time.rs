@@ -1,0 +1,79 @@
+//! Time: applying what fell due, in order; catching one tenant up before its request; advancing
+//! the clock and settling what that caused, within a bounded wait.
+
+use crate::clock::ClockMode;
+use crate::timeline::Action;
+
+use super::Engine;
+
+impl Engine {
+    /// Applies every entry that is due (for one tenant, or all), in time order. Returns how many.
+    pub fn run_due(&self, tenant: Option<&str>) -> usize {
+        let s = &self.0;
+        let mut applied = 0;
+        while let Some(due) = s.timeline.pop_due(tenant, |t| s.clock.now_for(t)) {
+            applied += 1;
+            match &due.action {
+                Action::Transition { .. } => match self.provider(&due.provider) {
+                    Some(p) => p.apply(&due),
+                    None => {
+                        tracing::warn!(provider = %due.provider, "transition for a provider not served")
+                    }
+                },
+                Action::WebhookRetry { message } => {
+                    if s.outbox.unpark(*message, due.due) {
+                        s.wake.notify_one();
+                    }
+                }
+            }
+        }
+        if applied > 0 {
+            s.idempotency.sweep(|t| s.clock.now_for(t));
+        }
+        applied
+    }
+
+    /// Brings one tenant up to date before a request is handled: with a `real` clock, applies the
+    /// transitions that fell due since the last tick, so a poll never sees a status that should
+    /// already have moved. (With a `manual` clock nothing falls due between advances.) The
+    /// provider kit calls it for every request that enters a tenant.
+    pub fn catch_up(&self, tenant: &str) {
+        if self.0.clock.mode() == ClockMode::Real {
+            self.run_due(Some(tenant));
+        }
+    }
+
+    /// Moves simulated time (for everyone, or one tenant) and applies what fell due; see
+    /// [`settle`](Self::settle) for what the call waits for.
+    pub async fn advance(&self, seconds: f64, tenant: Option<&str>) -> bool {
+        self.0.clock.advance(seconds, tenant);
+        self.settle(tenant).await
+    }
+
+    /// Applies due transitions and sends every webhook that is ready, until nothing more is due.
+    ///
+    /// What it waits for: every transition due by now is applied before it returns, always.
+    /// Webhook attempts are awaited for at most `settle_wait` of wall time in all (default 2 s):
+    /// with receivers that answer, every attempt due by now has been made and recorded when it
+    /// returns `true`. A receiver that hangs makes it return `false` once the wait is spent; the
+    /// attempts under way go on in the background sender, in order, and are recorded when made.
+    pub async fn settle(&self, tenant: Option<&str>) -> bool {
+        let deadline = tokio::time::Instant::now() + self.config().settle_wait;
+        loop {
+            self.run_due(tenant);
+            // Sent from a task of its own, so an attempt cut off by the deadline is not lost:
+            // the task finishes it and records it.
+            let engine = self.clone();
+            let sending = tokio::spawn(async move { engine.deliver_ready().await });
+            if tokio::time::timeout_at(deadline, sending).await.is_err() {
+                self.run_due(tenant);
+                return false;
+            }
+            let s = &self.0;
+            let due = s.timeline.has_due(tenant, |t| s.clock.now_for(t));
+            if !due && !s.outbox.has_ready() {
+                return true;
+            }
+        }
+    }
+}

@@ -1,0 +1,255 @@
+//! The provider kit: everything a provider crate would otherwise rebuild around its own logic.
+//!
+//! A provider implements [`Spec`] (its name, config, store, machines, routes, error envelope,
+//! and the one [`Spec::on_transition`] hook that says what a status change does to its money and
+//! records) and gets [`Kit<S>`]: the handle its handlers take as state, which owns the engine,
+//! the config, the store behind its lock, and the machines, and implements [`Provider`] for it.
+//!
+//! - `mod.rs` (here): [`Spec`], [`Kit`], [`Event`]
+//! - `auth.rs`: [`Authenticate`] and the [`Auth`] extractor, the one way a request enters a
+//!   tenant (journal notes, then due transitions)
+//! - `changes.rs`: the engine-driven status changes: a new object's start, timed edges, moves
+//!   by the provider's own rules, back-office moves with "back on the way", and the webhooks
+//!   they emit
+//! - `provider.rs`: `impl Provider for Kit<S>`
+//!
+//! See `docs/adding-a-provider.md` for the contract and a walk-through.
+
+mod auth;
+mod changes;
+mod provider;
+
+use std::collections::BTreeMap;
+use std::fmt::Debug;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use axum::Router;
+use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
+use http::{HeaderMap, StatusCode};
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::Engine;
+use crate::engine::Transition;
+use crate::error::AdminError;
+use crate::machine::{Lifecycle, Machines, StateMachine};
+use crate::webhooks::WebhookTarget;
+
+pub use auth::{Auth, Authenticate};
+pub use changes::Found;
+
+/// A webhook event a status change emits: its name and its body, serialised in the provider's
+/// own field order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Event {
+    pub name: &'static str,
+    pub body: Bytes,
+}
+
+impl Event {
+    /// `payload` serialised as JSON (`None` if it cannot be, which is logged).
+    pub fn json<T: Serialize + ?Sized>(name: &'static str, payload: &T) -> Option<Self> {
+        match serde_json::to_vec(payload) {
+            Ok(body) => Some(Self {
+                name,
+                body: body.into(),
+            }),
+            Err(e) => {
+                tracing::error!(event = name, error = %e, "webhook payload did not serialise");
+                None
+            }
+        }
+    }
+}
+
+/// What a provider supplies: its own logic, nothing else. Every method with a default is
+/// optional; the defaults say what a provider without the feature does.
+pub trait Spec: Sized + Send + Sync + 'static {
+    /// Its name in ports, tenants (`<name>:…`) and the admin API.
+    const NAME: &'static str;
+    /// Its settings (every default named where it is defined).
+    type Config: Clone + Debug + Send + Sync + 'static;
+    /// Its objects, all tenants', behind the kit's one lock. `Default` is the empty store that
+    /// a reset leaves.
+    type Store: Default + Send + 'static;
+    /// Its client-facing error (its own envelope), what its auth rejects with.
+    type Error: IntoResponse;
+
+    /// Builds the provider's own runtime parts (signers and the like) once.
+    fn new(engine: &Engine, config: &Self::Config) -> Self;
+
+    /// Its state machines, as data.
+    fn machines(config: &Self::Config) -> Vec<StateMachine>;
+
+    /// Its public API on its own paths, unknown paths and methods in its own envelope.
+    fn routes() -> Router<Kit<Self>>;
+
+    /// Back-office actions, served under `/__admin/providers/{name}/`. Default: none.
+    fn admin_routes() -> Router<Kit<Self>> {
+        Router::new()
+    }
+
+    /// Its error answer for `status`, with `message` where its format has one.
+    fn error_response(status: StatusCode, message: &str) -> Response;
+
+    /// What a client gets when a fault cuts an answer off before the provider gave one (the
+    /// start of a plausible body). Default: a neutral JSON object.
+    fn placeholder_body() -> &'static str {
+        r#"{"id":"00000000-0000-4000-8000-000000000000","status":"pending"}"#
+    }
+
+    /// The lifecycle of object `id` of `kind` held by `tenant`, if there is one.
+    fn lifecycle<'s>(
+        store: &'s mut Self::Store,
+        tenant: &str,
+        kind: &str,
+        id: &str,
+    ) -> Option<&'s mut Lifecycle>;
+
+    /// Which tenants hold an object `id` of one of `kinds`, as `(tenant, kind)`: for back-office
+    /// moves that do not name the tenant.
+    fn holders(store: &Self::Store, kinds: &[&str], id: &str) -> Vec<(String, String)>;
+
+    /// The one hook: `change` just happened to an object in `store` (timed, forced, moved by the
+    /// back office or by the provider's own rules; creations are not passed here). Apply its
+    /// side effects on money and records, and return the webhook events to emit; the kit signs
+    /// and queues them once the store is unlocked.
+    fn on_transition(kit: &Kit<Self>, store: &mut Self::Store, change: &Transition) -> Vec<Event>;
+
+    /// Whether the back office may make `change` (e.g. leaving a refunded status debits again,
+    /// and the balance may not cover it). Asked before anything moves. Default: always.
+    fn check_move(_store: &Self::Store, _change: &Transition) -> Result<(), AdminError> {
+        Ok(())
+    }
+
+    /// The reason an object of `kind` gets when it is destined for terminal `status` without
+    /// one (a fault rule or the back office that named none). Default: none.
+    fn default_reason(_kind: &str, _status: &str) -> Option<String> {
+        None
+    }
+
+    /// Its objects for `GET /__admin/providers/{name}/objects`, optionally one tenant or kind.
+    fn objects(store: &Self::Store, tenant: Option<&str>, kind: Option<&str>) -> Value;
+
+    /// The events it emits. Default: none; the admin API refuses targets for it.
+    fn webhook_events() -> &'static [&'static str] {
+        &[]
+    }
+
+    /// A fresh signing secret (and extras) for a target made via the admin API.
+    fn new_webhook_secret(_kit: &Kit<Self>, _tenant: &str) -> (String, BTreeMap<String, String>) {
+        (String::new(), BTreeMap::new())
+    }
+
+    /// The headers that sign `body` for `target`.
+    fn sign_webhook(_target: &WebhookTarget, _body: &[u8]) -> Vec<(String, String)> {
+        Vec::new()
+    }
+
+    /// The tenant a request names, read without authenticating it (for fault rules). Default:
+    /// it does not say.
+    fn tenant_hint(_headers: &HeaderMap, _body: &[u8]) -> Option<String> {
+        None
+    }
+
+    /// The back office's `fund` (see [`Provider::fund`](crate::Provider::fund)).
+    fn fund(
+        _kit: &Kit<Self>,
+        tenant: &str,
+        _amount: &serde_json::Number,
+    ) -> Result<Value, AdminError> {
+        Err(AdminError::bad_request(format!(
+            "{} keeps no balance to fund (tenant `{tenant}`)",
+            Self::NAME
+        )))
+    }
+
+    /// See [`Provider::check_tenant`](crate::Provider::check_tenant).
+    fn check_tenant(_kit: &Kit<Self>, tenant: &str) -> Result<(), AdminError> {
+        Err(crate::provider::cannot_provision(Self::NAME, tenant))
+    }
+
+    /// See [`Provider::provision`](crate::Provider::provision).
+    fn provision(_kit: &Kit<Self>, tenant: &str) -> Result<Value, AdminError> {
+        Err(crate::provider::cannot_provision(Self::NAME, tenant))
+    }
+
+    /// The answer to a request whose session has expired (the `token_expired` fault). Default:
+    /// its 401.
+    fn expired_token_response(_kit: &Kit<Self>) -> Response {
+        Self::error_response(StatusCode::UNAUTHORIZED, "Token expired")
+    }
+}
+
+struct Inner<S: Spec> {
+    engine: Engine,
+    config: S::Config,
+    spec: S,
+    store: Mutex<S::Store>,
+    machines: Machines,
+}
+
+/// A provider on the kit: a cheap, clonable handle, the state of its handlers.
+pub struct Kit<S: Spec>(Arc<Inner<S>>);
+
+impl<S: Spec> Clone for Kit<S> {
+    fn clone(&self) -> Self {
+        Self(self.0.clone())
+    }
+}
+
+impl<S: Spec> Debug for Kit<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct(S::NAME)
+            .field("config", &self.0.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<S: Spec> Kit<S> {
+    pub fn new(engine: Engine, config: S::Config) -> Self {
+        Self(Arc::new(Inner {
+            spec: S::new(&engine, &config),
+            machines: Machines::new(S::machines(&config)),
+            store: Mutex::new(S::Store::default()),
+            engine,
+            config,
+        }))
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.0.engine
+    }
+
+    pub fn config(&self) -> &S::Config {
+        &self.0.config
+    }
+
+    /// The provider's own runtime parts (what [`Spec::new`] built).
+    pub fn spec(&self) -> &S {
+        &self.0.spec
+    }
+
+    /// The store, locked (a poisoned lock is taken over: the store's invariants hold between
+    /// statements that can panic). Never held across an `.await`.
+    pub fn store(&self) -> MutexGuard<'_, S::Store> {
+        self.0.store.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The machine of `kind` and `variant`, as currently configured.
+    pub fn machine(&self, kind: &str, variant: &str) -> Option<Arc<StateMachine>> {
+        self.0.machines.get(kind, variant)
+    }
+
+    /// A tenant's simulated time.
+    pub fn now_for(&self, tenant: &str) -> chrono::DateTime<chrono::Utc> {
+        self.0.engine.now_for(tenant)
+    }
+
+    /// The public API with its state, as a provider port serves it (before the journal and the
+    /// fault layer wrap it).
+    pub fn router(&self) -> Router {
+        S::routes().with_state(self.clone())
+    }
+}

@@ -1,0 +1,91 @@
+//! `impl Provider for Kit<S>`: the engine's view of a provider on the kit, in one place.
+
+use std::collections::BTreeMap;
+
+use axum::Router;
+use axum::response::{IntoResponse, Response};
+use http::{HeaderMap, StatusCode, header};
+use serde_json::Value;
+
+use super::{Kit, Spec};
+use crate::error::AdminError;
+use crate::machine::Machines;
+use crate::provider::Provider;
+use crate::timeline::Scheduled;
+use crate::webhooks::WebhookTarget;
+
+impl<S: Spec> Provider for Kit<S> {
+    fn name(&self) -> &'static str {
+        S::NAME
+    }
+
+    fn router(&self) -> Router {
+        Kit::router(self)
+    }
+
+    fn admin_router(&self) -> Router {
+        S::admin_routes().with_state(self.clone())
+    }
+
+    fn machine_table(&self) -> &Machines {
+        &self.0.machines
+    }
+
+    fn apply(&self, due: &Scheduled) {
+        self.apply_due(due);
+    }
+
+    fn objects(&self, tenant: Option<&str>, kind: Option<&str>) -> Value {
+        S::objects(&self.store(), tenant, kind)
+    }
+
+    fn reset(&self) {
+        *self.store() = S::Store::default();
+    }
+
+    fn error_response(&self, status: StatusCode, message: &str) -> Response {
+        S::error_response(status, message)
+    }
+
+    fn placeholder(&self) -> Response {
+        let body = S::placeholder_body();
+        (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, "application/json")],
+            body,
+        )
+            .into_response()
+    }
+
+    fn webhook_events(&self) -> Vec<&'static str> {
+        S::webhook_events().to_vec()
+    }
+
+    fn new_webhook_secret(&self, tenant: &str) -> (String, BTreeMap<String, String>) {
+        S::new_webhook_secret(self, tenant)
+    }
+
+    fn sign_webhook(&self, target: &WebhookTarget, body: &[u8]) -> Vec<(String, String)> {
+        S::sign_webhook(target, body)
+    }
+
+    fn tenant_hint(&self, headers: &HeaderMap, body: &[u8]) -> Option<String> {
+        S::tenant_hint(headers, body)
+    }
+
+    fn fund(&self, tenant: &str, amount: &serde_json::Number) -> Result<Value, AdminError> {
+        S::fund(self, tenant, amount)
+    }
+
+    fn check_tenant(&self, tenant: &str) -> Result<(), AdminError> {
+        S::check_tenant(self, tenant)
+    }
+
+    fn provision(&self, tenant: &str) -> Result<Value, AdminError> {
+        S::provision(self, tenant)
+    }
+
+    fn expired_token_response(&self) -> Response {
+        S::expired_token_response(self)
+    }
+}

@@ -8,8 +8,9 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
 use payoutsim_core::admin::{self, AdminOptions};
+use payoutsim_core::testkit::Receiver;
 use serde_json::{Value, json};
-use support::{manual_config, public_app, receiver, toy};
+use support::{ToyExt, manual_config, public_app, toy};
 use tower::ServiceExt;
 
 async fn call(app: &Router, method: &str, uri: &str, body: Option<Value>) -> (StatusCode, Value) {
@@ -48,7 +49,7 @@ async fn order(app: &Router, tenant: &str) -> Value {
 #[tokio::test]
 async fn health_names_the_providers_served_and_the_clock() {
     let (toy, _p) = toy(manual_config(42));
-    let admin = admin::router(toy.engine.clone(), AdminOptions::default());
+    let admin = admin::router(toy.engine().clone(), AdminOptions::default());
 
     let (status, body) = call(&admin, "GET", "/__admin/health", None).await;
 
@@ -63,7 +64,7 @@ async fn health_names_the_providers_served_and_the_clock() {
 async fn advancing_the_clock_answers_the_new_time_and_applies_transitions() {
     let (toy, p) = toy(manual_config(1));
     let (admin, public) = (
-        admin::router(toy.engine.clone(), AdminOptions::default()),
+        admin::router(toy.engine().clone(), AdminOptions::default()),
         public_app(&toy, &p),
     );
     let id = order(&public, "a").await["id"]
@@ -92,7 +93,7 @@ async fn advancing_the_clock_answers_the_new_time_and_applies_transitions() {
 #[tokio::test]
 async fn a_tenant_advance_shows_in_that_tenants_clock_only() {
     let (toy, _p) = toy(manual_config(1));
-    let admin = admin::router(toy.engine.clone(), AdminOptions::default());
+    let admin = admin::router(toy.engine().clone(), AdminOptions::default());
 
     let (_, clock) = call(
         &admin,
@@ -111,7 +112,7 @@ async fn a_tenant_advance_shows_in_that_tenants_clock_only() {
 #[tokio::test]
 async fn bad_admin_input_gets_an_error_object_with_a_4xx() {
     let (toy, _p) = toy(manual_config(1));
-    let admin = admin::router(toy.engine.clone(), AdminOptions::default());
+    let admin = admin::router(toy.engine().clone(), AdminOptions::default());
     let cases = [
         (
             "POST",
@@ -197,7 +198,7 @@ async fn bad_admin_input_gets_an_error_object_with_a_4xx() {
 async fn the_journal_is_listed_filtered_and_cleared() {
     let (toy, p) = toy(manual_config(1));
     let (admin, public) = (
-        admin::router(toy.engine.clone(), AdminOptions::default()),
+        admin::router(toy.engine().clone(), AdminOptions::default()),
         public_app(&toy, &p),
     );
     order(&public, "a").await;
@@ -246,10 +247,10 @@ async fn the_journal_is_listed_filtered_and_cleared() {
 async fn webhook_targets_are_registered_and_deliveries_listed() {
     let (toy, p) = toy(manual_config(1));
     let (admin, public) = (
-        admin::router(toy.engine.clone(), AdminOptions::default()),
+        admin::router(toy.engine().clone(), AdminOptions::default()),
         public_app(&toy, &p),
     );
-    let rx = receiver(vec![]).await;
+    let rx = Receiver::start().await;
 
     let (status, target) = call(
         &admin,
@@ -294,12 +295,12 @@ async fn webhook_targets_are_registered_and_deliveries_listed() {
 async fn provider_objects_machines_and_tenants_are_inspectable() {
     let (toy, p) = toy(manual_config(1));
     let (admin, public) = (
-        admin::router(toy.engine.clone(), AdminOptions::default()),
+        admin::router(toy.engine().clone(), AdminOptions::default()),
         public_app(&toy, &p),
     );
-    toy.engine
-        .tenants
-        .authenticate("toy", "toy:a", "k", None, toy.engine.clock.now())
+    toy.engine()
+        .tenants()
+        .authenticate("toy", "toy:a", "k", None, toy.engine().clock().now())
         .unwrap();
     order(&public, "a").await;
 
@@ -336,7 +337,7 @@ async fn provider_objects_machines_and_tenants_are_inspectable() {
 async fn reset_of_one_provider_clears_its_state_and_journal() {
     let (toy, p) = toy(manual_config(1));
     let (admin, public) = (
-        admin::router(toy.engine.clone(), AdminOptions::default()),
+        admin::router(toy.engine().clone(), AdminOptions::default()),
         public_app(&toy, &p),
     );
     order(&public, "a").await;
@@ -362,7 +363,7 @@ async fn reset_of_one_provider_clears_its_state_and_journal() {
 async fn an_admin_token_is_required_when_configured() {
     let (toy, _p) = toy(manual_config(1));
     let admin = admin::router(
-        toy.engine.clone(),
+        toy.engine().clone(),
         AdminOptions {
             token: Some("t0k".into()),
         },
@@ -383,7 +384,7 @@ async fn an_admin_token_is_required_when_configured() {
 async fn the_inbox_keeps_what_a_provider_delivered_byte_for_byte() {
     let (toy, p) = toy(manual_config(1));
     let admin = admin::router(
-        toy.engine.clone(),
+        toy.engine().clone(),
         AdminOptions {
             token: Some("t0k".into()),
         },
@@ -406,10 +407,10 @@ async fn the_inbox_keeps_what_a_provider_delivered_byte_for_byte() {
         extra: Default::default(),
         created_at: String::new(),
     };
-    target = toy.engine.outbox.add_target(target);
+    target = toy.engine().add_webhook_target(target);
 
     order(&public, "a").await;
-    toy.engine.settle(None).await;
+    toy.engine().settle(None).await;
 
     let req = Request::get("/__admin/inbox/my-app")
         .header("authorization", "Bearer t0k")
@@ -429,8 +430,5 @@ async fn the_inbox_keeps_what_a_provider_delivered_byte_for_byte() {
     assert_eq!(m["body"]["status"], "new");
     assert_eq!(m["raw_body"].as_str().unwrap(), m["body"].to_string());
     assert_eq!(m["headers"]["x-toy-secret"], target.secret);
-    assert_eq!(
-        toy.engine.outbox.deliveries(None, None)[0].status,
-        Some(200)
-    );
+    assert_eq!(toy.engine().deliveries(None, None)[0].status, Some(200));
 }

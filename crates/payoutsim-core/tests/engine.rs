@@ -9,9 +9,10 @@ use std::collections::BTreeMap;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
+use payoutsim_core::testkit::Receiver;
 use payoutsim_core::webhooks::WebhookTarget;
 use serde_json::Value;
-use support::{manual_config, public_app, receiver, toy};
+use support::{ToyExt, manual_config, public_app, toy};
 use tower::ServiceExt;
 
 async fn post_order(app: &axum::Router, tenant: &str, amount: i64) -> Value {
@@ -45,11 +46,11 @@ async fn an_object_moves_through_its_machine_as_time_is_advanced() {
     let id = order["id"].as_str().unwrap();
     assert_eq!(order["status"], "new");
 
-    toy.engine.advance(9.0, None).await;
+    toy.engine().advance(9.0, None).await;
     assert_eq!(toy.status("toy:a", id).as_deref(), Some("new"));
-    toy.engine.advance(1.0, None).await;
+    toy.engine().advance(1.0, None).await;
     assert_eq!(toy.status("toy:a", id).as_deref(), Some("working"));
-    toy.engine.advance(20.0, None).await;
+    toy.engine().advance(20.0, None).await;
     assert_eq!(toy.status("toy:a", id).as_deref(), Some("done"));
 }
 
@@ -62,10 +63,10 @@ async fn one_large_advance_applies_every_step_in_order_at_its_own_time() {
         .unwrap()
         .to_string();
 
-    toy.engine.advance(3600.0, None).await;
+    toy.engine().advance(3600.0, None).await;
 
     assert_eq!(toy.status("toy:a", &id).as_deref(), Some("failed"));
-    let log = toy.engine.transitions(Some("toy"), Some(&id));
+    let log = toy.engine().transitions(Some("toy"), Some(&id));
     let steps: Vec<(&str, String)> = log
         .iter()
         .map(|t| (t.to.as_str(), payoutsim_core::clock::rfc3339(t.at)))
@@ -93,12 +94,12 @@ async fn advancing_one_tenant_leaves_the_others_where_they_were() {
         .unwrap()
         .to_string();
 
-    toy.engine.advance(60.0, Some("toy:a")).await;
+    toy.engine().advance(60.0, Some("toy:a")).await;
 
     assert_eq!(toy.status("toy:a", &a).as_deref(), Some("done"));
     assert_eq!(toy.status("toy:b", &b).as_deref(), Some("new"));
     assert_eq!(
-        (toy.engine.now_for("toy:a") - toy.engine.clock.now()).num_seconds(),
+        (toy.engine().now_for("toy:a") - toy.engine().clock().now()).num_seconds(),
         60
     );
 }
@@ -120,20 +121,20 @@ async fn tenants_draw_ids_from_their_own_streams() {
 async fn webhooks_are_delivered_in_order_with_the_providers_signature() {
     let (toy, provider) = toy(manual_config(1));
     let app = public_app(&toy, &provider);
-    let rx = receiver(vec![]).await;
-    toy.engine.outbox.add_target(target("toy:a", &rx.url));
+    let rx = Receiver::start().await;
+    toy.engine().add_webhook_target(target("toy:a", &rx.url));
 
     post_order(&app, "a", 1).await;
-    toy.engine.advance(30.0, None).await;
+    toy.engine().advance(30.0, None).await;
 
-    let got = rx.received.lock().unwrap();
+    let got = rx.received();
     let statuses: Vec<&str> = got
         .iter()
-        .map(|(_, b)| b["status"].as_str().unwrap())
+        .map(|r| r.json["status"].as_str().unwrap())
         .collect();
     assert_eq!(statuses, ["new", "working", "done"]);
-    assert_eq!(got[0].0["x-toy-secret"], "s3cret");
-    let deliveries = toy.engine.outbox.deliveries(Some("toy"), None);
+    assert_eq!(got[0].headers["x-toy-secret"], "s3cret");
+    let deliveries = toy.engine().deliveries(Some("toy"), None);
     assert!(
         deliveries
             .iter()
@@ -145,28 +146,23 @@ async fn webhooks_are_delivered_in_order_with_the_providers_signature() {
 async fn a_failed_delivery_is_retried_after_the_backoff_of_simulated_time() {
     let (toy, provider) = toy(manual_config(1));
     let app = public_app(&toy, &provider);
-    let rx = receiver(vec![500, 503]).await;
+    let rx = Receiver::scripted(vec![500, 503]).await;
     let mut t = target("toy:a", &rx.url);
     t.events = vec!["order.new".into()];
-    toy.engine.outbox.add_target(t);
+    toy.engine().add_webhook_target(t);
 
     post_order(&app, "a", 1).await;
-    toy.engine.settle(None).await;
-    assert_eq!(rx.received.lock().unwrap().len(), 1);
+    toy.engine().settle(None).await;
+    assert_eq!(rx.received().len(), 1);
 
-    toy.engine.advance(29.0, None).await;
-    assert_eq!(
-        rx.received.lock().unwrap().len(),
-        1,
-        "not before the 30 s backoff"
-    );
-    toy.engine.advance(1.0, None).await;
-    assert_eq!(rx.received.lock().unwrap().len(), 2);
-    toy.engine.advance(120.0, None).await;
+    toy.engine().advance(29.0, None).await;
+    assert_eq!(rx.received().len(), 1, "not before the 30 s backoff");
+    toy.engine().advance(1.0, None).await;
+    assert_eq!(rx.received().len(), 2);
+    toy.engine().advance(120.0, None).await;
 
     let attempts: Vec<(u32, Option<u16>, String)> = toy
-        .engine
-        .outbox
+        .engine()
         .deliveries(None, None)
         .into_iter()
         .map(|d| (d.attempt, d.status, d.at))
@@ -190,14 +186,13 @@ async fn an_unreachable_target_records_the_error_and_gives_up_after_the_last_att
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let dead = format!("http://{}/hook", listener.local_addr().unwrap());
     drop(listener);
-    toy.engine.outbox.add_target(target("toy:a", &dead));
+    toy.engine().add_webhook_target(target("toy:a", &dead));
 
     post_order(&app, "a", 1).await;
-    toy.engine.advance(24.0 * 3600.0, Some("toy:a")).await;
+    toy.engine().advance(24.0 * 3600.0, Some("toy:a")).await;
 
     let new: Vec<_> = toy
-        .engine
-        .outbox
+        .engine()
         .deliveries(None, None)
         .into_iter()
         .filter(|d| d.event == "order.new")
@@ -214,13 +209,13 @@ async fn reset_forgets_objects_and_replays_id_streams() {
     let (toy, provider) = toy(manual_config(9));
     let app = public_app(&toy, &provider);
     let first = post_order(&app, "a", 1).await;
-    toy.engine.reset(None);
+    toy.engine().reset(None);
 
-    assert!(toy.engine.journal.is_empty());
-    assert!(toy.engine.timeline.pending(None).is_empty());
+    assert!(toy.engine().journal().is_empty());
+    assert!(toy.engine().pending(None).is_empty());
     let again = post_order(&app, "a", 1).await;
     assert_eq!(first["id"], again["id"]);
-    assert_eq!(toy.engine.journal.len(), 1);
+    assert_eq!(toy.engine().journal().len(), 1);
 }
 
 #[tokio::test]
@@ -229,7 +224,7 @@ async fn the_journal_records_tenant_bodies_and_status() {
     let app = public_app(&toy, &provider);
     post_order(&app, "a", 7).await;
 
-    let (entries, total) = toy.engine.journal.query(&Default::default());
+    let (entries, total) = toy.engine().journal().query(&Default::default());
 
     assert_eq!(total, 1);
     let e = &entries[0];
@@ -285,13 +280,13 @@ async fn with_a_real_clock_a_request_catches_its_tenant_up_without_waiting_for_t
         .to_string();
 
     tokio::time::advance(std::time::Duration::from_secs(1)).await; // 10 simulated seconds
-    toy.engine.catch_up("toy:b");
+    toy.engine().catch_up("toy:b");
     assert_eq!(
         toy.status("toy:a", &id).as_deref(),
         Some("new"),
         "another tenant's catch-up leaves it"
     );
-    toy.engine.catch_up("toy:a");
+    toy.engine().catch_up("toy:a");
 
     assert_eq!(toy.status("toy:a", &id).as_deref(), Some("working"));
 }

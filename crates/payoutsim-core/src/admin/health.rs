@@ -73,10 +73,14 @@ struct Advance {
     tenant: Option<String>,
 }
 
+/// Answers the clock after the advance, with `settled`: `true` when every webhook attempt that
+/// fell due was made before the answer, `false` when a receiver kept the sender busy past the
+/// engine's `settle_wait` (the attempts go on in the background). Due transitions are always
+/// applied before the answer.
 async fn advance(
     State(engine): State<Engine>,
     AdminJson(body): AdminJson<Advance>,
-) -> Result<Json<ClockSnapshot>, AdminError> {
+) -> Result<Json<Value>, AdminError> {
     if !body.seconds.is_finite() || body.seconds < 0.0 {
         return Err(AdminError::bad_request(
             "`seconds` must be a number >= 0: time only moves forward",
@@ -87,6 +91,8 @@ async fn advance(
             "`seconds` must be at most 100 years",
         ));
     }
-    engine.advance(body.seconds, body.tenant.as_deref()).await;
-    Ok(Json(engine.clock().snapshot(body.tenant.as_deref())))
+    let settled = engine.advance(body.seconds, body.tenant.as_deref()).await;
+    let mut answer = json!(engine.clock().snapshot(body.tenant.as_deref()));
+    answer["settled"] = json!(settled);
+    Ok(Json(answer))
 }

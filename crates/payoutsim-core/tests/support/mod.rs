@@ -1,24 +1,27 @@
-//! A minimal provider for testing the engine on its own: `POST /orders` (tenant from the
-//! `x-tenant` header) creates an order that moves new -(10 s)-> working -(20 s)-> done | failed
-//! (an `amount` of 13 fails), emitting `order.<status>` webhooks signed with the target secret.
+//! A minimal provider on the kit, for testing the engine on its own: `POST /orders` (tenant
+//! from the `x-tenant` header) creates an order that moves new -(10 s)-> working -(20 s)-> done |
+//! failed (an `amount` of 13 fails), emitting `order.<status>` webhooks signed with the target
+//! secret. `POST /__admin/providers/toy/orders/{id}/status` moves one now.
 
 #![allow(dead_code)]
 #![allow(clippy::unwrap_used)] // test fixture: a bad fixture should fail loudly
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use http::request::Parts;
+use payoutsim_core::admin::{AdminError, AdminJson};
 use payoutsim_core::clock::ClockMode;
-use payoutsim_core::journal::{JournalContext, RequestNotes, journal_middleware};
-use payoutsim_core::machine::{Delay, Lifecycle, Machines, StateMachine};
-use payoutsim_core::timeline::{Action, Scheduled};
+use payoutsim_core::forced::{Forced, Magic};
+use payoutsim_core::kit::{Auth, Authenticate, Event, Kit, Spec};
+use payoutsim_core::machine::{Delay, Lifecycle, StateMachine};
 use payoutsim_core::webhooks::WebhookTarget;
-use payoutsim_core::{Engine, EngineConfig, Provider};
+use payoutsim_core::{Engine, EngineConfig, Provider, Transition};
 use serde_json::{Value, json};
 
 pub fn machine() -> StateMachine {
@@ -28,52 +31,184 @@ pub fn machine() -> StateMachine {
         .edge("working", "failed", Delay::Seconds(20))
 }
 
-#[derive(Clone)]
-pub struct Toy {
-    pub engine: Engine,
-    orders: Arc<Mutex<HashMap<(String, String), Lifecycle>>>,
-    machines: Arc<Machines>,
+/// The toy's one magic value: an amount of 13 fails.
+const UNLUCKY: Magic<i64> = Magic {
+    trigger: 13,
+    outcome: "failed",
+    reason: "unlucky",
+    description: "an amount of 13 fails",
+};
+
+pub struct ToySpec;
+
+/// Orders by (tenant, id).
+#[derive(Default)]
+pub struct Orders(pub HashMap<(String, String), Lifecycle>);
+
+/// The caller: whoever the `x-tenant` header names.
+pub struct Caller(String);
+
+impl Authenticate<ToySpec> for Caller {
+    fn authenticate(_kit: &Kit<ToySpec>, parts: &Parts) -> Result<Self, Response> {
+        let tenant = (parts.headers.get("x-tenant")).and_then(|v| v.to_str().ok());
+        match tenant {
+            Some(t) => Ok(Caller(format!("toy:{t}"))),
+            None => Err(ToySpec::error_response(
+                StatusCode::UNAUTHORIZED,
+                "no tenant",
+            )),
+        }
+    }
+    fn tenant(&self) -> &str {
+        &self.0
+    }
 }
 
-impl Toy {
-    pub fn status(&self, tenant: &str, id: &str) -> Option<String> {
-        let orders = self.orders.lock().unwrap();
-        orders
-            .get(&(tenant.to_string(), id.to_string()))
-            .map(|lc| lc.status.clone())
-    }
+impl Spec for ToySpec {
+    const NAME: &'static str = "toy";
+    type Config = ();
+    type Store = Orders;
+    type Error = Response;
 
-    fn create(&self, tenant: &str, amount: i64) -> (String, String) {
-        let now = self.engine.now_for(tenant);
-        let id = self.engine.ids.uuid(tenant);
-        let outcome = (amount == 13).then(|| ("failed".to_string(), Some("unlucky".to_string())));
-        let machine = self.machines.get("order", "").unwrap();
-        let lc = self
-            .engine
-            .start_lifecycle("toy", tenant, &machine, &id, outcome, now);
-        let status = lc.status.clone();
-        self.orders
-            .lock()
-            .unwrap()
-            .insert((tenant.to_string(), id.clone()), lc);
-        self.engine.emit_webhook(
-            self,
-            tenant,
-            "order.new",
-            &json!({"id": id, "status": status}),
-            now,
-        );
-        (id, status)
+    fn new(_engine: &Engine, _config: &()) -> Self {
+        ToySpec
     }
+    fn machines(_config: &()) -> Vec<StateMachine> {
+        vec![machine()]
+    }
+    fn routes() -> Router<Kit<Self>> {
+        Router::new()
+            .route("/orders", post(create))
+            .route("/orders/{id}", get(show))
+    }
+    fn admin_routes() -> Router<Kit<Self>> {
+        Router::new().route("/orders/{id}/status", post(force))
+    }
+    fn error_response(status: StatusCode, message: &str) -> Response {
+        (status, Json(json!({"toy_error": message}))).into_response()
+    }
+    fn lifecycle<'s>(
+        store: &'s mut Orders,
+        tenant: &str,
+        _kind: &str,
+        id: &str,
+    ) -> Option<&'s mut Lifecycle> {
+        store.0.get_mut(&(tenant.to_string(), id.to_string()))
+    }
+    fn holders(store: &Orders, _kinds: &[&str], id: &str) -> Vec<(String, String)> {
+        (store.0.keys())
+            .filter(|(_, i)| i == id)
+            .map(|(t, _)| (t.clone(), "order".to_string()))
+            .collect()
+    }
+    fn on_transition(_kit: &Kit<Self>, _store: &mut Orders, change: &Transition) -> Vec<Event> {
+        let payload = json!({"id": change.object_id, "status": change.to});
+        let name = match change.to.as_str() {
+            "working" => "order.working",
+            "done" => "order.done",
+            "failed" => "order.failed",
+            _ => return Vec::new(),
+        };
+        Event::json(name, &payload).into_iter().collect()
+    }
+    fn default_reason(_kind: &str, status: &str) -> Option<String> {
+        (status == "failed").then(|| "forced".to_string())
+    }
+    fn objects(store: &Orders, tenant: Option<&str>, _kind: Option<&str>) -> Value {
+        let mut list: Vec<Value> = (store.0.iter())
+            .filter(|((t, _), _)| tenant.is_none_or(|want| want == t))
+            .map(|((t, id), lc)| json!({"tenant": t, "id": id, "status": lc.status, "reason": lc.reason}))
+            .collect();
+        list.sort_by_key(|v| v["id"].to_string());
+        json!({ "objects": list })
+    }
+    fn webhook_events() -> &'static [&'static str] {
+        &["order.new", "order.working", "order.done", "order.failed"]
+    }
+    fn new_webhook_secret(kit: &Kit<Self>, tenant: &str) -> (String, BTreeMap<String, String>) {
+        (
+            kit.engine().ids().token(tenant, "toy_", 16),
+            BTreeMap::new(),
+        )
+    }
+    fn sign_webhook(target: &WebhookTarget, _body: &[u8]) -> Vec<(String, String)> {
+        vec![("x-toy-secret".into(), target.secret.clone())]
+    }
+}
+
+pub type Toy = Kit<ToySpec>;
+
+/// The toy's test-facing reads.
+pub trait ToyExt {
+    fn status(&self, tenant: &str, id: &str) -> Option<String>;
+}
+
+impl ToyExt for Toy {
+    fn status(&self, tenant: &str, id: &str) -> Option<String> {
+        let store = self.store();
+        (store.0.get(&(tenant.to_string(), id.to_string()))).map(|lc| lc.status.clone())
+    }
+}
+
+async fn create(
+    State(toy): State<Toy>,
+    Auth(caller): Auth<Caller>,
+    forced: Forced,
+    body: String,
+) -> Response {
+    let tenant = caller.0;
+    let amount = serde_json::from_str::<Value>(&body)
+        .ok()
+        .and_then(|v| v["amount"].as_i64())
+        .unwrap_or(1);
+    let now = toy.now_for(&tenant);
+    let id = toy.engine().ids().uuid(&tenant);
+    let machine = toy.machine("order", "").unwrap();
+    let magic = (amount == UNLUCKY.trigger).then_some(&UNLUCKY);
+    let destiny = toy.decide(&machine, forced.take(), magic);
+    let lc = toy.start(&tenant, &machine, &id, destiny, now);
+    let status = lc.status.clone();
+    toy.store().0.insert((tenant.clone(), id.clone()), lc);
+    let created = Event::json("order.new", &json!({"id": id, "status": status}));
+    toy.emit(&tenant, created.into_iter().collect(), now);
+    let answer = Json(json!({"id": id, "status": status}));
+    (StatusCode::CREATED, answer).into_response()
+}
+
+async fn show(
+    State(toy): State<Toy>,
+    Auth(caller): Auth<Caller>,
+    Path(id): Path<String>,
+) -> Response {
+    match toy.status(&caller.0, &id) {
+        Some(status) => Json(json!({"id": id, "status": status})).into_response(),
+        None => ToySpec::error_response(StatusCode::NOT_FOUND, "no such order"),
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct Move {
+    status: String,
+    tenant: Option<String>,
+}
+
+async fn force(
+    State(toy): State<Toy>,
+    Path(id): Path<String>,
+    AdminJson(body): AdminJson<Move>,
+) -> Result<Json<Value>, AdminError> {
+    let render = |store: &Orders, found: &payoutsim_core::kit::Found| {
+        let lc = &store.0[&(found.tenant.clone(), id.clone())];
+        json!({"id": id, "tenant": found.tenant, "status": lc.status, "reason": lc.reason})
+    };
+    let tenant = body.tenant.as_deref();
+    toy.force(tenant, &["order"], &id, &body.status, render)
+        .map(Json)
 }
 
 pub fn toy(config: EngineConfig) -> (Toy, Arc<dyn Provider>) {
     let engine = Engine::new(config);
-    let toy = Toy {
-        engine: engine.clone(),
-        orders: Arc::default(),
-        machines: Arc::new(Machines::new(vec![machine()])),
-    };
+    let toy = Toy::new(engine.clone(), ());
     let provider: Arc<dyn Provider> = Arc::new(toy.clone());
     engine.register(&provider);
     (toy, provider)
@@ -91,139 +226,5 @@ pub fn manual_config(seed: u64) -> EngineConfig {
 
 /// The toy's public router wrapped in the journal layer, as payoutsim serves providers.
 pub fn public_app(toy: &Toy, provider: &Arc<dyn Provider>) -> Router {
-    let ctx = JournalContext {
-        engine: toy.engine.clone(),
-        provider: provider.clone(),
-    };
-    provider
-        .router()
-        .layer(axum::middleware::from_fn_with_state(
-            ctx,
-            journal_middleware,
-        ))
-}
-
-async fn create(
-    State(toy): State<Toy>,
-    headers: HeaderMap,
-    notes: Option<axum::Extension<RequestNotes>>,
-    body: String,
-) -> Response {
-    let Some(tenant) = headers.get("x-tenant").and_then(|v| v.to_str().ok()) else {
-        return toy.error_response(StatusCode::UNAUTHORIZED, "no tenant");
-    };
-    let tenant = format!("toy:{tenant}");
-    if let Some(axum::Extension(n)) = notes {
-        n.set_tenant(&tenant);
-    }
-    let amount = serde_json::from_str::<Value>(&body)
-        .ok()
-        .and_then(|v| v["amount"].as_i64())
-        .unwrap_or(1);
-    let (id, status) = toy.create(&tenant, amount);
-    (
-        StatusCode::CREATED,
-        Json(json!({"id": id, "status": status})),
-    )
-        .into_response()
-}
-
-async fn show(State(toy): State<Toy>, headers: HeaderMap, Path(id): Path<String>) -> Response {
-    let tenant = format!(
-        "toy:{}",
-        headers
-            .get("x-tenant")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-    );
-    match toy.status(&tenant, &id) {
-        Some(status) => Json(json!({"id": id, "status": status})).into_response(),
-        None => toy.error_response(StatusCode::NOT_FOUND, "no such order"),
-    }
-}
-
-impl Provider for Toy {
-    fn name(&self) -> &'static str {
-        "toy"
-    }
-    fn router(&self) -> Router {
-        Router::new()
-            .route("/orders", post(create))
-            .route("/orders/{id}", get(show))
-            .with_state(self.clone())
-    }
-    fn machine_table(&self) -> &Machines {
-        &self.machines
-    }
-    fn apply(&self, due: &Scheduled) {
-        let Action::Transition { object_id, .. } = &due.action else {
-            return;
-        };
-        let machine = self.machines.get("order", "").unwrap();
-        let moved = {
-            let mut orders = self.orders.lock().unwrap();
-            let Some(lc) = orders.get_mut(&(due.tenant.clone(), object_id.clone())) else {
-                return;
-            };
-            self.engine.step_lifecycle(lc, &machine, due)
-        };
-        if let Some((_, to, at)) = moved {
-            let payload = json!({"id": object_id, "status": to});
-            self.engine
-                .emit_webhook(self, &due.tenant, &format!("order.{to}"), &payload, at);
-        }
-    }
-    fn objects(&self, tenant: Option<&str>, _kind: Option<&str>) -> Value {
-        let orders = self.orders.lock().unwrap();
-        let list: Vec<Value> = orders
-            .iter()
-            .filter(|((t, _), _)| tenant.is_none_or(|want| want == t))
-            .map(|((t, id), lc)| json!({"tenant": t, "id": id, "status": lc.status}))
-            .collect();
-        json!({ "objects": list })
-    }
-    fn reset(&self) {
-        self.orders.lock().unwrap().clear();
-    }
-    fn error_response(&self, status: StatusCode, message: &str) -> Response {
-        (status, Json(json!({"toy_error": message}))).into_response()
-    }
-    fn new_webhook_secret(&self, tenant: &str) -> (String, BTreeMap<String, String>) {
-        (self.engine.ids.token(tenant, "toy_", 16), BTreeMap::new())
-    }
-    fn sign_webhook(&self, target: &WebhookTarget, _body: &[u8]) -> Vec<(String, String)> {
-        vec![("x-toy-secret".into(), target.secret.clone())]
-    }
-    fn webhook_events(&self) -> Vec<&'static str> {
-        vec!["order.new", "order.working", "order.done", "order.failed"]
-    }
-}
-
-/// A webhook receiver on 127.0.0.1:0 that answers `statuses` in turn (then 200) and records
-/// every body it received.
-pub struct Receiver {
-    pub url: String,
-    pub received: Arc<Mutex<Vec<(HeaderMap, Value)>>>,
-}
-
-pub async fn receiver(statuses: Vec<u16>) -> Receiver {
-    let received: Arc<Mutex<Vec<(HeaderMap, Value)>>> = Arc::default();
-    let script = Arc::new(Mutex::new(statuses.into_iter()));
-    let rec = received.clone();
-    let app = Router::new().route(
-        "/hook",
-        post(move |headers: HeaderMap, Json(body): Json<Value>| {
-            let rec = rec.clone();
-            let script = script.clone();
-            async move {
-                rec.lock().unwrap().push((headers, body));
-                let code = script.lock().unwrap().next().unwrap_or(200);
-                StatusCode::from_u16(code).unwrap()
-            }
-        }),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/hook", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    Receiver { url, received }
+    payoutsim_core::journal::journaled(provider.router(), toy.engine(), provider)
 }

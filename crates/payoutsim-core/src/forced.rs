@@ -5,7 +5,7 @@
 //! The fault layer (payoutsim-faults) handles (1) without knowing any provider: when an `outcome`
 //! rule matches a request, it puts an [`OutcomeSlot`] holding the [`ForcedOutcome`] into the
 //! request's extensions. The provider, when that request creates a payout, [`OutcomeSlot::take`]s
-//! it, so the first payout the request creates gets it and no other (an OnSpot batch of three
+//! it, so the first payout the request creates gets it and no other (a batch of three
 //! payouts forces only the first). A request that creates nothing leaves it untaken.
 //!
 //! - [`Forced`]: the extractor a handler takes the request's slot with (never rejects)
@@ -17,7 +17,7 @@ use std::sync::{Arc, Mutex};
 use crate::machine::StateMachine;
 
 /// A terminal status (one of the provider's machine's terminal statuses) and the provider's
-/// reason for it, e.g. OnePay `failed` with `ACCOUNT_CLOSED`.
+/// reason for it, e.g. `failed` with `ACCOUNT_CLOSED`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ForcedOutcome {
     pub status: String,

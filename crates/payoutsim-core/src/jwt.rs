@@ -1,5 +1,5 @@
-//! JSON Web Tokens on the simulated clock, for providers whose sessions are JWTs (OnSpot's
-//! HS256 tokens, Kashpay's HS512 ones).
+//! JSON Web Tokens on the simulated clock, for providers whose sessions are JWTs (HS256
+//! or HS512, with or without `typ` in the header).
 //!
 //! - [`Signer`]: issues and verifies tokens with one HMAC algorithm and secret
 //! - [`JwtError`]: why a token was refused, so each provider can answer in its own words
@@ -54,7 +54,7 @@ pub enum JwtError {
 #[derive(Clone)]
 pub struct Signer {
     alg: Algorithm,
-    /// Whether the header says `"typ": "JWT"` (default yes; Kashpay's tokens do not).
+    /// Whether the header says `"typ": "JWT"` (default yes; some providers' tokens do not).
     typ: bool,
     encoding: EncodingKey,
     decoding: DecodingKey,
@@ -78,7 +78,7 @@ impl Signer {
         }
     }
 
-    /// A signer whose secret comes from the seeded stream `stream` (e.g. `onspot:jwt`).
+    /// A signer whose secret comes from the seeded stream `stream` (e.g. `<provider>:jwt`).
     pub fn seeded(alg: Algorithm, ids: &Ids, stream: &str) -> Self {
         let secret = ids.token(stream, "", 48);
         Self::new(alg, secret.as_bytes())
@@ -106,8 +106,8 @@ impl Signer {
     }
 
     /// A signed token whose header is exactly `header`, serialised in its own field order, for
-    /// providers whose sample tokens differ from [`issue`](Self::issue)'s `{"typ","alg"}` (OnSpot's
-    /// `{"alg":"HS256","typ":"JWT"}`, a header without `typ`). Its `alg` should name this signer's
+    /// providers whose sample tokens differ from [`issue`](Self::issue)'s `{"typ","alg"}` (such as
+    /// `{"alg":"HS256","typ":"JWT"}`, or a header without `typ`). Its `alg` should name this signer's
     /// algorithm, or [`verify`](Self::verify) refuses the token.
     pub fn issue_with_header<H: Serialize, T: Serialize>(
         &self,

@@ -1,8 +1,8 @@
 //! State machines as data: the statuses an asynchronous object moves through, the allowed edges and
 //! their delays on the simulated clock.
 //!
-//! A provider declares one [`StateMachine`] per kind of object and variant (OnePay's `cashout` has
-//! `ACH` and `TURBO`, with different timings). An object carries a [`Lifecycle`]: its status, the
+//! A provider declares one [`StateMachine`] per kind of object and variant (a `cashout` kind may
+//! have `ACH` and `TURBO` variants, with different timings). An object carries a [`Lifecycle`]: its status, the
 //! terminal outcome decided for it when it was created, and its history. The engine picks the next
 //! edge (see [`StateMachine::next_edge`]) and schedules it on the timeline.
 

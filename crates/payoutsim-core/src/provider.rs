@@ -17,7 +17,7 @@ use crate::webhooks::WebhookTarget;
 /// One emulated provider. Implementations are cheap handles over their own state and an
 /// [`crate::Engine`]; the engine keeps only a weak reference to each.
 pub trait Provider: Send + Sync + 'static {
-    /// Its name in ports, tenants and the admin API: `onepay`, `dots`, …
+    /// Its name in ports, tenants and the admin API: lower case, e.g. `acme`
     fn name(&self) -> &'static str;
 
     /// The provider's public API, on its own paths.

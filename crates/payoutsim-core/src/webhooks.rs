@@ -29,7 +29,7 @@ pub struct WebhookTarget {
     pub events: Vec<String>,
     /// The signing secret (provider-specific format).
     pub secret: String,
-    /// Other provider-specific values (OnePay's static header token, for instance).
+    /// Other provider-specific values (a static header token, for instance).
     pub extra: BTreeMap<String, String>,
     pub created_at: String,
 }

@@ -188,33 +188,27 @@ async fn the_back_office_funds_forces_a_return_and_lists_objects() {
     let amount = serde_json::Number::from(250);
 
     let funded = sim.provider.fund("kashpay:com.onsigna", &amount).unwrap();
+    let force = format!("{BACK_OFFICE}/orders/{id}/status");
     let forced = sim
-        .admin(
-            "POST",
-            &format!("/orders/{id}/status"),
-            json!({"status": "27"}),
-        )
+        .admin("POST", &force, Some(json!({"status": "27"})))
         .await;
     let again = sim
-        .admin(
-            "POST",
-            &format!("/orders/{id}/status"),
-            json!({"status": "settled"}),
-        )
+        .admin("POST", &force, Some(json!({"status": "settled"})))
         .await;
+    let unknown_path = format!("{BACK_OFFICE}/orders/nope/status");
     let unknown = sim
-        .admin("POST", "/orders/nope/status", json!({"status": "settled"}))
+        .admin("POST", &unknown_path, Some(json!({"status": "settled"})))
         .await;
     let bad_tenant = sim.provider.fund("onepay:x", &amount);
     let bad_amount = serde_json::Number::from_f64(0.001).unwrap();
     let too_precise = sim.provider.fund("kashpay:com.onsigna", &bad_amount);
 
     assert_eq!(funded["balance"], START - 500 + 250);
-    assert_eq!(forced.0, 200, "{}", forced.1);
-    assert_eq!(forced.1["status"], 27);
-    assert_eq!(again.1["status"], 26);
-    assert_eq!(unknown.0, 404);
-    assert!(unknown.1["error"].is_string());
+    assert_eq!(forced.status, 200, "{}", forced.json);
+    assert_eq!(forced.json["status"], 27);
+    assert_eq!(again.json["status"], 26);
+    assert_eq!(unknown.status, 404);
+    assert!(unknown.json["error"].is_string());
     assert!(bad_tenant.is_err());
     assert!(too_precise.is_err());
     assert_eq!(sim.balance_cents(&auth).await, (START - 500 + 250) * 100);

@@ -228,6 +228,54 @@ async fn the_back_office_funds_forces_a_return_and_lists_objects() {
 }
 
 #[tokio::test]
+async fn leaving_returned_is_refused_when_the_balance_cannot_cover_the_debit_again() {
+    // Arrange: an entity of 100 MXN whose first order is returned and whose second spends it all
+    let (sim, token) = signed_in_with(3, starting_with(100)).await;
+    let auth = Auth {
+        token: &token,
+        entity: ENTITY,
+    };
+    let first = order_id(&sim.order(&auth, order_body("L1", json!(100), CLABE)).await);
+    let force = format!("{BACK_OFFICE}/orders/{first}/status");
+    let returned = sim
+        .admin("POST", &force, Some(json!({"status": "returned"})))
+        .await;
+    let second = order_id(&sim.order(&auth, order_body("L2", json!(100), CLABE)).await);
+
+    // Act
+    let refused = sim
+        .admin("POST", &force, Some(json!({"status": "settled"})))
+        .await;
+    sim.advance(60.0).await;
+
+    // Assert
+    assert_eq!(returned.status, 200, "{}", returned.json);
+    assert_eq!(refused.status, 409, "{}", refused.json);
+    assert!(
+        refused.json["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("leaving `returned`")),
+        "{}",
+        refused.json
+    );
+    assert_eq!(sim.status_of(&auth, "L1").await, 27);
+    assert_eq!(sim.status_of(&auth, "L2").await, 26);
+    assert_eq!(sim.balance_cents(&auth).await, 0);
+    let log: Vec<(String, &str)> = (sim.engine.transitions(Some("kashpay"), None).iter())
+        .map(|t| (t.object_id.clone(), t.cause))
+        .collect();
+    assert_eq!(
+        log,
+        vec![
+            (first.clone(), "created"),
+            (first, "admin"),
+            (second.clone(), "created"),
+            (second, "timeline"),
+        ]
+    );
+}
+
+#[tokio::test]
 async fn get_operations_pages_and_filters_by_headers() {
     let (sim, token) = signed_in(3).await;
     let auth = Auth {

@@ -7,55 +7,76 @@
 //! and [`provision`] (a scenario's `setup.tenants`) and [`objects`], what
 //! `GET /__admin/providers/kashpay/objects` shows.
 
-use axum::extract::Path;
+use axum::extract::{Path, State};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use payoutsim_core::admin::{AdminError, AdminJson, AdminQuery};
+use payoutsim_core::kit::Found;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::Kashpay;
 use crate::auth::is_entity;
-use crate::catalog::{ORDER, SPEI_IN, wire_status};
-use crate::lifecycle::force;
+use crate::catalog::{ORDER, SPEI_IN, status_named, wire_status};
 use crate::model::Money;
-use crate::state::{EntityData, OperationRec};
+use crate::state::{EntityData, OperationRec, Store};
 use crate::validation::to_cents;
+use crate::{Kashpay, declare, with_entity};
 
 /// The kinds `objects` knows.
 pub const KINDS: &[&str] = &["entity", ORDER, "operation"];
 
-pub(crate) fn router(kashpay: Kashpay) -> Router {
-    let fund_op = kashpay.clone();
-    let force_op = kashpay.clone();
-    let orders_op = kashpay.clone();
+pub(crate) fn routes() -> Router<Kashpay> {
     Router::new()
-        .route(
-            "/fund",
-            post(move |AdminJson(body): AdminJson<Fund>| async move {
-                fund(&fund_op, &body.tenant, &body.amount).map(Json)
-            }),
-        )
-        .route(
-            "/orders/{id}/status",
-            post(
-                move |Path(id): Path<String>, AdminJson(body): AdminJson<Status>| async move {
-                    force(&force_op, body.tenant.as_deref(), &id, &body.status).map(Json)
-                },
-            ),
-        )
-        .route(
-            "/orders",
-            get(move |AdminQuery(q): AdminQuery<Of>| async move {
-                listing(&orders_op, q.tenant.as_deref(), ORDER).map(Json)
-            }),
-        )
-        .route(
-            "/operations",
-            get(move |AdminQuery(q): AdminQuery<Of>| async move {
-                listing(&kashpay, q.tenant.as_deref(), "operation").map(Json)
-            }),
-        )
+        .route("/fund", post(fund_entity))
+        .route("/orders/{id}/status", post(force_status))
+        .route("/orders", get(orders))
+        .route("/operations", get(operations))
+}
+
+async fn fund_entity(
+    State(kashpay): State<Kashpay>,
+    AdminJson(body): AdminJson<Fund>,
+) -> Result<Json<Value>, AdminError> {
+    fund(&kashpay, &body.tenant, &body.amount).map(Json)
+}
+
+/// Forces order `id`'s status (a status name or its wire number); answers the order as
+/// searchReference shows it. The kit finds the entity, asks `check_move`, moves the order and
+/// applies its side effects.
+async fn force_status(
+    State(kashpay): State<Kashpay>,
+    Path(id): Path<String>,
+    AdminJson(body): AdminJson<Status>,
+) -> Result<Json<Value>, AdminError> {
+    let to = status_named(&body.status).ok_or_else(|| {
+        AdminError::bad_request(format!(
+            "`{}` is not an order status (accepted/25, settled/26, returned/27)",
+            body.status
+        ))
+    })?;
+    let render = |store: &Store, found: &Found| {
+        let detail = (store.entities.get(&found.tenant))
+            .and_then(|t| t.order(&id))
+            .map(|o| o.detail());
+        serde_json::to_value(detail).unwrap_or(Value::Null)
+    };
+    kashpay
+        .force(body.tenant.as_deref(), &[ORDER], &id, to, render)
+        .map(Json)
+}
+
+async fn orders(
+    State(kashpay): State<Kashpay>,
+    AdminQuery(q): AdminQuery<Of>,
+) -> Result<Json<Value>, AdminError> {
+    listing(&kashpay, q.tenant.as_deref(), ORDER).map(Json)
+}
+
+async fn operations(
+    State(kashpay): State<Kashpay>,
+    AdminQuery(q): AdminQuery<Of>,
+) -> Result<Json<Value>, AdminError> {
+    listing(&kashpay, q.tenant.as_deref(), "operation").map(Json)
 }
 
 #[derive(Deserialize)]
@@ -94,8 +115,9 @@ pub(crate) fn entity_of(tenant: &str) -> Result<&str, AdminError> {
 /// known entity is left as it is.
 pub(crate) fn provision(kashpay: &Kashpay, tenant: &str) -> Result<Value, AdminError> {
     let entity = entity_of(tenant)?;
-    kashpay.declare(tenant);
-    Ok(kashpay.with_entity(
+    declare(kashpay, tenant);
+    Ok(with_entity(
+        kashpay,
         entity,
         |t| json!({ "tenant": tenant, "balance": Money(t.balance) }),
     ))
@@ -111,8 +133,8 @@ pub(crate) fn fund(
     let cents = to_cents(amount).ok().filter(|c| *c > 0).ok_or_else(|| {
         AdminError::bad_request("`amount` must be a positive number with at most 2 decimals")
     })?;
-    let now = kashpay.declare(tenant);
-    kashpay.with_entity(entity, |t| {
+    let now = declare(kashpay, tenant);
+    with_entity(kashpay, entity, |t| {
         let overflow = || AdminError::bad_request("the balance would overflow");
         let balance = t.balance.checked_add(cents).ok_or_else(overflow)?;
         t.funded = t.funded.checked_add(cents).ok_or_else(overflow)?;
@@ -160,8 +182,7 @@ fn listing(kashpay: &Kashpay, tenant: Option<&str>, kind: &str) -> Result<Value,
 }
 
 /// `{"objects": [{kind, tenant, id, object, lifecycle?}]}`, for one tenant and/or kind.
-pub(crate) fn objects(kashpay: &Kashpay, tenant: Option<&str>, kind: Option<&str>) -> Value {
-    let store = kashpay.store();
+pub(crate) fn objects(store: &Store, tenant: Option<&str>, kind: Option<&str>) -> Value {
     let mut out = Vec::new();
     for (name, t) in (store.entities.iter()).filter(|(n, _)| tenant.is_none_or(|w| w == *n)) {
         for k in KINDS.iter().filter(|k| kind.is_none_or(|w| w == **k)) {

@@ -8,23 +8,25 @@
 //! send `Basic YWRtaW46c2VjcmV0`) is ignored.
 //!
 //! Later calls need `Authorization: Bearer <token>` and `Entity-i: <the token's entity>`;
-//! otherwise 401 in the envelope (codes 1002–1006, see README).
+//! otherwise 401 in the envelope (codes 1002–1006, see README). Their handlers take
+//! `Auth<Session>`: the kit's extractor checks the session and enters its entity's tenant;
+//! authenticate, which checks its credentials in its body, enters the tenant itself.
 
 use axum::Router;
-use axum::extract::{FromRequestParts, State};
+use axum::extract::State;
 use axum::response::Response;
 use axum::routing::post;
 use http::request::Parts;
 use http::{Extensions, HeaderMap, StatusCode, header};
-use payoutsim_core::journal::RequestNotes;
 use payoutsim_core::jwt::{JwtError, peek_claims};
+use payoutsim_core::kit::Authenticate;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::error::{JsonObject, KashpayError, json_response, parse_object};
 use crate::model::{AuthAnswer, AuthenticationResponse};
 use crate::state::User;
-use crate::{Kashpay, tenant_name};
+use crate::{Kashpay, KashpaySpec, declare, tenant_name, with_entity};
 
 /// Seconds a session token lives (`exp − iat` of every documented token).
 pub const TOKEN_LIFETIME_S: i64 = 5976;
@@ -89,14 +91,10 @@ async fn authenticate(
         )));
     }
     let tenant = tenant_name(entity);
-    let engine = kashpay.engine();
-    kashpay.login(entity, user, password)?;
+    login(&kashpay, entity, user, password)?;
     // The engine's registry lists the tenant; the password check is the store's (per user).
-    let now = kashpay.declare(&tenant);
-    if let Some(notes) = extensions.get::<RequestNotes>() {
-        notes.set_tenant(&tenant);
-    }
-    engine.catch_up(&tenant);
+    let now = declare(&kashpay, &tenant);
+    kashpay.enter(&tenant, &extensions);
     let iat = now.timestamp();
     let claims = Claims {
         sub: user.to_string(),
@@ -104,8 +102,8 @@ async fn authenticate(
         exp: iat + TOKEN_LIFETIME_S,
         iat,
     };
-    let token =
-        (kashpay.signer().issue(&claims)).map_err(|e| KashpayError::Internal(e.to_string()))?;
+    let token = (kashpay.spec().signer().issue(&claims))
+        .map_err(|e| KashpayError::Internal(e.to_string()))?;
     let answer = AuthAnswer {
         success: true,
         authentication_response: AuthenticationResponse {
@@ -116,30 +114,28 @@ async fn authenticate(
     Ok(json_response(StatusCode::OK, &answer))
 }
 
-impl Kashpay {
-    /// Checks (or, for a new user, records) `user`'s password and entity.
-    fn login(&self, entity: &str, user: &str, password: &str) -> Result<(), KashpayError> {
-        {
-            let mut store = self.store();
-            match store.users.get(user) {
-                Some(known) if known.password == password && known.entity == entity => {}
-                Some(_) => return Err(KashpayError::BadCredentials),
-                None => {
-                    let user_rec = User {
-                        entity: entity.to_string(),
-                        password: password.to_string(),
-                    };
-                    store.users.insert(user.to_string(), user_rec);
-                }
+/// Checks (or, for a new user, records) `user`'s password and entity.
+fn login(kashpay: &Kashpay, entity: &str, user: &str, password: &str) -> Result<(), KashpayError> {
+    {
+        let mut store = kashpay.store();
+        match store.users.get(user) {
+            Some(known) if known.password == password && known.entity == entity => {}
+            Some(_) => return Err(KashpayError::BadCredentials),
+            None => {
+                let user_rec = User {
+                    entity: entity.to_string(),
+                    password: password.to_string(),
+                };
+                store.users.insert(user.to_string(), user_rec);
             }
         }
-        self.with_entity(entity, |data| {
-            if data.email.is_empty() && user.contains('@') {
-                data.email = user.to_string();
-            }
-        });
-        Ok(())
     }
+    with_entity(kashpay, entity, |data| {
+        if data.email.is_empty() && user.contains('@') {
+            data.email = user.to_string();
+        }
+    });
+    Ok(())
 }
 
 /// The caller of a later call: its entity (tenant `kashpay:<entity>`) and user.
@@ -164,16 +160,18 @@ fn entity_header(headers: &HeaderMap) -> Option<&str> {
         .filter(|e| !e.is_empty())
 }
 
-impl Kashpay {
+impl Authenticate<KashpaySpec> for Session {
     /// The session of a request's headers, judged on the token's entity's simulated clock.
-    pub fn session(&self, headers: &HeaderMap) -> Result<Session, KashpayError> {
+    fn authenticate(kashpay: &Kashpay, parts: &Parts) -> Result<Self, KashpayError> {
+        let headers = &parts.headers;
         let token = bearer(headers).ok_or(KashpayError::TokenMissing)?;
         let claimed = peek_claims(token)
             .and_then(|c| c.get("entity").and_then(Value::as_str).map(str::to_string))
             .filter(|e| is_entity(e))
             .ok_or(KashpayError::TokenInvalid)?;
-        let now = self.engine().now_for(&tenant_name(&claimed));
-        let claims: Claims = self.signer().verify(token, now).map_err(|e| match e {
+        let now = kashpay.now_for(&tenant_name(&claimed));
+        let verified = kashpay.spec().signer().verify(token, now);
+        let claims: Claims = verified.map_err(|e| match e {
             JwtError::Expired => KashpayError::TokenExpired,
             _ => KashpayError::TokenInvalid,
         })?;
@@ -187,22 +185,9 @@ impl Kashpay {
             user: claims.sub,
         })
     }
-}
 
-impl FromRequestParts<Kashpay> for Session {
-    type Rejection = KashpayError;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        kashpay: &Kashpay,
-    ) -> Result<Self, KashpayError> {
-        let session = kashpay.session(&parts.headers)?;
-        if let Some(notes) = parts.extensions.get::<RequestNotes>() {
-            notes.set_tenant(&session.tenant);
-        }
-        // With a real clock, apply what fell due since the last tick before answering.
-        kashpay.engine().catch_up(&session.tenant);
-        Ok(session)
+    fn tenant(&self) -> &str {
+        &self.tenant
     }
 }
 

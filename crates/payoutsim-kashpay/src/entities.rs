@@ -11,12 +11,13 @@ use axum::extract::State;
 use axum::response::Response;
 use axum::routing::get;
 use http::{HeaderMap, StatusCode};
+use payoutsim_core::kit::Auth;
 
-use crate::Kashpay;
 use crate::auth::Session;
 use crate::catalog::operation_type;
 use crate::error::{KashpayError, json_response};
 use crate::model::{BalanceAnswer, OperationsAnswer};
+use crate::{Kashpay, with_entity};
 
 /// `size` when the header is absent.
 pub const DEFAULT_SIZE: u64 = 25;
@@ -29,8 +30,8 @@ pub(crate) fn routes() -> Router<Kashpay> {
         .route("/EntitiesServices/getOperations", get(operations))
 }
 
-async fn balance(State(kashpay): State<Kashpay>, session: Session) -> Response {
-    let entity = kashpay.with_entity(&session.entity, |t| t.onsigna_entity());
+async fn balance(State(kashpay): State<Kashpay>, Auth(session): Auth<Session>) -> Response {
+    let entity = with_entity(&kashpay, &session.entity, |t| t.onsigna_entity());
     let answer = BalanceAnswer {
         success: true,
         onsigna_entity: entity,
@@ -86,11 +87,11 @@ impl Paging {
 
 async fn operations(
     State(kashpay): State<Kashpay>,
-    session: Session,
+    Auth(session): Auth<Session>,
     headers: HeaderMap,
 ) -> Result<Response, KashpayError> {
     let p = Paging::from_headers(&headers)?;
-    let (operations, total) = kashpay.with_entity(&session.entity, |t| {
+    let (operations, total) = with_entity(&kashpay, &session.entity, |t| {
         let matching: Vec<_> = (t.operations.iter().rev())
             .filter(|o| p.status.is_none_or(|s| o.status == s))
             .filter(|o| p.kind.is_none_or(|k| o.kind == k))

@@ -10,8 +10,11 @@
 //! Back office under `/__admin/providers/kashpay/` (`admin.rs`). The other modules: `model.rs`
 //! (wire types), `state.rs` (store), `catalog.rs` (state machine, statuses, magic values,
 //! operation types), `clabe.rs` (CLABE check digit, banks), `validation.rs` (createOrder's
-//! fields), `lifecycle.rs` (timed and forced transitions), `error.rs` (the envelope).
-//! See README.md for the contract.
+//! fields), `lifecycle.rs` (what a status change does to the money and the operations, and
+//! when the back office may not make it), `error.rs` (the envelope).
+//!
+//! Kashpay runs on the engine's provider kit: [`KashpaySpec`] is its own logic, [`Kashpay`]
+//! (`Kit<KashpaySpec>`) the handle its handlers take. See README.md for the contract.
 
 mod admin;
 pub mod auth;
@@ -25,18 +28,18 @@ mod orders;
 pub mod state;
 mod validation;
 
-use std::sync::{Arc, Mutex, MutexGuard};
-
 use axum::Router;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
-use http::StatusCode;
+use http::{HeaderMap, StatusCode};
+use payoutsim_core::error::AdminError;
 use payoutsim_core::jwt::{Algorithm, Signer};
-use payoutsim_core::machine::{Machines, StateMachine};
-use payoutsim_core::timeline::Scheduled;
-use payoutsim_core::{Engine, Provider};
+use payoutsim_core::kit::{Event, Kit, Spec};
+use payoutsim_core::machine::{Lifecycle, StateMachine};
+use payoutsim_core::{Engine, Transition};
 use serde_json::Value;
 
+use catalog::ORDER;
 pub use error::KashpayError;
 use state::{EntityData, Store};
 
@@ -55,53 +58,38 @@ impl Default for KashpayConfig {
     }
 }
 
-struct Inner {
-    engine: Engine,
-    config: KashpayConfig,
+/// The Kashpay emulation: a cheap, clonable handle (`Kashpay::new(engine, config)`).
+pub type Kashpay = Kit<KashpaySpec>;
+
+/// Kashpay's own logic on the kit, and its one runtime part: the session tokens' signer.
+pub struct KashpaySpec {
     signer: Signer,
-    store: Mutex<Store>,
-    machines: Machines,
 }
 
-/// The Kashpay emulation: a cheap, clonable handle.
-#[derive(Clone)]
-pub struct Kashpay(Arc<Inner>);
-
-impl std::fmt::Debug for Kashpay {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Kashpay")
-            .field("config", &self.0.config)
-            .finish_non_exhaustive()
-    }
-}
-
-impl Kashpay {
-    pub fn new(engine: Engine, config: KashpayConfig) -> Self {
-        // Kashpay's tokens start `eyJhbGciOiJIUzUxMiJ9.`: a header of `alg` alone.
-        let signer = Signer::seeded(Algorithm::HS512, &engine.ids, "kashpay:jwt").without_typ();
-        Self(Arc::new(Inner {
-            engine,
-            config,
-            signer,
-            store: Mutex::new(Store::default()),
-            machines: Machines::new(catalog::machines()),
-        }))
-    }
-
-    pub fn engine(&self) -> &Engine {
-        &self.0.engine
-    }
-
-    pub fn config(&self) -> &KashpayConfig {
-        &self.0.config
-    }
-
+impl KashpaySpec {
     pub(crate) fn signer(&self) -> &Signer {
-        &self.0.signer
+        &self.signer
+    }
+}
+
+impl Spec for KashpaySpec {
+    const NAME: &'static str = "kashpay";
+    type Config = KashpayConfig;
+    type Store = Store;
+    type Error = KashpayError;
+
+    fn new(engine: &Engine, _config: &KashpayConfig) -> Self {
+        // Kashpay's tokens start `eyJhbGciOiJIUzUxMiJ9.`: a header of `alg` alone.
+        let signer = Signer::seeded(Algorithm::HS512, engine.ids(), "kashpay:jwt").without_typ();
+        Self { signer }
+    }
+
+    fn machines(_config: &KashpayConfig) -> Vec<StateMachine> {
+        catalog::machines()
     }
 
     /// The public API on Kashpay's paths; unknown paths and methods in Kashpay's envelope.
-    pub fn router(&self) -> Router {
+    fn routes() -> Router<Kashpay> {
         Router::new()
             .merge(auth::routes())
             .merge(orders::routes())
@@ -110,61 +98,76 @@ impl Kashpay {
                 error::envelope(StatusCode::METHOD_NOT_ALLOWED, "Método no permitido")
             })
             .fallback(|| async { error::envelope(StatusCode::NOT_FOUND, "Recurso no encontrado") })
-            .with_state(self.clone())
     }
 
-    /// The store, locked. Never held across an `.await`.
-    pub(crate) fn store(&self) -> MutexGuard<'_, Store> {
-        self.0.store.lock().unwrap_or_else(|e| e.into_inner())
+    fn admin_routes() -> Router<Kashpay> {
+        admin::routes()
     }
 
-    pub(crate) fn machine(&self, kind: &str, variant: &str) -> Option<Arc<StateMachine>> {
-        self.0.machines.get(kind, variant)
+    fn error_response(status: StatusCode, message: &str) -> Response {
+        error::envelope(status, message)
     }
 
-    /// Runs `f` on entity `entity`'s data (tenant `kashpay:<entity>`), creating it on first use
-    /// with the sandbox starting balance and seeded account numbers.
-    pub(crate) fn with_entity<R>(&self, entity: &str, f: impl FnOnce(&mut EntityData) -> R) -> R {
-        let tenant = tenant_name(entity);
-        let mut store = self.store();
-        let data = store
-            .entities
-            .entry(tenant.clone())
-            .or_insert_with(|| self.new_entity(&tenant, entity));
-        f(data)
+    fn lifecycle<'s>(
+        store: &'s mut Store,
+        tenant: &str,
+        kind: &str,
+        id: &str,
+    ) -> Option<&'s mut Lifecycle> {
+        let entity = store.entities.get_mut(tenant).filter(|_| kind == ORDER)?;
+        entity.order_mut(id).map(|o| &mut o.lc)
     }
 
-    /// Lists tenant `tenant` in the engine's registry, which keeps no secret for Kashpay: each
-    /// user's password is the store's. Answers the tenant's simulated now.
-    pub(crate) fn declare(&self, tenant: &str) -> DateTime<Utc> {
-        let engine = self.engine();
-        let now = engine.now_for(tenant);
-        engine.tenants.declare("kashpay", tenant, None, now);
-        now
-    }
-
-    fn new_entity(&self, tenant: &str, entity: &str) -> EntityData {
-        let ids = &self.engine().ids;
-        let digits = |n: u64, width: usize| format!("{n:0width$}");
-        let account = digits(ids.range(tenant, 0, 99_999_999_999), 11);
-        let clabe = clabe::complete(&format!("646180{account}")).unwrap_or_default();
-        let virtual_account = format!("6506{}", digits(ids.range(tenant, 0, 999_999_999_999), 12));
-        let starting = self.0.config.sandbox_starting_balance.saturating_mul(100);
-        EntityData {
-            entity: entity.to_string(),
-            name: state::name_of(entity),
-            prefix: state::prefix_of(entity),
-            clabe,
-            virtual_account,
-            email: String::new(),
-            balance: starting,
-            funded: starting,
-            orders: Vec::new(),
-            operations: Vec::new(),
-            next_order: ids.range(tenant, 10_000, 99_999),
-            next_reference: ids.range(tenant, 10_000, 99_999),
-            next_operation: ids.range(tenant, 100_000, 999_999),
+    fn holders(store: &Store, kinds: &[&str], id: &str) -> Vec<(String, String)> {
+        if !kinds.contains(&ORDER) {
+            return Vec::new();
         }
+        (store.entities.iter())
+            .filter(|(_, t)| t.order(id).is_some())
+            .map(|(tenant, _)| (tenant.clone(), ORDER.to_string()))
+            .collect()
+    }
+
+    fn on_transition(_kit: &Kashpay, store: &mut Store, change: &Transition) -> Vec<Event> {
+        lifecycle::on_transition(store, change);
+        // Kashpay documents no webhooks for payouts.
+        Vec::new()
+    }
+
+    fn check_move(store: &Store, change: &Transition) -> Result<(), AdminError> {
+        lifecycle::check_move(store, change)
+    }
+
+    fn default_reason(kind: &str, status: &str) -> Option<String> {
+        (kind == ORDER && status == "returned").then(|| lifecycle::DEFAULT_RETURN_REASON.into())
+    }
+
+    fn objects(store: &Store, tenant: Option<&str>, kind: Option<&str>) -> Value {
+        admin::objects(store, tenant, kind)
+    }
+
+    fn tenant_hint(headers: &HeaderMap, body: &[u8]) -> Option<String> {
+        auth::tenant_hint(headers, body)
+    }
+
+    fn fund(
+        kashpay: &Kashpay,
+        tenant: &str,
+        amount: &serde_json::Number,
+    ) -> Result<Value, AdminError> {
+        admin::fund(kashpay, tenant, amount)
+    }
+
+    fn check_tenant(_kashpay: &Kashpay, tenant: &str) -> Result<(), AdminError> {
+        admin::entity_of(tenant).map(|_| ())
+    }
+
+    fn provision(kashpay: &Kashpay, tenant: &str) -> Result<Value, AdminError> {
+        admin::provision(kashpay, tenant)
+    }
+
+    fn expired_token_response(_kashpay: &Kashpay) -> Response {
+        KashpayError::TokenExpired.into_response()
     }
 }
 
@@ -173,62 +176,28 @@ pub fn tenant_name(entity: &str) -> String {
     format!("kashpay:{entity}")
 }
 
-impl Provider for Kashpay {
-    fn name(&self) -> &'static str {
-        "kashpay"
-    }
+/// Runs `f` on entity `entity`'s data (tenant `kashpay:<entity>`), creating it on first use
+/// with the sandbox starting balance and seeded account numbers.
+pub(crate) fn with_entity<R>(
+    kashpay: &Kashpay,
+    entity: &str,
+    f: impl FnOnce(&mut EntityData) -> R,
+) -> R {
+    let tenant = tenant_name(entity);
+    let starting = kashpay
+        .config()
+        .sandbox_starting_balance
+        .saturating_mul(100);
+    let mut store = kashpay.store();
+    let data = (store.entities.entry(tenant.clone()))
+        .or_insert_with(|| EntityData::new(kashpay.engine().ids(), &tenant, entity, starting));
+    f(data)
+}
 
-    fn router(&self) -> Router {
-        Kashpay::router(self)
-    }
-
-    fn admin_router(&self) -> Router {
-        admin::router(self.clone())
-    }
-
-    fn machine_table(&self) -> &Machines {
-        &self.0.machines
-    }
-
-    fn apply(&self, due: &Scheduled) {
-        lifecycle::apply(self, due);
-    }
-
-    fn objects(&self, tenant: Option<&str>, kind: Option<&str>) -> Value {
-        admin::objects(self, tenant, kind)
-    }
-
-    fn reset(&self) {
-        let mut store = self.store();
-        store.entities.clear();
-        store.users.clear();
-    }
-
-    fn error_response(&self, status: StatusCode, message: &str) -> Response {
-        error::envelope(status, message)
-    }
-
-    fn tenant_hint(&self, headers: &http::HeaderMap, body: &[u8]) -> Option<String> {
-        auth::tenant_hint(headers, body)
-    }
-
-    fn expired_token_response(&self) -> Response {
-        axum::response::IntoResponse::into_response(KashpayError::TokenExpired)
-    }
-
-    fn fund(
-        &self,
-        tenant: &str,
-        amount: &serde_json::Number,
-    ) -> Result<Value, payoutsim_core::admin::AdminError> {
-        admin::fund(self, tenant, amount)
-    }
-
-    fn check_tenant(&self, tenant: &str) -> Result<(), payoutsim_core::admin::AdminError> {
-        admin::entity_of(tenant).map(|_| ())
-    }
-
-    fn provision(&self, tenant: &str) -> Result<Value, payoutsim_core::admin::AdminError> {
-        admin::provision(self, tenant)
-    }
+/// Lists tenant `tenant` in the engine's registry, which keeps no secret for Kashpay: each
+/// user's password is the store's. Answers the tenant's simulated now.
+pub(crate) fn declare(kashpay: &Kashpay, tenant: &str) -> DateTime<Utc> {
+    let now = kashpay.now_for(tenant);
+    (kashpay.engine().tenants()).declare(KashpaySpec::NAME, tenant, None, now);
+    now
 }

@@ -12,19 +12,18 @@ use axum::extract::State;
 use axum::response::Response;
 use axum::routing::post;
 use chrono::{DateTime, Utc};
-use http::{Extensions, StatusCode};
-use payoutsim_core::forced::{Destiny, OutcomeSlot};
+use http::StatusCode;
+use payoutsim_core::forced::Forced;
+use payoutsim_core::kit::Auth;
 use serde_json::{Map, Value};
 
-use crate::Kashpay;
 use crate::auth::Session;
-use crate::catalog::{ORDER, SPEI, SPEI_OUT, wire_status};
-use crate::clabe;
+use crate::catalog::{ORDER, SPEI, SPEI_OUT, magic_for, wire_status};
 use crate::error::{JsonObject, KashpayError, json_response};
-use crate::lifecycle::decide_outcome;
 use crate::model::{OrderAnswer, OrderEntityResponse};
 use crate::state::{OperationRec, OrderRec};
 use crate::validation::{Fields, NewOrder, new_order};
+use crate::{Kashpay, clabe, with_entity};
 
 pub(crate) fn routes() -> Router<Kashpay> {
     Router::new()
@@ -34,23 +33,22 @@ pub(crate) fn routes() -> Router<Kashpay> {
 
 async fn create(
     State(kashpay): State<Kashpay>,
-    session: Session,
-    extensions: Extensions,
+    Auth(session): Auth<Session>,
+    forced: Forced,
     JsonObject(body): JsonObject,
 ) -> Result<Response, KashpayError> {
     let order = new_order(&body)?;
-    let slot = OutcomeSlot::of(&extensions);
-    let answer = kashpay.create_order(&session, order, slot)?;
+    let answer = create_order(&kashpay, &session, order, &forced)?;
     Ok(json_response(StatusCode::OK, &OrderAnswer::new(answer)))
 }
 
 async fn search(
     State(kashpay): State<Kashpay>,
-    session: Session,
+    Auth(session): Auth<Session>,
     JsonObject(body): JsonObject,
 ) -> Result<Response, KashpayError> {
     let query = Query::parse(&body)?;
-    let detail = kashpay.with_entity(&session.entity, |t| {
+    let detail = with_entity(&kashpay, &session.entity, |t| {
         (t.orders.iter())
             .find(|o| query.matches(o))
             .map(OrderRec::detail)
@@ -61,94 +59,83 @@ async fn search(
     Ok(json_response(StatusCode::OK, &OrderAnswer::new(detail)))
 }
 
-impl Kashpay {
-    fn create_order(
-        &self,
-        session: &Session,
-        order: NewOrder,
-        slot: Option<&OutcomeSlot>,
-    ) -> Result<OrderEntityResponse, KashpayError> {
-        let engine = self.engine();
-        let tenant = &session.tenant;
-        let now = engine.now_for(tenant);
-        let machine = (self.machine(ORDER, SPEI))
-            .ok_or_else(|| KashpayError::Internal("no order machine".into()))?;
-        self.with_entity(&session.entity, |t| {
-            let reference = &order.alphanumeric_reference;
-            if t.orders
-                .iter()
-                .any(|o| &o.alphanumeric_reference == reference)
-            {
-                return Err(KashpayError::DuplicateReference(reference.clone()));
-            }
-            if order.amount > t.balance {
-                return Err(KashpayError::InsufficientFunds);
-            }
-            let forced = slot.and_then(OutcomeSlot::take);
-            let Destiny {
-                outcome,
-                forced_by: rule,
-            } = decide_outcome(forced, &machine, &order.account, order.amount);
-            let initial = t.balance;
-            t.balance -= order.amount;
-            let id = t.next_order.to_string();
-            t.next_order += 1;
-            let payment = format!("{}{:012}", t.prefix, t.next_reference);
-            t.next_reference += 1;
-            let operation_id = t.record(OperationRec {
-                id: 0,
-                kind: SPEI_OUT,
-                status: wire_status(&machine.initial),
-                amount: order.amount,
-                initial_balance: initial,
-                final_balance: t.balance,
-                order_id: Some(id.clone()),
-                alphanumeric_reference: Some(reference.clone()),
-                numeric_reference: Some(order.numeric_reference.to_string()),
-                transaction_id: Some(payment.clone()),
-                response_code: None,
-                observation: Some(order.concept.clone()),
-                target_name: Some(order.beneficiary_name.clone()),
-                target_id: Some(order.account.clone()),
-                target_id_code: clabe::bank(&order.bank_code).map(|b| b.institution.to_string()),
-                target_email: order.email.clone(),
-                created_at: now,
-                updated_at: now,
-            });
-            let lc = engine.start_lifecycle_forced(
-                "kashpay",
-                tenant,
-                &machine,
-                &id,
-                outcome,
-                rule.as_deref(),
-                now,
-            );
-            let rec = OrderRec {
-                id,
-                numeric_reference: order.numeric_reference,
-                alphanumeric_reference: order.alphanumeric_reference,
-                reference_created_payment: payment,
-                amount: order.amount,
-                account: order.account,
-                account_kind: order.account_kind,
-                bank_code: order.bank_code,
-                beneficiary_name: order.beneficiary_name,
-                beneficiary_email: order.email,
-                concept: order.concept,
-                date_transaction: order.date_transaction,
-                created_at: now,
-                updated_at: now,
-                initial_balance: initial,
-                final_balance: t.balance,
-                operation_id,
-                lc,
-            };
-            let wire = rec.wire();
-            t.orders.push(rec);
-            Ok(wire)
-        })
-    }
+/// Accepts `order` for the session's entity: checks its reference and the balance, debits it,
+/// records its type-1 operation and starts its lifecycle, destined as the request's forced
+/// outcome, a magic value or success say. A refused order takes no forced outcome.
+fn create_order(
+    kashpay: &Kashpay,
+    session: &Session,
+    order: NewOrder,
+    forced: &Forced,
+) -> Result<OrderEntityResponse, KashpayError> {
+    let tenant = &session.tenant;
+    let now = kashpay.now_for(tenant);
+    let machine = (kashpay.machine(ORDER, SPEI))
+        .ok_or_else(|| KashpayError::Internal("no order machine".into()))?;
+    with_entity(kashpay, &session.entity, |t| {
+        let reference = &order.alphanumeric_reference;
+        if t.orders
+            .iter()
+            .any(|o| &o.alphanumeric_reference == reference)
+        {
+            return Err(KashpayError::DuplicateReference(reference.clone()));
+        }
+        if order.amount > t.balance {
+            return Err(KashpayError::InsufficientFunds);
+        }
+        let magic = magic_for(&order.account, order.amount);
+        let destiny = kashpay.decide(&machine, forced.take(), magic);
+        let initial = t.balance;
+        t.balance -= order.amount;
+        let id = t.next_order.to_string();
+        t.next_order += 1;
+        let payment = format!("{}{:012}", t.prefix, t.next_reference);
+        t.next_reference += 1;
+        let operation_id = t.record(OperationRec {
+            id: 0,
+            kind: SPEI_OUT,
+            status: wire_status(&machine.initial),
+            amount: order.amount,
+            initial_balance: initial,
+            final_balance: t.balance,
+            order_id: Some(id.clone()),
+            alphanumeric_reference: Some(reference.clone()),
+            numeric_reference: Some(order.numeric_reference.to_string()),
+            transaction_id: Some(payment.clone()),
+            response_code: None,
+            observation: Some(order.concept.clone()),
+            target_name: Some(order.beneficiary_name.clone()),
+            target_id: Some(order.account.clone()),
+            target_id_code: clabe::bank(&order.bank_code).map(|b| b.institution.to_string()),
+            target_email: order.email.clone(),
+            created_at: now,
+            updated_at: now,
+        });
+        let lc = kashpay.start(tenant, &machine, &id, destiny, now);
+        let rec = OrderRec {
+            id,
+            numeric_reference: order.numeric_reference,
+            alphanumeric_reference: order.alphanumeric_reference,
+            reference_created_payment: payment,
+            amount: order.amount,
+            account: order.account,
+            account_kind: order.account_kind,
+            bank_code: order.bank_code,
+            beneficiary_name: order.beneficiary_name,
+            beneficiary_email: order.email,
+            concept: order.concept,
+            date_transaction: order.date_transaction,
+            created_at: now,
+            updated_at: now,
+            initial_balance: initial,
+            final_balance: t.balance,
+            operation_id,
+            lc,
+        };
+        let wire = rec.wire();
+        t.orders.push(rec);
+        Ok(wire)
+    })
 }
 
 /// searchReference's body: at least one reference; `dateTransaction` narrows.

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
+use payoutsim_core::ids::Ids;
 use payoutsim_core::machine::Lifecycle;
 
 use crate::catalog::{self, SPEI_OUT};
@@ -121,6 +122,30 @@ pub struct EntityData {
 }
 
 impl EntityData {
+    /// A new entity of tenant `tenant` with `starting` centavos, its account numbers and
+    /// counters drawn from the tenant's id stream.
+    pub fn new(ids: &Ids, tenant: &str, entity: &str, starting: i64) -> Self {
+        let digits = |n: u64, width: usize| format!("{n:0width$}");
+        let account = digits(ids.range(tenant, 0, 99_999_999_999), 11);
+        let clabe = crate::clabe::complete(&format!("646180{account}")).unwrap_or_default();
+        let virtual_account = format!("6506{}", digits(ids.range(tenant, 0, 999_999_999_999), 12));
+        Self {
+            entity: entity.to_string(),
+            name: name_of(entity),
+            prefix: prefix_of(entity),
+            clabe,
+            virtual_account,
+            email: String::new(),
+            balance: starting,
+            funded: starting,
+            orders: Vec::new(),
+            operations: Vec::new(),
+            next_order: ids.range(tenant, 10_000, 99_999),
+            next_reference: ids.range(tenant, 10_000, 99_999),
+            next_operation: ids.range(tenant, 100_000, 999_999),
+        }
+    }
+
     pub fn order(&self, id: &str) -> Option<&OrderRec> {
         self.orders.iter().find(|o| o.id == id)
     }

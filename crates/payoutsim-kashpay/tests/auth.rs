@@ -40,7 +40,7 @@ async fn the_basic_header_real_clients_send_to_authenticate_is_ignored() {
     let body = json!({"entity": ENTITY, "password": PASSWORD, "user": USER}).to_string();
 
     let r = sim
-        .raw(
+        .call(
             "POST",
             "/AuthenticationService/authenticate",
             &[("authorization", "Basic YWRtaW46c2VjcmV0")],
@@ -77,7 +77,7 @@ async fn missing_credentials_and_a_malformed_entity_are_refused() {
     let sim = sim(1);
 
     let missing = sim
-        .raw(
+        .call(
             "POST",
             "/AuthenticationService/authenticate",
             &[],
@@ -85,7 +85,7 @@ async fn missing_credentials_and_a_malformed_entity_are_refused() {
         )
         .await;
     let typed = sim
-        .raw(
+        .call(
             "POST",
             "/AuthenticationService/authenticate",
             &[],
@@ -105,7 +105,7 @@ async fn malformed_json_is_a_400_in_the_envelope() {
     let sim = sim(1);
 
     let r = sim
-        .raw(
+        .call(
             "POST",
             "/AuthenticationService/authenticate",
             &[],
@@ -121,7 +121,7 @@ async fn a_later_call_without_a_token_or_with_basic_is_refused() {
     let sim = sim(1);
 
     let none = sim
-        .raw(
+        .call(
             "GET",
             "/EntitiesServices/getBalance",
             &[("entity-i", ENTITY)],
@@ -129,7 +129,7 @@ async fn a_later_call_without_a_token_or_with_basic_is_refused() {
         )
         .await;
     let basic = sim
-        .raw(
+        .call(
             "GET",
             "/EntitiesServices/getBalance",
             &[
@@ -193,7 +193,7 @@ async fn entity_i_is_required_and_must_be_the_token_s_entity() {
     let bearer = format!("Bearer {token}");
 
     let missing = sim
-        .raw(
+        .call(
             "GET",
             "/EntitiesServices/getBalance",
             &[("authorization", &bearer)],
@@ -222,10 +222,10 @@ async fn each_entity_is_its_own_tenant_in_the_journal() {
     })
     .await;
 
-    let (entries, _) = sim.engine.journal.query(&Default::default());
+    let (entries, _) = sim.engine.journal().query(&Default::default());
     let tenants: Vec<_> = entries.iter().map(|e| e.tenant.clone()).collect();
     assert_eq!(tenants, vec![Some("kashpay:com.onsigna".to_string()); 2]);
-    let listed = sim.engine.tenants.list(Some("kashpay"));
+    let listed = sim.engine.tenants().list(Some("kashpay"));
     assert_eq!(listed.len(), 1);
 }
 
@@ -235,7 +235,7 @@ async fn a_provisioned_entity_is_listed_with_the_starting_balance_before_any_req
     let tenant = "kashpay:com.onsigna";
 
     let answer = sim.provider.provision(tenant).unwrap();
-    let listed = sim.engine.tenants.list(Some("kashpay"));
+    let listed = sim.engine.tenants().list(Some("kashpay"));
     let objects = sim.provider.objects(Some(tenant), Some("entity"));
 
     assert_eq!(answer, json!({"tenant": tenant, "balance": START}));
@@ -264,7 +264,7 @@ async fn a_provisioned_entity_binds_the_first_user_and_password_it_sees() {
     assert_eq!(first.status, 200, "{}", first.json);
     other.assert_error(401, "AuthenticationException", 1001);
     assert_eq!(balance, START * 100);
-    assert_eq!(sim.engine.tenants.list(Some("kashpay")).len(), 1);
+    assert_eq!(sim.engine.tenants().list(Some("kashpay")).len(), 1);
 }
 
 #[tokio::test]
@@ -292,6 +292,6 @@ async fn provisioning_refuses_a_malformed_entity_and_creates_nothing() {
 
     assert_eq!(refused, [400, 400, 400]);
     assert!(checked.1.contains("kashpay:<entity>"), "{}", checked.1);
-    assert!(sim.engine.tenants.list(None).is_empty());
+    assert!(sim.engine.tenants().list(None).is_empty());
     assert_eq!(sim.provider.objects(None, None), json!({"objects": []}));
 }

@@ -188,33 +188,27 @@ async fn the_back_office_funds_forces_a_return_and_lists_objects() {
     let amount = serde_json::Number::from(250);
 
     let funded = sim.provider.fund("kashpay:com.onsigna", &amount).unwrap();
+    let force = format!("{BACK_OFFICE}/orders/{id}/status");
     let forced = sim
-        .admin(
-            "POST",
-            &format!("/orders/{id}/status"),
-            json!({"status": "27"}),
-        )
+        .admin("POST", &force, Some(json!({"status": "27"})))
         .await;
     let again = sim
-        .admin(
-            "POST",
-            &format!("/orders/{id}/status"),
-            json!({"status": "settled"}),
-        )
+        .admin("POST", &force, Some(json!({"status": "settled"})))
         .await;
+    let unknown_path = format!("{BACK_OFFICE}/orders/nope/status");
     let unknown = sim
-        .admin("POST", "/orders/nope/status", json!({"status": "settled"}))
+        .admin("POST", &unknown_path, Some(json!({"status": "settled"})))
         .await;
     let bad_tenant = sim.provider.fund("onepay:x", &amount);
     let bad_amount = serde_json::Number::from_f64(0.001).unwrap();
     let too_precise = sim.provider.fund("kashpay:com.onsigna", &bad_amount);
 
     assert_eq!(funded["balance"], START - 500 + 250);
-    assert_eq!(forced.0, 200, "{}", forced.1);
-    assert_eq!(forced.1["status"], 27);
-    assert_eq!(again.1["status"], 26);
-    assert_eq!(unknown.0, 404);
-    assert!(unknown.1["error"].is_string());
+    assert_eq!(forced.status, 200, "{}", forced.json);
+    assert_eq!(forced.json["status"], 27);
+    assert_eq!(again.json["status"], 26);
+    assert_eq!(unknown.status, 404);
+    assert!(unknown.json["error"].is_string());
     assert!(bad_tenant.is_err());
     assert!(too_precise.is_err());
     assert_eq!(sim.balance_cents(&auth).await, (START - 500 + 250) * 100);
@@ -231,6 +225,54 @@ async fn the_back_office_funds_forces_a_return_and_lists_objects() {
         .map(|o| o["type"].clone())
         .collect();
     assert_eq!(types, vec![json!(1), json!(2), json!(3), json!(1)]);
+}
+
+#[tokio::test]
+async fn leaving_returned_is_refused_when_the_balance_cannot_cover_the_debit_again() {
+    // Arrange: an entity of 100 MXN whose first order is returned and whose second spends it all
+    let (sim, token) = signed_in_with(3, starting_with(100)).await;
+    let auth = Auth {
+        token: &token,
+        entity: ENTITY,
+    };
+    let first = order_id(&sim.order(&auth, order_body("L1", json!(100), CLABE)).await);
+    let force = format!("{BACK_OFFICE}/orders/{first}/status");
+    let returned = sim
+        .admin("POST", &force, Some(json!({"status": "returned"})))
+        .await;
+    let second = order_id(&sim.order(&auth, order_body("L2", json!(100), CLABE)).await);
+
+    // Act
+    let refused = sim
+        .admin("POST", &force, Some(json!({"status": "settled"})))
+        .await;
+    sim.advance(60.0).await;
+
+    // Assert
+    assert_eq!(returned.status, 200, "{}", returned.json);
+    assert_eq!(refused.status, 409, "{}", refused.json);
+    assert!(
+        refused.json["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("leaving `returned`")),
+        "{}",
+        refused.json
+    );
+    assert_eq!(sim.status_of(&auth, "L1").await, 27);
+    assert_eq!(sim.status_of(&auth, "L2").await, 26);
+    assert_eq!(sim.balance_cents(&auth).await, 0);
+    let log: Vec<(String, &str)> = (sim.engine.transitions(Some("kashpay"), None).iter())
+        .map(|t| (t.object_id.clone(), t.cause))
+        .collect();
+    assert_eq!(
+        log,
+        vec![
+            (first.clone(), "created"),
+            (first, "admin"),
+            (second.clone(), "created"),
+            (second, "timeline"),
+        ]
+    );
 }
 
 #[tokio::test]

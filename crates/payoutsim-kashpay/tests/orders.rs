@@ -178,9 +178,9 @@ async fn an_empty_body_names_every_required_field_and_an_array_is_malformed() {
     let bearer = format!("Bearer {token}");
     let headers = [("authorization", bearer.as_str()), ("entity-i", ENTITY)];
 
-    let empty = sim.raw("POST", "/OKPay/createOrder", &headers, None).await;
+    let empty = sim.call("POST", "/OKPay/createOrder", &headers, None).await;
     let array = sim
-        .raw("POST", "/OKPay/createOrder", &headers, Some(b"[1,2]"))
+        .call("POST", "/OKPay/createOrder", &headers, Some(b"[1,2]"))
         .await;
 
     empty.assert_error(200, "ValidationException", 1010);
@@ -197,13 +197,7 @@ async fn an_empty_body_names_every_required_field_and_an_array_is_malformed() {
 
 #[tokio::test]
 async fn not_enough_balance_is_the_documented_1022() {
-    let sim = sim_with(
-        7,
-        payoutsim_kashpay::KashpayConfig {
-            sandbox_starting_balance: 100,
-        },
-    );
-    let token = sim.token(ENTITY).await;
+    let (sim, token) = signed_in_with(7, starting_with(100)).await;
     let auth = Auth {
         token: &token,
         entity: ENTITY,
@@ -290,10 +284,10 @@ async fn search_reference_finds_an_order_by_either_reference_and_its_date() {
 async fn unknown_paths_and_wrong_methods_answer_in_the_envelope() {
     let sim = sim(7);
 
-    let unknown = sim.raw("GET", "/OKPay/nothing", &[], None).await;
-    let method = sim.raw("GET", "/OKPay/createOrder", &[], None).await;
+    let unknown = sim.call("GET", "/OKPay/nothing", &[], None).await;
+    let method = sim.call("GET", "/OKPay/createOrder", &[], None).await;
     let post_balance = sim
-        .raw("POST", "/EntitiesServices/getBalance", &[], Some(b"{}"))
+        .call("POST", "/EntitiesServices/getBalance", &[], Some(b"{}"))
         .await;
 
     unknown.assert_error(404, "NotFoundException", 404);
@@ -307,7 +301,7 @@ async fn an_oversized_body_is_a_413_in_the_envelope() {
     let body = format!("{{\"concept\":\"{}\"}}", "x".repeat(1024 * 1024 + 1));
 
     let r = sim
-        .raw("POST", "/OKPay/createOrder", &[], Some(body.as_bytes()))
+        .call("POST", "/OKPay/createOrder", &[], Some(body.as_bytes()))
         .await;
 
     r.assert_error(413, "PayloadTooLargeException", 413);

@@ -185,21 +185,21 @@ proptest! {
             for step in steps {
                 let r = match step {
                     Step::Order(body) => sim.order(&auth, body).await,
-                    Step::Any { path, method, body } => sim.call(method, path, &auth, &[], Some(body)).await,
+                    Step::Any { path, method, body } => sim.call_as(method, path, &auth, &[], Some(body)).await,
                     Step::Garbage(bytes) => {
                         let headers = [("authorization", bearer.as_str()), ("entity-i", ENTITY)];
-                        sim.raw("POST", "/OKPay/createOrder", &headers, Some(&bytes)).await
+                        sim.call("POST", "/OKPay/createOrder", &headers, Some(&bytes)).await
                     }
                     Step::Headers(extra) => {
                         let extra: Vec<(&str, &str)> = extra.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
                         let mut headers = vec![("authorization", bearer.as_str()), ("entity-i", ENTITY)];
                         headers.retain(|(k, _)| !extra.iter().any(|(e, _)| e == k));
                         headers.extend(extra);
-                        sim.raw("GET", "/EntitiesServices/getOperations", &headers, None).await
+                        sim.call("GET", "/EntitiesServices/getOperations", &headers, None).await
                     }
                     Step::Authenticate(body) => {
                         let body = body.to_string();
-                        sim.raw("POST", "/AuthenticationService/authenticate", &[], Some(body.as_bytes())).await
+                        sim.call("POST", "/AuthenticationService/authenticate", &[], Some(body.as_bytes())).await
                     }
                     Step::Advance(s) => {
                         sim.advance(f64::from(s)).await;

@@ -1,20 +1,18 @@
-//! Test harness: an engine with a manual clock, Kashpay registered with it, and its router wrapped
-//! in the journal layer exactly as payoutsim serves it; requests go through `oneshot`.
+//! Kashpay's test helpers on the core's harness ([`testkit::Sim`]: an engine with a manual
+//! clock, Kashpay registered with it and its router behind the journal, requests through
+//! `oneshot`): its credentials, its request bodies, its calls with a session, and its envelope.
 
 #![allow(dead_code)]
+#![allow(async_fn_in_trait)] // a test crate's own trait: no Send bound is needed
 #![allow(clippy::unwrap_used)]
 
-use std::sync::Arc;
-
-use axum::Router;
-use axum::body::Body;
 use bytes::Bytes;
-use http::Request;
 use http_body_util::BodyExt;
-use payoutsim_core::{Engine, Provider, testkit};
-use payoutsim_kashpay::{Kashpay, KashpayConfig};
+use payoutsim_core::testkit;
+use payoutsim_kashpay::{KashpayConfig, KashpaySpec};
 use serde_json::{Value, json};
-use tower::ServiceExt;
+
+pub use payoutsim_core::testkit::Resp;
 
 pub const ENTITY: &str = "com.onsigna";
 pub const USER: &str = "onsigna@gmail.com";
@@ -24,37 +22,35 @@ pub const OTHER_ENTITY: &str = "com.cascade";
 pub const CLABE: &str = "002028650641359744";
 /// The default sandbox balance, in whole MXN.
 pub const START: i64 = 1_000_000;
+/// Where the core serves Kashpay's back office.
+pub const BACK_OFFICE: &str = "/__admin/providers/kashpay";
 
-pub struct Sim {
-    pub engine: Engine,
-    pub kashpay: Kashpay,
-    pub provider: Arc<dyn Provider>,
-    pub app: Router,
-}
-
-pub use payoutsim_core::testkit::{Resp, manual_config};
-
-/// A simulator and a session token for [`ENTITY`].
-pub async fn signed_in(seed: u64) -> (Sim, String) {
-    let sim = sim(seed);
-    let token = sim.token(ENTITY).await;
-    (sim, token)
-}
+pub type Sim = testkit::Sim<KashpaySpec>;
 
 pub fn sim(seed: u64) -> Sim {
     sim_with(seed, KashpayConfig::default())
 }
 
 pub fn sim_with(seed: u64, config: KashpayConfig) -> Sim {
-    let engine = Engine::new(manual_config(seed));
-    let kashpay = Kashpay::new(engine.clone(), config);
-    let provider: Arc<dyn Provider> = Arc::new(kashpay.clone());
-    let app = testkit::mount(&engine, &provider);
-    Sim {
-        engine,
-        kashpay,
-        provider,
-        app,
+    Sim::new(seed, config)
+}
+
+/// A simulator and a session token for [`ENTITY`].
+pub async fn signed_in(seed: u64) -> (Sim, String) {
+    signed_in_with(seed, KashpayConfig::default()).await
+}
+
+/// A simulator with `config` and a session token for [`ENTITY`].
+pub async fn signed_in_with(seed: u64, config: KashpayConfig) -> (Sim, String) {
+    let sim = sim_with(seed, config);
+    let token = sim.token(ENTITY).await;
+    (sim, token)
+}
+
+/// Kashpay's settings with a sandbox entity starting at `mxn` whole pesos.
+pub fn starting_with(mxn: i64) -> KashpayConfig {
+    KashpayConfig {
+        sandbox_starting_balance: mxn,
     }
 }
 
@@ -96,39 +92,40 @@ pub struct Auth<'a> {
     pub entity: &'a str,
 }
 
-impl Sim {
-    pub async fn send(&self, req: Request<Body>) -> Resp {
-        testkit::send(&self.app, req).await
-    }
-
-    /// A request with any headers and an optional raw body (JSON content type when there is one).
-    pub async fn raw(
+/// Kashpay's calls: authenticate, and the later calls with a session.
+pub trait KashpayCalls {
+    async fn authenticate(&self, entity: &str, user: &str, password: &str) -> Resp;
+    /// A session token for `entity` (user `<entity>@example.com`).
+    async fn token(&self, entity: &str) -> String;
+    /// `method path` with the session's headers, `extra` headers and an optional JSON body.
+    async fn call_as(
         &self,
         method: &str,
         path: &str,
-        headers: &[(&str, &str)],
-        body: Option<&[u8]>,
-    ) -> Resp {
-        let mut all = headers.to_vec();
-        if body.is_some() {
-            all.insert(0, ("content-type", "application/json"));
-        }
-        self.send(testkit::request(method, path, &all, body)).await
-    }
+        auth: &Auth<'_>,
+        extra: &[(&str, &str)],
+        body: Option<Value>,
+    ) -> Resp;
+    async fn order(&self, auth: &Auth<'_>, body: Value) -> Resp;
+    async fn balance(&self, auth: &Auth<'_>) -> Resp;
+    /// The entity's balance, in centavos.
+    async fn balance_cents(&self, auth: &Auth<'_>) -> i64;
+    async fn operations(&self, auth: &Auth<'_>, headers: &[(&str, &str)]) -> Resp;
+    async fn search(&self, auth: &Auth<'_>, body: Value) -> Resp;
+    /// The current wire status of the order with `reference`.
+    async fn status_of(&self, auth: &Auth<'_>, reference: &str) -> u64;
+    /// What the `token_expired` fault sends: `Provider::expired_token_response`'s body.
+    async fn expired_body(&self) -> Bytes;
+}
 
-    pub async fn authenticate(&self, entity: &str, user: &str, password: &str) -> Resp {
+impl KashpayCalls for Sim {
+    async fn authenticate(&self, entity: &str, user: &str, password: &str) -> Resp {
         let body = json!({"entity": entity, "password": password, "user": user}).to_string();
-        self.raw(
-            "POST",
-            "/AuthenticationService/authenticate",
-            &[],
-            Some(body.as_bytes()),
-        )
-        .await
+        let path = "/AuthenticationService/authenticate";
+        self.call("POST", path, &[], Some(body.as_bytes())).await
     }
 
-    /// A session token for `entity` (user `<entity>@example.com`).
-    pub async fn token(&self, entity: &str) -> String {
+    async fn token(&self, entity: &str) -> String {
         let r = self
             .authenticate(entity, &format!("{entity}@example.com"), PASSWORD)
             .await;
@@ -139,7 +136,7 @@ impl Sim {
             .to_string()
     }
 
-    pub async fn call(
+    async fn call_as(
         &self,
         method: &str,
         path: &str,
@@ -154,86 +151,46 @@ impl Sim {
         ];
         headers.extend_from_slice(extra);
         let body = body.map(|b| b.to_string());
-        self.raw(method, path, &headers, body.as_deref().map(str::as_bytes))
+        self.call(method, path, &headers, body.as_deref().map(str::as_bytes))
             .await
     }
 
-    pub async fn order(&self, auth: &Auth<'_>, body: Value) -> Resp {
-        self.call("POST", "/OKPay/createOrder", auth, &[], Some(body))
+    async fn order(&self, auth: &Auth<'_>, body: Value) -> Resp {
+        self.call_as("POST", "/OKPay/createOrder", auth, &[], Some(body))
             .await
     }
 
-    pub async fn balance(&self, auth: &Auth<'_>) -> Resp {
-        self.call("GET", "/EntitiesServices/getBalance", auth, &[], None)
+    async fn balance(&self, auth: &Auth<'_>) -> Resp {
+        self.call_as("GET", "/EntitiesServices/getBalance", auth, &[], None)
             .await
     }
 
-    /// The entity's balance, in centavos.
-    pub async fn balance_cents(&self, auth: &Auth<'_>) -> i64 {
+    async fn balance_cents(&self, auth: &Auth<'_>) -> i64 {
         let r = self.balance(auth).await;
         (r.json["onsignaEntity"]["balance"].as_f64().unwrap() * 100.0).round() as i64
     }
 
-    pub async fn operations(&self, auth: &Auth<'_>, headers: &[(&str, &str)]) -> Resp {
-        self.call(
-            "GET",
-            "/EntitiesServices/getOperations",
-            auth,
-            headers,
-            None,
-        )
-        .await
+    async fn operations(&self, auth: &Auth<'_>, headers: &[(&str, &str)]) -> Resp {
+        let path = "/EntitiesServices/getOperations";
+        self.call_as("GET", path, auth, headers, None).await
     }
 
-    pub async fn search(&self, auth: &Auth<'_>, body: Value) -> Resp {
-        self.call("POST", "/OKPay/searchReference", auth, &[], Some(body))
+    async fn search(&self, auth: &Auth<'_>, body: Value) -> Resp {
+        self.call_as("POST", "/OKPay/searchReference", auth, &[], Some(body))
             .await
     }
 
-    /// The current wire status of the order with `reference`.
-    pub async fn status_of(&self, auth: &Auth<'_>, reference: &str) -> u64 {
+    async fn status_of(&self, auth: &Auth<'_>, reference: &str) -> u64 {
         let r = self
             .search(auth, json!({"alphanumericReference": reference}))
             .await;
         r.json["orderEntityResponse"]["status"].as_u64().unwrap()
     }
 
-    /// What the `token_expired` fault sends: `Provider::expired_token_response`'s body.
-    pub async fn expired_body(&self) -> Bytes {
+    async fn expired_body(&self) -> Bytes {
         let resp = self.provider.expired_token_response();
         assert_eq!(resp.status(), 401);
         resp.into_body().collect().await.unwrap().to_bytes()
-    }
-
-    /// A call to the back office (`/__admin/providers/kashpay/…` without its prefix):
-    /// `(status, json)`.
-    pub async fn admin(&self, method: &str, path: &str, body: Value) -> (u16, Value) {
-        let req = Request::builder()
-            .method(method)
-            .uri(path)
-            .header("content-type", "application/json")
-            .body(Body::from(body.to_string()))
-            .unwrap();
-        let resp = self.provider.admin_router().oneshot(req).await.unwrap();
-        let status = resp.status().as_u16();
-        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
-        (
-            status,
-            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-        )
-    }
-
-    /// Serves the journaled router on a free port of 127.0.0.1; its base URL.
-    pub async fn serve(&self) -> String {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let app = self.app.clone();
-        tokio::spawn(async move { axum::serve(listener, app).await });
-        format!("http://{addr}")
-    }
-
-    pub async fn advance(&self, seconds: f64) {
-        self.engine.advance(seconds, None).await;
     }
 }
 

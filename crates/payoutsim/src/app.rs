@@ -36,13 +36,13 @@ impl App {
             .filter_map(|id| {
                 let provider: Arc<dyn Provider> = match id {
                     ProviderId::OnePay => {
-                        Arc::new(OnePay::new(engine.clone(), config.onepay.clone()))
+                        Arc::new(OnePay::new(engine.clone(), config.provider_settings.get()))
                     }
                     ProviderId::OnSpot => {
-                        Arc::new(OnSpot::new(engine.clone(), config.onspot.clone()))
+                        Arc::new(OnSpot::new(engine.clone(), config.provider_settings.get()))
                     }
                     ProviderId::Kashpay => {
-                        Arc::new(Kashpay::new(engine.clone(), config.kashpay.clone()))
+                        Arc::new(Kashpay::new(engine.clone(), config.provider_settings.get()))
                     }
                     _ => return None,
                 };

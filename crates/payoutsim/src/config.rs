@@ -4,9 +4,8 @@ use std::net::{IpAddr, Ipv4Addr};
 use std::path::PathBuf;
 
 use payoutsim_core::EngineConfig;
-use payoutsim_kashpay::KashpayConfig;
-use payoutsim_onepay::OnePayConfig;
-use payoutsim_onspot::OnSpotConfig;
+
+use crate::settings::ProviderSettings;
 
 /// The providers payoutsim knows, in port order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -97,9 +96,9 @@ pub struct ServeConfig {
     pub admin_token: Option<String>,
     /// Where to write `{"admin": url, "<provider>": url, …}` once every listener is bound.
     pub ready_file: Option<PathBuf>,
-    pub onepay: OnePayConfig,
-    pub onspot: OnSpotConfig,
-    pub kashpay: KashpayConfig,
+    /// Each provider's typed configuration (`OnePayConfig`, …); a provider not given one runs
+    /// with its config type's default.
+    pub provider_settings: ProviderSettings,
     /// Scenarios loaded at start, in order (setup, then rules). Default none.
     pub scenarios: Vec<payoutsim_faults::Scenario>,
 }
@@ -113,9 +112,7 @@ impl Default for ServeConfig {
             engine: EngineConfig::default(),
             admin_token: None,
             ready_file: None,
-            onepay: OnePayConfig::default(),
-            onspot: OnSpotConfig::default(),
-            kashpay: KashpayConfig::default(),
+            provider_settings: ProviderSettings::default(),
             scenarios: Vec::new(),
         }
     }

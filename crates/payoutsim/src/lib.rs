@@ -1,6 +1,7 @@
 //! payoutsim: composes the engine and the emulated providers into one app and serves it.
 //!
 //! - [`config`]: what `payoutsim serve` is given ([`ServeConfig`], [`ProviderId`])
+//! - [`settings`]: [`ProviderSettings`], each provider's typed configuration, keyed by its type
 //! - [`app`]: [`App`] builds the engine, the providers, their routers and the admin router
 //! - [`serve`]: [`start`] binds one listener per provider plus the admin listener and runs them
 //!   until [`Running::shutdown`]
@@ -10,7 +11,9 @@
 pub mod app;
 pub mod config;
 pub mod serve;
+pub mod settings;
 
 pub use app::App;
 pub use config::{ProviderId, ServeConfig};
 pub use serve::{Running, start};
+pub use settings::ProviderSettings;

@@ -9,6 +9,8 @@ use clap::{Parser, Subcommand, ValueEnum};
 use payoutsim::{ProviderId, ServeConfig};
 use payoutsim_core::clock::ClockMode;
 use payoutsim_faults::Scenario;
+use payoutsim_kashpay::KashpayConfig;
+use payoutsim_onepay::OnePayConfig;
 
 #[derive(Parser)]
 #[command(
@@ -196,13 +198,17 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
     config.engine.clock.time_scale = args.time_scale;
     config.engine.clock.start = args.start_time;
     config.engine.journal_cap = args.journal_cap;
-    config.onepay.test_starting_balance = args.onepay_test_balance;
+    let mut onepay: OnePayConfig = config.provider_settings.get();
+    onepay.test_starting_balance = args.onepay_test_balance;
+    config.provider_settings.set(onepay);
+    let mut kashpay: KashpayConfig = config.provider_settings.get();
+    kashpay.sandbox_starting_balance = args.kashpay_sandbox_balance;
+    config.provider_settings.set(kashpay);
     // Checked first against a throwaway copy, so an error names the file, line and field.
     for (path, (text, scenario)) in files {
         check_against(path, &text, &scenario, &config)?;
         config.scenarios.push(scenario);
     }
-    config.kashpay.sandbox_starting_balance = args.kashpay_sandbox_balance;
     tracing::info!(
         seed = config.engine.seed,
         "pass --seed {} to reproduce this run",

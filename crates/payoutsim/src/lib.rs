@@ -1,6 +1,8 @@
 //! payoutsim: composes the engine and the emulated providers into one app and serves it.
 //!
-//! - [`config`]: what `payoutsim serve` is given ([`ServeConfig`], [`ProviderId`])
+//! - [`registry`]: the providers served, one entry each ([`REGISTRY`], [`ProviderId`]), and
+//!   those planned; how to register a new one
+//! - [`config`]: what `payoutsim serve` is given ([`ServeConfig`])
 //! - [`settings`]: [`ProviderSettings`], each provider's typed configuration, keyed by its type
 //! - [`app`]: [`App`] builds the engine, the providers, their routers and the admin router
 //! - [`serve`]: [`start`] binds one listener per provider plus the admin listener and runs them
@@ -10,10 +12,12 @@
 
 pub mod app;
 pub mod config;
+pub mod registry;
 pub mod serve;
 pub mod settings;
 
 pub use app::App;
-pub use config::{ProviderId, ServeConfig};
+pub use config::ServeConfig;
+pub use registry::{ProviderId, REGISTRY};
 pub use serve::{Running, start};
 pub use settings::ProviderSettings;

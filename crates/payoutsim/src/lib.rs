@@ -3,6 +3,8 @@
 //! - [`registry`]: the providers served, one entry each ([`REGISTRY`], [`ProviderId`]), and
 //!   those planned; how to register a new one
 //! - [`config`]: what `payoutsim serve` is given ([`ServeConfig`])
+//! - [`flags`]: each provider's own `payoutsim serve` flags, and [`RegistryFlags`], all of them
+//!   as one `clap::Args` for the binary to flatten
 //! - [`settings`]: [`ProviderSettings`], each provider's typed configuration, keyed by its type
 //! - [`app`]: [`App`] builds the engine, the providers, their routers and the admin router
 //! - [`serve`]: [`start`] binds one listener per provider plus the admin listener and runs them
@@ -12,12 +14,14 @@
 
 pub mod app;
 pub mod config;
+pub mod flags;
 pub mod registry;
 pub mod serve;
 pub mod settings;
 
 pub use app::App;
 pub use config::ServeConfig;
+pub use flags::RegistryFlags;
 pub use registry::{ProviderId, REGISTRY};
 pub use serve::{Running, start};
 pub use settings::ProviderSettings;

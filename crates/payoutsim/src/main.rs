@@ -6,11 +6,9 @@ use std::path::PathBuf;
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand, ValueEnum};
-use payoutsim::{ProviderId, ServeConfig};
+use payoutsim::{ProviderId, RegistryFlags, ServeConfig};
 use payoutsim_core::clock::ClockMode;
 use payoutsim_faults::Scenario;
-use payoutsim_kashpay::KashpayConfig;
-use payoutsim_onepay::OnePayConfig;
 
 #[derive(Parser)]
 #[command(
@@ -81,21 +79,9 @@ struct ServeArgs {
     /// Request journal entries kept (oldest dropped first).
     #[arg(long, env = "PAYOUTSIM_JOURNAL_CAP", default_value_t = 1000)]
     journal_cap: usize,
-    /// Starting balance of every OnePay test tenant, in COP.
-    #[arg(
-        long,
-        env = "PAYOUTSIM_ONEPAY_TEST_BALANCE",
-        default_value_t = 1_000_000_000
-    )]
-    onepay_test_balance: i64,
-    /// Starting balance of every new Kashpay sandbox entity, in MXN.
-    #[arg(
-        long,
-        env = "PAYOUTSIM_KASHPAY_SANDBOX_BALANCE",
-        default_value_t = 1_000_000,
-        value_parser = clap::value_parser!(i64).range(0..=10_000_000_000_000)
-    )]
-    kashpay_sandbox_balance: i64,
+    // Each registered provider's own flags (`--onepay-test-balance`, …), from the registry.
+    #[command(flatten)]
+    provider_flags: RegistryFlags,
     /// Load a scenario file at start (repeatable; the environment variable takes a comma list).
     #[arg(long = "scenario", env = "PAYOUTSIM_SCENARIO", value_delimiter = ',')]
     scenarios: Vec<PathBuf>,
@@ -180,6 +166,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         port_base: args.port_base,
         admin_token: args.admin_token,
         ready_file: args.ready_file,
+        provider_settings: args.provider_flags.into_settings(),
         ..ServeConfig::default()
     };
     if !args.providers.is_empty() {
@@ -198,12 +185,6 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
     config.engine.clock.time_scale = args.time_scale;
     config.engine.clock.start = args.start_time;
     config.engine.journal_cap = args.journal_cap;
-    let mut onepay: OnePayConfig = config.provider_settings.get();
-    onepay.test_starting_balance = args.onepay_test_balance;
-    config.provider_settings.set(onepay);
-    let mut kashpay: KashpayConfig = config.provider_settings.get();
-    kashpay.sandbox_starting_balance = args.kashpay_sandbox_balance;
-    config.provider_settings.set(kashpay);
     // Checked first against a throwaway copy, so an error names the file, line and field.
     for (path, (text, scenario)) in files {
         check_against(path, &text, &scenario, &config)?;
@@ -270,5 +251,17 @@ async fn shutdown_signal() {
     tokio::select! {
         _ = ctrl_c => tracing::info!("SIGINT: shutting down"),
         _ = term => tracing::info!("SIGTERM: shutting down"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::Cli;
+
+    #[test]
+    fn the_command_line_and_every_providers_flags_fit_together() {
+        Cli::command().debug_assert();
     }
 }

@@ -17,7 +17,14 @@
 //!    it, and leaves that list.
 //! 3. `build` reads its typed config from [`ProviderSettings`], which gives the config type's
 //!    `Default` when nobody set one.
-//! 4. The README's port table and `payoutsim serve` flag table say what a user can now do.
+//! 4. If it has flags of its own, a `clap::Args` struct in [`flags`](crate::flags) declares them
+//!    (`--<name>-…`, each with a `PAYOUTSIM_<NAME>_…` variable) and implements
+//!    [`ProviderArgs`](crate::flags::ProviderArgs) to write them into its config; the entry says
+//!    `flags: Some(Flags::of::<ItsArgs>())`, else `flags: None`.
+//! 5. The README's port table and `payoutsim serve` flag table say what a user can now do.
+//!
+//! Nothing else changes: not `app.rs`, `serve.rs`, [`ServeConfig`](crate::ServeConfig) nor the
+//! binary, which flattens every entry's flags with [`RegistryFlags`](crate::flags::RegistryFlags).
 //!
 //! The tests below check that names and offsets are unique, that each entry builds a provider
 //! answering to its name, and that the ports are the ones the design promises.
@@ -29,6 +36,7 @@ use payoutsim_kashpay::Kashpay;
 use payoutsim_onepay::OnePay;
 use payoutsim_onspot::OnSpot;
 
+use crate::flags::{Flags, KashpayArgs, OnePayArgs};
 use crate::settings::ProviderSettings;
 
 /// One emulated provider: what it is called, where it listens, how it is built.
@@ -41,6 +49,9 @@ pub struct ProviderEntry {
     pub summary: &'static str,
     /// Builds the provider on `engine` with its config from the settings.
     pub build: fn(&Engine, &ProviderSettings) -> Arc<dyn Provider>,
+    /// Its own `payoutsim serve` flags, if it has any: [`Flags::of`] a
+    /// [`ProviderArgs`](crate::flags::ProviderArgs) struct in [`flags`](crate::flags).
+    pub flags: Option<Flags>,
 }
 
 /// A provider named in the design and not emulated yet: its name is refused with a clear
@@ -57,18 +68,21 @@ pub const REGISTRY: &[ProviderEntry] = &[
         port_offset: 1,
         summary: "OnSpot: tokens, Create Payouts, environments, funding, back office",
         build: |engine, settings| Arc::new(OnSpot::new(engine.clone(), settings.get())),
+        flags: None,
     },
     ProviderEntry {
         name: "onepay",
         port_offset: 2,
         summary: "OnePay: customers, accounts, cashouts, balances, webhooks, back office",
         build: |engine, settings| Arc::new(OnePay::new(engine.clone(), settings.get())),
+        flags: Some(Flags::of::<OnePayArgs>()),
     },
     ProviderEntry {
         name: "kashpay",
         port_offset: 3,
         summary: "Kashpay: authentication, OKPay orders, EntitiesServices, CLABE checks",
         build: |engine, settings| Arc::new(Kashpay::new(engine.clone(), settings.get())),
+        flags: Some(Flags::of::<KashpayArgs>()),
     },
 ];
 

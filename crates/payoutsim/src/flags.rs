@@ -7,13 +7,19 @@
 //! into its serve command, so neither the binary nor [`ServeConfig`](crate::ServeConfig) changes
 //! when a provider comes.
 //!
+//! [`ProviderParser`] reads `--providers` names against the registry, and lists the registered
+//! ones with their summaries in `--help`.
+//!
 //! This module only declares flags; the binary is what parses argv and the environment.
 
-use clap::{ArgMatches, Command, FromArgMatches};
+use std::ffi::OsStr;
+
+use clap::builder::{PossibleValue, TypedValueParser, ValueParserFactory};
+use clap::{Arg, ArgMatches, Command, FromArgMatches};
 use payoutsim_kashpay::KashpayConfig;
 use payoutsim_onepay::OnePayConfig;
 
-use crate::registry::REGISTRY;
+use crate::registry::{ProviderId, REGISTRY};
 use crate::settings::{ProviderSettings, Setting};
 
 /// One provider's flags: parsed by clap, then written into its typed config.
@@ -86,6 +92,39 @@ impl FromArgMatches for RegistryFlags {
 
     fn update_from_arg_matches(&mut self, matches: &ArgMatches) -> Result<(), clap::Error> {
         Self::each().try_for_each(|flags| (flags.read)(matches, &mut self.0))
+    }
+}
+
+/// Reads a [`ProviderId`] with its `FromStr` (a planned or unknown name is refused saying which),
+/// and offers the registered names, each with its summary, as the possible values in `--help`.
+/// It is what clap uses for any `ProviderId` argument.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ProviderParser;
+
+impl TypedValueParser for ProviderParser {
+    type Value = ProviderId;
+
+    fn parse_ref(
+        &self,
+        cmd: &Command,
+        arg: Option<&Arg>,
+        value: &OsStr,
+    ) -> Result<ProviderId, clap::Error> {
+        let parse = |name: &str| name.parse::<ProviderId>();
+        parse.parse_ref(cmd, arg, value)
+    }
+
+    fn possible_values(&self) -> Option<Box<dyn Iterator<Item = PossibleValue> + '_>> {
+        let each = ProviderId::all().map(|id| PossibleValue::new(id.name()).help(id.summary()));
+        Some(Box::new(each))
+    }
+}
+
+impl ValueParserFactory for ProviderId {
+    type Parser = ProviderParser;
+
+    fn value_parser() -> ProviderParser {
+        ProviderParser
     }
 }
 

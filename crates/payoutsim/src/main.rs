@@ -258,10 +258,34 @@ async fn shutdown_signal() {
 mod tests {
     use clap::CommandFactory;
 
+    use payoutsim::REGISTRY;
+
     use super::Cli;
 
     #[test]
     fn the_command_line_and_every_providers_flags_fit_together() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn serve_help_lists_every_registered_provider_with_its_summary() {
+        let mut cli = Cli::command();
+
+        let help = cli
+            .find_subcommand_mut("serve")
+            .map(|serve| serve.render_long_help().to_string())
+            .unwrap_or_default();
+
+        for entry in REGISTRY {
+            let listed = help.lines().map(str::trim).any(|line| {
+                line.starts_with(&format!("- {}:", entry.name)) && line.ends_with(entry.summary)
+            });
+            assert!(
+                listed,
+                "no `- {}: {}` in:\n{help}",
+                entry.name, entry.summary
+            );
+        }
+        assert!(!help.contains("- dots"), "{help}");
     }
 }

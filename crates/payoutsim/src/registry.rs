@@ -45,7 +45,7 @@ pub struct ProviderEntry {
     pub name: &'static str,
     /// Its port is `--port-base` + this (the admin API is at offset 0).
     pub port_offset: u16,
-    /// One line on what is emulated, for `--help`.
+    /// What is emulated, in a few words, for `--help`: `tokens, Create Payouts, …`.
     pub summary: &'static str,
     /// Builds the provider on `engine` with its config from the settings.
     pub build: fn(&Engine, &ProviderSettings) -> Arc<dyn Provider>,
@@ -66,21 +66,21 @@ pub const REGISTRY: &[ProviderEntry] = &[
     ProviderEntry {
         name: "onspot",
         port_offset: 1,
-        summary: "OnSpot: tokens, Create Payouts, environments, funding, back office",
+        summary: "tokens, Create Payouts, environments, funding, back office",
         build: |engine, settings| Arc::new(OnSpot::new(engine.clone(), settings.get())),
         flags: None,
     },
     ProviderEntry {
         name: "onepay",
         port_offset: 2,
-        summary: "OnePay: customers, accounts, cashouts, balances, webhooks, back office",
+        summary: "customers, accounts, cashouts, balances, webhooks, back office",
         build: |engine, settings| Arc::new(OnePay::new(engine.clone(), settings.get())),
         flags: Some(Flags::of::<OnePayArgs>()),
     },
     ProviderEntry {
         name: "kashpay",
         port_offset: 3,
-        summary: "Kashpay: authentication, OKPay orders, EntitiesServices, CLABE checks",
+        summary: "authentication, OKPay orders, EntitiesServices, CLABE checks",
         build: |engine, settings| Arc::new(Kashpay::new(engine.clone(), settings.get())),
         flags: Some(Flags::of::<KashpayArgs>()),
     },

@@ -11,6 +11,12 @@
 //!   until [`Running::shutdown`]
 //!
 //! The `payoutsim` binary (`src/main.rs`) is a thin clap front end over [`start`].
+//!
+//! # Adding a provider
+//!
+//! A provider is its own crate plus one [`ProviderEntry`](registry::ProviderEntry) in
+//! [`REGISTRY`] (and, if it has flags, their `clap::Args` struct in [`flags`]); the steps are in
+//! [`registry`]. Nothing in [`app`], [`serve`], [`ServeConfig`] or the binary names a provider.
 
 pub mod app;
 pub mod config;

@@ -1,4 +1,5 @@
-//! Builds the engine and the providers, and their routers.
+//! Builds the engine and the providers the config asks for (each from its
+//! [registry](crate::registry) entry), and their routers.
 
 use std::sync::Arc;
 
@@ -7,11 +8,9 @@ use payoutsim_core::admin::{self, AdminOptions};
 use payoutsim_core::journal::journaled;
 use payoutsim_core::{Engine, Provider};
 use payoutsim_faults::{FaultLayer, Faults};
-use payoutsim_kashpay::Kashpay;
-use payoutsim_onepay::OnePay;
-use payoutsim_onspot::OnSpot;
 
-use crate::config::{ProviderId, ServeConfig};
+use crate::config::ServeConfig;
+use crate::registry::ProviderId;
 
 /// The engine and the providers it serves. Holding the `App` keeps the providers alive (the
 /// engine only keeps weak references to them).
@@ -33,21 +32,10 @@ impl App {
         ids.dedup();
         let providers = ids
             .into_iter()
-            .filter_map(|id| {
-                let provider: Arc<dyn Provider> = match id {
-                    ProviderId::OnePay => {
-                        Arc::new(OnePay::new(engine.clone(), config.onepay.clone()))
-                    }
-                    ProviderId::OnSpot => {
-                        Arc::new(OnSpot::new(engine.clone(), config.onspot.clone()))
-                    }
-                    ProviderId::Kashpay => {
-                        Arc::new(Kashpay::new(engine.clone(), config.kashpay.clone()))
-                    }
-                    _ => return None,
-                };
+            .map(|id| {
+                let provider = id.build(&engine, &config.provider_settings);
                 engine.register(&provider);
-                Some((id, provider))
+                (id, provider)
             })
             .collect();
         Self {

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand, ValueEnum};
-use payoutsim::{ProviderId, ServeConfig};
+use payoutsim::{ProviderId, RegistryFlags, ServeConfig};
 use payoutsim_core::clock::ClockMode;
 use payoutsim_faults::Scenario;
 
@@ -79,21 +79,9 @@ struct ServeArgs {
     /// Request journal entries kept (oldest dropped first).
     #[arg(long, env = "PAYOUTSIM_JOURNAL_CAP", default_value_t = 1000)]
     journal_cap: usize,
-    /// Starting balance of every OnePay test tenant, in COP.
-    #[arg(
-        long,
-        env = "PAYOUTSIM_ONEPAY_TEST_BALANCE",
-        default_value_t = 1_000_000_000
-    )]
-    onepay_test_balance: i64,
-    /// Starting balance of every new Kashpay sandbox entity, in MXN.
-    #[arg(
-        long,
-        env = "PAYOUTSIM_KASHPAY_SANDBOX_BALANCE",
-        default_value_t = 1_000_000,
-        value_parser = clap::value_parser!(i64).range(0..=10_000_000_000_000)
-    )]
-    kashpay_sandbox_balance: i64,
+    // Each registered provider's own flags (`--onepay-test-balance`, …), from the registry.
+    #[command(flatten)]
+    provider_flags: RegistryFlags,
     /// Load a scenario file at start (repeatable; the environment variable takes a comma list).
     #[arg(long = "scenario", env = "PAYOUTSIM_SCENARIO", value_delimiter = ',')]
     scenarios: Vec<PathBuf>,
@@ -178,6 +166,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         port_base: args.port_base,
         admin_token: args.admin_token,
         ready_file: args.ready_file,
+        provider_settings: args.provider_flags.into_settings(),
         ..ServeConfig::default()
     };
     if !args.providers.is_empty() {
@@ -196,13 +185,11 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
     config.engine.clock.time_scale = args.time_scale;
     config.engine.clock.start = args.start_time;
     config.engine.journal_cap = args.journal_cap;
-    config.onepay.test_starting_balance = args.onepay_test_balance;
     // Checked first against a throwaway copy, so an error names the file, line and field.
     for (path, (text, scenario)) in files {
         check_against(path, &text, &scenario, &config)?;
         config.scenarios.push(scenario);
     }
-    config.kashpay.sandbox_starting_balance = args.kashpay_sandbox_balance;
     tracing::info!(
         seed = config.engine.seed,
         "pass --seed {} to reproduce this run",
@@ -264,5 +251,41 @@ async fn shutdown_signal() {
     tokio::select! {
         _ = ctrl_c => tracing::info!("SIGINT: shutting down"),
         _ = term => tracing::info!("SIGTERM: shutting down"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use payoutsim::REGISTRY;
+
+    use super::Cli;
+
+    #[test]
+    fn the_command_line_and_every_providers_flags_fit_together() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn serve_help_lists_every_registered_provider_with_its_summary() {
+        let mut cli = Cli::command();
+
+        let help = cli
+            .find_subcommand_mut("serve")
+            .map(|serve| serve.render_long_help().to_string())
+            .unwrap_or_default();
+
+        for entry in REGISTRY {
+            let listed = help.lines().map(str::trim).any(|line| {
+                line.starts_with(&format!("- {}:", entry.name)) && line.ends_with(entry.summary)
+            });
+            assert!(
+                listed,
+                "no `- {}: {}` in:\n{help}",
+                entry.name, entry.summary
+            );
+        }
+        assert!(!help.contains("- dots"), "{help}");
     }
 }

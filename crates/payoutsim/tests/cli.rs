@@ -86,27 +86,33 @@ async fn serve_writes_the_ready_file_logs_json_and_stops_cleanly_on_sigterm() {
     std::fs::remove_file(ready).ok();
 }
 
+/// Runs `payoutsim` with `args`, checks that it fails, and returns what it printed on stderr.
+fn refusal(args: &[&str]) -> String {
+    let out = bin().args(args).output().unwrap();
+    assert!(!out.status.success(), "{args:?} should be refused");
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
 #[test]
 fn a_provider_not_yet_emulated_is_refused_with_a_clear_message() {
-    let out = bin()
-        .args(["serve", "--providers", "onepay,dots"])
-        .output()
-        .unwrap();
+    let err = refusal(&["serve", "--providers", "onepay,dots"]);
 
-    assert!(!out.status.success());
-    let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("provider `dots` is not emulated yet"), "{err}");
 }
 
 #[test]
-fn an_invalid_clock_mode_is_refused() {
-    let out = bin()
-        .args(["serve", "--clock", "sometimes"])
-        .output()
-        .unwrap();
+fn an_unknown_provider_is_refused_with_a_message_listing_the_known_ones() {
+    let err = refusal(&["serve", "--providers", "onepay,nope"]);
 
-    assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown clock mode `sometimes`"));
+    assert!(err.contains("unknown provider `nope`"), "{err}");
+    assert!(err.contains("onspot, onepay, kashpay"), "{err}");
+}
+
+#[test]
+fn an_invalid_clock_mode_is_refused() {
+    let err = refusal(&["serve", "--clock", "sometimes"]);
+
+    assert!(err.contains("unknown clock mode `sometimes`"), "{err}");
 }
 
 fn scenario_file(name: &str, text: &str) -> std::path::PathBuf {

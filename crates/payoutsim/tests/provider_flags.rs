@@ -8,10 +8,20 @@ use serde_json::{Value, json};
 
 /// Starts `payoutsim serve` on free ports with `extra` flags and waits for its ready file.
 fn serve(extra: &[&str]) -> (Child, Value) {
+    serve_with(extra, &[])
+}
+
+/// [`serve`], with `env` set in the process's environment.
+fn serve_with(extra: &[&str], env: &[(&str, &str)]) -> (Child, Value) {
+    let name: Vec<&str> = extra
+        .iter()
+        .chain(env.iter().map(|(k, _)| k))
+        .copied()
+        .collect();
     let ready = std::env::temp_dir().join(format!(
         "payoutsim-flags-{}-{}.json",
         std::process::id(),
-        extra.join("_").replace(['-', '/'], "")
+        name.join("_").replace(['-', '/'], "")
     ));
     let _ = std::fs::remove_file(&ready);
     let mut child = Command::new(env!("CARGO_BIN_EXE_payoutsim"))
@@ -25,6 +35,7 @@ fn serve(extra: &[&str]) -> (Child, Value) {
             "9",
         ])
         .args(extra)
+        .envs(env.iter().copied())
         .arg("--ready-file")
         .arg(&ready)
         .stderr(Stdio::null())
@@ -44,34 +55,36 @@ fn serve(extra: &[&str]) -> (Child, Value) {
     panic!("no ready file at {}", ready.display());
 }
 
+/// Sends `request` and reads its JSON answer.
+async fn json_of(request: reqwest::RequestBuilder) -> Value {
+    request.send().await.unwrap().json().await.unwrap()
+}
+
+/// Stops a simulator started by [`serve`].
+fn stop(mut child: Child) {
+    child.kill().unwrap();
+    let _ = child.wait();
+}
+
 #[tokio::test]
 async fn the_kashpay_sandbox_balance_flag_sets_a_new_entitys_balance() {
-    let (mut child, urls) = serve(&["--kashpay-sandbox-balance", "4321"]);
+    let (child, urls) = serve(&["--kashpay-sandbox-balance", "4321"]);
     let kp = urls["kashpay"].as_str().unwrap().to_string();
     let http = reqwest::Client::new();
 
-    let auth: Value = http
-        .post(format!("{kp}/AuthenticationService/authenticate"))
-        .json(&json!({"entity": "com.flags", "user": "ops@flags.test", "password": "pw"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let auth = json_of(
+        http.post(format!("{kp}/AuthenticationService/authenticate"))
+            .json(&json!({"entity": "com.flags", "user": "ops@flags.test", "password": "pw"})),
+    )
+    .await;
     let token = auth["authenticationResponse"]["token"].as_str().unwrap();
-    let balance: Value = http
-        .get(format!("{kp}/EntitiesServices/getBalance"))
-        .bearer_auth(token)
-        .header("Entity-i", "com.flags")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    child.kill().unwrap();
-    let _ = child.wait();
+    let balance = json_of(
+        http.get(format!("{kp}/EntitiesServices/getBalance"))
+            .bearer_auth(token)
+            .header("Entity-i", "com.flags"),
+    )
+    .await;
+    stop(child);
 
     assert_eq!(balance["success"], true, "{balance}");
     assert_eq!(
@@ -90,4 +103,33 @@ fn a_negative_starting_balance_is_refused_before_anything_starts() {
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("kashpay-sandbox-balance"), "{stderr}");
+}
+
+/// The balance OnePay answers for a fresh test tenant of the simulator at `urls`, then stops it.
+async fn onepay_test_balance(child: Child, urls: &Value) -> Value {
+    let op = urls["onepay"].as_str().unwrap();
+    let request = reqwest::Client::new()
+        .get(format!("{op}/v1/balances"))
+        .bearer_auth("sk_test_flags");
+    let balance = json_of(request).await;
+    stop(child);
+    balance
+}
+
+#[tokio::test]
+async fn the_onepay_test_balance_flag_sets_a_test_tenants_balance() {
+    let (child, urls) = serve(&["--onepay-test-balance", "4321"]);
+
+    let balance = onepay_test_balance(child, &urls).await;
+
+    assert_eq!(balance["data"]["available"], json!(4321), "{balance}");
+}
+
+#[tokio::test]
+async fn the_onepay_test_balance_is_read_from_its_environment_variable() {
+    let (child, urls) = serve_with(&[], &[("PAYOUTSIM_ONEPAY_TEST_BALANCE", "8765")]);
+
+    let balance = onepay_test_balance(child, &urls).await;
+
+    assert_eq!(balance["data"]["available"], json!(8765), "{balance}");
 }

@@ -1,7 +1,9 @@
 //! `payoutsim::start` on real sockets: listeners, ready file, journal, shutdown.
 #![allow(clippy::unwrap_used)] // tests: an unexpected error should fail loudly
 
-use payoutsim::ServeConfig;
+use std::collections::BTreeMap;
+
+use payoutsim::{ProviderId, REGISTRY, Running, ServeConfig};
 use serde_json::{Value, json};
 
 fn temp_path(name: &str) -> std::path::PathBuf {
@@ -21,12 +23,7 @@ async fn start_binds_every_listener_and_writes_the_ready_file() {
     let file: Value = serde_json::from_slice(&std::fs::read(&ready).unwrap()).unwrap();
     assert_eq!(file["admin"], running.url("admin").unwrap());
     assert_eq!(file["onepay"], running.url("onepay").unwrap());
-    let health: Value = reqwest::get(format!("{}/__admin/health", running.url("admin").unwrap()))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let health = health(&running).await;
     assert_eq!(health["status"], "ok");
     assert_eq!(health["providers"], json!(["kashpay", "onepay", "onspot"]));
     for name in ["onspot", "kashpay"] {
@@ -34,6 +31,78 @@ async fn start_binds_every_listener_and_writes_the_ready_file() {
     }
     running.shutdown().await.unwrap();
     std::fs::remove_file(ready).ok();
+}
+
+/// What the admin API's health check answers.
+async fn health(running: &Running) -> Value {
+    let url = format!("{}/__admin/health", running.url("admin").unwrap());
+    reqwest::get(url).await.unwrap().json().await.unwrap()
+}
+
+/// Starts `config` on a real port base (not 0, which picks any ports), trying another base while
+/// one of its ports is taken. Returns the base.
+async fn start_on_a_free_port_base(config: ServeConfig) -> (u16, Running) {
+    for _ in 0..20 {
+        let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let base = free.local_addr().unwrap().port().min(u16::MAX - 8);
+        drop(free);
+        let config = ServeConfig {
+            port_base: base,
+            ..config.clone()
+        };
+        match payoutsim::start(config).await {
+            Ok(running) => return (base, running),
+            Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => continue,
+            Err(e) => panic!("{e}"),
+        }
+    }
+    panic!("no free port base found in 20 tries");
+}
+
+/// Each listener's port, by name.
+fn ports(running: &Running) -> BTreeMap<String, u16> {
+    let port = |url: &str| url.rsplit(':').next().unwrap().parse().unwrap();
+    running
+        .urls
+        .iter()
+        .map(|(name, url)| (name.clone(), port(url)))
+        .collect()
+}
+
+#[tokio::test]
+async fn start_serves_exactly_the_registered_providers_on_base_plus_their_offset() {
+    let (base, running) = start_on_a_free_port_base(ServeConfig::for_tests()).await;
+
+    let served = ports(&running);
+    running.shutdown().await.unwrap();
+
+    let mut expected: BTreeMap<String, u16> = REGISTRY
+        .iter()
+        .map(|e| (e.name.to_string(), base + e.port_offset))
+        .collect();
+    expected.insert("admin".into(), base);
+    assert_eq!(served, expected);
+}
+
+#[tokio::test]
+async fn start_serves_only_the_providers_asked_for_on_their_own_ports() {
+    let config = ServeConfig {
+        providers: vec!["kashpay".parse().unwrap(), "onepay".parse().unwrap()],
+        ..ServeConfig::for_tests()
+    };
+    let onepay: ProviderId = "onepay".parse().unwrap();
+
+    let (base, running) = start_on_a_free_port_base(config).await;
+    let health = health(&running).await;
+    let served = ports(&running);
+    running.shutdown().await.unwrap();
+
+    assert_eq!(health["providers"], json!(["kashpay", "onepay"]));
+    assert_eq!(
+        served.keys().collect::<Vec<_>>(),
+        ["admin", "kashpay", "onepay"]
+    );
+    assert_eq!(served["onepay"], base + onepay.port_offset());
 }
 
 #[tokio::test]

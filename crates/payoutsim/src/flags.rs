@@ -1,0 +1,221 @@
+//! The flags each registered provider adds to `payoutsim serve`.
+//!
+//! A provider with settings of its own has a `clap::Args` struct here (its flags, with `env =`
+//! fallbacks) that implements [`ProviderArgs`]: it writes what was given into the provider's
+//! typed config. Its [registry](crate::registry) entry names it with [`Flags::of`].
+//! [`RegistryFlags`] gathers every entry's flags into one `clap::Args` that the binary flattens
+//! into its serve command, so neither the binary nor [`ServeConfig`](crate::ServeConfig) changes
+//! when a provider comes.
+//!
+//! [`ProviderParser`] reads `--providers` names against the registry, and lists the registered
+//! ones with their summaries in `--help`.
+//!
+//! This module only declares flags; the binary is what parses argv and the environment.
+
+use std::ffi::OsStr;
+
+use clap::builder::{PossibleValue, TypedValueParser, ValueParserFactory};
+use clap::{Arg, ArgMatches, Command, FromArgMatches};
+use payoutsim_kashpay::KashpayConfig;
+use payoutsim_onepay::OnePayConfig;
+
+use crate::registry::{ProviderId, REGISTRY};
+use crate::settings::{ProviderSettings, Setting};
+
+/// One provider's flags: parsed by clap, then written into its typed config.
+pub trait ProviderArgs: clap::Args {
+    /// The provider's config type, as its constructor takes it.
+    type Config: Setting + Clone + Default;
+
+    /// Writes the flags' values into `config` (the rest of it keeps its defaults).
+    fn apply(self, config: &mut Self::Config);
+}
+
+/// A registry entry's flags, type-erased so that [`REGISTRY`] can be a `const` table.
+pub struct Flags {
+    augment: fn(Command) -> Command,
+    read: fn(&ArgMatches, &mut ProviderSettings) -> Result<(), clap::Error>,
+}
+
+impl Flags {
+    /// The flags of the `clap::Args` struct `A`.
+    pub const fn of<A: ProviderArgs>() -> Self {
+        Self {
+            augment: A::augment_args,
+            read: read::<A>,
+        }
+    }
+}
+
+fn read<A: ProviderArgs>(
+    matches: &ArgMatches,
+    settings: &mut ProviderSettings,
+) -> Result<(), clap::Error> {
+    let mut config: A::Config = settings.get();
+    A::from_arg_matches(matches)?.apply(&mut config);
+    settings.set(config);
+    Ok(())
+}
+
+/// Every registered provider's flags as one `clap::Args`: flatten it into a command
+/// (`#[command(flatten)]`), then take the typed configs with [`RegistryFlags::into_settings`].
+#[derive(Clone, Debug, Default)]
+pub struct RegistryFlags(ProviderSettings);
+
+impl RegistryFlags {
+    /// Each provider's config, with the values its flags were given.
+    pub fn into_settings(self) -> ProviderSettings {
+        self.0
+    }
+
+    fn each() -> impl Iterator<Item = &'static Flags> {
+        REGISTRY.iter().filter_map(|entry| entry.flags.as_ref())
+    }
+}
+
+impl clap::Args for RegistryFlags {
+    fn augment_args(cmd: Command) -> Command {
+        Self::each().fold(cmd, |cmd, flags| (flags.augment)(cmd))
+    }
+
+    fn augment_args_for_update(cmd: Command) -> Command {
+        Self::augment_args(cmd)
+    }
+}
+
+impl FromArgMatches for RegistryFlags {
+    fn from_arg_matches(matches: &ArgMatches) -> Result<Self, clap::Error> {
+        let mut flags = Self::default();
+        flags.update_from_arg_matches(matches)?;
+        Ok(flags)
+    }
+
+    fn update_from_arg_matches(&mut self, matches: &ArgMatches) -> Result<(), clap::Error> {
+        Self::each().try_for_each(|flags| (flags.read)(matches, &mut self.0))
+    }
+}
+
+/// Reads a [`ProviderId`] with its `FromStr` (a planned or unknown name is refused saying which),
+/// and offers the registered names, each with its summary, as the possible values in `--help`.
+/// It is what clap uses for any `ProviderId` argument.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ProviderParser;
+
+impl TypedValueParser for ProviderParser {
+    type Value = ProviderId;
+
+    fn parse_ref(
+        &self,
+        cmd: &Command,
+        arg: Option<&Arg>,
+        value: &OsStr,
+    ) -> Result<ProviderId, clap::Error> {
+        let parse = |name: &str| name.parse::<ProviderId>();
+        parse.parse_ref(cmd, arg, value)
+    }
+
+    fn possible_values(&self) -> Option<Box<dyn Iterator<Item = PossibleValue> + '_>> {
+        let each = ProviderId::all().map(|id| PossibleValue::new(id.name()).help(id.summary()));
+        Some(Box::new(each))
+    }
+}
+
+impl ValueParserFactory for ProviderId {
+    type Parser = ProviderParser;
+
+    fn value_parser() -> ProviderParser {
+        ProviderParser
+    }
+}
+
+/// OnePay's flags.
+#[derive(clap::Args)]
+pub struct OnePayArgs {
+    /// Starting balance of every OnePay test tenant, in COP.
+    #[arg(
+        long,
+        env = "PAYOUTSIM_ONEPAY_TEST_BALANCE",
+        default_value_t = 1_000_000_000
+    )]
+    onepay_test_balance: i64,
+}
+
+impl ProviderArgs for OnePayArgs {
+    type Config = OnePayConfig;
+
+    fn apply(self, config: &mut OnePayConfig) {
+        config.test_starting_balance = self.onepay_test_balance;
+    }
+}
+
+/// Kashpay's flags.
+#[derive(clap::Args)]
+pub struct KashpayArgs {
+    /// Starting balance of every new Kashpay sandbox entity, in MXN.
+    #[arg(
+        long,
+        env = "PAYOUTSIM_KASHPAY_SANDBOX_BALANCE",
+        default_value_t = 1_000_000,
+        value_parser = clap::value_parser!(i64).range(0..=10_000_000_000_000)
+    )]
+    kashpay_sandbox_balance: i64,
+}
+
+impl ProviderArgs for KashpayArgs {
+    type Config = KashpayConfig;
+
+    fn apply(self, config: &mut KashpayConfig) {
+        config.sandbox_starting_balance = self.kashpay_sandbox_balance;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Args;
+
+    use super::*;
+
+    /// The settings a command made of every provider's flags reads from `argv`.
+    fn parse(argv: &[&str]) -> ProviderSettings {
+        let cmd = RegistryFlags::augment_args(Command::new("serve"));
+        let matches = cmd.try_get_matches_from(argv).unwrap();
+        RegistryFlags::from_arg_matches(&matches)
+            .unwrap()
+            .into_settings()
+    }
+
+    #[test]
+    fn each_providers_flags_reach_its_typed_config() {
+        let settings = parse(&[
+            "serve",
+            "--onepay-test-balance",
+            "5",
+            "--kashpay-sandbox-balance",
+            "6",
+        ]);
+
+        assert_eq!(settings.get::<OnePayConfig>().test_starting_balance, 5);
+        assert_eq!(settings.get::<KashpayConfig>().sandbox_starting_balance, 6);
+    }
+
+    #[test]
+    fn flags_left_out_give_the_documented_defaults() {
+        let settings = parse(&["serve"]);
+
+        assert_eq!(
+            settings.get::<OnePayConfig>().test_starting_balance,
+            1_000_000_000
+        );
+        assert_eq!(
+            settings.get::<KashpayConfig>().sandbox_starting_balance,
+            1_000_000
+        );
+    }
+
+    #[test]
+    fn no_two_providers_declare_the_same_flag() {
+        let cmd = RegistryFlags::augment_args(Command::new("serve"));
+
+        cmd.debug_assert();
+    }
+}

@@ -41,7 +41,9 @@ async fn missing_or_malformed_keys_are_refused_in_the_envelope() {
         &[("authorization", "Bearer sk_test_a-b")],
     ];
     for headers in cases {
-        let r = sim.call("GET", "/v1/customers", None, headers, None).await;
+        let r = sim
+            .call_as("GET", "/v1/customers", None, headers, None)
+            .await;
 
         r.assert_envelope(401, "401", "unauthenticated");
         assert_eq!(r.json["message"], "Unauthenticated.");
@@ -71,7 +73,7 @@ async fn the_journal_records_the_tenant_named_by_the_key() {
 
     sim.get(TEST_KEY, "/v1/banks").await;
 
-    let (entries, _) = sim.engine.journal.query(&Default::default());
+    let (entries, _) = sim.engine.journal().query(&Default::default());
     assert_eq!(entries[0].tenant.as_deref(), Some("onepay:sk_test_alpha"));
 }
 
@@ -270,7 +272,7 @@ async fn malformed_json_is_a_400_envelope() {
     let sim = sim(1);
 
     let r = sim
-        .call(
+        .call_as(
             "POST",
             "/v1/customers",
             Some(TEST_KEY),
@@ -287,7 +289,7 @@ async fn a_body_that_is_not_an_object_is_a_400_envelope() {
     let sim = sim(1);
     for body in ["[1,2]", "\"text\"", "42", "null"] {
         let r = sim
-            .call(
+            .call_as(
                 "POST",
                 "/v1/customers",
                 Some(TEST_KEY),
@@ -327,7 +329,7 @@ async fn a_wrong_content_type_is_a_415_envelope() {
     let sim = sim(1);
 
     let r = sim
-        .call(
+        .call_as(
             "POST",
             "/v1/customers",
             Some(TEST_KEY),
@@ -345,7 +347,7 @@ async fn a_body_over_one_mebibyte_is_a_413_envelope() {
     let big = format!("{{\"description\": \"{}\"}}", "x".repeat(1024 * 1024 + 10));
 
     let r = sim
-        .call(
+        .call_as(
             "POST",
             "/v1/customers",
             Some(TEST_KEY),
@@ -373,7 +375,7 @@ async fn a_wrong_method_is_a_405_envelope() {
     let sim = sim(1);
 
     let r = sim
-        .call("DELETE", "/v1/cashouts", Some(TEST_KEY), &[], None)
+        .call_as("DELETE", "/v1/cashouts", Some(TEST_KEY), &[], None)
         .await;
 
     r.assert_envelope(405, "405", "method_not_allowed");
@@ -401,9 +403,27 @@ async fn error_response_renders_the_envelope_for_fault_statuses() {
 }
 
 #[tokio::test]
+async fn a_fault_placeholder_is_a_pending_object_in_a_data_wrapper() {
+    let sim = sim(1);
+
+    let resp = sim.provider.placeholder();
+
+    assert_eq!(resp.status(), 200);
+    assert_eq!(resp.headers()["content-type"], "application/json");
+    let bytes = http_body_util::BodyExt::collect(resp.into_body())
+        .await
+        .unwrap()
+        .to_bytes();
+    assert_eq!(
+        bytes,
+        r#"{"data":{"id":"00000000-0000-4000-8000-000000000000","status":"pending"}}"#
+    );
+}
+
+#[tokio::test]
 async fn the_router_works_without_the_journal_layer() {
     use tower::ServiceExt;
-    let engine = payoutsim_core::Engine::new(manual_config(1));
+    let engine = payoutsim_core::Engine::new(payoutsim_core::testkit::manual_config(1));
     let onepay = payoutsim_onepay::OnePay::new(engine, Default::default());
     let req = http::Request::post("/v1/customers")
         .header("authorization", format!("Bearer {TEST_KEY}"))

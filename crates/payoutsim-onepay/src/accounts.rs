@@ -110,6 +110,7 @@ fn create_account(
     if bank_id.as_deref().is_some_and(|b| banks::find(b).is_none()) {
         f.error("bank_id", "The selected bank id is invalid.");
     }
+    let external_id = f.string("external_id", false, 255);
     let machine = onepay
         .machine(ACCOUNT, "")
         .ok_or_else(|| OnePayError::Internal("no account machine".into()))?;
@@ -142,6 +143,7 @@ fn create_account(
             subtype,
             authorization,
             re_enroll,
+            external_id,
             created_at: now,
             lc,
         };

@@ -155,6 +155,8 @@ pub struct AccountRec {
     pub subtype: String,
     pub authorization: bool,
     pub re_enroll: bool,
+    /// The client's own reference, as sent (`null` when it sent none).
+    pub external_id: Option<String>,
     pub created_at: DateTime<Utc>,
     pub lc: Lifecycle,
 }
@@ -221,7 +223,7 @@ impl TenantData {
             authorization: a.authorization,
             customer_id: a.customer_id.clone(),
             re_enroll: a.re_enroll,
-            external_id: None,
+            external_id: a.external_id.clone(),
             bank_id: a.bank_id.clone(),
             bank: bank.as_ref(true),
             customer,

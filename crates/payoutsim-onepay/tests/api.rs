@@ -184,6 +184,45 @@ async fn an_account_is_created_pending_with_its_bank_and_customer() {
 }
 
 #[tokio::test]
+async fn an_account_keeps_its_external_id_in_the_answer_and_every_later_read() {
+    let sim = sim(1);
+    let customer = sim.customer(TEST_KEY).await;
+    let mut body = account_body(&customer, "0012345678");
+    body["external_id"] = json!("crm-acct-42");
+
+    let created = sim.post(TEST_KEY, "/v1/accounts", body).await;
+    let id = created.json["id"].as_str().unwrap();
+    let shown = sim.get(TEST_KEY, &format!("/v1/accounts/{id}")).await;
+    let listed = sim
+        .get(TEST_KEY, &format!("/v1/customers/{customer}/accounts"))
+        .await;
+
+    assert_eq!(created.status, 201, "{}", created.json);
+    assert_eq!(created.json["external_id"], "crm-acct-42");
+    assert_eq!(shown.json["external_id"], "crm-acct-42");
+    assert_eq!(listed.json["data"][0]["external_id"], "crm-acct-42");
+    assert_eq!(shown.json, created.json);
+}
+
+#[tokio::test]
+async fn an_account_external_id_must_be_a_short_string() {
+    let sim = sim(1);
+    let customer = sim.customer(TEST_KEY).await;
+    let mut not_text = account_body(&customer, "0012345678");
+    not_text["external_id"] = json!(["x"]);
+    let mut too_long = account_body(&customer, "0012345678");
+    too_long["external_id"] = json!("x".repeat(256));
+
+    let a = sim.post(TEST_KEY, "/v1/accounts", not_text).await;
+    let b = sim.post(TEST_KEY, "/v1/accounts", too_long).await;
+
+    a.assert_envelope(422, "422", "validation_error");
+    assert_eq!(a.error_keys(), ["external_id"]);
+    assert_eq!(a.json["message"], "The external id field must be a string.");
+    assert_eq!(b.error_keys(), ["external_id"]);
+}
+
+#[tokio::test]
 async fn an_account_becomes_active_after_three_hundred_seconds() {
     let sim = sim(1);
     let (_, account) = sim.payee(TEST_KEY, "0012345678").await;

@@ -7,19 +7,21 @@
 //! and [`provision`] (a scenario's `setup.tenants`) and [`objects`], what
 //! `GET /__admin/providers/onepay/objects` shows.
 
-use axum::extract::Path;
+use axum::extract::{Path, State};
 use axum::routing::post;
 use axum::{Json, Router};
 use payoutsim_core::admin::{AdminError, AdminJson};
+use payoutsim_core::kit::Spec;
+use payoutsim_core::webhooks::WebhookTarget;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::OnePay;
-use crate::auth::key_mode;
-use crate::lifecycle::force;
+use crate::auth::{key_mode, mode_name};
+use crate::lifecycle::wire;
 use crate::model::Amount;
 use crate::state::{ACCOUNT, BALANCE_CASHOUT, CASHOUT, TenantData};
 use crate::validation::to_cents;
+use crate::{OnePay, OnePaySpec};
 
 /// The kinds `objects` knows.
 pub const KINDS: &[&str] = &[
@@ -31,32 +33,44 @@ pub const KINDS: &[&str] = &[
     "balance",
 ];
 
-pub(crate) fn router(onepay: OnePay) -> Router {
-    let fund_op = onepay.clone();
-    let cashout_op = onepay.clone();
+pub(crate) fn routes() -> Router<OnePay> {
     Router::new()
-        .route(
-            "/fund",
-            post(move |AdminJson(body): AdminJson<Fund>| async move {
-                fund(&fund_op, &body.tenant, &body.amount).map(Json)
-            }),
-        )
-        .route(
-            "/cashouts/{id}/status",
-            post(
-                move |Path(id): Path<String>, AdminJson(body): AdminJson<Status>| async move {
-                    force(&cashout_op, &[CASHOUT, BALANCE_CASHOUT], &id, &body.status).map(Json)
-                },
-            ),
-        )
-        .route(
-            "/accounts/{id}/status",
-            post(
-                move |Path(id): Path<String>, AdminJson(body): AdminJson<Status>| async move {
-                    force(&onepay, &[ACCOUNT], &id, &body.status).map(Json)
-                },
-            ),
-        )
+        .route("/fund", post(fund_tenant))
+        .route("/cashouts/{id}/status", post(force_payout))
+        .route("/accounts/{id}/status", post(force_account))
+}
+
+async fn fund_tenant(
+    State(onepay): State<OnePay>,
+    AdminJson(body): AdminJson<Fund>,
+) -> Result<Json<Value>, AdminError> {
+    fund(&onepay, &body.tenant, &body.amount).map(Json)
+}
+
+async fn force_payout(
+    State(onepay): State<OnePay>,
+    Path(id): Path<String>,
+    AdminJson(body): AdminJson<Status>,
+) -> Result<Json<Value>, AdminError> {
+    force(&onepay, &[CASHOUT, BALANCE_CASHOUT], &id, &body.status).map(Json)
+}
+
+async fn force_account(
+    State(onepay): State<OnePay>,
+    Path(id): Path<String>,
+    AdminJson(body): AdminJson<Status>,
+) -> Result<Json<Value>, AdminError> {
+    force(&onepay, &[ACCOUNT], &id, &body.status).map(Json)
+}
+
+/// Moves object `id` (of one of `kinds`, in whichever tenant has it) to `status` through the
+/// kit's back office; answers its wire form after the change.
+fn force(onepay: &OnePay, kinds: &[&str], id: &str, status: &str) -> Result<Value, AdminError> {
+    onepay.force(None, kinds, id, status, |store, found| {
+        (store.tenants.get(&found.tenant))
+            .and_then(|t| wire(t, &found.kind, id))
+            .unwrap_or(Value::Null)
+    })
 }
 
 #[derive(Deserialize)]
@@ -83,14 +97,25 @@ pub(crate) fn is_test(tenant: &str) -> Result<bool, AdminError> {
     Ok(is_test)
 }
 
+/// Declares tenant `name` in the engine and creates its data, before any client uses it; runs
+/// `f` on the data.
+fn declare<R>(
+    onepay: &OnePay,
+    name: &str,
+    is_test: bool,
+    f: impl FnOnce(&mut TenantData) -> R,
+) -> R {
+    let now = onepay.now_for(name);
+    (onepay.engine().tenants()).declare(OnePaySpec::NAME, name, Some(mode_name(is_test)), now);
+    f(onepay.store().tenant(name, is_test, onepay.config()))
+}
+
 /// Makes a tenant exist before first use (`Provider::provision`), as first use would make it:
 /// test tenants with the starting balance. A known tenant is left as it is.
 pub(crate) fn provision(onepay: &OnePay, tenant: &str) -> Result<Value, AdminError> {
     let is_test = is_test(tenant)?;
-    onepay.declare(tenant, is_test);
-    let mut store = onepay.store();
-    let t = onepay.tenant_data(&mut store, tenant, is_test);
-    Ok(json!({ "tenant": tenant, "available": Amount(t.available) }))
+    let available = declare(onepay, tenant, is_test, |t| t.available);
+    Ok(json!({ "tenant": tenant, "available": Amount(available) }))
 }
 
 /// Credits a tenant's balance (`Provider::fund`), provisioning a new tenant first.
@@ -103,19 +128,16 @@ pub(crate) fn fund(
     let cents = to_cents(amount).ok().filter(|c| *c > 0).ok_or_else(|| {
         AdminError::bad_request("`amount` must be a positive number with at most 2 decimals")
     })?;
-    onepay.declare(tenant, is_test);
-    let mut store = onepay.store();
-    let t = onepay.tenant_data(&mut store, tenant, is_test);
-    t.available = t
-        .available
-        .checked_add(cents)
-        .ok_or_else(|| AdminError::bad_request("the balance would overflow"))?;
-    Ok(json!({ "tenant": tenant, "available": Amount(t.available) }))
+    declare(onepay, tenant, is_test, |t| {
+        t.available = (t.available.checked_add(cents))
+            .ok_or_else(|| AdminError::bad_request("the balance would overflow"))?;
+        Ok(json!({ "tenant": tenant, "available": Amount(t.available) }))
+    })
 }
 
 /// `{"objects": [{kind, tenant, id, object, lifecycle?}]}`, for one tenant and/or kind.
 pub(crate) fn objects(onepay: &OnePay, tenant: Option<&str>, kind: Option<&str>) -> Value {
-    let targets = onepay.engine().outbox.targets(Some("onepay"), tenant);
+    let targets = (onepay.engine()).webhook_targets(Some(OnePaySpec::NAME), tenant);
     let store = onepay.store();
     let mut out = Vec::new();
     for (name, t) in store
@@ -134,7 +156,7 @@ fn tenant_objects(
     t: &TenantData,
     tenant: &str,
     kind: &str,
-    targets: &[payoutsim_core::webhooks::WebhookTarget],
+    targets: &[WebhookTarget],
     out: &mut Vec<Value>,
 ) {
     let entry = |id: &str, object: Value, lifecycle: Option<Value>| {

@@ -1,17 +1,18 @@
-//! The [`Tenant`] extractor: `Authorization: Bearer sk_test_<k>` or `sk_live_<k>`.
+//! The [`Tenant`] caller: `Authorization: Bearer sk_test_<k>` or `sk_live_<k>`.
 //!
 //! The key decides the mode (no sandbox host is documented): test keys make `is_test: true`
 //! objects, live keys `false`. Each key is its own tenant `onepay:<key>`, provisioned on first use
 //! (test tenants with the configured starting balance, live tenants with 0). Anything else is a
-//! 401 `unauthenticated` in OnePay's envelope.
+//! 401 `unauthenticated` in OnePay's envelope. Handlers take `Auth<Tenant>`, the kit's extractor,
+//! which enters the tenant once the key is accepted.
 
-use axum::extract::FromRequestParts;
 use http::request::Parts;
 use http::{HeaderMap, header};
-use payoutsim_core::journal::RequestNotes;
+use payoutsim_core::kit::{Authenticate, Spec};
 
-use crate::OnePay;
 use crate::error::OnePayError;
+use crate::state::TenantData;
+use crate::{OnePay, OnePaySpec};
 
 /// The caller, from its secret key.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -55,20 +56,37 @@ pub fn tenant_hint(headers: &HeaderMap) -> Option<String> {
         .map(tenant_name)
 }
 
-impl FromRequestParts<OnePay> for Tenant {
-    type Rejection = OnePayError;
+/// The environment the engine lists a tenant under.
+pub(crate) fn mode_name(is_test: bool) -> &'static str {
+    if is_test { "test" } else { "live" }
+}
 
-    async fn from_request_parts(parts: &mut Parts, onepay: &OnePay) -> Result<Self, OnePayError> {
+impl Authenticate<OnePaySpec> for Tenant {
+    /// Resolves the caller of the bearer key, provisioning it on first use: in the engine (the
+    /// key is its own secret) and in the store.
+    fn authenticate(onepay: &OnePay, parts: &Parts) -> Result<Self, OnePayError> {
         let key = bearer_key(&parts.headers).ok_or(OnePayError::Unauthenticated)?;
         let is_test = key_mode(key).ok_or(OnePayError::Unauthenticated)?;
         let name = tenant_name(key);
-        onepay.sign_in(&name, key, is_test)?;
-        if let Some(notes) = parts.extensions.get::<RequestNotes>() {
-            notes.set_tenant(&name);
-        }
-        // With a real clock, apply what fell due since the last tick before answering.
-        onepay.engine().catch_up(&name);
+        let now = onepay.now_for(&name);
+        let mode = Some(mode_name(is_test));
+        (onepay.engine().tenants())
+            .authenticate(OnePaySpec::NAME, &name, key, mode, now)
+            .map_err(|_| OnePayError::Unauthenticated)?;
+        onepay.store().tenant(&name, is_test, onepay.config());
         Ok(Tenant { name, is_test })
+    }
+
+    fn tenant(&self) -> &str {
+        &self.name
+    }
+}
+
+impl Tenant {
+    /// Runs `f` on the caller's data, under the store lock (recreated if a reset raced the call).
+    pub(crate) fn with_data<R>(&self, onepay: &OnePay, f: impl FnOnce(&mut TenantData) -> R) -> R {
+        let mut store = onepay.store();
+        f(store.tenant(&self.name, self.is_test, onepay.config()))
     }
 }
 

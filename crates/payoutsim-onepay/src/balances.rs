@@ -10,17 +10,18 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use bytes::Bytes;
 use http::StatusCode;
+use payoutsim_core::forced::Forced;
+use payoutsim_core::kit::Auth;
 use serde_json::{Map, Value};
 
 use crate::OnePay;
 use crate::auth::Tenant;
 use crate::error::{OnePayError, OnePayJson};
 use crate::idempotent::{Key, Post, reply};
-use crate::lifecycle::start_payout;
+use crate::lifecycle::{announce, start_payout};
 use crate::model::{Amount, Balance, BalanceCashout, Data, amount_label};
 use crate::state::{BALANCE_CASHOUT, BalanceCashoutRec, TenantData};
 use crate::validation::Fields;
-use payoutsim_core::forced::OutcomeSlot;
 
 pub(crate) fn routes() -> Router<OnePay> {
     Router::new()
@@ -28,8 +29,8 @@ pub(crate) fn routes() -> Router<OnePay> {
         .route("/v1/balances/cashout", post(cashout))
 }
 
-async fn show(State(onepay): State<OnePay>, tenant: Tenant) -> Response {
-    let balance = onepay.with_tenant(&tenant, |t| Balance {
+async fn show(State(onepay): State<OnePay>, Auth(tenant): Auth<Tenant>) -> Response {
+    let balance = tenant.with_data(&onepay, |t| Balance {
         available: Amount(t.available),
         available_label: amount_label(t.available),
         in_transit: Amount(t.in_transit()),
@@ -40,13 +41,12 @@ async fn show(State(onepay): State<OnePay>, tenant: Tenant) -> Response {
 }
 
 /// `POST /v1/balances/cashout` {amount, account_id}: 201 with the balance cashout.
-async fn cashout(post: Post) -> Response {
-    let forced = post.forced.clone();
+async fn cashout(forced: Forced, post: Post) -> Response {
     post.run(Key::Required, move |onepay, tenant, map| {
         let mut f = Fields::new(&map);
         let amount = f.amount("amount", true);
         let account_id = f.string("account_id", true, 255);
-        let created = onepay.pay_out_balance(tenant, forced.as_ref(), |t| {
+        let created = pay_out_balance(onepay, tenant, &forced, |t| {
             if account_id
                 .as_deref()
                 .is_some_and(|a| t.accounts.get(a).is_none())
@@ -68,8 +68,7 @@ async fn cashout(post: Post) -> Response {
 
 /// `POST /v1/balances` {amount?, account_id?}: 204. No amount: the whole balance; no account:
 /// the tenant's first account (its "main fundable account").
-async fn pay_out(post: Post) -> Response {
-    let forced = post.forced.clone();
+async fn pay_out(forced: Forced, post: Post) -> Response {
     post.run(
         Key::Optional,
         move |onepay, tenant, map: Map<String, Value>| {
@@ -77,7 +76,7 @@ async fn pay_out(post: Post) -> Response {
             let amount = f.amount("amount", false);
             let account_id = f.string("account_id", false, 255);
             f.finish()?;
-            onepay.pay_out_balance(tenant, forced.as_ref(), |t| {
+            pay_out_balance(onepay, tenant, &forced, |t| {
                 if t.available <= 0 {
                     return Err(OnePayError::BalanceIsEmpty);
                 }
@@ -97,42 +96,39 @@ async fn pay_out(post: Post) -> Response {
     )
 }
 
-impl OnePay {
-    /// Creates a balance cashout of the `(amount, account_id)` that `check` settles on under the
-    /// store lock, debits it, starts its lifecycle and announces it.
-    fn pay_out_balance(
-        &self,
-        tenant: &Tenant,
-        forced: Option<&OutcomeSlot>,
-        check: impl FnOnce(&TenantData) -> Result<(i64, String), OnePayError>,
-    ) -> Result<BalanceCashout, OnePayError> {
-        let engine = self.engine();
-        let now = engine.now_for(&tenant.name);
-        let machine = self
-            .machine(BALANCE_CASHOUT, "ACH")
-            .ok_or_else(|| OnePayError::Internal("no balance_cashout machine".into()))?;
-        let created = self.with_tenant(tenant, |t| {
-            let (amount, account_id) = check(t)?;
-            let account_number = (t.accounts.get(&account_id))
-                .map(|a| a.account_number.clone())
-                .unwrap_or_default();
-            let payout = (account_number.as_str(), amount);
-            let (id, lc) = start_payout(self, &tenant.name, &machine, forced, payout, now);
-            t.available -= amount;
-            let rec = BalanceCashoutRec {
-                id: id.clone(),
-                account_id,
-                amount,
-                created_at: now,
-                processed_at: None,
-                remarks: None,
-                lc,
-            };
-            let wire = t.balance_cashout_wire(&rec);
-            t.balance_cashouts.insert(&id, rec);
-            Ok::<_, OnePayError>(wire)
-        })?;
-        self.emit(&tenant.name, "cashout.created", &created, now);
-        Ok(created)
-    }
+/// Creates a balance cashout of the `(amount, account_id)` that `check` settles on under the
+/// store lock, debits it, starts its lifecycle and announces it.
+fn pay_out_balance(
+    onepay: &OnePay,
+    tenant: &Tenant,
+    forced: &Forced,
+    check: impl FnOnce(&TenantData) -> Result<(i64, String), OnePayError>,
+) -> Result<BalanceCashout, OnePayError> {
+    let now = onepay.now_for(&tenant.name);
+    let machine = onepay
+        .machine(BALANCE_CASHOUT, "ACH")
+        .ok_or_else(|| OnePayError::Internal("no balance_cashout machine".into()))?;
+    let created = tenant.with_data(onepay, |t| {
+        let (amount, account_id) = check(t)?;
+        let account_number = (t.accounts.get(&account_id))
+            .map(|a| a.account_number.clone())
+            .unwrap_or_default();
+        let payout = (account_number.as_str(), amount);
+        let (id, lc) = start_payout(onepay, &tenant.name, &machine, forced, payout, now);
+        t.available -= amount;
+        let rec = BalanceCashoutRec {
+            id: id.clone(),
+            account_id,
+            amount,
+            created_at: now,
+            processed_at: None,
+            remarks: None,
+            lc,
+        };
+        let wire = t.balance_cashout_wire(&rec);
+        t.balance_cashouts.insert(&id, rec);
+        Ok::<_, OnePayError>(wire)
+    })?;
+    announce(onepay, &tenant.name, "cashout.created", &created, now);
+    Ok(created)
 }

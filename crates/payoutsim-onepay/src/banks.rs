@@ -6,6 +6,7 @@ use axum::extract::Query;
 use axum::extract::rejection::QueryRejection;
 use axum::response::Response;
 use axum::routing::get;
+use payoutsim_core::kit::Auth;
 use serde::Serialize;
 
 use crate::OnePay;
@@ -89,7 +90,7 @@ pub fn find(id: &str) -> Option<&'static Bank> {
 }
 
 async fn list(
-    _tenant: Tenant,
+    _caller: Auth<Tenant>,
     query: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> Result<Response, OnePayError> {
     let params = Params::from_query(query)?;

@@ -12,18 +12,19 @@ use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use http::StatusCode;
+use payoutsim_core::forced::Forced;
+use payoutsim_core::kit::Auth;
 use serde_json::{Map, Value};
 
 use crate::OnePay;
 use crate::auth::Tenant;
 use crate::error::{Id, OnePayError, OnePayJson};
 use crate::idempotent::{Key, Post, reply};
-use crate::lifecycle::start_payout;
+use crate::lifecycle::{announce, start_payout};
 use crate::model::Cashout;
 use crate::pagination::{Params, paginate};
 use crate::state::{CASHOUT, CashoutRec};
 use crate::validation::Fields;
-use payoutsim_core::forced::OutcomeSlot;
 
 pub(crate) fn routes() -> Router<OnePay> {
     Router::new()
@@ -36,10 +37,9 @@ pub const METHODS: &[&str] = &["ACH", "TURBO"];
 pub const CURRENCIES: &[&str] = &["COP"];
 pub const SORTS: &[&str] = &["created_at", "-created_at"];
 
-async fn create(post: Post) -> Response {
-    let forced = post.forced.clone();
+async fn create(forced: Forced, post: Post) -> Response {
     post.run(Key::Required, move |onepay, tenant, map| {
-        let cashout = onepay.create_cashout(tenant, &map, forced.as_ref())?;
+        let cashout = create_cashout(onepay, tenant, &map, &forced)?;
         reply(StatusCode::CREATED, &cashout)
     })
 }
@@ -48,7 +48,7 @@ async fn create(post: Post) -> Response {
 /// `filter[external_id]`.
 async fn list(
     State(onepay): State<OnePay>,
-    tenant: Tenant,
+    Auth(tenant): Auth<Tenant>,
     query: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> Result<Response, OnePayError> {
     let params = Params::from_query(query)?;
@@ -63,7 +63,7 @@ async fn list(
     let status = params.get("filter[status]");
     let method = params.get("filter[method]");
     let external_id = params.get("filter[external_id]");
-    let mut all: Vec<Cashout> = onepay.with_tenant(&tenant, |t| {
+    let mut all: Vec<Cashout> = tenant.with_data(&onepay, |t| {
         (t.cashouts.iter())
             .filter(|c| status.is_none_or(|s| c.lc.status == s))
             .filter(|c| method.is_none_or(|m| c.method == m))
@@ -79,83 +79,80 @@ async fn list(
 
 async fn show(
     State(onepay): State<OnePay>,
-    tenant: Tenant,
+    Auth(tenant): Auth<Tenant>,
     Id(id): Id,
 ) -> Result<Response, OnePayError> {
-    let cashout = onepay.with_tenant(&tenant, |t| t.cashouts.get(&id).map(|c| t.cashout_wire(c)));
+    let cashout = tenant.with_data(&onepay, |t| t.cashouts.get(&id).map(|c| t.cashout_wire(c)));
     let cashout = cashout.ok_or_else(|| OnePayError::NotFound("Cashout not found.".into()))?;
     Ok(OnePayJson(cashout).into_response())
 }
 
-impl OnePay {
-    fn create_cashout(
-        &self,
-        tenant: &Tenant,
-        body: &Map<String, Value>,
-        forced: Option<&OutcomeSlot>,
-    ) -> Result<Cashout, OnePayError> {
-        let mut f = Fields::new(body);
-        let amount = f.amount("amount", true);
-        let account_id = f.string("account_id", true, 255);
-        let customer_id = f.string("customer_id", true, 255);
-        let method = f.one_of("method", true, METHODS);
-        let currency = f
-            .one_of("currency", false, CURRENCIES)
-            .unwrap_or_else(|| "COP".into());
-        let description = f.string("description", false, 255);
-        let external_id = f.string("external_id", false, 255);
-        let engine = self.engine();
-        let now = engine.now_for(&tenant.name);
-        let cashout = self.with_tenant(tenant, |t| {
-            let customer = customer_id.as_deref().map(|c| t.customers.get(c));
-            if matches!(customer, Some(None)) {
-                f.error("customer_id", "The selected customer id is invalid.");
-            }
-            let account = account_id.as_deref().map(|a| t.accounts.get(a));
-            match (&account, &customer_id) {
-                (Some(None), _) => f.error("account_id", "The selected account id is invalid."),
-                (Some(Some(a)), Some(c)) if a.customer_id != *c && !f.has_error("customer_id") => f
-                    .error(
-                        "account_id",
-                        "The selected account id does not belong to the customer.",
-                    ),
-                _ => {}
-            }
-            f.finish()?;
-            let (Some(amount), Some(Some(account)), Some(customer_id), Some(method)) =
-                (amount, account, customer_id, method)
-            else {
-                return Err(OnePayError::Internal("validated fields missing".into()));
-            };
-            if amount > t.available {
-                return Err(OnePayError::InsufficientFunds);
-            }
-            let machine = self
-                .machine(CASHOUT, &method)
-                .ok_or_else(|| OnePayError::Internal(format!("no cashout machine {method}")))?;
-            let payout = (account.account_number.as_str(), amount);
-            let (id, lc) = start_payout(self, &tenant.name, &machine, forced, payout, now);
-            let account_id = account.id.clone();
-            t.available -= amount;
-            let rec = CashoutRec {
-                id: id.clone(),
-                customer_id,
-                account_id,
-                amount,
-                method,
-                currency,
-                description,
-                external_id,
-                created_at: now,
-                updated_at: now,
-                remarks: None,
-                lc,
-            };
-            let wire = t.cashout_wire(&rec);
-            t.cashouts.insert(&id, rec);
-            Ok(wire)
-        })?;
-        self.emit(&tenant.name, "cashout.created", &cashout, now);
-        Ok(cashout)
-    }
+fn create_cashout(
+    onepay: &OnePay,
+    tenant: &Tenant,
+    body: &Map<String, Value>,
+    forced: &Forced,
+) -> Result<Cashout, OnePayError> {
+    let mut f = Fields::new(body);
+    let amount = f.amount("amount", true);
+    let account_id = f.string("account_id", true, 255);
+    let customer_id = f.string("customer_id", true, 255);
+    let method = f.one_of("method", true, METHODS);
+    let currency = f
+        .one_of("currency", false, CURRENCIES)
+        .unwrap_or_else(|| "COP".into());
+    let description = f.string("description", false, 255);
+    let external_id = f.string("external_id", false, 255);
+    let now = onepay.now_for(&tenant.name);
+    let cashout = tenant.with_data(onepay, |t| {
+        let customer = customer_id.as_deref().map(|c| t.customers.get(c));
+        if matches!(customer, Some(None)) {
+            f.error("customer_id", "The selected customer id is invalid.");
+        }
+        let account = account_id.as_deref().map(|a| t.accounts.get(a));
+        match (&account, &customer_id) {
+            (Some(None), _) => f.error("account_id", "The selected account id is invalid."),
+            (Some(Some(a)), Some(c)) if a.customer_id != *c && !f.has_error("customer_id") => f
+                .error(
+                    "account_id",
+                    "The selected account id does not belong to the customer.",
+                ),
+            _ => {}
+        }
+        f.finish()?;
+        let (Some(amount), Some(Some(account)), Some(customer_id), Some(method)) =
+            (amount, account, customer_id, method)
+        else {
+            return Err(OnePayError::Internal("validated fields missing".into()));
+        };
+        if amount > t.available {
+            return Err(OnePayError::InsufficientFunds);
+        }
+        let machine = onepay
+            .machine(CASHOUT, &method)
+            .ok_or_else(|| OnePayError::Internal(format!("no cashout machine {method}")))?;
+        let payout = (account.account_number.as_str(), amount);
+        let (id, lc) = start_payout(onepay, &tenant.name, &machine, forced, payout, now);
+        let account_id = account.id.clone();
+        t.available -= amount;
+        let rec = CashoutRec {
+            id: id.clone(),
+            customer_id,
+            account_id,
+            amount,
+            method,
+            currency,
+            description,
+            external_id,
+            created_at: now,
+            updated_at: now,
+            remarks: None,
+            lc,
+        };
+        let wire = t.cashout_wire(&rec);
+        t.cashouts.insert(&id, rec);
+        Ok(wire)
+    })?;
+    announce(onepay, &tenant.name, "cashout.created", &cashout, now);
+    Ok(cashout)
 }

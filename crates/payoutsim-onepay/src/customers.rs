@@ -7,6 +7,7 @@ use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use http::StatusCode;
+use payoutsim_core::kit::Auth;
 use serde_json::{Map, Value};
 
 use crate::OnePay;
@@ -29,39 +30,39 @@ pub const DOCUMENT_TYPES: &[&str] = &["CC", "CE", "NIT", "PASSPORT", "TI", "PEP"
 
 async fn create(post: Post) -> Response {
     post.run(Key::Optional, |onepay, tenant, map| {
-        reply(StatusCode::CREATED, &onepay.create_customer(tenant, &map)?)
+        reply(StatusCode::CREATED, &create_customer(onepay, tenant, &map)?)
     })
 }
 
 async fn list(
     State(onepay): State<OnePay>,
-    tenant: Tenant,
+    Auth(tenant): Auth<Tenant>,
     query: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> Result<Response, OnePayError> {
     let params = Params::from_query(query)?;
     let all: Vec<Customer> =
-        onepay.with_tenant(&tenant, |t| t.customers.iter().rev().cloned().collect());
+        tenant.with_data(&onepay, |t| t.customers.iter().rev().cloned().collect());
     Ok(OnePayJson(paginate(all, &params)).into_response())
 }
 
 async fn show(
     State(onepay): State<OnePay>,
-    tenant: Tenant,
+    Auth(tenant): Auth<Tenant>,
     Id(id): Id,
 ) -> Result<Response, OnePayError> {
-    let customer = onepay.with_tenant(&tenant, |t| t.customers.get(&id).cloned());
+    let customer = tenant.with_data(&onepay, |t| t.customers.get(&id).cloned());
     let customer = customer.ok_or_else(not_found)?;
     Ok(OnePayJson(customer).into_response())
 }
 
 async fn accounts(
     State(onepay): State<OnePay>,
-    tenant: Tenant,
+    Auth(tenant): Auth<Tenant>,
     Id(id): Id,
     query: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> Result<Response, OnePayError> {
     let params = Params::from_query(query)?;
-    let accounts = onepay.with_tenant(&tenant, |t| {
+    let accounts = tenant.with_data(&onepay, |t| {
         t.customers.get(&id)?;
         let list: Vec<_> = (t.accounts.iter().rev())
             .filter(|a| a.customer_id == id)
@@ -77,58 +78,56 @@ fn not_found() -> OnePayError {
     OnePayError::NotFound("Customer not found.".into())
 }
 
-impl OnePay {
-    fn create_customer(
-        &self,
-        tenant: &Tenant,
-        body: &Map<String, Value>,
-    ) -> Result<Customer, OnePayError> {
-        let mut f = Fields::new(body);
-        let user_type = f.one_of("user_type", true, USER_TYPES);
-        let natural = user_type.as_deref() == Some("natural");
-        let first_name = f.string("first_name", natural, 255);
-        let last_name = f.string("last_name", natural, 255);
-        let email = f.email("email");
-        let phone = f.string("phone", false, 30);
-        let document_type = f.one_of("document_type", true, DOCUMENT_TYPES);
-        let document_number = f.digits_or_string("document_number");
-        if let Some(n) = &document_number {
-            let ok = (5..=20).contains(&n.len()) && n.bytes().all(|b| b.is_ascii_alphanumeric());
-            if !ok {
-                f.error(
-                    "document_number",
-                    "The document number field must be 5 to 20 letters or digits.",
-                );
-            }
+fn create_customer(
+    onepay: &OnePay,
+    tenant: &Tenant,
+    body: &Map<String, Value>,
+) -> Result<Customer, OnePayError> {
+    let mut f = Fields::new(body);
+    let user_type = f.one_of("user_type", true, USER_TYPES);
+    let natural = user_type.as_deref() == Some("natural");
+    let first_name = f.string("first_name", natural, 255);
+    let last_name = f.string("last_name", natural, 255);
+    let email = f.email("email");
+    let phone = f.string("phone", false, 30);
+    let document_type = f.one_of("document_type", true, DOCUMENT_TYPES);
+    let document_number = f.digits_or_string("document_number");
+    if let Some(n) = &document_number {
+        let ok = (5..=20).contains(&n.len()) && n.bytes().all(|b| b.is_ascii_alphanumeric());
+        if !ok {
+            f.error(
+                "document_number",
+                "The document number field must be 5 to 20 letters or digits.",
+            );
         }
-        let nationality = f.string("nationality", false, 64);
-        let birthdate = f.date("birthdate");
-        let enable_notifications = f.boolean("enable_notifications").unwrap_or(false);
-        f.finish()?;
-        let (Some(user_type), Some(email), Some(document_type), Some(document_number)) =
-            (user_type, email, document_type, document_number)
-        else {
-            return Err(OnePayError::Internal("validated fields missing".into()));
-        };
-        let now = self.engine().now_for(&tenant.name);
-        let id = self.engine().ids.uuid(&tenant.name);
-        let customer = Customer {
-            id: id.clone(),
-            user_type,
-            first_name,
-            last_name,
-            email,
-            phone,
-            document_type,
-            document_number,
-            nationality,
-            birthdate,
-            enable_notifications,
-            is_test: tenant.is_test,
-            created_at: laravel_date(now),
-            updated_at: laravel_date(now),
-        };
-        self.with_tenant(tenant, |t| t.customers.insert(&id, customer.clone()));
-        Ok(customer)
     }
+    let nationality = f.string("nationality", false, 64);
+    let birthdate = f.date("birthdate");
+    let enable_notifications = f.boolean("enable_notifications").unwrap_or(false);
+    f.finish()?;
+    let (Some(user_type), Some(email), Some(document_type), Some(document_number)) =
+        (user_type, email, document_type, document_number)
+    else {
+        return Err(OnePayError::Internal("validated fields missing".into()));
+    };
+    let now = onepay.now_for(&tenant.name);
+    let id = onepay.engine().ids().uuid(&tenant.name);
+    let customer = Customer {
+        id: id.clone(),
+        user_type,
+        first_name,
+        last_name,
+        email,
+        phone,
+        document_type,
+        document_number,
+        nationality,
+        birthdate,
+        enable_notifications,
+        is_test: tenant.is_test,
+        created_at: laravel_date(now),
+        updated_at: laravel_date(now),
+    };
+    tenant.with_data(onepay, |t| t.customers.insert(&id, customer.clone()));
+    Ok(customer)
 }

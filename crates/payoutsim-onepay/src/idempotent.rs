@@ -11,8 +11,8 @@ use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use http::{HeaderMap, HeaderValue, StatusCode};
-use payoutsim_core::forced::OutcomeSlot;
 use payoutsim_core::idempotency::{Begin, StoredResponse, fingerprint_json};
+use payoutsim_core::kit::Auth;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -51,8 +51,6 @@ pub struct Post {
     path: String,
     body: Bytes,
     key: Key,
-    /// A fault rule's forced outcome for the payout this request creates, if any.
-    pub forced: Option<OutcomeSlot>,
 }
 
 impl FromRequest<OnePay> for Post {
@@ -60,9 +58,8 @@ impl FromRequest<OnePay> for Post {
 
     async fn from_request(req: Request, onepay: &OnePay) -> Result<Self, OnePayError> {
         let (mut parts, body) = req.into_parts();
-        let tenant = Tenant::from_request_parts(&mut parts, onepay).await?;
+        let Auth(tenant) = Auth::<Tenant>::from_request_parts(&mut parts, onepay).await?;
         let path = parts.uri.path().to_string();
-        let forced = OutcomeSlot::of(&parts.extensions).cloned();
         let headers = std::mem::take(&mut parts.headers);
         let RawBody(body) = RawBody::from_request(Request::from_parts(parts, body), onepay).await?;
         Ok(Self {
@@ -72,7 +69,6 @@ impl FromRequest<OnePay> for Post {
             path,
             body,
             key: Key::Optional,
-            forced,
         })
     }
 }
@@ -113,7 +109,7 @@ impl Post {
         if let Some(key) = &key {
             let fp = fingerprint_json("POST", &self.path, &map);
             match engine
-                .idempotency
+                .idempotency()
                 .begin(tenant, &self.path, key, fp, engine.now_for(tenant))
             {
                 Begin::Proceed => {}
@@ -131,13 +127,13 @@ impl Post {
                 };
                 let now = engine.now_for(tenant);
                 engine
-                    .idempotency
+                    .idempotency()
                     .complete(tenant, &self.path, &key, stored, now);
                 answer(status, body)
             }
             (result, key) => {
                 if let Some(key) = key {
-                    engine.idempotency.release(tenant, &self.path, &key);
+                    engine.idempotency().release(tenant, &self.path, &key);
                 }
                 match result {
                     Ok((status, body)) => answer(status, body),

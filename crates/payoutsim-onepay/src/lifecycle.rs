@@ -1,58 +1,43 @@
-//! Status changes and their side effects, whether the timeline or the back office caused them.
+//! What a status change does, whether the timeline, the back office or a creation caused it.
 //!
-//! - [`decide_outcome`]: the terminal status a new payout is destined for
-//! - [`apply`]: a timed transition fell due (`Provider::apply`)
-//! - [`force`]: a back-office status change (`POST /__admin/providers/onepay/.../status`)
-//! - side effects, the same for both: `updated_at`, `processed_at`, credit back on `failed`
-//!   (debit again when forced out of `failed`), `remarks`, and the webhook of the new status.
+//! - [`start_payout`]: a new payout's id and lifecycle, destined by the kit's decision (forced
+//!   outcome, a magic value of [`crate::state::MAGIC`], success)
+//! - [`on_transition`] (`Spec::on_transition`): the side effects, the same for every cause:
+//!   `updated_at`, `processed_at`, credit back on `failed` (debit again when moved out of
+//!   `failed`), `remarks` (`FORCED` when the back office fails a payout), and the webhook of the
+//!   new status
+//! - [`check_move`] (`Spec::check_move`): leaving `failed` debits again, so the balance must
+//!   cover it
+//! - [`announce`]: a webhook outside a transition (`cashout.created`)
 
 use chrono::{DateTime, Utc};
 use payoutsim_core::admin::AdminError;
-use payoutsim_core::forced::{Destiny, OutcomeSlot, destiny};
+use payoutsim_core::forced::Forced;
+use payoutsim_core::kit::Event;
 use payoutsim_core::machine::{Lifecycle, StateMachine};
-use payoutsim_core::timeline::{Action, Scheduled};
+use payoutsim_core::{Cause, Transition};
 use serde::Serialize;
 use serde_json::Value;
 
 use crate::OnePay;
-use crate::state::{ACCOUNT, BALANCE_CASHOUT, CASHOUT, TenantData, magic_for, remarks_for};
-
-/// Where a new payout is destined, in DESIGN.md's order ([`destiny`]): the request's forced
-/// outcome (taken here, so only the first payout created gets it), a magic value of
-/// [`crate::state::MAGIC`], success.
-fn decide_outcome(
-    machine: &StateMachine,
-    forced: Option<&OutcomeSlot>,
-    account_number: &str,
-    amount: i64,
-) -> Destiny {
-    let forced = forced.and_then(OutcomeSlot::take);
-    destiny(machine, forced, magic_for(account_number, amount), |_| None)
-}
+use crate::model::Remarks;
+use crate::state::{ACCOUNT, BALANCE_CASHOUT, CASHOUT, Store, TenantData, magic_for, remarks_for};
 
 /// A new payout of `amount` cents to `account_number`: its id, and its lifecycle started on
-/// `machine` at `now`, destined for the outcome [`decide_outcome`] picks (the forcing rule, if any,
-/// noted in the transitions log).
+/// `machine` at `now`, destined as the kit decides from the request's `forced` outcome (taken
+/// here, so only the first payout created gets it) and the magic values; the forcing rule, if
+/// any, is noted in the transitions log.
 pub(crate) fn start_payout(
     onepay: &OnePay,
     tenant: &str,
     machine: &StateMachine,
-    forced: Option<&OutcomeSlot>,
+    forced: &Forced,
     (account_number, amount): (&str, i64),
     now: DateTime<Utc>,
 ) -> (String, Lifecycle) {
-    let engine = onepay.engine();
-    let Destiny { outcome, forced_by } = decide_outcome(machine, forced, account_number, amount);
-    let id = engine.ids.uuid(tenant);
-    let lc = engine.start_lifecycle_forced(
-        "onepay",
-        tenant,
-        machine,
-        &id,
-        outcome,
-        forced_by.as_deref(),
-        now,
-    );
+    let destiny = onepay.decide(machine, forced.take(), magic_for(account_number, amount));
+    let id = onepay.engine().ids().uuid(tenant);
+    let lc = onepay.start(tenant, machine, &id, destiny, now);
     (id, lc)
 }
 
@@ -73,13 +58,29 @@ pub fn event_for(status: &str) -> Option<&'static str> {
     }
 }
 
-fn lifecycle_mut<'a>(t: &'a mut TenantData, kind: &str, id: &str) -> Option<&'a mut Lifecycle> {
-    match kind {
-        CASHOUT => t.cashouts.get_mut(id).map(|c| &mut c.lc),
-        BALANCE_CASHOUT => t.balance_cashouts.get_mut(id).map(|b| &mut b.lc),
-        ACCOUNT => t.accounts.get_mut(id).map(|a| &mut a.lc),
-        _ => None,
+/// Event `name` of `tenant` about `data`, if some webhook of the tenant wants it.
+fn event<T: Serialize>(
+    onepay: &OnePay,
+    tenant: &str,
+    name: &'static str,
+    data: &T,
+) -> Option<Event> {
+    if !onepay.wants(tenant, name) {
+        return None;
     }
+    Event::json(name, &WebhookPayload { event: name, data })
+}
+
+/// Sends `{"event": name, "data": data}` to the tenant's webhooks that want `name`.
+pub(crate) fn announce<T: Serialize>(
+    onepay: &OnePay,
+    tenant: &str,
+    name: &'static str,
+    data: &T,
+    at: DateTime<Utc>,
+) {
+    let events = event(onepay, tenant, name, data).into_iter().collect();
+    onepay.emit(tenant, events, at);
 }
 
 /// The amount held by payout `id` of `kind`, if it is one.
@@ -104,8 +105,24 @@ pub(crate) fn wire(t: &TenantData, kind: &str, id: &str) -> Option<Value> {
     value.ok()
 }
 
-/// Side effects of `id` moving `from` -> `to` at `at`; returns the webhook to send, if any.
-/// `forced` is the remarks code of a back-office failure.
+/// The one hook: the side effects of `change`, and the webhook of the new status if someone
+/// wants it. Accounts have none.
+pub(crate) fn on_transition(onepay: &OnePay, store: &mut Store, change: &Transition) -> Vec<Event> {
+    let t = store.tenants.get_mut(&change.tenant);
+    t.and_then(|t| transition_event(onepay, t, change))
+        .into_iter()
+        .collect()
+}
+
+fn transition_event(onepay: &OnePay, t: &mut TenantData, change: &Transition) -> Option<Event> {
+    let (kind, id) = (change.kind.as_str(), change.object_id.as_str());
+    let forced = (change.cause == Cause::Admin).then_some("FORCED");
+    let name = after_change(t, kind, id, (change.from(), &change.to), change.at, forced)?;
+    event(onepay, &change.tenant, name, &wire(t, kind, id)?)
+}
+
+/// Side effects of payout `id` moving `from` -> `to` at `at`; returns the event to announce, if
+/// any. `forced` is the remarks code of a back-office failure.
 fn after_change(
     t: &mut TenantData,
     kind: &str,
@@ -113,7 +130,7 @@ fn after_change(
     (from, to): (&str, &str),
     at: DateTime<Utc>,
     forced: Option<&str>,
-) -> Option<(&'static str, Value)> {
+) -> Option<&'static str> {
     let amount = payout_amount(t, kind, id)?;
     if from == to {
         return None;
@@ -121,7 +138,7 @@ fn after_change(
     let remarks = match (from, to) {
         (f, "failed") if f != "failed" => {
             t.available += amount;
-            let reason = lifecycle_mut(t, kind, id).and_then(|lc| lc.reason.clone());
+            let reason = t.lifecycle(kind, id).and_then(|lc| lc.reason.clone());
             Some(remarks_for(
                 forced.or(reason.as_deref()).unwrap_or("FAILED"),
             ))
@@ -130,7 +147,7 @@ fn after_change(
             t.available -= amount;
             None
         }
-        _ => lifecycle_remarks(t, kind, id),
+        _ => payout_remarks(t, kind, id),
     };
     let processed_at = (to == "processed").then_some(at);
     match kind {
@@ -145,108 +162,29 @@ fn after_change(
             b.remarks = remarks;
         }
     }
-    Some((event_for(to)?, wire(t, kind, id)?))
+    event_for(to)
 }
 
-fn lifecycle_remarks(t: &TenantData, kind: &str, id: &str) -> Option<crate::model::Remarks> {
+fn payout_remarks(t: &TenantData, kind: &str, id: &str) -> Option<Remarks> {
     match kind {
         CASHOUT => t.cashouts.get(id)?.remarks.clone(),
         _ => t.balance_cashouts.get(id)?.remarks.clone(),
     }
 }
 
-/// A timed transition fell due.
-pub(crate) fn apply(onepay: &OnePay, due: &Scheduled) {
-    let Action::Transition {
-        kind, object_id, ..
-    } = &due.action
-    else {
-        return;
+/// A back-office move out of `failed` debits the payout again: refused (409) when the balance
+/// does not cover it.
+pub(crate) fn check_move(store: &Store, change: &Transition) -> Result<(), AdminError> {
+    let Some(t) = store.tenants.get(&change.tenant) else {
+        return Ok(());
     };
-    let webhook = {
-        let mut store = onepay.store();
-        let Some(t) = store.tenants.get_mut(&due.tenant) else {
-            return;
-        };
-        let Some(lc) = lifecycle_mut(t, kind, object_id) else {
-            return;
-        };
-        let Some(machine) = onepay.machine(kind, &lc.variant) else {
-            return;
-        };
-        let Some((from, to, at)) = onepay.engine().step_lifecycle(lc, &machine, due) else {
-            return;
-        };
-        after_change(t, kind, object_id, (&from, &to), at, None)
-    };
-    if let Some((event, data)) = webhook {
-        onepay.emit(&due.tenant, event, &data, due.due);
+    let (kind, id) = (&change.kind, &change.object_id);
+    let amount = payout_amount(t, kind, id);
+    if change.from() == "failed" && change.to != "failed" && amount.is_some_and(|a| a > t.available)
+    {
+        return Err(AdminError::conflict(format!(
+            "leaving `failed` debits {kind} `{id}` again, and the balance is too low"
+        )));
     }
-}
-
-/// A back-office status change of object `id` (of one of `kinds`, in whichever tenant has it).
-/// Returns the object's wire form after the change.
-pub(crate) fn force(
-    onepay: &OnePay,
-    kinds: &[&str],
-    id: &str,
-    to: &str,
-) -> Result<Value, AdminError> {
-    let engine = onepay.engine();
-    let (tenant, webhook, now, object) = {
-        let mut store = onepay.store();
-        let found = store.tenants.iter_mut().find_map(|(name, t)| {
-            let kind = kinds.iter().find(|k| lifecycle_mut(t, k, id).is_some())?;
-            Some((name.clone(), *kind, t))
-        });
-        let Some((tenant, kind, t)) = found else {
-            return Err(AdminError::not_found(format!(
-                "no {} `{id}`",
-                kinds.join(" or ")
-            )));
-        };
-        let now = engine.now_for(&tenant);
-        let amount = payout_amount(t, kind, id);
-        let available = t.available;
-        let lc = lifecycle_mut(t, kind, id).ok_or_else(|| AdminError::not_found(id.to_string()))?;
-        let machine = onepay
-            .machine(kind, &lc.variant)
-            .ok_or_else(|| AdminError::bad_request(format!("no machine for {kind}")))?;
-        if lc.status == "failed" && to != "failed" && amount.is_some_and(|a| a > available) {
-            return Err(AdminError(
-                http::StatusCode::CONFLICT,
-                format!("leaving `failed` debits {kind} `{id}` again, and the balance is too low"),
-            ));
-        }
-        if machine.is_terminal(&lc.status) && machine.knows(to) && !machine.is_terminal(to) {
-            // Back on the way: towards success unless told otherwise.
-            lc.outcome = machine.success().to_string();
-            lc.reason = None;
-        }
-        let from = engine
-            .force_lifecycle("onepay", &tenant, &machine, id, lc, to, now)
-            .map_err(AdminError::bad_request)?;
-        let webhook = after_change(t, kind, id, (&from, to), now, Some("FORCED"));
-        let object = wire(t, kind, id).unwrap_or(Value::Null);
-        (tenant, webhook, now, object)
-    };
-    if let Some((event, data)) = webhook {
-        onepay.emit(&tenant, event, &data, now);
-    }
-    Ok(object)
-}
-
-impl OnePay {
-    /// Sends `{"event": event, "data": data}` to the tenant's webhooks that want `event`.
-    pub(crate) fn emit<T: Serialize>(
-        &self,
-        tenant: &str,
-        event: &str,
-        data: &T,
-        at: DateTime<Utc>,
-    ) {
-        let payload = WebhookPayload { event, data };
-        self.engine()
-            .emit_webhook(self, tenant, event, &payload, at);
-    }
+    Ok(())
 }

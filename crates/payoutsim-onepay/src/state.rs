@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{DateTime, Utc};
 use payoutsim_core::machine::{Delay, Lifecycle, StateMachine};
 
+use crate::OnePayConfig;
 use crate::banks;
 use crate::model::{
     Account, Amount, BalanceAccount, BalanceCashout, BankRef, Cashout, Customer, Remarks,
@@ -154,6 +155,8 @@ pub struct AccountRec {
     pub subtype: String,
     pub authorization: bool,
     pub re_enroll: bool,
+    /// The client's own reference, as sent (`null` when it sent none).
+    pub external_id: Option<String>,
     pub created_at: DateTime<Utc>,
     pub lc: Lifecycle,
 }
@@ -220,7 +223,7 @@ impl TenantData {
             authorization: a.authorization,
             customer_id: a.customer_id.clone(),
             re_enroll: a.re_enroll,
-            external_id: None,
+            external_id: a.external_id.clone(),
             bank_id: a.bank_id.clone(),
             bank: bank.as_ref(true),
             customer,
@@ -274,6 +277,25 @@ impl TenantData {
         }
     }
 
+    /// The lifecycle of object `id` of `kind`, if this tenant has one.
+    pub fn lifecycle(&self, kind: &str, id: &str) -> Option<&Lifecycle> {
+        match kind {
+            CASHOUT => self.cashouts.get(id).map(|c| &c.lc),
+            BALANCE_CASHOUT => self.balance_cashouts.get(id).map(|b| &b.lc),
+            ACCOUNT => self.accounts.get(id).map(|a| &a.lc),
+            _ => None,
+        }
+    }
+
+    pub fn lifecycle_mut(&mut self, kind: &str, id: &str) -> Option<&mut Lifecycle> {
+        match kind {
+            CASHOUT => self.cashouts.get_mut(id).map(|c| &mut c.lc),
+            BALANCE_CASHOUT => self.balance_cashouts.get_mut(id).map(|b| &mut b.lc),
+            ACCOUNT => self.accounts.get_mut(id).map(|a| &mut a.lc),
+            _ => None,
+        }
+    }
+
     /// Cents on their way out: payouts not yet in a terminal status.
     pub fn in_transit(&self) -> i64 {
         let open = |lc: &Lifecycle| lc.status == "pending" || lc.status == "processing";
@@ -295,6 +317,24 @@ impl TenantData {
 #[derive(Debug, Default)]
 pub struct Store {
     pub tenants: BTreeMap<String, TenantData>,
+}
+
+impl Store {
+    /// The data of tenant `name`, created on first use with the starting balance `config` gives
+    /// its mode.
+    pub fn tenant(&mut self, name: &str, is_test: bool, config: &OnePayConfig) -> &mut TenantData {
+        (self.tenants.entry(name.to_string()))
+            .or_insert_with(|| TenantData::new(is_test, config.starting_balance(is_test)))
+    }
+
+    /// Which tenants have an object `id` of one of `kinds`, as `(tenant, kind)`.
+    pub fn holders(&self, kinds: &[&str], id: &str) -> Vec<(String, String)> {
+        let found = self.tenants.iter().filter_map(|(name, t)| {
+            let kind = kinds.iter().find(|k| t.lifecycle(k, id).is_some())?;
+            Some((name.clone(), kind.to_string()))
+        });
+        found.collect()
+    }
 }
 
 #[cfg(test)]

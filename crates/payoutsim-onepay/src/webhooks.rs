@@ -1,9 +1,10 @@
 //! `POST`/`GET /v1/webhooks`, `GET`/`PATCH`/`DELETE /v1/webhooks/{id}`
 //! (page: https://docs.onepay.la/client/webhooks/create).
 //!
-//! Webhooks are the engine's webhook targets (so `/__admin/webhooks` lists them and deliveries are
-//! recorded there): id = the OnePay id, secret = `wh_tok_…`, `extra` = `header` (`wh_hdr_…`),
-//! `name`, `description`, `updated_at`. Deliveries are signed by `Provider::sign_webhook`.
+//! Webhooks are the engine's webhook targets, registered with its target verbs (so
+//! `/__admin/webhooks` lists them and deliveries are recorded there): id = the OnePay id,
+//! secret = `wh_tok_…`, `extra` = `header` (`wh_hdr_…`), `name`, `description`, `updated_at`.
+//! Deliveries are signed by `Spec::sign_webhook`.
 
 use axum::Router;
 use axum::extract::rejection::QueryRejection;
@@ -12,8 +13,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use chrono::DateTime;
 use http::{HeaderMap, StatusCode};
-use payoutsim_core::Provider;
 use payoutsim_core::clock::rfc3339;
+use payoutsim_core::kit::{Auth, Spec};
 use payoutsim_core::webhooks::WebhookTarget;
 use serde_json::Value;
 
@@ -22,7 +23,7 @@ use crate::error::{Id, OnePayError, OnePayJson, RawBody, json_response, parse_ob
 use crate::model::{Data, Webhook, laravel_date};
 use crate::pagination::{Params, paginate};
 use crate::validation::Fields;
-use crate::{EVENTS, OnePay};
+use crate::{EVENTS, OnePay, OnePaySpec};
 
 pub(crate) fn routes() -> Router<OnePay> {
     Router::new()
@@ -32,7 +33,7 @@ pub(crate) fn routes() -> Router<OnePay> {
 
 async fn create(
     State(onepay): State<OnePay>,
-    tenant: Tenant,
+    Auth(tenant): Auth<Tenant>,
     headers: HeaderMap,
     RawBody(body): RawBody,
 ) -> Result<Response, OnePayError> {
@@ -48,16 +49,16 @@ async fn create(
     };
     let engine = onepay.engine();
     let now = rfc3339(engine.now_for(&tenant.name));
-    let id = engine.ids.uuid(&tenant.name);
-    let (secret, mut extra) = onepay.new_webhook_secret(&tenant.name);
+    let id = engine.ids().uuid(&tenant.name);
+    let (secret, mut extra) = OnePaySpec::new_webhook_secret(&onepay, &tenant.name);
     extra.insert("name".into(), name);
     if let Some(d) = description {
         extra.insert("description".into(), d);
     }
     extra.insert("updated_at".into(), now.clone());
-    let target = engine.outbox.add_target(WebhookTarget {
+    let target = engine.add_webhook_target(WebhookTarget {
         id: id.clone(),
-        provider: "onepay".into(),
+        provider: OnePaySpec::NAME.into(),
         tenant: tenant.name.clone(),
         url,
         events,
@@ -65,7 +66,7 @@ async fn create(
         extra,
         created_at: now,
     });
-    onepay.with_tenant(&tenant, |t| t.webhook_ids.push(id));
+    tenant.with_data(&onepay, |t| t.webhook_ids.push(id));
     let data = wire(&target, tenant.is_test);
     Ok(json_response(StatusCode::CREATED, &Data { data }))
 }
@@ -73,15 +74,12 @@ async fn create(
 /// Newest first.
 async fn list(
     State(onepay): State<OnePay>,
-    tenant: Tenant,
+    Auth(tenant): Auth<Tenant>,
     query: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> Result<Response, OnePayError> {
     let params = Params::from_query(query)?;
-    let order = onepay.with_tenant(&tenant, |t| t.webhook_ids.clone());
-    let mut targets = onepay
-        .engine()
-        .outbox
-        .targets(Some("onepay"), Some(&tenant.name));
+    let order = tenant.with_data(&onepay, |t| t.webhook_ids.clone());
+    let mut targets = (onepay.engine()).webhook_targets(Some(OnePaySpec::NAME), Some(&tenant.name));
     // Ours in creation order, then any made through the admin API.
     targets.sort_by_key(|t| {
         order
@@ -99,7 +97,7 @@ async fn list(
 
 async fn show(
     State(onepay): State<OnePay>,
-    tenant: Tenant,
+    Auth(tenant): Auth<Tenant>,
     Id(id): Id,
 ) -> Result<Response, OnePayError> {
     let target = find(&onepay, &tenant, &id)?;
@@ -110,7 +108,7 @@ async fn show(
 /// Changes any of `name`, `description`, `url`, `events`.
 async fn update(
     State(onepay): State<OnePay>,
-    tenant: Tenant,
+    Auth(tenant): Auth<Tenant>,
     Id(id): Id,
     headers: HeaderMap,
     RawBody(body): RawBody,
@@ -142,31 +140,29 @@ async fn update(
     let engine = onepay.engine();
     let now = rfc3339(engine.now_for(&tenant.name));
     target.extra.insert("updated_at".into(), now);
-    let target = engine.outbox.add_target(target);
+    let target = engine.add_webhook_target(target);
     let data = wire(&target, tenant.is_test);
     Ok(OnePayJson(Data { data }).into_response())
 }
 
 async fn remove(
     State(onepay): State<OnePay>,
-    tenant: Tenant,
+    Auth(tenant): Auth<Tenant>,
     Id(id): Id,
 ) -> Result<StatusCode, OnePayError> {
     find(&onepay, &tenant, &id)?;
-    onepay.engine().outbox.remove_target(&id);
-    onepay.with_tenant(&tenant, |t| t.webhook_ids.retain(|w| *w != id));
+    onepay.engine().remove_webhook_target(&id);
+    tenant.with_data(&onepay, |t| t.webhook_ids.retain(|w| *w != id));
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// The caller's webhook `id`.
 fn find(onepay: &OnePay, tenant: &Tenant, id: &str) -> Result<WebhookTarget, OnePayError> {
-    (onepay
-        .engine()
-        .outbox
-        .targets(Some("onepay"), Some(&tenant.name)))
-    .into_iter()
-    .find(|t| t.id == id)
-    .ok_or_else(|| OnePayError::NotFound("Webhook not found.".into()))
+    (onepay.engine())
+        .webhook_targets(Some(OnePaySpec::NAME), Some(&tenant.name))
+        .into_iter()
+        .find(|t| t.id == id)
+        .ok_or_else(|| OnePayError::NotFound("Webhook not found.".into()))
 }
 
 /// `url`: an absolute `http://` or `https://` URL (HTTPS deliveries verify certificates against

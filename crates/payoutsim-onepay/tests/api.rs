@@ -41,7 +41,9 @@ async fn missing_or_malformed_keys_are_refused_in_the_envelope() {
         &[("authorization", "Bearer sk_test_a-b")],
     ];
     for headers in cases {
-        let r = sim.call("GET", "/v1/customers", None, headers, None).await;
+        let r = sim
+            .call_as("GET", "/v1/customers", None, headers, None)
+            .await;
 
         r.assert_envelope(401, "401", "unauthenticated");
         assert_eq!(r.json["message"], "Unauthenticated.");
@@ -71,7 +73,7 @@ async fn the_journal_records_the_tenant_named_by_the_key() {
 
     sim.get(TEST_KEY, "/v1/banks").await;
 
-    let (entries, _) = sim.engine.journal.query(&Default::default());
+    let (entries, _) = sim.engine.journal().query(&Default::default());
     assert_eq!(entries[0].tenant.as_deref(), Some("onepay:sk_test_alpha"));
 }
 
@@ -182,6 +184,45 @@ async fn an_account_is_created_pending_with_its_bank_and_customer() {
 }
 
 #[tokio::test]
+async fn an_account_keeps_its_external_id_in_the_answer_and_every_later_read() {
+    let sim = sim(1);
+    let customer = sim.customer(TEST_KEY).await;
+    let mut body = account_body(&customer, "0012345678");
+    body["external_id"] = json!("crm-acct-42");
+
+    let created = sim.post(TEST_KEY, "/v1/accounts", body).await;
+    let id = created.json["id"].as_str().unwrap();
+    let shown = sim.get(TEST_KEY, &format!("/v1/accounts/{id}")).await;
+    let listed = sim
+        .get(TEST_KEY, &format!("/v1/customers/{customer}/accounts"))
+        .await;
+
+    assert_eq!(created.status, 201, "{}", created.json);
+    assert_eq!(created.json["external_id"], "crm-acct-42");
+    assert_eq!(shown.json["external_id"], "crm-acct-42");
+    assert_eq!(listed.json["data"][0]["external_id"], "crm-acct-42");
+    assert_eq!(shown.json, created.json);
+}
+
+#[tokio::test]
+async fn an_account_external_id_must_be_a_short_string() {
+    let sim = sim(1);
+    let customer = sim.customer(TEST_KEY).await;
+    let mut not_text = account_body(&customer, "0012345678");
+    not_text["external_id"] = json!(["x"]);
+    let mut too_long = account_body(&customer, "0012345678");
+    too_long["external_id"] = json!("x".repeat(256));
+
+    let a = sim.post(TEST_KEY, "/v1/accounts", not_text).await;
+    let b = sim.post(TEST_KEY, "/v1/accounts", too_long).await;
+
+    a.assert_envelope(422, "422", "validation_error");
+    assert_eq!(a.error_keys(), ["external_id"]);
+    assert_eq!(a.json["message"], "The external id field must be a string.");
+    assert_eq!(b.error_keys(), ["external_id"]);
+}
+
+#[tokio::test]
 async fn an_account_becomes_active_after_three_hundred_seconds() {
     let sim = sim(1);
     let (_, account) = sim.payee(TEST_KEY, "0012345678").await;
@@ -270,7 +311,7 @@ async fn malformed_json_is_a_400_envelope() {
     let sim = sim(1);
 
     let r = sim
-        .call(
+        .call_as(
             "POST",
             "/v1/customers",
             Some(TEST_KEY),
@@ -287,7 +328,7 @@ async fn a_body_that_is_not_an_object_is_a_400_envelope() {
     let sim = sim(1);
     for body in ["[1,2]", "\"text\"", "42", "null"] {
         let r = sim
-            .call(
+            .call_as(
                 "POST",
                 "/v1/customers",
                 Some(TEST_KEY),
@@ -327,7 +368,7 @@ async fn a_wrong_content_type_is_a_415_envelope() {
     let sim = sim(1);
 
     let r = sim
-        .call(
+        .call_as(
             "POST",
             "/v1/customers",
             Some(TEST_KEY),
@@ -345,7 +386,7 @@ async fn a_body_over_one_mebibyte_is_a_413_envelope() {
     let big = format!("{{\"description\": \"{}\"}}", "x".repeat(1024 * 1024 + 10));
 
     let r = sim
-        .call(
+        .call_as(
             "POST",
             "/v1/customers",
             Some(TEST_KEY),
@@ -373,7 +414,7 @@ async fn a_wrong_method_is_a_405_envelope() {
     let sim = sim(1);
 
     let r = sim
-        .call("DELETE", "/v1/cashouts", Some(TEST_KEY), &[], None)
+        .call_as("DELETE", "/v1/cashouts", Some(TEST_KEY), &[], None)
         .await;
 
     r.assert_envelope(405, "405", "method_not_allowed");
@@ -401,9 +442,27 @@ async fn error_response_renders_the_envelope_for_fault_statuses() {
 }
 
 #[tokio::test]
+async fn a_fault_placeholder_is_a_pending_object_in_a_data_wrapper() {
+    let sim = sim(1);
+
+    let resp = sim.provider.placeholder();
+
+    assert_eq!(resp.status(), 200);
+    assert_eq!(resp.headers()["content-type"], "application/json");
+    let bytes = http_body_util::BodyExt::collect(resp.into_body())
+        .await
+        .unwrap()
+        .to_bytes();
+    assert_eq!(
+        bytes,
+        r#"{"data":{"id":"00000000-0000-4000-8000-000000000000","status":"pending"}}"#
+    );
+}
+
+#[tokio::test]
 async fn the_router_works_without_the_journal_layer() {
     use tower::ServiceExt;
-    let engine = payoutsim_core::Engine::new(manual_config(1));
+    let engine = payoutsim_core::Engine::new(payoutsim_core::testkit::manual_config(1));
     let onepay = payoutsim_onepay::OnePay::new(engine, Default::default());
     let req = http::Request::post("/v1/customers")
         .header("authorization", format!("Bearer {TEST_KEY}"))

@@ -4,36 +4,8 @@
 
 mod support;
 
-use axum::body::Body;
-use http::Request;
-use http_body_util::BodyExt;
-use payoutsim_core::admin::{self, AdminOptions};
 use serde_json::{Value, json};
 use support::*;
-use tower::ServiceExt;
-
-async fn admin_post(sim: &Sim, path: &str, body: Value) -> (u16, Value) {
-    let app = admin::router(sim.engine.clone(), AdminOptions::default());
-    let req = Request::post(format!("/__admin/providers/onepay{path}"))
-        .header("content-type", "application/json")
-        .body(Body::from(body.to_string()))
-        .unwrap();
-    let resp = app.oneshot(req).await.unwrap();
-    let status = resp.status().as_u16();
-    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
-    (
-        status,
-        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-    )
-}
-
-async fn admin_get(sim: &Sim, path: &str) -> Value {
-    let app = admin::router(sim.engine.clone(), AdminOptions::default());
-    let req = Request::get(path).body(Body::empty()).unwrap();
-    let resp = app.oneshot(req).await.unwrap();
-    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
-    serde_json::from_slice(&bytes).unwrap()
-}
 
 #[tokio::test]
 async fn the_balance_shows_available_and_in_transit_amounts() {
@@ -148,14 +120,16 @@ async fn paying_out_the_balance_reports_the_documented_business_errors() {
 async fn the_back_office_funds_a_live_tenant() {
     let sim = sim(1);
 
-    let (status, body) = admin_post(
-        &sim,
-        "/fund",
-        json!({"tenant": "onepay:sk_live_alpha", "amount": 1500.5}),
-    )
-    .await;
+    let (status, body) = sim
+        .admin_post(
+            "/fund",
+            json!({"tenant": "onepay:sk_live_alpha", "amount": 1500.5}),
+        )
+        .await;
     let balance = sim.get(LIVE_KEY, "/v1/balances").await;
-    let bad = admin_post(&sim, "/fund", json!({"tenant": "onepay:nope", "amount": 1})).await;
+    let bad = sim
+        .admin_post("/fund", json!({"tenant": "onepay:nope", "amount": 1}))
+        .await;
 
     assert_eq!(status, 200, "{body}");
     assert_eq!(
@@ -171,26 +145,19 @@ async fn the_back_office_funds_a_live_tenant() {
 #[tokio::test]
 async fn forcing_a_cashout_to_failed_credits_it_back_with_forced_remarks() {
     let sim = sim(1);
-    let (c, a) = sim.payee(TEST_KEY, "0012345678").await;
-    let r = sim
-        .cashout(TEST_KEY, "k", cashout_body(&c, &a, json!(1000), "TURBO"))
-        .await;
-    let id = r.json["id"].as_str().unwrap();
+    let (_, id) = sim.cashout_to_payee("TURBO").await;
 
-    let (status, body) = admin_post(
-        &sim,
-        &format!("/cashouts/{id}/status"),
-        json!({"status": "failed"}),
-    )
-    .await;
+    let (status, body) = sim
+        .admin_post(
+            &format!("/cashouts/{id}/status"),
+            json!({"status": "failed"}),
+        )
+        .await;
     sim.engine.advance(3600.0, None).await;
     let after = sim.get(TEST_KEY, &format!("/v1/cashouts/{id}")).await;
-    let unknown = admin_post(
-        &sim,
-        &format!("/cashouts/{id}/status"),
-        json!({"status": "lost"}),
-    )
-    .await;
+    let unknown = sim
+        .admin_post(&format!("/cashouts/{id}/status"), json!({"status": "lost"}))
+        .await;
 
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["status"], "failed");
@@ -205,13 +172,15 @@ async fn forcing_an_account_status_is_a_back_office_action() {
     let sim = sim(1);
     let (_, a) = sim.payee(TEST_KEY, "0012345678").await;
 
-    let (status, body) = admin_post(
-        &sim,
-        &format!("/accounts/{a}/status"),
-        json!({"status": "ACTIVE"}),
-    )
-    .await;
-    let missing = admin_post(&sim, "/accounts/nope/status", json!({"status": "ACTIVE"})).await;
+    let (status, body) = sim
+        .admin_post(
+            &format!("/accounts/{a}/status"),
+            json!({"status": "ACTIVE"}),
+        )
+        .await;
+    let missing = sim
+        .admin_post("/accounts/nope/status", json!({"status": "ACTIVE"}))
+        .await;
 
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["status"], "ACTIVE");
@@ -223,9 +192,13 @@ async fn objects_and_machines_are_shown_to_the_admin_api() {
     let sim = sim(1);
     sim.payee(TEST_KEY, "0012345678").await;
 
-    let customers = admin_get(&sim, "/__admin/providers/onepay/objects?kind=customer").await;
-    let balances = admin_get(&sim, "/__admin/providers/onepay/objects?kind=balance").await;
-    let machines = admin_get(&sim, "/__admin/providers/onepay/machines").await;
+    let customers = sim
+        .admin_get("/__admin/providers/onepay/objects?kind=customer")
+        .await;
+    let balances = sim
+        .admin_get("/__admin/providers/onepay/objects?kind=balance")
+        .await;
+    let machines = sim.admin_get("/__admin/providers/onepay/machines").await;
 
     assert_eq!(customers["objects"].as_array().unwrap().len(), 1);
     assert_eq!(balances["objects"][0]["object"]["available"], START);
@@ -241,8 +214,7 @@ async fn objects_and_machines_are_shown_to_the_admin_api() {
 #[tokio::test]
 async fn a_changed_delay_applies_to_new_cashouts() {
     let sim = sim(1);
-    let changed = payoutsim_core::Provider::set_delay(
-        &sim.onepay,
+    let changed = sim.provider.set_delay(
         "cashout",
         "",
         "pending",
@@ -276,25 +248,16 @@ async fn reset_forgets_every_tenant() {
     assert_eq!(sim.available_cents(TEST_KEY).await, START * 100);
 }
 
-trait Objects {
-    fn onepay_objects(&self, kind: &str) -> Vec<Value>;
-}
-
-impl Objects for Sim {
-    fn onepay_objects(&self, kind: &str) -> Vec<Value> {
-        let v = payoutsim_core::Provider::objects(&self.onepay, None, Some(kind));
-        v["objects"].as_array().unwrap().clone()
-    }
-}
-
 #[tokio::test]
 async fn a_provisioned_tenant_is_listed_with_its_starting_balance_before_any_request() {
     let sim = sim(1);
 
     let test = sim.provider.provision("onepay:sk_test_alpha").unwrap();
     let live = sim.provider.provision("onepay:sk_live_alpha").unwrap();
-    let tenants = admin_get(&sim, "/__admin/tenants").await;
-    let balances = admin_get(&sim, "/__admin/providers/onepay/objects?kind=balance").await;
+    let tenants = sim.admin_get("/__admin/tenants").await;
+    let balances = sim
+        .admin_get("/__admin/providers/onepay/objects?kind=balance")
+        .await;
 
     assert_eq!(
         test,
@@ -351,10 +314,69 @@ async fn provisioning_refuses_a_malformed_key_and_creates_nothing() {
     .map(|t| sim.provider.provision(t).unwrap_err().0.as_u16())
     .collect();
     let checked = sim.provider.check_tenant("onepay:nope").unwrap_err();
-    let tenants = admin_get(&sim, "/__admin/tenants").await;
+    let tenants = sim.admin_get("/__admin/tenants").await;
 
     assert_eq!(refused, [400, 400, 400, 400]);
     assert!(checked.1.contains("`onepay:nope`"), "{}", checked.1);
     assert_eq!(tenants["tenants"]["onepay"], json!([]));
     assert_eq!(sim.onepay_objects("balance"), Vec::<Value>::new());
+}
+
+#[tokio::test]
+async fn the_back_office_lists_webhooks_made_through_either_api() {
+    let sim = sim(1);
+    let own = json!({"name": "w", "url": "http://127.0.0.1:9/h", "events": ["cashout.created"]});
+    let made = sim.post(TEST_KEY, "/v1/webhooks", own).await;
+    let target = json!({
+        "provider": "onepay",
+        "tenant": "onepay:sk_test_alpha",
+        "url": "http://127.0.0.1:9/admin"
+    });
+
+    let admin_made = sim.admin("POST", "/__admin/webhooks", Some(target)).await;
+    let webhooks = sim.onepay_objects("webhook");
+
+    assert_eq!(made.status, 201, "{}", made.json);
+    assert_eq!(admin_made.status, 201, "{}", admin_made.json);
+    let ids: Vec<&Value> = webhooks.iter().map(|w| &w["id"]).collect();
+    assert_eq!(ids, [&made.json["data"]["id"], &admin_made.json["id"]]);
+    assert!(
+        webhooks
+            .iter()
+            .all(|w| w["tenant"] == "onepay:sk_test_alpha")
+    );
+}
+
+#[tokio::test]
+async fn transitions_are_logged_as_created_timeline_or_admin() {
+    let sim = sim(1);
+    let (a, cashout) = sim.cashout_to_payee("TURBO").await;
+    let validate = format!("/v1/accounts/{a}/validate");
+
+    sim.post(TEST_KEY, &validate, json!({})).await;
+    sim.advance(60.0).await;
+    let path = format!("/cashouts/{cashout}/status");
+    sim.admin_post(&path, json!({"status": "processed"})).await;
+
+    let causes = |id: &str| -> Vec<(Option<String>, String, &'static str)> {
+        (sim.engine.transitions(Some("onepay"), Some(id)).into_iter())
+            .map(|t| (t.from, t.to, t.cause))
+            .collect()
+    };
+    let some = |s: &str| Some(s.to_string());
+    assert_eq!(
+        causes(&a),
+        [
+            (None, "PENDING".to_string(), "created"),
+            (some("PENDING"), "ACTIVE".to_string(), "admin")
+        ]
+    );
+    assert_eq!(
+        causes(&cashout),
+        [
+            (None, "pending".to_string(), "created"),
+            (some("pending"), "processing".to_string(), "timeline"),
+            (some("processing"), "processed".to_string(), "admin")
+        ]
+    );
 }

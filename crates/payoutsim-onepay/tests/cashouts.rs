@@ -234,18 +234,14 @@ async fn a_turbo_cashout_is_processing_after_a_minute_and_processed_after_thirty
 #[tokio::test]
 async fn an_ach_cashout_is_processed_one_business_day_after_processing() {
     let sim = sim(1);
-    let (c, a) = sim.payee(TEST_KEY, "0012345678").await;
-    let r = sim
-        .cashout(TEST_KEY, "k", cashout_body(&c, &a, json!(1000), "ACH"))
-        .await;
-    let id = r.json["id"].as_str().unwrap();
+    let (_, id) = sim.cashout_to_payee("ACH").await;
 
     sim.engine.advance(600.0, None).await;
-    let s1 = sim.status_of(TEST_KEY, id).await;
+    let s1 = sim.status_of(TEST_KEY, &id).await;
     sim.engine.advance(86_399.0, None).await;
-    let s2 = sim.status_of(TEST_KEY, id).await;
+    let s2 = sim.status_of(TEST_KEY, &id).await;
     sim.engine.advance(1.0, None).await;
-    let s3 = sim.status_of(TEST_KEY, id).await;
+    let s3 = sim.status_of(TEST_KEY, &id).await;
 
     assert_eq!([s1, s2, s3], ["processing", "processing", "processed"]);
 }

@@ -5,7 +5,6 @@
 
 mod support;
 
-use payoutsim_core::Provider;
 use payoutsim_core::testkit::any_json;
 use payoutsim_onepay::OnePayConfig;
 use proptest::prelude::*;
@@ -129,7 +128,7 @@ fn check_answer(r: &Resp) {
 /// available + in flight + processed == starting balance, and nothing is negative.
 fn check_conservation(sim: &Sim) {
     let cents = |v: &Value| (v.as_f64().unwrap() * 100.0).round() as i64;
-    let objects = sim.onepay.objects(Some("onepay:sk_test_alpha"), None);
+    let objects = sim.objects(Some("onepay:sk_test_alpha"), None);
     let mut available = None;
     let mut held = 0;
     for o in objects["objects"].as_array().unwrap() {
@@ -172,17 +171,17 @@ proptest! {
                         let headers: Vec<(&str, &str)> =
                             key.iter().map(|k| ("x-idempotency", k.as_str())).collect();
                         let r = sim
-                            .call("POST", "/v1/cashouts", Some(TEST_KEY), &headers, Some(body.as_bytes()))
+                            .call_as("POST", "/v1/cashouts", Some(TEST_KEY), &headers, Some(body.as_bytes()))
                             .await;
                         check_answer(&r);
                     }
                     Step::Garbage(bytes) => {
                         let r = sim
-                            .call("POST", "/v1/cashouts", Some(TEST_KEY), &[("x-idempotency", "g")], Some(&bytes))
+                            .call_as("POST", "/v1/cashouts", Some(TEST_KEY), &[("x-idempotency", "g")], Some(&bytes))
                             .await;
                         check_answer(&r);
                     }
-                    Step::Advance(s) => sim.engine.advance(f64::from(s), None).await,
+                    Step::Advance(s) => sim.advance(f64::from(s)).await,
                 }
                 check_conservation(&sim);
             }

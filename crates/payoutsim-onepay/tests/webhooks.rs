@@ -4,36 +4,9 @@
 
 mod support;
 
-use std::sync::{Arc, Mutex};
-
-use axum::Router;
-use axum::extract::State;
-use axum::routing::post;
-use bytes::Bytes;
-use http::HeaderMap;
+use payoutsim_core::testkit::Receiver;
 use serde_json::{Value, json};
 use support::*;
-
-type Inbox = Arc<Mutex<Vec<(HeaderMap, Bytes)>>>;
-
-/// A tiny receiver: every POST to `/hook` is kept and answered 200.
-async fn receiver() -> (String, Inbox) {
-    let inbox: Inbox = Arc::default();
-    let app = Router::new()
-        .route(
-            "/hook",
-            post(
-                |State(inbox): State<Inbox>, headers: HeaderMap, body: Bytes| async move {
-                    inbox.lock().unwrap().push((headers, body));
-                },
-            ),
-        )
-        .with_state(inbox.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    (format!("http://{addr}/hook"), inbox)
-}
 
 fn webhook_body(url: &str) -> Value {
     json!({
@@ -60,10 +33,12 @@ async fn a_webhook_is_created_listed_updated_and_deleted() {
     let listed = sim.get(TEST_KEY, "/v1/webhooks").await;
     let patch = json!({"name": "renamed", "events": ["cashout.processed"]}).to_string();
     let patched = sim
-        .call("PATCH", &path, Some(TEST_KEY), &[], Some(patch.as_bytes()))
+        .call_as("PATCH", &path, Some(TEST_KEY), &[], Some(patch.as_bytes()))
         .await;
     let other = sim.get(OTHER_KEY, &path).await;
-    let deleted = sim.call("DELETE", &path, Some(TEST_KEY), &[], None).await;
+    let deleted = sim
+        .call_as("DELETE", &path, Some(TEST_KEY), &[], None)
+        .await;
     let gone = sim.get(TEST_KEY, &path).await;
 
     assert_eq!(created.status, 201);
@@ -105,8 +80,10 @@ async fn webhook_validation_rejects_bad_urls_and_unknown_events() {
 #[tokio::test]
 async fn deliveries_arrive_in_order_signed_with_the_secret_and_the_header_token() {
     let sim = sim(1);
-    let (url, inbox) = receiver().await;
-    let hook = sim.post(TEST_KEY, "/v1/webhooks", webhook_body(&url)).await;
+    let receiver = Receiver::start().await;
+    let hook = sim
+        .post(TEST_KEY, "/v1/webhooks", webhook_body(&receiver.url))
+        .await;
     let secret = hook.json["data"]["secret"].as_str().unwrap().to_string();
     let token = hook.json["data"]["header"].as_str().unwrap().to_string();
     let (c, a) = sim.payee(TEST_KEY, "0012345678").await;
@@ -118,37 +95,30 @@ async fn deliveries_arrive_in_order_signed_with_the_secret_and_the_header_token(
     sim.engine.advance(1800.0, None).await;
     sim.engine.settle(None).await;
 
-    let got = inbox.lock().unwrap().clone();
-    let events: Vec<String> = got
+    let got = receiver.received();
+    let events: Vec<&str> = got
         .iter()
-        .map(|(_, b)| {
-            serde_json::from_slice::<Value>(b).unwrap()["event"]
-                .as_str()
-                .unwrap()
-                .to_string()
-        })
+        .map(|r| r.json["event"].as_str().unwrap())
         .collect();
     assert_eq!(
         events,
         ["cashout.created", "cashout.approved", "cashout.processed"]
     );
-    for (headers, body) in &got {
-        let expected = payoutsim_onepay::signature(&secret, body);
-        assert_eq!(headers["x-signature"], expected.as_str());
+    for r in &got {
+        let expected = payoutsim_onepay::signature(&secret, &r.raw);
+        assert_eq!(r.headers["x-signature"], expected.as_str());
         assert_eq!(expected.len(), 64);
-        assert_eq!(headers["x-webhook-token"], token.as_str());
-        let payload: Value = serde_json::from_slice(body).unwrap();
-        assert_eq!(payload["data"]["id"], created.json["id"]);
+        assert_eq!(r.headers["x-webhook-token"], token.as_str());
+        assert_eq!(r.json["data"]["id"], created.json["id"]);
     }
-    let last: Value = serde_json::from_slice(&got[2].1).unwrap();
-    assert_eq!(last["data"]["status"], "processed");
+    assert_eq!(got[2].json["data"]["status"], "processed");
 }
 
 #[tokio::test]
 async fn a_failed_cashout_is_announced_as_rejected_with_its_remarks() {
     let sim = sim(1);
-    let (url, inbox) = receiver().await;
-    let mut body = webhook_body(&url);
+    let receiver = Receiver::start().await;
+    let mut body = webhook_body(&receiver.url);
     body["events"] = json!(["cashout.rejected"]);
     sim.post(TEST_KEY, "/v1/webhooks", body).await;
     let (c, a) = sim.payee(TEST_KEY, "1111111110").await;
@@ -158,9 +128,8 @@ async fn a_failed_cashout_is_announced_as_rejected_with_its_remarks() {
     sim.engine.advance(3600.0, None).await;
     sim.engine.settle(None).await;
 
-    let got = inbox.lock().unwrap().clone();
+    let got = receiver.bodies();
     assert_eq!(got.len(), 1);
-    let payload: Value = serde_json::from_slice(&got[0].1).unwrap();
-    assert_eq!(payload["event"], "cashout.rejected");
-    assert_eq!(payload["data"]["remarks"]["code"], "ACCOUNT_CLOSED");
+    assert_eq!(got[0]["event"], "cashout.rejected");
+    assert_eq!(got[0]["data"]["remarks"]["code"], "ACCOUNT_CLOSED");
 }

@@ -130,7 +130,17 @@ pub trait Spec: Sized + Send + Sync + 'static {
     }
 
     /// Its objects for `GET /__admin/providers/{name}/objects`, optionally one tenant or kind.
-    fn objects(store: &Self::Store, tenant: Option<&str>, kind: Option<&str>) -> Value;
+    /// Default: none (a provider whose view also reads the engine implements
+    /// [`Spec::objects_in`] instead).
+    fn objects(_store: &Self::Store, _tenant: Option<&str>, _kind: Option<&str>) -> Value {
+        serde_json::json!({ "objects": [] })
+    }
+
+    /// [`Spec::objects`] for a view that also shows what the engine keeps for the provider (its
+    /// webhook targets, say): it locks the store itself. Default: [`Spec::objects`] of the store.
+    fn objects_in(kit: &Kit<Self>, tenant: Option<&str>, kind: Option<&str>) -> Value {
+        Self::objects(&kit.store(), tenant, kind)
+    }
 
     /// The events it emits. Default: none; the admin API refuses targets for it.
     fn webhook_events() -> &'static [&'static str] {

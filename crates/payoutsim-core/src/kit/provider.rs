@@ -36,7 +36,7 @@ impl<S: Spec> Provider for Kit<S> {
     }
 
     fn objects(&self, tenant: Option<&str>, kind: Option<&str>) -> Value {
-        S::objects(&self.store(), tenant, kind)
+        S::objects_in(self, tenant, kind)
     }
 
     fn reset(&self) {

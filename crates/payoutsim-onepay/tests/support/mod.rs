@@ -1,17 +1,15 @@
-//! Test harness: an engine with a manual clock, OnePay registered with it, and its router wrapped
-//! in the journal layer exactly as payoutsim serves it; requests go through `oneshot`.
+//! OnePay's own test helpers on the core harness (`payoutsim_core::testkit::Sim`, which mounts
+//! OnePay behind the journal exactly as payoutsim serves it; requests go through `oneshot`):
+//! its keys, request bodies, bearer-key calls and envelope assertions.
 
 #![allow(dead_code)]
 #![allow(clippy::unwrap_used)]
 
-use std::sync::Arc;
-
-use axum::Router;
-use axum::body::Body;
-use http::Request;
-use payoutsim_core::{Engine, EngineConfig, Provider, testkit};
-use payoutsim_onepay::{OnePay, OnePayConfig};
+use payoutsim_core::testkit;
+use payoutsim_onepay::{OnePayConfig, OnePaySpec};
 use serde_json::{Value, json};
+
+pub use payoutsim_core::testkit::Resp;
 
 pub const TEST_KEY: &str = "sk_test_alpha";
 pub const OTHER_KEY: &str = "sk_test_beta";
@@ -20,37 +18,15 @@ pub const BANCOLOMBIA: &str = "9a1f6a52-3b8e-4c1d-9a53-0c7d2e6b1a01";
 /// The default test balance, in whole COP.
 pub const START: i64 = 1_000_000_000;
 
-pub struct Sim {
-    pub engine: Engine,
-    pub onepay: OnePay,
-    pub provider: Arc<dyn Provider>,
-    pub app: Router,
-}
-
-pub use payoutsim_core::testkit::Resp;
-
-/// A manual clock, and webhook deliveries that give up after 2 s.
-pub fn manual_config(seed: u64) -> EngineConfig {
-    let mut c = testkit::manual_config(seed);
-    c.webhooks.timeout = std::time::Duration::from_secs(2);
-    c
-}
+/// OnePay on a manual clock, webhook deliveries giving up after 2 s.
+pub type Sim = testkit::Sim<OnePaySpec>;
 
 pub fn sim(seed: u64) -> Sim {
-    sim_with(seed, OnePayConfig::default())
+    Sim::new(seed, OnePayConfig::default())
 }
 
 pub fn sim_with(seed: u64, config: OnePayConfig) -> Sim {
-    let engine = Engine::new(manual_config(seed));
-    let onepay = OnePay::new(engine.clone(), config);
-    let provider: Arc<dyn Provider> = Arc::new(onepay.clone());
-    let app = testkit::mount(&engine, &provider);
-    Sim {
-        engine,
-        onepay,
-        provider,
-        app,
-    }
+    Sim::new(seed, config)
 }
 
 /// OnePay's reading of an answer.
@@ -82,13 +58,14 @@ impl OnePayResp for Resp {
     }
 }
 
-impl Sim {
-    pub async fn send(&self, req: Request<Body>) -> Resp {
-        testkit::send(&self.app, req).await
-    }
+/// Calls as a OnePay client makes them: a bearer key, and the objects a test needs first.
+#[allow(async_fn_in_trait)]
+pub trait OnePaySim {
+    fn sim(&self) -> &Sim;
 
-    /// A request with a bearer key, JSON content type when there is a body, and extra headers.
-    pub async fn call(
+    /// A request with a bearer key (if any), JSON content type when there is a body, and extra
+    /// headers.
+    async fn call_as(
         &self,
         method: &str,
         path: &str,
@@ -101,77 +78,94 @@ impl Sim {
         if let Some(b) = &bearer {
             all.push(("authorization", b));
         }
-        if body.is_some()
-            && !headers
-                .iter()
-                .any(|(h, _)| h.eq_ignore_ascii_case("content-type"))
-        {
-            all.push(("content-type", "application/json"));
-        }
         all.extend_from_slice(headers);
-        self.send(testkit::request(method, path, &all, body)).await
+        self.sim().call(method, path, &all, body).await
     }
 
-    pub async fn get(&self, key: &str, path: &str) -> Resp {
-        self.call("GET", path, Some(key), &[], None).await
+    async fn get(&self, key: &str, path: &str) -> Resp {
+        self.call_as("GET", path, Some(key), &[], None).await
     }
 
-    pub async fn post(&self, key: &str, path: &str, body: Value) -> Resp {
+    async fn post(&self, key: &str, path: &str, body: Value) -> Resp {
         let bytes = body.to_string();
-        self.call("POST", path, Some(key), &[], Some(bytes.as_bytes()))
+        self.call_as("POST", path, Some(key), &[], Some(bytes.as_bytes()))
             .await
     }
 
-    pub async fn post_idem(&self, key: &str, path: &str, idem: &str, body: Value) -> Resp {
+    async fn post_idem(&self, key: &str, path: &str, idem: &str, body: Value) -> Resp {
         let bytes = body.to_string();
-        self.call(
-            "POST",
-            path,
-            Some(key),
-            &[("x-idempotency", idem)],
-            Some(bytes.as_bytes()),
-        )
-        .await
+        let headers = [("x-idempotency", idem)];
+        self.call_as("POST", path, Some(key), &headers, Some(bytes.as_bytes()))
+            .await
     }
 
-    pub async fn customer(&self, key: &str) -> String {
+    async fn customer(&self, key: &str) -> String {
         let r = self.post(key, "/v1/customers", customer_body()).await;
         assert_eq!(r.status, 201, "{}", r.json);
         r.json["id"].as_str().unwrap().to_string()
     }
 
-    pub async fn account(&self, key: &str, customer_id: &str, account_number: &str) -> String {
-        let r = self
-            .post(
-                key,
-                "/v1/accounts",
-                account_body(customer_id, account_number),
-            )
-            .await;
+    async fn account(&self, key: &str, customer_id: &str, account_number: &str) -> String {
+        let body = account_body(customer_id, account_number);
+        let r = self.post(key, "/v1/accounts", body).await;
         assert_eq!(r.status, 201, "{}", r.json);
         r.json["id"].as_str().unwrap().to_string()
     }
 
     /// A customer and an account of theirs: `(customer_id, account_id)`.
-    pub async fn payee(&self, key: &str, account_number: &str) -> (String, String) {
+    async fn payee(&self, key: &str, account_number: &str) -> (String, String) {
         let c = self.customer(key).await;
         let a = self.account(key, &c, account_number).await;
         (c, a)
     }
 
-    pub async fn cashout(&self, key: &str, idem: &str, body: Value) -> Resp {
+    async fn cashout(&self, key: &str, idem: &str, body: Value) -> Resp {
         self.post_idem(key, "/v1/cashouts", idem, body).await
     }
 
+    /// A payee of `TEST_KEY` (account `0012345678`) and a cashout of 1000 COP to them by
+    /// `method` (key `k`): `(account_id, cashout_id)`.
+    async fn cashout_to_payee(&self, method: &str) -> (String, String) {
+        let (c, a) = self.payee(TEST_KEY, "0012345678").await;
+        let body = cashout_body(&c, &a, json!(1000), method);
+        let r = self.cashout(TEST_KEY, "k", body).await;
+        assert_eq!(r.status, 201, "{}", r.json);
+        (a, r.json["id"].as_str().unwrap().to_string())
+    }
+
     /// The tenant's available balance, in cents.
-    pub async fn available_cents(&self, key: &str) -> i64 {
+    async fn available_cents(&self, key: &str) -> i64 {
         let r = self.get(key, "/v1/balances").await;
         (r.json["data"]["available"].as_f64().unwrap() * 100.0).round() as i64
     }
 
-    pub async fn status_of(&self, key: &str, cashout_id: &str) -> String {
+    async fn status_of(&self, key: &str, cashout_id: &str) -> String {
         let r = self.get(key, &format!("/v1/cashouts/{cashout_id}")).await;
         r.json["status"].as_str().unwrap().to_string()
+    }
+
+    /// A back-office call under `/__admin/providers/onepay`: `(status, body)`.
+    async fn admin_post(&self, path: &str, body: Value) -> (u16, Value) {
+        let path = format!("/__admin/providers/onepay{path}");
+        let r = self.sim().admin("POST", &path, Some(body)).await;
+        (r.status, r.json)
+    }
+
+    /// An admin API read: its JSON body.
+    async fn admin_get(&self, path: &str) -> Value {
+        self.sim().admin("GET", path, None).await.json
+    }
+
+    /// The back office's objects of one kind (`Provider::objects`).
+    fn onepay_objects(&self, kind: &str) -> Vec<Value> {
+        let v = self.sim().objects(None, Some(kind));
+        v["objects"].as_array().unwrap().clone()
+    }
+}
+
+impl OnePaySim for Sim {
+    fn sim(&self) -> &Sim {
+        self
     }
 }
 

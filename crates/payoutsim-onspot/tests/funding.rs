@@ -155,7 +155,7 @@ async fn the_back_office_forces_a_status_with_its_balance_effect() {
     let path = format!("/__admin/providers/onspot/payouts/{first}/status");
 
     let r = sim
-        .admin_call(
+        .admin(
             "POST",
             &path,
             Some(json!({"status": "failed", "reason": "RETURNED"})),
@@ -182,13 +182,13 @@ async fn forcing_a_payout_active_without_funds_is_a_conflict() {
     let path = format!("/__admin/providers/onspot/payouts/{first}/status");
 
     let conflict = sim
-        .admin_call("POST", &path, Some(json!({"status": "paid"})))
+        .admin("POST", &path, Some(json!({"status": "paid"})))
         .await;
     let unknown = sim
-        .admin_call("POST", &path, Some(json!({"status": "lost"})))
+        .admin("POST", &path, Some(json!({"status": "lost"})))
         .await;
     let missing = sim
-        .admin_call(
+        .admin(
             "POST",
             "/__admin/providers/onspot/payouts/nope/status",
             Some(json!({"status": "paid"})),
@@ -248,7 +248,7 @@ async fn environments_keep_separate_data_and_balances() {
         .await;
 
     let live_view = sim
-        .admin_call(
+        .admin(
             "GET",
             "/__admin/providers/onspot/payouts?environment=live",
             None,
@@ -256,7 +256,7 @@ async fn environments_keep_separate_data_and_balances() {
         .await
         .json;
     let test_view = sim
-        .admin_call(
+        .admin(
             "GET",
             "/__admin/providers/onspot/payouts?environment=test",
             None,
@@ -303,7 +303,7 @@ async fn objects_and_machines_show_the_state_and_the_table() {
 
     let objects = sim.provider.objects(Some(&t), None);
     let machines = sim
-        .admin_call("GET", "/__admin/providers/onspot/machines", None)
+        .admin("GET", "/__admin/providers/onspot/machines", None)
         .await
         .json;
     let transitions = sim.engine.transitions(Some("onspot"), None);

@@ -80,10 +80,14 @@ pub trait OnSpotSim {
     async fn create(&self, token: &str, env: &str, body: &Value) -> Resp;
     /// Records a bank transfer of `amount` to `tenant` through the back office.
     async fn transfer(&self, tenant: &str, amount: &str) -> Resp;
+    /// Forces payout `uuid`'s status through the back office (`body`: `{status, reason?}`).
+    async fn force(&self, uuid: &str, body: Value) -> Resp;
     /// The back office's "Payouts" for one tenant.
     async fn payouts(&self, tenant: &str) -> Value;
     /// Statuses of a tenant's payouts, in creation order.
     async fn statuses(&self, tenant: &str) -> Vec<String>;
+    /// The uuids of a tenant's payouts, in creation order.
+    async fn uuids(&self, tenant: &str) -> Vec<String>;
     /// A tenant's balance, as "Payouts" shows it.
     async fn balance(&self, tenant: &str) -> Value;
     /// What OnSpot answers for a token past its `exp` (`Provider::expired_token_response`).
@@ -120,6 +124,11 @@ impl OnSpotSim for Sim {
             .await
     }
 
+    async fn force(&self, uuid: &str, body: Value) -> Resp {
+        let path = format!("/__admin/providers/onspot/payouts/{uuid}/status");
+        self.admin("POST", &path, Some(body)).await
+    }
+
     async fn payouts(&self, tenant: &str) -> Value {
         let path = format!("/__admin/providers/onspot/payouts?tenant={tenant}");
         let r = self.admin("GET", &path, None).await;
@@ -134,6 +143,13 @@ impl OnSpotSim for Sim {
             .unwrap()
             .iter()
             .map(|p| p["status"].as_str().unwrap().to_string())
+            .collect()
+    }
+
+    async fn uuids(&self, tenant: &str) -> Vec<String> {
+        let view = self.payouts(tenant).await;
+        (view["payouts"].as_array().unwrap().iter())
+            .map(|p| p["uuid"].as_str().unwrap().to_string())
             .collect()
     }
 
@@ -161,6 +177,13 @@ pub fn individual(amount: &str) -> Value {
         "currency": "USD",
         "description": "Payout"
     })
+}
+
+/// A valid INDIVIDUAL item of `amount` with `documentNumber` `doc` (a magic one, say).
+pub fn with_document(amount: &str, doc: &str) -> Value {
+    let mut item = individual(amount);
+    item["documentNumber"] = json!(doc);
+    item
 }
 
 /// The seed's own Create Payouts body.

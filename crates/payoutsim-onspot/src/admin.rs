@@ -8,7 +8,7 @@
 //! and [`provision`] (a scenario's `setup.tenants`) and [`objects`], what
 //! `GET /__admin/providers/onspot/objects` shows.
 
-use axum::extract::Path;
+use axum::extract::{Path, State};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::{DateTime, Utc};
@@ -18,59 +18,75 @@ use serde_json::{Value, json};
 
 use crate::OnSpot;
 use crate::auth::parse_tenant;
-use crate::lifecycle::{activate, force};
+use crate::lifecycle::{FORCED, activate};
 use crate::state::{
-    ACTIVE, Environment, PAID, PENDING_FUNDING, PayoutRec, Store, TenantData, Transfer,
+    ACTIVE, Environment, FAILED, PAID, PAYOUT, PENDING_FUNDING, PayoutRec, Store, TenantData,
+    Transfer,
 };
 use crate::validation::{format_cents, parse_cents};
 
 /// The kinds `objects` knows.
 pub const KINDS: &[&str] = &["payout", "error_log", "transfer", "balance"];
 
-pub(crate) fn router(onspot: OnSpot) -> Router {
-    let (payouts_op, logs_op, transfer_op) = (onspot.clone(), onspot.clone(), onspot.clone());
+pub(crate) fn routes() -> Router<OnSpot> {
     Router::new()
-        .route(
-            "/payouts",
-            get(move |AdminQuery(q): AdminQuery<Section>| async move {
-                section(&payouts_op, &q).map(|ts| Json(payouts_view(&ts)))
-            }),
-        )
-        .route(
-            "/error-logs",
-            get(move |AdminQuery(q): AdminQuery<Section>| async move {
-                section(&logs_op, &q).map(|ts| Json(error_logs_view(&ts)))
-            }),
-        )
-        .route(
-            "/transfers",
-            post(move |AdminJson(body): AdminJson<TransferBody>| async move {
-                let amount = match &body.amount {
-                    Value::String(s) => s.clone(),
-                    Value::Number(n) => n.to_string(),
-                    _ => return Err(AdminError::bad_request(AMOUNT_RULE)),
-                };
-                fund(&transfer_op, &body.tenant, &amount).map(Json)
-            }),
-        )
-        .route(
-            "/payouts/{uuid}/status",
-            post(
-                move |Path(uuid): Path<String>, AdminJson(body): AdminJson<StatusBody>| async move {
-                    let (tenant, activated) = force(&onspot, &uuid, &body.status, body.reason)?;
-                    let store = onspot.store();
-                    let t = store.tenants.get(&tenant);
-                    let payout = t
-                        .and_then(|t| t.payouts.iter().find(|p| p.uuid == uuid))
-                        .map(|p| json!(PayoutView::of(&tenant, p)));
-                    Ok::<_, AdminError>(Json(json!({
-                        "payout": payout,
-                        "balance": t.map(Balance::of),
-                        "activated": activated,
-                    })))
-                },
-            ),
-        )
+        .route("/payouts", get(payouts))
+        .route("/error-logs", get(error_logs))
+        .route("/transfers", post(transfer))
+        .route("/payouts/{uuid}/status", post(force_status))
+}
+
+async fn payouts(
+    State(onspot): State<OnSpot>,
+    AdminQuery(q): AdminQuery<Section>,
+) -> Result<Json<Value>, AdminError> {
+    section(&onspot, &q).map(|ts| Json(payouts_view(&ts)))
+}
+
+async fn error_logs(
+    State(onspot): State<OnSpot>,
+    AdminQuery(q): AdminQuery<Section>,
+) -> Result<Json<Value>, AdminError> {
+    section(&onspot, &q).map(|ts| Json(error_logs_view(&ts)))
+}
+
+async fn transfer(
+    State(onspot): State<OnSpot>,
+    AdminJson(body): AdminJson<TransferBody>,
+) -> Result<Json<Value>, AdminError> {
+    let amount = match &body.amount {
+        Value::String(s) => s.clone(),
+        Value::Number(n) => n.to_string(),
+        _ => return Err(AdminError::bad_request(AMOUNT_RULE)),
+    };
+    fund(&onspot, &body.tenant, &amount).map(Json)
+}
+
+/// Forces payout `uuid`'s status through the kit (which finds its tenant and books the change
+/// through `on_transition`); a forced failure takes the `reason` given, else `FORCED`.
+async fn force_status(
+    State(onspot): State<OnSpot>,
+    Path(uuid): Path<String>,
+    AdminJson(body): AdminJson<StatusBody>,
+) -> Result<Json<Value>, AdminError> {
+    let StatusBody { status, reason } = body;
+    let answer = onspot.force(None, &[PAYOUT], &uuid, &status, |store, found| {
+        let t = store.tenants.get_mut(&found.tenant);
+        let rec = t.and_then(|t| t.payout_mut(&uuid));
+        if let Some(rec) = rec.filter(|_| status == FAILED) {
+            rec.lc.reason = reason.or_else(|| Some(FORCED.into()));
+        }
+        let t = store.tenants.get(&found.tenant);
+        let payout = t
+            .and_then(|t| t.payout(&uuid))
+            .map(|p| json!(PayoutView::of(&found.tenant, p)));
+        json!({
+            "payout": payout,
+            "balance": t.map(Balance::of),
+            "activated": t.map(|t| t.activated.clone()).unwrap_or_default(),
+        })
+    })?;
+    Ok(Json(answer))
 }
 
 const AMOUNT_RULE: &str = "`amount` must be a positive decimal (a string like \"1000.00\" or a number) with at most 2 decimals";
@@ -249,8 +265,9 @@ fn provisioned<'s>(
 ) -> Result<&'s mut TenantData, AdminError> {
     let (env, key) = parse(tenant)?;
     check_binding(store, env, key)?;
-    (onspot.engine().tenants).declare("onspot", tenant, Some(env.as_str()), now);
-    Ok(onspot.tenant_data(store, env, key))
+    let engine = onspot.engine();
+    (engine.tenants()).declare("onspot", tenant, Some(env.as_str()), now);
+    Ok(store.tenant(engine.ids(), env, key))
 }
 
 /// Makes a key pair's tenant exist before its first token request (`Provider::provision`),
@@ -265,13 +282,10 @@ pub(crate) fn provision(onspot: &OnSpot, tenant: &str) -> Result<Value, AdminErr
 /// Records a bank transfer of `amount` (a decimal text) to tenant `tenant`, provisioning it if
 /// new, then activates what the balance now covers (`Provider::fund` and `POST /transfers`).
 pub(crate) fn fund(onspot: &OnSpot, tenant: &str, amount: &str) -> Result<Value, AdminError> {
-    let (env, _) = parse(tenant)?;
+    parse(tenant)?;
     let cents = parse_cents(amount)
         .filter(|c| *c > 0)
         .ok_or_else(|| AdminError::bad_request(AMOUNT_RULE))?;
-    let machine = onspot
-        .machine(env)
-        .ok_or_else(|| AdminError::bad_request("no payout machine"))?;
     let engine = onspot.engine();
     let now = engine.now_for(tenant);
     let mut store = onspot.store();
@@ -283,23 +297,25 @@ pub(crate) fn fund(onspot: &OnSpot, tenant: &str, amount: &str) -> Result<Value,
     t.funded = funded;
     t.available = available;
     let transfer = Transfer {
-        id: engine.ids.uuid(&format!("{tenant}:transfers")),
+        id: engine.ids().uuid(&format!("{tenant}:transfers")),
         at: now,
         amount: cents,
     };
     t.transfers.push(transfer.clone());
-    let activated = activate(onspot, tenant, t, &machine, now);
+    let (activated, events) = activate(onspot, &mut store, tenant, now);
+    let balance = store.tenants.get(tenant).map(Balance::of);
+    drop(store);
+    onspot.emit(tenant, events, now);
     Ok(json!({
         "tenant": tenant,
         "transfer": transfer,
-        "balance": Balance::of(t),
+        "balance": balance,
         "activated": activated,
     }))
 }
 
 /// `{"objects": [{kind, tenant, id, object, lifecycle?}]}`, for one tenant and/or kind.
-pub(crate) fn objects(onspot: &OnSpot, tenant: Option<&str>, kind: Option<&str>) -> Value {
-    let store = onspot.store();
+pub(crate) fn objects(store: &Store, tenant: Option<&str>, kind: Option<&str>) -> Value {
     let mut out = Vec::new();
     for (name, t) in (store.tenants.iter()).filter(|(n, _)| tenant.is_none_or(|want| want == *n)) {
         for k in KINDS.iter().filter(|k| kind.is_none_or(|want| want == **k)) {

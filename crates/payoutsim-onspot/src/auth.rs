@@ -5,22 +5,25 @@
 //! - [`well_formed`]: what a `publicKey` or `secretKey` must look like to be provisioned
 //! - [`HEADER`], [`Claims`]: the token, in the sample token's order: header `{alg, typ}`,
 //!   payload `{publicKey, id, iat, exp}`
-//! - [`Session`]: the extractor of Create Payouts, from `Authorization: Bearer <jwt>`
+//! - `sign_in`, `issue_token`: Generate Token's key-pair check and the token it answers
+//! - [`Session`]: the caller of Create Payouts, from `Authorization: Bearer <jwt>`
+//!   (`verify_token`); handlers take it as `Auth<Session>`, which enters its tenant
 //! - [`tenant_hint`]: the tenant a request names, unauthenticated (fault matching)
 //!
 //! The token's `id` is the tenant's account id (one per environment and publicKey); the
 //! environment a token belongs to is kept server-side by that id, so the payload stays exactly
 //! the sample's four claims.
 
-use axum::extract::FromRequestParts;
 use http::request::Parts;
 use http::{HeaderMap, header};
-use payoutsim_core::journal::RequestNotes;
+use payoutsim_core::jwt::{JwtError, peek_claims};
+use payoutsim_core::kit::Authenticate;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
-use crate::OnSpot;
 use crate::error::OnSpotError;
 use crate::state::Environment;
+use crate::{OnSpot, OnSpotSpec};
 
 /// The longest `publicKey` or `secretKey` accepted.
 pub const MAX_KEY_LEN: usize = 128;
@@ -98,11 +101,84 @@ pub fn tenant_hint(headers: &HeaderMap) -> Option<String> {
     let key = match header_text(headers, "publickey") {
         Some(key) => key.to_string(),
         None => {
-            let claims = payoutsim_core::jwt::peek_claims(bearer(headers)?)?;
+            let claims = peek_claims(bearer(headers)?)?;
             claims.get("publicKey")?.as_str()?.to_string()
         }
     };
     well_formed(&key).then(|| tenant_name(env, &key))
+}
+
+/// Resolves (or provisions) the key pair `public_key`/`secret` in `env`: the publicKey must be
+/// new or bound to `env`, and the secret the one it was first seen with. Returns the tenant.
+pub(crate) fn sign_in(
+    onspot: &OnSpot,
+    env: Environment,
+    public_key: &str,
+    secret: &str,
+) -> Result<String, OnSpotError> {
+    if !well_formed(public_key) || !well_formed(secret) {
+        return Err(OnSpotError::Unauthorized);
+    }
+    let tenant = tenant_name(env, public_key);
+    let engine = onspot.engine();
+    let now = engine.now_for(&tenant);
+    let mut store = onspot.store();
+    if store
+        .bindings
+        .get(public_key)
+        .is_some_and(|bound| *bound != env)
+    {
+        return Err(OnSpotError::Unauthorized);
+    }
+    (engine.tenants())
+        .authenticate("onspot", &tenant, secret, Some(env.as_str()), now)
+        .map_err(|_| OnSpotError::Unauthorized)?;
+    store.tenant(engine.ids(), env, public_key);
+    Ok(tenant)
+}
+
+/// A signed session token for `tenant`, issued at its simulated now.
+pub(crate) fn issue_token(onspot: &OnSpot, tenant: &str) -> Result<String, OnSpotError> {
+    let (public_key, id) = {
+        let store = onspot.store();
+        let t = store.tenants.get(tenant).ok_or(OnSpotError::Unauthorized)?;
+        (t.public_key.clone(), t.account_id.clone())
+    };
+    let iat = onspot.now_for(tenant).timestamp();
+    let claims = Claims {
+        public_key,
+        id,
+        iat,
+        exp: iat.saturating_add(onspot.config().token_ttl_s),
+    };
+    (onspot.spec().signer.issue_with_header(&HEADER, &claims))
+        .map_err(|e| OnSpotError::Internal(e.to_string()))
+}
+
+/// The tenant of a token presented with `environment: env`: ours, not expired on the tenant's
+/// simulated clock, of a known account, and of that environment.
+pub(crate) fn verify_token(
+    onspot: &OnSpot,
+    token: &str,
+    env: Environment,
+) -> Result<String, OnSpotError> {
+    let id = peek_claims(token)
+        .and_then(|c| c.get("id").and_then(Value::as_str).map(str::to_string))
+        .ok_or(OnSpotError::Unauthorized)?;
+    let (tenant, public_key, bound) = {
+        let store = onspot.store();
+        let tenant = store.accounts.get(&id).ok_or(OnSpotError::Unauthorized)?;
+        let t = store.tenants.get(tenant).ok_or(OnSpotError::Unauthorized)?;
+        (tenant.clone(), t.public_key.clone(), t.environment)
+    };
+    let now = onspot.now_for(&tenant);
+    let claims: Claims = (onspot.spec().signer)
+        .verify(token, now)
+        .map_err(|_: JwtError| OnSpotError::Unauthorized)?;
+    if claims.public_key != public_key || bound != env {
+        return Err(OnSpotError::Unauthorized);
+    }
+    Ok(tenant)
 }
 
 /// The caller of Create Payouts, from a valid token of the environment it names.
@@ -113,22 +189,19 @@ pub struct Session {
     pub environment: Environment,
 }
 
-impl FromRequestParts<OnSpot> for Session {
-    type Rejection = OnSpotError;
-
-    async fn from_request_parts(parts: &mut Parts, onspot: &OnSpot) -> Result<Self, OnSpotError> {
+impl Authenticate<OnSpotSpec> for Session {
+    fn authenticate(onspot: &OnSpot, parts: &Parts) -> Result<Self, OnSpotError> {
         let env = environment(&parts.headers)?;
         let token = bearer(&parts.headers).ok_or(OnSpotError::Unauthorized)?;
-        let tenant = onspot.verify_token(token, env)?;
-        if let Some(notes) = parts.extensions.get::<RequestNotes>() {
-            notes.set_tenant(&tenant);
-        }
-        // With a real clock, apply what fell due since the last tick before answering.
-        onspot.engine().catch_up(&tenant);
+        let tenant = verify_token(onspot, token, env)?;
         Ok(Session {
             tenant,
             environment: env,
         })
+    }
+
+    fn tenant(&self) -> &str {
+        &self.tenant
     }
 }
 

@@ -1,30 +1,30 @@
-//! Payouts on the simulated clock: creation, funding, activation, timed and forced transitions,
-//! and their effect on the balance.
+//! Payouts on the simulated clock: creation, activation, and what a status change does to the
+//! balance. The kit applies timed edges and back-office moves; OnSpot's side of each is here.
 //!
 //! - [`create`]: the items of one request -> payouts and error-log entries, in request order
-//! - [`activate`]: live payouts activate in creation order while the balance covers them
-//!   (debiting it), test payouts at once
-//! - [`apply`]: a timed transition fell due (`Provider::apply`)
-//! - [`force`]: a back-office status change
+//! - [`activate`]: live payouts activate in creation order while the balance covers them, test
+//!   payouts at once (OnSpot's own rule, logged as `timeline` transitions)
+//! - [`on_transition`]: a payout changed status (timed, activated, or by the back office)
+//! - [`check_move`]: whether the back office may move a payout (the balance must cover it)
 //!
 //! Money: a payout holds its amount while `active` or `paid` ([`debited`]); leaving those
 //! statuses credits it back (and may activate waiting payouts). Test tenants keep no balance.
 
 use chrono::{DateTime, Utc};
 use payoutsim_core::admin::AdminError;
-use payoutsim_core::forced::{Destiny, OutcomeSlot, destiny};
-use payoutsim_core::machine::StateMachine;
-use payoutsim_core::timeline::{Action, Scheduled};
+use payoutsim_core::forced::Forced;
+use payoutsim_core::kit::Event;
+use payoutsim_core::{Cause, Transition};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::OnSpot;
 use crate::error::OnSpotError;
 use crate::state::{
-    ACTIVE, ErrorLogEntry, FAILED, PAYOUT, PENDING_FUNDING, PayoutRec, Store, TenantData, debited,
+    ACTIVE, ErrorLogEntry, PAYOUT, PENDING_FUNDING, PayoutRec, Store, TenantData, debited,
     magic_for,
 };
-use crate::validation::{NewPayout, validate};
+use crate::validation::validate;
 
 /// One entry of the Create Payouts answer.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -44,36 +44,30 @@ pub(crate) fn create(
     onspot: &OnSpot,
     tenant: &str,
     items: Vec<Map<String, Value>>,
-    forced: Option<&OutcomeSlot>,
+    forced: &Forced,
 ) -> Result<Vec<ItemResult>, OnSpotError> {
     let engine = onspot.engine();
     let now = engine.now_for(tenant);
     let (env, key) = crate::auth::parse_tenant(tenant)
         .ok_or_else(|| OnSpotError::Internal(format!("`{tenant}` is not a tenant name")))?;
     let machine = onspot
-        .machine(env)
+        .machine(PAYOUT, env.as_str())
         .ok_or_else(|| OnSpotError::Internal(format!("no payout machine for {env:?}")))?;
     let mut store = onspot.store();
-    let t = onspot.tenant_data(&mut store, env, key);
+    let t = store.tenant(engine.ids(), env, key);
     let mut results = Vec::with_capacity(items.len());
     for (index, item) in items.into_iter().enumerate() {
-        let uuid = engine.ids.uuid(tenant);
+        let uuid = engine.ids().uuid(tenant);
         let email = item
             .get("customerEmail")
             .and_then(Value::as_str)
             .map(str::to_string);
         match validate(&item) {
             Ok(new) => {
-                let Destiny { outcome, forced_by } = decide_outcome(&machine, &new, forced);
-                let lc = engine.start_lifecycle_forced(
-                    "onspot",
-                    tenant,
-                    &machine,
-                    &uuid,
-                    outcome,
-                    forced_by.as_deref(),
-                    now,
-                );
+                let magic = magic_for(&new.document_number, new.amount_cents);
+                let destiny = onspot.decide(&machine, forced.take(), magic);
+                let forced_by = destiny.forced_by.clone();
+                let lc = onspot.start(tenant, &machine, &uuid, destiny, now);
                 t.push_payout(PayoutRec {
                     uuid: uuid.clone(),
                     item: new,
@@ -108,83 +102,48 @@ pub(crate) fn create(
             }
         }
     }
-    activate(onspot, tenant, t, &machine, now);
+    let (_, events) = activate(onspot, &mut store, tenant, now);
+    drop(store);
+    onspot.emit(tenant, events, now);
     Ok(results)
 }
 
-/// The outcome a new payout is destined for (`None`: success), and the fault rule behind it: a
-/// forced outcome first (taken once per request), then a magic value.
-fn decide_outcome(
-    machine: &StateMachine,
-    new: &NewPayout,
-    forced: Option<&OutcomeSlot>,
-) -> Destiny {
-    let forced = forced.and_then(OutcomeSlot::take);
-    let magic = magic_for(&new.document_number, new.amount_cents);
-    destiny(machine, forced, magic, |status| {
-        (status == FAILED).then(|| FORCED.into())
-    })
-}
-
-/// Moves `rec` along `from -> to` now, through the engine (journaled with the timeline's
-/// transitions), and schedules its next timed edge.
-fn step(
-    onspot: &OnSpot,
-    tenant: &str,
-    machine: &StateMachine,
-    rec: &mut PayoutRec,
-    to: &str,
-    at: DateTime<Utc>,
-) {
-    let due = Scheduled {
-        seq: 0,
-        due: at,
-        provider: "onspot".into(),
-        tenant: tenant.into(),
-        action: Action::Transition {
-            kind: PAYOUT.into(),
-            object_id: rec.uuid.clone(),
-            from: rec.lc.status.clone(),
-            to: to.into(),
-        },
-    };
-    if onspot
-        .engine()
-        .step_lifecycle(&mut rec.lc, machine, &due)
-        .is_some()
-    {
-        rec.updated_at = at;
-    }
-}
-
-/// Activates waiting payouts: all at once in test; in live, in creation order while the
-/// available balance covers the next one (a payout too large waits, and so do those after it).
+/// Activates `tenant`'s waiting payouts: all at once in test; in live, in creation order while
+/// the available balance covers the next one (a payout too large waits, and so do those after
+/// it). Each is moved by the kit under the lock held (`timeline` in the transitions log), its
+/// debit booked by [`on_transition`]. Returns the payouts activated and the events to emit.
 pub(crate) fn activate(
     onspot: &OnSpot,
+    store: &mut Store,
     tenant: &str,
-    t: &mut TenantData,
-    machine: &StateMachine,
     at: DateTime<Utc>,
-) -> Vec<String> {
+) -> (Vec<String>, Vec<Event>) {
+    let Some(t) = store.tenants.get(tenant) else {
+        return Default::default();
+    };
     let live = t.is_live();
-    let mut available = t.available;
-    let mut activated = Vec::new();
-    for rec in t
-        .payouts
-        .iter_mut()
+    let waiting: Vec<(String, i64)> = (t.payouts.iter())
         .filter(|p| p.lc.status == PENDING_FUNDING)
-    {
-        if live {
-            if rec.item.amount_cents > available {
+        .map(|p| (p.uuid.clone(), p.item.amount_cents))
+        .collect();
+    let mut activated = Vec::new();
+    let mut events = Vec::new();
+    for (uuid, amount) in waiting {
+        let available = store.tenants.get(tenant).map_or(0, |t| t.available);
+        if live && amount > available {
+            break;
+        }
+        let key = (tenant, PAYOUT, uuid.as_str());
+        match onspot.move_locked(store, key, ACTIVE, at, Cause::Timeline) {
+            Ok(more) => events.extend(more),
+            Err(e) => {
+                tracing::error!(%tenant, %uuid, error = %e, "onspot: a payout did not activate");
                 break;
             }
-            available -= rec.item.amount_cents;
         }
-        step(onspot, tenant, machine, rec, ACTIVE, at);
-        activated.push(rec.uuid.clone());
+        activated.push(uuid);
     }
-    t.available = available;
-    activated
+    (activated, events)
 }
 
 /// The balance effect of a payout of `amount` moving `from -> to` (live only): leaving the
@@ -200,84 +159,54 @@ fn money(t: &mut TenantData, amount: i64, from: &str, to: &str) {
     }
 }
 
-/// A timed transition fell due.
-pub(crate) fn apply(onspot: &OnSpot, due: &Scheduled) {
-    let Action::Transition { object_id, .. } = &due.action else {
-        return;
+/// A payout changed status: its `updated_at`, its balance effect, and the activation that may
+/// follow. A credit back from the timeline (a payout failed) activates what it now covers; a
+/// back-office move re-runs activation unless it parks the payout in `pending_funding` (it
+/// waits for the next transfer or creation), and records what it activated for its answer.
+/// OnSpot sends no webhooks: the events are those of the kit's moves, none.
+pub(crate) fn on_transition(onspot: &OnSpot, store: &mut Store, change: &Transition) -> Vec<Event> {
+    let (tenant, at) = (change.tenant.as_str(), change.at);
+    let Some(t) = store.tenants.get_mut(tenant) else {
+        return Vec::new();
     };
-    let mut store = onspot.store();
-    let Some(t) = store.tenants.get_mut(&due.tenant) else {
-        return;
-    };
-    let Some(machine) = onspot.machine(t.environment) else {
-        return;
-    };
-    let Some(rec) = t.payout_mut(object_id) else {
-        return;
-    };
-    let amount = rec.item.amount_cents;
-    let Some((from, to, at)) = onspot.engine().step_lifecycle(&mut rec.lc, &machine, due) else {
-        return;
+    let Some(rec) = t.payout_mut(&change.object_id) else {
+        return Vec::new();
     };
     rec.updated_at = at;
-    money(t, amount, &from, &to);
-    if debited(&from) && !debited(&to) {
-        activate(onspot, &due.tenant, t, &machine, at);
+    let amount = rec.item.amount_cents;
+    money(t, amount, change.from(), &change.to);
+    let reactivates = match change.cause {
+        Cause::Admin => change.to != PENDING_FUNDING,
+        Cause::Timeline | Cause::Created => debited(change.from()) && !debited(&change.to),
+    };
+    let (activated, events) = if reactivates {
+        activate(onspot, store, tenant, at)
+    } else {
+        Default::default()
+    };
+    if change.cause == Cause::Admin
+        && let Some(t) = store.tenants.get_mut(tenant)
+    {
+        t.activated = activated;
     }
+    events
 }
 
-/// A back-office status change of payout `uuid`, in whichever tenant has it: any status the
-/// machine knows, with its balance effect (409 when entering `active`/`paid` needs more than
-/// the live balance holds). Returns `(tenant, payouts activated by a credit)`.
-pub(crate) fn force(
-    onspot: &OnSpot,
-    uuid: &str,
-    to: &str,
-    reason: Option<String>,
-) -> Result<(String, Vec<String>), AdminError> {
-    let engine = onspot.engine();
-    let mut store = onspot.store();
-    let Store { tenants, .. } = &mut *store;
-    let (tenant, t) = tenants
-        .iter_mut()
-        .find(|(_, t)| t.has_payout(uuid))
-        .ok_or_else(|| AdminError::not_found(format!("no payout `{uuid}`")))?;
-    let tenant = tenant.clone();
-    let now = engine.now_for(&tenant);
-    let machine = onspot
-        .machine(t.environment)
-        .ok_or_else(|| AdminError::bad_request("no payout machine"))?;
-    let (live, available) = (t.is_live(), t.available);
-    let rec = t
-        .payout_mut(uuid)
-        .ok_or_else(|| AdminError::not_found(format!("no payout `{uuid}`")))?;
-    let amount = rec.item.amount_cents;
-    if live && !debited(&rec.lc.status) && debited(to) && amount > available {
-        return Err(AdminError(
-            http::StatusCode::CONFLICT,
-            format!(
-                "`{to}` takes the payout's amount from the balance, and the balance is too low"
-            ),
-        ));
-    }
-    if machine.is_terminal(&rec.lc.status) && machine.knows(to) && !machine.is_terminal(to) {
-        // Back on the way: towards success unless told otherwise.
-        rec.lc.outcome = machine.success().to_string();
-        rec.lc.reason = None;
-    }
-    let from = engine
-        .force_lifecycle("onspot", &tenant, &machine, uuid, &mut rec.lc, to, now)
-        .map_err(AdminError::bad_request)?;
-    rec.updated_at = now;
-    if to == FAILED {
-        rec.lc.reason = reason.or_else(|| Some(FORCED.into()));
-    }
-    money(t, amount, &from, to);
-    // A payout parked in `pending_funding` waits for the next transfer or creation.
-    let activated = if to == PENDING_FUNDING {
-        Vec::new()
-    } else {
-        activate(onspot, &tenant, t, &machine, now)
+/// Whether the back office may move a payout as `change` says: entering `active`/`paid` takes
+/// the payout's amount from a live balance, which must cover it (409 otherwise).
+pub(crate) fn check_move(store: &Store, change: &Transition) -> Result<(), AdminError> {
+    let Some(t) = store.tenants.get(&change.tenant) else {
+        return Ok(());
     };
-    Ok((tenant, activated))
+    let Some(rec) = t.payout(&change.object_id) else {
+        return Ok(());
+    };
+    let takes = !debited(change.from()) && debited(&change.to);
+    if t.is_live() && takes && rec.item.amount_cents > t.available {
+        return Err(AdminError::conflict(format!(
+            "`{}` takes the payout's amount from the balance, and the balance is too low",
+            change.to
+        )));
+    }
+    Ok(())
 }

@@ -8,15 +8,13 @@
 //! item's `customerEmail`. A body that is not a non-empty array of objects is a 400 for the
 //! whole request ([`parse_items`]).
 
-use std::convert::Infallible;
-
 use axum::Router;
-use axum::extract::{FromRequestParts, State};
+use axum::extract::State;
 use axum::response::Response;
 use axum::routing::post;
-use http::request::Parts;
 use http::{HeaderMap, StatusCode, header};
-use payoutsim_core::forced::OutcomeSlot;
+use payoutsim_core::forced::Forced;
+use payoutsim_core::kit::Auth;
 use serde_json::{Map, Value};
 
 use crate::OnSpot;
@@ -29,27 +27,15 @@ pub(crate) fn routes() -> Router<OnSpot> {
     Router::new().route("/accreditation/payouts/create", post(create))
 }
 
-/// The forced outcome a fault rule put on the request, if any.
-#[derive(Debug)]
-pub(crate) struct Forced(Option<OutcomeSlot>);
-
-impl<S: Send + Sync> FromRequestParts<S> for Forced {
-    type Rejection = Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Infallible> {
-        Ok(Self(OutcomeSlot::of(&parts.extensions).cloned()))
-    }
-}
-
 async fn create(
     State(onspot): State<OnSpot>,
-    session: Session,
-    Forced(forced): Forced,
+    Auth(session): Auth<Session>,
+    forced: Forced,
     headers: HeaderMap,
     RawBody(body): RawBody,
 ) -> Result<Response, OnSpotError> {
     let items = parse_items(&headers, &body, onspot.config().max_items)?;
-    let results = lifecycle::create(&onspot, &session.tenant, items, forced.as_ref())?;
+    let results = lifecycle::create(&onspot, &session.tenant, items, &forced)?;
     Ok(json_response(StatusCode::CREATED, &[results]))
 }
 

@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
+use payoutsim_core::ids::Ids;
 use payoutsim_core::machine::{Delay, Lifecycle, StateMachine};
 use serde::Serialize;
 use serde_json::Value;
@@ -163,6 +164,8 @@ pub struct TenantData {
     index: HashMap<String, usize>,
     pub error_log: Vec<ErrorLogEntry>,
     pub transfers: Vec<Transfer>,
+    /// The payouts the latest back-office status change activated (its answer's `activated`).
+    pub activated: Vec<String>,
 }
 
 impl TenantData {
@@ -177,6 +180,7 @@ impl TenantData {
             index: HashMap::new(),
             error_log: Vec::new(),
             transfers: Vec::new(),
+            activated: Vec::new(),
         }
     }
 
@@ -187,6 +191,10 @@ impl TenantData {
     pub fn push_payout(&mut self, rec: PayoutRec) {
         self.index.insert(rec.uuid.clone(), self.payouts.len());
         self.payouts.push(rec);
+    }
+
+    pub fn payout(&self, uuid: &str) -> Option<&PayoutRec> {
+        self.index.get(uuid).and_then(|&i| self.payouts.get(i))
     }
 
     pub fn payout_mut(&mut self, uuid: &str) -> Option<&mut PayoutRec> {
@@ -215,6 +223,45 @@ pub struct Store {
     pub bindings: HashMap<String, Environment>,
     /// Tenant name by account id (the tokens' `id` claim).
     pub accounts: HashMap<String, String>,
+}
+
+impl Store {
+    /// The data of `public_key` in `env`, created (with an account id drawn from `ids`, and the
+    /// key bound to `env`) if new.
+    pub fn tenant(&mut self, ids: &Ids, env: Environment, public_key: &str) -> &mut TenantData {
+        let tenant = crate::auth::tenant_name(env, public_key);
+        let Self {
+            tenants,
+            bindings,
+            accounts,
+        } = self;
+        bindings.entry(public_key.to_string()).or_insert(env);
+        tenants.entry(tenant.clone()).or_insert_with(|| {
+            let account_id = ids.uuid(&tenant);
+            accounts.insert(account_id.clone(), tenant.clone());
+            TenantData::new(env, public_key, account_id)
+        })
+    }
+
+    /// The lifecycle of `tenant`'s object `id` of `kind` (payouts are the only kind with one).
+    pub fn lifecycle(&mut self, tenant: &str, kind: &str, id: &str) -> Option<&mut Lifecycle> {
+        if kind != PAYOUT {
+            return None;
+        }
+        let rec = self.tenants.get_mut(tenant)?.payout_mut(id)?;
+        Some(&mut rec.lc)
+    }
+
+    /// The tenants holding a payout `uuid`, as `(tenant, kind)`, when `kinds` names payouts.
+    pub fn holders(&self, kinds: &[&str], uuid: &str) -> Vec<(String, String)> {
+        if !kinds.contains(&PAYOUT) {
+            return Vec::new();
+        }
+        (self.tenants.iter())
+            .filter(|(_, t)| t.has_payout(uuid))
+            .map(|(name, _)| (name.clone(), PAYOUT.to_string()))
+            .collect()
+    }
 }
 
 #[cfg(test)]

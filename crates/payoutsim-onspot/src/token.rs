@@ -11,10 +11,9 @@ use axum::response::Response;
 use axum::routing::post;
 use http::StatusCode;
 use http::request::Parts;
-use payoutsim_core::journal::RequestNotes;
 
 use crate::OnSpot;
-use crate::auth::{environment, header_text};
+use crate::auth::{environment, header_text, issue_token, sign_in};
 use crate::error::{OnSpotError, json_response};
 
 pub(crate) fn routes() -> Router<OnSpot> {
@@ -27,11 +26,9 @@ async fn generate(State(onspot): State<OnSpot>, parts: Parts) -> Result<Response
     let env = environment(&parts.headers)?;
     let public_key = header_text(&parts.headers, "publickey").ok_or(OnSpotError::Unauthorized)?;
     let secret = header_text(&parts.headers, "secretkey").ok_or(OnSpotError::Unauthorized)?;
-    let tenant = onspot.sign_in(env, public_key, secret)?;
-    if let Some(notes) = parts.extensions.get::<RequestNotes>() {
-        notes.set_tenant(&tenant);
-    }
-    onspot.engine().catch_up(&tenant);
-    let token = onspot.issue_token(&tenant)?;
+    let tenant = sign_in(&onspot, env, public_key, secret)?;
+    // It authenticates in its body (no `Auth` extractor), so it enters the tenant itself.
+    onspot.enter(&tenant, &parts.extensions);
+    let token = issue_token(&onspot, &tenant)?;
     Ok(json_response(StatusCode::CREATED, &token))
 }

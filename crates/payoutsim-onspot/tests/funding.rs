@@ -1,6 +1,7 @@
 //! Funding and activation on the simulated clock: live payouts wait for bank transfers, activate
 //! in creation order, are paid after a business day or fail with a credit back; test payouts
-//! activate at once. The back office's transfer, force and delay actions.
+//! activate at once. The back office's transfer, force and delay actions, and the cause each move
+//! is logged with.
 
 mod support;
 
@@ -96,8 +97,7 @@ async fn a_magic_document_fails_and_its_amount_funds_the_next_payout() {
     let sim = sim(1);
     let token = sim.token_ok("live", PK).await;
     let t = tenant("live", PK);
-    let mut failing = individual("100");
-    failing["documentNumber"] = json!("4000000001");
+    let failing = with_document("100", "4000000001");
     sim.create(&token, "live", &json!([failing, individual("100")]))
         .await;
     sim.transfer(&t, "100").await;
@@ -118,14 +118,9 @@ async fn magic_values_reach_their_documented_outcomes() {
     let sim = sim(1);
     let token = sim.token_ok("test", PK).await;
     let t = tenant("test", PK);
-    let with_doc = |doc: &str| {
-        let mut item = individual("10");
-        item["documentNumber"] = json!(doc);
-        item
-    };
     let body = json!([
-        with_doc("4000000002"),
-        with_doc("4000000003"),
+        with_document("10", "4000000002"),
+        with_document("10", "4000000003"),
         individual("666.66")
     ]);
     sim.create(&token, "test", &body).await;
@@ -152,14 +147,9 @@ async fn the_back_office_forces_a_status_with_its_balance_effect() {
     sim.transfer(&t, "100").await;
     let view = sim.payouts(&t).await;
     let first = view["payouts"][0]["uuid"].as_str().unwrap().to_string();
-    let path = format!("/__admin/providers/onspot/payouts/{first}/status");
 
     let r = sim
-        .admin_call(
-            "POST",
-            &path,
-            Some(json!({"status": "failed", "reason": "RETURNED"})),
-        )
+        .force(&first, json!({"status": "failed", "reason": "RETURNED"}))
         .await;
 
     assert_eq!(r.status, 200, "{}", r.json);
@@ -179,21 +169,10 @@ async fn forcing_a_payout_active_without_funds_is_a_conflict() {
     let t = three_live_payouts(&sim).await;
     let view = sim.payouts(&t).await;
     let first = view["payouts"][0]["uuid"].as_str().unwrap().to_string();
-    let path = format!("/__admin/providers/onspot/payouts/{first}/status");
 
-    let conflict = sim
-        .admin_call("POST", &path, Some(json!({"status": "paid"})))
-        .await;
-    let unknown = sim
-        .admin_call("POST", &path, Some(json!({"status": "lost"})))
-        .await;
-    let missing = sim
-        .admin_call(
-            "POST",
-            "/__admin/providers/onspot/payouts/nope/status",
-            Some(json!({"status": "paid"})),
-        )
-        .await;
+    let conflict = sim.force(&first, json!({"status": "paid"})).await;
+    let unknown = sim.force(&first, json!({"status": "lost"})).await;
+    let missing = sim.force("nope", json!({"status": "paid"})).await;
 
     assert_eq!(conflict.status, 409);
     assert!(conflict.json["error"].is_string());
@@ -248,7 +227,7 @@ async fn environments_keep_separate_data_and_balances() {
         .await;
 
     let live_view = sim
-        .admin_call(
+        .admin(
             "GET",
             "/__admin/providers/onspot/payouts?environment=live",
             None,
@@ -256,7 +235,7 @@ async fn environments_keep_separate_data_and_balances() {
         .await
         .json;
     let test_view = sim
-        .admin_call(
+        .admin(
             "GET",
             "/__admin/providers/onspot/payouts?environment=test",
             None,
@@ -303,7 +282,7 @@ async fn objects_and_machines_show_the_state_and_the_table() {
 
     let objects = sim.provider.objects(Some(&t), None);
     let machines = sim
-        .admin_call("GET", "/__admin/providers/onspot/machines", None)
+        .admin("GET", "/__admin/providers/onspot/machines", None)
         .await
         .json;
     let transitions = sim.engine.transitions(Some("onspot"), None);
@@ -336,4 +315,91 @@ async fn reset_forgets_payouts_bindings_and_tokens() {
     let r = sim.create(&token, "live", &json!([individual("1")])).await;
     r.assert_nest(401, "Unauthorized");
     assert_eq!(sim.token("test", PK, SK).await.status, 201);
+}
+
+#[tokio::test]
+async fn activation_by_funds_is_logged_as_timeline_and_a_forced_status_as_admin() {
+    let sim = sim(1);
+    let t = three_live_payouts(&sim).await;
+    sim.transfer(&t, "100").await;
+    let first = sim.uuids(&t).await.remove(0);
+
+    sim.force(&first, json!({"status": "failed"})).await;
+
+    let log: Vec<(&str, Option<String>, String)> = (sim.engine.transitions(Some("onspot"), None))
+        .into_iter()
+        .skip(3)
+        .map(|r| (r.cause, r.from, r.to))
+        .collect();
+    assert_eq!(
+        log,
+        [
+            ("timeline", Some("pending_funding".into()), "active".into()),
+            ("admin", Some("active".into()), "failed".into()),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_forced_failure_takes_the_reason_given_else_forced_over_a_magic_reason() {
+    let sim = sim(1);
+    let token = sim.token_ok("test", PK).await;
+    let t = tenant("test", PK);
+    let item = with_document("10", "4000000001");
+    sim.create(&token, "test", &json!([item])).await;
+    let uuid = sim.uuids(&t).await.remove(0);
+
+    let without = sim.force(&uuid, json!({"status": "failed"})).await;
+    let with = sim
+        .force(&uuid, json!({"status": "failed", "reason": "RETURNED"}))
+        .await;
+
+    assert_eq!(without.json["payout"]["reason"], "FORCED");
+    assert_eq!(with.json["payout"]["reason"], "RETURNED");
+}
+
+#[tokio::test]
+async fn a_payout_parked_in_pending_funding_waits_for_the_next_transfer() {
+    let sim = sim(1);
+    let token = sim.token_ok("live", PK).await;
+    let t = tenant("live", PK);
+    sim.transfer(&t, "1000").await;
+    sim.create(&token, "live", &json!([individual("100")]))
+        .await;
+    let uuid = sim.uuids(&t).await.remove(0);
+
+    let parked = sim.force(&uuid, json!({"status": "pending_funding"})).await;
+    let transfer = sim.transfer(&t, "1").await;
+
+    assert_eq!(parked.json["payout"]["status"], "pending_funding");
+    assert_eq!(parked.json["balance"]["available"], "1000.00");
+    assert_eq!(parked.json["activated"], json!([]));
+    assert_eq!(transfer.json["activated"], json!([uuid]));
+    assert_eq!(sim.statuses(&t).await, ["active"]);
+}
+
+#[tokio::test]
+async fn a_forced_status_reruns_activation_for_a_parked_payout() {
+    let sim = sim(1);
+    let token = sim.token_ok("live", PK).await;
+    let t = tenant("live", PK);
+    sim.transfer(&t, "1000").await;
+    sim.create(
+        &token,
+        "live",
+        &json!([individual("100"), individual("200")]),
+    )
+    .await;
+    let ids = sim.uuids(&t).await;
+    sim.force(&ids[0], json!({"status": "pending_funding"}))
+        .await;
+
+    // The second payout moves between two debited statuses: no money changes hands, and the
+    // parked first one is activated all the same.
+    let r = sim.force(&ids[1], json!({"status": "paid"})).await;
+
+    assert_eq!(r.status, 200, "{}", r.json);
+    assert_eq!(r.json["activated"], json!([ids[0]]));
+    assert_eq!(sim.statuses(&t).await, ["active", "paid"]);
+    assert_eq!(sim.balance(&t).await["available"], "700.00");
 }

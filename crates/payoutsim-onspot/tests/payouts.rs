@@ -53,7 +53,7 @@ async fn failing_items_are_written_to_the_error_log_with_index_body_and_message(
         "/__admin/providers/onspot/error-logs?tenant={}",
         tenant("live", PK)
     );
-    let logs = sim.admin_call("GET", &path, None).await.json;
+    let logs = sim.admin("GET", &path, None).await.json;
 
     let logs = logs["error_logs"].as_array().unwrap();
     assert_eq!(logs.len(), 1);
@@ -319,7 +319,7 @@ async fn the_journal_records_the_tenant_of_a_payout_request() {
     let token = sim.token_ok("test", PK).await;
     sim.create(&token, "test", &seed_body()).await;
 
-    let (entries, _) = sim.engine.journal.query(&Default::default());
+    let (entries, _) = sim.engine.journal().query(&Default::default());
 
     let last = entries.last().unwrap();
     assert_eq!(last.tenant.as_deref(), Some(tenant("test", PK).as_str()));

@@ -6,7 +6,7 @@
 
 mod support;
 
-use payoutsim_core::testkit::any_json;
+use payoutsim_core::testkit::{any_json, request};
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
 use support::*;
@@ -185,14 +185,15 @@ proptest! {
                         if json {
                             headers.push(("content-type", "application/json"));
                         }
-                        let r = sim.call("POST", CREATE_PATH, &headers, Some(&body)).await;
+                        // Sent as built: without `json`, no content type at all.
+                        let r = sim.send(request("POST", CREATE_PATH, &headers, Some(&body))).await;
                         check_answer(&r);
                     }
                     Step::Transfer(amount) => {
                         let r = sim.transfer(&tenant("live", PK), &amount.to_string()).await;
                         assert_eq!(r.status, 200, "{}", r.json);
                     }
-                    Step::Advance(s) => sim.engine.advance(f64::from(s), None).await,
+                    Step::Advance(s) => sim.advance(f64::from(s)).await,
                 }
                 check_conservation(&sim);
             }

@@ -183,7 +183,7 @@ async fn a_refused_key_pair_is_not_provisioned() {
     sim.token_ok("test", PK).await;
     sim.token("live", PK, SK).await;
 
-    let tenants = sim.engine.tenants.list(Some("onspot"));
+    let tenants = sim.engine.tenants().list(Some("onspot"));
 
     assert_eq!(tenants.len(), 1);
     assert_eq!(tenants[0].tenant, tenant("test", PK));
@@ -208,7 +208,7 @@ async fn the_journal_names_the_tenant_of_a_token_request() {
     let sim = sim(1);
     sim.token_ok("live", PK).await;
 
-    let (entries, _) = sim.engine.journal.query(&Default::default());
+    let (entries, _) = sim.engine.journal().query(&Default::default());
 
     assert_eq!(
         entries[0].tenant.as_deref(),
@@ -223,9 +223,9 @@ async fn a_provisioned_key_pair_is_listed_with_its_empty_balance_before_any_requ
     let live = tenant("live", PK);
 
     let answer = sim.provider.provision(&live).unwrap();
-    let tenants = sim.admin_call("GET", "/__admin/tenants", None).await;
+    let tenants = sim.admin("GET", "/__admin/tenants", None).await;
     let objects = sim
-        .admin_call(
+        .admin(
             "GET",
             "/__admin/providers/onspot/objects?kind=balance",
             None,
@@ -296,5 +296,5 @@ async fn provisioning_refuses_a_malformed_name_or_a_key_of_the_other_environment
         "{}",
         other_env.1
     );
-    assert_eq!(sim.engine.tenants.list(Some("onspot")).len(), 1);
+    assert_eq!(sim.engine.tenants().list(Some("onspot")).len(), 1);
 }

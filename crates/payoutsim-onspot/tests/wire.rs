@@ -8,15 +8,12 @@ mod support;
 use serde_json::Value;
 use support::*;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpStream;
 
 /// Serves the journaled router on a free port; returns its address.
 async fn serve(sim: &Sim) -> std::net::SocketAddr {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let app = sim.app.clone();
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    addr
+    let base = sim.serve().await;
+    base.strip_prefix("http://").unwrap().parse().unwrap()
 }
 
 /// One request with `Connection: close`; `(status, body)`.

@@ -102,14 +102,16 @@ impl<S: Spec> Kit<S> {
 
     /// A back-office status change of object `id` (of one of `kinds`; of `tenant`, or whichever
     /// tenant holds it) to `to`, now: checked by [`Spec::check_move`], moved, its side effects
-    /// applied, its events emitted. `render` reads the object's answer under the same lock.
+    /// applied, its events emitted. `render` then runs under the same lock: it records what the
+    /// back office gave beside the status (a reason, say; after [`Spec::on_transition`], so the
+    /// events do not see it) and reads the object's answer.
     pub fn force<R>(
         &self,
         tenant: Option<&str>,
         kinds: &[&str],
         id: &str,
         to: &str,
-        render: impl FnOnce(&S::Store, &Found) -> R,
+        render: impl FnOnce(&mut S::Store, &Found) -> R,
     ) -> Result<R, AdminError> {
         let (found, events, at, rendered) = {
             let mut store = self.store();
@@ -138,7 +140,7 @@ impl<S: Spec> Kit<S> {
             S::check_move(&store, &proposed)?;
             let key = (found.tenant.as_str(), found.kind.as_str(), id);
             let events = self.move_locked(&mut store, key, to, at, Cause::Admin)?;
-            let rendered = render(&store, &found);
+            let rendered = render(&mut store, &found);
             (found, events, at, rendered)
         };
         self.emit(&found.tenant, events, at);

@@ -1,21 +1,17 @@
-//! Test harness: an engine with a manual clock, OnSpot registered with it, its router wrapped in
-//! the journal layer exactly as payoutsim serves it, and the admin API; requests go through
-//! `oneshot`.
+//! OnSpot's test helpers on the core harness (`payoutsim_core::testkit::Sim`: a manual clock,
+//! OnSpot registered and journaled as payoutsim serves it, the admin API beside it): its key
+//! pairs and paths, its request bodies, its login and create calls, its back-office reads, and
+//! its NestJS envelope assertions.
 
 #![allow(dead_code)]
 #![allow(clippy::unwrap_used)]
 
-use std::sync::Arc;
-
-use axum::Router;
-use axum::body::Body;
 use bytes::Bytes;
-use http::Request;
 use http_body_util::BodyExt;
-use payoutsim_core::admin::AdminOptions;
-use payoutsim_core::{Engine, Provider, testkit};
-use payoutsim_onspot::{OnSpot, OnSpotConfig};
+use payoutsim_onspot::{OnSpotConfig, OnSpotSpec};
 use serde_json::{Value, json};
+
+pub use payoutsim_core::testkit::Resp;
 
 /// The sample token's publicKey (seed).
 pub const PK: &str = "2903d3d5f7a46ec84c62de7885caad38131e9daa0b5492daa95aa85619ac367d";
@@ -23,29 +19,11 @@ pub const SK: &str = "secret-of-the-sample-key";
 pub const TOKEN_PATH: &str = "/platform/generate-token-api";
 pub const CREATE_PATH: &str = "/accreditation/payouts/create";
 
-pub struct Sim {
-    pub engine: Engine,
-    pub onspot: OnSpot,
-    pub provider: Arc<dyn Provider>,
-    pub app: Router,
-    pub admin: Router,
-}
+pub type Sim = payoutsim_core::testkit::Sim<OnSpotSpec>;
 
-pub use payoutsim_core::testkit::{Resp, manual_config};
-
+/// OnSpot with its default settings on a fresh engine seeded `seed`.
 pub fn sim(seed: u64) -> Sim {
-    let engine = Engine::new(manual_config(seed));
-    let onspot = OnSpot::new(engine.clone(), OnSpotConfig::default());
-    let provider: Arc<dyn Provider> = Arc::new(onspot.clone());
-    let app = testkit::mount(&engine, &provider);
-    let admin = payoutsim_core::admin::router(engine.clone(), AdminOptions::default());
-    Sim {
-        engine,
-        onspot,
-        provider,
-        app,
-        admin,
-    }
+    Sim::new(seed, OnSpotConfig::default())
 }
 
 pub fn tenant(env: &str, pk: &str) -> String {
@@ -92,38 +70,43 @@ impl OnSpotResp for Resp {
     }
 }
 
-impl Sim {
-    pub async fn send(&self, req: Request<Body>) -> Resp {
-        testkit::send(&self.app, req).await
-    }
-
-    /// A request with these headers and an optional body.
-    pub async fn call(
-        &self,
-        method: &str,
-        path: &str,
-        headers: &[(&str, &str)],
-        body: Option<&[u8]>,
-    ) -> Resp {
-        self.send(testkit::request(method, path, headers, body))
-            .await
-    }
-
+/// OnSpot's calls and back-office reads on the harness.
+pub trait OnSpotSim {
     /// Generate Token with a key pair in `env`.
-    pub async fn token(&self, env: &str, pk: &str, sk: &str) -> Resp {
+    async fn token(&self, env: &str, pk: &str, sk: &str) -> Resp;
+    /// A token that must be issued.
+    async fn token_ok(&self, env: &str, pk: &str) -> String;
+    /// Create Payouts with a token in `env`.
+    async fn create(&self, token: &str, env: &str, body: &Value) -> Resp;
+    /// Records a bank transfer of `amount` to `tenant` through the back office.
+    async fn transfer(&self, tenant: &str, amount: &str) -> Resp;
+    /// Forces payout `uuid`'s status through the back office (`body`: `{status, reason?}`).
+    async fn force(&self, uuid: &str, body: Value) -> Resp;
+    /// The back office's "Payouts" for one tenant.
+    async fn payouts(&self, tenant: &str) -> Value;
+    /// Statuses of a tenant's payouts, in creation order.
+    async fn statuses(&self, tenant: &str) -> Vec<String>;
+    /// The uuids of a tenant's payouts, in creation order.
+    async fn uuids(&self, tenant: &str) -> Vec<String>;
+    /// A tenant's balance, as "Payouts" shows it.
+    async fn balance(&self, tenant: &str) -> Value;
+    /// What OnSpot answers for a token past its `exp` (`Provider::expired_token_response`).
+    async fn expired_body(&self) -> Bytes;
+}
+
+impl OnSpotSim for Sim {
+    async fn token(&self, env: &str, pk: &str, sk: &str) -> Resp {
         let headers = [("publicKey", pk), ("secretKey", sk), ("environment", env)];
         self.call("POST", TOKEN_PATH, &headers, None).await
     }
 
-    /// A token that must be issued.
-    pub async fn token_ok(&self, env: &str, pk: &str) -> String {
+    async fn token_ok(&self, env: &str, pk: &str) -> String {
         let r = self.token(env, pk, SK).await;
         assert_eq!(r.status, 201, "{:?}", r.bytes);
         r.json.as_str().unwrap().to_string()
     }
 
-    /// Create Payouts with a token in `env`.
-    pub async fn create(&self, token: &str, env: &str, body: &Value) -> Resp {
+    async fn create(&self, token: &str, env: &str, body: &Value) -> Resp {
         let auth = format!("Bearer {token}");
         let headers = [
             ("authorization", auth.as_str()),
@@ -135,33 +118,25 @@ impl Sim {
             .await
     }
 
-    pub async fn admin_call(&self, method: &str, path: &str, body: Option<Value>) -> Resp {
-        let body = body.map(|b| b.to_string());
-        let headers: &[(&str, &str)] = match body {
-            Some(_) => &[("content-type", "application/json")],
-            None => &[],
-        };
-        let req = testkit::request(method, path, headers, body.as_deref().map(str::as_bytes));
-        testkit::send(&self.admin, req).await
-    }
-
-    /// Records a bank transfer of `amount` to `tenant` through the back office.
-    pub async fn transfer(&self, tenant: &str, amount: &str) -> Resp {
+    async fn transfer(&self, tenant: &str, amount: &str) -> Resp {
         let body = json!({ "tenant": tenant, "amount": amount });
-        self.admin_call("POST", "/__admin/providers/onspot/transfers", Some(body))
+        self.admin("POST", "/__admin/providers/onspot/transfers", Some(body))
             .await
     }
 
-    /// The back office's "Payouts" for one tenant.
-    pub async fn payouts(&self, tenant: &str) -> Value {
+    async fn force(&self, uuid: &str, body: Value) -> Resp {
+        let path = format!("/__admin/providers/onspot/payouts/{uuid}/status");
+        self.admin("POST", &path, Some(body)).await
+    }
+
+    async fn payouts(&self, tenant: &str) -> Value {
         let path = format!("/__admin/providers/onspot/payouts?tenant={tenant}");
-        let r = self.admin_call("GET", &path, None).await;
+        let r = self.admin("GET", &path, None).await;
         assert_eq!(r.status, 200, "{}", r.json);
         r.json
     }
 
-    /// Statuses of a tenant's payouts, in creation order.
-    pub async fn statuses(&self, tenant: &str) -> Vec<String> {
+    async fn statuses(&self, tenant: &str) -> Vec<String> {
         let view = self.payouts(tenant).await;
         view["payouts"]
             .as_array()
@@ -171,14 +146,20 @@ impl Sim {
             .collect()
     }
 
-    /// What OnSpot answers for a token past its `exp` (`Provider::expired_token_response`).
-    pub async fn expired_body(&self) -> Bytes {
-        let resp = self.provider.expired_token_response();
-        resp.into_body().collect().await.unwrap().to_bytes()
+    async fn uuids(&self, tenant: &str) -> Vec<String> {
+        let view = self.payouts(tenant).await;
+        (view["payouts"].as_array().unwrap().iter())
+            .map(|p| p["uuid"].as_str().unwrap().to_string())
+            .collect()
     }
 
-    pub async fn balance(&self, tenant: &str) -> Value {
+    async fn balance(&self, tenant: &str) -> Value {
         self.payouts(tenant).await["balances"][tenant].clone()
+    }
+
+    async fn expired_body(&self) -> Bytes {
+        let resp = self.provider.expired_token_response();
+        resp.into_body().collect().await.unwrap().to_bytes()
     }
 }
 
@@ -196,6 +177,13 @@ pub fn individual(amount: &str) -> Value {
         "currency": "USD",
         "description": "Payout"
     })
+}
+
+/// A valid INDIVIDUAL item of `amount` with `documentNumber` `doc` (a magic one, say).
+pub fn with_document(amount: &str, doc: &str) -> Value {
+    let mut item = individual(amount);
+    item["documentNumber"] = json!(doc);
+    item
 }
 
 /// The seed's own Create Payouts body.

@@ -54,7 +54,7 @@ async fn force_status(
             body.status
         ))
     })?;
-    let render = |store: &Store, found: &Found| {
+    let render = |store: &mut Store, found: &Found| {
         let detail = (store.entities.get(&found.tenant))
             .and_then(|t| t.order(&id))
             .map(|o| o.detail());

@@ -115,7 +115,7 @@ pub async fn start(config: ServeConfig) -> io::Result<Running> {
     if let Some(path) = &config.ready_file {
         write_ready_file(path, &urls).await?;
     }
-    tracing::info!(seed = app.engine.ids.seed(), clock = ?app.engine.clock.mode(), "payoutsim ready");
+    tracing::info!(seed = app.engine.ids().seed(), clock = ?app.engine.clock().mode(), "payoutsim ready");
     Ok(Running {
         app,
         urls,

@@ -197,7 +197,7 @@ async fn force(
     Path(id): Path<String>,
     AdminJson(body): AdminJson<Move>,
 ) -> Result<Json<Value>, AdminError> {
-    let render = |store: &Orders, found: &payoutsim_core::kit::Found| {
+    let render = |store: &mut Orders, found: &payoutsim_core::kit::Found| {
         let lc = &store.0[&(found.tenant.clone(), id.clone())];
         json!({"id": id, "tenant": found.tenant, "status": lc.status, "reason": lc.reason})
     };

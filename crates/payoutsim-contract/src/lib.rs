@@ -1,5 +1,5 @@
 //! payoutsim-contract: the cucumber contract suite. It states each provider's wire contract in
-//! Gherkin (`features/<provider>/*.feature` at the repository root) and runs a client through it
+//! Gherkin (`features/<provider>/**/*.feature` at the repository root) and runs a client through it
 //! against the simulator or the provider's real sandbox. This library is empty on purpose: the
 //! World and the steps live under `tests/contract/` (steps in a library crate can be dropped by
 //! the linker, cucumber issue #271).

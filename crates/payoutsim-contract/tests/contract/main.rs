@@ -9,7 +9,7 @@ mod steps;
 mod target;
 mod world;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use cucumber::World as _;
@@ -50,15 +50,7 @@ async fn main() -> ExitCode {
             })
         })
         .filter_run(features, move |feature, rule, scenario| {
-            // features/<provider>/x.feature: the provider is the folder's name.
-            let provider = feature
-                .path
-                .as_deref()
-                .and_then(|p| p.parent())
-                .and_then(|d| d.file_name())
-                .and_then(|n| n.to_str())
-                .unwrap_or_default();
-            if !target::get().covers(provider) {
+            if !target::get().covers(folder_of(feature)) {
                 return false;
             }
             let sim_only = feature
@@ -92,4 +84,20 @@ async fn main() -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// The folder a feature belongs to: the nearest one above it named after a provider
+/// (`features/onepay/faults/outage.feature` is OnePay's), else the folder it sits in.
+fn folder_of(feature: &cucumber::gherkin::Feature) -> &str {
+    let dirs = || {
+        let parent = feature.path.as_deref().and_then(Path::parent);
+        parent
+            .into_iter()
+            .flat_map(Path::ancestors)
+            .filter_map(|d| d.file_name()?.to_str())
+    };
+    dirs()
+        .find(|name| target::PROVIDERS.contains(name))
+        .or_else(|| dirs().next())
+        .unwrap_or_default()
 }

@@ -1,8 +1,9 @@
 //! payoutsim-contract: the cucumber contract suite. It states each provider's wire contract in
 //! Gherkin (`features/<provider>/**/*.feature` at the repository root) and runs a client through it
-//! against the simulator or the provider's real sandbox. This library is empty on purpose: the
-//! World and the steps live under `tests/contract/` (steps in a library crate can be dropped by
-//! the linker, cucumber issue #271).
+//! against the simulator or the provider's real sandbox. The World and the steps live under
+//! `tests/contract/` (steps in a library crate can be dropped by the linker, cucumber issue
+//! #271); this library holds only [`placeholders`], a pure helper the steps share, here so that
+//! its unit tests run.
 //!
 //! Layout (`tests/contract/`):
 //! - `main.rs`: the runner (`[[test]] harness = false`): a fresh World per scenario, 4 scenarios
@@ -52,3 +53,5 @@
 //! An adapter is the small trait `client::Adapter` (`send(request) -> response`: method, URL,
 //! headers, body in; status, headers, body out). The built-in reqwest client is the only one
 //! today; an external-process adapter (any language, JSON lines over stdin/stdout) is planned.
+
+pub mod placeholders;

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use cucumber::World;
+use payoutsim_contract::placeholders::substitute;
 use serde_json::{Value, json};
 
 use crate::client::{Adapter, Request, ReqwestAdapter, Response};
@@ -220,24 +221,7 @@ impl ContractWorld {
     /// `{webhook:id}`, `{receiver}`, `{tenant}`, `{key}` and `{unique}` in `text`.
     /// Ids are written bare (a string id needs quotes around the placeholder in JSON).
     pub fn resolve(&self, text: &str) -> String {
-        let mut out = String::with_capacity(text.len());
-        let mut rest = text;
-        while let Some(start) = rest.find('{') {
-            let Some(len) = rest[start..].find('}') else {
-                break;
-            };
-            let inner = &rest[start + 1..start + len];
-            match self.placeholder(inner) {
-                Some(value) => {
-                    out.push_str(&rest[..start]);
-                    out.push_str(&value);
-                }
-                None => out.push_str(&rest[..start + len + 1]),
-            }
-            rest = &rest[start + len + 1..];
-        }
-        out.push_str(rest);
-        out
+        substitute(text, |kind, name| self.placeholder(kind, name))
     }
 
     /// [`resolve`](Self::resolve), after fetching what a placeholder needs from OnePay.
@@ -248,12 +232,11 @@ impl ContractWorld {
         self.resolve(text)
     }
 
-    fn placeholder(&self, inner: &str) -> Option<String> {
+    fn placeholder(&self, kind: &str, name: &str) -> Option<String> {
         let bare = |v: Value| match v {
             Value::String(s) => s,
             other => other.to_string(),
         };
-        let (kind, name) = inner.split_once(':').unwrap_or((inner, ""));
         Some(match kind {
             "customer" => bare(self.customer_id(name)),
             "account" => bare(self.account(name).id),

@@ -23,11 +23,10 @@ pub enum Target {
     /// A simulator somebody else started: never reset, every scenario uses its own keys.
     Url {
         admin: String,
-        onepay: String,
         admin_token: Option<String>,
     },
     /// OnePay's real sandbox, with the one key it gave us.
-    Sandbox { onepay: String, key: String },
+    Sandbox { key: String },
 }
 
 impl Target {
@@ -39,16 +38,16 @@ impl Target {
         };
         match target_name().as_str() {
             "" | "in-process" | "inprocess" => Ok(Self::InProcess),
+            // OnePay's URL is still required; the World reads it, like the others', from
+            // `provider_urls`.
             "url" => Ok(Self::Url {
-                admin: var("PAYOUTSIM_ADMIN_URL")?,
-                onepay: var("PAYOUTSIM_ONEPAY_URL")?,
+                admin: var("PAYOUTSIM_ONEPAY_URL").and(var("PAYOUTSIM_ADMIN_URL"))?,
                 admin_token: env::var("PAYOUTSIM_ADMIN_TOKEN")
                     .ok()
                     .filter(|t| !t.is_empty()),
             }),
             "sandbox" => Ok(Self::Sandbox {
-                onepay: var("ONEPAY_BASE_URL")?,
-                key: var("ONEPAY_API_KEY")?,
+                key: var("ONEPAY_BASE_URL").and(var("ONEPAY_API_KEY"))?,
             }),
             other => Err(format!(
                 "unknown PAYOUTSIM_TARGET `{other}` (in-process, url, sandbox)"

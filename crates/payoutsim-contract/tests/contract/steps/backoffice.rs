@@ -4,21 +4,22 @@
 use cucumber::{given, then, when};
 use serde_json::{Value, json};
 
+use super::onepay::resolve;
 use crate::params::{Amount, Verb};
-use crate::world::ContractWorld;
+use crate::world::{ContractWorld, ProviderState};
 
 const ONEPAY: &str = "/__admin/providers/onepay";
 
 #[given(expr = "the back office funds the balance with {amount} COP")]
 #[when(expr = "the back office funds the balance with {amount} COP")]
 async fn fund(w: &mut ContractWorld, amount: Amount) {
-    let body = json!({ "tenant": w.tenant(), "amount": amount.0 });
+    let body = json!({ "tenant": w.onepay.tenant(), "amount": amount.0 });
     w.admin("POST", &format!("{ONEPAY}/fund"), Some(body)).await;
 }
 
 #[when(expr = "the back office forces cashout {string} to {string}")]
 async fn force_cashout(w: &mut ContractWorld, name: String, status: String) {
-    let id = w.resolve(&format!("{{cashout:{name}}}"));
+    let id = resolve(w, &format!("{{cashout:{name}}}"));
     let body = json!({ "status": status });
     w.admin(
         "POST",
@@ -30,7 +31,7 @@ async fn force_cashout(w: &mut ContractWorld, name: String, status: String) {
 
 #[when(expr = "the back office forces account {string} to {string}")]
 async fn force_account(w: &mut ContractWorld, name: String, status: String) {
-    let id = w.resolve(&format!("{{account:{name}}}"));
+    let id = resolve(w, &format!("{{account:{name}}}"));
     let body = json!({ "status": status });
     w.admin(
         "POST",
@@ -42,8 +43,8 @@ async fn force_account(w: &mut ContractWorld, name: String, status: String) {
 
 #[then(expr = "the back office shows cashout {string} as {string}")]
 async fn back_office_shows(w: &mut ContractWorld, name: String, status: String) {
-    let id = w.cashout_id(&name);
-    let path = format!("{ONEPAY}/objects?kind=cashout&tenant={}", w.tenant());
+    let id = w.onepay.cashout_id(&name);
+    let path = format!("{ONEPAY}/objects?kind=cashout&tenant={}", w.onepay.tenant());
     let objects = w.admin("GET", &path, None).await;
     // The objects answer is an inspection view: find the cashout wherever it sits.
     let found = find_object(&objects, &id)
@@ -68,10 +69,10 @@ fn find_object<'a>(value: &'a Value, id: &Value) -> Option<&'a Value> {
 
 #[then(expr = "the journal recorded {verb} {string} answered with {int}")]
 async fn journal_recorded(w: &mut ContractWorld, verb: Verb, path: String, status: u16) {
-    let path = w.resolve(&path);
+    let path = resolve(w, &path);
     let query = format!(
         "/__admin/requests?provider=onepay&tenant={}&method={}",
-        w.tenant(),
+        w.onepay.tenant(),
         verb.0
     );
     let journal = w.admin("GET", &query, None).await;
@@ -88,10 +89,10 @@ async fn journal_recorded(w: &mut ContractWorld, verb: Verb, path: String, statu
 
 #[then(expr = "the journal's last {verb} {string} carried the idempotency key {string}")]
 async fn journal_idempotency(w: &mut ContractWorld, verb: Verb, path: String, key: String) {
-    let path = w.resolve(&path);
+    let path = resolve(w, &path);
     let query = format!(
         "/__admin/requests?provider=onepay&tenant={}&method={}",
-        w.tenant(),
+        w.onepay.tenant(),
         verb.0
     );
     let journal = w.admin("GET", &query, None).await;

@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use super::field;
 use crate::params::{SimDuration, Weekday};
-use crate::world::ContractWorld;
+use crate::world::{ContractWorld, ProviderState};
 
 #[given(expr = "{duration} of simulated time pass(es)")]
 #[when(expr = "{duration} of simulated time pass(es)")]
@@ -21,7 +21,7 @@ async fn now(w: &ContractWorld) -> DateTime<Utc> {
     let clock = w
         .admin(
             "GET",
-            &format!("/__admin/clock?tenant={}", w.tenant()),
+            &format!("/__admin/clock?tenant={}", w.onepay.tenant()),
             None,
         )
         .await;

@@ -7,15 +7,16 @@ use cucumber::gherkin::Step;
 use cucumber::{given, then, when};
 use serde_json::{Value, json};
 
+use super::onepay::{build, resolve};
 use crate::client::Request;
 use crate::params::{Amount, Method, Verb};
-use crate::world::ContractWorld;
+use crate::world::{ContractWorld, ProviderState};
 
 /// Loads the docstring's rule (JSON; `{tenant}` is the current key's `onepay:<key>`).
 #[given("the OnePay fault rule:")]
 async fn fault_rule(w: &mut ContractWorld, step: &Step) {
     let text = step.docstring.as_deref().unwrap_or_default();
-    let text = text.replace("{tenant}", &w.tenant());
+    let text = text.replace("{tenant}", &w.onepay.tenant());
     let rule: Value =
         serde_json::from_str(&text).unwrap_or_else(|e| panic!("bad rule JSON: {e}: {text}"));
     w.admin("POST", "/__admin/faults", Some(rule)).await;
@@ -45,16 +46,17 @@ async fn try_cashout(
     to: String,
     key: String,
 ) {
-    let account = w.account(&to);
+    let account = w.onepay.account(&to);
     let body = json!({
         "amount": amount.0,
         "account_id": account.id,
-        "customer_id": w.customer_id(&account.customer),
+        "customer_id": w.onepay.customer_id(&account.customer),
         "method": method.wire(),
         "currency": "COP",
     });
     let key = w.idempotency_key(&key);
-    let request = w.build(
+    let request = build(
+        w,
         "POST",
         "/v1/cashouts",
         Some(body.to_string().into_bytes()),
@@ -65,8 +67,8 @@ async fn try_cashout(
 
 #[when(expr = "I try to {verb} {string}")]
 async fn try_request(w: &mut ContractWorld, verb: Verb, path: String) {
-    let path = w.resolve(&path);
-    let request = w.build(&verb.0, &path, None, &[]);
+    let path = resolve(w, &path);
+    let request = build(w, &verb.0, &path, None, &[]);
     try_exchange(w, request).await;
 }
 
@@ -110,10 +112,10 @@ async fn body_not_json(w: &mut ContractWorld) {
 
 /// The newest journal entry of `verb path` for the scenario's tenant.
 async fn journaled(w: &ContractWorld, verb: &Verb, path: &str) -> Value {
-    let path = w.resolve(path);
+    let path = resolve(w, path);
     let query = format!(
         "/__admin/requests?provider=onepay&tenant={}&method={}&path={path}",
-        w.tenant(),
+        w.onepay.tenant(),
         verb.0
     );
     let journal = w.admin("GET", &query, None).await;
@@ -154,7 +156,7 @@ async fn journal_answered(
 
 #[then(expr = "the fault rules have hit {int} time(s)")]
 async fn rules_hit(w: &mut ContractWorld, hits: u64) {
-    let tenant = w.tenant();
+    let tenant = w.onepay.tenant();
     let rules = w.admin("GET", "/__admin/faults", None).await;
     let total: u64 = rules["rules"]
         .as_array()

@@ -6,7 +6,8 @@ use cucumber::gherkin::Step;
 use cucumber::{then, when};
 use serde_json::Value;
 
-use super::{error_keys, field, is_onepay_timestamp};
+use super::field;
+use super::onepay::{build, error_keys, is_onepay_timestamp, request, resolve, resolve_all};
 use crate::params::{JsonLit, Names, Verb};
 use crate::world::ContractWorld;
 
@@ -20,22 +21,22 @@ fn docstring(step: &Step) -> String {
 
 #[when(expr = "I {verb} {string}")]
 async fn send_without_body(w: &mut ContractWorld, verb: Verb, path: String) {
-    let path = w.resolve(&path);
-    w.request(&verb.0, &path, None, &[]).await;
+    let path = resolve(w, &path);
+    request(w, &verb.0, &path, None, &[]).await;
 }
 
 #[when(expr = "I {verb} {string} without an API key")]
 async fn send_without_key(w: &mut ContractWorld, verb: Verb, path: String) {
-    let path = w.resolve(&path);
-    let mut request = w.build(&verb.0, &path, None, &[]);
+    let path = resolve(w, &path);
+    let mut request = build(w, &verb.0, &path, None, &[]);
     request.headers.retain(|(k, _)| k != "authorization");
     w.exchange(request).await;
 }
 
 #[when(expr = "I {verb} {string} with the Authorization header {string}")]
 async fn send_with_authorization(w: &mut ContractWorld, verb: Verb, path: String, auth: String) {
-    let path = w.resolve(&path);
-    let mut request = w.build(&verb.0, &path, None, &[]);
+    let path = resolve(w, &path);
+    let mut request = build(w, &verb.0, &path, None, &[]);
     request.headers.retain(|(k, _)| k != "authorization");
     request.headers.push(("authorization".into(), auth));
     w.exchange(request).await;
@@ -43,8 +44,8 @@ async fn send_with_authorization(w: &mut ContractWorld, verb: Verb, path: String
 
 #[when(expr = "I {verb} to {string} with body:")]
 async fn send_with_body(w: &mut ContractWorld, step: &Step, verb: Verb, path: String) {
-    let (path, body) = (w.resolve(&path), w.resolve_all(&docstring(step)).await);
-    let request = w.build(&verb.0, &path, Some(body.into_bytes()), &[]);
+    let (path, body) = (resolve(w, &path), resolve_all(w, &docstring(step)).await);
+    let request = build(w, &verb.0, &path, Some(body.into_bytes()), &[]);
     w.exchange(request).await;
 }
 
@@ -56,9 +57,10 @@ async fn send_idempotent(
     path: String,
     key: String,
 ) {
-    let (path, key) = (w.resolve(&path), w.idempotency_key(&w.resolve(&key)));
-    let body = w.resolve_all(&docstring(step)).await;
-    let request = w.build(
+    let (path, key) = (resolve(w, &path), w.idempotency_key(&resolve(w, &key)));
+    let body = resolve_all(w, &docstring(step)).await;
+    let request = build(
+        w,
         &verb.0,
         &path,
         Some(body.into_bytes()),
@@ -69,8 +71,9 @@ async fn send_idempotent(
 
 #[when(expr = "I {verb} to {string} with content type {string} and body:")]
 async fn send_with_type(w: &mut ContractWorld, step: &Step, verb: Verb, path: String, ty: String) {
-    let (path, body) = (w.resolve(&path), w.resolve_all(&docstring(step)).await);
-    let request = w.build(
+    let (path, body) = (resolve(w, &path), resolve_all(w, &docstring(step)).await);
+    let request = build(
+        w,
         &verb.0,
         &path,
         Some(body.into_bytes()),
@@ -83,7 +86,7 @@ async fn send_with_type(w: &mut ContractWorld, step: &Step, verb: Verb, path: St
 async fn send_large(w: &mut ContractWorld, verb: Verb, path: String, kib: usize) {
     let filler = "x".repeat(kib * 1024);
     let body = format!("{{\"description\":\"{filler}\"}}");
-    let request = w.build(&verb.0, &w.resolve(&path), Some(body.into_bytes()), &[]);
+    let request = build(w, &verb.0, &resolve(w, &path), Some(body.into_bytes()), &[]);
     w.exchange(request).await;
 }
 
@@ -156,9 +159,9 @@ fn field_starts_with(w: &mut ContractWorld, path: String, prefix: String) {
 #[then(expr = "the response field {string} is the id of {word} {string}")]
 fn field_is_id_of(w: &mut ContractWorld, path: String, kind: String, name: String) {
     let expected = match kind.as_str() {
-        "customer" => w.customer_id(&name),
-        "account" => w.account(&name).id,
-        "cashout" => w.cashout_id(&name),
+        "customer" => w.onepay.customer_id(&name),
+        "account" => w.onepay.account(&name).id,
+        "cashout" => w.onepay.cashout_id(&name),
         other => panic!("unknown object kind {other}"),
     };
     let body = w.last_json();

@@ -21,6 +21,7 @@ mod customers;
 mod faults;
 mod http;
 pub mod kashpay;
+pub mod onepay;
 pub mod onspot;
 mod webhooks;
 
@@ -36,38 +37,4 @@ pub fn field<'a>(value: &'a Value, path: &str) -> Option<&'a Value> {
         Value::Object(map) => map.get(part),
         _ => None,
     })
-}
-
-/// The `key`s of a OnePay error envelope's `errors`.
-pub fn error_keys(body: &Value) -> Vec<String> {
-    body["errors"]
-        .as_array()
-        .map(|errs| {
-            errs.iter()
-                .filter_map(|e| e["key"].as_str())
-                .map(String::from)
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-/// Whether `text` is a OnePay timestamp: `YYYY-MM-DDTHH:MM:SS.000000Z`.
-pub fn is_onepay_timestamp(text: &str) -> bool {
-    let b = text.as_bytes();
-    let digits = |r: std::ops::Range<usize>| r.into_iter().all(|i| b[i].is_ascii_digit());
-    b.len() == 27
-        && digits(0..4)
-        && b[4] == b'-'
-        && digits(5..7)
-        && b[7] == b'-'
-        && digits(8..10)
-        && b[10] == b'T'
-        && digits(11..13)
-        && b[13] == b':'
-        && digits(14..16)
-        && b[16] == b':'
-        && digits(17..19)
-        && b[19] == b'.'
-        && digits(20..26)
-        && b[26] == b'Z'
 }

@@ -9,9 +9,10 @@ use hmac::{Hmac, Mac};
 use serde_json::{Value, json};
 use sha2::Sha256;
 
+use super::onepay::request;
 use crate::params::Names;
 use crate::receiver::{Received, Receiver};
-use crate::world::ContractWorld;
+use crate::world::{ContractWorld, ProviderState};
 
 /// How long a delivery may take to reach the receiver (wall time; on a simulator deliveries have
 /// arrived once [`settle`] returns, so the bound only matters on the real sandbox).
@@ -38,6 +39,7 @@ fn receiver(w: &ContractWorld) -> &Receiver {
 
 fn webhook_field(w: &ContractWorld, name: &str) -> String {
     let hook = w
+        .onepay
         .webhook
         .as_ref()
         .unwrap_or_else(|| panic!("no webhook registered yet"));
@@ -55,9 +57,9 @@ async fn register(w: &mut ContractWorld, events: &Names) {
         "url": url,
         "events": events.0,
     });
-    let resp = w.request("POST", "/v1/webhooks", Some(&body), &[]).await;
+    let resp = request(w, "POST", "/v1/webhooks", Some(&body), &[]).await;
     if resp.status == 201 {
-        w.webhook = Some(resp.json()["data"].clone());
+        w.onepay.webhook = Some(resp.json()["data"].clone());
     }
 }
 
@@ -154,7 +156,7 @@ async fn carries_token(w: &mut ContractWorld) {
 
 #[then(expr = "the {string} webhook is about cashout {string} with status {string}")]
 async fn webhook_about(w: &mut ContractWorld, event: String, name: String, status: String) {
-    let id = w.cashout_id(&name);
+    let id = w.onepay.cashout_id(&name);
     settle(w).await;
     let got = receiver(w).received();
     let body: Value = got
@@ -174,7 +176,7 @@ async fn webhook_about(w: &mut ContractWorld, event: String, name: String, statu
 async fn delivery_log(w: &mut ContractWorld, n: usize, event: String, status: u16) {
     let query = format!(
         "/__admin/webhooks/deliveries?provider=onepay&tenant={}&event={event}",
-        w.tenant()
+        w.onepay.tenant()
     );
     settle(w).await;
     let log = w.admin("GET", &query, None).await;

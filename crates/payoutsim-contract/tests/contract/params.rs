@@ -11,7 +11,7 @@
 //! | `{names}` | `"a, b, c"` | [`Names`] (a comma-separated list) |
 //! | `{duration}` | `60 seconds`, `5 minutes`, `2 hours`, `1 day` | [`SimDuration`] |
 //! | `{weekday}` | `Monday` … `Sunday` | [`Weekday`] |
-//! | `{provider}` | `OnePay`, `OnSpot`, `Kashpay` | [`Provider`] (a provider the steps know) |
+//! | `{provider}` | `OnePay`, `OnSpot`, `Kashpay` | [`ProviderName`] (a provider the steps know) |
 
 use std::fmt;
 use std::str::FromStr;
@@ -227,16 +227,18 @@ impl FromStr for Weekday {
     }
 }
 
-/// A provider the steps know, by the name its own docs use: `OnePay`, `OnSpot`, `Kashpay`.
+/// A provider the steps know, by the name its own docs use: `OnePay`, `OnSpot`, `Kashpay`. (Not
+/// called `Provider`: cucumber's step macros declare a `struct Provider` of their own, which
+/// would shadow it in a step's arguments.)
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Parameter)]
 #[param(name = "provider", regex = "OnePay|OnSpot|Kashpay")]
-pub enum Provider {
+pub enum ProviderName {
     OnePay,
     OnSpot,
     Kashpay,
 }
 
-impl Provider {
+impl ProviderName {
     pub const ALL: [Self; 3] = [Self::OnePay, Self::OnSpot, Self::Kashpay];
 
     /// The simulator's name for it: the key of its base URL, its tenants' prefix, its
@@ -250,7 +252,7 @@ impl Provider {
     }
 }
 
-impl FromStr for Provider {
+impl FromStr for ProviderName {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Self::ALL
@@ -260,7 +262,7 @@ impl FromStr for Provider {
     }
 }
 
-impl fmt::Display for Provider {
+impl fmt::Display for ProviderName {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             Self::OnePay => "OnePay",

@@ -14,7 +14,7 @@ use payoutsim_contract::placeholders::substitute;
 use serde_json::{Value, json};
 
 use crate::client::{Adapter, Request, ReqwestAdapter, Response};
-use crate::params::Provider;
+use crate::params::ProviderName;
 use crate::receiver::Receiver;
 use crate::steps::kashpay::KashpayState;
 use crate::steps::onepay::OnePayState;
@@ -120,17 +120,17 @@ impl ContractWorld {
 
     // ---- providers -------------------------------------------------------------------------
 
-    pub fn state(&self, provider: Provider) -> &dyn ProviderState {
+    pub fn state(&self, provider: ProviderName) -> &dyn ProviderState {
         match provider {
-            Provider::OnePay => &self.onepay,
-            Provider::OnSpot => &self.onspot,
-            Provider::Kashpay => &self.kashpay,
+            ProviderName::OnePay => &self.onepay,
+            ProviderName::OnSpot => &self.onspot,
+            ProviderName::Kashpay => &self.kashpay,
         }
     }
 
     /// The base URL of `provider` on the target; panics naming the variable to set when the
     /// target does not serve it.
-    pub fn url(&self, provider: Provider) -> &str {
+    pub fn url(&self, provider: ProviderName) -> &str {
         self.urls.get(provider.id()).map_or_else(
             || {
                 panic!(
@@ -151,7 +151,7 @@ impl ContractWorld {
     }
 
     /// [`resolve`](Self::resolve), and `provider`'s own placeholders (its `{tenant}`, …).
-    pub fn resolve_for(&self, provider: Provider, text: &str) -> String {
+    pub fn resolve_for(&self, provider: ProviderName, text: &str) -> String {
         let state = self.state(provider);
         substitute(text, |kind, name| {
             state
@@ -236,7 +236,7 @@ impl ContractWorld {
     /// Moves simulated time for every tenant the scenario made, at every provider (never the
     /// global clock, so a shared simulator's other users are not disturbed).
     pub async fn advance(&self, seconds: u64) {
-        let tenants: Vec<String> = Provider::ALL
+        let tenants: Vec<String> = ProviderName::ALL
             .into_iter()
             .flat_map(|p| self.state(p).tenants())
             .collect();

@@ -1,11 +1,12 @@
-//! payoutsim's back office and journal (`@sim`): fund a balance, force a status, inspect the
-//! provider's objects and the requests it received.
+//! payoutsim's back office for OnePay (`@sim`): fund a balance, force a status, inspect OnePay's
+//! objects and the idempotency keys its journal kept.
 
 use cucumber::{given, then, when};
 use serde_json::{Value, json};
 
+use super::journal;
 use super::onepay::resolve;
-use crate::params::{Amount, Verb};
+use crate::params::{Amount, ProviderName, Verb};
 use crate::world::{ContractWorld, ProviderState};
 
 const ONEPAY: &str = "/__admin/providers/onepay";
@@ -67,41 +68,10 @@ fn find_object<'a>(value: &'a Value, id: &Value) -> Option<&'a Value> {
     }
 }
 
-#[then(expr = "the journal recorded {verb} {string} answered with {int}")]
-async fn journal_recorded(w: &mut ContractWorld, verb: Verb, path: String, status: u16) {
-    let path = resolve(w, &path);
-    let query = format!(
-        "/__admin/requests?provider=onepay&tenant={}&method={}",
-        w.onepay.tenant(),
-        verb.0
-    );
-    let journal = w.admin("GET", &query, None).await;
-    let requests = journal["requests"].as_array().cloned().unwrap_or_default();
-    let hit = requests
-        .iter()
-        .any(|r| r["path"] == json!(path) && r["status"] == json!(status));
-    assert!(
-        hit,
-        "no {} {path} answered {status} in the journal: {journal}",
-        verb.0
-    );
-}
-
+/// OnePay's `x-idempotency`, as the journal kept it.
 #[then(expr = "the journal's last {verb} {string} carried the idempotency key {string}")]
 async fn journal_idempotency(w: &mut ContractWorld, verb: Verb, path: String, key: String) {
-    let path = resolve(w, &path);
-    let query = format!(
-        "/__admin/requests?provider=onepay&tenant={}&method={}",
-        w.onepay.tenant(),
-        verb.0
-    );
-    let journal = w.admin("GET", &query, None).await;
-    let requests = journal["requests"].as_array().cloned().unwrap_or_default();
-    let last = requests
-        .iter()
-        .filter(|r| r["path"] == json!(path))
-        .max_by_key(|r| r["id"].as_u64())
-        .unwrap_or_else(|| panic!("no {} {path} in the journal: {journal}", verb.0));
+    let last = journal::newest(w, ProviderName::OnePay, &verb, &path).await;
     let carried = &last["headers"]["x-idempotency"];
     assert_eq!(
         carried,

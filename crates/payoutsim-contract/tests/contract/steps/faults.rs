@@ -1,5 +1,5 @@
-//! Faults against OnePay (`@sim`): rules loaded through payoutsim's admin API, scoped to the
-//! scenario's tenant, and what the client observes, down to the transport errors a reset, an
+//! Faults (`@sim`): `Given a fault rule for OnePay:` (or any provider) loads a rule through
+//! payoutsim's admin API, scoped by the scenario's tenant there; then what the client observes, down to the transport errors a reset, an
 //! empty reply or a cut body leave. `When I try to …` keeps a transport error as the outcome
 //! (`w.transport_error`) instead of failing the step.
 
@@ -7,16 +7,18 @@ use cucumber::gherkin::Step;
 use cucumber::{given, then, when};
 use serde_json::{Value, json};
 
+use super::docstring;
 use super::onepay::{build, resolve};
 use crate::client::Request;
-use crate::params::{Amount, Method, Verb};
-use crate::world::{ContractWorld, ProviderState};
+use crate::params::{Amount, Method, ProviderName, Verb};
+use crate::world::ContractWorld;
 
-/// Loads the docstring's rule (JSON; `{tenant}` is the current key's `onepay:<key>`).
-#[given("the OnePay fault rule:")]
-async fn fault_rule(w: &mut ContractWorld, step: &Step) {
-    let text = step.docstring.as_deref().unwrap_or_default();
-    let text = text.replace("{tenant}", &w.onepay.tenant());
+/// Loads the docstring's rule (JSON) with `provider`'s placeholders replaced: `{tenant}` is the
+/// tenant in use there (`onepay:<key>`, `onspot:<environment>:<publicKey>`, `kashpay:<entity>`),
+/// and so on for each provider's own (Kashpay's `{entity}`, OnePay's `{customer:ana}`, …).
+#[given(expr = "a fault rule for {provider}:")]
+async fn fault_rule(w: &mut ContractWorld, step: &Step, provider: ProviderName) {
+    let text = w.resolve_for(provider, &docstring(step));
     let rule: Value =
         serde_json::from_str(&text).unwrap_or_else(|e| panic!("bad rule JSON: {e}: {text}"));
     w.admin("POST", "/__admin/faults", Some(rule)).await;
@@ -110,53 +112,10 @@ async fn body_not_json(w: &mut ContractWorld) {
     );
 }
 
-/// The newest journal entry of `verb path` for the scenario's tenant.
-async fn journaled(w: &ContractWorld, verb: &Verb, path: &str) -> Value {
-    let path = resolve(w, path);
-    let query = format!(
-        "/__admin/requests?provider=onepay&tenant={}&method={}&path={path}",
-        w.onepay.tenant(),
-        verb.0
-    );
-    let journal = w.admin("GET", &query, None).await;
-    let entries = journal["requests"].as_array().cloned().unwrap_or_default();
-    entries
-        .last()
-        .cloned()
-        .unwrap_or_else(|| panic!("no {} {path} in the journal: {journal}", verb.0))
-}
-
-fn assert_fault(entry: &Value, fault: &str) {
-    let named = entry["fault"].as_str().unwrap_or_default();
-    assert!(
-        named.ends_with(fault),
-        "fault `{named}`, expected `{fault}`: {entry}"
-    );
-}
-
-#[then(expr = "the journal recorded {verb} {string} unanswered, by the fault {string}")]
-async fn journal_unanswered(w: &mut ContractWorld, verb: Verb, path: String, fault: String) {
-    let entry = journaled(w, &verb, &path).await;
-    assert_eq!(entry["status"], 0, "no answer reached the client: {entry}");
-    assert_fault(&entry, &fault);
-}
-
-#[then(expr = "the journal recorded {verb} {string} answered with {int}, by the fault {string}")]
-async fn journal_answered(
-    w: &mut ContractWorld,
-    verb: Verb,
-    path: String,
-    status: u16,
-    fault: String,
-) {
-    let entry = journaled(w, &verb, &path).await;
-    assert_eq!(entry["status"], status, "{entry}");
-    assert_fault(&entry, &fault);
-}
-
-#[then(expr = "the fault rules have hit {int} time(s)")]
-async fn rules_hit(w: &mut ContractWorld, hits: u64) {
-    let tenant = w.onepay.tenant();
+/// Counts the hits of the rules scoped to `provider`'s tenant in use.
+#[then(expr = "the fault rules for {provider} have hit {int} time(s)")]
+async fn rules_hit(w: &mut ContractWorld, provider: ProviderName, hits: u64) {
+    let tenant = w.state(provider).tenant();
     let rules = w.admin("GET", "/__admin/faults", None).await;
     let total: u64 = rules["rules"]
         .as_array()

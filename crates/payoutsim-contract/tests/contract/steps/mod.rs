@@ -20,12 +20,21 @@ mod clock;
 mod customers;
 mod faults;
 mod http;
+mod journal;
 pub mod kashpay;
 pub mod onepay;
 pub mod onspot;
 mod webhooks;
 
+use cucumber::gherkin::Step;
 use serde_json::Value;
+
+/// The step's docstring; panics when it has none.
+pub fn docstring(step: &Step) -> String {
+    step.docstring
+        .clone()
+        .unwrap_or_else(|| panic!("this step needs a docstring body"))
+}
 
 /// The value at a dotted path (`data.0.id`), `None` if any step is missing.
 pub fn field<'a>(value: &'a Value, path: &str) -> Option<&'a Value> {

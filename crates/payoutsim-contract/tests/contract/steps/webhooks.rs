@@ -10,9 +10,9 @@ use serde_json::{Value, json};
 use sha2::Sha256;
 
 use super::onepay::request;
-use crate::params::Names;
+use crate::params::{Names, ProviderName};
 use crate::receiver::{Received, Receiver};
-use crate::world::{ContractWorld, ProviderState};
+use crate::world::ContractWorld;
 
 /// How long a delivery may take to reach the receiver (wall time; on a simulator deliveries have
 /// arrived once [`settle`] returns, so the bound only matters on the real sandbox).
@@ -172,11 +172,20 @@ async fn webhook_about(w: &mut ContractWorld, event: String, name: String, statu
     );
 }
 
-#[then(expr = "the delivery log shows {int} attempt(s) of {string}, the last answered {int}")]
-async fn delivery_log(w: &mut ContractWorld, n: usize, event: String, status: u16) {
+#[then(
+    expr = "{provider}'s delivery log shows {int} attempt(s) of {string}, the last answered {int}"
+)]
+async fn delivery_log(
+    w: &mut ContractWorld,
+    provider: ProviderName,
+    n: usize,
+    event: String,
+    status: u16,
+) {
     let query = format!(
-        "/__admin/webhooks/deliveries?provider=onepay&tenant={}&event={event}",
-        w.onepay.tenant()
+        "/__admin/webhooks/deliveries?provider={}&tenant={}&event={event}",
+        provider.id(),
+        w.state(provider).tenant()
     );
     settle(w).await;
     let log = w.admin("GET", &query, None).await;

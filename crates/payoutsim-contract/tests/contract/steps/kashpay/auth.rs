@@ -8,7 +8,7 @@ use cucumber::{given, then, when};
 use serde_json::{Value, json};
 
 use super::{KashpayState, Session, build};
-use crate::params::{Provider, Verb};
+use crate::params::{ProviderName, Verb};
 use crate::world::ContractWorld;
 
 const AUTHENTICATE: &str = "/AuthenticationService/authenticate";
@@ -100,7 +100,7 @@ async fn send_with_entity(w: &mut ContractWorld, verb: Verb, path: String, entit
 #[when(expr = "I send a Kashpay {verb} to {string} with body:")]
 async fn send_with_body(w: &mut ContractWorld, step: &Step, verb: Verb, path: String) {
     let text = w.resolve_for(
-        Provider::Kashpay,
+        ProviderName::Kashpay,
         step.docstring.as_deref().unwrap_or_default(),
     );
     let session = if path == AUTHENTICATE || w.kashpay.token.is_none() {

@@ -3,16 +3,17 @@
 //!
 //! - `auth`: the entity, authenticate, sessions, and Kashpay's error envelope
 //! - `orders`: createOrder, searchReference, balance, operations, lifecycle and back office
-//! - `faults`: fault rules for the scenario's entity (`@sim`)
+//!
+//! Fault rules use the shared step (`Given a fault rule for Kashpay:`, with `{tenant}`,
+//! `{entity}`, `{user}`, `{password}`).
 
 mod auth;
-mod faults;
 mod orders;
 
 use serde_json::Value;
 
 use crate::client::Request;
-use crate::params::Provider;
+use crate::params::ProviderName;
 use crate::world::{ContractWorld, ProviderState, unique};
 
 /// The scenario's Kashpay entity and session.
@@ -123,7 +124,7 @@ pub fn build(
     );
     Request {
         method: method.to_string(),
-        url: format!("{}{path}", w.url(Provider::Kashpay)),
+        url: format!("{}{path}", w.url(ProviderName::Kashpay)),
         headers,
         body: body.map(|b| b.to_string().into_bytes()),
     }

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use crate::client::{Request, Response};
-use crate::params::Provider;
+use crate::params::ProviderName;
 use crate::world::{ContractWorld, ProviderState};
 
 /// A bank account the scenario created, with the customer (by name) who owns it.
@@ -112,7 +112,7 @@ impl ProviderState for OnePayState {
 
 /// `text` with OnePay's placeholders and the shared ones replaced.
 pub fn resolve(w: &ContractWorld, text: &str) -> String {
-    w.resolve_for(Provider::OnePay, text)
+    w.resolve_for(ProviderName::OnePay, text)
 }
 
 /// [`resolve`], after fetching what a placeholder needs from OnePay (`{bank}`).
@@ -161,7 +161,7 @@ pub fn build(
     );
     Request {
         method: method.to_string(),
-        url: format!("{}{path}", w.url(Provider::OnePay)),
+        url: format!("{}{path}", w.url(ProviderName::OnePay)),
         headers,
         body,
     }

@@ -1,11 +1,11 @@
-//! OnSpot steps: key pairs and tokens (`auth`), Create Payouts (`payouts`), the back office
-//! standing in for OnSpot's platform (`backoffice`, `@sim`), and fault rules (`faults`, `@sim`).
+//! OnSpot steps: key pairs and tokens (`auth`), Create Payouts (`payouts`), and the back office
+//! standing in for OnSpot's platform (`backoffice`, `@sim`). Fault rules use the shared step
+//! (`Given a fault rule for OnSpot:`, `{tenant}` being the current pair's).
 //! Every phrase names OnSpot, so none is ambiguous with another provider's; the generic `Then`
 //! steps of `http.rs` check answers.
 
 mod auth;
 mod backoffice;
-mod faults;
 mod payouts;
 
 use std::collections::BTreeMap;
@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use crate::client::Request;
-use crate::params::Provider;
+use crate::params::ProviderName;
 use crate::world::{ContractWorld, ProviderState, unique};
 
 /// An OnSpot key pair and the environment it belongs to.
@@ -92,7 +92,7 @@ pub fn request(
 ) -> Request {
     Request {
         method: "POST".into(),
-        url: format!("{}{path}", w.url(Provider::OnSpot)),
+        url: format!("{}{path}", w.url(ProviderName::OnSpot)),
         headers,
         body,
     }

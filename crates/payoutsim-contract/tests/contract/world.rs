@@ -195,6 +195,21 @@ impl ContractWorld {
         self.last()
     }
 
+    /// Like [`exchange`](Self::exchange), but a transport error (a reset, an empty reply, a cut
+    /// body) is the outcome, kept in `transport_error` with no last response, not a failure.
+    pub async fn try_exchange(&mut self, request: Request) {
+        let outcome = self.client.send(request.clone()).await;
+        self.last_request = Some(request);
+        self.previous = self.last.take();
+        match outcome {
+            Ok(response) => {
+                self.last = Some(response);
+                self.transport_error = None;
+            }
+            Err(e) => self.transport_error = Some(e),
+        }
+    }
+
     pub fn last(&self) -> &Response {
         self.last
             .as_ref()

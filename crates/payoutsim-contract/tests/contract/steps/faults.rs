@@ -1,16 +1,15 @@
-//! Faults (`@sim`): `Given a fault rule for OnePay:` (or any provider) loads a rule through
-//! payoutsim's admin API, scoped by the scenario's tenant there; then what the client observes, down to the transport errors a reset, an
-//! empty reply or a cut body leave. `When I try to …` keeps a transport error as the outcome
-//! (`w.transport_error`) instead of failing the step.
+//! Faults (`@sim`), for any provider: `Given a fault rule for OnePay:` loads the docstring's rule
+//! through payoutsim's admin API, with the provider's placeholders (its `{tenant}`) replaced; then
+//! what the client observes, down to the transport errors a reset, an empty reply or a cut body
+//! leave (a provider's `When I try to …` steps keep them as the outcome, `w.transport_error`,
+//! instead of failing), and how often the rules hit.
 
 use cucumber::gherkin::Step;
-use cucumber::{given, then, when};
+use cucumber::{given, then};
 use serde_json::{Value, json};
 
 use super::docstring;
-use super::onepay::{build, resolve};
-use crate::client::Request;
-use crate::params::{Amount, Method, ProviderName, Verb};
+use crate::params::ProviderName;
 use crate::world::ContractWorld;
 
 /// Loads the docstring's rule (JSON) with `provider`'s placeholders replaced: `{tenant}` is the
@@ -22,56 +21,6 @@ async fn fault_rule(w: &mut ContractWorld, step: &Step, provider: ProviderName) 
     let rule: Value =
         serde_json::from_str(&text).unwrap_or_else(|e| panic!("bad rule JSON: {e}: {text}"));
     w.admin("POST", "/__admin/faults", Some(rule)).await;
-}
-
-/// Sends `request`; an answer becomes the last response, a transport error the outcome.
-async fn try_exchange(w: &mut ContractWorld, request: Request) {
-    let outcome = w.client.send(request.clone()).await;
-    w.last_request = Some(request);
-    w.previous = w.last.take();
-    match outcome {
-        Ok(response) => {
-            w.last = Some(response);
-            w.transport_error = None;
-        }
-        Err(e) => w.transport_error = Some(e),
-    }
-}
-
-#[when(
-    expr = "I try to create a(n) {method} cashout of {amount} COP to {string} with idempotency key {string}"
-)]
-async fn try_cashout(
-    w: &mut ContractWorld,
-    method: Method,
-    amount: Amount,
-    to: String,
-    key: String,
-) {
-    let account = w.onepay.account(&to);
-    let body = json!({
-        "amount": amount.0,
-        "account_id": account.id,
-        "customer_id": w.onepay.customer_id(&account.customer),
-        "method": method.wire(),
-        "currency": "COP",
-    });
-    let key = w.idempotency_key(&key);
-    let request = build(
-        w,
-        "POST",
-        "/v1/cashouts",
-        Some(body.to_string().into_bytes()),
-        &[("x-idempotency", &key)],
-    );
-    try_exchange(w, request).await;
-}
-
-#[when(expr = "I try to {verb} {string}")]
-async fn try_request(w: &mut ContractWorld, verb: Verb, path: String) {
-    let path = resolve(w, &path);
-    let request = build(w, &verb.0, &path, None, &[]);
-    try_exchange(w, request).await;
 }
 
 fn transport_error(w: &ContractWorld) -> &str {

@@ -1,23 +1,21 @@
-//! Step definitions, one file per concept of the payments domain:
+//! Step definitions. Each provider has its own folder, one file per concept of its API; the
+//! files at the top hold the steps that work the same for every provider (a `{provider}`
+//! parameter says which, where it matters).
 //!
-//! - `auth`: OnePay keys and tenants
-//! - `http`: raw requests, statuses, fields, headers, OnePay's error envelope
-//! - `customers`, `accounts`, `cashouts`: the objects a payout needs
-//! - `balances`: available, in transit, balance cashouts and withdrawals
-//! - `clock`: simulated time (`@sim`)
-//! - `webhooks`: the receiver, registrations, deliveries and their signatures
-//! - `backoffice`: payoutsim's back office and request journal (`@sim`)
-//! - `faults`: fault rules against OnePay and what the client observes (`@sim`)
-//! - `kashpay`: Kashpay's sessions, orders, balance, operations and back office
-//! - `onspot`: OnSpot's key pairs, tokens, Create Payouts and back office (its own folder)
+//! Shared:
+//! - `http`: the status, fields and headers of the last answer; sending it again
+//! - `clock`: simulated time, a provider's clock (`@sim`)
+//! - `journal`: what a provider's journal recorded (`@sim`)
+//! - `faults`: `Given a fault rule for {provider}:`, transport errors, rule hits (`@sim`)
+//! - `webhooks`: the receiver, the events that arrived, the delivery log
+//!
+//! Per provider:
+//! - `onepay`: keys, raw requests, answers and the error envelope, customers, accounts,
+//!   cashouts, balances, webhook registrations, back office
+//! - `onspot`: key pairs, tokens, Create Payouts, back office
+//! - `kashpay`: sessions, orders, balance, operations, back office
 
-mod accounts;
-mod auth;
-mod backoffice;
-mod balances;
-mod cashouts;
 mod clock;
-mod customers;
 mod faults;
 mod http;
 mod journal;

@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 
 use super::{KashpayState, Session, build};
 use crate::params::{ProviderName, Verb};
+use crate::steps::docstring;
 use crate::world::ContractWorld;
 
 const AUTHENTICATE: &str = "/AuthenticationService/authenticate";
@@ -99,10 +100,7 @@ async fn send_with_entity(w: &mut ContractWorld, verb: Verb, path: String, entit
 /// authenticate's.
 #[when(expr = "I send a Kashpay {verb} to {string} with body:")]
 async fn send_with_body(w: &mut ContractWorld, step: &Step, verb: Verb, path: String) {
-    let text = w.resolve_for(
-        ProviderName::Kashpay,
-        step.docstring.as_deref().unwrap_or_default(),
-    );
+    let text = w.resolve_for(ProviderName::Kashpay, &docstring(step));
     let session = if path == AUTHENTICATE || w.kashpay.token.is_none() {
         Session::Anonymous
     } else {

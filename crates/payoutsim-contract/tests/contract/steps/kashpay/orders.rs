@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 
 use super::{Session, build, call};
 use crate::params::{JsonLit, ProviderName};
+use crate::steps::docstring;
 use crate::world::{ContractWorld, ProviderState};
 
 const CREATE: &str = "/OKPay/createOrder";
@@ -99,10 +100,7 @@ async fn create_without_field(
 
 #[when("I create a Kashpay order with:")]
 async fn create_raw(w: &mut ContractWorld, step: &Step) {
-    let text = w.resolve_for(
-        ProviderName::Kashpay,
-        step.docstring.as_deref().unwrap_or_default(),
-    );
+    let text = w.resolve_for(ProviderName::Kashpay, &docstring(step));
     let body: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("bad JSON: {e}"));
     create(w, &body).await;
 }

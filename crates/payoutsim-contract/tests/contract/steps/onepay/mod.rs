@@ -1,5 +1,23 @@
 //! OnePay steps: the scenario's keys (each `sk_test_…` or `sk_live_…` key its own tenant,
 //! `onepay:<key>`), the objects it created by name, and requests with `Authorization: Bearer`.
+//!
+//! - `auth`: keys and switching between them
+//! - `requests`: raw requests (placeholders like `{customer:ana}` resolved); `answers`: the error
+//!   envelope, timestamps, ids of named objects
+//! - `customers`, `accounts`, `cashouts`: the objects a payout needs
+//! - `balances`: available, in transit, balance cashouts and withdrawals
+//! - `webhooks`: registrations, signatures, what a delivery is about
+//! - `backoffice`: funding, forced statuses, objects, journaled idempotency keys (`@sim`)
+
+mod accounts;
+mod answers;
+mod auth;
+mod backoffice;
+mod balances;
+mod cashouts;
+mod customers;
+mod requests;
+mod webhooks;
 
 use std::collections::BTreeMap;
 

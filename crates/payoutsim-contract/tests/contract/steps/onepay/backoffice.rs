@@ -4,9 +4,9 @@
 use cucumber::{given, then, when};
 use serde_json::{Value, json};
 
-use super::journal;
-use super::onepay::resolve;
+use super::resolve;
 use crate::params::{Amount, ProviderName, Verb};
+use crate::steps::journal;
 use crate::world::{ContractWorld, ProviderState};
 
 const ONEPAY: &str = "/__admin/providers/onepay";
@@ -18,28 +18,17 @@ async fn fund(w: &mut ContractWorld, amount: Amount) {
     w.admin("POST", &format!("{ONEPAY}/fund"), Some(body)).await;
 }
 
-#[when(expr = "the back office forces cashout {string} to {string}")]
-async fn force_cashout(w: &mut ContractWorld, name: String, status: String) {
-    let id = resolve(w, &format!("{{cashout:{name}}}"));
+/// `the back office forces cashout "c1" to "processed"`, or an account: the same admin route.
+#[when(expr = "the back office forces {word} {string} to {string}")]
+async fn force(w: &mut ContractWorld, kind: String, name: String, status: String) {
+    assert!(
+        matches!(kind.as_str(), "cashout" | "account"),
+        "the back office forces a cashout or an account, not a {kind}"
+    );
+    let id = resolve(w, &format!("{{{kind}:{name}}}"));
     let body = json!({ "status": status });
-    w.admin(
-        "POST",
-        &format!("{ONEPAY}/cashouts/{id}/status"),
-        Some(body),
-    )
-    .await;
-}
-
-#[when(expr = "the back office forces account {string} to {string}")]
-async fn force_account(w: &mut ContractWorld, name: String, status: String) {
-    let id = resolve(w, &format!("{{account:{name}}}"));
-    let body = json!({ "status": status });
-    w.admin(
-        "POST",
-        &format!("{ONEPAY}/accounts/{id}/status"),
-        Some(body),
-    )
-    .await;
+    let path = format!("{ONEPAY}/{kind}s/{id}/status");
+    w.admin("POST", &path, Some(body)).await;
 }
 
 #[then(expr = "the back office shows cashout {string} as {string}")]

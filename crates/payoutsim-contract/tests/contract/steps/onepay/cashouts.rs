@@ -1,4 +1,4 @@
-//! Cashouts: payouts from the company balance to a customer's account.
+//! OnePay's cashouts: payouts from the company balance to a customer's account.
 //! `When I create a TURBO cashout "c1" of 50000 COP to "ana-savings"` sends a valid
 //! `POST /v1/cashouts` (customer taken from the account's owner, a fresh `x-idempotency` unless
 //! one is named); `Then cashout "c1" is "processed"` reads it back.
@@ -7,9 +7,21 @@ use cucumber::{given, then, when};
 use serde_json::{Value, json};
 
 use super::customers::listed_ids;
-use super::onepay::{call, request, resolve};
+use super::{build, call, request, resolve};
 use crate::params::{Amount, Method};
 use crate::world::{ContractWorld, unique};
+
+/// The fields a valid cashout of `amount` to `account` needs (its owner is the customer).
+fn body(w: &ContractWorld, method: Method, amount: Amount, account: &str) -> Value {
+    let acct = w.onepay.account(account);
+    json!({
+        "amount": amount.0,
+        "account_id": acct.id,
+        "customer_id": w.onepay.customer_id(&acct.customer),
+        "method": method.wire(),
+        "currency": "COP",
+    })
+}
 
 /// Sends a valid cashout; keeps its id under `name` when OnePay accepts it.
 async fn create(
@@ -20,17 +32,10 @@ async fn create(
     account: &str,
     key: &str,
 ) {
-    let acct = w.onepay.account(account);
     let external_id = format!("{name}-{}", unique(10));
-    let body = json!({
-        "amount": amount.0,
-        "account_id": acct.id,
-        "customer_id": w.onepay.customer_id(&acct.customer),
-        "method": method.wire(),
-        "currency": "COP",
-        "description": format!("contract cashout {name}"),
-        "external_id": external_id,
-    });
+    let mut body = body(w, method, amount, account);
+    body["description"] = json!(format!("contract cashout {name}"));
+    body["external_id"] = json!(external_id);
     let resp = request(
         w,
         "POST",
@@ -99,6 +104,30 @@ async fn create_many(w: &mut ContractWorld, n: usize, method: Method, amount: Am
         create(w, &name, method, amount, &to, &unique(16)).await;
         assert_created(w, &name);
     }
+}
+
+/// Like `I create a … cashout … with idempotency key …`, but a transport error is the outcome
+/// (faults), and the cashout is not named.
+#[when(
+    expr = "I try to create a(n) {method} cashout of {amount} COP to {string} with idempotency key {string}"
+)]
+async fn try_create(
+    w: &mut ContractWorld,
+    method: Method,
+    amount: Amount,
+    to: String,
+    key: String,
+) {
+    let body = body(w, method, amount, &to).to_string().into_bytes();
+    let key = w.idempotency_key(&key);
+    let request = build(
+        w,
+        "POST",
+        "/v1/cashouts",
+        Some(body),
+        &[("x-idempotency", &key)],
+    );
+    w.try_exchange(request).await;
 }
 
 #[when(expr = "I fetch cashout {string}")]

@@ -4,7 +4,7 @@
 use cucumber::{given, then, when};
 use serde_json::{Value, json};
 
-use super::onepay::{request, resolve};
+use super::{request, resolve};
 use crate::world::{ContractWorld, unique};
 
 /// A valid natural-person customer named after `name`.

@@ -5,7 +5,7 @@
 use cucumber::{given, then, when};
 use serde_json::{Value, json};
 
-use super::onepay::{call, request};
+use super::{call, request};
 use crate::params::Amount;
 use crate::world::ContractWorld;
 

@@ -4,7 +4,7 @@
 use cucumber::{given, then, when};
 use serde_json::{Value, json};
 
-use super::onepay::{Account, bank_id, call, request, resolve};
+use super::{Account, bank_id, call, request, resolve};
 use crate::params::Subtype;
 use crate::world::ContractWorld;
 

@@ -89,8 +89,8 @@ impl ContractWorld {
                 })?;
                 (Some(running), urls, Some(admin))
             }
-            Target::Url { admin, .. } => (None, target.provider_urls(), Some(admin.clone())),
-            Target::Sandbox { .. } => (None, target.provider_urls(), None),
+            Target::Url { admin, urls, .. } => (None, urls.clone(), Some(admin.clone())),
+            Target::Sandbox { urls, .. } => (None, urls.clone(), None),
         };
         Ok(Self {
             target,
@@ -131,15 +131,16 @@ impl ContractWorld {
     /// The base URL of `provider` on the target; panics naming the variable to set when the
     /// target does not serve it.
     pub fn url(&self, provider: ProviderName) -> &str {
-        self.urls.get(provider.id()).map_or_else(
-            || {
-                panic!(
-                    "no URL for {provider}: set PAYOUTSIM_{}_URL",
-                    provider.id().to_ascii_uppercase()
-                )
-            },
-            String::as_str,
-        )
+        let Some(url) = self.urls.get(provider.id()) else {
+            match self.target.url_var(provider.id()) {
+                Some(var) => panic!(
+                    "the {} target has no {provider} URL: set {var}",
+                    self.target.name()
+                ),
+                None => panic!("the in-process simulator serves no {provider}"),
+            }
+        };
+        url
     }
 
     // ---- placeholders ----------------------------------------------------------------------

@@ -4,22 +4,25 @@
 use cucumber::{given, when};
 
 use crate::params::Env;
-use crate::target::Target;
 use crate::world::{ContractWorld, unique};
+
+/// The variable holding the sandbox's OnePay key (see `target::SANDBOX_CREDENTIALS`).
+const API_KEY: &str = "ONEPAY_API_KEY";
 
 /// A key of `kind` (`test` or `live`): a fresh random one on a simulator; on the sandbox, the
 /// key we were given (a fresh tenant is not ours to make there).
 fn new_key(w: &ContractWorld, kind: &str) -> String {
-    match w.target {
-        Target::Sandbox { key, .. } => {
-            assert!(
-                key.starts_with(&format!("sk_{kind}_")),
-                "this scenario needs a {kind} key but ONEPAY_API_KEY is not one; tag it @sim"
-            );
-            key.clone()
-        }
-        _ => format!("sk_{kind}_{}", unique(24)),
+    if w.target.is_simulator() {
+        return format!("sk_{kind}_{}", unique(24));
     }
+    let key = w.target.credential(API_KEY).unwrap_or_else(|| {
+        panic!("the sandbox target has no OnePay key: set {API_KEY} with ONEPAY_BASE_URL")
+    });
+    assert!(
+        key.starts_with(&format!("sk_{kind}_")),
+        "this scenario needs a {kind} key but {API_KEY} is not one; tag it @sim"
+    );
+    key.to_string()
 }
 
 fn add_key(w: &mut ContractWorld, env: Env, name: &str) {

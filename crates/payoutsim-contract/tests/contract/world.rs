@@ -120,6 +120,7 @@ impl ContractWorld {
 
     // ---- providers -------------------------------------------------------------------------
 
+    /// `provider`'s scenario state, as the shared steps see it.
     pub fn state(&self, provider: ProviderName) -> &dyn ProviderState {
         match provider {
             ProviderName::OnePay => &self.onepay,
@@ -148,7 +149,7 @@ impl ContractWorld {
     /// `text` with the placeholders every step knows replaced: `{receiver}` (the webhook
     /// receiver's URL) and `{unique}` (a fresh random string).
     pub fn resolve(&self, text: &str) -> String {
-        substitute(text, |kind, name| self.shared_placeholder(kind, name))
+        substitute(text, |kind, _| self.shared_placeholder(kind))
     }
 
     /// [`resolve`](Self::resolve), and `provider`'s own placeholders (its `{tenant}`, …).
@@ -157,11 +158,11 @@ impl ContractWorld {
         substitute(text, |kind, name| {
             state
                 .placeholder(kind, name)
-                .or_else(|| self.shared_placeholder(kind, name))
+                .or_else(|| self.shared_placeholder(kind))
         })
     }
 
-    fn shared_placeholder(&self, kind: &str, _name: &str) -> Option<String> {
+    fn shared_placeholder(&self, kind: &str) -> Option<String> {
         match kind {
             "receiver" => Some(
                 self.receiver

@@ -209,37 +209,3 @@ pub async fn request<'w>(
     let request = build(w, method, path, body, extra);
     w.exchange(request).await
 }
-
-/// The `key`s of a OnePay error envelope's `errors`.
-pub fn error_keys(body: &Value) -> Vec<String> {
-    body["errors"]
-        .as_array()
-        .map(|errs| {
-            errs.iter()
-                .filter_map(|e| e["key"].as_str())
-                .map(String::from)
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-/// Whether `text` is a OnePay timestamp: `YYYY-MM-DDTHH:MM:SS.000000Z`.
-pub fn is_onepay_timestamp(text: &str) -> bool {
-    let b = text.as_bytes();
-    let digits = |r: std::ops::Range<usize>| r.into_iter().all(|i| b[i].is_ascii_digit());
-    b.len() == 27
-        && digits(0..4)
-        && b[4] == b'-'
-        && digits(5..7)
-        && b[7] == b'-'
-        && digits(8..10)
-        && b[10] == b'T'
-        && digits(11..13)
-        && b[13] == b':'
-        && digits(14..16)
-        && b[16] == b':'
-        && digits(17..19)
-        && b[19] == b'.'
-        && digits(20..26)
-        && b[26] == b'Z'
-}

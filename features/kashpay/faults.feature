@@ -9,7 +9,7 @@ Feature: Kashpay under injected faults
     And I am signed in to Kashpay
 
   Scenario: An injected token expiry looks exactly like a real one
-    Given the Kashpay fault rule:
+    Given a fault rule for Kashpay:
       """
       {"match": {"provider": "kashpay", "path": "/EntitiesServices/getBalance", "tenant": "{tenant}"},
        "fault": {"kind": "token_expired"}, "times": 1}
@@ -21,7 +21,7 @@ Feature: Kashpay under injected faults
     Then the response status is 200
 
   Scenario: An outcome rule returns an order that was accepted
-    Given the Kashpay fault rule:
+    Given a fault rule for Kashpay:
       """
       {"match": {"provider": "kashpay", "path": "/OKPay/createOrder", "body": {"alphanumericReference": "OUT1"}},
        "fault": {"kind": "outcome", "status": "returned", "reason": "CUENTA_BLOQUEADA"}, "times": 1}
@@ -36,7 +36,7 @@ Feature: Kashpay under injected faults
     Then the response field "operations.0.responseCode" is "CUENTA_BLOQUEADA"
 
   Scenario: An injected 503 answers in Kashpay's envelope and creates nothing
-    Given the Kashpay fault rule:
+    Given a fault rule for Kashpay:
       """
       {"match": {"provider": "kashpay", "path": "/OKPay/createOrder", "tenant": "{tenant}"},
        "fault": {"kind": "status", "status": 503}, "times": 1}

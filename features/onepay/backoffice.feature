@@ -39,5 +39,5 @@ Feature: Back office
 
   Scenario: The journal records what OnePay was asked
     When I GET "/v1/customers/{customer:ana}"
-    Then the journal recorded GET "/v1/customers/{customer:ana}" answered with 200
-    And the journal recorded POST "/v1/customers" answered with 201
+    Then OnePay's journal recorded GET "/v1/customers/{customer:ana}" answered with 200
+    And OnePay's journal recorded POST "/v1/customers" answered with 201

@@ -86,5 +86,5 @@ Feature: Idempotent cashout creation
   @sim
   Scenario: The journal keeps the idempotency key of each request
     When I create a TURBO cashout of 50000 COP to "ana-savings" with idempotency key "k-journal"
-    Then the journal recorded POST "/v1/cashouts" answered with 201
+    Then OnePay's journal recorded POST "/v1/cashouts" answered with 201
     And the journal's last POST "/v1/cashouts" carried the idempotency key "k-journal"

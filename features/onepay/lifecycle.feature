@@ -23,7 +23,7 @@ Feature: Cashout status lifecycle
     And cashout "c1" has no remarks
 
   Scenario: An ACH cashout is processed one business day after it starts processing
-    Given it is Tuesday on the simulated clock
+    Given it is Tuesday on OnePay's simulated clock
     And an ACH cashout "c1" of 50000 COP to "ana-savings"
     When 599 seconds of simulated time pass
     Then cashout "c1" is "pending"
@@ -35,7 +35,7 @@ Feature: Cashout status lifecycle
     Then cashout "c1" is "processed"
 
   Scenario: An ACH cashout started on a Friday is processed on Monday
-    Given it is Friday on the simulated clock
+    Given it is Friday on OnePay's simulated clock
     And an ACH cashout "c1" of 50000 COP to "ana-savings"
     When 600 seconds of simulated time pass
     Then cashout "c1" is "processing"
@@ -74,4 +74,4 @@ Feature: Cashout status lifecycle
     When 2 hours of simulated time pass
     And I create a TURBO cashout "c1" of 50000 COP to "ana-savings"
     Then the response status is 201
-    And the response field "created_at" is the simulated time
+    And the response field "created_at" is OnePay's simulated time

@@ -83,9 +83,9 @@ Feature: Webhooks
     And a SAVINGS account "ana-savings" for "ana" with number "1234567890"
     And a TURBO cashout "c1" of 50000 COP to "ana-savings"
     Then webhook events "cashout.created" arrive in order
-    And the delivery log shows 1 attempt of "cashout.created", the last answered 500
+    And OnePay's delivery log shows 1 attempt of "cashout.created", the last answered 500
     When the webhook receiver answers 200
     And 30 seconds of simulated time pass
     Then webhook events "cashout.created, cashout.created" arrive in order
-    And the delivery log shows 2 attempts of "cashout.created", the last answered 200
+    And OnePay's delivery log shows 2 attempts of "cashout.created", the last answered 200
     And every webhook is signed with the webhook's secret

@@ -10,7 +10,7 @@ Feature: OnSpot under injected faults
     And I have an OnSpot token
 
   Scenario: An injected token expiry looks exactly like a real one
-    Given the OnSpot fault rule:
+    Given a fault rule for OnSpot:
       """
       {"match": {"provider": "onspot", "path": "/accreditation/payouts/create", "tenant": "{tenant}"},
        "fault": {"kind": "token_expired"}, "times": 1}
@@ -27,7 +27,7 @@ Feature: OnSpot under injected faults
     Then OnSpot answers 1 entry with the actions "success"
 
   Scenario: An outcome rule fails the first payout of an accepted request
-    Given the OnSpot fault rule:
+    Given a fault rule for OnSpot:
       """
       {"match": {"provider": "onspot", "path": "/accreditation/payouts/create", "tenant": "{tenant}"},
        "fault": {"kind": "outcome", "status": "failed", "reason": "BANK_REJECTED"}, "times": 1}
@@ -39,7 +39,7 @@ Feature: OnSpot under injected faults
     And OnSpot's Payouts section shows payout 0 failed with reason "BANK_REJECTED"
 
   Scenario: An injected 503 is a NestJS body and creates nothing
-    Given the OnSpot fault rule:
+    Given a fault rule for OnSpot:
       """
       {"match": {"provider": "onspot", "path": "/accreditation/payouts/create", "tenant": "{tenant}"},
        "fault": {"kind": "status", "status": 503}, "times": 1}
@@ -53,7 +53,7 @@ Feature: OnSpot under injected faults
     And OnSpot's Error Logs are empty
 
   Scenario: An injected rate limit says when to retry
-    Given the OnSpot fault rule:
+    Given a fault rule for OnSpot:
       """
       {"match": {"provider": "onspot", "path": "/platform/generate-token-api", "tenant": "{tenant}"},
        "fault": {"kind": "rate_limit", "retry_after_s": 30}, "times": 1}

@@ -1,19 +1,29 @@
 //! payoutsim-contract: the cucumber contract suite. It states each provider's wire contract in
-//! Gherkin (`features/<provider>/*.feature` at the repository root) and runs a client through it
-//! against the simulator or the provider's real sandbox. This library is empty on purpose: the
-//! World and the steps live under `tests/contract/` (steps in a library crate can be dropped by
-//! the linker, cucumber issue #271).
+//! Gherkin (`features/<provider>/**/*.feature` at the repository root) and runs a client through it
+//! against the simulator or the provider's real sandbox. The World and the steps live under
+//! `tests/contract/` (steps in a library crate can be dropped by the linker, cucumber issue
+//! #271); this library holds only [`placeholders`], a pure helper the steps share, here so that
+//! its unit tests run.
 //!
 //! Layout (`tests/contract/`):
 //! - `main.rs`: the runner (`[[test]] harness = false`): a fresh World per scenario, 4 scenarios
-//!   at a time, skipped steps fail, `@sim` scenarios left out on the sandbox, a summary line, a
-//!   non-zero exit on any failure
-//! - `world.rs`: the World (simulator, keys, named objects, last response, webhook receiver)
+//!   at a time, skipped steps fail, `@sim` scenarios left out on the sandbox, a provider's folder
+//!   left out (with a note) where the target does not serve it, a summary line, a non-zero exit
+//!   on any failure
+//! - `world.rs`: the World: what every provider shares (target, simulator, each provider's URL
+//!   by name, admin API, last exchange, webhook receiver) and one state per provider
+//!   (`onepay`, `onspot`, `kashpay`), each a `ProviderState` (its tenants, its placeholders)
 //! - `target.rs`: the target, from the environment; `client.rs`: client adapters;
 //!   `receiver.rs`: the webhook receiver; `params.rs`: custom cucumber parameters
-//! - `steps/<concept>.rs`: OnePay's auth, http, customers, accounts, cashouts, balances, clock,
-//!   webhooks, backoffice; `steps/faults.rs` (OnePay under injected faults); `steps/onspot/` and
-//!   `steps/kashpay/` (each provider's own phrases, reusing the generic `Then` steps of `http`)
+//! - `steps/<provider>/`: each provider's own steps, one file per concept of its API
+//!   (`steps/onepay/`, `steps/onspot/`, `steps/kashpay/`)
+//! - `steps/*.rs`: the steps that work alike for every provider, naming it where it matters:
+//!   `http` (status, fields, headers), `clock`, `journal`, `faults` (`Given a fault rule for
+//!   {provider}:`), `webhooks` (the receiver, the delivery log)
+//!
+//! Features follow the same split: `features/<provider>/` (subfolders allowed, e.g.
+//! `features/onepay/faults/`), and a target runs a provider's folder only if it serves that
+//! provider.
 //!
 //! # Running it
 //!
@@ -22,21 +32,29 @@
 //! cargo test -p payoutsim-contract
 //!
 //! # 2. a running simulator (never reset; each scenario uses fresh random credentials and moves
-//! #    only its own tenants' clocks); best started with --clock manual
+//! #    only its own tenants' clocks); best started with --clock manual. The admin URL is
+//! #    required; give the URL of each provider to run, the others' folders are left out
 //! payoutsim serve --port-base 0 --clock manual --ready-file /tmp/ready.json
 //! PAYOUTSIM_TARGET=url PAYOUTSIM_ADMIN_URL=http://127.0.0.1:4700 \
 //!   PAYOUTSIM_ONSPOT_URL=http://127.0.0.1:4701 PAYOUTSIM_ONEPAY_URL=http://127.0.0.1:4702 \
 //!   PAYOUTSIM_KASHPAY_URL=http://127.0.0.1:4703 [PAYOUTSIM_ADMIN_TOKEN=…] \
 //!   cargo test -p payoutsim-contract
 //!
-//! # 3. OnePay's real sandbox: scenarios tagged @sim are left out, and so are the other
-//! #    providers' folders (their steps make fresh credentials, which a sandbox does not accept)
+//! # 3. the providers' real sandboxes: each one's <PROVIDER>_BASE_URL and credentials
+//! #    (OnePay: ONEPAY_API_KEY). Scenarios tagged @sim are left out, and so are the folders of
+//! #    providers other than OnePay for now (their steps make fresh credentials, which a sandbox
+//! #    does not accept)
 //! PAYOUTSIM_TARGET=sandbox ONEPAY_BASE_URL=https://… ONEPAY_API_KEY=sk_test_… \
 //!   cargo test -p payoutsim-contract
 //! ```
 //!
+//! A folder left out is named before the summary line, with its scenario count and the variable
+//! to set, e.g. `contract note: left out features/kashpay/ (40 scenarios): the target has no
+//! kashpay URL (PAYOUTSIM_KASHPAY_URL is not set)`.
+//!
 //! Cucumber's own options follow `--`, e.g. `cargo test -p payoutsim-contract -- --name balance`
-//! or `-- --tags '@sim'`. `PAYOUTSIM_FEATURES=<dir>` runs another features directory.
+//! or `-- --tags '@sim'`; they narrow the run further, never past what the target leaves out.
+//! `PAYOUTSIM_FEATURES=<dir>` runs another features directory.
 //!
 //! `@sim` marks scenarios that need the simulator: its admin API (clock, back office, journal,
 //! webhook deliveries) or its guarantees (a fresh tenant's exact balance, a live key on demand,
@@ -44,11 +62,14 @@
 //! key, so balance checks there are relative ("has gone down by") and tagged `@serial`.
 //!
 //! Exercised so far: targets 1 and 2 (against `payoutsim serve`, twice in a row on the same
-//! process, with an admin token); target 3's code path only against a simulator standing in
-//! for the sandbox (one shared `sk_test_` key, run repeatedly), never against the real OnePay.
+//! process, with an admin token; and with only some providers' URLs); target 3's code path only
+//! against a simulator standing in for the sandbox (one shared `sk_test_` key, run repeatedly),
+//! never against the real OnePay.
 //!
 //! # Client adapters
 //!
 //! An adapter is the small trait `client::Adapter` (`send(request) -> response`: method, URL,
 //! headers, body in; status, headers, body out). The built-in reqwest client is the only one
 //! today; an external-process adapter (any language, JSON lines over stdin/stdout) is planned.
+
+pub mod placeholders;

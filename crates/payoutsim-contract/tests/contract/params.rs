@@ -11,6 +11,7 @@
 //! | `{names}` | `"a, b, c"` | [`Names`] (a comma-separated list) |
 //! | `{duration}` | `60 seconds`, `5 minutes`, `2 hours`, `1 day` | [`SimDuration`] |
 //! | `{weekday}` | `Monday` … `Sunday` | [`Weekday`] |
+//! | `{provider}` | `OnePay`, `OnSpot`, `Kashpay` | [`ProviderName`] (a provider the steps know) |
 
 use std::fmt;
 use std::str::FromStr;
@@ -223,5 +224,50 @@ impl FromStr for Weekday {
             .position(|d| *d == s)
             .map(|i| Self(i as u32))
             .ok_or_else(|| format!("unknown weekday {s}"))
+    }
+}
+
+/// A provider the steps know, by the name its own docs use: `OnePay`, `OnSpot`, `Kashpay`. (Not
+/// called `Provider`: cucumber's step macros declare a `struct Provider` of their own, which
+/// would shadow it in a step's arguments.)
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Parameter)]
+#[param(name = "provider", regex = "OnePay|OnSpot|Kashpay")]
+pub enum ProviderName {
+    OnePay,
+    OnSpot,
+    Kashpay,
+}
+
+impl ProviderName {
+    pub const ALL: [Self; 3] = [Self::OnePay, Self::OnSpot, Self::Kashpay];
+
+    /// The simulator's name for it: the key of its base URL, its tenants' prefix, its
+    /// `features/` folder.
+    pub fn id(self) -> &'static str {
+        match self {
+            Self::OnePay => "onepay",
+            Self::OnSpot => "onspot",
+            Self::Kashpay => "kashpay",
+        }
+    }
+}
+
+impl FromStr for ProviderName {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|p| p.to_string() == s)
+            .ok_or_else(|| format!("unknown provider {s}"))
+    }
+}
+
+impl fmt::Display for ProviderName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::OnePay => "OnePay",
+            Self::OnSpot => "OnSpot",
+            Self::Kashpay => "Kashpay",
+        })
     }
 }

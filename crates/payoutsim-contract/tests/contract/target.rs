@@ -1,10 +1,15 @@
 //! What the suite runs against, chosen from the environment once per run.
 //!
-//! | `PAYOUTSIM_TARGET` | needs | runs |
-//! |---|---|---|
-//! | unset or `in-process` | nothing | a fresh simulator per scenario, manual clock, free ports |
-//! | `url` | `PAYOUTSIM_ADMIN_URL`, `PAYOUTSIM_ONEPAY_URL` (and `PAYOUTSIM_<PROVIDER>_URL` for the others) | a running simulator, fresh random keys per scenario |
-//! | `sandbox` | `ONEPAY_BASE_URL`, `ONEPAY_API_KEY` | the real OnePay sandbox; `@sim` scenarios are left out |
+//! | `PAYOUTSIM_TARGET` | needs | takes, for each provider it serves | runs |
+//! |---|---|---|---|
+//! | unset or `in-process` | nothing | nothing: it serves them all | a fresh simulator per scenario, manual clock, free ports |
+//! | `url` | `PAYOUTSIM_ADMIN_URL` | `PAYOUTSIM_<PROVIDER>_URL` | a running simulator, fresh random credentials per scenario |
+//! | `sandbox` | nothing | `<PROVIDER>_BASE_URL` and that provider's credentials (OnePay: `ONEPAY_API_KEY`) | the providers' real sandboxes; `@sim` scenarios are left out |
+//!
+//! No provider is required, but at least one must be given. A provider's folder
+//! (`features/<provider>/`) runs where the target has the provider's URL; where it has not, the
+//! folder is left out and the run ends with a note saying so and which variable to set. On the
+//! sandbox only OnePay's folder runs today ([`Target::covers`]).
 //!
 //! With `url`, `PAYOUTSIM_ADMIN_TOKEN` is sent as the admin API's bearer token when set.
 
@@ -12,44 +17,71 @@ use std::collections::BTreeMap;
 use std::env;
 use std::sync::OnceLock;
 
-/// The providers whose base URLs a target may give.
+/// The providers whose base URLs a target may give, by the simulator's names for them.
 pub const PROVIDERS: [&str; 5] = ["onspot", "onepay", "kashpay", "tupay", "dots"];
+
+/// The credentials each provider's sandbox needs, by environment variable: a `<PROVIDER>_BASE_URL`
+/// without them is refused. A provider missing here has no sandbox steps yet.
+const SANDBOX_CREDENTIALS: [(&str, &[&str]); 1] = [("onepay", &["ONEPAY_API_KEY"])];
 
 /// The system under test.
 #[derive(Clone, Debug)]
 pub enum Target {
     /// A fresh in-process simulator per scenario (`ServeConfig::for_tests()`).
     InProcess,
-    /// A simulator somebody else started: never reset, every scenario uses its own keys.
+    /// A simulator somebody else started: never reset, every scenario uses its own credentials.
     Url {
         admin: String,
-        onepay: String,
+        /// Base URLs by provider, of the providers it serves.
+        urls: BTreeMap<String, String>,
         admin_token: Option<String>,
     },
-    /// OnePay's real sandbox, with the one key it gave us.
-    Sandbox { onepay: String, key: String },
+    /// The providers' real sandboxes, with the credentials they gave us.
+    Sandbox {
+        /// Base URLs by provider, of the providers given.
+        urls: BTreeMap<String, String>,
+        /// Credentials by environment variable (`ONEPAY_API_KEY` → `sk_test_…`).
+        credentials: BTreeMap<String, String>,
+    },
 }
 
 impl Target {
     pub fn from_env() -> Result<Self, String> {
-        let var = |name: &str| {
+        let kind = target_name();
+        let required = |name: &str| {
             env::var(name)
+                .ok()
+                .filter(|v| !v.is_empty())
                 .map(|v| v.trim_end_matches('/').to_string())
-                .map_err(|_| format!("{name} must be set for PAYOUTSIM_TARGET={}", target_name()))
+                .ok_or_else(|| format!("{name} must be set for PAYOUTSIM_TARGET={kind}"))
         };
-        match target_name().as_str() {
+        match kind.as_str() {
             "" | "in-process" | "inprocess" => Ok(Self::InProcess),
             "url" => Ok(Self::Url {
-                admin: var("PAYOUTSIM_ADMIN_URL")?,
-                onepay: var("PAYOUTSIM_ONEPAY_URL")?,
+                admin: required("PAYOUTSIM_ADMIN_URL")?,
+                urls: urls_from_env(&kind, simulator_var)?,
                 admin_token: env::var("PAYOUTSIM_ADMIN_TOKEN")
                     .ok()
                     .filter(|t| !t.is_empty()),
             }),
-            "sandbox" => Ok(Self::Sandbox {
-                onepay: var("ONEPAY_BASE_URL")?,
-                key: var("ONEPAY_API_KEY")?,
-            }),
+            "sandbox" => {
+                let urls = urls_from_env(&kind, sandbox_var)?;
+                let mut credentials = BTreeMap::new();
+                for (provider, vars) in SANDBOX_CREDENTIALS {
+                    if !urls.contains_key(provider) {
+                        continue;
+                    }
+                    for var in vars {
+                        let value = env::var(var).ok().filter(|v| !v.is_empty());
+                        let value = value.ok_or_else(|| {
+                            let url = sandbox_var(provider);
+                            format!("{var} must be set with {url} for PAYOUTSIM_TARGET={kind}")
+                        })?;
+                        credentials.insert(var.to_string(), value);
+                    }
+                }
+                Ok(Self::Sandbox { urls, credentials })
+            }
             other => Err(format!(
                 "unknown PAYOUTSIM_TARGET `{other}` (in-process, url, sandbox)"
             )),
@@ -71,21 +103,22 @@ impl Target {
         !matches!(self, Self::Sandbox { .. })
     }
 
-    /// Provider base URLs given by the environment: `PAYOUTSIM_<PROVIDER>_URL` on a running
-    /// simulator, `<PROVIDER>_BASE_URL` on the real sandboxes (OnePay's is the one required).
-    pub fn provider_urls(&self) -> BTreeMap<String, String> {
-        let suffix = match self {
-            Self::InProcess => return BTreeMap::new(),
-            Self::Url { .. } => |p: &str| format!("PAYOUTSIM_{}_URL", p.to_ascii_uppercase()),
-            Self::Sandbox { .. } => |p: &str| format!("{}_BASE_URL", p.to_ascii_uppercase()),
-        };
-        PROVIDERS
-            .iter()
-            .filter_map(|p| {
-                let url = env::var(suffix(p)).ok().filter(|u| !u.is_empty())?;
-                Some((p.to_string(), url.trim_end_matches('/').to_string()))
-            })
-            .collect()
+    /// The provider base URLs the environment gave; `None` in process, where the simulator the
+    /// World starts says where each provider listens.
+    pub fn urls(&self) -> Option<&BTreeMap<String, String>> {
+        match self {
+            Self::InProcess => None,
+            Self::Url { urls, .. } | Self::Sandbox { urls, .. } => Some(urls),
+        }
+    }
+
+    /// The variable that gives `provider`'s base URL on this target, if it takes one.
+    pub fn url_var(&self, provider: &str) -> Option<String> {
+        match self {
+            Self::InProcess => None,
+            Self::Url { .. } => Some(simulator_var(provider)),
+            Self::Sandbox { .. } => Some(sandbox_var(provider)),
+        }
     }
 
     /// Whether the scenarios of `features/<folder>/` run on this target. A simulator runs them
@@ -98,6 +131,24 @@ impl Target {
         }
     }
 
+    /// Why the scenarios of `features/<folder>/` do not run on this target, or `None` if they
+    /// do: the target lacks the provider's URL, or does not [cover](Self::covers) the folder.
+    pub fn left_out(&self, folder: &str) -> Option<String> {
+        if PROVIDERS.contains(&folder)
+            && let (Some(urls), Some(var)) = (self.urls(), self.url_var(folder))
+            && !urls.contains_key(folder)
+        {
+            return Some(format!("the target has no {folder} URL ({var} is not set)"));
+        }
+        (!self.covers(folder)).then(|| {
+            format!(
+                "the {} target runs only OnePay's folder: the other providers' steps make \
+                 fresh credentials, which a real sandbox does not accept",
+                self.name()
+            )
+        })
+    }
+
     /// The admin API's bearer token, if the target needs one.
     pub fn admin_token(&self) -> Option<&str> {
         match self {
@@ -105,6 +156,43 @@ impl Target {
             _ => None,
         }
     }
+
+    /// A sandbox credential by its variable's name (`ONEPAY_API_KEY`), if the target has it.
+    pub fn credential(&self, var: &str) -> Option<&str> {
+        match self {
+            Self::Sandbox { credentials, .. } => credentials.get(var).map(String::as_str),
+            _ => None,
+        }
+    }
+}
+
+/// `PAYOUTSIM_<PROVIDER>_URL`: where a running simulator serves the provider.
+fn simulator_var(provider: &str) -> String {
+    format!("PAYOUTSIM_{}_URL", provider.to_ascii_uppercase())
+}
+
+/// `<PROVIDER>_BASE_URL`: the provider's real sandbox.
+fn sandbox_var(provider: &str) -> String {
+    format!("{}_BASE_URL", provider.to_ascii_uppercase())
+}
+
+/// Every provider's base URL that `var` names in the environment; an error if none is set.
+fn urls_from_env(kind: &str, var: fn(&str) -> String) -> Result<BTreeMap<String, String>, String> {
+    let urls: BTreeMap<String, String> = PROVIDERS
+        .iter()
+        .filter_map(|p| {
+            let url = env::var(var(p)).ok().filter(|u| !u.is_empty())?;
+            Some((p.to_string(), url.trim_end_matches('/').to_string()))
+        })
+        .collect();
+    if urls.is_empty() {
+        let names: Vec<String> = PROVIDERS.iter().map(|p| var(p)).collect();
+        return Err(format!(
+            "PAYOUTSIM_TARGET={kind} needs at least one provider URL: {}",
+            names.join(", ")
+        ));
+    }
+    Ok(urls)
 }
 
 fn target_name() -> String {

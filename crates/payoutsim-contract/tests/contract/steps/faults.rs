@@ -1,73 +1,26 @@
-//! Faults against OnePay (`@sim`): rules loaded through payoutsim's admin API, scoped to the
-//! scenario's tenant, and what the client observes, down to the transport errors a reset, an
-//! empty reply or a cut body leave. `When I try to …` keeps a transport error as the outcome
-//! (`w.transport_error`) instead of failing the step.
+//! Faults (`@sim`), for any provider: `Given a fault rule for OnePay:` loads the docstring's rule
+//! through payoutsim's admin API, with the provider's placeholders (its `{tenant}`) replaced; then
+//! what the client observes, down to the transport errors a reset, an empty reply or a cut body
+//! leave (a provider's `When I try to …` steps keep them as the outcome, `w.transport_error`,
+//! instead of failing), and how often the rules hit.
 
 use cucumber::gherkin::Step;
-use cucumber::{given, then, when};
+use cucumber::{given, then};
 use serde_json::{Value, json};
 
-use crate::client::Request;
-use crate::params::{Amount, Method, Verb};
+use super::docstring;
+use crate::params::ProviderName;
 use crate::world::ContractWorld;
 
-/// Loads the docstring's rule (JSON; `{tenant}` is the current key's `onepay:<key>`).
-#[given("the OnePay fault rule:")]
-async fn fault_rule(w: &mut ContractWorld, step: &Step) {
-    let text = step.docstring.as_deref().unwrap_or_default();
-    let text = text.replace("{tenant}", &w.tenant());
+/// Loads the docstring's rule (JSON) with `provider`'s placeholders replaced: `{tenant}` is the
+/// tenant in use there (`onepay:<key>`, `onspot:<environment>:<publicKey>`, `kashpay:<entity>`),
+/// and so on for each provider's own (Kashpay's `{entity}`, OnePay's `{customer:ana}`, …).
+#[given(expr = "a fault rule for {provider}:")]
+async fn fault_rule(w: &mut ContractWorld, step: &Step, provider: ProviderName) {
+    let text = w.resolve_for(provider, &docstring(step));
     let rule: Value =
         serde_json::from_str(&text).unwrap_or_else(|e| panic!("bad rule JSON: {e}: {text}"));
     w.admin("POST", "/__admin/faults", Some(rule)).await;
-}
-
-/// Sends `request`; an answer becomes the last response, a transport error the outcome.
-async fn try_exchange(w: &mut ContractWorld, request: Request) {
-    let outcome = w.client.send(request.clone()).await;
-    w.last_request = Some(request);
-    w.previous = w.last.take();
-    match outcome {
-        Ok(response) => {
-            w.last = Some(response);
-            w.transport_error = None;
-        }
-        Err(e) => w.transport_error = Some(e),
-    }
-}
-
-#[when(
-    expr = "I try to create a(n) {method} cashout of {amount} COP to {string} with idempotency key {string}"
-)]
-async fn try_cashout(
-    w: &mut ContractWorld,
-    method: Method,
-    amount: Amount,
-    to: String,
-    key: String,
-) {
-    let account = w.account(&to);
-    let body = json!({
-        "amount": amount.0,
-        "account_id": account.id,
-        "customer_id": w.customer_id(&account.customer),
-        "method": method.wire(),
-        "currency": "COP",
-    });
-    let key = w.idempotency_key(&key);
-    let request = w.build(
-        "POST",
-        "/v1/cashouts",
-        Some(body.to_string().into_bytes()),
-        &[("x-idempotency", &key)],
-    );
-    try_exchange(w, request).await;
-}
-
-#[when(expr = "I try to {verb} {string}")]
-async fn try_request(w: &mut ContractWorld, verb: Verb, path: String) {
-    let path = w.resolve(&path);
-    let request = w.build(&verb.0, &path, None, &[]);
-    try_exchange(w, request).await;
 }
 
 fn transport_error(w: &ContractWorld) -> &str {
@@ -108,53 +61,10 @@ async fn body_not_json(w: &mut ContractWorld) {
     );
 }
 
-/// The newest journal entry of `verb path` for the scenario's tenant.
-async fn journaled(w: &ContractWorld, verb: &Verb, path: &str) -> Value {
-    let path = w.resolve(path);
-    let query = format!(
-        "/__admin/requests?provider=onepay&tenant={}&method={}&path={path}",
-        w.tenant(),
-        verb.0
-    );
-    let journal = w.admin("GET", &query, None).await;
-    let entries = journal["requests"].as_array().cloned().unwrap_or_default();
-    entries
-        .last()
-        .cloned()
-        .unwrap_or_else(|| panic!("no {} {path} in the journal: {journal}", verb.0))
-}
-
-fn assert_fault(entry: &Value, fault: &str) {
-    let named = entry["fault"].as_str().unwrap_or_default();
-    assert!(
-        named.ends_with(fault),
-        "fault `{named}`, expected `{fault}`: {entry}"
-    );
-}
-
-#[then(expr = "the journal recorded {verb} {string} unanswered, by the fault {string}")]
-async fn journal_unanswered(w: &mut ContractWorld, verb: Verb, path: String, fault: String) {
-    let entry = journaled(w, &verb, &path).await;
-    assert_eq!(entry["status"], 0, "no answer reached the client: {entry}");
-    assert_fault(&entry, &fault);
-}
-
-#[then(expr = "the journal recorded {verb} {string} answered with {int}, by the fault {string}")]
-async fn journal_answered(
-    w: &mut ContractWorld,
-    verb: Verb,
-    path: String,
-    status: u16,
-    fault: String,
-) {
-    let entry = journaled(w, &verb, &path).await;
-    assert_eq!(entry["status"], status, "{entry}");
-    assert_fault(&entry, &fault);
-}
-
-#[then(expr = "the fault rules have hit {int} time(s)")]
-async fn rules_hit(w: &mut ContractWorld, hits: u64) {
-    let tenant = w.tenant();
+/// Counts the hits of the rules scoped to `provider`'s tenant in use.
+#[then(expr = "the fault rules for {provider} have hit {int} time(s)")]
+async fn rules_hit(w: &mut ContractWorld, provider: ProviderName, hits: u64) {
+    let tenant = w.state(provider).tenant();
     let rules = w.admin("GET", "/__admin/faults", None).await;
     let total: u64 = rules["rules"]
         .as_array()

@@ -1,30 +1,38 @@
-//! Step definitions, one file per concept of the payments domain:
+//! Step definitions. Each provider has its own folder, one file per concept of its API; the
+//! files at the top hold the steps that work the same for every provider (a `{provider}`
+//! parameter says which, where it matters).
 //!
-//! - `auth`: OnePay keys and tenants
-//! - `http`: raw requests, statuses, fields, headers, OnePay's error envelope
-//! - `customers`, `accounts`, `cashouts`: the objects a payout needs
-//! - `balances`: available, in transit, balance cashouts and withdrawals
-//! - `clock`: simulated time (`@sim`)
-//! - `webhooks`: the receiver, registrations, deliveries and their signatures
-//! - `backoffice`: payoutsim's back office and request journal (`@sim`)
-//! - `faults`: fault rules against OnePay and what the client observes (`@sim`)
-//! - `kashpay`: Kashpay's sessions, orders, balance, operations and back office
-//! - `onspot`: OnSpot's key pairs, tokens, Create Payouts and back office (its own folder)
+//! Shared:
+//! - `http`: the status, fields and headers of the last answer; sending it again
+//! - `clock`: simulated time, a provider's clock (`@sim`)
+//! - `journal`: what a provider's journal recorded (`@sim`)
+//! - `faults`: `Given a fault rule for {provider}:`, transport errors, rule hits (`@sim`)
+//! - `webhooks`: the receiver, the events that arrived, the delivery log
+//!
+//! Per provider:
+//! - `onepay`: keys, raw requests, answers and the error envelope, customers, accounts,
+//!   cashouts, balances, webhook registrations, back office
+//! - `onspot`: key pairs, tokens, Create Payouts, back office
+//! - `kashpay`: sessions, orders, balance, operations, back office
 
-mod accounts;
-mod auth;
-mod backoffice;
-mod balances;
-mod cashouts;
 mod clock;
-mod customers;
 mod faults;
 mod http;
+mod journal;
 pub mod kashpay;
+pub mod onepay;
 pub mod onspot;
 mod webhooks;
 
+use cucumber::gherkin::Step;
 use serde_json::Value;
+
+/// The step's docstring; panics when it has none.
+pub fn docstring(step: &Step) -> String {
+    step.docstring
+        .clone()
+        .unwrap_or_else(|| panic!("this step needs a docstring body"))
+}
 
 /// The value at a dotted path (`data.0.id`), `None` if any step is missing.
 pub fn field<'a>(value: &'a Value, path: &str) -> Option<&'a Value> {
@@ -36,38 +44,4 @@ pub fn field<'a>(value: &'a Value, path: &str) -> Option<&'a Value> {
         Value::Object(map) => map.get(part),
         _ => None,
     })
-}
-
-/// The `key`s of a OnePay error envelope's `errors`.
-pub fn error_keys(body: &Value) -> Vec<String> {
-    body["errors"]
-        .as_array()
-        .map(|errs| {
-            errs.iter()
-                .filter_map(|e| e["key"].as_str())
-                .map(String::from)
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-/// Whether `text` is a OnePay timestamp: `YYYY-MM-DDTHH:MM:SS.000000Z`.
-pub fn is_onepay_timestamp(text: &str) -> bool {
-    let b = text.as_bytes();
-    let digits = |r: std::ops::Range<usize>| r.into_iter().all(|i| b[i].is_ascii_digit());
-    b.len() == 27
-        && digits(0..4)
-        && b[4] == b'-'
-        && digits(5..7)
-        && b[7] == b'-'
-        && digits(8..10)
-        && b[10] == b'T'
-        && digits(11..13)
-        && b[13] == b':'
-        && digits(14..16)
-        && b[16] == b':'
-        && digits(17..19)
-        && b[19] == b'.'
-        && digits(20..26)
-        && b[26] == b'Z'
 }

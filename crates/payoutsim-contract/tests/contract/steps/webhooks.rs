@@ -1,15 +1,14 @@
-//! Webhooks: a receiver the World starts on `127.0.0.1:0`, registered with `POST /v1/webhooks`;
-//! deliveries are `{"event","data":{cashout}}` signed with `x-signature` = hex HMAC-SHA256 of the
-//! raw body under the registration's `secret`, and carry `x-webhook-token` = its `header`.
+//! Webhook deliveries, for any provider: a receiver the World starts on `127.0.0.1:0` (its URL is
+//! `{receiver}`), the status it answers, the events that arrived (a delivery's JSON `event`), and
+//! payoutsim's delivery log (`@sim`). Registering the receiver and checking signatures is each provider's own (OnePay's
+//! in `onepay/webhooks.rs`).
 
 use std::time::Duration;
 
 use cucumber::{given, then, when};
-use hmac::{Hmac, Mac};
-use serde_json::{Value, json};
-use sha2::Sha256;
+use serde_json::json;
 
-use crate::params::Names;
+use crate::params::{Names, ProviderName};
 use crate::receiver::{Received, Receiver};
 use crate::world::ContractWorld;
 
@@ -17,7 +16,8 @@ use crate::world::ContractWorld;
 /// arrived once [`settle`] returns, so the bound only matters on the real sandbox).
 const ARRIVAL: Duration = Duration::from_secs(5);
 
-async fn ensure_receiver(w: &mut ContractWorld) -> String {
+/// The receiver's URL, starting it first if the scenario has none yet.
+pub async fn ensure_receiver(w: &mut ContractWorld) -> String {
     if w.receiver.is_none() {
         let receiver = Receiver::start()
             .await
@@ -30,35 +30,11 @@ async fn ensure_receiver(w: &mut ContractWorld) -> String {
         .unwrap_or_default()
 }
 
-fn receiver(w: &ContractWorld) -> &Receiver {
+/// The scenario's receiver; panics when it has none.
+pub fn receiver(w: &ContractWorld) -> &Receiver {
     w.receiver
         .as_ref()
         .unwrap_or_else(|| panic!("no webhook receiver: `Given a webhook receiver`"))
-}
-
-fn webhook_field(w: &ContractWorld, name: &str) -> String {
-    let hook = w
-        .webhook
-        .as_ref()
-        .unwrap_or_else(|| panic!("no webhook registered yet"));
-    hook[name]
-        .as_str()
-        .unwrap_or_else(|| panic!("webhook `{name}` missing: {hook}"))
-        .to_string()
-}
-
-async fn register(w: &mut ContractWorld, events: &Names) {
-    let url = ensure_receiver(w).await;
-    let body = json!({
-        "name": "contract receiver",
-        "description": "payoutsim contract suite",
-        "url": url,
-        "events": events.0,
-    });
-    let resp = w.request("POST", "/v1/webhooks", Some(&body), &[]).await;
-    if resp.status == 201 {
-        w.webhook = Some(resp.json()["data"].clone());
-    }
 }
 
 #[given("a webhook receiver")]
@@ -72,21 +48,9 @@ fn receiver_answers(w: &mut ContractWorld, status: u16) {
     receiver(w).answer(status);
 }
 
-#[given(expr = "a webhook for {names}")]
-async fn a_webhook(w: &mut ContractWorld, events: Names) {
-    register(w, &events).await;
-    let last = w.last();
-    assert_eq!(last.status, 201, "registering the webhook: {last:?}");
-}
-
-#[when(expr = "I register a webhook for {names}")]
-async fn register_webhook(w: &mut ContractWorld, events: Names) {
-    register(w, &events).await;
-}
-
 /// On a simulator, advancing the clock by 0 s is a barrier: it answers once every delivery that
 /// is due has been attempted and logged. No sleeping, no polling.
-async fn settle(w: &ContractWorld) {
+pub async fn settle(w: &ContractWorld) {
     if w.target.is_simulator() {
         w.advance(0).await;
     }
@@ -114,67 +78,20 @@ async fn none_arrived(w: &mut ContractWorld) {
     assert!(got.is_empty(), "webhooks arrived: {got:?}");
 }
 
-#[then("every webhook is signed with the webhook's secret")]
-async fn signed(w: &mut ContractWorld) {
-    let secret = webhook_field(w, "secret");
-    settle(w).await;
-    let got = receiver(w).received();
-    assert!(!got.is_empty(), "no webhook arrived");
-    for delivery in got {
-        let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes())
-            .unwrap_or_else(|e| panic!("HMAC key: {e}"));
-        mac.update(&delivery.body);
-        let expected = hex::encode(mac.finalize().into_bytes());
-        let signature = delivery.headers.get("x-signature");
-        assert_eq!(
-            signature,
-            Some(&expected),
-            "x-signature of {}",
-            delivery.event()
-        );
-    }
-}
-
-#[then("every webhook carries the webhook's header token")]
-async fn carries_token(w: &mut ContractWorld) {
-    let token = webhook_field(w, "header");
-    settle(w).await;
-    let got = receiver(w).received();
-    assert!(!got.is_empty(), "no webhook arrived");
-    for delivery in got {
-        let carried = delivery.headers.get("x-webhook-token");
-        assert_eq!(
-            carried,
-            Some(&token),
-            "x-webhook-token of {}",
-            delivery.event()
-        );
-    }
-}
-
-#[then(expr = "the {string} webhook is about cashout {string} with status {string}")]
-async fn webhook_about(w: &mut ContractWorld, event: String, name: String, status: String) {
-    let id = w.cashout_id(&name);
-    settle(w).await;
-    let got = receiver(w).received();
-    let body: Value = got
-        .iter()
-        .find(|d| d.event() == event)
-        .map(Received::json)
-        .unwrap_or_else(|| panic!("no {event} webhook arrived"));
-    assert_eq!(body["data"]["id"], id, "{event} webhook: {body}");
-    assert_eq!(
-        body["data"]["status"],
-        json!(status),
-        "{event} webhook: {body}"
-    );
-}
-
-#[then(expr = "the delivery log shows {int} attempt(s) of {string}, the last answered {int}")]
-async fn delivery_log(w: &mut ContractWorld, n: usize, event: String, status: u16) {
+#[then(
+    expr = "{provider}'s delivery log shows {int} attempt(s) of {string}, the last answered {int}"
+)]
+async fn delivery_log(
+    w: &mut ContractWorld,
+    provider: ProviderName,
+    n: usize,
+    event: String,
+    status: u16,
+) {
     let query = format!(
-        "/__admin/webhooks/deliveries?provider=onepay&tenant={}&event={event}",
-        w.tenant()
+        "/__admin/webhooks/deliveries?provider={}&tenant={}&event={event}",
+        provider.id(),
+        w.state(provider).tenant()
     );
     settle(w).await;
     let log = w.admin("GET", &query, None).await;

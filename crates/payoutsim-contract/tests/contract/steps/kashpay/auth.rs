@@ -8,7 +8,8 @@ use cucumber::{given, then, when};
 use serde_json::{Value, json};
 
 use super::{KashpayState, Session, build};
-use crate::params::Verb;
+use crate::params::{ProviderName, Verb};
+use crate::steps::docstring;
 use crate::world::ContractWorld;
 
 const AUTHENTICATE: &str = "/AuthenticationService/authenticate";
@@ -16,8 +17,6 @@ const AUTHENTICATE: &str = "/AuthenticationService/authenticate";
 #[given("a Kashpay entity")]
 fn an_entity(w: &mut ContractWorld) {
     w.kashpay = KashpayState::new_entity();
-    let tenant = w.kashpay.tenant();
-    w.other_tenants.push(tenant);
 }
 
 fn credentials(w: &ContractWorld, password: Option<&str>) -> Value {
@@ -101,9 +100,7 @@ async fn send_with_entity(w: &mut ContractWorld, verb: Verb, path: String, entit
 /// authenticate's.
 #[when(expr = "I send a Kashpay {verb} to {string} with body:")]
 async fn send_with_body(w: &mut ContractWorld, step: &Step, verb: Verb, path: String) {
-    let text = w
-        .kashpay
-        .resolve(step.docstring.as_deref().unwrap_or_default());
+    let text = w.resolve_for(ProviderName::Kashpay, &docstring(step));
     let session = if path == AUTHENTICATE || w.kashpay.token.is_none() {
         Session::Anonymous
     } else {

@@ -3,16 +3,18 @@
 //!
 //! - `auth`: the entity, authenticate, sessions, and Kashpay's error envelope
 //! - `orders`: createOrder, searchReference, balance, operations, lifecycle and back office
-//! - `faults`: fault rules for the scenario's entity (`@sim`)
+//!
+//! Fault rules use the shared step (`Given a fault rule for Kashpay:`, with `{tenant}`,
+//! `{entity}`, `{user}`, `{password}`).
 
 mod auth;
-mod faults;
 mod orders;
 
 use serde_json::Value;
 
 use crate::client::Request;
-use crate::world::{ContractWorld, unique};
+use crate::params::ProviderName;
+use crate::world::{ContractWorld, ProviderState, unique};
 
 /// The scenario's Kashpay entity and session.
 #[derive(Debug, Default)]
@@ -55,21 +57,35 @@ impl KashpayState {
             .unwrap_or_else(|| panic!("no Kashpay entity yet: start with `Given a Kashpay entity`"))
     }
 
-    pub fn tenant(&self) -> String {
-        format!("kashpay:{}", self.entity())
-    }
-
     pub fn token(&self) -> &str {
         self.token
             .as_deref()
             .unwrap_or_else(|| panic!("not signed in: add `Given I am signed in to Kashpay`"))
     }
+}
 
-    /// `text` with `{entity}`, `{user}`, `{password}` replaced.
-    pub fn resolve(&self, text: &str) -> String {
-        text.replace("{entity}", self.entity())
-            .replace("{user}", &self.user)
-            .replace("{password}", &self.password)
+impl ProviderState for KashpayState {
+    fn tenants(&self) -> Vec<String> {
+        match self.entity {
+            Some(_) => vec![self.tenant()],
+            None => Vec::new(),
+        }
+    }
+
+    /// `kashpay:<entity>`.
+    fn tenant(&self) -> String {
+        format!("kashpay:{}", self.entity())
+    }
+
+    /// `{entity}`, `{user}`, `{password}`, `{tenant}`.
+    fn placeholder(&self, kind: &str, _name: &str) -> Option<String> {
+        match kind {
+            "entity" => Some(self.entity().to_string()),
+            "user" => Some(self.user.clone()),
+            "password" => Some(self.password.clone()),
+            "tenant" => Some(self.tenant()),
+            _ => None,
+        }
     }
 }
 
@@ -108,7 +124,7 @@ pub fn build(
     );
     Request {
         method: method.to_string(),
-        url: format!("{}{path}", w.provider_url("kashpay")),
+        url: format!("{}{path}", w.url(ProviderName::Kashpay)),
         headers,
         body: body.map(|b| b.to_string().into_bytes()),
     }

@@ -8,8 +8,9 @@ use cucumber::{given, then, when};
 use serde_json::{Value, json};
 
 use super::{Session, build, call};
-use crate::params::JsonLit;
-use crate::world::ContractWorld;
+use crate::params::{JsonLit, ProviderName};
+use crate::steps::docstring;
+use crate::world::{ContractWorld, ProviderState};
 
 const CREATE: &str = "/OKPay/createOrder";
 
@@ -99,9 +100,7 @@ async fn create_without_field(
 
 #[when("I create a Kashpay order with:")]
 async fn create_raw(w: &mut ContractWorld, step: &Step) {
-    let text = w
-        .kashpay
-        .resolve(step.docstring.as_deref().unwrap_or_default());
+    let text = w.resolve_for(ProviderName::Kashpay, &docstring(step));
     let body: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("bad JSON: {e}"));
     create(w, &body).await;
 }

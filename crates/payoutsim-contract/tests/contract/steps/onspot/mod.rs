@@ -1,11 +1,11 @@
-//! OnSpot steps: key pairs and tokens (`auth`), Create Payouts (`payouts`), the back office
-//! standing in for OnSpot's platform (`backoffice`, `@sim`), and fault rules (`faults`, `@sim`).
+//! OnSpot steps: key pairs and tokens (`auth`), Create Payouts (`payouts`), and the back office
+//! standing in for OnSpot's platform (`backoffice`, `@sim`). Fault rules use the shared step
+//! (`Given a fault rule for OnSpot:`, `{tenant}` being the current pair's).
 //! Every phrase names OnSpot, so none is ambiguous with another provider's; the generic `Then`
 //! steps of `http.rs` check answers.
 
 mod auth;
 mod backoffice;
-mod faults;
 mod payouts;
 
 use std::collections::BTreeMap;
@@ -13,7 +13,8 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use crate::client::Request;
-use crate::world::{ContractWorld, unique};
+use crate::params::ProviderName;
+use crate::world::{ContractWorld, ProviderState, unique};
 
 /// An OnSpot key pair and the environment it belongs to.
 #[derive(Clone, Debug)]
@@ -55,15 +56,29 @@ impl OnSpotState {
     }
 }
 
-/// A fresh key pair in `environment`, named `name`, made current; its tenant's clock moves with
-/// the scenario's.
+impl ProviderState for OnSpotState {
+    fn tenants(&self) -> Vec<String> {
+        self.pairs.values().map(KeyPair::tenant).collect()
+    }
+
+    /// The current key pair's.
+    fn tenant(&self) -> String {
+        self.pair().tenant()
+    }
+
+    /// `{tenant}`.
+    fn placeholder(&self, kind: &str, _name: &str) -> Option<String> {
+        (kind == "tenant").then(|| self.tenant())
+    }
+}
+
+/// A fresh key pair in `environment`, named `name`, made current.
 pub fn add_pair(w: &mut ContractWorld, environment: &str, name: &str) {
     let pair = KeyPair {
         public_key: format!("{}{}", unique(32), unique(32)),
         secret_key: format!("sk-{}", unique(24)),
         environment: environment.to_string(),
     };
-    w.other_tenants.push(pair.tenant());
     w.onspot.pairs.insert(name.to_string(), pair);
     w.onspot.current = Some(name.to_string());
 }
@@ -77,7 +92,7 @@ pub fn request(
 ) -> Request {
     Request {
         method: "POST".into(),
-        url: format!("{}{path}", w.provider_url("onspot")),
+        url: format!("{}{path}", w.url(ProviderName::OnSpot)),
         headers,
         body,
     }

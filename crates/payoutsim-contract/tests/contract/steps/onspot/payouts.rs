@@ -8,15 +8,10 @@ use serde_json::{Value, json};
 
 use super::{entries, header, request};
 use crate::params::{Names, Verb};
+use crate::steps::docstring;
 use crate::world::ContractWorld;
 
 pub const CREATE_PATH: &str = "/accreditation/payouts/create";
-
-fn docstring(step: &Step) -> String {
-    step.docstring
-        .clone()
-        .unwrap_or_else(|| panic!("this step needs a docstring body"))
-}
 
 /// A valid INDIVIDUAL payout of `amount` USD to `document`.
 pub fn item(amount: &str, document: &str) -> Value {

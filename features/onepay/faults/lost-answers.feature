@@ -11,14 +11,14 @@ Feature: Faults: answers lost on the wire
     And a SAVINGS account "ana-savings" for "ana" with number "1234567890"
 
   Scenario: A reset before OnePay sees the request creates nothing
-    Given the OnePay fault rule:
+    Given a fault rule for OnePay:
       """
       {"match": {"method": "POST", "path": "/v1/cashouts", "tenant": "{tenant}"},
        "fault": {"kind": "reset"}, "times": 1}
       """
     When I try to create a TURBO cashout of 50000 COP to "ana-savings" with idempotency key "k1"
     Then the request fails with a connection reset
-    And the journal recorded POST "/v1/cashouts" unanswered, by the fault "reset (before)"
+    And OnePay's journal recorded POST "/v1/cashouts" unanswered, by the fault "reset (before)"
     When I list cashouts
     Then the page holds 0 cashouts
     When I try to create a TURBO cashout of 50000 COP to "ana-savings" with idempotency key "k1"
@@ -27,21 +27,21 @@ Feature: Faults: answers lost on the wire
 
   Scenario: A reset after OnePay created the cashout loses only the answer
     Given I note the available balance
-    And the OnePay fault rule:
+    And a fault rule for OnePay:
       """
       {"match": {"method": "POST", "path": "/v1/cashouts", "tenant": "{tenant}"},
        "fault": {"kind": "reset", "stage": "after"}, "times": 1}
       """
     When I try to create a TURBO cashout of 50000 COP to "ana-savings" with idempotency key "k1"
     Then the request fails with a connection reset
-    And the journal recorded POST "/v1/cashouts" answered with 201, by the fault "reset (after)"
+    And OnePay's journal recorded POST "/v1/cashouts" answered with 201, by the fault "reset (after)"
     When I try to create a TURBO cashout of 50000 COP to "ana-savings" with idempotency key "k1"
     Then the response status is 201
     And the response header "idempotent-replayed" is "true"
     And the available balance has gone down by 50000
 
   Scenario: An empty reply after the handler ran looks like no answer at all
-    Given the OnePay fault rule:
+    Given a fault rule for OnePay:
       """
       {"match": {"method": "POST", "path": "/v1/cashouts", "tenant": "{tenant}"},
        "fault": {"kind": "empty", "stage": "after"}, "times": 1}
@@ -52,7 +52,7 @@ Feature: Faults: answers lost on the wire
     Then the page holds 1 cashout
 
   Scenario: A hang closes the connection without an answer at its cap
-    Given the OnePay fault rule:
+    Given a fault rule for OnePay:
       """
       {"match": {"method": "POST", "path": "/v1/cashouts", "tenant": "{tenant}"},
        "fault": {"kind": "hang", "stage": "after", "max_s": 0.2}, "times": 1}

@@ -9,7 +9,7 @@ Feature: Faults: OnePay down, rate limiting, expired credentials
     And a SAVINGS account "ana-savings" for "ana" with number "1234567890"
 
   Scenario: A 503 outage answers in OnePay's envelope for 60 seconds, then OnePay recovers
-    Given the OnePay fault rule:
+    Given a fault rule for OnePay:
       """
       {"match": {"provider": "onepay", "tenant": "{tenant}"},
        "fault": {"kind": "status", "status": 503}, "window": {"from_s": 0, "for_s": 60}}
@@ -23,7 +23,7 @@ Feature: Faults: OnePay down, rate limiting, expired credentials
 
   Scenario: A rate limit says when to retry, and the retry with the same key pays once
     Given I note the available balance
-    And the OnePay fault rule:
+    And a fault rule for OnePay:
       """
       {"match": {"method": "POST", "path": "/v1/cashouts", "tenant": "{tenant}"},
        "fault": {"kind": "rate_limit", "retry_after_s": 2}, "times": 1}
@@ -37,7 +37,7 @@ Feature: Faults: OnePay down, rate limiting, expired credentials
     And the available balance has gone down by 50000
 
   Scenario: Expired credentials get OnePay's own 401, then work again
-    Given the OnePay fault rule:
+    Given a fault rule for OnePay:
       """
       {"match": {"path": "/v1/cashouts", "tenant": "{tenant}"},
        "fault": {"kind": "token_expired"}, "times": 1}
@@ -47,4 +47,4 @@ Feature: Faults: OnePay down, rate limiting, expired credentials
     And the response is an error envelope with code "401" and code_name "unauthenticated"
     When I GET "/v1/cashouts"
     Then the response status is 200
-    And the fault rules have hit 1 time
+    And the fault rules for OnePay have hit 1 time

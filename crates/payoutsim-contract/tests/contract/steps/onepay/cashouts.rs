@@ -1,4 +1,4 @@
-//! Cashouts: payouts from the company balance to a customer's account.
+//! OnePay's cashouts: payouts from the company balance to a customer's account.
 //! `When I create a TURBO cashout "c1" of 50000 COP to "ana-savings"` sends a valid
 //! `POST /v1/cashouts` (customer taken from the account's owner, a fresh `x-idempotency` unless
 //! one is named); `Then cashout "c1" is "processed"` reads it back.
@@ -7,8 +7,21 @@ use cucumber::{given, then, when};
 use serde_json::{Value, json};
 
 use super::customers::listed_ids;
+use super::{build, call, request, resolve};
 use crate::params::{Amount, Method};
 use crate::world::{ContractWorld, unique};
+
+/// The fields a valid cashout of `amount` to `account` needs (its owner is the customer).
+fn body(w: &ContractWorld, method: Method, amount: Amount, account: &str) -> Value {
+    let acct = w.onepay.account(account);
+    json!({
+        "amount": amount.0,
+        "account_id": acct.id,
+        "customer_id": w.onepay.customer_id(&acct.customer),
+        "method": method.wire(),
+        "currency": "COP",
+    })
+}
 
 /// Sends a valid cashout; keeps its id under `name` when OnePay accepts it.
 async fn create(
@@ -19,31 +32,24 @@ async fn create(
     account: &str,
     key: &str,
 ) {
-    let acct = w.account(account);
     let external_id = format!("{name}-{}", unique(10));
-    let body = json!({
-        "amount": amount.0,
-        "account_id": acct.id,
-        "customer_id": w.customer_id(&acct.customer),
-        "method": method.wire(),
-        "currency": "COP",
-        "description": format!("contract cashout {name}"),
-        "external_id": external_id,
-    });
-    let resp = w
-        .request(
-            "POST",
-            "/v1/cashouts",
-            Some(&body),
-            &[("x-idempotency", key)],
-        )
-        .await;
+    let mut body = body(w, method, amount, account);
+    body["description"] = json!(format!("contract cashout {name}"));
+    body["external_id"] = json!(external_id);
+    let resp = request(
+        w,
+        "POST",
+        "/v1/cashouts",
+        Some(&body),
+        &[("x-idempotency", key)],
+    )
+    .await;
     if resp.status == 201 {
         let id = resp.json()["id"].clone();
         assert!(!id.is_null(), "a created cashout has an id: {resp:?}");
-        w.cashouts.insert(name.to_string(), id);
-        w.cashout_order.push(name.to_string());
-        w.external_ids.insert(name.to_string(), external_id);
+        w.onepay.cashouts.insert(name.to_string(), id);
+        w.onepay.cashout_order.push(name.to_string());
+        w.onepay.external_ids.insert(name.to_string(), external_id);
     }
 }
 
@@ -94,37 +100,57 @@ async fn create_with_key(
 #[when(expr = "I create {int} {method} cashouts of {amount} COP to {string}")]
 async fn create_many(w: &mut ContractWorld, n: usize, method: Method, amount: Amount, to: String) {
     for _ in 0..n {
-        let name = format!("#{}", w.cashout_order.len() + 1);
+        let name = format!("#{}", w.onepay.cashout_order.len() + 1);
         create(w, &name, method, amount, &to, &unique(16)).await;
         assert_created(w, &name);
     }
 }
 
+/// Like `I create a … cashout … with idempotency key …`, but a transport error is the outcome
+/// (faults), and the cashout is not named.
+#[when(
+    expr = "I try to create a(n) {method} cashout of {amount} COP to {string} with idempotency key {string}"
+)]
+async fn try_create(
+    w: &mut ContractWorld,
+    method: Method,
+    amount: Amount,
+    to: String,
+    key: String,
+) {
+    let body = body(w, method, amount, &to).to_string().into_bytes();
+    let key = w.idempotency_key(&key);
+    let request = build(
+        w,
+        "POST",
+        "/v1/cashouts",
+        Some(body),
+        &[("x-idempotency", &key)],
+    );
+    w.try_exchange(request).await;
+}
+
 #[when(expr = "I fetch cashout {string}")]
 async fn fetch(w: &mut ContractWorld, name: String) {
-    let id = w.resolve(&format!("{{cashout:{name}}}"));
-    w.request("GET", &format!("/v1/cashouts/{id}"), None, &[])
-        .await;
+    let id = resolve(w, &format!("{{cashout:{name}}}"));
+    request(w, "GET", &format!("/v1/cashouts/{id}"), None, &[]).await;
 }
 
 #[when("I list cashouts")]
 async fn list(w: &mut ContractWorld) {
-    w.request("GET", "/v1/cashouts", None, &[]).await;
+    request(w, "GET", "/v1/cashouts", None, &[]).await;
 }
 
 #[when(expr = "I list cashouts with {string}")]
 async fn list_with(w: &mut ContractWorld, query: String) {
-    let query = w.resolve(&query);
-    w.request("GET", &format!("/v1/cashouts?{query}"), None, &[])
-        .await;
+    let query = resolve(w, &query);
+    request(w, "GET", &format!("/v1/cashouts?{query}"), None, &[]).await;
 }
 
 /// Reads a cashout back with a plain `GET` (not kept as the last response).
 async fn read(w: &ContractWorld, name: &str) -> Value {
-    let id = w.resolve(&format!("{{cashout:{name}}}"));
-    let resp = w
-        .call("GET", &format!("/v1/cashouts/{id}"), None, &[])
-        .await;
+    let id = resolve(w, &format!("{{cashout:{name}}}"));
+    let resp = call(w, "GET", &format!("/v1/cashouts/{id}"), None, &[]).await;
     assert_eq!(resp.status, 200, "GET cashout {name:?}: {resp:?}");
     resp.json()
 }
@@ -170,7 +196,7 @@ async fn no_remarks(w: &mut ContractWorld, name: String) {
 
 #[then(expr = "the listed cashouts are {names}")]
 fn listed_are(w: &mut ContractWorld, names: crate::params::Names) {
-    let expected: Vec<Value> = names.0.iter().map(|n| w.cashout_id(n)).collect();
+    let expected: Vec<Value> = names.0.iter().map(|n| w.onepay.cashout_id(n)).collect();
     let listed = listed_ids(&w.last_json());
     assert_eq!(listed, expected, "listed cashouts (expected {:?})", names.0);
 }
@@ -193,7 +219,7 @@ fn every_listed_has(w: &mut ContractWorld, key: String, value: String) {
 
 #[then(expr = "the listed cashouts include {string}")]
 fn listed_include(w: &mut ContractWorld, name: String) {
-    let id = w.cashout_id(&name);
+    let id = w.onepay.cashout_id(&name);
     let listed = listed_ids(&w.last_json());
     assert!(
         listed.contains(&id),

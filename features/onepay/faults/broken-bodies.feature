@@ -10,7 +10,7 @@ Feature: Faults: broken and slow response bodies
     And a TURBO cashout "c1" of 50000 COP to "ana-savings"
 
   Scenario: A truncated status poll is an incomplete body, and the next poll reads whole
-    Given the OnePay fault rule:
+    Given a fault rule for OnePay:
       """
       {"match": {"method": "GET", "path": "/v1/cashouts/*", "tenant": "{tenant}"},
        "fault": {"kind": "truncate", "stage": "after"}, "times": 1}
@@ -22,7 +22,7 @@ Feature: Faults: broken and slow response bodies
     And the response field "id" is the id of cashout "c1"
 
   Scenario: A malformed balance is not JSON
-    Given the OnePay fault rule:
+    Given a fault rule for OnePay:
       """
       {"match": {"method": "GET", "path": "/v1/balances", "tenant": "{tenant}"},
        "fault": {"kind": "malformed", "stage": "after"}, "times": 1}
@@ -32,7 +32,7 @@ Feature: Faults: broken and slow response bodies
     And the response body is not JSON, though its content type says so
 
   Scenario: A slow body still arrives whole
-    Given the OnePay fault rule:
+    Given a fault rule for OnePay:
       """
       {"match": {"method": "GET", "path": "/v1/cashouts/*", "tenant": "{tenant}"},
        "fault": {"kind": "slow_body", "chunk_bytes": 64, "delay_ms": 5}}

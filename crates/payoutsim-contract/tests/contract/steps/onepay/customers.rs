@@ -4,6 +4,7 @@
 use cucumber::{given, then, when};
 use serde_json::{Value, json};
 
+use super::{request, resolve};
 use crate::world::{ContractWorld, unique};
 
 /// A valid natural-person customer named after `name`.
@@ -29,13 +30,11 @@ fn customer_body(name: &str) -> Value {
 }
 
 async fn create(w: &mut ContractWorld, name: &str) {
-    let resp = w
-        .request("POST", "/v1/customers", Some(&customer_body(name)), &[])
-        .await;
+    let resp = request(w, "POST", "/v1/customers", Some(&customer_body(name)), &[]).await;
     if resp.status == 201 {
         let id = resp.json()["id"].clone();
         assert!(!id.is_null(), "a created customer has an id: {resp:?}");
-        w.customers.insert(name.to_string(), id);
+        w.onepay.customers.insert(name.to_string(), id);
     }
 }
 
@@ -53,21 +52,19 @@ async fn create_customer(w: &mut ContractWorld, name: String) {
 
 #[when(expr = "I fetch customer {string}")]
 async fn fetch_customer(w: &mut ContractWorld, name: String) {
-    let id = w.resolve(&format!("{{customer:{name}}}"));
-    w.request("GET", &format!("/v1/customers/{id}"), None, &[])
-        .await;
+    let id = resolve(w, &format!("{{customer:{name}}}"));
+    request(w, "GET", &format!("/v1/customers/{id}"), None, &[]).await;
 }
 
 #[when(expr = "I list the accounts of customer {string}")]
 async fn list_accounts(w: &mut ContractWorld, name: String) {
-    let id = w.resolve(&format!("{{customer:{name}}}"));
-    w.request("GET", &format!("/v1/customers/{id}/accounts"), None, &[])
-        .await;
+    let id = resolve(w, &format!("{{customer:{name}}}"));
+    request(w, "GET", &format!("/v1/customers/{id}/accounts"), None, &[]).await;
 }
 
 #[then(expr = "the response lists account {string}")]
 fn lists_account(w: &mut ContractWorld, name: String) {
-    let id = w.account(&name).id;
+    let id = w.onepay.account(&name).id;
     let body = w.last_json();
     let listed = listed_ids(&body);
     assert!(
@@ -78,7 +75,7 @@ fn lists_account(w: &mut ContractWorld, name: String) {
 
 #[then(expr = "the response does not list account {string}")]
 fn does_not_list_account(w: &mut ContractWorld, name: String) {
-    let id = w.account(&name).id;
+    let id = w.onepay.account(&name).id;
     let body = w.last_json();
     let listed = listed_ids(&body);
     assert!(

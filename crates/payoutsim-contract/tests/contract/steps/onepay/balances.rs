@@ -5,11 +5,12 @@
 use cucumber::{given, then, when};
 use serde_json::{Value, json};
 
+use super::{call, request};
 use crate::params::Amount;
 use crate::world::ContractWorld;
 
 async fn balance(w: &ContractWorld) -> Value {
-    let resp = w.call("GET", "/v1/balances", None, &[]).await;
+    let resp = call(w, "GET", "/v1/balances", None, &[]).await;
     assert_eq!(resp.status, 200, "GET /v1/balances: {resp:?}");
     resp.json()["data"].clone()
 }
@@ -23,7 +24,7 @@ async fn figure(w: &ContractWorld, name: &str) -> i64 {
 
 #[given(expr = "I note the available balance")]
 async fn note(w: &mut ContractWorld) {
-    w.noted_balance = Some(figure(w, "available").await);
+    w.onepay.noted_balance = Some(figure(w, "available").await);
 }
 
 #[then(expr = "the available balance is {amount}")]
@@ -39,6 +40,7 @@ async fn in_transit_is(w: &mut ContractWorld, amount: Amount) {
 #[then(expr = "the available balance has gone down by {amount}")]
 async fn gone_down_by(w: &mut ContractWorld, amount: Amount) {
     let noted = w
+        .onepay
         .noted_balance
         .unwrap_or_else(|| panic!("note the available balance first"));
     assert_eq!(
@@ -51,6 +53,7 @@ async fn gone_down_by(w: &mut ContractWorld, amount: Amount) {
 #[then("the available balance is as noted")]
 async fn as_noted(w: &mut ContractWorld) {
     let noted = w
+        .onepay
         .noted_balance
         .unwrap_or_else(|| panic!("note the available balance first"));
     assert_eq!(figure(w, "available").await, noted, "available balance");
@@ -60,9 +63,10 @@ async fn as_noted(w: &mut ContractWorld) {
     expr = "I request a balance cashout of {amount} COP to {string} with idempotency key {string}"
 )]
 async fn balance_cashout(w: &mut ContractWorld, amount: Amount, account: String, key: String) {
-    let body = json!({ "amount": amount.0, "account_id": w.account(&account).id });
+    let body = json!({ "amount": amount.0, "account_id": w.onepay.account(&account).id });
     let key = w.idempotency_key(&key);
-    w.request(
+    request(
+        w,
         "POST",
         "/v1/balances/cashout",
         Some(&body),
@@ -73,12 +77,12 @@ async fn balance_cashout(w: &mut ContractWorld, amount: Amount, account: String,
 
 #[when(expr = "I withdraw the whole balance to {string}")]
 async fn withdraw_all(w: &mut ContractWorld, account: String) {
-    let body = json!({ "account_id": w.account(&account).id });
-    w.request("POST", "/v1/balances", Some(&body), &[]).await;
+    let body = json!({ "account_id": w.onepay.account(&account).id });
+    request(w, "POST", "/v1/balances", Some(&body), &[]).await;
 }
 
 #[when(expr = "I withdraw {amount} COP of the balance to {string}")]
 async fn withdraw(w: &mut ContractWorld, amount: Amount, account: String) {
-    let body = json!({ "amount": amount.0, "account_id": w.account(&account).id });
-    w.request("POST", "/v1/balances", Some(&body), &[]).await;
+    let body = json!({ "amount": amount.0, "account_id": w.onepay.account(&account).id });
+    request(w, "POST", "/v1/balances", Some(&body), &[]).await;
 }

@@ -13,7 +13,7 @@ Feature: Faults: a cashout accepted, then failed
     Given I note the available balance
     And a webhook receiver
     And a webhook for "cashout.created, cashout.approved, cashout.rejected"
-    And the OnePay fault rule:
+    And a fault rule for OnePay:
       """
       {"match": {"method": "POST", "path": "/v1/cashouts", "tenant": "{tenant}"},
        "fault": {"kind": "outcome", "status": "failed", "reason": "BANK_REJECTED"}, "times": 1}

@@ -11,7 +11,7 @@ Feature: Faults: webhooks duplicated, out of order, dropped
     And a webhook for "cashout.created, cashout.approved"
 
   Scenario: A duplicated event arrives twice
-    Given the OnePay fault rule:
+    Given a fault rule for OnePay:
       """
       {"match": {"tenant": "{tenant}", "event": "cashout.created"}, "fault": {"kind": "webhook_duplicate"}}
       """
@@ -20,7 +20,7 @@ Feature: Faults: webhooks duplicated, out of order, dropped
     Then webhook events "cashout.created, cashout.created, cashout.approved" arrive in order
 
   Scenario: A reordered event arrives after the next one
-    Given the OnePay fault rule:
+    Given a fault rule for OnePay:
       """
       {"match": {"tenant": "{tenant}", "event": "cashout.created"}, "fault": {"kind": "webhook_reorder"}}
       """
@@ -29,7 +29,7 @@ Feature: Faults: webhooks duplicated, out of order, dropped
     Then webhook events "cashout.approved, cashout.created" arrive in order
 
   Scenario: A dropped event never arrives
-    Given the OnePay fault rule:
+    Given a fault rule for OnePay:
       """
       {"match": {"tenant": "{tenant}", "event": "cashout.created"}, "fault": {"kind": "webhook_drop"}}
       """

@@ -4,8 +4,9 @@
 use cucumber::{given, then, when};
 use serde_json::{Value, json};
 
+use super::{Account, bank_id, call, request, resolve};
 use crate::params::Subtype;
-use crate::world::{Account, ContractWorld};
+use crate::world::ContractWorld;
 
 async fn create(w: &mut ContractWorld, subtype: Subtype, name: &str, customer: &str, number: &str) {
     let body = json!({
@@ -13,10 +14,10 @@ async fn create(w: &mut ContractWorld, subtype: Subtype, name: &str, customer: &
         "authorization": true,
         "re-enrollment": false,
         "account_number": number,
-        "customer_id": w.customer_id(customer),
-        "bank_id": w.bank_id().await,
+        "customer_id": w.onepay.customer_id(customer),
+        "bank_id": bank_id(w).await,
     });
-    let resp = w.request("POST", "/v1/accounts", Some(&body), &[]).await;
+    let resp = request(w, "POST", "/v1/accounts", Some(&body), &[]).await;
     if resp.status == 201 {
         let id = resp.json()["id"].clone();
         assert!(!id.is_null(), "a created account has an id: {resp:?}");
@@ -24,7 +25,7 @@ async fn create(w: &mut ContractWorld, subtype: Subtype, name: &str, customer: &
             id,
             customer: customer.to_string(),
         };
-        w.accounts.insert(name.to_string(), account);
+        w.onepay.accounts.insert(name.to_string(), account);
     }
 }
 
@@ -54,17 +55,15 @@ async fn create_account(
 
 #[when(expr = "I fetch account {string}")]
 async fn fetch_account(w: &mut ContractWorld, name: String) {
-    let id = w.resolve(&format!("{{account:{name}}}"));
-    w.request("GET", &format!("/v1/accounts/{id}"), None, &[])
-        .await;
+    let id = resolve(w, &format!("{{account:{name}}}"));
+    request(w, "GET", &format!("/v1/accounts/{id}"), None, &[]).await;
 }
 
 #[given(expr = "account {string} is validated")]
 #[when(expr = "I validate account {string}")]
 async fn validate_account(w: &mut ContractWorld, name: String) {
-    let id = w.resolve(&format!("{{account:{name}}}"));
-    w.request("POST", &format!("/v1/accounts/{id}/validate"), None, &[])
-        .await;
+    let id = resolve(w, &format!("{{account:{name}}}"));
+    request(w, "POST", &format!("/v1/accounts/{id}/validate"), None, &[]).await;
     let last = w.last();
     assert!(
         (200..300).contains(&last.status),
@@ -74,10 +73,8 @@ async fn validate_account(w: &mut ContractWorld, name: String) {
 
 #[then(expr = "account {string} is {string}")]
 async fn account_status(w: &mut ContractWorld, name: String, status: String) {
-    let id = w.resolve(&format!("{{account:{name}}}"));
-    let resp = w
-        .call("GET", &format!("/v1/accounts/{id}"), None, &[])
-        .await;
+    let id = resolve(w, &format!("{{account:{name}}}"));
+    let resp = call(w, "GET", &format!("/v1/accounts/{id}"), None, &[]).await;
     assert_eq!(resp.status, 200, "GET account {name:?}: {resp:?}");
     let actual = resp.json()["status"].clone();
     assert_eq!(actual, Value::String(status), "account {name:?}: {resp:?}");

@@ -5,6 +5,7 @@
 //! - [`Sim`]: a provider on the kit, its engine, its public and admin routers, and verbs to call
 //!   them, advance time and read the back office
 //! - [`manual_config`]: an engine configuration with a frozen clock and a given seed
+//! - [`sim_config`]: the one [`Sim::new`] runs on, for a test to change
 //! - [`mount`]: registers a provider with the engine and journals its router
 //! - [`request`]: a request with headers and an optional body
 //! - [`send`] and [`Resp`]: the answer, with its body as bytes and as JSON
@@ -39,11 +40,10 @@ pub struct Sim<S: Spec> {
 }
 
 impl<S: Spec> Sim<S> {
-    /// `seed`, a manual clock, webhook attempts that give up after 2 s, and `config`.
+    /// `seed`, a manual clock, webhook attempts that give up after 2 s ([`sim_config`]), and
+    /// `config`.
     pub fn new(seed: u64, config: S::Config) -> Self {
-        let mut engine_config = manual_config(seed);
-        engine_config.webhooks.timeout = std::time::Duration::from_secs(2);
-        Self::with_engine(Engine::new(engine_config), config)
+        Self::with_engine(Engine::new(sim_config(seed)), config)
     }
 
     /// The provider on an engine of the caller's.
@@ -192,6 +192,15 @@ pub fn manual_config(seed: u64) -> EngineConfig {
         ..EngineConfig::default()
     };
     config.clock.mode = ClockMode::Manual;
+    config
+}
+
+/// The engine configuration [`Sim::new`] runs on: [`manual_config`] with webhook attempts that
+/// give up after 2 s, so a test never waits long on a receiver. A test that needs more changes it
+/// and hands it to [`Sim::with_engine`].
+pub fn sim_config(seed: u64) -> EngineConfig {
+    let mut config = manual_config(seed);
+    config.webhooks.timeout = std::time::Duration::from_secs(2);
     config
 }
 

@@ -170,12 +170,20 @@ mod tests {
         }
     }
 
-    #[test]
-    fn entries_come_out_in_due_order_once_due() {
+    /// A timeline holding, for provider `p`, a transition per `(tenant, seconds after the
+    /// epoch, object id)`, in that order; and the epoch.
+    fn scheduled(entries: &[(&str, i64, &str)]) -> (Timeline, DateTime<Utc>) {
         let tl = Timeline::default();
         let t0 = crate::clock::manual_epoch();
-        tl.schedule("p", "t", t0 + TimeDelta::seconds(20), transition("late"));
-        tl.schedule("p", "t", t0 + TimeDelta::seconds(10), transition("early"));
+        for (tenant, after, id) in entries {
+            tl.schedule("p", tenant, t0 + TimeDelta::seconds(*after), transition(id));
+        }
+        (tl, t0)
+    }
+
+    #[test]
+    fn entries_come_out_in_due_order_once_due() {
+        let (tl, t0) = scheduled(&[("t", 20, "late"), ("t", 10, "early")]);
         assert!(tl.pop_due(None, |_| t0).is_none());
         let now = t0 + TimeDelta::seconds(30);
         let first = tl.pop_due(None, |_| now).unwrap();
@@ -188,10 +196,7 @@ mod tests {
 
     #[test]
     fn a_tenant_filter_leaves_other_tenants_queued() {
-        let tl = Timeline::default();
-        let t0 = crate::clock::manual_epoch();
-        tl.schedule("p", "a", t0, transition("1"));
-        tl.schedule("p", "b", t0, transition("2"));
+        let (tl, t0) = scheduled(&[("a", 0, "1"), ("b", 0, "2")]);
         assert_eq!(
             tl.pop_due(Some("b"), |_| t0).map(|e| e.tenant),
             Some("b".into())
@@ -202,10 +207,7 @@ mod tests {
 
     #[test]
     fn cancel_object_drops_only_that_objects_entries() {
-        let tl = Timeline::default();
-        let t0 = crate::clock::manual_epoch();
-        tl.schedule("p", "a", t0, transition("1"));
-        tl.schedule("p", "a", t0, transition("2"));
+        let (tl, _) = scheduled(&[("a", 0, "1"), ("a", 0, "2")]);
         tl.cancel_object("a", "1");
         assert_eq!(tl.pending(None).len(), 1);
     }

@@ -4,69 +4,35 @@
 
 mod support;
 
-use std::collections::BTreeMap;
-
-use axum::body::Body;
-use axum::http::{Request, StatusCode};
-use http_body_util::BodyExt;
-use payoutsim_core::testkit::Receiver;
-use payoutsim_core::webhooks::WebhookTarget;
-use serde_json::Value;
-use support::{ToyExt, manual_config, public_app, toy};
-use tower::ServiceExt;
-
-async fn post_order(app: &axum::Router, tenant: &str, amount: i64) -> Value {
-    let req = Request::post("/orders")
-        .header("x-tenant", tenant)
-        .body(Body::from(format!("{{\"amount\":{amount}}}")))
-        .unwrap();
-    let resp = app.clone().oneshot(req).await.unwrap();
-    assert_eq!(resp.status(), StatusCode::CREATED);
-    serde_json::from_slice(&resp.into_body().collect().await.unwrap().to_bytes()).unwrap()
-}
-
-fn target(tenant: &str, url: &str) -> WebhookTarget {
-    WebhookTarget {
-        id: String::new(),
-        provider: "toy".into(),
-        tenant: tenant.into(),
-        url: url.into(),
-        events: vec![],
-        secret: "s3cret".into(),
-        extra: BTreeMap::new(),
-        created_at: String::new(),
-    }
-}
+use payoutsim_core::Engine;
+use payoutsim_core::testkit::{Receiver, Sim, request, sim_config};
+use support::{ToyExt, ToySpec, order, post_order, target};
 
 #[tokio::test]
 async fn an_object_moves_through_its_machine_as_time_is_advanced() {
-    let (toy, provider) = toy(manual_config(1));
-    let app = public_app(&toy, &provider);
-    let order = post_order(&app, "a", 1).await;
-    let id = order["id"].as_str().unwrap();
-    assert_eq!(order["status"], "new");
+    let sim = Sim::<ToySpec>::new(1, ());
+    let created = post_order(&sim, "a", 1).await;
+    let id = created["id"].as_str().unwrap();
+    assert_eq!(created["status"], "new");
 
-    toy.engine().advance(9.0, None).await;
-    assert_eq!(toy.status("toy:a", id).as_deref(), Some("new"));
-    toy.engine().advance(1.0, None).await;
-    assert_eq!(toy.status("toy:a", id).as_deref(), Some("working"));
-    toy.engine().advance(20.0, None).await;
-    assert_eq!(toy.status("toy:a", id).as_deref(), Some("done"));
+    sim.advance(9.0).await;
+    assert_eq!(sim.kit.status("toy:a", id).as_deref(), Some("new"));
+    sim.advance(1.0).await;
+    assert_eq!(sim.kit.status("toy:a", id).as_deref(), Some("working"));
+    sim.advance(20.0).await;
+    assert_eq!(sim.kit.status("toy:a", id).as_deref(), Some("done"));
 }
 
 #[tokio::test]
 async fn one_large_advance_applies_every_step_in_order_at_its_own_time() {
-    let (toy, provider) = toy(manual_config(1));
-    let app = public_app(&toy, &provider);
-    let id = post_order(&app, "a", 13).await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let sim = Sim::<ToySpec>::new(1, ());
+    let failing = post_order(&sim, "a", 13).await;
+    let id = failing["id"].as_str().unwrap().to_string();
 
-    toy.engine().advance(3600.0, None).await;
+    sim.advance(3600.0).await;
 
-    assert_eq!(toy.status("toy:a", &id).as_deref(), Some("failed"));
-    let log = toy.engine().transitions(Some("toy"), Some(&id));
+    assert_eq!(sim.kit.status("toy:a", &id).as_deref(), Some("failed"));
+    let log = sim.engine.transitions(Some("toy"), Some(&id));
     let steps: Vec<(&str, String)> = log
         .iter()
         .map(|t| (t.to.as_str(), payoutsim_core::clock::rfc3339(t.at)))
@@ -83,49 +49,39 @@ async fn one_large_advance_applies_every_step_in_order_at_its_own_time() {
 
 #[tokio::test]
 async fn advancing_one_tenant_leaves_the_others_where_they_were() {
-    let (toy, provider) = toy(manual_config(1));
-    let app = public_app(&toy, &provider);
-    let a = post_order(&app, "a", 1).await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let b = post_order(&app, "b", 1).await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let sim = Sim::<ToySpec>::new(1, ());
+    let a = order(&sim, "a").await;
+    let b = order(&sim, "b").await;
 
-    toy.engine().advance(60.0, Some("toy:a")).await;
+    sim.engine.advance(60.0, Some("toy:a")).await;
 
-    assert_eq!(toy.status("toy:a", &a).as_deref(), Some("done"));
-    assert_eq!(toy.status("toy:b", &b).as_deref(), Some("new"));
+    assert_eq!(sim.kit.status("toy:a", &a).as_deref(), Some("done"));
+    assert_eq!(sim.kit.status("toy:b", &b).as_deref(), Some("new"));
     assert_eq!(
-        (toy.engine().now_for("toy:a") - toy.engine().clock().now()).num_seconds(),
+        (sim.engine.now_for("toy:a") - sim.engine.clock().now()).num_seconds(),
         60
     );
 }
 
 #[tokio::test]
 async fn tenants_draw_ids_from_their_own_streams() {
-    let (one, p1) = toy(manual_config(5));
-    let (two, p2) = toy(manual_config(5));
-    let (app1, app2) = (public_app(&one, &p1), public_app(&two, &p2));
+    let (one, two) = (Sim::<ToySpec>::new(5, ()), Sim::<ToySpec>::new(5, ()));
 
-    let _ = post_order(&app1, "noise", 1).await;
-    let first = post_order(&app1, "a", 1).await;
-    let second = post_order(&app2, "a", 1).await;
+    let _ = order(&one, "noise").await;
+    let first = order(&one, "a").await;
+    let second = order(&two, "a").await;
 
-    assert_eq!(first["id"], second["id"]);
+    assert_eq!(first, second);
 }
 
 #[tokio::test]
 async fn webhooks_are_delivered_in_order_with_the_providers_signature() {
-    let (toy, provider) = toy(manual_config(1));
-    let app = public_app(&toy, &provider);
+    let sim = Sim::<ToySpec>::new(1, ());
     let rx = Receiver::start().await;
-    toy.engine().add_webhook_target(target("toy:a", &rx.url));
+    sim.engine.add_webhook_target(target("toy:a", &rx.url));
 
-    post_order(&app, "a", 1).await;
-    toy.engine().advance(30.0, None).await;
+    order(&sim, "a").await;
+    sim.advance(30.0).await;
 
     let got = rx.received();
     let statuses: Vec<&str> = got
@@ -134,7 +90,7 @@ async fn webhooks_are_delivered_in_order_with_the_providers_signature() {
         .collect();
     assert_eq!(statuses, ["new", "working", "done"]);
     assert_eq!(got[0].headers["x-toy-secret"], "s3cret");
-    let deliveries = toy.engine().deliveries(Some("toy"), None);
+    let deliveries = sim.engine.deliveries(Some("toy"), None);
     assert!(
         deliveries
             .iter()
@@ -144,25 +100,24 @@ async fn webhooks_are_delivered_in_order_with_the_providers_signature() {
 
 #[tokio::test]
 async fn a_failed_delivery_is_retried_after_the_backoff_of_simulated_time() {
-    let (toy, provider) = toy(manual_config(1));
-    let app = public_app(&toy, &provider);
+    let sim = Sim::<ToySpec>::new(1, ());
     let rx = Receiver::scripted(vec![500, 503]).await;
     let mut t = target("toy:a", &rx.url);
     t.events = vec!["order.new".into()];
-    toy.engine().add_webhook_target(t);
+    sim.engine.add_webhook_target(t);
 
-    post_order(&app, "a", 1).await;
-    toy.engine().settle(None).await;
+    order(&sim, "a").await;
+    sim.engine.settle(None).await;
     assert_eq!(rx.received().len(), 1);
 
-    toy.engine().advance(29.0, None).await;
+    sim.advance(29.0).await;
     assert_eq!(rx.received().len(), 1, "not before the 30 s backoff");
-    toy.engine().advance(1.0, None).await;
+    sim.advance(1.0).await;
     assert_eq!(rx.received().len(), 2);
-    toy.engine().advance(120.0, None).await;
+    sim.advance(120.0).await;
 
-    let attempts: Vec<(u32, Option<u16>, String)> = toy
-        .engine()
+    let attempts: Vec<(u32, Option<u16>, String)> = sim
+        .engine
         .deliveries(None, None)
         .into_iter()
         .map(|d| (d.attempt, d.status, d.at))
@@ -179,20 +134,19 @@ async fn a_failed_delivery_is_retried_after_the_backoff_of_simulated_time() {
 
 #[tokio::test]
 async fn an_unreachable_target_records_the_error_and_gives_up_after_the_last_attempt() {
-    let mut config = manual_config(1);
+    let mut config = sim_config(1);
     config.webhooks.max_attempts = 2;
-    let (toy, provider) = toy(config);
-    let app = public_app(&toy, &provider);
+    let sim = Sim::<ToySpec>::with_engine(Engine::new(config), ());
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let dead = format!("http://{}/hook", listener.local_addr().unwrap());
     drop(listener);
-    toy.engine().add_webhook_target(target("toy:a", &dead));
+    sim.engine.add_webhook_target(target("toy:a", &dead));
 
-    post_order(&app, "a", 1).await;
-    toy.engine().advance(24.0 * 3600.0, Some("toy:a")).await;
+    order(&sim, "a").await;
+    sim.engine.advance(24.0 * 3600.0, Some("toy:a")).await;
 
-    let new: Vec<_> = toy
-        .engine()
+    let new: Vec<_> = sim
+        .engine
         .deliveries(None, None)
         .into_iter()
         .filter(|d| d.event == "order.new")
@@ -206,25 +160,23 @@ async fn an_unreachable_target_records_the_error_and_gives_up_after_the_last_att
 
 #[tokio::test]
 async fn reset_forgets_objects_and_replays_id_streams() {
-    let (toy, provider) = toy(manual_config(9));
-    let app = public_app(&toy, &provider);
-    let first = post_order(&app, "a", 1).await;
-    toy.engine().reset(None);
+    let sim = Sim::<ToySpec>::new(9, ());
+    let first = order(&sim, "a").await;
+    sim.engine.reset(None);
 
-    assert!(toy.engine().journal().is_empty());
-    assert!(toy.engine().pending(None).is_empty());
-    let again = post_order(&app, "a", 1).await;
-    assert_eq!(first["id"], again["id"]);
-    assert_eq!(toy.engine().journal().len(), 1);
+    assert!(sim.engine.journal().is_empty());
+    assert!(sim.engine.pending(None).is_empty());
+    let again = order(&sim, "a").await;
+    assert_eq!(first, again);
+    assert_eq!(sim.engine.journal().len(), 1);
 }
 
 #[tokio::test]
 async fn the_journal_records_tenant_bodies_and_status() {
-    let (toy, provider) = toy(manual_config(1));
-    let app = public_app(&toy, &provider);
-    post_order(&app, "a", 7).await;
+    let sim = Sim::<ToySpec>::new(1, ());
+    post_order(&sim, "a", 7).await;
 
-    let (entries, total) = toy.engine().journal().query(&Default::default());
+    let (entries, total) = sim.engine.journal().query(&Default::default());
 
     assert_eq!(total, 1);
     let e = &entries[0];
@@ -239,27 +191,22 @@ async fn the_journal_records_tenant_bodies_and_status() {
 
 #[tokio::test]
 async fn an_oversized_body_is_refused_in_the_providers_own_format() {
-    let (toy, provider) = toy(manual_config(1));
-    let app = public_app(&toy, &provider);
+    let sim = Sim::<ToySpec>::new(1, ());
     let big = vec![b' '; 1024 * 1024 + 1];
 
-    let req = Request::post("/orders")
-        .header("x-tenant", "a")
-        .body(Body::from(big))
-        .unwrap();
-    let resp = app.oneshot(req).await.unwrap();
+    let r = sim
+        .send(request("POST", "/orders", &[("x-tenant", "a")], Some(&big)))
+        .await;
 
-    assert_eq!(resp.status(), StatusCode::PAYLOAD_TOO_LARGE);
-    let body: Value =
-        serde_json::from_slice(&resp.into_body().collect().await.unwrap().to_bytes()).unwrap();
+    assert_eq!(r.status, 413);
     assert!(
-        body["toy_error"]
+        r.json["toy_error"]
             .as_str()
             .unwrap()
             .contains("larger than 1048576 bytes")
     );
     assert!(
-        payoutsim_core::Provider::objects(&toy, None, None)["objects"]
+        sim.objects(None, None)["objects"]
             .as_array()
             .unwrap()
             .is_empty()
@@ -268,25 +215,21 @@ async fn an_oversized_body_is_refused_in_the_providers_own_format() {
 
 #[tokio::test(start_paused = true)]
 async fn with_a_real_clock_a_request_catches_its_tenant_up_without_waiting_for_the_ticker() {
-    let mut config = manual_config(1);
+    let mut config = sim_config(1);
     config.clock.mode = payoutsim_core::clock::ClockMode::Real;
     config.clock.time_scale = 10.0;
     config.clock.start = Some(payoutsim_core::clock::manual_epoch());
-    let (toy, provider) = toy(config);
-    let app = public_app(&toy, &provider);
-    let id = post_order(&app, "a", 1).await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let sim = Sim::<ToySpec>::with_engine(Engine::new(config), ());
+    let id = order(&sim, "a").await;
 
     tokio::time::advance(std::time::Duration::from_secs(1)).await; // 10 simulated seconds
-    toy.engine().catch_up("toy:b");
+    sim.engine.catch_up("toy:b");
     assert_eq!(
-        toy.status("toy:a", &id).as_deref(),
+        sim.kit.status("toy:a", &id).as_deref(),
         Some("new"),
         "another tenant's catch-up leaves it"
     );
-    toy.engine().catch_up("toy:a");
+    sim.engine.catch_up("toy:a");
 
-    assert_eq!(toy.status("toy:a", &id).as_deref(), Some("working"));
+    assert_eq!(sim.kit.status("toy:a", &id).as_deref(), Some("working"));
 }

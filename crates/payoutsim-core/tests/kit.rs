@@ -5,37 +5,14 @@
 
 mod support;
 
-use std::collections::BTreeMap;
 use std::time::Duration;
 
 use payoutsim_core::clock::ClockMode;
 use payoutsim_core::forced::{ForcedOutcome, OutcomeSlot};
-use payoutsim_core::testkit::{Receiver, Sim, request};
-use payoutsim_core::webhooks::WebhookTarget;
+use payoutsim_core::testkit::{Receiver, Sim, request, sim_config};
 use payoutsim_core::{Engine, EngineConfig};
 use serde_json::{Value, json};
-use support::{ToyExt, ToySpec};
-
-async fn order(sim: &Sim<ToySpec>, tenant: &str) -> String {
-    let r = sim
-        .call("POST", "/orders", &[("x-tenant", tenant)], Some(b"{}"))
-        .await;
-    assert_eq!(r.status, 201, "{}", r.json);
-    r.json["id"].as_str().unwrap().to_string()
-}
-
-fn subscribe(sim: &Sim<ToySpec>, tenant: &str, url: &str) {
-    sim.engine.add_webhook_target(WebhookTarget {
-        id: String::new(),
-        provider: "toy".into(),
-        tenant: tenant.into(),
-        url: url.into(),
-        events: vec![],
-        secret: "s".into(),
-        extra: BTreeMap::new(),
-        created_at: String::new(),
-    });
-}
+use support::{ToyExt, ToySpec, order, target};
 
 async fn move_to(sim: &Sim<ToySpec>, id: &str, status: &str) -> (u16, Value) {
     let path = format!("/__admin/providers/toy/orders/{id}/status");
@@ -103,7 +80,7 @@ async fn a_forced_outcome_is_logged_with_the_creation_in_one_record() {
 async fn a_back_office_move_is_logged_emitted_and_answered_in_one_step() {
     let sim = Sim::<ToySpec>::new(1, ());
     let rx = Receiver::start().await;
-    subscribe(&sim, "toy:a", &rx.url);
+    sim.engine.add_webhook_target(target("toy:a", &rx.url));
     let id = order(&sim, "a").await;
 
     let (status, body) = move_to(&sim, &id, "failed").await;
@@ -179,14 +156,14 @@ async fn an_object_id_two_tenants_hold_needs_the_tenant_named() {
 
 #[tokio::test]
 async fn advancing_past_a_hanging_receiver_answers_within_the_settle_wait() {
-    let mut config = support::manual_config(1);
+    let mut config = sim_config(1);
     config.settle_wait = Duration::from_millis(200);
     config.webhooks.timeout = Duration::from_secs(3);
     let sim = Sim::<ToySpec>::with_engine(Engine::new(config), ());
     // Accepts connections and never answers.
     let hang = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/hook", hang.local_addr().unwrap());
-    subscribe(&sim, "toy:a", &url);
+    sim.engine.add_webhook_target(target("toy:a", &url));
     order(&sim, "a").await;
 
     let started = std::time::Instant::now();

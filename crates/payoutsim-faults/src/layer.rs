@@ -16,7 +16,6 @@ use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use futures::future::{BoxFuture, Either};
 use http::{HeaderValue, Request, StatusCode, header};
-use http_body_util::BodyExt;
 use payoutsim_core::forced::{ForcedOutcome, OutcomeSlot};
 use payoutsim_core::journal::{RequestNotes, Unanswered};
 use payoutsim_core::{Engine, Provider};
@@ -25,7 +24,7 @@ use tower::{Layer, Service, ServiceExt};
 use crate::matcher::Subject;
 use crate::rule::{Fault as Kind, Latency, Stage};
 use crate::store::{Faults, Loaded};
-use crate::wire::WireFault;
+use crate::wire::{WireFault, body_of, collected};
 
 /// Wraps a provider router in its fault rules.
 #[derive(Clone)]
@@ -119,11 +118,7 @@ where
 {
     // The journal has read the body already: collecting it again is a copy of nothing.
     let (parts, body) = req.into_parts();
-    let bytes = body
-        .collect()
-        .await
-        .map(|c| c.to_bytes())
-        .unwrap_or_default();
+    let bytes = collected(body).await;
     let mut req = Request::from_parts(parts, Body::from(bytes.clone()));
     let provider = ctx.provider.clone();
     let decision = {
@@ -265,12 +260,7 @@ where
 
 /// Keeps the status and content type, cuts the body in half and appends what no JSON parser takes.
 async fn malformed(response: Response) -> Response {
-    let (mut parts, body) = response.into_parts();
-    let bytes = body
-        .collect()
-        .await
-        .map(|c| c.to_bytes())
-        .unwrap_or_default();
+    let (mut parts, bytes) = body_of(response).await;
     let mut garbled = bytes[..bytes.len() / 2].to_vec();
     garbled.extend_from_slice(b"<!-- upstream error -->");
     parts.headers.remove(header::CONTENT_LENGTH);

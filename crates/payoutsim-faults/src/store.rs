@@ -286,8 +286,10 @@ mod tests {
     use super::*;
     use crate::rule::parse_rule;
 
-    fn rules(texts: &[&str]) -> Vec<Rule> {
-        texts.iter().map(|t| parse_rule(t).unwrap()).collect()
+    /// Parses `texts` and loads them into `faults`, all at the manual clock's epoch.
+    fn add(faults: &Faults, texts: &[&str]) {
+        let rules = texts.iter().map(|t| parse_rule(t).unwrap()).collect();
+        faults.add(rules, payoutsim_core::clock::manual_epoch());
     }
 
     fn ids(faults: &Faults) -> Vec<String> {
@@ -297,10 +299,9 @@ mod tests {
     #[test]
     fn ids_are_generated_in_order_and_skip_those_taken() {
         let faults = Faults::new();
-        let at = payoutsim_core::clock::manual_epoch();
 
-        faults.add(rules(&["{id: rule-2, fault: {kind: reset}}"]), at);
-        faults.add(rules(&["fault: {kind: reset}", "fault: {kind: empty}"]), at);
+        add(&faults, &["{id: rule-2, fault: {kind: reset}}"]);
+        add(&faults, &["fault: {kind: reset}", "fault: {kind: empty}"]);
 
         assert_eq!(ids(&faults), ["rule-2", "rule-1", "rule-3"]);
     }
@@ -308,16 +309,15 @@ mod tests {
     #[test]
     fn a_rule_with_a_loaded_id_replaces_it_in_place() {
         let faults = Faults::new();
-        let at = payoutsim_core::clock::manual_epoch();
-        faults.add(
-            rules(&[
+        add(
+            &faults,
+            &[
                 "{id: a, fault: {kind: reset}}",
                 "{id: b, fault: {kind: reset}}",
-            ]),
-            at,
+            ],
         );
 
-        faults.add(rules(&["{id: a, fault: {kind: empty}}"]), at);
+        add(&faults, &["{id: a, fault: {kind: empty}}"]);
 
         assert_eq!(ids(&faults), ["a", "b"]);
         assert_eq!(faults.snapshot()[0].rule.fault.kind(), "empty");
@@ -326,19 +326,18 @@ mod tests {
     #[test]
     fn clearing_one_provider_keeps_the_other_rules_and_clearing_all_restarts_ids() {
         let faults = Faults::new();
-        let at = payoutsim_core::clock::manual_epoch();
-        faults.add(
-            rules(&[
+        add(
+            &faults,
+            &[
                 "{match: {provider: onepay}, fault: {kind: reset}}",
                 "fault: {kind: reset}",
-            ]),
-            at,
+            ],
         );
 
         faults.clear(Some("onepay"));
         let left = ids(&faults);
         faults.clear(None);
-        faults.add(rules(&["fault: {kind: reset}"]), at);
+        add(&faults, &["fault: {kind: reset}"]);
 
         assert_eq!(left, ["rule-2"]);
         assert_eq!(ids(&faults), ["rule-1"]);

@@ -1,6 +1,8 @@
 //! The checked values of the rule format: latency shapes, HTTP error statuses, probabilities,
 //! windows, and the serde helpers that refuse out-of-range numbers with the field's name.
 
+use std::ops::RangeInclusive;
+
 use serde::{Deserialize, Deserializer, Serialize};
 
 /// Latency: exactly one of `fixed_ms`, `uniform_ms: [lo, hi]`, `lognormal: {median_ms, sigma}`.
@@ -80,14 +82,10 @@ pub struct ErrorStatus(pub u16);
 
 impl<'de> Deserialize<'de> for ErrorStatus {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let n = u16::deserialize(d)?;
-        if (400..=599).contains(&n) {
-            Ok(ErrorStatus(n))
-        } else {
-            Err(serde::de::Error::custom(format!(
-                "field `status`: {n} is not an HTTP error status (400 to 599)"
-            )))
-        }
+        let status = within(d, 400..=599, |n: &u16| {
+            format!("field `status`: {n} is not an HTTP error status (400 to 599)")
+        });
+        status.map(ErrorStatus)
     }
 }
 
@@ -97,14 +95,10 @@ pub struct Probability(pub f64);
 
 impl<'de> Deserialize<'de> for Probability {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let p = f64::deserialize(d)?;
-        if (0.0..=1.0).contains(&p) {
-            Ok(Probability(p))
-        } else {
-            Err(serde::de::Error::custom(format!(
-                "field `probability`: {p} is not between 0 and 1"
-            )))
-        }
+        let p = within(d, 0.0..=1.0, |p: &f64| {
+            format!("field `probability`: {p} is not between 0 and 1")
+        });
+        p.map(Probability)
     }
 }
 
@@ -143,15 +137,30 @@ pub(crate) fn thirty() -> f64 {
     30.0
 }
 
-pub(crate) fn non_negative<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
-    let v = f64::deserialize(d)?;
-    if v.is_finite() && v >= 0.0 {
+/// A `T` read from `d`, refused with `message(&value)` when it falls outside `range`.
+fn within<'de, D, T>(
+    d: D,
+    range: RangeInclusive<T>,
+    message: impl FnOnce(&T) -> String,
+) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de> + PartialOrd,
+{
+    let v = T::deserialize(d)?;
+    if range.contains(&v) {
         Ok(v)
     } else {
-        Err(serde::de::Error::custom(format!(
-            "{v} must be a number >= 0 (seconds)"
-        )))
+        Err(serde::de::Error::custom(message(&v)))
     }
+}
+
+/// Seconds: finite and `>= 0` (an upper bound of `f64::MAX` leaves out infinity, and no range
+/// holds NaN).
+pub(crate) fn non_negative<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    within(d, 0.0..=f64::MAX, |v| {
+        format!("{v} must be a number >= 0 (seconds)")
+    })
 }
 
 fn non_negative_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
@@ -159,10 +168,5 @@ fn non_negative_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::E
 }
 
 pub(crate) fn positive_usize<'de, D: Deserializer<'de>>(d: D) -> Result<usize, D::Error> {
-    let v = usize::deserialize(d)?;
-    if v > 0 {
-        Ok(v)
-    } else {
-        Err(serde::de::Error::custom("must be at least 1"))
-    }
+    within(d, 1..=usize::MAX, |_| "must be at least 1".to_string())
 }

@@ -175,14 +175,19 @@ impl hyper::service::Service<Request<Incoming>> for Enact {
     }
 }
 
-async fn body_of(response: Response) -> (http::response::Parts, Bytes) {
-    let (parts, body) = response.into_parts();
-    let bytes = body
-        .collect()
+/// The whole of `body`. One that fails to read counts as empty: a fault reshapes what the
+/// provider produced, and has nothing better to offer when that is unreadable.
+pub(crate) async fn collected(body: Body) -> Bytes {
+    body.collect()
         .await
         .map(|c| c.to_bytes())
-        .unwrap_or_default();
-    (parts, bytes)
+        .unwrap_or_default()
+}
+
+/// `response` taken apart: its head, and its whole body (see [`collected`]).
+pub(crate) async fn body_of(response: Response) -> (http::response::Parts, Bytes) {
+    let (parts, body) = response.into_parts();
+    (parts, collected(body).await)
 }
 
 /// Declares the whole length, sends half (nothing of an empty body, declared as 16 bytes), then

@@ -6,7 +6,7 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::{AdminError, AdminJson, AdminQuery};
+use super::{AdminError, AdminJson, AdminQuery, ProviderParam};
 use crate::Engine;
 use crate::clock::ClockSnapshot;
 
@@ -28,12 +28,6 @@ async fn health(State(engine): State<Engine>) -> Json<Value> {
         "clock": engine.clock().snapshot(None),
         "journal": { "entries": engine.journal().len(), "cap": engine.journal().cap() },
     }))
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ProviderParam {
-    provider: Option<String>,
 }
 
 async fn reset(

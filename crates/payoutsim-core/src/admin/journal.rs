@@ -7,7 +7,7 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::AdminQuery;
+use super::{AdminQuery, ProviderParam};
 use crate::Engine;
 use crate::clock::rfc3339;
 use crate::journal::JournalQuery;
@@ -25,12 +25,6 @@ async fn requests(
 ) -> Json<Value> {
     let (entries, total) = engine.journal().query(&q);
     Json(json!({ "requests": entries, "total": total }))
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ProviderParam {
-    provider: Option<String>,
 }
 
 async fn clear_requests(

@@ -21,6 +21,7 @@ use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
 
 use crate::Engine;
 pub use crate::error::{AdminError, AdminJson, AdminQuery};
@@ -30,6 +31,14 @@ pub use crate::error::{AdminError, AdminJson, AdminQuery};
 pub struct AdminOptions {
     /// When set, every admin call needs `Authorization: Bearer <token>`.
     pub token: Option<String>,
+}
+
+/// `?provider=<name>`, the one filter several endpoints share (reset, clear the journal, the
+/// timeline, tenants): that provider's share, or every provider's when absent.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProviderParam {
+    provider: Option<String>,
 }
 
 /// The admin router for `engine` and the providers registered with it.

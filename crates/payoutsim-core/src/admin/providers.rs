@@ -10,19 +10,13 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::{AdminError, AdminJson, AdminQuery};
+use super::{AdminError, AdminJson, AdminQuery, ProviderParam};
 use crate::Engine;
 use crate::machine::Delay;
 use crate::provider::Provider;
 
 pub(super) fn routes() -> Router<Engine> {
     Router::new().route("/__admin/tenants", get(tenants))
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ProviderParam {
-    provider: Option<String>,
 }
 
 /// Known tenants, grouped by provider (every served provider appears, possibly empty).

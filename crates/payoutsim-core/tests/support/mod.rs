@@ -2,12 +2,14 @@
 //! from the `x-tenant` header) creates an order that moves new -(10 s)-> working -(20 s)-> done |
 //! failed (an `amount` of 13 fails), emitting `order.<status>` webhooks signed with the target
 //! secret. `POST /__admin/providers/toy/orders/{id}/status` moves one now.
+//!
+//! The tests run it on `testkit::Sim<ToySpec>` and share their arrange steps from here:
+//! [`post_order`] and [`order`] (a created order), [`target`] (a webhook target for the toy).
 
 #![allow(dead_code)]
 #![allow(clippy::unwrap_used)] // test fixture: a bad fixture should fail loudly
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Arc;
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -16,12 +18,12 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use http::request::Parts;
 use payoutsim_core::admin::{AdminError, AdminJson};
-use payoutsim_core::clock::ClockMode;
 use payoutsim_core::forced::{Forced, Magic};
 use payoutsim_core::kit::{Auth, Authenticate, Event, Kit, Spec};
 use payoutsim_core::machine::{Delay, Lifecycle, StateMachine};
+use payoutsim_core::testkit::Sim;
 use payoutsim_core::webhooks::WebhookTarget;
-use payoutsim_core::{Engine, EngineConfig, Provider, Transition};
+use payoutsim_core::{Engine, Transition};
 use serde_json::{Value, json};
 
 pub fn machine() -> StateMachine {
@@ -206,25 +208,39 @@ async fn force(
         .map(Json)
 }
 
-pub fn toy(config: EngineConfig) -> (Toy, Arc<dyn Provider>) {
-    let engine = Engine::new(config);
-    let toy = Toy::new(engine.clone(), ());
-    let provider: Arc<dyn Provider> = Arc::new(toy.clone());
-    engine.register(&provider);
-    (toy, provider)
+/// `POST /orders` as `tenant` (the `x-tenant` header) for `amount`; asserts the order was
+/// created and answers it.
+pub async fn post_order(sim: &Sim<ToySpec>, tenant: &str, amount: i64) -> Value {
+    let body = json!({ "amount": amount }).to_string();
+    let r = sim
+        .call(
+            "POST",
+            "/orders",
+            &[("x-tenant", tenant)],
+            Some(body.as_bytes()),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.json);
+    r.json
 }
 
-pub fn manual_config(seed: u64) -> EngineConfig {
-    let mut c = EngineConfig {
-        seed,
-        ..EngineConfig::default()
-    };
-    c.clock.mode = ClockMode::Manual;
-    c.webhooks.timeout = std::time::Duration::from_secs(2);
-    c
+/// An ordinary order (an amount of 1) for `tenant`: its id.
+pub async fn order(sim: &Sim<ToySpec>, tenant: &str) -> String {
+    let created = post_order(sim, tenant, 1).await;
+    created["id"].as_str().unwrap().to_string()
 }
 
-/// The toy's public router wrapped in the journal layer, as payoutsim serves providers.
-pub fn public_app(toy: &Toy, provider: &Arc<dyn Provider>) -> Router {
-    payoutsim_core::journal::journaled(provider.router(), toy.engine(), provider)
+/// A webhook target for the toy: `tenant`'s events, all of them, to `url`, with the secret
+/// `s3cret` (sent back as `x-toy-secret`).
+pub fn target(tenant: &str, url: &str) -> WebhookTarget {
+    WebhookTarget {
+        id: String::new(),
+        provider: "toy".into(),
+        tenant: tenant.into(),
+        url: url.into(),
+        events: vec![],
+        secret: "s3cret".into(),
+        extra: BTreeMap::new(),
+        created_at: String::new(),
+    }
 }

@@ -78,6 +78,33 @@ pub struct TransitionRecord {
     pub forced_by: Option<String>,
 }
 
+/// A change as the log records it, borrowed (a creation is logged without building an owned
+/// [`Transition`]: it is on every create request's path).
+#[derive(Clone, Copy)]
+struct Entry<'a> {
+    tenant: &'a str,
+    kind: &'a str,
+    object_id: &'a str,
+    from: Option<&'a str>,
+    to: &'a str,
+    at: DateTime<Utc>,
+    cause: Cause,
+}
+
+impl<'a> Entry<'a> {
+    fn of(t: &'a Transition) -> Self {
+        Self {
+            tenant: &t.tenant,
+            kind: &t.kind,
+            object_id: &t.object_id,
+            from: t.from.as_deref(),
+            to: &t.to,
+            at: t.at,
+            cause: t.cause,
+        }
+    }
+}
+
 impl Engine {
     /// Starts an object's lifecycle in the machine's initial status, destined as `destiny` says
     /// (no outcome: the machine's success), logs its creation (with the forcing rule, if any)
@@ -104,16 +131,16 @@ impl Engine {
                 at,
             }],
         };
-        let created = Transition {
-            tenant: tenant.into(),
-            kind: lc.kind.clone(),
-            object_id: object_id.into(),
+        let created = Entry {
+            tenant,
+            kind: &lc.kind,
+            object_id,
             from: None,
-            to: lc.status.clone(),
+            to: &lc.status,
             at,
             cause: Cause::Created,
         };
-        self.log_transition(provider, &created, forced_by);
+        self.log_transition(provider, created, forced_by);
         self.schedule_next(provider, tenant, machine, object_id, &lc, at);
         lc
     }
@@ -139,7 +166,7 @@ impl Engine {
             return None;
         }
         let change = self.enter(lc, &due.tenant, object_id, to, due.due, Cause::Timeline);
-        self.log_transition(&due.provider, &change, None);
+        self.log_transition(&due.provider, Entry::of(&change), None);
         self.schedule_next(&due.provider, &due.tenant, machine, object_id, lc, due.due);
         Some(change)
     }
@@ -179,7 +206,7 @@ impl Engine {
             }
         }
         let change = self.enter(lc, tenant, object_id, to, at, cause);
-        self.log_transition(provider, &change, None);
+        self.log_transition(provider, Entry::of(&change), None);
         self.schedule_next(provider, tenant, machine, object_id, lc, at);
         Ok(change)
     }
@@ -229,14 +256,14 @@ impl Engine {
         }
     }
 
-    fn log_transition(&self, provider: &str, t: &Transition, forced_by: Option<String>) {
+    fn log_transition(&self, provider: &str, t: Entry<'_>, forced_by: Option<String>) {
         tracing::debug!(
             provider,
-            tenant = %t.tenant,
-            kind = %t.kind,
-            object_id = %t.object_id,
-            from = t.from.as_deref(),
-            to = %t.to,
+            tenant = t.tenant,
+            kind = t.kind,
+            object_id = t.object_id,
+            from = t.from,
+            to = t.to,
             cause = t.cause.as_str(),
             "transition"
         );
@@ -247,11 +274,11 @@ impl Engine {
         log.push_back(TransitionRecord {
             at: t.at,
             provider: provider.into(),
-            tenant: t.tenant.clone(),
-            kind: t.kind.clone(),
-            object_id: t.object_id.clone(),
-            from: t.from.clone(),
-            to: t.to.clone(),
+            tenant: t.tenant.into(),
+            kind: t.kind.into(),
+            object_id: t.object_id.into(),
+            from: t.from.map(str::to_string),
+            to: t.to.into(),
             cause: t.cause.as_str(),
             forced_by,
         });

@@ -12,12 +12,21 @@
 //!   by the provider's own rules, back-office moves with "back on the way", and the webhooks
 //!   they emit
 //! - `provider.rs`: `impl Provider for Kit<S>`
+//! - `records.rs`: [`Records`], where a tenant's lifecycles live, and the two lookups over a
+//!   store's tenants ([`lifecycle_in`], [`holders_in`]) a provider's `Spec` answers with
+//! - `back_office.rs`: [`Kit::declare`] (a tenant listed ahead of use), the [`fund`] route, and
+//!   the objects view ([`objects_view`], [`entry`])
+//! - `web.rs`: unknown routes in the provider's envelope ([`unknown_routes`]), [`RawBody`], and
+//!   reading a JSON body ([`is_blank`], [`is_json`], [`json_object`])
 //!
 //! See `docs/adding-a-provider.md` for the contract and a walk-through.
 
 mod auth;
+mod back_office;
 mod changes;
 mod provider;
+mod records;
+mod web;
 
 use std::collections::BTreeMap;
 use std::fmt::Debug;
@@ -37,7 +46,10 @@ use crate::machine::{Lifecycle, Machines, StateMachine};
 use crate::webhooks::WebhookTarget;
 
 pub use auth::{Auth, Authenticate};
+pub use back_office::{entry, fund, objects_view};
 pub use changes::Found;
+pub use records::{Records, holders_in, lifecycle_in};
+pub use web::{NotAnObject, RawBody, is_blank, is_json, json_object, unknown_routes};
 
 /// A webhook event a status change emits: its name and its body, serialised in the provider's
 /// own field order.

@@ -11,13 +11,13 @@ use axum::routing::{get, post};
 use http::{HeaderMap, StatusCode};
 use payoutsim_core::Cause;
 use payoutsim_core::forced::Destiny;
-use payoutsim_core::kit::Auth;
+use payoutsim_core::kit::{Auth, RawBody};
 use serde_json::{Map, Value};
 
 use crate::OnePay;
 use crate::auth::Tenant;
 use crate::banks;
-use crate::error::{Id, OnePayError, OnePayJson, RawBody, parse_object};
+use crate::error::{Id, OnePayError, OnePayJson, parse_object};
 use crate::idempotent::{Key, Post, reply};
 use crate::model::Account;
 use crate::state::{ACCOUNT, AccountRec};
@@ -46,7 +46,7 @@ async fn show(
     let account = tenant.with_data(&onepay, |t| {
         t.accounts.get(&id).and_then(|a| t.account_wire(a))
     });
-    Ok(OnePayJson(account.ok_or_else(not_found)?).into_response())
+    Ok(OnePayJson(account.ok_or_else(|| OnePayError::not_found("Account"))?).into_response())
 }
 
 /// Validates the account (any `otp` is accepted): `ACTIVE` at once (logged as a back-office
@@ -80,11 +80,7 @@ async fn validate(
         (account, events)
     };
     onepay.emit(&tenant.name, events, now);
-    Ok(OnePayJson(account.ok_or_else(not_found)?).into_response())
-}
-
-fn not_found() -> OnePayError {
-    OnePayError::NotFound("Account not found.".into())
+    Ok(OnePayJson(account.ok_or_else(|| OnePayError::not_found("Account"))?).into_response())
 }
 
 fn create_account(

@@ -7,8 +7,7 @@
 //! one is credited back (see `lifecycle.rs`).
 
 use axum::Router;
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use http::StatusCode;
@@ -49,9 +48,8 @@ async fn create(forced: Forced, post: Post) -> Response {
 async fn list(
     State(onepay): State<OnePay>,
     Auth(tenant): Auth<Tenant>,
-    query: Result<Query<Vec<(String, String)>>, QueryRejection>,
+    params: Params,
 ) -> Result<Response, OnePayError> {
-    let params = Params::from_query(query)?;
     let sort = params.get("sort").unwrap_or("-created_at");
     if !SORTS.contains(&sort) {
         let msg = format!(
@@ -83,7 +81,7 @@ async fn show(
     Id(id): Id,
 ) -> Result<Response, OnePayError> {
     let cashout = tenant.with_data(&onepay, |t| t.cashouts.get(&id).map(|c| t.cashout_wire(c)));
-    let cashout = cashout.ok_or_else(|| OnePayError::NotFound("Cashout not found.".into()))?;
+    let cashout = cashout.ok_or_else(|| OnePayError::not_found("Cashout"))?;
     Ok(OnePayJson(cashout).into_response())
 }
 

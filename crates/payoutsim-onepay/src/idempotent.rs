@@ -12,13 +12,13 @@ use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use http::{HeaderMap, HeaderValue, StatusCode};
 use payoutsim_core::idempotency::{Begin, StoredResponse, fingerprint_json};
-use payoutsim_core::kit::Auth;
+use payoutsim_core::kit::{Auth, RawBody};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::OnePay;
 use crate::auth::Tenant;
-use crate::error::{OnePayError, RawBody, parse_object, raw_json};
+use crate::error::{OnePayError, parse_object, raw_json};
 
 /// The header that carries the key.
 pub const HEADER: &str = "x-idempotency";

@@ -39,7 +39,7 @@ use axum::response::Response;
 use hmac::{Hmac, Mac};
 use http::{HeaderMap, StatusCode};
 use payoutsim_core::admin::AdminError;
-use payoutsim_core::kit::{Event, Kit, Spec};
+use payoutsim_core::kit::{self, Event, Kit, Spec};
 use payoutsim_core::machine::{Lifecycle, StateMachine};
 use payoutsim_core::webhooks::WebhookTarget;
 use payoutsim_core::{Engine, Transition};
@@ -122,19 +122,18 @@ impl Spec for OnePaySpec {
 
     /// The public API, on OnePay's paths, every unknown path and method in OnePay's envelope.
     fn routes() -> Router<OnePay> {
-        Router::new()
+        let routes = Router::new()
             .merge(banks::routes())
             .merge(customers::routes())
             .merge(accounts::routes())
             .merge(cashouts::routes())
             .merge(balances::routes())
-            .merge(webhooks::routes())
-            .method_not_allowed_fallback(|| async {
-                error::envelope(StatusCode::METHOD_NOT_ALLOWED, "The method is not allowed.")
-            })
-            .fallback(|| async {
-                error::envelope(StatusCode::NOT_FOUND, "The route could not be found.")
-            })
+            .merge(webhooks::routes());
+        kit::unknown_routes(
+            routes,
+            "The route could not be found.",
+            "The method is not allowed.",
+        )
     }
 
     fn admin_routes() -> Router<OnePay> {
@@ -155,11 +154,11 @@ impl Spec for OnePaySpec {
         kind: &str,
         id: &str,
     ) -> Option<&'s mut Lifecycle> {
-        store.tenants.get_mut(tenant)?.lifecycle_mut(kind, id)
+        kit::lifecycle_in(&mut store.tenants, tenant, kind, id)
     }
 
     fn holders(store: &Store, kinds: &[&str], id: &str) -> Vec<(String, String)> {
-        store.holders(kinds, id)
+        kit::holders_in(&store.tenants, kinds, id)
     }
 
     fn on_transition(onepay: &OnePay, store: &mut Store, change: &Transition) -> Vec<Event> {

@@ -7,19 +7,18 @@
 //! Deliveries are signed by `Spec::sign_webhook`.
 
 use axum::Router;
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use chrono::DateTime;
 use http::{HeaderMap, StatusCode};
 use payoutsim_core::clock::rfc3339;
-use payoutsim_core::kit::{Auth, Spec};
+use payoutsim_core::kit::{Auth, RawBody, Spec};
 use payoutsim_core::webhooks::WebhookTarget;
 use serde_json::Value;
 
 use crate::auth::Tenant;
-use crate::error::{Id, OnePayError, OnePayJson, RawBody, json_response, parse_object};
+use crate::error::{Id, OnePayError, OnePayJson, json_response, parse_object};
 use crate::model::{Data, Webhook, laravel_date};
 use crate::pagination::{Params, paginate};
 use crate::validation::Fields;
@@ -75,9 +74,8 @@ async fn create(
 async fn list(
     State(onepay): State<OnePay>,
     Auth(tenant): Auth<Tenant>,
-    query: Result<Query<Vec<(String, String)>>, QueryRejection>,
+    params: Params,
 ) -> Result<Response, OnePayError> {
-    let params = Params::from_query(query)?;
     let order = tenant.with_data(&onepay, |t| t.webhook_ids.clone());
     let mut targets = (onepay.engine()).webhook_targets(Some(OnePaySpec::NAME), Some(&tenant.name));
     // Ours in creation order, then any made through the admin API.
@@ -162,7 +160,7 @@ fn find(onepay: &OnePay, tenant: &Tenant, id: &str) -> Result<WebhookTarget, One
         .webhook_targets(Some(OnePaySpec::NAME), Some(&tenant.name))
         .into_iter()
         .find(|t| t.id == id)
-        .ok_or_else(|| OnePayError::NotFound("Webhook not found.".into()))
+        .ok_or_else(|| OnePayError::not_found("Webhook"))
 }
 
 /// `url`: an absolute `http://` or `https://` URL (HTTPS deliveries verify certificates against

@@ -33,7 +33,7 @@ use axum::response::{IntoResponse, Response};
 use http::{HeaderMap, StatusCode};
 use payoutsim_core::error::AdminError;
 use payoutsim_core::jwt::{Algorithm, Signer};
-use payoutsim_core::kit::{Event, Kit, Spec};
+use payoutsim_core::kit::{self, Event, Kit, Spec};
 use payoutsim_core::machine::{Lifecycle, StateMachine};
 use payoutsim_core::{Engine, Transition};
 use serde_json::Value;
@@ -116,11 +116,11 @@ impl Spec for OnSpotSpec {
         kind: &str,
         id: &str,
     ) -> Option<&'s mut Lifecycle> {
-        store.lifecycle(tenant, kind, id)
+        kit::lifecycle_in(&mut store.tenants, tenant, kind, id)
     }
 
     fn holders(store: &Store, kinds: &[&str], id: &str) -> Vec<(String, String)> {
-        store.holders(kinds, id)
+        kit::holders_in(&store.tenants, kinds, id)
     }
 
     fn on_transition(onspot: &OnSpot, store: &mut Store, change: &Transition) -> Vec<Event> {

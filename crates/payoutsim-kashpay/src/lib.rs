@@ -33,8 +33,8 @@ use axum::response::{IntoResponse, Response};
 use http::{HeaderMap, StatusCode};
 use payoutsim_core::error::AdminError;
 use payoutsim_core::jwt::{Algorithm, Signer};
-use payoutsim_core::kit::{self, Event, Kit, Spec};
-use payoutsim_core::machine::{Lifecycle, StateMachine};
+use payoutsim_core::kit::{self, Event, Kit, Spec, Tenants};
+use payoutsim_core::machine::StateMachine;
 use payoutsim_core::{Engine, Transition};
 use serde_json::Value;
 
@@ -104,17 +104,12 @@ impl Spec for KashpaySpec {
         error::envelope(status, message)
     }
 
-    fn lifecycle<'s>(
-        store: &'s mut Store,
-        tenant: &str,
-        kind: &str,
-        id: &str,
-    ) -> Option<&'s mut Lifecycle> {
-        kit::lifecycle_in(&mut store.entities, tenant, kind, id)
+    fn tenants(store: &Store) -> Option<&dyn Tenants> {
+        Some(&store.entities)
     }
 
-    fn holders(store: &Store, kinds: &[&str], id: &str) -> Vec<(String, String)> {
-        kit::holders_in(&store.entities, kinds, id)
+    fn tenants_mut(store: &mut Store) -> Option<&mut dyn Tenants> {
+        Some(&mut store.entities)
     }
 
     fn on_transition(_kit: &Kashpay, store: &mut Store, change: &Transition) -> Vec<Event> {

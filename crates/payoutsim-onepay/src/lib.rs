@@ -39,8 +39,8 @@ use axum::response::Response;
 use hmac::{Hmac, Mac};
 use http::{HeaderMap, StatusCode};
 use payoutsim_core::admin::AdminError;
-use payoutsim_core::kit::{self, Event, Kit, Spec};
-use payoutsim_core::machine::{Lifecycle, StateMachine};
+use payoutsim_core::kit::{self, Event, Kit, Spec, Tenants};
+use payoutsim_core::machine::StateMachine;
 use payoutsim_core::webhooks::WebhookTarget;
 use payoutsim_core::{Engine, Transition};
 use serde_json::Value;
@@ -148,17 +148,12 @@ impl Spec for OnePaySpec {
         PLACEHOLDER
     }
 
-    fn lifecycle<'s>(
-        store: &'s mut Store,
-        tenant: &str,
-        kind: &str,
-        id: &str,
-    ) -> Option<&'s mut Lifecycle> {
-        kit::lifecycle_in(&mut store.tenants, tenant, kind, id)
+    fn tenants(store: &Store) -> Option<&dyn Tenants> {
+        Some(&store.tenants)
     }
 
-    fn holders(store: &Store, kinds: &[&str], id: &str) -> Vec<(String, String)> {
-        kit::holders_in(&store.tenants, kinds, id)
+    fn tenants_mut(store: &mut Store) -> Option<&mut dyn Tenants> {
+        Some(&mut store.tenants)
     }
 
     fn on_transition(onepay: &OnePay, store: &mut Store, change: &Transition) -> Vec<Event> {

@@ -128,14 +128,7 @@ mod tests {
             plain,
             json!({"kind": "customer", "tenant": "t", "id": "c1", "object": {"id": "c1"}})
         );
-        let lc = Lifecycle {
-            kind: "order".into(),
-            variant: String::new(),
-            status: "new".into(),
-            outcome: "done".into(),
-            reason: None,
-            history: Vec::new(),
-        };
+        let lc = crate::kit::records::sample("order", "new");
         let moving = entry("order", "t", "o1", json!({}), Some(&lc));
         assert_eq!(moving["lifecycle"]["status"], "new");
     }

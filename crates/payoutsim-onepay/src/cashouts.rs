@@ -10,7 +10,6 @@ use axum::Router;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use http::StatusCode;
 use payoutsim_core::forced::Forced;
 use payoutsim_core::kit::Auth;
 use serde_json::{Map, Value};
@@ -18,7 +17,7 @@ use serde_json::{Map, Value};
 use crate::OnePay;
 use crate::auth::Tenant;
 use crate::error::{Id, OnePayError, OnePayJson};
-use crate::idempotent::{Key, Post, reply};
+use crate::idempotent::{Key, Post};
 use crate::lifecycle::{announce, start_payout};
 use crate::model::Cashout;
 use crate::pagination::{Params, paginate};
@@ -37,9 +36,8 @@ pub const CURRENCIES: &[&str] = &["COP"];
 pub const SORTS: &[&str] = &["created_at", "-created_at"];
 
 async fn create(forced: Forced, post: Post) -> Response {
-    post.run(Key::Required, move |onepay, tenant, map| {
-        let cashout = create_cashout(onepay, tenant, &map, &forced)?;
-        reply(StatusCode::CREATED, &cashout)
+    post.created(Key::Required, move |onepay, tenant, map| {
+        create_cashout(onepay, tenant, map, &forced)
     })
 }
 

@@ -5,14 +5,13 @@ use axum::Router;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use http::StatusCode;
 use payoutsim_core::kit::Auth;
 use serde_json::{Map, Value};
 
 use crate::OnePay;
 use crate::auth::Tenant;
 use crate::error::{Id, OnePayError, OnePayJson};
-use crate::idempotent::{Key, Post, reply};
+use crate::idempotent::{Key, Post};
 use crate::model::{Customer, laravel_date};
 use crate::pagination::{Params, paginate};
 use crate::validation::Fields;
@@ -28,9 +27,7 @@ pub const USER_TYPES: &[&str] = &["natural", "company"];
 pub const DOCUMENT_TYPES: &[&str] = &["CC", "CE", "NIT", "PASSPORT", "TI", "PEP"];
 
 async fn create(post: Post) -> Response {
-    post.run(Key::Optional, |onepay, tenant, map| {
-        reply(StatusCode::CREATED, &create_customer(onepay, tenant, &map)?)
-    })
+    post.created(Key::Optional, create_customer)
 }
 
 async fn list(

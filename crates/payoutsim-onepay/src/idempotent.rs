@@ -88,6 +88,17 @@ impl Post {
         }
     }
 
+    /// [`Post::run`] for a POST that answers 201 with the object `create` made.
+    pub fn created<T: Serialize>(
+        self,
+        key: Key,
+        create: impl FnOnce(&OnePay, &Tenant, &Map<String, Value>) -> Result<T, OnePayError>,
+    ) -> Response {
+        self.run(key, |onepay, tenant, map| {
+            reply(StatusCode::CREATED, &create(onepay, tenant, &map)?)
+        })
+    }
+
     /// Runs `create` on the parsed body under the key's protection.
     pub fn run(
         mut self,

@@ -15,7 +15,7 @@ use http::{HeaderMap, StatusCode};
 use payoutsim_core::clock::rfc3339;
 use payoutsim_core::kit::{Auth, RawBody, Spec};
 use payoutsim_core::webhooks::WebhookTarget;
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::auth::Tenant;
 use crate::error::{Id, OnePayError, OnePayJson, json_response, parse_object};
@@ -33,10 +33,8 @@ pub(crate) fn routes() -> Router<OnePay> {
 async fn create(
     State(onepay): State<OnePay>,
     Auth(tenant): Auth<Tenant>,
-    headers: HeaderMap,
-    RawBody(body): RawBody,
+    OnePayJson(map): OnePayJson<Map<String, Value>>,
 ) -> Result<Response, OnePayError> {
-    let map = parse_object(&headers, &body)?;
     let mut f = Fields::new(&map);
     let name = f.string("name", true, 255);
     let description = f.string("description", false, 1000);
@@ -103,7 +101,8 @@ async fn show(
     Ok(OnePayJson(Data { data }).into_response())
 }
 
-/// Changes any of `name`, `description`, `url`, `events`.
+/// Changes any of `name`, `description`, `url`, `events`. The webhook is found before the body
+/// is read (an unknown id is a 404 whatever the body), so the body is raw here.
 async fn update(
     State(onepay): State<OnePay>,
     Auth(tenant): Auth<Tenant>,

@@ -150,18 +150,8 @@ async fn a_malformed_or_foreign_token_is_refused() {
     let other = support::sim(2);
     let foreign = other.token(ENTITY).await;
 
-    let garbage = sim
-        .balance(&Auth {
-            token: "not.a.jwt",
-            entity: ENTITY,
-        })
-        .await;
-    let signed_elsewhere = sim
-        .balance(&Auth {
-            token: &foreign,
-            entity: ENTITY,
-        })
-        .await;
+    let garbage = sim.balance(&Auth::of("not.a.jwt")).await;
+    let signed_elsewhere = sim.balance(&Auth::of(&foreign)).await;
 
     garbage.assert_error(401, "AuthenticationException", 1003);
     signed_elsewhere.assert_error(401, "AuthenticationException", 1003);
@@ -170,11 +160,7 @@ async fn a_malformed_or_foreign_token_is_refused() {
 #[tokio::test]
 async fn a_token_expires_5976_simulated_seconds_after_it_was_issued() {
     let sim = sim(1);
-    let token = sim.token(ENTITY).await;
-    let auth = Auth {
-        token: &token,
-        entity: ENTITY,
-    };
+    let auth = sim.session(ENTITY).await;
     sim.advance(5975.0).await;
     let still = sim.balance(&auth).await;
 
@@ -183,7 +169,9 @@ async fn a_token_expires_5976_simulated_seconds_after_it_was_issued() {
 
     assert_eq!(still.status, 200, "{}", still.json);
     expired.assert_error(401, "AuthenticationException", 1004);
-    assert_eq!(expired.bytes, sim.expired_body().await);
+    let answer = sim.expired_token().await;
+    assert_eq!(answer.status, 401);
+    assert_eq!(expired.bytes, answer.bytes);
 }
 
 #[tokio::test]
@@ -200,12 +188,7 @@ async fn entity_i_is_required_and_must_be_the_token_s_entity() {
             None,
         )
         .await;
-    let other = sim
-        .balance(&Auth {
-            token: &token,
-            entity: OTHER_ENTITY,
-        })
-        .await;
+    let other = sim.balance(&Auth::new(&token, OTHER_ENTITY)).await;
 
     missing.assert_error(401, "AuthenticationException", 1005);
     other.assert_error(401, "AuthenticationException", 1006);
@@ -216,11 +199,7 @@ async fn each_entity_is_its_own_tenant_in_the_journal() {
     let sim = sim(1);
     let token = sim.token(ENTITY).await;
 
-    sim.balance(&Auth {
-        token: &token,
-        entity: ENTITY,
-    })
-    .await;
+    sim.balance(&Auth::of(&token)).await;
 
     let (entries, _) = sim.engine.journal().query(&Default::default());
     let tenants: Vec<_> = entries.iter().map(|e| e.tenant.clone()).collect();
@@ -254,12 +233,7 @@ async fn a_provisioned_entity_binds_the_first_user_and_password_it_sees() {
     let token = first.json["authenticationResponse"]["token"]
         .as_str()
         .unwrap_or_default();
-    let balance = sim
-        .balance_cents(&Auth {
-            token,
-            entity: ENTITY,
-        })
-        .await;
+    let balance = sim.balance_cents(&Auth::of(token)).await;
 
     assert_eq!(first.status, 200, "{}", first.json);
     other.assert_error(401, "AuthenticationException", 1001);

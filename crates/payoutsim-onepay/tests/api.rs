@@ -160,13 +160,7 @@ async fn an_account_is_created_pending_with_its_bank_and_customer() {
     let sim = sim(1);
     let customer = sim.customer(TEST_KEY).await;
 
-    let r = sim
-        .post(
-            TEST_KEY,
-            "/v1/accounts",
-            account_body(&customer, "0012345678"),
-        )
-        .await;
+    let r = sim.new_account(TEST_KEY, &customer, "0012345678").await;
 
     assert_eq!(r.status, 201);
     assert_eq!(r.json["status"], "PENDING");
@@ -293,13 +287,7 @@ async fn an_account_cannot_name_another_tenants_customer() {
     let sim = sim(1);
     let customer = sim.customer(OTHER_KEY).await;
 
-    let r = sim
-        .post(
-            TEST_KEY,
-            "/v1/accounts",
-            account_body(&customer, "0012345678"),
-        )
-        .await;
+    let r = sim.new_account(TEST_KEY, &customer, "0012345678").await;
 
     assert_eq!(r.status, 422);
     assert_eq!(r.error_keys(), ["customer_id"]);

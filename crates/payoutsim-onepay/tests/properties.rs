@@ -189,9 +189,7 @@ async fn script(seed: u64) -> Vec<bytes::Bytes> {
     let c = sim.post(TEST_KEY, "/v1/customers", customer_body()).await;
     let cid = c.json["id"].as_str().unwrap().to_string();
     out.push(c.bytes);
-    let a = sim
-        .post(TEST_KEY, "/v1/accounts", account_body(&cid, "0012345678"))
-        .await;
+    let a = sim.new_account(TEST_KEY, &cid, "0012345678").await;
     let aid = a.json["id"].as_str().unwrap().to_string();
     out.push(a.bytes);
     let w = json!({"name": "w", "url": "http://127.0.0.1:9/h", "events": ["cashout.created"]});

@@ -108,9 +108,14 @@ pub trait OnePaySim {
         r.json["id"].as_str().unwrap().to_string()
     }
 
-    async fn account(&self, key: &str, customer_id: &str, account_number: &str) -> String {
+    /// `POST /v1/accounts` of [`account_body`]: the answer.
+    async fn new_account(&self, key: &str, customer_id: &str, account_number: &str) -> Resp {
         let body = account_body(customer_id, account_number);
-        let r = self.post(key, "/v1/accounts", body).await;
+        self.post(key, "/v1/accounts", body).await
+    }
+
+    async fn account(&self, key: &str, customer_id: &str, account_number: &str) -> String {
+        let r = self.new_account(key, customer_id, account_number).await;
         assert_eq!(r.status, 201, "{}", r.json);
         r.json["id"].as_str().unwrap().to_string()
     }

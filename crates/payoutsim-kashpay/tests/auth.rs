@@ -38,15 +38,9 @@ async fn authenticate_answers_an_hs512_token_with_the_documented_expires() {
 async fn the_basic_header_real_clients_send_to_authenticate_is_ignored() {
     let sim = sim(1);
     let body = json!({"entity": ENTITY, "password": PASSWORD, "user": USER}).to_string();
+    let basic = [("authorization", "Basic YWRtaW46c2VjcmV0")];
 
-    let r = sim
-        .call(
-            "POST",
-            "/AuthenticationService/authenticate",
-            &[("authorization", "Basic YWRtaW46c2VjcmV0")],
-            Some(body.as_bytes()),
-        )
-        .await;
+    let r = sim.authenticate_raw(&basic, body.as_bytes()).await;
 
     assert_eq!(r.status, 200, "{}", r.json);
     assert_eq!(r.json["success"], true);
@@ -77,20 +71,10 @@ async fn missing_credentials_and_a_malformed_entity_are_refused() {
     let sim = sim(1);
 
     let missing = sim
-        .call(
-            "POST",
-            "/AuthenticationService/authenticate",
-            &[],
-            Some(br#"{"entity":"com.x","user":"u"}"#),
-        )
+        .authenticate_raw(&[], br#"{"entity":"com.x","user":"u"}"#)
         .await;
     let typed = sim
-        .call(
-            "POST",
-            "/AuthenticationService/authenticate",
-            &[],
-            Some(br#"{"entity":1,"user":"u","password":"p"}"#),
-        )
+        .authenticate_raw(&[], br#"{"entity":1,"user":"u","password":"p"}"#)
         .await;
     let spaced = sim.authenticate("com onsigna", USER, PASSWORD).await;
 
@@ -104,14 +88,7 @@ async fn missing_credentials_and_a_malformed_entity_are_refused() {
 async fn malformed_json_is_a_400_in_the_envelope() {
     let sim = sim(1);
 
-    let r = sim
-        .call(
-            "POST",
-            "/AuthenticationService/authenticate",
-            &[],
-            Some(b"{\"entity\":"),
-        )
-        .await;
+    let r = sim.authenticate_raw(&[], b"{\"entity\":").await;
 
     r.assert_error(400, "RequestException", 1000);
 }

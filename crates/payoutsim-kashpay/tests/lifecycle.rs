@@ -13,6 +13,14 @@ use support::*;
 const UNKNOWN_ACCOUNT: &str = "646180000000000012";
 const STUCK: &str = "646180000000000041";
 
+/// An order to `account` at STP (bank 646), where the magic CLABEs are.
+fn stp_order(reference: &str, amount: Value, account: &str) -> Value {
+    with(
+        order_body(reference, amount, account),
+        json!({"codeInstituteBank": "646"}),
+    )
+}
+
 fn order_id(r: &Resp) -> String {
     r.json["orderEntityResponse"]["id"]
         .as_str()
@@ -45,11 +53,8 @@ async fn an_order_settles_after_sixty_simulated_seconds() {
 #[tokio::test]
 async fn a_magic_clabe_is_returned_and_the_amount_credited_back_as_a_type_2_operation() {
     let (sim, auth) = signed_in(3).await;
-    let body = with(
-        order_body("R1", json!(40.5), UNKNOWN_ACCOUNT),
-        json!({"codeInstituteBank": "646"}),
-    );
-    sim.order(&auth, body).await;
+    sim.order(&auth, stp_order("R1", json!(40.5), UNKNOWN_ACCOUNT))
+        .await;
 
     sim.advance(300.0).await;
 
@@ -71,11 +76,7 @@ async fn the_magic_amount_666_is_returned_and_the_stuck_clabe_stays_at_25() {
     let (sim, auth) = signed_in(3).await;
     sim.order(&auth, order_body("M666", json!(666), CLABE))
         .await;
-    let stuck = with(
-        order_body("STUCK", json!(1), STUCK),
-        json!({"codeInstituteBank": "646"}),
-    );
-    sim.order(&auth, stuck).await;
+    sim.order(&auth, stp_order("STUCK", json!(1), STUCK)).await;
 
     sim.advance(3_600.0).await;
 

@@ -177,7 +177,7 @@ proptest! {
                         sim.call("GET", "/EntitiesServices/getOperations", &headers, None).await
                     }
                     Step::Authenticate(body) => {
-                        sim.call_json("POST", "/AuthenticationService/authenticate", &[], &body).await
+                        sim.authenticate_raw(&[], body.to_string().as_bytes()).await
                     }
                     Step::Advance(s) => {
                         sim.advance(f64::from(s)).await;

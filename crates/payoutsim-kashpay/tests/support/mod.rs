@@ -109,8 +109,14 @@ pub trait KashpayCalls {
 
     async fn authenticate(&self, entity: &str, user: &str, password: &str) -> Resp {
         let body = json!({"entity": entity, "password": password, "user": user});
+        self.authenticate_raw(&[], body.to_string().as_bytes())
+            .await
+    }
+
+    /// `POST /AuthenticationService/authenticate` of `body` as it is, with `headers`.
+    async fn authenticate_raw(&self, headers: &[(&str, &str)], body: &[u8]) -> Resp {
         let path = "/AuthenticationService/authenticate";
-        self.sim().call_json("POST", path, &[], &body).await
+        self.sim().call("POST", path, headers, Some(body)).await
     }
 
     /// A session token for `entity` (user `<entity>@example.com`).

@@ -3,15 +3,17 @@
 //! `oneshot` (no socket) or over a real one, and one webhook receiver.
 //!
 //! - [`Sim`]: a provider on the kit, its engine, its public and admin routers, and verbs to call
-//!   them, advance time and read the back office
+//!   them, advance time, read the back office and its answer to an expired session
 //! - [`manual_config`]: an engine configuration with a frozen clock and a given seed
 //! - [`sim_config`]: the one [`Sim::new`] runs on, for a test to change
 //! - [`mount`]: registers a provider with the engine and journals its router
 //! - [`request`]: a request with headers and an optional body
-//! - [`send`] and [`Resp`]: the answer, with its body as bytes and as JSON
+//! - [`send`], [`read`] and [`Resp`]: the answer, with its body as bytes and as JSON
 //! - [`spawn`]: serves a router on `127.0.0.1:0` and answers its base URL
 //! - [`Receiver`]: a webhook receiver on a real socket that records what it is sent
-//! - [`any_json`]: a proptest strategy for arbitrary JSON bodies
+//! - [`any_json`], [`with_fields`] and [`block_on`]: for property tests (arbitrary JSON, bodies
+//!   whose fields are each there or not, an async body in a synchronous proptest)
+//! - [`assert_reproducible`]: the same seed and requests give byte-identical answers
 //!
 //! Test support only: it panics when a request cannot be built or a body cannot be read.
 
@@ -19,10 +21,11 @@ use std::sync::{Arc, Mutex};
 
 use axum::Router;
 use axum::body::Body;
+use axum::response::Response;
 use bytes::Bytes;
 use http::{HeaderMap, Request};
 use http_body_util::BodyExt;
-use serde_json::Value;
+use serde_json::{Map, Value};
 use tower::ServiceExt;
 
 use crate::clock::ClockMode;
@@ -100,9 +103,42 @@ impl<S: Spec> Sim<S> {
         self.engine.advance(seconds, None).await;
     }
 
+    /// `method path` with `headers` and `body` sent as JSON (the content type as [`Sim::call`]
+    /// sets it).
+    pub async fn call_json(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &Value,
+    ) -> Resp {
+        let bytes = body.to_string();
+        self.call(method, path, headers, Some(bytes.as_bytes()))
+            .await
+    }
+
+    /// A call to the provider's own back office: `path` under `/__admin/providers/{name}`.
+    pub async fn back_office(&self, method: &str, path: &str, body: Option<Value>) -> Resp {
+        let path = format!("/__admin/providers/{}{path}", S::NAME);
+        self.admin(method, &path, body).await
+    }
+
     /// The back office's view of the provider's objects (`GET /__admin/providers/{p}/objects`).
     pub fn objects(&self, tenant: Option<&str>, kind: Option<&str>) -> Value {
         self.provider.objects(tenant, kind)
+    }
+
+    /// [`Sim::objects`]' list of entries (`{kind, tenant, id, object, lifecycle?}`).
+    pub fn object_list(&self, tenant: Option<&str>, kind: Option<&str>) -> Vec<Value> {
+        let view = self.objects(tenant, kind);
+        let list = view["objects"].as_array();
+        list.expect("the objects view lists its objects").clone()
+    }
+
+    /// What the provider answers a request whose session has expired (the `token_expired`
+    /// fault sends it: `Provider::expired_token_response`).
+    pub async fn expired_token(&self) -> Resp {
+        read(self.provider.expired_token_response()).await
     }
 
     /// Serves the provider's journaled router on a real socket; answers its base URL.
@@ -237,6 +273,16 @@ pub struct Resp {
     pub json: Value,
 }
 
+impl Resp {
+    /// The body's top-level field names, sorted.
+    pub fn keys(&self) -> Vec<&str> {
+        let object = self.json.as_object().expect("the body is a JSON object");
+        let mut keys: Vec<&str> = object.keys().map(String::as_str).collect();
+        keys.sort_unstable();
+        keys
+    }
+}
+
 /// Sends `req` through `app` and reads the whole answer.
 pub async fn send(app: &Router, req: Request<Body>) -> Resp {
     let resp = app
@@ -244,6 +290,11 @@ pub async fn send(app: &Router, req: Request<Body>) -> Resp {
         .oneshot(req)
         .await
         .expect("a router is infallible");
+    read(resp).await
+}
+
+/// Reads a whole answer.
+pub async fn read(resp: Response) -> Resp {
     let status = resp.status().as_u16();
     let headers = resp.headers().clone();
     let bytes = resp
@@ -259,6 +310,49 @@ pub async fn send(app: &Router, req: Request<Body>) -> Resp {
         bytes,
         json,
     }
+}
+
+/// `object` with each of `fields` set to its value, or removed where it has none: a property
+/// test's body whose fields are each there or missing.
+pub fn with_fields<'a>(
+    mut object: Map<String, Value>,
+    fields: impl IntoIterator<Item = (&'a str, Option<Value>)>,
+) -> Value {
+    for (k, v) in fields {
+        match v {
+            Some(v) => object.insert(k.to_string(), v),
+            None => object.remove(k),
+        };
+    }
+    Value::Object(object)
+}
+
+/// Runs `future` to its end on a fresh current-thread runtime: an async body for a proptest,
+/// whose cases are synchronous.
+pub fn block_on<F: Future>(future: F) -> F::Output {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a test can build a runtime");
+    rt.block_on(future)
+}
+
+/// Asserts that `script` (requests on a fresh simulator seeded as given, answering every
+/// answer's bytes) is reproducible: seed 7 twice gives byte-identical answers, seed 8 others.
+pub async fn assert_reproducible<F, Fut>(script: F)
+where
+    F: Fn(u64) -> Fut,
+    Fut: Future<Output = Vec<Bytes>>,
+{
+    let first = script(7).await;
+    let second = script(7).await;
+    let other = script(8).await;
+
+    assert_eq!(
+        first, second,
+        "the same seed and requests gave other answers"
+    );
+    assert_ne!(first, other, "another seed gave the same answers");
 }
 
 /// Any JSON value, nested up to three levels: nulls, booleans, integers, floats, short strings

@@ -11,7 +11,7 @@ use axum::extract::{Path, State};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use payoutsim_core::admin::{AdminError, AdminJson, AdminQuery};
-use payoutsim_core::kit::Found;
+use payoutsim_core::kit::{self, Found};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -20,24 +20,17 @@ use crate::catalog::{ORDER, SPEI_IN, status_named, wire_status};
 use crate::model::Money;
 use crate::state::{EntityData, OperationRec, Store};
 use crate::validation::to_cents;
-use crate::{Kashpay, declare, with_entity};
+use crate::{Kashpay, with_entity};
 
 /// The kinds `objects` knows.
 pub const KINDS: &[&str] = &["entity", ORDER, "operation"];
 
 pub(crate) fn routes() -> Router<Kashpay> {
     Router::new()
-        .route("/fund", post(fund_entity))
+        .route("/fund", kit::fund())
         .route("/orders/{id}/status", post(force_status))
         .route("/orders", get(orders))
         .route("/operations", get(operations))
-}
-
-async fn fund_entity(
-    State(kashpay): State<Kashpay>,
-    AdminJson(body): AdminJson<Fund>,
-) -> Result<Json<Value>, AdminError> {
-    fund(&kashpay, &body.tenant, &body.amount).map(Json)
 }
 
 /// Forces order `id`'s status (a status name or its wire number); answers the order as
@@ -81,13 +74,6 @@ async fn operations(
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct Fund {
-    tenant: String,
-    amount: serde_json::Number,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct Status {
     status: String,
     tenant: Option<String>,
@@ -115,7 +101,7 @@ pub(crate) fn entity_of(tenant: &str) -> Result<&str, AdminError> {
 /// known entity is left as it is.
 pub(crate) fn provision(kashpay: &Kashpay, tenant: &str) -> Result<Value, AdminError> {
     let entity = entity_of(tenant)?;
-    declare(kashpay, tenant);
+    kashpay.declare(tenant, None);
     Ok(with_entity(
         kashpay,
         entity,
@@ -133,7 +119,7 @@ pub(crate) fn fund(
     let cents = to_cents(amount).ok().filter(|c| *c > 0).ok_or_else(|| {
         AdminError::bad_request("`amount` must be a positive number with at most 2 decimals")
     })?;
-    let now = declare(kashpay, tenant);
+    let now = kashpay.declare(tenant, None);
     with_entity(kashpay, entity, |t| {
         let overflow = || AdminError::bad_request("the balance would overflow");
         let balance = t.balance.checked_add(cents).ok_or_else(overflow)?;
@@ -183,20 +169,15 @@ fn listing(kashpay: &Kashpay, tenant: Option<&str>, kind: &str) -> Result<Value,
 
 /// `{"objects": [{kind, tenant, id, object, lifecycle?}]}`, for one tenant and/or kind.
 pub(crate) fn objects(store: &Store, tenant: Option<&str>, kind: Option<&str>) -> Value {
-    let mut out = Vec::new();
-    for (name, t) in (store.entities.iter()).filter(|(n, _)| tenant.is_none_or(|w| w == *n)) {
-        for k in KINDS.iter().filter(|k| kind.is_none_or(|w| w == **k)) {
-            entity_objects(t, name, k, &mut out);
-        }
-    }
-    json!({ "objects": out })
+    kit::objects_view(&store.entities, KINDS, tenant, kind, entity_objects)
 }
 
 fn entity_objects(t: &EntityData, tenant: &str, kind: &str, out: &mut Vec<Value>) {
-    let entry = |id: &str, object: Value| json!({ "kind": kind, "tenant": tenant, "id": id, "object": object });
+    let entry =
+        |id: &str, object: Value, lifecycle| kit::entry(kind, tenant, id, object, lifecycle);
     match kind {
         "entity" => {
-            let mut e = entry(&t.entity, json!(t.onsigna_entity()));
+            let mut e = entry(&t.entity, json!(t.onsigna_entity()), None);
             if let Some(map) = e.as_object_mut() {
                 map.insert(
                     "money".into(),
@@ -210,15 +191,12 @@ fn entity_objects(t: &EntityData, tenant: &str, kind: &str, out: &mut Vec<Value>
             }
             out.push(e);
         }
-        ORDER => out.extend(t.orders.iter().map(|o| {
-            let mut e = entry(&o.id, json!(o.detail()));
-            if let (Ok(lc), Some(map)) = (serde_json::to_value(&o.lc), e.as_object_mut()) {
-                map.insert("lifecycle".into(), lc);
-            }
-            e
-        })),
+        ORDER => {
+            out.extend((t.orders.iter()).map(|o| entry(&o.id, json!(o.detail()), Some(&o.lc))))
+        }
         "operation" => out.extend(
-            (t.operations.iter()).map(|o| entry(&o.id.to_string(), json!(t.operation_wire(o)))),
+            (t.operations.iter())
+                .map(|o| entry(&o.id.to_string(), json!(t.operation_wire(o)), None)),
         ),
         _ => {}
     }

@@ -26,7 +26,7 @@ use serde_json::{Map, Value};
 use crate::error::{JsonObject, KashpayError, json_response, parse_object};
 use crate::model::{AuthAnswer, AuthenticationResponse};
 use crate::state::User;
-use crate::{Kashpay, KashpaySpec, declare, tenant_name, with_entity};
+use crate::{Kashpay, KashpaySpec, tenant_name, with_entity};
 
 /// Seconds a session token lives (`exp − iat` of every documented token).
 pub const TOKEN_LIFETIME_S: i64 = 5976;
@@ -92,8 +92,9 @@ async fn authenticate(
     }
     let tenant = tenant_name(entity);
     login(&kashpay, entity, user, password)?;
-    // The engine's registry lists the tenant; the password check is the store's (per user).
-    let now = declare(&kashpay, &tenant);
+    // The engine's registry lists the tenant, with no secret: the password check is the store's
+    // (per user).
+    let now = kashpay.declare(&tenant, None);
     kashpay.enter(&tenant, &extensions);
     let iat = now.timestamp();
     let claims = Claims {

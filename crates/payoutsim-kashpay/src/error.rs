@@ -14,6 +14,7 @@ use axum::extract::{FromRequest, Request};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use http::{StatusCode, header};
+use payoutsim_core::kit::{self, NotAnObject};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -188,18 +189,12 @@ pub fn json_response<T: Serialize>(status: StatusCode, body: &T) -> Response {
 /// anything else must parse as a JSON object (400 `RequestException` 1000). The content type is
 /// not checked: the documented clients all send `application/json`, and the body decides.
 pub fn parse_object(body: &[u8]) -> Result<Map<String, Value>, KashpayError> {
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Ok(Map::new());
-    }
-    match serde_json::from_slice::<Value>(body) {
-        Ok(Value::Object(map)) => Ok(map),
-        Ok(_) => Err(KashpayError::MalformedJson(
-            "El cuerpo de la petición debe ser un objeto JSON".into(),
-        )),
-        Err(_) => Err(KashpayError::MalformedJson(
-            "El cuerpo de la petición no es JSON válido".into(),
-        )),
-    }
+    kit::json_object(body).map_err(|e| {
+        KashpayError::MalformedJson(match e {
+            NotAnObject::OtherJson => "El cuerpo de la petición debe ser un objeto JSON".into(),
+            NotAnObject::NotJson => "El cuerpo de la petición no es JSON válido".into(),
+        })
+    })
 }
 
 impl From<BytesRejection> for KashpayError {

@@ -30,12 +30,11 @@ mod validation;
 
 use axum::Router;
 use axum::response::{IntoResponse, Response};
-use chrono::{DateTime, Utc};
 use http::{HeaderMap, StatusCode};
 use payoutsim_core::error::AdminError;
 use payoutsim_core::jwt::{Algorithm, Signer};
-use payoutsim_core::kit::{Event, Kit, Spec};
-use payoutsim_core::machine::{Lifecycle, StateMachine};
+use payoutsim_core::kit::{self, Event, Kit, Spec, Tenants};
+use payoutsim_core::machine::StateMachine;
 use payoutsim_core::{Engine, Transition};
 use serde_json::Value;
 
@@ -90,14 +89,11 @@ impl Spec for KashpaySpec {
 
     /// The public API on Kashpay's paths; unknown paths and methods in Kashpay's envelope.
     fn routes() -> Router<Kashpay> {
-        Router::new()
+        let routes = Router::new()
             .merge(auth::routes())
             .merge(orders::routes())
-            .merge(entities::routes())
-            .method_not_allowed_fallback(|| async {
-                error::envelope(StatusCode::METHOD_NOT_ALLOWED, "Método no permitido")
-            })
-            .fallback(|| async { error::envelope(StatusCode::NOT_FOUND, "Recurso no encontrado") })
+            .merge(entities::routes());
+        kit::unknown_routes(routes, "Recurso no encontrado", "Método no permitido")
     }
 
     fn admin_routes() -> Router<Kashpay> {
@@ -108,24 +104,12 @@ impl Spec for KashpaySpec {
         error::envelope(status, message)
     }
 
-    fn lifecycle<'s>(
-        store: &'s mut Store,
-        tenant: &str,
-        kind: &str,
-        id: &str,
-    ) -> Option<&'s mut Lifecycle> {
-        let entity = store.entities.get_mut(tenant).filter(|_| kind == ORDER)?;
-        entity.order_mut(id).map(|o| &mut o.lc)
+    fn tenants(store: &Store) -> Option<&dyn Tenants> {
+        Some(&store.entities)
     }
 
-    fn holders(store: &Store, kinds: &[&str], id: &str) -> Vec<(String, String)> {
-        if !kinds.contains(&ORDER) {
-            return Vec::new();
-        }
-        (store.entities.iter())
-            .filter(|(_, t)| t.order(id).is_some())
-            .map(|(tenant, _)| (tenant.clone(), ORDER.to_string()))
-            .collect()
+    fn tenants_mut(store: &mut Store) -> Option<&mut dyn Tenants> {
+        Some(&mut store.entities)
     }
 
     fn on_transition(_kit: &Kashpay, store: &mut Store, change: &Transition) -> Vec<Event> {
@@ -192,12 +176,4 @@ pub(crate) fn with_entity<R>(
     let data = (store.entities.entry(tenant.clone()))
         .or_insert_with(|| EntityData::new(kashpay.engine().ids(), &tenant, entity, starting));
     f(data)
-}
-
-/// Lists tenant `tenant` in the engine's registry, which keeps no secret for Kashpay: each
-/// user's password is the store's. Answers the tenant's simulated now.
-pub(crate) fn declare(kashpay: &Kashpay, tenant: &str) -> DateTime<Utc> {
-    let now = kashpay.now_for(tenant);
-    (kashpay.engine().tenants()).declare(KashpaySpec::NAME, tenant, None, now);
-    now
 }

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use payoutsim_core::ids::Ids;
+use payoutsim_core::kit::Records;
 use payoutsim_core::machine::Lifecycle;
 
 use crate::catalog::{self, SPEI_OUT};
@@ -270,6 +271,21 @@ pub fn name_of(entity: &str) -> String {
     match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),
         None => entity.to_string(),
+    }
+}
+
+/// Where the kit finds an entity's lifecycles: orders are the only kind with one.
+impl Records for EntityData {
+    fn lifecycle(&self, kind: &str, id: &str) -> Option<&Lifecycle> {
+        self.order(id)
+            .filter(|_| kind == catalog::ORDER)
+            .map(|o| &o.lc)
+    }
+
+    fn lifecycle_mut(&mut self, kind: &str, id: &str) -> Option<&mut Lifecycle> {
+        self.order_mut(id)
+            .filter(|_| kind == catalog::ORDER)
+            .map(|o| &mut o.lc)
     }
 }
 

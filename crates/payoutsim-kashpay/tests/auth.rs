@@ -38,15 +38,9 @@ async fn authenticate_answers_an_hs512_token_with_the_documented_expires() {
 async fn the_basic_header_real_clients_send_to_authenticate_is_ignored() {
     let sim = sim(1);
     let body = json!({"entity": ENTITY, "password": PASSWORD, "user": USER}).to_string();
+    let basic = [("authorization", "Basic YWRtaW46c2VjcmV0")];
 
-    let r = sim
-        .call(
-            "POST",
-            "/AuthenticationService/authenticate",
-            &[("authorization", "Basic YWRtaW46c2VjcmV0")],
-            Some(body.as_bytes()),
-        )
-        .await;
+    let r = sim.authenticate_raw(&basic, body.as_bytes()).await;
 
     assert_eq!(r.status, 200, "{}", r.json);
     assert_eq!(r.json["success"], true);
@@ -77,20 +71,10 @@ async fn missing_credentials_and_a_malformed_entity_are_refused() {
     let sim = sim(1);
 
     let missing = sim
-        .call(
-            "POST",
-            "/AuthenticationService/authenticate",
-            &[],
-            Some(br#"{"entity":"com.x","user":"u"}"#),
-        )
+        .authenticate_raw(&[], br#"{"entity":"com.x","user":"u"}"#)
         .await;
     let typed = sim
-        .call(
-            "POST",
-            "/AuthenticationService/authenticate",
-            &[],
-            Some(br#"{"entity":1,"user":"u","password":"p"}"#),
-        )
+        .authenticate_raw(&[], br#"{"entity":1,"user":"u","password":"p"}"#)
         .await;
     let spaced = sim.authenticate("com onsigna", USER, PASSWORD).await;
 
@@ -104,14 +88,7 @@ async fn missing_credentials_and_a_malformed_entity_are_refused() {
 async fn malformed_json_is_a_400_in_the_envelope() {
     let sim = sim(1);
 
-    let r = sim
-        .call(
-            "POST",
-            "/AuthenticationService/authenticate",
-            &[],
-            Some(b"{\"entity\":"),
-        )
-        .await;
+    let r = sim.authenticate_raw(&[], b"{\"entity\":").await;
 
     r.assert_error(400, "RequestException", 1000);
 }
@@ -150,18 +127,8 @@ async fn a_malformed_or_foreign_token_is_refused() {
     let other = support::sim(2);
     let foreign = other.token(ENTITY).await;
 
-    let garbage = sim
-        .balance(&Auth {
-            token: "not.a.jwt",
-            entity: ENTITY,
-        })
-        .await;
-    let signed_elsewhere = sim
-        .balance(&Auth {
-            token: &foreign,
-            entity: ENTITY,
-        })
-        .await;
+    let garbage = sim.balance(&Auth::of("not.a.jwt")).await;
+    let signed_elsewhere = sim.balance(&Auth::of(&foreign)).await;
 
     garbage.assert_error(401, "AuthenticationException", 1003);
     signed_elsewhere.assert_error(401, "AuthenticationException", 1003);
@@ -170,11 +137,7 @@ async fn a_malformed_or_foreign_token_is_refused() {
 #[tokio::test]
 async fn a_token_expires_5976_simulated_seconds_after_it_was_issued() {
     let sim = sim(1);
-    let token = sim.token(ENTITY).await;
-    let auth = Auth {
-        token: &token,
-        entity: ENTITY,
-    };
+    let auth = sim.session(ENTITY).await;
     sim.advance(5975.0).await;
     let still = sim.balance(&auth).await;
 
@@ -183,7 +146,9 @@ async fn a_token_expires_5976_simulated_seconds_after_it_was_issued() {
 
     assert_eq!(still.status, 200, "{}", still.json);
     expired.assert_error(401, "AuthenticationException", 1004);
-    assert_eq!(expired.bytes, sim.expired_body().await);
+    let answer = sim.expired_token().await;
+    assert_eq!(answer.status, 401);
+    assert_eq!(expired.bytes, answer.bytes);
 }
 
 #[tokio::test]
@@ -200,12 +165,7 @@ async fn entity_i_is_required_and_must_be_the_token_s_entity() {
             None,
         )
         .await;
-    let other = sim
-        .balance(&Auth {
-            token: &token,
-            entity: OTHER_ENTITY,
-        })
-        .await;
+    let other = sim.balance(&Auth::new(&token, OTHER_ENTITY)).await;
 
     missing.assert_error(401, "AuthenticationException", 1005);
     other.assert_error(401, "AuthenticationException", 1006);
@@ -216,11 +176,7 @@ async fn each_entity_is_its_own_tenant_in_the_journal() {
     let sim = sim(1);
     let token = sim.token(ENTITY).await;
 
-    sim.balance(&Auth {
-        token: &token,
-        entity: ENTITY,
-    })
-    .await;
+    sim.balance(&Auth::of(&token)).await;
 
     let (entries, _) = sim.engine.journal().query(&Default::default());
     let tenants: Vec<_> = entries.iter().map(|e| e.tenant.clone()).collect();
@@ -254,12 +210,7 @@ async fn a_provisioned_entity_binds_the_first_user_and_password_it_sees() {
     let token = first.json["authenticationResponse"]["token"]
         .as_str()
         .unwrap_or_default();
-    let balance = sim
-        .balance_cents(&Auth {
-            token,
-            entity: ENTITY,
-        })
-        .await;
+    let balance = sim.balance_cents(&Auth::of(token)).await;
 
     assert_eq!(first.status, 200, "{}", first.json);
     other.assert_error(401, "AuthenticationException", 1001);

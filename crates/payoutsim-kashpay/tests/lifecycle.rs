@@ -13,6 +13,14 @@ use support::*;
 const UNKNOWN_ACCOUNT: &str = "646180000000000012";
 const STUCK: &str = "646180000000000041";
 
+/// An order to `account` at STP (bank 646), where the magic CLABEs are.
+fn stp_order(reference: &str, amount: Value, account: &str) -> Value {
+    with(
+        order_body(reference, amount, account),
+        json!({"codeInstituteBank": "646"}),
+    )
+}
+
 fn order_id(r: &Resp) -> String {
     r.json["orderEntityResponse"]["id"]
         .as_str()
@@ -23,11 +31,7 @@ fn order_id(r: &Resp) -> String {
 #[tokio::test]
 async fn an_order_settles_after_sixty_simulated_seconds() {
     // Arrange
-    let (sim, token) = signed_in(3).await;
-    let auth = Auth {
-        token: &token,
-        entity: ENTITY,
-    };
+    let (sim, auth) = signed_in(3).await;
     sim.order(&auth, order_body("S1", json!(100), CLABE)).await;
 
     // Act
@@ -48,16 +52,9 @@ async fn an_order_settles_after_sixty_simulated_seconds() {
 
 #[tokio::test]
 async fn a_magic_clabe_is_returned_and_the_amount_credited_back_as_a_type_2_operation() {
-    let (sim, token) = signed_in(3).await;
-    let auth = Auth {
-        token: &token,
-        entity: ENTITY,
-    };
-    let body = with(
-        order_body("R1", json!(40.5), UNKNOWN_ACCOUNT),
-        json!({"codeInstituteBank": "646"}),
-    );
-    sim.order(&auth, body).await;
+    let (sim, auth) = signed_in(3).await;
+    sim.order(&auth, stp_order("R1", json!(40.5), UNKNOWN_ACCOUNT))
+        .await;
 
     sim.advance(300.0).await;
 
@@ -76,18 +73,10 @@ async fn a_magic_clabe_is_returned_and_the_amount_credited_back_as_a_type_2_oper
 
 #[tokio::test]
 async fn the_magic_amount_666_is_returned_and_the_stuck_clabe_stays_at_25() {
-    let (sim, token) = signed_in(3).await;
-    let auth = Auth {
-        token: &token,
-        entity: ENTITY,
-    };
+    let (sim, auth) = signed_in(3).await;
     sim.order(&auth, order_body("M666", json!(666), CLABE))
         .await;
-    let stuck = with(
-        order_body("STUCK", json!(1), STUCK),
-        json!({"codeInstituteBank": "646"}),
-    );
-    sim.order(&auth, stuck).await;
+    sim.order(&auth, stp_order("STUCK", json!(1), STUCK)).await;
 
     sim.advance(3_600.0).await;
 
@@ -97,18 +86,14 @@ async fn the_magic_amount_666_is_returned_and_the_stuck_clabe_stays_at_25() {
 
 #[tokio::test]
 async fn a_forced_outcome_in_the_request_extensions_decides_the_order() {
-    let (sim, token) = signed_in(3).await;
-    let auth = Auth {
-        token: &token,
-        entity: ENTITY,
-    };
+    let (sim, auth) = signed_in(3).await;
     let slot = OutcomeSlot::new(ForcedOutcome {
         status: "returned".into(),
         reason: Some("CUENTA_BLOQUEADA".into()),
         rule: "rule-1".into(),
     });
     let mut req = Request::post("/OKPay/createOrder")
-        .header("authorization", format!("Bearer {token}"))
+        .header("authorization", format!("Bearer {}", auth.token))
         .header("entity-i", ENTITY)
         .header("content-type", "application/json")
         .body(Body::from(order_body("F1", json!(10), CLABE).to_string()))
@@ -132,14 +117,14 @@ async fn a_forced_outcome_in_the_request_extensions_decides_the_order() {
 
 #[tokio::test]
 async fn a_refused_order_leaves_the_forced_outcome_for_the_next_one() {
-    let (sim, token) = signed_in(3).await;
+    let (sim, auth) = signed_in(3).await;
     let slot = OutcomeSlot::new(ForcedOutcome {
         status: "returned".into(),
         reason: None,
         rule: "rule-2".into(),
     });
     let mut req = Request::post("/OKPay/createOrder")
-        .header("authorization", format!("Bearer {token}"))
+        .header("authorization", format!("Bearer {}", auth.token))
         .header("entity-i", ENTITY)
         .body(Body::from(r#"{"amount": 10}"#))
         .unwrap();
@@ -153,11 +138,7 @@ async fn a_refused_order_leaves_the_forced_outcome_for_the_next_one() {
 
 #[tokio::test]
 async fn delays_are_data_and_can_be_changed() {
-    let (sim, token) = signed_in(3).await;
-    let auth = Auth {
-        token: &token,
-        entity: ENTITY,
-    };
+    let (sim, auth) = signed_in(3).await;
     assert!(
         sim.provider
             .set_delay("order", "", "accepted", "settled", Delay::Seconds(5))
@@ -178,27 +159,15 @@ async fn delays_are_data_and_can_be_changed() {
 
 #[tokio::test]
 async fn the_back_office_funds_forces_a_return_and_lists_objects() {
-    let (sim, token) = signed_in(3).await;
-    let auth = Auth {
-        token: &token,
-        entity: ENTITY,
-    };
+    let (sim, auth) = signed_in(3).await;
     let created = sim.order(&auth, order_body("B1", json!(500), CLABE)).await;
     let id = order_id(&created);
     let amount = serde_json::Number::from(250);
 
     let funded = sim.provider.fund("kashpay:com.onsigna", &amount).unwrap();
-    let force = format!("{BACK_OFFICE}/orders/{id}/status");
-    let forced = sim
-        .admin("POST", &force, Some(json!({"status": "27"})))
-        .await;
-    let again = sim
-        .admin("POST", &force, Some(json!({"status": "settled"})))
-        .await;
-    let unknown_path = format!("{BACK_OFFICE}/orders/nope/status");
-    let unknown = sim
-        .admin("POST", &unknown_path, Some(json!({"status": "settled"})))
-        .await;
+    let forced = sim.force(&id, "27").await;
+    let again = sim.force(&id, "settled").await;
+    let unknown = sim.force("nope", "settled").await;
     let bad_tenant = sim.provider.fund("onepay:x", &amount);
     let bad_amount = serde_json::Number::from_f64(0.001).unwrap();
     let too_precise = sim.provider.fund("kashpay:com.onsigna", &bad_amount);
@@ -230,22 +199,13 @@ async fn the_back_office_funds_forces_a_return_and_lists_objects() {
 #[tokio::test]
 async fn leaving_returned_is_refused_when_the_balance_cannot_cover_the_debit_again() {
     // Arrange: an entity of 100 MXN whose first order is returned and whose second spends it all
-    let (sim, token) = signed_in_with(3, starting_with(100)).await;
-    let auth = Auth {
-        token: &token,
-        entity: ENTITY,
-    };
+    let (sim, auth) = signed_in_with(3, starting_with(100)).await;
     let first = order_id(&sim.order(&auth, order_body("L1", json!(100), CLABE)).await);
-    let force = format!("{BACK_OFFICE}/orders/{first}/status");
-    let returned = sim
-        .admin("POST", &force, Some(json!({"status": "returned"})))
-        .await;
+    let returned = sim.force(&first, "returned").await;
     let second = order_id(&sim.order(&auth, order_body("L2", json!(100), CLABE)).await);
 
     // Act
-    let refused = sim
-        .admin("POST", &force, Some(json!({"status": "settled"})))
-        .await;
+    let refused = sim.force(&first, "settled").await;
     sim.advance(60.0).await;
 
     // Assert
@@ -277,11 +237,7 @@ async fn leaving_returned_is_refused_when_the_balance_cannot_cover_the_debit_aga
 
 #[tokio::test]
 async fn get_operations_pages_and_filters_by_headers() {
-    let (sim, token) = signed_in(3).await;
-    let auth = Auth {
-        token: &token,
-        entity: ENTITY,
-    };
+    let (sim, auth) = signed_in(3).await;
     for i in 0..5 {
         sim.order(&auth, order_body(&format!("P{i}"), json!(1), CLABE))
             .await;
@@ -312,14 +268,9 @@ async fn get_operations_pages_and_filters_by_headers() {
 
 #[tokio::test]
 async fn get_balance_shows_the_documented_entity_with_a_valid_seeded_clabe() {
-    let (sim, token) = signed_in(3).await;
+    let (sim, auth) = signed_in(3).await;
 
-    let r = sim
-        .balance(&Auth {
-            token: &token,
-            entity: ENTITY,
-        })
-        .await;
+    let r = sim.balance(&auth).await;
 
     assert_eq!(r.status, 200);
     let e = &r.json["onsignaEntity"];

@@ -9,11 +9,7 @@ use support::*;
 #[tokio::test]
 async fn an_order_answers_the_seed_s_envelope_with_status_25_and_a_debit() {
     // Arrange
-    let (sim, token) = signed_in(7).await;
-    let auth = Auth {
-        token: &token,
-        entity: ENTITY,
-    };
+    let (sim, auth) = signed_in(7).await;
 
     // Act
     let r = sim
@@ -22,13 +18,6 @@ async fn an_order_answers_the_seed_s_envelope_with_status_25_and_a_debit() {
 
     // Assert
     assert_eq!(r.status, 200, "{}", r.json);
-    let keys: Vec<&str> = r
-        .json
-        .as_object()
-        .unwrap()
-        .keys()
-        .map(String::as_str)
-        .collect();
     let text = String::from_utf8_lossy(&r.bytes);
     assert!(
         text.starts_with(r#"{"success":true,"orderEntityResponse":{"createdAt":""#),
@@ -38,7 +27,7 @@ async fn an_order_answers_the_seed_s_envelope_with_status_25_and_a_debit() {
         text.ends_with(r#"},"totalItems":0,"totalPages":0,"currentPage":0}"#),
         "{text}"
     );
-    assert_eq!(keys.len(), 5);
+    assert_eq!(r.keys().len(), 5);
     let o = &r.json["orderEntityResponse"];
     assert_eq!(o["createdAt"], "2026-01-05T14:00:00.000+0000");
     assert_eq!(o["uptadedAt"], o["createdAt"]);
@@ -61,11 +50,7 @@ async fn an_order_answers_the_seed_s_envelope_with_status_25_and_a_debit() {
 
 #[tokio::test]
 async fn cents_and_numbers_sent_as_strings_are_accepted() {
-    let (sim, token) = signed_in(7).await;
-    let auth = Auth {
-        token: &token,
-        entity: ENTITY,
-    };
+    let (sim, auth) = signed_in(7).await;
     let body = with(
         order_body("REF1", json!("10.5"), CLABE),
         json!({"numericReference": "12", "beneficiaryAcount": CLABE, "currency": "484"}),
@@ -82,11 +67,7 @@ async fn cents_and_numbers_sent_as_strings_are_accepted() {
 
 #[tokio::test]
 async fn a_card_and_a_phone_are_accepted_when_the_account_type_says_so() {
-    let (sim, token) = signed_in(7).await;
-    let auth = Auth {
-        token: &token,
-        entity: ENTITY,
-    };
+    let (sim, auth) = signed_in(7).await;
     let card = with(
         order_body("CARD1", json!(10), CLABE),
         json!({"beneficiaryAcount": "4152313412341234", "beneficiaryAcountSPEI": null, "beneficiaryTypeAcount": "3"}),
@@ -104,11 +85,7 @@ async fn a_card_and_a_phone_are_accepted_when_the_account_type_says_so() {
 
 #[tokio::test]
 async fn refuses_an_order_to_a_clabe_with_a_wrong_check_digit() {
-    let (sim, token) = signed_in(7).await;
-    let auth = Auth {
-        token: &token,
-        entity: ENTITY,
-    };
+    let (sim, auth) = signed_in(7).await;
 
     let r = sim
         .order(&auth, order_body("BAD1", json!(10), "002028650641359745"))
@@ -121,11 +98,7 @@ async fn refuses_an_order_to_a_clabe_with_a_wrong_check_digit() {
 
 #[tokio::test]
 async fn refuses_a_clabe_whose_bank_prefix_is_not_code_institute_bank() {
-    let (sim, token) = signed_in(7).await;
-    let auth = Auth {
-        token: &token,
-        entity: ENTITY,
-    };
+    let (sim, auth) = signed_in(7).await;
     let body = with(
         order_body("BAD2", json!(10), CLABE),
         json!({"codeInstituteBank": "012"}),
@@ -139,11 +112,7 @@ async fn refuses_a_clabe_whose_bank_prefix_is_not_code_institute_bank() {
 
 #[tokio::test]
 async fn every_failing_field_is_named_in_one_validation_error() {
-    let (sim, token) = signed_in(7).await;
-    let auth = Auth {
-        token: &token,
-        entity: ENTITY,
-    };
+    let (sim, auth) = signed_in(7).await;
     let body = with(
         order_body("BAD3", json!(-1), CLABE),
         json!({"concept": "c".repeat(40), "beneficiaryName": null, "numericReference": 0,
@@ -170,12 +139,8 @@ async fn every_failing_field_is_named_in_one_validation_error() {
 
 #[tokio::test]
 async fn an_empty_body_names_every_required_field_and_an_array_is_malformed() {
-    let (sim, token) = signed_in(7).await;
-    let auth = Auth {
-        token: &token,
-        entity: ENTITY,
-    };
-    let bearer = format!("Bearer {token}");
+    let (sim, auth) = signed_in(7).await;
+    let bearer = format!("Bearer {}", auth.token);
     let headers = [("authorization", bearer.as_str()), ("entity-i", ENTITY)];
 
     let empty = sim.call("POST", "/OKPay/createOrder", &headers, None).await;
@@ -197,11 +162,7 @@ async fn an_empty_body_names_every_required_field_and_an_array_is_malformed() {
 
 #[tokio::test]
 async fn not_enough_balance_is_the_documented_1022() {
-    let (sim, token) = signed_in_with(7, starting_with(100)).await;
-    let auth = Auth {
-        token: &token,
-        entity: ENTITY,
-    };
+    let (sim, auth) = signed_in_with(7, starting_with(100)).await;
 
     let r = sim
         .order(&auth, order_body("BIG1", json!(100.01), CLABE))
@@ -214,23 +175,13 @@ async fn not_enough_balance_is_the_documented_1022() {
 
 #[tokio::test]
 async fn a_repeated_alphanumeric_reference_is_refused_for_the_same_entity_only() {
-    let (sim, token) = signed_in(7).await;
-    let other = sim.token(OTHER_ENTITY).await;
-    let auth = Auth {
-        token: &token,
-        entity: ENTITY,
-    };
+    let (sim, auth) = signed_in(7).await;
+    let other = sim.session(OTHER_ENTITY).await;
     sim.order(&auth, order_body("DUP1", json!(10), CLABE)).await;
 
     let again = sim.order(&auth, order_body("DUP1", json!(20), CLABE)).await;
     let elsewhere = sim
-        .order(
-            &Auth {
-                token: &other,
-                entity: OTHER_ENTITY,
-            },
-            order_body("DUP1", json!(10), CLABE),
-        )
+        .order(&other, order_body("DUP1", json!(10), CLABE))
         .await;
 
     again.assert_error(200, "EntityException", 1023);
@@ -240,11 +191,7 @@ async fn a_repeated_alphanumeric_reference_is_refused_for_the_same_entity_only()
 
 #[tokio::test]
 async fn search_reference_finds_an_order_by_either_reference_and_its_date() {
-    let (sim, token) = signed_in(7).await;
-    let auth = Auth {
-        token: &token,
-        entity: ENTITY,
-    };
+    let (sim, auth) = signed_in(7).await;
     let created = sim
         .order(&auth, order_body("FIND1", json!(75.25), CLABE))
         .await;

@@ -6,6 +6,12 @@ mod support;
 use serde_json::{Value, json};
 use support::*;
 
+/// Sends `request` and reads its answer's JSON body.
+async fn json_of(request: reqwest::RequestBuilder) -> Value {
+    let answer = request.send().await.expect("the server answers");
+    answer.json().await.expect("the answer is JSON")
+}
+
 #[tokio::test]
 async fn a_client_authenticates_orders_and_reads_its_operations_over_http() {
     // Arrange
@@ -14,16 +20,12 @@ async fn a_client_authenticates_orders_and_reads_its_operations_over_http() {
     let http = reqwest::Client::new();
 
     // Act
-    let login: Value = http
-        .post(format!("{base}/AuthenticationService/authenticate"))
-        .header("Authorization", "Basic YWRtaW46c2VjcmV0")
-        .json(&json!({"entity": ENTITY, "password": PASSWORD, "user": USER}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let login = json_of(
+        http.post(format!("{base}/AuthenticationService/authenticate"))
+            .header("Authorization", "Basic YWRtaW46c2VjcmV0")
+            .json(&json!({"entity": ENTITY, "password": PASSWORD, "user": USER})),
+    )
+    .await;
     let token = login["authenticationResponse"]["token"].as_str().unwrap();
     let order = http
         .post(format!("{base}/OKPay/createOrder"))
@@ -35,20 +37,16 @@ async fn a_client_authenticates_orders_and_reads_its_operations_over_http() {
         .unwrap();
     let order_status = order.status().as_u16();
     let order: Value = order.json().await.unwrap();
-    let ops: Value = http
-        .get(format!("{base}/EntitiesServices/getOperations"))
-        .bearer_auth(token)
-        .header("Entity-i", ENTITY)
-        .header("page", "0")
-        .header("size", "10")
-        .header("status", "25")
-        .header("type", "1")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let ops = json_of(
+        http.get(format!("{base}/EntitiesServices/getOperations"))
+            .bearer_auth(token)
+            .header("Entity-i", ENTITY)
+            .header("page", "0")
+            .header("size", "10")
+            .header("status", "25")
+            .header("type", "1"),
+    )
+    .await;
 
     // Assert
     assert_eq!(order_status, 200);

@@ -8,7 +8,6 @@ use axum::Router;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use http::{HeaderMap, StatusCode};
 use payoutsim_core::Cause;
 use payoutsim_core::forced::Destiny;
 use payoutsim_core::kit::Auth;
@@ -17,8 +16,8 @@ use serde_json::{Map, Value};
 use crate::OnePay;
 use crate::auth::Tenant;
 use crate::banks;
-use crate::error::{Id, OnePayError, OnePayJson, RawBody, parse_object};
-use crate::idempotent::{Key, Post, reply};
+use crate::error::{Id, OnePayError, OnePayJson};
+use crate::idempotent::{Key, Post};
 use crate::model::Account;
 use crate::state::{ACCOUNT, AccountRec};
 use crate::validation::Fields;
@@ -33,9 +32,7 @@ pub(crate) fn routes() -> Router<OnePay> {
 pub const SUBTYPES: &[&str] = &["SAVINGS", "CHECKING", "ELECTRONIC_DEPOSIT"];
 
 async fn create(post: Post) -> Response {
-    post.run(Key::Optional, |onepay, tenant, map| {
-        reply(StatusCode::CREATED, &create_account(onepay, tenant, &map)?)
-    })
+    post.created(Key::Optional, create_account)
 }
 
 async fn show(
@@ -46,7 +43,7 @@ async fn show(
     let account = tenant.with_data(&onepay, |t| {
         t.accounts.get(&id).and_then(|a| t.account_wire(a))
     });
-    Ok(OnePayJson(account.ok_or_else(not_found)?).into_response())
+    Ok(OnePayJson(account.ok_or_else(|| OnePayError::not_found("Account"))?).into_response())
 }
 
 /// Validates the account (any `otp` is accepted): `ACTIVE` at once (logged as a back-office
@@ -55,10 +52,8 @@ async fn validate(
     State(onepay): State<OnePay>,
     Auth(tenant): Auth<Tenant>,
     Id(id): Id,
-    headers: HeaderMap,
-    RawBody(body): RawBody,
+    OnePayJson(map): OnePayJson<Map<String, Value>>,
 ) -> Result<Response, OnePayError> {
-    let map = parse_object(&headers, &body)?;
     let mut f = Fields::new(&map);
     f.string("otp", false, 64);
     f.finish()?;
@@ -80,11 +75,7 @@ async fn validate(
         (account, events)
     };
     onepay.emit(&tenant.name, events, now);
-    Ok(OnePayJson(account.ok_or_else(not_found)?).into_response())
-}
-
-fn not_found() -> OnePayError {
-    OnePayError::NotFound("Account not found.".into())
+    Ok(OnePayJson(account.ok_or_else(|| OnePayError::not_found("Account"))?).into_response())
 }
 
 fn create_account(

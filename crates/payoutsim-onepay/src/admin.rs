@@ -11,7 +11,7 @@ use axum::extract::{Path, State};
 use axum::routing::post;
 use axum::{Json, Router};
 use payoutsim_core::admin::{AdminError, AdminJson};
-use payoutsim_core::kit::Spec;
+use payoutsim_core::kit::{self, Spec};
 use payoutsim_core::webhooks::WebhookTarget;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -35,16 +35,9 @@ pub const KINDS: &[&str] = &[
 
 pub(crate) fn routes() -> Router<OnePay> {
     Router::new()
-        .route("/fund", post(fund_tenant))
+        .route("/fund", kit::fund())
         .route("/cashouts/{id}/status", post(force_payout))
         .route("/accounts/{id}/status", post(force_account))
-}
-
-async fn fund_tenant(
-    State(onepay): State<OnePay>,
-    AdminJson(body): AdminJson<Fund>,
-) -> Result<Json<Value>, AdminError> {
-    fund(&onepay, &body.tenant, &body.amount).map(Json)
 }
 
 async fn force_payout(
@@ -75,13 +68,6 @@ fn force(onepay: &OnePay, kinds: &[&str], id: &str, status: &str) -> Result<Valu
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct Fund {
-    tenant: String,
-    amount: serde_json::Number,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct Status {
     status: String,
 }
@@ -105,8 +91,7 @@ fn declare<R>(
     is_test: bool,
     f: impl FnOnce(&mut TenantData) -> R,
 ) -> R {
-    let now = onepay.now_for(name);
-    (onepay.engine().tenants()).declare(OnePaySpec::NAME, name, Some(mode_name(is_test)), now);
+    onepay.declare(name, Some(mode_name(is_test)));
     f(onepay.store().tenant(name, is_test, onepay.config()))
 }
 
@@ -139,17 +124,9 @@ pub(crate) fn fund(
 pub(crate) fn objects(onepay: &OnePay, tenant: Option<&str>, kind: Option<&str>) -> Value {
     let targets = (onepay.engine()).webhook_targets(Some(OnePaySpec::NAME), tenant);
     let store = onepay.store();
-    let mut out = Vec::new();
-    for (name, t) in store
-        .tenants
-        .iter()
-        .filter(|(name, _)| tenant.is_none_or(|want| want == *name))
-    {
-        for k in KINDS.iter().filter(|k| kind.is_none_or(|want| want == **k)) {
-            tenant_objects(t, name, k, &targets, &mut out);
-        }
-    }
-    json!({ "objects": out })
+    kit::objects_view(&store.tenants, KINDS, tenant, kind, |t, name, k, out| {
+        tenant_objects(t, name, k, &targets, out);
+    })
 }
 
 fn tenant_objects(
@@ -159,14 +136,8 @@ fn tenant_objects(
     targets: &[WebhookTarget],
     out: &mut Vec<Value>,
 ) {
-    let entry = |id: &str, object: Value, lifecycle: Option<Value>| {
-        let mut e = json!({ "kind": kind, "tenant": tenant, "id": id, "object": object });
-        if let (Some(lc), Some(map)) = (lifecycle, e.as_object_mut()) {
-            map.insert("lifecycle".into(), lc);
-        }
-        e
-    };
-    let lc = |lc| serde_json::to_value(lc).ok();
+    let entry =
+        |id: &str, object: Value, lifecycle| kit::entry(kind, tenant, id, object, lifecycle);
     match kind {
         "customer" => out.extend(t.customers.iter().map(|c| entry(&c.id, json!(c), None))),
         ACCOUNT => out.extend(t.accounts.iter().map(|a| {
@@ -174,17 +145,17 @@ fn tenant_objects(
             if let Some(map) = object.as_object_mut() {
                 map.insert("account_number".into(), json!(a.account_number));
             }
-            entry(&a.id, object, lc(&a.lc))
+            entry(&a.id, object, Some(&a.lc))
         })),
         CASHOUT => out.extend(
             t.cashouts
                 .iter()
-                .map(|c| entry(&c.id, json!(t.cashout_wire(c)), lc(&c.lc))),
+                .map(|c| entry(&c.id, json!(t.cashout_wire(c)), Some(&c.lc))),
         ),
         BALANCE_CASHOUT => out.extend(
             t.balance_cashouts
                 .iter()
-                .map(|b| entry(&b.id, json!(t.balance_cashout_wire(b)), lc(&b.lc))),
+                .map(|b| entry(&b.id, json!(t.balance_cashout_wire(b)), Some(&b.lc))),
         ),
         "webhook" => out.extend(
             targets

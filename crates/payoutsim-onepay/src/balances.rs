@@ -17,7 +17,7 @@ use serde_json::{Map, Value};
 use crate::OnePay;
 use crate::auth::Tenant;
 use crate::error::{OnePayError, OnePayJson};
-use crate::idempotent::{Key, Post, reply};
+use crate::idempotent::{Key, Post};
 use crate::lifecycle::{announce, start_payout};
 use crate::model::{Amount, Balance, BalanceCashout, Data, amount_label};
 use crate::state::{BALANCE_CASHOUT, BalanceCashoutRec, TenantData};
@@ -42,11 +42,11 @@ async fn show(State(onepay): State<OnePay>, Auth(tenant): Auth<Tenant>) -> Respo
 
 /// `POST /v1/balances/cashout` {amount, account_id}: 201 with the balance cashout.
 async fn cashout(forced: Forced, post: Post) -> Response {
-    post.run(Key::Required, move |onepay, tenant, map| {
-        let mut f = Fields::new(&map);
+    post.created(Key::Required, move |onepay, tenant, map| {
+        let mut f = Fields::new(map);
         let amount = f.amount("amount", true);
         let account_id = f.string("account_id", true, 255);
-        let created = pay_out_balance(onepay, tenant, &forced, |t| {
+        pay_out_balance(onepay, tenant, &forced, |t| {
             if account_id
                 .as_deref()
                 .is_some_and(|a| t.accounts.get(a).is_none())
@@ -61,8 +61,7 @@ async fn cashout(forced: Forced, post: Post) -> Response {
                 return Err(OnePayError::InsufficientFunds);
             }
             Ok((amount, account_id))
-        })?;
-        reply(StatusCode::CREATED, &created)
+        })
     })
 }
 

@@ -2,8 +2,6 @@
 //! Laravel page. Account creation checks `bank_id` against it.
 
 use axum::Router;
-use axum::extract::Query;
-use axum::extract::rejection::QueryRejection;
 use axum::response::Response;
 use axum::routing::get;
 use payoutsim_core::kit::Auth;
@@ -89,11 +87,7 @@ pub fn find(id: &str) -> Option<&'static Bank> {
     BANKS.iter().find(|b| b.id == id)
 }
 
-async fn list(
-    _caller: Auth<Tenant>,
-    query: Result<Query<Vec<(String, String)>>, QueryRejection>,
-) -> Result<Response, OnePayError> {
-    let params = Params::from_query(query)?;
+async fn list(_caller: Auth<Tenant>, params: Params) -> Result<Response, OnePayError> {
     let page = pagination::paginate(BANKS.to_vec(), &params);
     Ok(axum::response::IntoResponse::into_response(OnePayJson(
         page,

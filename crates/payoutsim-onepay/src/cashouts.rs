@@ -7,11 +7,9 @@
 //! one is credited back (see `lifecycle.rs`).
 
 use axum::Router;
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use http::StatusCode;
 use payoutsim_core::forced::Forced;
 use payoutsim_core::kit::Auth;
 use serde_json::{Map, Value};
@@ -19,7 +17,7 @@ use serde_json::{Map, Value};
 use crate::OnePay;
 use crate::auth::Tenant;
 use crate::error::{Id, OnePayError, OnePayJson};
-use crate::idempotent::{Key, Post, reply};
+use crate::idempotent::{Key, Post};
 use crate::lifecycle::{announce, start_payout};
 use crate::model::Cashout;
 use crate::pagination::{Params, paginate};
@@ -38,9 +36,8 @@ pub const CURRENCIES: &[&str] = &["COP"];
 pub const SORTS: &[&str] = &["created_at", "-created_at"];
 
 async fn create(forced: Forced, post: Post) -> Response {
-    post.run(Key::Required, move |onepay, tenant, map| {
-        let cashout = create_cashout(onepay, tenant, &map, &forced)?;
-        reply(StatusCode::CREATED, &cashout)
+    post.created(Key::Required, move |onepay, tenant, map| {
+        create_cashout(onepay, tenant, map, &forced)
     })
 }
 
@@ -49,9 +46,8 @@ async fn create(forced: Forced, post: Post) -> Response {
 async fn list(
     State(onepay): State<OnePay>,
     Auth(tenant): Auth<Tenant>,
-    query: Result<Query<Vec<(String, String)>>, QueryRejection>,
+    params: Params,
 ) -> Result<Response, OnePayError> {
-    let params = Params::from_query(query)?;
     let sort = params.get("sort").unwrap_or("-created_at");
     if !SORTS.contains(&sort) {
         let msg = format!(
@@ -83,7 +79,7 @@ async fn show(
     Id(id): Id,
 ) -> Result<Response, OnePayError> {
     let cashout = tenant.with_data(&onepay, |t| t.cashouts.get(&id).map(|c| t.cashout_wire(c)));
-    let cashout = cashout.ok_or_else(|| OnePayError::NotFound("Cashout not found.".into()))?;
+    let cashout = cashout.ok_or_else(|| OnePayError::not_found("Cashout"))?;
     Ok(OnePayJson(cashout).into_response())
 }
 

@@ -2,18 +2,16 @@
 //! `GET /v1/customers/{id}/accounts` (repo yelloalejo/onepay-mcp-server `src/tools.ts`).
 
 use axum::Router;
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use http::StatusCode;
 use payoutsim_core::kit::Auth;
 use serde_json::{Map, Value};
 
 use crate::OnePay;
 use crate::auth::Tenant;
 use crate::error::{Id, OnePayError, OnePayJson};
-use crate::idempotent::{Key, Post, reply};
+use crate::idempotent::{Key, Post};
 use crate::model::{Customer, laravel_date};
 use crate::pagination::{Params, paginate};
 use crate::validation::Fields;
@@ -29,17 +27,14 @@ pub const USER_TYPES: &[&str] = &["natural", "company"];
 pub const DOCUMENT_TYPES: &[&str] = &["CC", "CE", "NIT", "PASSPORT", "TI", "PEP"];
 
 async fn create(post: Post) -> Response {
-    post.run(Key::Optional, |onepay, tenant, map| {
-        reply(StatusCode::CREATED, &create_customer(onepay, tenant, &map)?)
-    })
+    post.created(Key::Optional, create_customer)
 }
 
 async fn list(
     State(onepay): State<OnePay>,
     Auth(tenant): Auth<Tenant>,
-    query: Result<Query<Vec<(String, String)>>, QueryRejection>,
+    params: Params,
 ) -> Result<Response, OnePayError> {
-    let params = Params::from_query(query)?;
     let all: Vec<Customer> =
         tenant.with_data(&onepay, |t| t.customers.iter().rev().cloned().collect());
     Ok(OnePayJson(paginate(all, &params)).into_response())
@@ -51,7 +46,7 @@ async fn show(
     Id(id): Id,
 ) -> Result<Response, OnePayError> {
     let customer = tenant.with_data(&onepay, |t| t.customers.get(&id).cloned());
-    let customer = customer.ok_or_else(not_found)?;
+    let customer = customer.ok_or_else(|| OnePayError::not_found("Customer"))?;
     Ok(OnePayJson(customer).into_response())
 }
 
@@ -59,9 +54,8 @@ async fn accounts(
     State(onepay): State<OnePay>,
     Auth(tenant): Auth<Tenant>,
     Id(id): Id,
-    query: Result<Query<Vec<(String, String)>>, QueryRejection>,
+    params: Params,
 ) -> Result<Response, OnePayError> {
-    let params = Params::from_query(query)?;
     let accounts = tenant.with_data(&onepay, |t| {
         t.customers.get(&id)?;
         let list: Vec<_> = (t.accounts.iter().rev())
@@ -70,12 +64,8 @@ async fn accounts(
             .collect();
         Some(list)
     });
-    let accounts = accounts.ok_or_else(not_found)?;
+    let accounts = accounts.ok_or_else(|| OnePayError::not_found("Customer"))?;
     Ok(OnePayJson(paginate(accounts, &params)).into_response())
-}
-
-fn not_found() -> OnePayError {
-    OnePayError::NotFound("Customer not found.".into())
 }
 
 fn create_customer(

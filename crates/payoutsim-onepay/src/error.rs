@@ -4,7 +4,8 @@
 //! (page: https://docs.onepay.la/client/base/errors/index, spelled `errors` as in its field list).
 //! - [`OnePayError`]: what a client can be told, each variant with its status and codes
 //! - [`envelope`]: the body for any status (also used by `Provider::error_response`)
-//! - [`parse_object`]: raw body bytes -> JSON object, with OnePay's 400/415 answers
+//! - [`parse_object`]: raw body bytes (the kit's `RawBody`) -> JSON object, with OnePay's 400/415
+//!   answers
 //! - [`OnePayJson`]: `axum::Json` both ways, rejections in the envelope
 
 use axum::extract::rejection::{BytesRejection, PathRejection};
@@ -13,6 +14,7 @@ use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use http::request::Parts;
 use http::{HeaderMap, StatusCode, header};
+use payoutsim_core::kit::{self, NotAnObject};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
@@ -74,6 +76,11 @@ pub enum OnePayError {
 }
 
 impl OnePayError {
+    /// The 404 of an object that is not there: `"<What> not found."`.
+    pub fn not_found(what: &str) -> Self {
+        Self::NotFound(format!("{what} not found."))
+    }
+
     /// A validation error on one field.
     pub fn field(key: &str, description: impl Into<String>) -> Self {
         Self::Validation(vec![FieldError::new(key, description)])
@@ -192,27 +199,15 @@ pub fn raw_json(status: StatusCode, body: Bytes) -> Response {
 /// A request body as a JSON object. An empty body counts as `{}` (nothing to mis-type); any other
 /// body needs `Content-Type: application/json` (415), must parse (400) and be an object (400).
 pub fn parse_object(headers: &HeaderMap, body: &[u8]) -> Result<Map<String, Value>, OnePayError> {
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Ok(Map::new());
-    }
-    let json = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .map(|m| m.trim().to_ascii_lowercase())
-        .is_some_and(|m| m == "application/json" || m.ends_with("+json"));
-    if !json {
+    if !kit::is_blank(body) && !kit::is_json(headers) {
         return Err(OnePayError::UnsupportedMediaType);
     }
-    match serde_json::from_slice::<Value>(body) {
-        Ok(Value::Object(map)) => Ok(map),
-        Ok(_) => Err(OnePayError::InvalidJson(
-            "The request body must be a JSON object.".into(),
-        )),
-        Err(_) => Err(OnePayError::InvalidJson(
-            "The request body is not valid JSON.".into(),
-        )),
-    }
+    kit::json_object(body).map_err(|e| {
+        OnePayError::InvalidJson(match e {
+            NotAnObject::OtherJson => "The request body must be a JSON object.".into(),
+            NotAnObject::NotJson => "The request body is not valid JSON.".into(),
+        })
+    })
 }
 
 impl From<BytesRejection> for OnePayError {
@@ -227,18 +222,6 @@ impl From<BytesRejection> for OnePayError {
 impl From<PathRejection> for OnePayError {
     fn from(_: PathRejection) -> Self {
         Self::NotFound("The route could not be found.".into())
-    }
-}
-
-/// The raw request body (for idempotency fingerprints), rejections in the envelope.
-#[derive(Debug)]
-pub struct RawBody(pub Bytes);
-
-impl<S: Send + Sync> FromRequest<S> for RawBody {
-    type Rejection = OnePayError;
-
-    async fn from_request(req: Request, state: &S) -> Result<Self, OnePayError> {
-        Ok(Self(Bytes::from_request(req, state).await?))
     }
 }
 

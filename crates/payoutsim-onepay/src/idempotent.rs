@@ -12,13 +12,13 @@ use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use http::{HeaderMap, HeaderValue, StatusCode};
 use payoutsim_core::idempotency::{Begin, StoredResponse, fingerprint_json};
-use payoutsim_core::kit::Auth;
+use payoutsim_core::kit::{Auth, RawBody};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::OnePay;
 use crate::auth::Tenant;
-use crate::error::{OnePayError, RawBody, parse_object, raw_json};
+use crate::error::{OnePayError, parse_object, raw_json};
 
 /// The header that carries the key.
 pub const HEADER: &str = "x-idempotency";
@@ -86,6 +86,17 @@ impl Post {
             Ok(k) if !k.is_empty() && k.len() <= 255 => Ok(Some(k.to_string())),
             _ => Err(OnePayError::IdempotencyKeyRequired),
         }
+    }
+
+    /// [`Post::run`] for a POST that answers 201 with the object `create` made.
+    pub fn created<T: Serialize>(
+        self,
+        key: Key,
+        create: impl FnOnce(&OnePay, &Tenant, &Map<String, Value>) -> Result<T, OnePayError>,
+    ) -> Response {
+        self.run(key, |onepay, tenant, map| {
+            reply(StatusCode::CREATED, &create(onepay, tenant, &map)?)
+        })
     }
 
     /// Runs `create` on the parsed body under the key's protection.

@@ -39,8 +39,8 @@ use axum::response::Response;
 use hmac::{Hmac, Mac};
 use http::{HeaderMap, StatusCode};
 use payoutsim_core::admin::AdminError;
-use payoutsim_core::kit::{Event, Kit, Spec};
-use payoutsim_core::machine::{Lifecycle, StateMachine};
+use payoutsim_core::kit::{self, Event, Kit, Spec, Tenants};
+use payoutsim_core::machine::StateMachine;
 use payoutsim_core::webhooks::WebhookTarget;
 use payoutsim_core::{Engine, Transition};
 use serde_json::Value;
@@ -122,19 +122,18 @@ impl Spec for OnePaySpec {
 
     /// The public API, on OnePay's paths, every unknown path and method in OnePay's envelope.
     fn routes() -> Router<OnePay> {
-        Router::new()
+        let routes = Router::new()
             .merge(banks::routes())
             .merge(customers::routes())
             .merge(accounts::routes())
             .merge(cashouts::routes())
             .merge(balances::routes())
-            .merge(webhooks::routes())
-            .method_not_allowed_fallback(|| async {
-                error::envelope(StatusCode::METHOD_NOT_ALLOWED, "The method is not allowed.")
-            })
-            .fallback(|| async {
-                error::envelope(StatusCode::NOT_FOUND, "The route could not be found.")
-            })
+            .merge(webhooks::routes());
+        kit::unknown_routes(
+            routes,
+            "The route could not be found.",
+            "The method is not allowed.",
+        )
     }
 
     fn admin_routes() -> Router<OnePay> {
@@ -149,17 +148,12 @@ impl Spec for OnePaySpec {
         PLACEHOLDER
     }
 
-    fn lifecycle<'s>(
-        store: &'s mut Store,
-        tenant: &str,
-        kind: &str,
-        id: &str,
-    ) -> Option<&'s mut Lifecycle> {
-        store.tenants.get_mut(tenant)?.lifecycle_mut(kind, id)
+    fn tenants(store: &Store) -> Option<&dyn Tenants> {
+        Some(&store.tenants)
     }
 
-    fn holders(store: &Store, kinds: &[&str], id: &str) -> Vec<(String, String)> {
-        store.holders(kinds, id)
+    fn tenants_mut(store: &mut Store) -> Option<&mut dyn Tenants> {
+        Some(&mut store.tenants)
     }
 
     fn on_transition(onepay: &OnePay, store: &mut Store, change: &Transition) -> Vec<Event> {

@@ -13,7 +13,7 @@
 use chrono::{DateTime, Utc};
 use payoutsim_core::admin::AdminError;
 use payoutsim_core::forced::Forced;
-use payoutsim_core::kit::Event;
+use payoutsim_core::kit::{Event, Records};
 use payoutsim_core::machine::{Lifecycle, StateMachine};
 use payoutsim_core::{Cause, Transition};
 use serde::Serialize;

@@ -1,9 +1,10 @@
 //! Laravel pagination: `?page=&per_page=` in, `{data, current_page, from, last_page, per_page,
 //! to, total}` out (page: https://docs.onepay.la/client/invoices/list), plus the raw query for
-//! `filter[...]` and `sort`.
+//! `filter[...]` and `sort`. A list handler takes [`Params`] as an extractor.
 
-use axum::extract::Query;
 use axum::extract::rejection::QueryRejection;
+use axum::extract::{FromRequestParts, Query};
+use http::request::Parts;
 use serde::Serialize;
 
 use crate::error::{FieldError, OnePayError};
@@ -13,12 +14,20 @@ pub const DEFAULT_PER_PAGE: usize = 20;
 /// The largest `per_page` accepted (clients ask for 200 banks at once).
 pub const MAX_PER_PAGE: usize = 200;
 
-/// A list request's query.
+/// A list request's query; as an extractor, a malformed one is refused in OnePay's envelope.
 #[derive(Debug, Clone)]
 pub struct Params {
     pub page: usize,
     pub per_page: usize,
     raw: Vec<(String, String)>,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Params {
+    type Rejection = OnePayError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, OnePayError> {
+        Self::from_query(Query::from_request_parts(parts, state).await)
+    }
 }
 
 impl Params {

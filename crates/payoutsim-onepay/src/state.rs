@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
+use payoutsim_core::kit::Records;
 use payoutsim_core::machine::{Delay, Lifecycle, StateMachine};
 
 use crate::OnePayConfig;
@@ -277,25 +278,6 @@ impl TenantData {
         }
     }
 
-    /// The lifecycle of object `id` of `kind`, if this tenant has one.
-    pub fn lifecycle(&self, kind: &str, id: &str) -> Option<&Lifecycle> {
-        match kind {
-            CASHOUT => self.cashouts.get(id).map(|c| &c.lc),
-            BALANCE_CASHOUT => self.balance_cashouts.get(id).map(|b| &b.lc),
-            ACCOUNT => self.accounts.get(id).map(|a| &a.lc),
-            _ => None,
-        }
-    }
-
-    pub fn lifecycle_mut(&mut self, kind: &str, id: &str) -> Option<&mut Lifecycle> {
-        match kind {
-            CASHOUT => self.cashouts.get_mut(id).map(|c| &mut c.lc),
-            BALANCE_CASHOUT => self.balance_cashouts.get_mut(id).map(|b| &mut b.lc),
-            ACCOUNT => self.accounts.get_mut(id).map(|a| &mut a.lc),
-            _ => None,
-        }
-    }
-
     /// Cents on their way out: payouts not yet in a terminal status.
     pub fn in_transit(&self) -> i64 {
         let open = |lc: &Lifecycle| lc.status == "pending" || lc.status == "processing";
@@ -313,6 +295,27 @@ impl TenantData {
     }
 }
 
+/// Where the kit finds a tenant's lifecycles: cashouts, balance cashouts and accounts.
+impl Records for TenantData {
+    fn lifecycle(&self, kind: &str, id: &str) -> Option<&Lifecycle> {
+        match kind {
+            CASHOUT => self.cashouts.get(id).map(|c| &c.lc),
+            BALANCE_CASHOUT => self.balance_cashouts.get(id).map(|b| &b.lc),
+            ACCOUNT => self.accounts.get(id).map(|a| &a.lc),
+            _ => None,
+        }
+    }
+
+    fn lifecycle_mut(&mut self, kind: &str, id: &str) -> Option<&mut Lifecycle> {
+        match kind {
+            CASHOUT => self.cashouts.get_mut(id).map(|c| &mut c.lc),
+            BALANCE_CASHOUT => self.balance_cashouts.get_mut(id).map(|b| &mut b.lc),
+            ACCOUNT => self.accounts.get_mut(id).map(|a| &mut a.lc),
+            _ => None,
+        }
+    }
+}
+
 /// Every tenant's data, by tenant name (`onepay:<key>`).
 #[derive(Debug, Default)]
 pub struct Store {
@@ -325,15 +328,6 @@ impl Store {
     pub fn tenant(&mut self, name: &str, is_test: bool, config: &OnePayConfig) -> &mut TenantData {
         (self.tenants.entry(name.to_string()))
             .or_insert_with(|| TenantData::new(is_test, config.starting_balance(is_test)))
-    }
-
-    /// Which tenants have an object `id` of one of `kinds`, as `(tenant, kind)`.
-    pub fn holders(&self, kinds: &[&str], id: &str) -> Vec<(String, String)> {
-        let found = self.tenants.iter().filter_map(|(name, t)| {
-            let kind = kinds.iter().find(|k| t.lifecycle(k, id).is_some())?;
-            Some((name.clone(), kind.to_string()))
-        });
-        found.collect()
     }
 }
 

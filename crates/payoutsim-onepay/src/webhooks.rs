@@ -7,19 +7,18 @@
 //! Deliveries are signed by `Spec::sign_webhook`.
 
 use axum::Router;
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use chrono::DateTime;
 use http::{HeaderMap, StatusCode};
 use payoutsim_core::clock::rfc3339;
-use payoutsim_core::kit::{Auth, Spec};
+use payoutsim_core::kit::{Auth, RawBody, Spec};
 use payoutsim_core::webhooks::WebhookTarget;
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::auth::Tenant;
-use crate::error::{Id, OnePayError, OnePayJson, RawBody, json_response, parse_object};
+use crate::error::{Id, OnePayError, OnePayJson, json_response, parse_object};
 use crate::model::{Data, Webhook, laravel_date};
 use crate::pagination::{Params, paginate};
 use crate::validation::Fields;
@@ -34,10 +33,8 @@ pub(crate) fn routes() -> Router<OnePay> {
 async fn create(
     State(onepay): State<OnePay>,
     Auth(tenant): Auth<Tenant>,
-    headers: HeaderMap,
-    RawBody(body): RawBody,
+    OnePayJson(map): OnePayJson<Map<String, Value>>,
 ) -> Result<Response, OnePayError> {
-    let map = parse_object(&headers, &body)?;
     let mut f = Fields::new(&map);
     let name = f.string("name", true, 255);
     let description = f.string("description", false, 1000);
@@ -75,9 +72,8 @@ async fn create(
 async fn list(
     State(onepay): State<OnePay>,
     Auth(tenant): Auth<Tenant>,
-    query: Result<Query<Vec<(String, String)>>, QueryRejection>,
+    params: Params,
 ) -> Result<Response, OnePayError> {
-    let params = Params::from_query(query)?;
     let order = tenant.with_data(&onepay, |t| t.webhook_ids.clone());
     let mut targets = (onepay.engine()).webhook_targets(Some(OnePaySpec::NAME), Some(&tenant.name));
     // Ours in creation order, then any made through the admin API.
@@ -105,7 +101,8 @@ async fn show(
     Ok(OnePayJson(Data { data }).into_response())
 }
 
-/// Changes any of `name`, `description`, `url`, `events`.
+/// Changes any of `name`, `description`, `url`, `events`. The webhook is found before the body
+/// is read (an unknown id is a 404 whatever the body), so the body is raw here.
 async fn update(
     State(onepay): State<OnePay>,
     Auth(tenant): Auth<Tenant>,
@@ -162,7 +159,7 @@ fn find(onepay: &OnePay, tenant: &Tenant, id: &str) -> Result<WebhookTarget, One
         .webhook_targets(Some(OnePaySpec::NAME), Some(&tenant.name))
         .into_iter()
         .find(|t| t.id == id)
-        .ok_or_else(|| OnePayError::NotFound("Webhook not found.".into()))
+        .ok_or_else(|| OnePayError::not_found("Webhook"))
 }
 
 /// `url`: an absolute `http://` or `https://` URL (HTTPS deliveries verify certificates against

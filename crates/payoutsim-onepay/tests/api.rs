@@ -5,6 +5,7 @@
 mod support;
 
 use http::StatusCode;
+use payoutsim_core::testkit::read;
 use serde_json::json;
 use support::*;
 
@@ -159,13 +160,7 @@ async fn an_account_is_created_pending_with_its_bank_and_customer() {
     let sim = sim(1);
     let customer = sim.customer(TEST_KEY).await;
 
-    let r = sim
-        .post(
-            TEST_KEY,
-            "/v1/accounts",
-            account_body(&customer, "0012345678"),
-        )
-        .await;
+    let r = sim.new_account(TEST_KEY, &customer, "0012345678").await;
 
     assert_eq!(r.status, 201);
     assert_eq!(r.json["status"], "PENDING");
@@ -292,13 +287,7 @@ async fn an_account_cannot_name_another_tenants_customer() {
     let sim = sim(1);
     let customer = sim.customer(OTHER_KEY).await;
 
-    let r = sim
-        .post(
-            TEST_KEY,
-            "/v1/accounts",
-            account_body(&customer, "0012345678"),
-        )
-        .await;
+    let r = sim.new_account(TEST_KEY, &customer, "0012345678").await;
 
     assert_eq!(r.status, 422);
     assert_eq!(r.error_keys(), ["customer_id"]);
@@ -311,13 +300,7 @@ async fn malformed_json_is_a_400_envelope() {
     let sim = sim(1);
 
     let r = sim
-        .call_as(
-            "POST",
-            "/v1/customers",
-            Some(TEST_KEY),
-            &[],
-            Some(b"{\"user_type\": "),
-        )
+        .post_raw(TEST_KEY, "/v1/customers", b"{\"user_type\": ")
         .await;
 
     r.assert_envelope(400, "400", "invalid_json");
@@ -328,13 +311,7 @@ async fn a_body_that_is_not_an_object_is_a_400_envelope() {
     let sim = sim(1);
     for body in ["[1,2]", "\"text\"", "42", "null"] {
         let r = sim
-            .call_as(
-                "POST",
-                "/v1/customers",
-                Some(TEST_KEY),
-                &[],
-                Some(body.as_bytes()),
-            )
+            .post_raw(TEST_KEY, "/v1/customers", body.as_bytes())
             .await;
 
         r.assert_envelope(400, "400", "invalid_json");
@@ -386,13 +363,7 @@ async fn a_body_over_one_mebibyte_is_a_413_envelope() {
     let big = format!("{{\"description\": \"{}\"}}", "x".repeat(1024 * 1024 + 10));
 
     let r = sim
-        .call_as(
-            "POST",
-            "/v1/customers",
-            Some(TEST_KEY),
-            &[],
-            Some(big.as_bytes()),
-        )
+        .post_raw(TEST_KEY, "/v1/customers", big.as_bytes())
         .await;
 
     r.assert_envelope(413, "413", "payload_too_large");
@@ -426,16 +397,11 @@ async fn error_response_renders_the_envelope_for_fault_statuses() {
     for (status, name) in [(429, "too_many_requests"), (503, "service_unavailable")] {
         let status = StatusCode::from_u16(status).unwrap();
 
-        let resp = sim.provider.error_response(status, "Try again later.");
+        let r = read(sim.provider.error_response(status, "Try again later.")).await;
 
-        assert_eq!(resp.status(), status);
-        let bytes = http_body_util::BodyExt::collect(resp.into_body())
-            .await
-            .unwrap()
-            .to_bytes();
-        let body: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+        assert_eq!(r.status, status.as_u16());
         assert_eq!(
-            body,
+            r.json,
             json!({"message": "Try again later.", "code": status.as_str(), "code_name": name, "errors": []})
         );
     }
@@ -445,16 +411,12 @@ async fn error_response_renders_the_envelope_for_fault_statuses() {
 async fn a_fault_placeholder_is_a_pending_object_in_a_data_wrapper() {
     let sim = sim(1);
 
-    let resp = sim.provider.placeholder();
+    let r = read(sim.provider.placeholder()).await;
 
-    assert_eq!(resp.status(), 200);
-    assert_eq!(resp.headers()["content-type"], "application/json");
-    let bytes = http_body_util::BodyExt::collect(resp.into_body())
-        .await
-        .unwrap()
-        .to_bytes();
+    assert_eq!(r.status, 200);
+    assert_eq!(r.headers["content-type"], "application/json");
     assert_eq!(
-        bytes,
+        r.bytes,
         r#"{"data":{"id":"00000000-0000-4000-8000-000000000000","status":"pending"}}"#
     );
 }

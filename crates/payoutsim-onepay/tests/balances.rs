@@ -10,9 +10,7 @@ use support::*;
 #[tokio::test]
 async fn the_balance_shows_available_and_in_transit_amounts() {
     let sim = sim(1);
-    let (c, a) = sim.payee(TEST_KEY, "0012345678").await;
-    sim.cashout(TEST_KEY, "k", cashout_body(&c, &a, json!(250000), "ACH"))
-        .await;
+    sim.pay("0012345678", json!(250000), "ACH").await;
 
     let r = sim.get(TEST_KEY, "/v1/balances").await;
 
@@ -38,7 +36,7 @@ async fn a_balance_cashout_is_created_pending_and_processed_on_the_ach_timeline(
         .post_idem(TEST_KEY, "/v1/balances/cashout", "b1", body)
         .await;
     sim.engine.advance(600.0 + 86_400.0, None).await;
-    let objects = sim.onepay_objects("balance_cashout");
+    let objects = sim.object_list(None, Some("balance_cashout"));
 
     assert_eq!(r.status, 201, "{}", r.json);
     assert_eq!(r.json["amount_label"], "$500.000");
@@ -221,10 +219,7 @@ async fn a_changed_delay_applies_to_new_cashouts() {
         "processing",
         payoutsim_core::machine::Delay::Seconds(5),
     );
-    let (c, a) = sim.payee(TEST_KEY, "0012345678").await;
-    let r = sim
-        .cashout(TEST_KEY, "k", cashout_body(&c, &a, json!(1000), "ACH"))
-        .await;
+    let (_, _, r) = sim.pay("0012345678", json!(1000), "ACH").await;
 
     sim.engine.advance(5.0, None).await;
 
@@ -288,10 +283,7 @@ async fn a_provisioned_tenant_is_listed_with_its_starting_balance_before_any_req
 async fn a_provisioned_key_then_works_and_provisioning_it_again_changes_nothing() {
     let sim = sim(1);
     sim.provider.provision("onepay:sk_test_alpha").unwrap();
-    let (c, a) = sim.payee(TEST_KEY, "0012345678").await;
-    let created = sim
-        .cashout(TEST_KEY, "k", cashout_body(&c, &a, json!(250000), "ACH"))
-        .await;
+    let (_, _, created) = sim.pay("0012345678", json!(250000), "ACH").await;
 
     let again = sim.provider.provision("onepay:sk_test_alpha").unwrap();
 
@@ -319,7 +311,7 @@ async fn provisioning_refuses_a_malformed_key_and_creates_nothing() {
     assert_eq!(refused, [400, 400, 400, 400]);
     assert!(checked.1.contains("`onepay:nope`"), "{}", checked.1);
     assert_eq!(tenants["tenants"]["onepay"], json!([]));
-    assert_eq!(sim.onepay_objects("balance"), Vec::<Value>::new());
+    assert_eq!(sim.object_list(None, Some("balance")), Vec::<Value>::new());
 }
 
 #[tokio::test]
@@ -334,7 +326,7 @@ async fn the_back_office_lists_webhooks_made_through_either_api() {
     });
 
     let admin_made = sim.admin("POST", "/__admin/webhooks", Some(target)).await;
-    let webhooks = sim.onepay_objects("webhook");
+    let webhooks = sim.object_list(None, Some("webhook"));
 
     assert_eq!(made.status, 201, "{}", made.json);
     assert_eq!(admin_made.status, 201, "{}", admin_made.json);

@@ -86,10 +86,7 @@ async fn deliveries_arrive_in_order_signed_with_the_secret_and_the_header_token(
         .await;
     let secret = hook.json["data"]["secret"].as_str().unwrap().to_string();
     let token = hook.json["data"]["header"].as_str().unwrap().to_string();
-    let (c, a) = sim.payee(TEST_KEY, "0012345678").await;
-    let created = sim
-        .cashout(TEST_KEY, "k", cashout_body(&c, &a, json!(1000), "TURBO"))
-        .await;
+    let (_, _, created) = sim.pay("0012345678", json!(1000), "TURBO").await;
 
     sim.engine.advance(60.0, None).await;
     sim.engine.advance(1800.0, None).await;
@@ -121,9 +118,7 @@ async fn a_failed_cashout_is_announced_as_rejected_with_its_remarks() {
     let mut body = webhook_body(&receiver.url);
     body["events"] = json!(["cashout.rejected"]);
     sim.post(TEST_KEY, "/v1/webhooks", body).await;
-    let (c, a) = sim.payee(TEST_KEY, "1111111110").await;
-    sim.cashout(TEST_KEY, "k", cashout_body(&c, &a, json!(1000), "TURBO"))
-        .await;
+    sim.pay("1111111110", json!(1000), "TURBO").await;
 
     sim.engine.advance(3600.0, None).await;
     sim.engine.settle(None).await;

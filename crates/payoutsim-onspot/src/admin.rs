@@ -13,6 +13,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::{DateTime, Utc};
 use payoutsim_core::admin::{AdminError, AdminJson, AdminQuery};
+use payoutsim_core::kit;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -256,26 +257,24 @@ pub(crate) fn check_tenant(onspot: &OnSpot, tenant: &str) -> Result<(), AdminErr
 }
 
 /// The data of `tenant`, provisioned if new: declared in the engine's tenants (its secretKey is
-/// bound by the first token request) and its publicKey bound to its environment.
+/// bound by the first token request) and its publicKey bound to its environment; and the
+/// tenant's now, when that was done.
 fn provisioned<'s>(
     onspot: &OnSpot,
     store: &'s mut Store,
     tenant: &str,
-    now: DateTime<Utc>,
-) -> Result<&'s mut TenantData, AdminError> {
+) -> Result<(&'s mut TenantData, DateTime<Utc>), AdminError> {
     let (env, key) = parse(tenant)?;
     check_binding(store, env, key)?;
-    let engine = onspot.engine();
-    (engine.tenants()).declare("onspot", tenant, Some(env.as_str()), now);
-    Ok(store.tenant(engine.ids(), env, key))
+    let now = onspot.declare(tenant, Some(env.as_str()));
+    Ok((store.tenant(onspot.engine().ids(), env, key), now))
 }
 
 /// Makes a key pair's tenant exist before its first token request (`Provider::provision`),
 /// with no money, its publicKey bound to its environment. A known tenant is left as it is.
 pub(crate) fn provision(onspot: &OnSpot, tenant: &str) -> Result<Value, AdminError> {
-    let now = onspot.engine().now_for(tenant);
     let mut store = onspot.store();
-    let t = provisioned(onspot, &mut store, tenant, now)?;
+    let (t, _) = provisioned(onspot, &mut store, tenant)?;
     Ok(json!({ "tenant": tenant, "balance": Balance::of(t) }))
 }
 
@@ -286,10 +285,8 @@ pub(crate) fn fund(onspot: &OnSpot, tenant: &str, amount: &str) -> Result<Value,
     let cents = parse_cents(amount)
         .filter(|c| *c > 0)
         .ok_or_else(|| AdminError::bad_request(AMOUNT_RULE))?;
-    let engine = onspot.engine();
-    let now = engine.now_for(tenant);
     let mut store = onspot.store();
-    let t = provisioned(onspot, &mut store, tenant, now)?;
+    let (t, now) = provisioned(onspot, &mut store, tenant)?;
     let (funded, available) = (t.funded.checked_add(cents), t.available.checked_add(cents));
     let (Some(funded), Some(available)) = (funded, available) else {
         return Err(AdminError::bad_request("the balance would overflow"));
@@ -297,7 +294,7 @@ pub(crate) fn fund(onspot: &OnSpot, tenant: &str, amount: &str) -> Result<Value,
     t.funded = funded;
     t.available = available;
     let transfer = Transfer {
-        id: engine.ids().uuid(&format!("{tenant}:transfers")),
+        id: onspot.engine().ids().uuid(&format!("{tenant}:transfers")),
         at: now,
         amount: cents,
     };
@@ -316,29 +313,18 @@ pub(crate) fn fund(onspot: &OnSpot, tenant: &str, amount: &str) -> Result<Value,
 
 /// `{"objects": [{kind, tenant, id, object, lifecycle?}]}`, for one tenant and/or kind.
 pub(crate) fn objects(store: &Store, tenant: Option<&str>, kind: Option<&str>) -> Value {
-    let mut out = Vec::new();
-    for (name, t) in (store.tenants.iter()).filter(|(n, _)| tenant.is_none_or(|want| want == *n)) {
-        for k in KINDS.iter().filter(|k| kind.is_none_or(|want| want == **k)) {
-            let entry = |id: &str, object: Value, lifecycle: Option<Value>| {
-                let mut e = json!({ "kind": k, "tenant": name, "id": id, "object": object });
-                if let (Some(lc), Some(map)) = (lifecycle, e.as_object_mut()) {
-                    map.insert("lifecycle".into(), lc);
-                }
-                e
-            };
-            match *k {
-                "payout" => out.extend(t.payouts.iter().map(|p| {
-                    let lc = serde_json::to_value(&p.lc).ok();
-                    entry(&p.uuid, json!(PayoutView::of(name, p)), lc)
-                })),
-                "error_log" => {
-                    out.extend(t.error_log.iter().map(|e| entry(&e.uuid, json!(e), None)))
-                }
-                "transfer" => out.extend(t.transfers.iter().map(|x| entry(&x.id, json!(x), None))),
-                "balance" => out.push(entry(name, json!(Balance::of(t)), None)),
-                _ => {}
-            }
+    kit::objects_view(&store.tenants, KINDS, tenant, kind, |t, name, k, out| {
+        let entry = |id: &str, object: Value, lifecycle| kit::entry(k, name, id, object, lifecycle);
+        match k {
+            "payout" => out.extend(
+                t.payouts
+                    .iter()
+                    .map(|p| entry(&p.uuid, json!(PayoutView::of(name, p)), Some(&p.lc))),
+            ),
+            "error_log" => out.extend(t.error_log.iter().map(|e| entry(&e.uuid, json!(e), None))),
+            "transfer" => out.extend(t.transfers.iter().map(|x| entry(&x.id, json!(x), None))),
+            "balance" => out.push(entry(name, json!(Balance::of(t)), None)),
+            _ => {}
         }
-    }
-    json!({ "objects": out })
+    })
 }

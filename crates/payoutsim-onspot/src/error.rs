@@ -1,4 +1,4 @@
-//! OnSpot's error bodies, and the extractors whose rejections use them.
+//! OnSpot's error bodies, and what makes a rejection one of them.
 //!
 //! OnSpot documents no error schema; its API is TypeScript behind AWS API Gateway, so payoutsim
 //! answers NestJS's defaults (an assumption, README "Errors"):
@@ -8,11 +8,10 @@
 //!
 //! - [`OnSpotError`]: what a client can be told, each variant with its status
 //! - [`nest`]: the body for any status (also `Provider::error_response`)
-//! - [`RawBody`]: the request body, rejections in this format
+//! - `From<BytesRejection>`: a body the kit's `RawBody` cannot read, in this format
 //! - [`json_response`]: a JSON answer with its status
 
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{FromRequest, Request};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use http::{StatusCode, header};
@@ -127,18 +126,6 @@ impl From<BytesRejection> for OnSpotError {
             StatusCode::PAYLOAD_TOO_LARGE => Self::PayloadTooLarge,
             _ => Self::BadRequest("The request body could not be read.".into()),
         }
-    }
-}
-
-/// The raw request body, rejections in OnSpot's format.
-#[derive(Debug)]
-pub struct RawBody(pub Bytes);
-
-impl<S: Send + Sync> FromRequest<S> for RawBody {
-    type Rejection = OnSpotError;
-
-    async fn from_request(req: Request, state: &S) -> Result<Self, OnSpotError> {
-        Ok(Self(Bytes::from_request(req, state).await?))
     }
 }
 

@@ -33,8 +33,8 @@ use axum::response::{IntoResponse, Response};
 use http::{HeaderMap, StatusCode};
 use payoutsim_core::error::AdminError;
 use payoutsim_core::jwt::{Algorithm, Signer};
-use payoutsim_core::kit::{Event, Kit, Spec};
-use payoutsim_core::machine::{Lifecycle, StateMachine};
+use payoutsim_core::kit::{Event, Kit, Spec, Tenants};
+use payoutsim_core::machine::StateMachine;
 use payoutsim_core::{Engine, Transition};
 use serde_json::Value;
 
@@ -110,17 +110,12 @@ impl Spec for OnSpotSpec {
         error::nest(status, message)
     }
 
-    fn lifecycle<'s>(
-        store: &'s mut Store,
-        tenant: &str,
-        kind: &str,
-        id: &str,
-    ) -> Option<&'s mut Lifecycle> {
-        store.lifecycle(tenant, kind, id)
+    fn tenants(store: &Store) -> Option<&dyn Tenants> {
+        Some(&store.tenants)
     }
 
-    fn holders(store: &Store, kinds: &[&str], id: &str) -> Vec<(String, String)> {
-        store.holders(kinds, id)
+    fn tenants_mut(store: &mut Store) -> Option<&mut dyn Tenants> {
+        Some(&mut store.tenants)
     }
 
     fn on_transition(onspot: &OnSpot, store: &mut Store, change: &Transition) -> Vec<Event> {

@@ -12,15 +12,15 @@ use axum::Router;
 use axum::extract::State;
 use axum::response::Response;
 use axum::routing::post;
-use http::{HeaderMap, StatusCode, header};
+use http::{HeaderMap, StatusCode};
 use payoutsim_core::forced::Forced;
-use payoutsim_core::kit::Auth;
+use payoutsim_core::kit::{self, Auth, RawBody};
 use serde_json::{Map, Value};
 
 use crate::OnSpot;
 use crate::auth::Session;
 use crate::error::json_syntax_error;
-use crate::error::{OnSpotError, RawBody, json_response};
+use crate::error::{OnSpotError, json_response};
 use crate::lifecycle;
 
 pub(crate) fn routes() -> Router<OnSpot> {
@@ -47,16 +47,10 @@ pub fn parse_items(
     max: usize,
 ) -> Result<Vec<Map<String, Value>>, OnSpotError> {
     let not_array = || OnSpotError::field("body must be an array of payouts");
-    if body.iter().all(u8::is_ascii_whitespace) {
+    if kit::is_blank(body) {
         return Err(not_array());
     }
-    let json = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .map(|m| m.trim().to_ascii_lowercase())
-        .is_some_and(|m| m == "application/json" || m.ends_with("+json"));
-    if !json {
+    if !kit::is_json(headers) {
         return Err(OnSpotError::field("Content-Type must be application/json"));
     }
     let value: Value = serde_json::from_slice(body).map_err(|e| json_syntax_error(body, &e))?;
@@ -88,6 +82,8 @@ pub fn parse_items(
 
 #[cfg(test)]
 mod tests {
+    use http::header;
+
     use super::*;
 
     #[test]

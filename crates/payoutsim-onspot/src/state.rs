@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
 use payoutsim_core::ids::Ids;
+use payoutsim_core::kit::Records;
 use payoutsim_core::machine::{Delay, Lifecycle, StateMachine};
 use serde::Serialize;
 use serde_json::Value;
@@ -201,16 +202,25 @@ impl TenantData {
         self.index.get(uuid).and_then(|&i| self.payouts.get_mut(i))
     }
 
-    pub fn has_payout(&self, uuid: &str) -> bool {
-        self.index.contains_key(uuid)
-    }
-
     /// Cents held by payouts in `status`.
     pub fn sum_in(&self, status: &str) -> i64 {
         (self.payouts.iter())
             .filter(|p| p.lc.status == status)
             .map(|p| p.item.amount_cents)
             .sum()
+    }
+}
+
+/// Where the kit finds a tenant's lifecycles: payouts are the only kind with one.
+impl Records for TenantData {
+    fn lifecycle(&self, kind: &str, uuid: &str) -> Option<&Lifecycle> {
+        self.payout(uuid).filter(|_| kind == PAYOUT).map(|p| &p.lc)
+    }
+
+    fn lifecycle_mut(&mut self, kind: &str, uuid: &str) -> Option<&mut Lifecycle> {
+        self.payout_mut(uuid)
+            .filter(|_| kind == PAYOUT)
+            .map(|p| &mut p.lc)
     }
 }
 
@@ -241,26 +251,6 @@ impl Store {
             accounts.insert(account_id.clone(), tenant.clone());
             TenantData::new(env, public_key, account_id)
         })
-    }
-
-    /// The lifecycle of `tenant`'s object `id` of `kind` (payouts are the only kind with one).
-    pub fn lifecycle(&mut self, tenant: &str, kind: &str, id: &str) -> Option<&mut Lifecycle> {
-        if kind != PAYOUT {
-            return None;
-        }
-        let rec = self.tenants.get_mut(tenant)?.payout_mut(id)?;
-        Some(&mut rec.lc)
-    }
-
-    /// The tenants holding a payout `uuid`, as `(tenant, kind)`, when `kinds` names payouts.
-    pub fn holders(&self, kinds: &[&str], uuid: &str) -> Vec<(String, String)> {
-        if !kinds.contains(&PAYOUT) {
-            return Vec::new();
-        }
-        (self.tenants.iter())
-            .filter(|(_, t)| t.has_payout(uuid))
-            .map(|(name, _)| (name.clone(), PAYOUT.to_string()))
-            .collect()
     }
 }
 

@@ -79,8 +79,7 @@ async fn active_live_payouts_are_paid_one_business_day_later() {
 #[tokio::test]
 async fn test_payouts_activate_at_once_and_are_paid_after_five_minutes() {
     let sim = sim(1);
-    let token = sim.token_ok("test", PK).await;
-    let t = tenant("test", PK);
+    let (token, t) = sim.signed_in("test", PK).await;
 
     sim.create(&token, "test", &json!([individual("100")]))
         .await;
@@ -95,8 +94,7 @@ async fn test_payouts_activate_at_once_and_are_paid_after_five_minutes() {
 #[tokio::test]
 async fn a_magic_document_fails_and_its_amount_funds_the_next_payout() {
     let sim = sim(1);
-    let token = sim.token_ok("live", PK).await;
-    let t = tenant("live", PK);
+    let (token, t) = sim.signed_in("live", PK).await;
     let failing = with_document("100", "4000000001");
     sim.create(&token, "live", &json!([failing, individual("100")]))
         .await;
@@ -116,8 +114,7 @@ async fn a_magic_document_fails_and_its_amount_funds_the_next_payout() {
 #[tokio::test]
 async fn magic_values_reach_their_documented_outcomes() {
     let sim = sim(1);
-    let token = sim.token_ok("test", PK).await;
-    let t = tenant("test", PK);
+    let (token, t) = sim.signed_in("test", PK).await;
     let body = json!([
         with_document("10", "4000000002"),
         with_document("10", "4000000003"),
@@ -145,8 +142,7 @@ async fn the_back_office_forces_a_status_with_its_balance_effect() {
     let sim = sim(1);
     let t = three_live_payouts(&sim).await;
     sim.transfer(&t, "100").await;
-    let view = sim.payouts(&t).await;
-    let first = view["payouts"][0]["uuid"].as_str().unwrap().to_string();
+    let first = sim.uuids(&t).await.remove(0);
 
     let r = sim
         .force(&first, json!({"status": "failed", "reason": "RETURNED"}))
@@ -167,8 +163,7 @@ async fn the_back_office_forces_a_status_with_its_balance_effect() {
 async fn forcing_a_payout_active_without_funds_is_a_conflict() {
     let sim = sim(1);
     let t = three_live_payouts(&sim).await;
-    let view = sim.payouts(&t).await;
-    let first = view["payouts"][0]["uuid"].as_str().unwrap().to_string();
+    let first = sim.uuids(&t).await.remove(0);
 
     let conflict = sim.force(&first, json!({"status": "paid"})).await;
     let unknown = sim.force(&first, json!({"status": "lost"})).await;
@@ -226,22 +221,8 @@ async fn environments_keep_separate_data_and_balances() {
     sim.create(&test, "test", &json!([individual("2"), individual("3")]))
         .await;
 
-    let live_view = sim
-        .admin(
-            "GET",
-            "/__admin/providers/onspot/payouts?environment=live",
-            None,
-        )
-        .await
-        .json;
-    let test_view = sim
-        .admin(
-            "GET",
-            "/__admin/providers/onspot/payouts?environment=test",
-            None,
-        )
-        .await
-        .json;
+    let live_view = sim.view("/payouts?environment=live").await;
+    let test_view = sim.view("/payouts?environment=test").await;
     assert_eq!(live_view["payouts"].as_array().unwrap().len(), 1);
     assert_eq!(test_view["payouts"].as_array().unwrap().len(), 2);
     assert_eq!(
@@ -253,8 +234,7 @@ async fn environments_keep_separate_data_and_balances() {
 #[tokio::test]
 async fn a_changed_delay_applies_to_payouts_activated_afterwards() {
     let sim = sim(1);
-    let token = sim.token_ok("live", PK).await;
-    let t = tenant("live", PK);
+    let (token, t) = sim.signed_in("live", PK).await;
     assert!(
         sim.provider
             .set_delay("payout", "live", "active", "paid", Delay::Seconds(60))
@@ -280,17 +260,11 @@ async fn objects_and_machines_show_the_state_and_the_table() {
     let t = three_live_payouts(&sim).await;
     sim.transfer(&t, "100").await;
 
-    let objects = sim.provider.objects(Some(&t), None);
-    let machines = sim
-        .admin("GET", "/__admin/providers/onspot/machines", None)
-        .await
-        .json;
+    let objects = sim.object_list(Some(&t), None);
+    let machines = sim.view("/machines").await;
     let transitions = sim.engine.transitions(Some("onspot"), None);
 
-    let kinds: Vec<&str> = objects["objects"]
-        .as_array()
-        .unwrap()
-        .iter()
+    let kinds: Vec<&str> = (objects.iter())
         .map(|o| o["kind"].as_str().unwrap())
         .collect();
     assert_eq!(kinds, ["payout", "payout", "payout", "transfer", "balance"]);
@@ -343,8 +317,7 @@ async fn activation_by_funds_is_logged_as_timeline_and_a_forced_status_as_admin(
 #[tokio::test]
 async fn a_forced_failure_takes_the_reason_given_else_forced_over_a_magic_reason() {
     let sim = sim(1);
-    let token = sim.token_ok("test", PK).await;
-    let t = tenant("test", PK);
+    let (token, t) = sim.signed_in("test", PK).await;
     let item = with_document("10", "4000000001");
     sim.create(&token, "test", &json!([item])).await;
     let uuid = sim.uuids(&t).await.remove(0);
@@ -361,8 +334,7 @@ async fn a_forced_failure_takes_the_reason_given_else_forced_over_a_magic_reason
 #[tokio::test]
 async fn a_payout_parked_in_pending_funding_waits_for_the_next_transfer() {
     let sim = sim(1);
-    let token = sim.token_ok("live", PK).await;
-    let t = tenant("live", PK);
+    let (token, t) = sim.signed_in("live", PK).await;
     sim.transfer(&t, "1000").await;
     sim.create(&token, "live", &json!([individual("100")]))
         .await;
@@ -381,8 +353,7 @@ async fn a_payout_parked_in_pending_funding_waits_for_the_next_transfer() {
 #[tokio::test]
 async fn a_forced_status_reruns_activation_for_a_parked_payout() {
     let sim = sim(1);
-    let token = sim.token_ok("live", PK).await;
-    let t = tenant("live", PK);
+    let (token, t) = sim.signed_in("live", PK).await;
     sim.transfer(&t, "1000").await;
     sim.create(
         &token,

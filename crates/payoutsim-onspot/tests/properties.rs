@@ -6,7 +6,7 @@
 
 mod support;
 
-use payoutsim_core::testkit::{any_json, request};
+use payoutsim_core::testkit::{any_json, block_on, request, with_fields};
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
 use support::*;
@@ -55,19 +55,15 @@ fn item() -> impl Strategy<Value = Value> {
                 json!({"firstName": "", "lastName": ""}),
             );
             m.insert("currency".into(), json!("USD"));
-            for (k, v) in [
+            let fields = [
                 ("type", kind),
                 ("documentType", doc_type),
                 ("documentNumber", doc),
                 ("amount", amount),
                 ("customerEmail", email),
                 ("description", extra),
-            ] {
-                if let Some(v) = v {
-                    m.insert(k.to_string(), v);
-                }
-            }
-            Value::Object(m)
+            ];
+            with_fields(m, fields)
         })
 }
 
@@ -141,8 +137,7 @@ fn check_conservation(sim: &Sim) {
         let (w, f) = text.split_once('.').unwrap();
         w.parse::<i64>().unwrap() * 100 + f.parse::<i64>().unwrap()
     };
-    let objects = sim.provider.objects(None, Some("balance"));
-    for o in objects["objects"].as_array().unwrap() {
+    for o in sim.object_list(None, Some("balance")) {
         let b = &o["object"];
         let available = cents(&b["available"]);
         assert!(available >= 0, "{o}");
@@ -163,8 +158,7 @@ proptest! {
     fn any_request_gets_a_well_formed_answer_and_money_is_conserved(
         steps in prop::collection::vec(step(), 1..10)
     ) {
-        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-        rt.block_on(async {
+        block_on(async {
             let sim = sim(3);
             let mut tokens = vec![sim.token_ok("live", PK).await, "garbage".to_string()];
             for step in steps {
@@ -172,7 +166,7 @@ proptest! {
                     Step::Token { env, key, secret } => {
                         let mut headers = vec![("publicKey", key), ("secretKey", secret)];
                         headers.extend(env.map(|e| ("environment", e)));
-                        let r = sim.call("POST", TOKEN_PATH, &headers, None).await;
+                        let r = sim.token_with(&headers).await;
                         check_answer(&r);
                         if let Some(t) = r.json.as_str() {
                             tokens.push(t.to_string());

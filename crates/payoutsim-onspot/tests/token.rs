@@ -130,12 +130,7 @@ async fn a_missing_or_unknown_environment_is_a_bad_request() {
     let sim = sim(1);
 
     let missing = sim
-        .call(
-            "POST",
-            TOKEN_PATH,
-            &[("publicKey", PK), ("secretKey", SK)],
-            None,
-        )
+        .token_with(&[("publicKey", PK), ("secretKey", SK)])
         .await;
     let unknown = sim.token("production", PK, SK).await;
 
@@ -154,20 +149,10 @@ async fn missing_or_malformed_keys_are_unauthorized() {
     let long = "k".repeat(129);
 
     let no_public = sim
-        .call(
-            "POST",
-            TOKEN_PATH,
-            &[("secretKey", SK), ("environment", "test")],
-            None,
-        )
+        .token_with(&[("secretKey", SK), ("environment", "test")])
         .await;
     let no_secret = sim
-        .call(
-            "POST",
-            TOKEN_PATH,
-            &[("publicKey", PK), ("environment", "test")],
-            None,
-        )
+        .token_with(&[("publicKey", PK), ("environment", "test")])
         .await;
     let spaced = sim.token("test", "a key", SK).await;
     let too_long = sim.token("test", &long, SK).await;
@@ -224,13 +209,7 @@ async fn a_provisioned_key_pair_is_listed_with_its_empty_balance_before_any_requ
 
     let answer = sim.provider.provision(&live).unwrap();
     let tenants = sim.admin("GET", "/__admin/tenants", None).await;
-    let objects = sim
-        .admin(
-            "GET",
-            "/__admin/providers/onspot/objects?kind=balance",
-            None,
-        )
-        .await;
+    let objects = sim.back_office("GET", "/objects?kind=balance", None).await;
 
     assert_eq!(answer["tenant"], live.as_str());
     assert_eq!(answer["balance"]["funded"], "0.00");

@@ -12,12 +12,21 @@
 //!   by the provider's own rules, back-office moves with "back on the way", and the webhooks
 //!   they emit
 //! - `provider.rs`: `impl Provider for Kit<S>`
+//! - `records.rs`: [`Records`], where a tenant's lifecycles live, and [`Tenants`], the store's
+//!   tenants, where the default [`Spec::lifecycle`] and [`Spec::holders`] look
+//! - `back_office.rs`: [`Kit::declare`] (a tenant listed ahead of use), the [`fund`] route, and
+//!   the objects view ([`objects_view`], [`entry`])
+//! - `web.rs`: unknown routes in the provider's envelope ([`unknown_routes`]), [`RawBody`], and
+//!   reading a JSON body ([`is_blank`], [`is_json`], [`json_object`])
 //!
 //! See `docs/adding-a-provider.md` for the contract and a walk-through.
 
 mod auth;
+mod back_office;
 mod changes;
 mod provider;
+mod records;
+mod web;
 
 use std::collections::BTreeMap;
 use std::fmt::Debug;
@@ -37,7 +46,10 @@ use crate::machine::{Lifecycle, Machines, StateMachine};
 use crate::webhooks::WebhookTarget;
 
 pub use auth::{Auth, Authenticate};
+pub use back_office::{entry, fund, objects_view};
 pub use changes::Found;
+pub use records::{Records, Tenants};
+pub use web::{NotAnObject, RawBody, is_blank, is_json, json_object, unknown_routes};
 
 /// A webhook event a status change emits: its name and its body, serialised in the provider's
 /// own field order.
@@ -99,17 +111,35 @@ pub trait Spec: Sized + Send + Sync + 'static {
         r#"{"id":"00000000-0000-4000-8000-000000000000","status":"pending"}"#
     }
 
-    /// The lifecycle of object `id` of `kind` held by `tenant`, if there is one.
+    /// Where the store keeps each tenant's records (`Some(&store.tenants)`, a
+    /// `BTreeMap<String, TenantData>` whose `TenantData` implements [`Records`]): the default
+    /// [`Spec::lifecycle`] and [`Spec::holders`] look there. Default: nowhere, for a store laid
+    /// out otherwise, which implements those two itself.
+    fn tenants(_store: &Self::Store) -> Option<&dyn Tenants> {
+        None
+    }
+
+    /// [`Spec::tenants`], to change.
+    fn tenants_mut(_store: &mut Self::Store) -> Option<&mut dyn Tenants> {
+        None
+    }
+
+    /// The lifecycle of object `id` of `kind` held by `tenant`, if there is one. Default: in
+    /// [`Spec::tenants_mut`].
     fn lifecycle<'s>(
         store: &'s mut Self::Store,
         tenant: &str,
         kind: &str,
         id: &str,
-    ) -> Option<&'s mut Lifecycle>;
+    ) -> Option<&'s mut Lifecycle> {
+        Self::tenants_mut(store)?.lifecycle_mut(tenant, kind, id)
+    }
 
     /// Which tenants hold an object `id` of one of `kinds`, as `(tenant, kind)`: for back-office
-    /// moves that do not name the tenant.
-    fn holders(store: &Self::Store, kinds: &[&str], id: &str) -> Vec<(String, String)>;
+    /// moves that do not name the tenant. Default: in [`Spec::tenants`].
+    fn holders(store: &Self::Store, kinds: &[&str], id: &str) -> Vec<(String, String)> {
+        (Self::tenants(store)).map_or_else(Vec::new, |t| t.holders(kinds, id))
+    }
 
     /// The one hook: `change` just happened to an object in `store` (timed, forced, moved by the
     /// back office or by the provider's own rules; creations are not passed here). Apply its

@@ -6,8 +6,6 @@
 #![allow(async_fn_in_trait)] // a test crate's own trait: no Send bound is needed
 #![allow(clippy::unwrap_used)]
 
-use bytes::Bytes;
-use http_body_util::BodyExt;
 use payoutsim_core::testkit;
 use payoutsim_kashpay::{KashpayConfig, KashpaySpec};
 use serde_json::{Value, json};
@@ -22,8 +20,6 @@ pub const OTHER_ENTITY: &str = "com.cascade";
 pub const CLABE: &str = "002028650641359744";
 /// The default sandbox balance, in whole MXN.
 pub const START: i64 = 1_000_000;
-/// Where the core serves Kashpay's back office.
-pub const BACK_OFFICE: &str = "/__admin/providers/kashpay";
 
 pub type Sim = testkit::Sim<KashpaySpec>;
 
@@ -35,16 +31,16 @@ pub fn sim_with(seed: u64, config: KashpayConfig) -> Sim {
     Sim::new(seed, config)
 }
 
-/// A simulator and a session token for [`ENTITY`].
-pub async fn signed_in(seed: u64) -> (Sim, String) {
+/// A simulator and a session of [`ENTITY`].
+pub async fn signed_in(seed: u64) -> (Sim, Auth) {
     signed_in_with(seed, KashpayConfig::default()).await
 }
 
-/// A simulator with `config` and a session token for [`ENTITY`].
-pub async fn signed_in_with(seed: u64, config: KashpayConfig) -> (Sim, String) {
+/// A simulator with `config` and a session of [`ENTITY`].
+pub async fn signed_in_with(seed: u64, config: KashpayConfig) -> (Sim, Auth) {
     let sim = sim_with(seed, config);
-    let token = sim.token(ENTITY).await;
-    (sim, token)
+    let auth = sim.session(ENTITY).await;
+    (sim, auth)
 }
 
 /// Kashpay's settings with a sandbox entity starting at `mxn` whole pesos.
@@ -87,44 +83,43 @@ impl KashpayResp for Resp {
 }
 
 /// The headers of a later call: bearer token and `Entity-i`.
-pub struct Auth<'a> {
-    pub token: &'a str,
-    pub entity: &'a str,
+#[derive(Clone, Debug)]
+pub struct Auth {
+    pub token: String,
+    pub entity: String,
+}
+
+impl Auth {
+    pub fn new(token: &str, entity: &str) -> Self {
+        Self {
+            token: token.to_string(),
+            entity: entity.to_string(),
+        }
+    }
+
+    /// `token` sent for [`ENTITY`].
+    pub fn of(token: &str) -> Self {
+        Self::new(token, ENTITY)
+    }
 }
 
 /// Kashpay's calls: authenticate, and the later calls with a session.
 pub trait KashpayCalls {
-    async fn authenticate(&self, entity: &str, user: &str, password: &str) -> Resp;
-    /// A session token for `entity` (user `<entity>@example.com`).
-    async fn token(&self, entity: &str) -> String;
-    /// `method path` with the session's headers, `extra` headers and an optional JSON body.
-    async fn call_as(
-        &self,
-        method: &str,
-        path: &str,
-        auth: &Auth<'_>,
-        extra: &[(&str, &str)],
-        body: Option<Value>,
-    ) -> Resp;
-    async fn order(&self, auth: &Auth<'_>, body: Value) -> Resp;
-    async fn balance(&self, auth: &Auth<'_>) -> Resp;
-    /// The entity's balance, in centavos.
-    async fn balance_cents(&self, auth: &Auth<'_>) -> i64;
-    async fn operations(&self, auth: &Auth<'_>, headers: &[(&str, &str)]) -> Resp;
-    async fn search(&self, auth: &Auth<'_>, body: Value) -> Resp;
-    /// The current wire status of the order with `reference`.
-    async fn status_of(&self, auth: &Auth<'_>, reference: &str) -> u64;
-    /// What the `token_expired` fault sends: `Provider::expired_token_response`'s body.
-    async fn expired_body(&self) -> Bytes;
-}
+    fn sim(&self) -> &Sim;
 
-impl KashpayCalls for Sim {
     async fn authenticate(&self, entity: &str, user: &str, password: &str) -> Resp {
-        let body = json!({"entity": entity, "password": password, "user": user}).to_string();
-        let path = "/AuthenticationService/authenticate";
-        self.call("POST", path, &[], Some(body.as_bytes())).await
+        let body = json!({"entity": entity, "password": password, "user": user});
+        self.authenticate_raw(&[], body.to_string().as_bytes())
+            .await
     }
 
+    /// `POST /AuthenticationService/authenticate` of `body` as it is, with `headers`.
+    async fn authenticate_raw(&self, headers: &[(&str, &str)], body: &[u8]) -> Resp {
+        let path = "/AuthenticationService/authenticate";
+        self.sim().call("POST", path, headers, Some(body)).await
+    }
+
+    /// A session token for `entity` (user `<entity>@example.com`).
     async fn token(&self, entity: &str) -> String {
         let r = self
             .authenticate(entity, &format!("{entity}@example.com"), PASSWORD)
@@ -136,61 +131,77 @@ impl KashpayCalls for Sim {
             .to_string()
     }
 
+    /// A session of `entity`: its token, sent for it.
+    async fn session(&self, entity: &str) -> Auth {
+        Auth::new(&self.token(entity).await, entity)
+    }
+
+    /// `method path` with the session's headers, `extra` headers and an optional JSON body.
     async fn call_as(
         &self,
         method: &str,
         path: &str,
-        auth: &Auth<'_>,
+        auth: &Auth,
         extra: &[(&str, &str)],
         body: Option<Value>,
     ) -> Resp {
         let bearer = format!("Bearer {}", auth.token);
         let mut headers = vec![
             ("authorization", bearer.as_str()),
-            ("entity-i", auth.entity),
+            ("entity-i", auth.entity.as_str()),
         ];
         headers.extend_from_slice(extra);
         let body = body.map(|b| b.to_string());
-        self.call(method, path, &headers, body.as_deref().map(str::as_bytes))
+        (self.sim())
+            .call(method, path, &headers, body.as_deref().map(str::as_bytes))
             .await
     }
 
-    async fn order(&self, auth: &Auth<'_>, body: Value) -> Resp {
+    async fn order(&self, auth: &Auth, body: Value) -> Resp {
         self.call_as("POST", "/OKPay/createOrder", auth, &[], Some(body))
             .await
     }
 
-    async fn balance(&self, auth: &Auth<'_>) -> Resp {
+    async fn balance(&self, auth: &Auth) -> Resp {
         self.call_as("GET", "/EntitiesServices/getBalance", auth, &[], None)
             .await
     }
 
-    async fn balance_cents(&self, auth: &Auth<'_>) -> i64 {
+    /// The entity's balance, in centavos.
+    async fn balance_cents(&self, auth: &Auth) -> i64 {
         let r = self.balance(auth).await;
         (r.json["onsignaEntity"]["balance"].as_f64().unwrap() * 100.0).round() as i64
     }
 
-    async fn operations(&self, auth: &Auth<'_>, headers: &[(&str, &str)]) -> Resp {
+    async fn operations(&self, auth: &Auth, headers: &[(&str, &str)]) -> Resp {
         let path = "/EntitiesServices/getOperations";
         self.call_as("GET", path, auth, headers, None).await
     }
 
-    async fn search(&self, auth: &Auth<'_>, body: Value) -> Resp {
+    async fn search(&self, auth: &Auth, body: Value) -> Resp {
         self.call_as("POST", "/OKPay/searchReference", auth, &[], Some(body))
             .await
     }
 
-    async fn status_of(&self, auth: &Auth<'_>, reference: &str) -> u64 {
+    /// The current wire status of the order with `reference`.
+    async fn status_of(&self, auth: &Auth, reference: &str) -> u64 {
         let r = self
             .search(auth, json!({"alphanumericReference": reference}))
             .await;
         r.json["orderEntityResponse"]["status"].as_u64().unwrap()
     }
 
-    async fn expired_body(&self) -> Bytes {
-        let resp = self.provider.expired_token_response();
-        assert_eq!(resp.status(), 401);
-        resp.into_body().collect().await.unwrap().to_bytes()
+    /// Forces order `id`'s status through the back office.
+    async fn force(&self, id: &str, status: &str) -> Resp {
+        let path = format!("/orders/{id}/status");
+        let body = json!({ "status": status });
+        self.sim().back_office("POST", &path, Some(body)).await
+    }
+}
+
+impl KashpayCalls for Sim {
+    fn sim(&self) -> &Sim {
+        self
     }
 }
 

@@ -87,9 +87,12 @@ pub trait OnePaySim {
     }
 
     async fn post(&self, key: &str, path: &str, body: Value) -> Resp {
-        let bytes = body.to_string();
-        self.call_as("POST", path, Some(key), &[], Some(bytes.as_bytes()))
-            .await
+        self.post_raw(key, path, body.to_string().as_bytes()).await
+    }
+
+    /// A POST of `body` as it is (broken JSON, say), as JSON.
+    async fn post_raw(&self, key: &str, path: &str, body: &[u8]) -> Resp {
+        self.call_as("POST", path, Some(key), &[], Some(body)).await
     }
 
     async fn post_idem(&self, key: &str, path: &str, idem: &str, body: Value) -> Resp {
@@ -105,9 +108,14 @@ pub trait OnePaySim {
         r.json["id"].as_str().unwrap().to_string()
     }
 
-    async fn account(&self, key: &str, customer_id: &str, account_number: &str) -> String {
+    /// `POST /v1/accounts` of [`account_body`]: the answer.
+    async fn new_account(&self, key: &str, customer_id: &str, account_number: &str) -> Resp {
         let body = account_body(customer_id, account_number);
-        let r = self.post(key, "/v1/accounts", body).await;
+        self.post(key, "/v1/accounts", body).await
+    }
+
+    async fn account(&self, key: &str, customer_id: &str, account_number: &str) -> String {
+        let r = self.new_account(key, customer_id, account_number).await;
         assert_eq!(r.status, 201, "{}", r.json);
         r.json["id"].as_str().unwrap().to_string()
     }
@@ -123,12 +131,24 @@ pub trait OnePaySim {
         self.post_idem(key, "/v1/cashouts", idem, body).await
     }
 
-    /// A payee of `TEST_KEY` (account `0012345678`) and a cashout of 1000 COP to them by
-    /// `method` (key `k`): `(account_id, cashout_id)`.
-    async fn cashout_to_payee(&self, method: &str) -> (String, String) {
-        let (c, a) = self.payee(TEST_KEY, "0012345678").await;
-        let body = cashout_body(&c, &a, json!(1000), method);
+    /// A payee of `TEST_KEY` with account `account_number`, and a cashout of `amount` to them
+    /// by `method` (key `k`): `(customer_id, account_id, the cashout's answer)`.
+    async fn pay(
+        &self,
+        account_number: &str,
+        amount: Value,
+        method: &str,
+    ) -> (String, String, Resp) {
+        let (c, a) = self.payee(TEST_KEY, account_number).await;
+        let body = cashout_body(&c, &a, amount, method);
         let r = self.cashout(TEST_KEY, "k", body).await;
+        (c, a, r)
+    }
+
+    /// [`OnePaySim::pay`] of 1000 COP to account `0012345678`, which must be accepted:
+    /// `(account_id, cashout_id)`.
+    async fn cashout_to_payee(&self, method: &str) -> (String, String) {
+        let (_, a, r) = self.pay("0012345678", json!(1000), method).await;
         assert_eq!(r.status, 201, "{}", r.json);
         (a, r.json["id"].as_str().unwrap().to_string())
     }
@@ -146,20 +166,13 @@ pub trait OnePaySim {
 
     /// A back-office call under `/__admin/providers/onepay`: `(status, body)`.
     async fn admin_post(&self, path: &str, body: Value) -> (u16, Value) {
-        let path = format!("/__admin/providers/onepay{path}");
-        let r = self.sim().admin("POST", &path, Some(body)).await;
+        let r = self.sim().back_office("POST", path, Some(body)).await;
         (r.status, r.json)
     }
 
     /// An admin API read: its JSON body.
     async fn admin_get(&self, path: &str) -> Value {
         self.sim().admin("GET", path, None).await.json
-    }
-
-    /// The back office's objects of one kind (`Provider::objects`).
-    fn onepay_objects(&self, kind: &str) -> Vec<Value> {
-        let v = self.sim().objects(None, Some(kind));
-        v["objects"].as_array().unwrap().clone()
     }
 }
 

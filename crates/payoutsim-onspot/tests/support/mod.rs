@@ -4,10 +4,9 @@
 //! its NestJS envelope assertions.
 
 #![allow(dead_code)]
+#![allow(async_fn_in_trait)] // a test crate's own trait: no Send bound is needed
 #![allow(clippy::unwrap_used)]
 
-use bytes::Bytes;
-use http_body_util::BodyExt;
 use payoutsim_onspot::{OnSpotConfig, OnSpotSpec};
 use serde_json::{Value, json};
 
@@ -72,40 +71,32 @@ impl OnSpotResp for Resp {
 
 /// OnSpot's calls and back-office reads on the harness.
 pub trait OnSpotSim {
-    /// Generate Token with a key pair in `env`.
-    async fn token(&self, env: &str, pk: &str, sk: &str) -> Resp;
-    /// A token that must be issued.
-    async fn token_ok(&self, env: &str, pk: &str) -> String;
-    /// Create Payouts with a token in `env`.
-    async fn create(&self, token: &str, env: &str, body: &Value) -> Resp;
-    /// Records a bank transfer of `amount` to `tenant` through the back office.
-    async fn transfer(&self, tenant: &str, amount: &str) -> Resp;
-    /// Forces payout `uuid`'s status through the back office (`body`: `{status, reason?}`).
-    async fn force(&self, uuid: &str, body: Value) -> Resp;
-    /// The back office's "Payouts" for one tenant.
-    async fn payouts(&self, tenant: &str) -> Value;
-    /// Statuses of a tenant's payouts, in creation order.
-    async fn statuses(&self, tenant: &str) -> Vec<String>;
-    /// The uuids of a tenant's payouts, in creation order.
-    async fn uuids(&self, tenant: &str) -> Vec<String>;
-    /// A tenant's balance, as "Payouts" shows it.
-    async fn balance(&self, tenant: &str) -> Value;
-    /// What OnSpot answers for a token past its `exp` (`Provider::expired_token_response`).
-    async fn expired_body(&self) -> Bytes;
-}
+    fn sim(&self) -> &Sim;
 
-impl OnSpotSim for Sim {
-    async fn token(&self, env: &str, pk: &str, sk: &str) -> Resp {
-        let headers = [("publicKey", pk), ("secretKey", sk), ("environment", env)];
-        self.call("POST", TOKEN_PATH, &headers, None).await
+    /// Generate Token with exactly these headers.
+    async fn token_with(&self, headers: &[(&str, &str)]) -> Resp {
+        self.sim().call("POST", TOKEN_PATH, headers, None).await
     }
 
+    /// Generate Token with a key pair in `env`.
+    async fn token(&self, env: &str, pk: &str, sk: &str) -> Resp {
+        let headers = [("publicKey", pk), ("secretKey", sk), ("environment", env)];
+        self.token_with(&headers).await
+    }
+
+    /// A token that must be issued.
     async fn token_ok(&self, env: &str, pk: &str) -> String {
         let r = self.token(env, pk, SK).await;
         assert_eq!(r.status, 201, "{:?}", r.bytes);
         r.json.as_str().unwrap().to_string()
     }
 
+    /// A token that must be issued for `pk` in `env`, and the tenant it is for.
+    async fn signed_in(&self, env: &str, pk: &str) -> (String, String) {
+        (self.token_ok(env, pk).await, tenant(env, pk))
+    }
+
+    /// Create Payouts with a token in `env`.
     async fn create(&self, token: &str, env: &str, body: &Value) -> Resp {
         let auth = format!("Bearer {token}");
         let headers = [
@@ -113,29 +104,38 @@ impl OnSpotSim for Sim {
             ("environment", env),
             ("content-type", "application/json"),
         ];
-        let bytes = body.to_string();
-        self.call("POST", CREATE_PATH, &headers, Some(bytes.as_bytes()))
+        self.sim()
+            .call_json("POST", CREATE_PATH, &headers, body)
             .await
     }
 
+    /// Records a bank transfer of `amount` to `tenant` through the back office.
     async fn transfer(&self, tenant: &str, amount: &str) -> Resp {
         let body = json!({ "tenant": tenant, "amount": amount });
-        self.admin("POST", "/__admin/providers/onspot/transfers", Some(body))
+        self.sim()
+            .back_office("POST", "/transfers", Some(body))
             .await
     }
 
+    /// Forces payout `uuid`'s status through the back office (`body`: `{status, reason?}`).
     async fn force(&self, uuid: &str, body: Value) -> Resp {
-        let path = format!("/__admin/providers/onspot/payouts/{uuid}/status");
-        self.admin("POST", &path, Some(body)).await
+        let path = format!("/payouts/{uuid}/status");
+        self.sim().back_office("POST", &path, Some(body)).await
     }
 
-    async fn payouts(&self, tenant: &str) -> Value {
-        let path = format!("/__admin/providers/onspot/payouts?tenant={tenant}");
-        let r = self.admin("GET", &path, None).await;
+    /// A back-office read (`path` under `/__admin/providers/onspot`) that must succeed.
+    async fn view(&self, path: &str) -> Value {
+        let r = self.sim().back_office("GET", path, None).await;
         assert_eq!(r.status, 200, "{}", r.json);
         r.json
     }
 
+    /// The back office's "Payouts" for one tenant.
+    async fn payouts(&self, tenant: &str) -> Value {
+        self.view(&format!("/payouts?tenant={tenant}")).await
+    }
+
+    /// Statuses of a tenant's payouts, in creation order.
     async fn statuses(&self, tenant: &str) -> Vec<String> {
         let view = self.payouts(tenant).await;
         view["payouts"]
@@ -146,6 +146,7 @@ impl OnSpotSim for Sim {
             .collect()
     }
 
+    /// The uuids of a tenant's payouts, in creation order.
     async fn uuids(&self, tenant: &str) -> Vec<String> {
         let view = self.payouts(tenant).await;
         (view["payouts"].as_array().unwrap().iter())
@@ -153,13 +154,15 @@ impl OnSpotSim for Sim {
             .collect()
     }
 
+    /// A tenant's balance, as "Payouts" shows it.
     async fn balance(&self, tenant: &str) -> Value {
         self.payouts(tenant).await["balances"][tenant].clone()
     }
+}
 
-    async fn expired_body(&self) -> Bytes {
-        let resp = self.provider.expired_token_response();
-        resp.into_body().collect().await.unwrap().to_bytes()
+impl OnSpotSim for Sim {
+    fn sim(&self) -> &Sim {
+        self
     }
 }
 

@@ -4,34 +4,13 @@
 
 mod common;
 
-use common::{Sim, TENANT};
+use common::{Fixture, Sim};
 use serde_json::{Value, json};
 
 /// Subscribes the tenant's cashout events to the inbox `name`, and makes a customer and account.
-async fn subscribed(sim: &Sim, name: &str) -> (String, String) {
-    let url = sim.admin_url(&format!("/__admin/inbox/{name}"));
-    let (status, body) = sim
-        .admin(
-            "POST",
-            "/__admin/webhooks",
-            Some(json!({"provider": "onepay", "tenant": TENANT, "url": url})),
-        )
-        .await;
-    assert_eq!(status, 201, "{body}");
+async fn subscribed(sim: &Sim, name: &str) -> Fixture {
+    sim.subscribe_inbox(name).await;
     sim.fixture().await
-}
-
-/// The events the inbox received, in order.
-async fn received(sim: &Sim, name: &str) -> Vec<String> {
-    let (_, body) = sim
-        .admin("GET", &format!("/__admin/inbox/{name}"), None)
-        .await;
-    body["messages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["body"]["event"].as_str().unwrap_or_default().to_string())
-        .collect()
 }
 
 async fn deliveries(sim: &Sim) -> Vec<Value> {
@@ -57,7 +36,7 @@ async fn a_dropped_webhook_never_arrives_and_the_records_say_so() {
     sim.cashout(&fixture, "k1").send().await.unwrap();
     sim.advance(60).await;
 
-    assert_eq!(received(&sim, "drop").await, ["cashout.approved"]);
+    assert_eq!(sim.inbox("drop").await, ["cashout.approved"]);
     let dropped = deliveries(&sim)
         .await
         .into_iter()
@@ -79,7 +58,7 @@ async fn a_duplicated_webhook_arrives_twice() {
     sim.advance(0).await;
 
     assert_eq!(
-        received(&sim, "dup").await,
+        sim.inbox("dup").await,
         ["cashout.created", "cashout.created"]
     );
     sim.stop().await;
@@ -98,12 +77,12 @@ async fn a_delayed_webhook_arrives_later_on_the_simulated_clock() {
 
     sim.cashout(&fixture, "k1").send().await.unwrap();
     sim.advance(30).await;
-    let early = received(&sim, "late").await;
+    let early = sim.inbox("late").await;
     sim.advance(90).await;
 
     assert!(early.is_empty(), "{early:?}");
     assert_eq!(
-        received(&sim, "late").await,
+        sim.inbox("late").await,
         ["cashout.approved", "cashout.created"]
     );
     let created = deliveries(&sim)
@@ -124,12 +103,12 @@ async fn a_reordered_webhook_arrives_after_the_next_one() {
 
     sim.cashout(&fixture, "k1").send().await.unwrap();
     sim.advance(0).await;
-    let held = received(&sim, "order").await;
+    let held = sim.inbox("order").await;
     sim.advance(60).await;
 
     assert!(held.is_empty(), "held until the next event: {held:?}");
     assert_eq!(
-        received(&sim, "order").await,
+        sim.inbox("order").await,
         ["cashout.approved", "cashout.created"]
     );
     sim.stop().await;

@@ -365,9 +365,7 @@ async fn a_tenant_rule_spares_other_tenants() {
 
     let mine = sim.get("/v1/banks").send().await.unwrap();
     let other = sim
-        .http
-        .get(sim.onepay("/v1/banks"))
-        .bearer_auth("sk_test_someone_else")
+        .get_as("sk_test_someone_else", "/v1/banks")
         .send()
         .await
         .unwrap();

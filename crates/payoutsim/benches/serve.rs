@@ -105,10 +105,7 @@ async fn bare_server() -> String {
             "/v1/cashouts/{id}",
             get(move || async move { Json(cashout()) }),
         );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    url
+    payoutsim_core::testkit::spawn(app).await
 }
 
 /// Creates a customer, an account and one cashout; returns (customer, account, cashout) ids.

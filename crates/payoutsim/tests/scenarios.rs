@@ -6,9 +6,9 @@ mod common;
 
 use std::time::Duration;
 
-use axum::body::Body;
 use common::{KEY, Sim, chain};
 use payoutsim::ServeConfig;
+use payoutsim_core::testkit::request;
 use payoutsim_faults::Scenario;
 use serde_json::{Value, json};
 use tower::ServiceExt;
@@ -64,15 +64,14 @@ async fn latency_tail_slows_creates_heavily_and_polls_a_little() {
         .find(|(id, _)| id.name() == "onepay")
         .unwrap();
     let router = app.provider_router(onepay);
+    let auth = format!("Bearer {KEY}");
+    let headers = [
+        ("authorization", auth.as_str()),
+        ("content-type", "application/json"),
+        ("x-idempotency", "k"),
+    ];
     let timed = |method: &str, path: &str| {
-        let req = http::Request::builder()
-            .method(method)
-            .uri(path)
-            .header("authorization", format!("Bearer {KEY}"))
-            .header("content-type", "application/json")
-            .header("x-idempotency", "k")
-            .body(Body::from("{}"))
-            .unwrap();
+        let req = request(method, path, &headers, Some(b"{}"));
         let router = router.clone();
         async move {
             let started = tokio::time::Instant::now();

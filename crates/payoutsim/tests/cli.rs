@@ -86,10 +86,11 @@ fn an_invalid_clock_mode_is_refused() {
     assert!(err.contains("unknown clock mode `sometimes`"), "{err}");
 }
 
-fn scenario_file(name: &str, text: &str) -> std::path::PathBuf {
+/// Writes `text` to a temporary file named after `name`; answers its path.
+fn scenario_file(name: &str, text: &str) -> String {
     let path = std::env::temp_dir().join(format!("payoutsim-cli-{}-{name}", std::process::id()));
     std::fs::write(&path, text).unwrap();
-    path
+    path.to_string_lossy().into_owned()
 }
 
 #[test]
@@ -119,35 +120,13 @@ fn scenario_check_names_the_file_line_and_field_of_an_error() {
         "name: p\nrules:\n  - fault: {kind: reset}\n  - match: {provider: nobody}\n    fault: {kind: reset}\n",
     );
 
-    let typo_out = bin()
-        .args(["scenario", "check"])
-        .arg(&typo)
-        .output()
-        .unwrap();
-    let unknown_out = bin()
-        .args(["scenario", "check"])
-        .arg(&unknown)
-        .output()
-        .unwrap();
+    let typo_err = refusal(&["scenario", "check", &typo]);
+    let unknown_err = refusal(&["scenario", "check", &unknown]);
 
-    assert!(!typo_out.status.success());
-    let err = String::from_utf8_lossy(&typo_out.stderr);
-    assert!(
-        err.contains(&format!(
-            "{}:4:5: rules[0]: unknown field `tims`",
-            typo.display()
-        )),
-        "{err}"
-    );
-    assert!(!unknown_out.status.success());
-    let err = String::from_utf8_lossy(&unknown_out.stderr);
-    assert!(
-        err.contains(&format!(
-            "{}:4:5: rules[1].match.provider: `nobody` is not served",
-            unknown.display()
-        )),
-        "{err}"
-    );
+    let expected = format!("{typo}:4:5: rules[0]: unknown field `tims`");
+    assert!(typo_err.contains(&expected), "{typo_err}");
+    let expected = format!("{unknown}:4:5: rules[1].match.provider: `nobody` is not served");
+    assert!(unknown_err.contains(&expected), "{unknown_err}");
     std::fs::remove_file(typo).ok();
     std::fs::remove_file(unknown).ok();
 }
@@ -174,20 +153,16 @@ async fn serve_loads_scenarios_given_with_the_flag() {
 
 #[test]
 fn serve_refuses_a_scenario_that_does_not_fit_and_names_the_file_and_field() {
-    let file = std::env::temp_dir().join(format!("payoutsim-misfit-{}.yaml", std::process::id()));
-    std::fs::write(
-        &file,
+    let file = scenario_file(
+        "misfit.yaml",
         "name: misfit\nrules:\n  - match: {provider: onepay}\n    fault: {kind: outcome, status: processing}\n",
-    )
-    .unwrap();
+    );
 
-    let out = serve(&["--scenario"]).arg(&file).output().unwrap();
+    let err = refusal(&["serve", "--port-base", "0", "--scenario", &file]);
     std::fs::remove_file(&file).ok();
 
-    assert!(!out.status.success());
-    let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("misfit-") && err.contains(":4:") && err.contains("fault.status"),
+        err.contains(&file) && err.contains(":4:") && err.contains("fault.status"),
         "{err}"
     );
     assert!(err.contains("not a terminal status"), "{err}");

@@ -112,16 +112,10 @@ async fn a_list_of_rules_in_yaml_loads_whole_or_not_at_all() {
     let sim = Sim::start().await;
 
     let bad = sim
-        .post_yaml(
-            "/__admin/faults",
-            "- fault: {kind: reset}\n- fault: {kind: status, status: 99}\n",
-        )
+        .post_rules("- fault: {kind: reset}\n- fault: {kind: status, status: 99}\n")
         .await;
     let good = sim
-        .post_yaml(
-            "/__admin/faults",
-            "- fault: {kind: reset}\n- {id: two, fault: {kind: empty}}\n",
-        )
+        .post_rules("- fault: {kind: reset}\n- {id: two, fault: {kind: empty}}\n")
         .await;
 
     assert_eq!(bad.status(), 400);
@@ -155,12 +149,9 @@ const OUTAGE: &str = "name: outage\nsetup: {clock: manual}\nrules:\n  - {id: dow
 async fn a_scenario_posted_as_yaml_loads_its_rules_and_a_bad_one_names_the_field() {
     let sim = Sim::start().await;
 
-    let ok = sim.post_yaml("/__admin/scenarios", OUTAGE).await;
+    let ok = sim.post_scenario(OUTAGE).await;
     let bad = sim
-        .post_yaml(
-            "/__admin/scenarios",
-            "name: typo\nrules:\n  - fault: {kind: status, status: 503}\n    tims: 2\n",
-        )
+        .post_scenario("name: typo\nrules:\n  - fault: {kind: status, status: 503}\n    tims: 2\n")
         .await;
 
     assert_eq!(ok.status(), 201);
@@ -200,7 +191,7 @@ async fn first_object(sim: &Sim, provider: &str, kind: &str) -> serde_json::Valu
 async fn a_scenarios_tenants_of_every_provider_exist_with_their_balances_before_any_request() {
     let sim = Sim::start().await;
 
-    let loaded = sim.post_yaml("/__admin/scenarios", TENANTS_SCENARIO).await;
+    let loaded = sim.post_scenario(TENANTS_SCENARIO).await;
     let (_, tenants) = sim.admin("GET", "/__admin/tenants", None).await;
     let (onepay, onspot, kashpay) = (
         first_object(&sim, "onepay", "balance").await,
@@ -234,7 +225,7 @@ async fn a_malformed_scenario_tenant_is_refused_by_index_and_nothing_is_provisio
     let sim = Sim::start().await;
     let bad = TENANTS_SCENARIO.replace("kashpay:com.declared\n", "kashpay:com declared\n");
 
-    let resp = sim.post_yaml("/__admin/scenarios", bad).await;
+    let resp = sim.post_scenario(bad).await;
     let status = resp.status();
     let err: serde_json::Value = resp.json().await.unwrap();
     let (_, tenants) = sim.admin("GET", "/__admin/tenants", None).await;
@@ -258,7 +249,7 @@ async fn a_manual_clock_scenario_loads_into_a_real_clock_simulator_with_a_note()
     config.engine.clock.mode = payoutsim_core::clock::ClockMode::Real;
     let sim = Sim::with(config).await;
 
-    let resp = sim.post_yaml("/__admin/scenarios", OUTAGE).await;
+    let resp = sim.post_scenario(OUTAGE).await;
 
     assert_eq!(resp.status(), 201);
     let body: serde_json::Value = resp.json().await.unwrap();
@@ -277,10 +268,7 @@ async fn a_scenario_for_the_simulators_own_clock_has_no_notes() {
     let sim = Sim::start().await;
 
     let resp = sim
-        .post_yaml(
-            "/__admin/scenarios",
-            "name: quiet\nsetup: {clock: manual}\n",
-        )
+        .post_scenario("name: quiet\nsetup: {clock: manual}\n")
         .await;
 
     assert_eq!(resp.status(), 201);
@@ -294,7 +282,7 @@ async fn a_scenario_webhook_for_a_provider_without_webhooks_names_the_field() {
     let sim = Sim::start().await;
     let yaml = "name: hooks\nsetup:\n  webhooks:\n    - {tenant: 'kashpay:com.x', url: 'http://127.0.0.1:9/h'}\n";
 
-    let resp = sim.post_yaml("/__admin/scenarios", yaml).await;
+    let resp = sim.post_scenario(yaml).await;
 
     assert_eq!(resp.status(), 400);
     let body: serde_json::Value = resp.json().await.unwrap();

@@ -7,10 +7,15 @@ mod common;
 use common::{Fixture, Sim};
 use serde_json::{Value, json};
 
-/// Subscribes the tenant's cashout events to the inbox `name`, and makes a customer and account.
-async fn subscribed(sim: &Sim, name: &str) -> Fixture {
-    sim.subscribe_inbox(name).await;
-    sim.fixture().await
+/// A simulator whose tenant's events go to the inbox `inbox`, with a customer and an account,
+/// and the webhook fault `fault` on OnePay's `cashout.created`.
+async fn with_webhook_fault(inbox: &str, fault: Value) -> (Sim, Fixture) {
+    let sim = Sim::start().await;
+    sim.subscribe_inbox(inbox).await;
+    let fixture = sim.fixture().await;
+    let on = json!({"provider": "onepay", "event": "cashout.created"});
+    sim.rule(json!({"match": on, "fault": fault})).await;
+    (sim, fixture)
 }
 
 async fn deliveries(sim: &Sim) -> Vec<Value> {
@@ -18,20 +23,9 @@ async fn deliveries(sim: &Sim) -> Vec<Value> {
     body["deliveries"].as_array().cloned().unwrap_or_default()
 }
 
-fn on_event(kind: &str, event: &str, extra: Value) -> Value {
-    let mut fault = json!({"kind": kind});
-    if let (Some(f), Some(e)) = (fault.as_object_mut(), extra.as_object()) {
-        f.extend(e.clone());
-    }
-    json!({"match": {"provider": "onepay", "event": event}, "fault": fault})
-}
-
 #[tokio::test]
 async fn a_dropped_webhook_never_arrives_and_the_records_say_so() {
-    let sim = Sim::start().await;
-    let fixture = subscribed(&sim, "drop").await;
-    sim.rule(on_event("webhook_drop", "cashout.created", json!({})))
-        .await;
+    let (sim, fixture) = with_webhook_fault("drop", json!({"kind": "webhook_drop"})).await;
 
     sim.cashout(&fixture, "k1").send().await.unwrap();
     sim.advance(60).await;
@@ -49,10 +43,7 @@ async fn a_dropped_webhook_never_arrives_and_the_records_say_so() {
 
 #[tokio::test]
 async fn a_duplicated_webhook_arrives_twice() {
-    let sim = Sim::start().await;
-    let fixture = subscribed(&sim, "dup").await;
-    sim.rule(on_event("webhook_duplicate", "cashout.created", json!({})))
-        .await;
+    let (sim, fixture) = with_webhook_fault("dup", json!({"kind": "webhook_duplicate"})).await;
 
     sim.cashout(&fixture, "k1").send().await.unwrap();
     sim.advance(0).await;
@@ -66,14 +57,8 @@ async fn a_duplicated_webhook_arrives_twice() {
 
 #[tokio::test]
 async fn a_delayed_webhook_arrives_later_on_the_simulated_clock() {
-    let sim = Sim::start().await;
-    let fixture = subscribed(&sim, "late").await;
-    sim.rule(on_event(
-        "webhook_delay",
-        "cashout.created",
-        json!({"delay_s": 120}),
-    ))
-    .await;
+    let (sim, fixture) =
+        with_webhook_fault("late", json!({"kind": "webhook_delay", "delay_s": 120})).await;
 
     sim.cashout(&fixture, "k1").send().await.unwrap();
     sim.advance(30).await;
@@ -96,10 +81,7 @@ async fn a_delayed_webhook_arrives_later_on_the_simulated_clock() {
 
 #[tokio::test]
 async fn a_reordered_webhook_arrives_after_the_next_one() {
-    let sim = Sim::start().await;
-    let fixture = subscribed(&sim, "order").await;
-    sim.rule(on_event("webhook_reorder", "cashout.created", json!({})))
-        .await;
+    let (sim, fixture) = with_webhook_fault("order", json!({"kind": "webhook_reorder"})).await;
 
     sim.cashout(&fixture, "k1").send().await.unwrap();
     sim.advance(0).await;

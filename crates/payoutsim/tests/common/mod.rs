@@ -30,6 +30,13 @@ impl Sim {
         Self::with(ServeConfig::for_tests()).await
     }
 
+    /// [`start`](Self::start), then loads `rule` (asserting it was accepted).
+    pub async fn with_rule(rule: Value) -> Self {
+        let sim = Self::start().await;
+        sim.rule(rule).await;
+        sim
+    }
+
     pub async fn with(config: ServeConfig) -> Self {
         let running = payoutsim::start(config).await.unwrap();
         let http = reqwest::Client::builder()
@@ -66,8 +73,17 @@ impl Sim {
         body
     }
 
-    /// `POST path` on the admin API with a YAML body (rules or a scenario), not yet read.
-    pub async fn post_yaml(&self, path: &str, yaml: impl Into<reqwest::Body>) -> reqwest::Response {
+    /// `POST /__admin/faults` with fault rules in YAML, the answer not yet read.
+    pub async fn post_rules(&self, yaml: impl Into<reqwest::Body>) -> reqwest::Response {
+        self.post_yaml("/__admin/faults", yaml).await
+    }
+
+    /// `POST /__admin/scenarios` with a scenario in YAML, the answer not yet read.
+    pub async fn post_scenario(&self, yaml: impl Into<reqwest::Body>) -> reqwest::Response {
+        self.post_yaml("/__admin/scenarios", yaml).await
+    }
+
+    async fn post_yaml(&self, path: &str, yaml: impl Into<reqwest::Body>) -> reqwest::Response {
         let req = self.http.post(self.admin_url(path));
         let req = req.header("content-type", "application/yaml").body(yaml);
         req.send().await.unwrap()

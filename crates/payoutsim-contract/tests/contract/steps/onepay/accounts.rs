@@ -1,11 +1,13 @@
 //! Bank accounts: `Given a SAVINGS account "ana-savings" for "ana" with number "1234567890"`.
 //! A new account is `PENDING`; OnePay activates it after 300 s, or at once on `validate`.
 
+use cucumber::gherkin::Step;
 use cucumber::{given, then, when};
 use serde_json::{Value, json};
 
 use super::{Account, bank_id, call, request, resolve};
 use crate::params::Subtype;
+use crate::steps::arranged;
 use crate::world::ContractWorld;
 
 async fn create(w: &mut ContractWorld, subtype: Subtype, name: &str, customer: &str, number: &str) {
@@ -30,27 +32,17 @@ async fn create(w: &mut ContractWorld, subtype: Subtype, name: &str, customer: &
 }
 
 #[given(expr = "a(n) {subtype} account {string} for {string} with number {string}")]
+#[when(expr = "I create a(n) {subtype} account {string} for {string} with number {string}")]
 async fn an_account(
     w: &mut ContractWorld,
+    step: &Step,
     subtype: Subtype,
     name: String,
     customer: String,
     number: String,
 ) {
     create(w, subtype, &name, &customer, &number).await;
-    let last = w.last();
-    assert_eq!(last.status, 201, "creating account {name:?}: {last:?}");
-}
-
-#[when(expr = "I create a(n) {subtype} account {string} for {string} with number {string}")]
-async fn create_account(
-    w: &mut ContractWorld,
-    subtype: Subtype,
-    name: String,
-    customer: String,
-    number: String,
-) {
-    create(w, subtype, &name, &customer, &number).await;
+    arranged(w, step, 201, &format!("creating account {name:?}"));
 }
 
 #[when(expr = "I fetch account {string}")]

@@ -1,10 +1,12 @@
 //! Customers: the people (or companies) payouts go to. `Given a customer "ana"` creates a natural
 //! person with valid, unique data; the scenario then refers to her as `"ana"`.
 
+use cucumber::gherkin::Step;
 use cucumber::{given, then, when};
 use serde_json::{Value, json};
 
 use super::{request, resolve};
+use crate::steps::arranged;
 use crate::world::{ContractWorld, unique};
 
 /// A valid natural-person customer named after `name`.
@@ -39,15 +41,10 @@ async fn create(w: &mut ContractWorld, name: &str) {
 }
 
 #[given(expr = "a customer {string}")]
-async fn a_customer(w: &mut ContractWorld, name: String) {
-    create(w, &name).await;
-    let last = w.last();
-    assert_eq!(last.status, 201, "creating customer {name:?}: {last:?}");
-}
-
 #[when(expr = "I create a customer {string}")]
-async fn create_customer(w: &mut ContractWorld, name: String) {
+async fn a_customer(w: &mut ContractWorld, step: &Step, name: String) {
     create(w, &name).await;
+    arranged(w, step, 201, &format!("creating customer {name:?}"));
 }
 
 #[when(expr = "I fetch customer {string}")]

@@ -2,6 +2,7 @@
 //! `{"event","data":{cashout}}` signed with `x-signature` = hex HMAC-SHA256 of the raw body under
 //! the registration's `secret`, and carry `x-webhook-token` = its `header`.
 
+use cucumber::gherkin::Step;
 use cucumber::{given, then, when};
 use hmac::{Hmac, Mac};
 use serde_json::{Value, json};
@@ -10,6 +11,7 @@ use sha2::Sha256;
 use super::request;
 use crate::params::Names;
 use crate::receiver::Received;
+use crate::steps::arranged;
 use crate::steps::webhooks::{ensure_receiver, receiver, settle};
 use crate::world::ContractWorld;
 
@@ -40,15 +42,10 @@ async fn register(w: &mut ContractWorld, events: &Names) {
 }
 
 #[given(expr = "a webhook for {names}")]
-async fn a_webhook(w: &mut ContractWorld, events: Names) {
-    register(w, &events).await;
-    let last = w.last();
-    assert_eq!(last.status, 201, "registering the webhook: {last:?}");
-}
-
 #[when(expr = "I register a webhook for {names}")]
-async fn register_webhook(w: &mut ContractWorld, events: Names) {
+async fn a_webhook(w: &mut ContractWorld, step: &Step, events: Names) {
     register(w, &events).await;
+    arranged(w, step, 201, "registering the webhook");
 }
 
 #[then("every webhook is signed with the webhook's secret")]

@@ -1,11 +1,13 @@
 //! OnSpot key pairs and session tokens: `Generate Token` with the `publicKey`, `secretKey` and
 //! `environment` headers, on either documented path, and checks of the token it answers.
 
+use cucumber::gherkin::Step;
 use cucumber::{given, then, when};
 use serde_json::Value;
 
 use super::{add_pair, header, request};
 use crate::params::{Env, Names};
+use crate::steps::arranged;
 use crate::world::ContractWorld;
 
 /// The documented Generate Token path.
@@ -53,15 +55,11 @@ async fn generate(
     }
 }
 
-#[when("I generate an OnSpot token")]
-async fn generate_token(w: &mut ContractWorld) {
-    generate(w, TOKEN_PATH, |_| {}).await;
-}
-
 #[given("I have an OnSpot token")]
-async fn have_token(w: &mut ContractWorld) {
+#[when("I generate an OnSpot token")]
+async fn generate_token(w: &mut ContractWorld, step: &Step) {
     generate(w, TOKEN_PATH, |_| {}).await;
-    assert_eq!(w.last().status, 201, "Generate Token: {:?}", w.last());
+    arranged(w, step, 201, "Generate Token");
 }
 
 #[when(expr = "I generate an OnSpot token at {string}")]

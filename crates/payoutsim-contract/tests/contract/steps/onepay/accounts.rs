@@ -3,9 +3,9 @@
 
 use cucumber::gherkin::Step;
 use cucumber::{given, then, when};
-use serde_json::{Value, json};
+use serde_json::json;
 
-use super::{Account, bank_id, call, request, resolve};
+use super::{Account, bank_id, object_path, read, request};
 use crate::params::Subtype;
 use crate::steps::arranged;
 use crate::world::ContractWorld;
@@ -45,17 +45,11 @@ async fn an_account(
     arranged(w, step, 201, &format!("creating account {name:?}"));
 }
 
-#[when(expr = "I fetch account {string}")]
-async fn fetch_account(w: &mut ContractWorld, name: String) {
-    let id = resolve(w, &format!("{{account:{name}}}"));
-    request(w, "GET", &format!("/v1/accounts/{id}"), None, &[]).await;
-}
-
 #[given(expr = "account {string} is validated")]
 #[when(expr = "I validate account {string}")]
 async fn validate_account(w: &mut ContractWorld, name: String) {
-    let id = resolve(w, &format!("{{account:{name}}}"));
-    request(w, "POST", &format!("/v1/accounts/{id}/validate"), None, &[]).await;
+    let path = format!("{}/validate", object_path(w, "account", &name));
+    request(w, "POST", &path, None, &[]).await;
     let last = w.last();
     assert!(
         (200..300).contains(&last.status),
@@ -65,9 +59,7 @@ async fn validate_account(w: &mut ContractWorld, name: String) {
 
 #[then(expr = "account {string} is {string}")]
 async fn account_status(w: &mut ContractWorld, name: String, status: String) {
-    let id = resolve(w, &format!("{{account:{name}}}"));
-    let resp = call(w, "GET", &format!("/v1/accounts/{id}"), None, &[]).await;
-    assert_eq!(resp.status, 200, "GET account {name:?}: {resp:?}");
-    let actual = resp.json()["status"].clone();
-    assert_eq!(actual, Value::String(status), "account {name:?}: {resp:?}");
+    let account = read(w, "account", &name).await;
+    let actual = &account["status"];
+    assert_eq!(actual, &json!(status), "account {name:?}: {account}");
 }

@@ -8,7 +8,7 @@ use cucumber::{given, then, when};
 use serde_json::{Value, json};
 
 use super::customers::listed_ids;
-use super::{build, call, request, resolve};
+use super::{build, read, request, resolve};
 use crate::params::{Amount, Method};
 use crate::steps::arranged;
 use crate::world::{ContractWorld, unique};
@@ -119,12 +119,6 @@ async fn try_create(
     w.try_exchange(request).await;
 }
 
-#[when(expr = "I fetch cashout {string}")]
-async fn fetch(w: &mut ContractWorld, name: String) {
-    let id = resolve(w, &format!("{{cashout:{name}}}"));
-    request(w, "GET", &format!("/v1/cashouts/{id}"), None, &[]).await;
-}
-
 #[when("I list cashouts")]
 async fn list(w: &mut ContractWorld) {
     request(w, "GET", "/v1/cashouts", None, &[]).await;
@@ -136,17 +130,9 @@ async fn list_with(w: &mut ContractWorld, query: String) {
     request(w, "GET", &format!("/v1/cashouts?{query}"), None, &[]).await;
 }
 
-/// Reads a cashout back with a plain `GET` (not kept as the last response).
-async fn read(w: &ContractWorld, name: &str) -> Value {
-    let id = resolve(w, &format!("{{cashout:{name}}}"));
-    let resp = call(w, "GET", &format!("/v1/cashouts/{id}"), None, &[]).await;
-    assert_eq!(resp.status, 200, "GET cashout {name:?}: {resp:?}");
-    resp.json()
-}
-
 #[then(expr = "cashout {string} is {string}")]
 async fn status_is(w: &mut ContractWorld, name: String, status: String) {
-    let cashout = read(w, &name).await;
+    let cashout = read(w, "cashout", &name).await;
     assert_eq!(
         cashout["status"],
         json!(status),
@@ -156,7 +142,7 @@ async fn status_is(w: &mut ContractWorld, name: String, status: String) {
 
 #[then(expr = "cashout {string} failed with remarks {string}")]
 async fn failed_with(w: &mut ContractWorld, name: String, code: String) {
-    let cashout = read(w, &name).await;
+    let cashout = read(w, "cashout", &name).await;
     assert_eq!(
         cashout["status"],
         json!("failed"),
@@ -175,7 +161,7 @@ async fn failed_with(w: &mut ContractWorld, name: String, code: String) {
 
 #[then(expr = "cashout {string} has no remarks")]
 async fn no_remarks(w: &mut ContractWorld, name: String) {
-    let cashout = read(w, &name).await;
+    let cashout = read(w, "cashout", &name).await;
     assert_eq!(
         cashout["remarks"],
         Value::Null,

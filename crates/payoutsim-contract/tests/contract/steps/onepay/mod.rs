@@ -141,6 +141,24 @@ pub async fn resolve_all(w: &mut ContractWorld, text: &str) -> String {
     resolve(w, text)
 }
 
+/// The path of the object the scenario named `name`, of `kind` (`customer`, `account` or
+/// `cashout`): `/v1/{kind}s/{id}`.
+pub fn object_path(w: &ContractWorld, kind: &str, name: &str) -> String {
+    assert!(
+        matches!(kind, "customer" | "account" | "cashout"),
+        "a scenario names customers, accounts and cashouts, not a {kind}"
+    );
+    let id = resolve(w, &format!("{{{kind}:{name}}}"));
+    format!("/v1/{kind}s/{id}")
+}
+
+/// Reads a named object back with a plain `GET` (not kept as the last response); asserts 200.
+pub async fn read(w: &ContractWorld, kind: &str, name: &str) -> Value {
+    let resp = call(w, "GET", &object_path(w, kind, name), None, &[]).await;
+    assert_eq!(resp.status, 200, "GET {kind} {name:?}: {resp:?}");
+    resp.json()
+}
+
 /// The id of the first bank OnePay lists (fetched once per scenario).
 pub async fn bank_id(w: &mut ContractWorld) -> Value {
     if let Some(id) = &w.onepay.bank_id {

@@ -62,3 +62,11 @@ pub fn field<'a>(value: &'a Value, path: &str) -> Option<&'a Value> {
         _ => None,
     })
 }
+
+/// The text at the dotted `path` of the last answer's JSON (empty when it is missing or not a
+/// string).
+pub fn field_text(w: &ContractWorld, path: &str) -> String {
+    let body = w.last_json();
+    let text = field(&body, path).and_then(Value::as_str);
+    text.unwrap_or_default().to_string()
+}

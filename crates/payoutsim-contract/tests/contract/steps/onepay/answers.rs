@@ -6,17 +6,14 @@ use cucumber::then;
 use serde_json::Value;
 
 use crate::params::Names;
-use crate::steps::field;
+use crate::steps::{field, field_text};
 use crate::world::ContractWorld;
 
 #[then(expr = "the response field {string} is a OnePay timestamp")]
 fn field_is_timestamp(w: &mut ContractWorld, path: String) {
-    let body = w.last_json();
-    let text = field(&body, &path)
-        .and_then(Value::as_str)
-        .unwrap_or_default();
+    let text = field_text(w, &path);
     assert!(
-        is_onepay_timestamp(text),
+        is_onepay_timestamp(&text),
         "field {path:?} is {text:?}, not YYYY-MM-DDTHH:MM:SS.ffffffZ"
     );
 }
@@ -46,37 +43,28 @@ fn error_envelope(w: &mut ContractWorld, code: String, code_name: String) {
         body["message"].as_str().is_some_and(|m| !m.is_empty()),
         "no message: {last:?}"
     );
-    assert_eq!(
-        body["code"].as_str(),
-        Some(code.as_str()),
-        "code of {last:?}"
-    );
-    assert_eq!(
-        body["code_name"].as_str(),
-        Some(code_name.as_str()),
-        "code_name of {last:?}"
-    );
+    assert_text(w, "code", &code);
+    assert_text(w, "code_name", &code_name);
     assert!(body["errors"].is_array(), "errors is not a list: {last:?}");
 }
 
 #[then(expr = "the error code is {string}")]
 fn error_code(w: &mut ContractWorld, code: String) {
-    let body = w.last_json();
-    assert_eq!(
-        body["code"].as_str(),
-        Some(code.as_str()),
-        "code of {:?}",
-        w.last()
-    );
+    assert_text(w, "code", &code);
 }
 
 #[then(expr = "the error code_name is {string}")]
 fn error_code_name(w: &mut ContractWorld, code_name: String) {
+    assert_text(w, "code_name", &code_name);
+}
+
+/// Asserts the envelope's `key` (`code`, `code_name`) is the text `expected`.
+fn assert_text(w: &ContractWorld, key: &str, expected: &str) {
     let body = w.last_json();
     assert_eq!(
-        body["code_name"].as_str(),
-        Some(code_name.as_str()),
-        "code_name of {:?}",
+        body[key].as_str(),
+        Some(expected),
+        "{key} of {:?}",
         w.last()
     );
 }

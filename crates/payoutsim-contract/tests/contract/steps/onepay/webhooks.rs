@@ -48,13 +48,18 @@ async fn a_webhook(w: &mut ContractWorld, step: &Step, events: Names) {
     arranged(w, step, 201, "registering the webhook");
 }
 
-#[then("every webhook is signed with the webhook's secret")]
-async fn signed(w: &mut ContractWorld) {
-    let secret = webhook_field(w, "secret");
+/// Every delivery the receiver got once the due ones were sent; asserts there is one.
+async fn delivered(w: &ContractWorld) -> Vec<Received> {
     settle(w).await;
     let got = receiver(w).received();
     assert!(!got.is_empty(), "no webhook arrived");
-    for delivery in got {
+    got
+}
+
+#[then("every webhook is signed with the webhook's secret")]
+async fn signed(w: &mut ContractWorld) {
+    let secret = webhook_field(w, "secret");
+    for delivery in delivered(w).await {
         let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes())
             .unwrap_or_else(|e| panic!("HMAC key: {e}"));
         mac.update(&delivery.body);
@@ -72,10 +77,7 @@ async fn signed(w: &mut ContractWorld) {
 #[then("every webhook carries the webhook's header token")]
 async fn carries_token(w: &mut ContractWorld) {
     let token = webhook_field(w, "header");
-    settle(w).await;
-    let got = receiver(w).received();
-    assert!(!got.is_empty(), "no webhook arrived");
-    for delivery in got {
+    for delivery in delivered(w).await {
         let carried = delivery.headers.get("x-webhook-token");
         assert_eq!(
             carried,

@@ -130,6 +130,19 @@ pub fn build(
     }
 }
 
+/// [`build`]s a request and sends it as the scenario's last exchange.
+pub async fn send(
+    w: &mut ContractWorld,
+    method: &str,
+    path: &str,
+    body: Option<&Value>,
+    session: Session<'_>,
+    extra: &[(String, String)],
+) {
+    let request = build(w, method, path, body, session, extra);
+    w.exchange(request).await;
+}
+
 /// Sends a request without touching the scenario's last exchange; its JSON.
 pub async fn call(w: &ContractWorld, method: &str, path: &str, body: Option<&Value>) -> Value {
     let request = build(w, method, path, body, Session::Signed, &[]);

@@ -117,23 +117,13 @@ fn error_keys(body: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// Whether `text` is a OnePay timestamp: `YYYY-MM-DDTHH:MM:SS.000000Z`.
+/// Whether `text` is a OnePay timestamp, `YYYY-MM-DDTHH:MM:SS.ffffffZ`: the shape below, each
+/// `9` standing for any digit.
 fn is_onepay_timestamp(text: &str) -> bool {
-    let b = text.as_bytes();
-    let digits = |r: std::ops::Range<usize>| r.into_iter().all(|i| b[i].is_ascii_digit());
-    b.len() == 27
-        && digits(0..4)
-        && b[4] == b'-'
-        && digits(5..7)
-        && b[7] == b'-'
-        && digits(8..10)
-        && b[10] == b'T'
-        && digits(11..13)
-        && b[13] == b':'
-        && digits(14..16)
-        && b[16] == b':'
-        && digits(17..19)
-        && b[19] == b'.'
-        && digits(20..26)
-        && b[26] == b'Z'
+    const SHAPE: &[u8] = b"9999-99-99T99:99:99.999999Z";
+    text.len() == SHAPE.len()
+        && (text.bytes().zip(SHAPE)).all(|(c, &s)| match s {
+            b'9' => c.is_ascii_digit(),
+            literal => c == literal,
+        })
 }

@@ -101,12 +101,8 @@ async fn send_with_body(w: &mut ContractWorld, step: &Step, verb: Verb, path: St
     } else {
         Session::Signed
     };
-    let mut request = build(w, &verb.0, &path, None, session, &[]);
-    request
-        .headers
-        .push(("content-type".into(), "application/json".into()));
-    request.body = Some(text.into_bytes());
-    w.exchange(request).await;
+    let request = build(w, &verb.0, &path, None, session, &[]);
+    w.exchange(request.json_body(Some(text.into_bytes()))).await;
 }
 
 #[then(expr = "the Kashpay error is {string} with code {int}")]

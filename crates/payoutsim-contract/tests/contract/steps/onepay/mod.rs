@@ -180,27 +180,12 @@ pub fn build(
     body: Option<Vec<u8>>,
     extra: &[(&str, &str)],
 ) -> Request {
-    let mut headers = vec![("accept".to_string(), "application/json".to_string())];
+    let url = format!("{}{path}", w.url(ProviderName::OnePay));
+    let mut request = Request::json_api(method, url);
     if let Some(key) = &w.onepay.key {
-        headers.push(("authorization".into(), format!("Bearer {key}")));
+        request = request.header("authorization", format!("Bearer {key}"));
     }
-    let overrides_type = extra
-        .iter()
-        .any(|(k, _)| k.eq_ignore_ascii_case("content-type"));
-    if body.is_some() && !overrides_type {
-        headers.push(("content-type".into(), "application/json".into()));
-    }
-    headers.extend(
-        extra
-            .iter()
-            .map(|(k, v)| (k.to_ascii_lowercase(), v.to_string())),
-    );
-    Request {
-        method: method.to_string(),
-        url: format!("{}{path}", w.url(ProviderName::OnePay)),
-        headers,
-        body,
-    }
+    request.headers(extra.iter().copied()).json_body(body)
 }
 
 /// Sends a request to OnePay with the current key; does not touch the last exchange.

@@ -130,17 +130,7 @@ impl Adapter for ReqwestAdapter {
                 .await
                 .map_err(|e| format!("{} {}: {}", request.method, request.url, chain(&e)))?;
             let status = response.status().as_u16();
-            let mut headers = BTreeMap::<String, String>::new();
-            for (name, value) in response.headers() {
-                let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
-                headers
-                    .entry(name.as_str().to_ascii_lowercase())
-                    .and_modify(|v| {
-                        v.push_str(", ");
-                        v.push_str(&value);
-                    })
-                    .or_insert(value);
-            }
+            let headers = header_map(response.headers());
             let body = response.bytes().await.map_err(|e| chain(&e))?.to_vec();
             Ok(Response {
                 status,
@@ -149,6 +139,22 @@ impl Adapter for ReqwestAdapter {
             })
         })
     }
+}
+
+/// `headers` by lower-case name, a repeated header's values joined with `, ` (an HTTP
+/// `HeaderMap`, as reqwest and axum both hand it over).
+pub fn header_map(headers: &reqwest::header::HeaderMap) -> BTreeMap<String, String> {
+    let mut map = BTreeMap::<String, String>::new();
+    for (name, value) in headers {
+        let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
+        map.entry(name.as_str().to_ascii_lowercase())
+            .and_modify(|v| {
+                v.push_str(", ");
+                v.push_str(&value);
+            })
+            .or_insert(value);
+    }
+    map
 }
 
 /// An error with its sources (`error sending request: … : connection reset by peer`), so a step

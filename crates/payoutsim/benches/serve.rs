@@ -11,6 +11,8 @@
 //!
 //! `cargo bench -p payoutsim --bench serve` prints a Markdown report (BENCHMARKS.md holds one).
 //! Traffic goes to 127.0.0.1 only; every loop is bounded in count and time.
+//! Starting the binary and the OnePay fixture are the tests' own (`tests/common/process.rs`,
+//! `tests/common/onepay.rs`, included by path), so start-up is waited for and timed one way.
 #![allow(clippy::unwrap_used)] // a benchmark that cannot set itself up should stop loudly
 
 #[path = "../tests/common/onepay.rs"]

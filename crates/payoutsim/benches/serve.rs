@@ -11,7 +11,14 @@
 //!
 //! `cargo bench -p payoutsim --bench serve` prints a Markdown report (BENCHMARKS.md holds one).
 //! Traffic goes to 127.0.0.1 only; every loop is bounded in count and time.
+//! Starting the binary and the OnePay fixture are the tests' own (`tests/common/process.rs`,
+//! `tests/common/onepay.rs`, included by path), so start-up is waited for and timed one way.
 #![allow(clippy::unwrap_used)] // a benchmark that cannot set itself up should stop loudly
+
+#[path = "../tests/common/onepay.rs"]
+mod onepay;
+#[path = "../tests/common/process.rs"]
+mod process;
 
 use std::process::{Command, Stdio};
 use std::sync::Arc;
@@ -21,6 +28,8 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use payoutsim::ServeConfig;
 use serde_json::{Value, json};
+
+use crate::process::{Ready, serve_manual, spawn_ready};
 
 const CLIENTS: usize = 8;
 const WINDOW: Duration = Duration::from_secs(2);
@@ -98,62 +107,17 @@ async fn bare_server() -> String {
             "/v1/cashouts/{id}",
             get(move || async move { Json(cashout()) }),
         );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    url
-}
-
-async fn json_post(client: &reqwest::Client, url: String, body: Value) -> Value {
-    let resp = client
-        .post(url)
-        .bearer_auth(KEY)
-        .header("x-idempotency", "setup")
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    assert!(
-        resp.status().is_success(),
-        "setup failed: {}",
-        resp.status()
-    );
-    resp.json().await.unwrap()
+    payoutsim_core::testkit::spawn(app).await
 }
 
 /// Creates a customer, an account and one cashout; returns (customer, account, cashout) ids.
-async fn onepay_fixture(onepay: &str) -> (String, String, String) {
-    let c = reqwest::Client::new();
-    let banks: Value = c
-        .get(format!("{onepay}/v1/banks"))
-        .bearer_auth(KEY)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let bank = banks["data"][0]["id"].as_str().unwrap().to_string();
-    let customer = json_post(&c, format!("{onepay}/v1/customers"), json!({
-        "user_type": "natural", "first_name": "Ana", "last_name": "Gómez", "email": "ana@example.com",
-        "document_type": "CC", "document_number": "1020304050"})).await;
-    let customer = customer["id"].as_str().unwrap().to_string();
-    let account = json_post(
-        &c,
-        format!("{onepay}/v1/accounts"),
-        json!({
-        "subtype": "SAVINGS", "authorization": true, "account_number": "1234567890",
-        "customer_id": customer, "bank_id": bank}),
-    )
-    .await;
-    let account = account["id"].as_str().unwrap().to_string();
-    let cashout = json_post(&c, format!("{onepay}/v1/cashouts"), json!({
-        "amount": 1, "currency": "COP", "method": "TURBO", "customer_id": customer, "account_id": account})).await;
-    (
-        customer,
-        account,
-        cashout["id"].as_str().unwrap().to_string(),
-    )
+async fn onepay_fixture(base: &str) -> (String, String, String) {
+    let http = reqwest::Client::new();
+    let fixture = onepay::fixture(&http, base, KEY).await;
+    let url = format!("{base}/v1/cashouts");
+    let body = onepay::cashout_body(&fixture, 1);
+    let cashout = onepay::create(&http, &url, KEY, "setup", &body).await;
+    (fixture.0, fixture.1, onepay::id_of(&cashout))
 }
 
 fn post_cashouts(base: String, customer: String, account: String) -> MakeRequest {
@@ -188,48 +152,12 @@ async fn startup_in_process(runs: usize) -> Vec<Duration> {
     times
 }
 
-fn ready_path(tag: &str) -> std::path::PathBuf {
-    std::env::temp_dir().join(format!("payoutsim-bench-{}-{tag}.json", std::process::id()))
-}
-
 /// Spawns the release binary and waits for its ready file; returns the child, the URLs and the
 /// time from spawn to ready.
-#[allow(clippy::zombie_processes)] // the child goes back to the caller, which stops and waits for it
-fn spawn_binary(tag: &str) -> (std::process::Child, Value, Duration) {
-    let ready = ready_path(tag);
-    let _ = std::fs::remove_file(&ready);
-    let t = Instant::now();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_payoutsim"))
-        .args([
-            "serve",
-            "--port-base",
-            "0",
-            "--clock",
-            "manual",
-            "--seed",
-            "1",
-            "--log",
-            "warn",
-        ])
-        .arg("--ready-file")
-        .arg(&ready)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    loop {
-        if let Ok(bytes) = std::fs::read(&ready) {
-            let took = t.elapsed();
-            let _ = std::fs::remove_file(&ready);
-            return (child, serde_json::from_slice(&bytes).unwrap(), took);
-        }
-        if t.elapsed() > Duration::from_secs(20) {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("the binary did not get ready within 20 s");
-        }
-        std::thread::sleep(Duration::from_micros(200));
-    }
+fn spawn_binary(tag: &str) -> Ready {
+    let mut command = serve_manual(1, &["--log", "warn"]);
+    command.stdout(Stdio::null()).stderr(Stdio::null());
+    spawn_ready(command, &format!("bench-{tag}"))
 }
 
 fn rss_kib(pid: u32) -> u64 {
@@ -252,7 +180,7 @@ fn stop(mut child: std::process::Child) {
 /// RSS after idle start, then after 1k … 32k journaled requests that create nothing
 /// (a refused cashout carrying a 4 KiB description): flat once the 1000-entry journal is full.
 async fn memory() -> Vec<(usize, u64)> {
-    let (child, urls, _) = spawn_binary("mem");
+    let Ready { child, urls, .. } = spawn_binary("mem");
     let onepay = urls["onepay"].as_str().unwrap().to_string();
     let pid = child.id();
     tokio::time::sleep(Duration::from_millis(200)).await;
@@ -389,7 +317,7 @@ fn main() {
         let in_process = startup_in_process(30).await;
         let mut spawned = Vec::new();
         for i in 0..10 {
-            let (child, _, took) = spawn_binary(&format!("start{i}"));
+            let Ready { child, took, .. } = spawn_binary(&format!("start{i}"));
             spawned.push(took);
             stop(child);
         }

@@ -1,53 +1,25 @@
 //! The `payoutsim` binary as a user runs it: flags, ready file, logs, SIGTERM.
 #![allow(clippy::unwrap_used)] // tests: an unexpected error should fail loudly
 
+mod common;
+
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_payoutsim"))
-}
+use common::get_json;
+use common::process::{Ready, bin, serve, serve_manual, spawn_ready};
 
-/// GETs `url` and reads its JSON answer.
-async fn get_json(url: &str) -> serde_json::Value {
-    reqwest::get(url).await.unwrap().json().await.unwrap()
-}
-
-/// Waits for the process to write its ready file (process start-up, not simulated time).
-fn wait_for(path: &std::path::Path) -> serde_json::Value {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while Instant::now() < deadline {
-        if let Ok(bytes) = std::fs::read(path) {
-            return serde_json::from_slice(&bytes).unwrap();
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    panic!("no ready file at {}", path.display());
-}
+/// The outage scenario from `scenarios/`: one rule, `outage`, and a manual clock.
+const OUTAGE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../scenarios/onepay-outage-503.yaml"
+);
 
 #[tokio::test]
 async fn serve_writes_the_ready_file_logs_json_and_stops_cleanly_on_sigterm() {
-    let ready = std::env::temp_dir().join(format!("payoutsim-cli-{}.json", std::process::id()));
-    let _ = std::fs::remove_file(&ready);
-    let child = bin()
-        .args([
-            "serve",
-            "--port-base",
-            "0",
-            "--clock",
-            "manual",
-            "--seed",
-            "3",
-            "--log-format",
-            "json",
-        ])
-        .arg("--ready-file")
-        .arg(&ready)
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut command = serve_manual(3, &["--log-format", "json"]);
+    command.stderr(Stdio::piped());
+    let Ready { child, urls, .. } = spawn_ready(command, "cli");
 
-    let urls = wait_for(&ready);
     let admin = urls["admin"].as_str().unwrap();
     let health = get_json(&format!("{admin}/__admin/health")).await;
     let kill = Command::new("kill")
@@ -83,7 +55,6 @@ async fn serve_writes_the_ready_file_logs_json_and_stops_cleanly_on_sigterm() {
             .iter()
             .any(|l| l["fields"]["message"] == "SIGTERM: shutting down")
     );
-    std::fs::remove_file(ready).ok();
 }
 
 /// Runs `payoutsim` with `args`, checks that it fails, and returns what it printed on stderr.
@@ -115,20 +86,16 @@ fn an_invalid_clock_mode_is_refused() {
     assert!(err.contains("unknown clock mode `sometimes`"), "{err}");
 }
 
-fn scenario_file(name: &str, text: &str) -> std::path::PathBuf {
+/// Writes `text` to a temporary file named after `name`; answers its path.
+fn scenario_file(name: &str, text: &str) -> String {
     let path = std::env::temp_dir().join(format!("payoutsim-cli-{}-{name}", std::process::id()));
     std::fs::write(&path, text).unwrap();
-    path
+    path.to_string_lossy().into_owned()
 }
 
 #[test]
 fn scenario_check_accepts_a_valid_file_with_a_one_line_summary() {
-    let file = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../scenarios/onepay-outage-503.yaml"
-    );
-
-    let out = bin().args(["scenario", "check", file]).output().unwrap();
+    let out = bin().args(["scenario", "check", OUTAGE]).output().unwrap();
 
     assert!(
         out.status.success(),
@@ -153,63 +120,24 @@ fn scenario_check_names_the_file_line_and_field_of_an_error() {
         "name: p\nrules:\n  - fault: {kind: reset}\n  - match: {provider: nobody}\n    fault: {kind: reset}\n",
     );
 
-    let typo_out = bin()
-        .args(["scenario", "check"])
-        .arg(&typo)
-        .output()
-        .unwrap();
-    let unknown_out = bin()
-        .args(["scenario", "check"])
-        .arg(&unknown)
-        .output()
-        .unwrap();
+    let typo_err = refusal(&["scenario", "check", &typo]);
+    let unknown_err = refusal(&["scenario", "check", &unknown]);
 
-    assert!(!typo_out.status.success());
-    let err = String::from_utf8_lossy(&typo_out.stderr);
-    assert!(
-        err.contains(&format!(
-            "{}:4:5: rules[0]: unknown field `tims`",
-            typo.display()
-        )),
-        "{err}"
-    );
-    assert!(!unknown_out.status.success());
-    let err = String::from_utf8_lossy(&unknown_out.stderr);
-    assert!(
-        err.contains(&format!(
-            "{}:4:5: rules[1].match.provider: `nobody` is not served",
-            unknown.display()
-        )),
-        "{err}"
-    );
+    let expected = format!("{typo}:4:5: rules[0]: unknown field `tims`");
+    assert!(typo_err.contains(&expected), "{typo_err}");
+    let expected = format!("{unknown}:4:5: rules[1].match.provider: `nobody` is not served");
+    assert!(unknown_err.contains(&expected), "{unknown_err}");
     std::fs::remove_file(typo).ok();
     std::fs::remove_file(unknown).ok();
 }
 
 #[tokio::test]
 async fn serve_loads_scenarios_given_with_the_flag() {
-    let ready = std::env::temp_dir().join(format!("payoutsim-cli-scn-{}.json", std::process::id()));
-    let _ = std::fs::remove_file(&ready);
-    let file = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../scenarios/onepay-outage-503.yaml"
-    );
-    let mut child = bin()
-        .args([
-            "serve",
-            "--port-base",
-            "0",
-            "--scenario",
-            file,
-            "--log",
-            "warn",
-        ])
-        .arg("--ready-file")
-        .arg(&ready)
-        .spawn()
-        .unwrap();
+    let command = serve(&["--scenario", OUTAGE, "--log", "warn"]);
+    let Ready {
+        mut child, urls, ..
+    } = spawn_ready(command, "cli-scn");
 
-    let urls = wait_for(&ready);
     let admin = urls["admin"].as_str().unwrap();
     let rules = get_json(&format!("{admin}/__admin/faults")).await;
     let health = get_json(&format!("{admin}/__admin/health")).await;
@@ -221,29 +149,20 @@ async fn serve_loads_scenarios_given_with_the_flag() {
         health["clock"]["mode"], "manual",
         "the scenario's setup.clock"
     );
-    std::fs::remove_file(ready).ok();
 }
 
 #[test]
 fn serve_refuses_a_scenario_that_does_not_fit_and_names_the_file_and_field() {
-    let file = std::env::temp_dir().join(format!("payoutsim-misfit-{}.yaml", std::process::id()));
-    std::fs::write(
-        &file,
+    let file = scenario_file(
+        "misfit.yaml",
         "name: misfit\nrules:\n  - match: {provider: onepay}\n    fault: {kind: outcome, status: processing}\n",
-    )
-    .unwrap();
+    );
 
-    let out = bin()
-        .args(["serve", "--port-base", "0", "--scenario"])
-        .arg(&file)
-        .output()
-        .unwrap();
+    let err = refusal(&["serve", "--port-base", "0", "--scenario", &file]);
     std::fs::remove_file(&file).ok();
 
-    assert!(!out.status.success());
-    let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("misfit-") && err.contains(":4:") && err.contains("fault.status"),
+        err.contains(&file) && err.contains(":4:") && err.contains("fault.status"),
         "{err}"
     );
     assert!(err.contains("not a terminal status"), "{err}");
@@ -251,34 +170,18 @@ fn serve_refuses_a_scenario_that_does_not_fit_and_names_the_file_and_field() {
 
 #[tokio::test]
 async fn serve_with_a_real_clock_loads_a_manual_clock_scenario_and_warns() {
-    let file = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../scenarios/onepay-outage-503.yaml"
-    );
-    let ready = std::env::temp_dir().join(format!("payoutsim-real-{}.json", std::process::id()));
-    let _ = std::fs::remove_file(&ready);
-    let mut child = bin()
-        .args([
-            "serve",
-            "--port-base",
-            "0",
-            "--clock",
-            "real",
-            "--scenario",
-            file,
-        ])
-        .args(["--log-format", "json", "--ready-file"])
-        .arg(&ready)
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut command = serve(&["--clock", "real", "--scenario", OUTAGE]);
+    command
+        .args(["--log-format", "json"])
+        .stderr(Stdio::piped());
+    let Ready {
+        mut child, urls, ..
+    } = spawn_ready(command, "cli-real");
 
-    let urls = wait_for(&ready);
     let admin = urls["admin"].as_str().unwrap();
     let health = get_json(&format!("{admin}/__admin/health")).await;
     child.kill().unwrap();
     let out = child.wait_with_output().unwrap();
-    std::fs::remove_file(ready).ok();
 
     assert_eq!(
         health["clock"]["mode"], "real",

@@ -110,20 +110,13 @@ async fn bad_rules_are_refused_with_the_field_named() {
 #[tokio::test]
 async fn a_list_of_rules_in_yaml_loads_whole_or_not_at_all() {
     let sim = Sim::start().await;
-    let post = |body: &'static str| {
-        sim.http
-            .post(sim.admin_url("/__admin/faults"))
-            .header("content-type", "application/yaml")
-            .body(body)
-            .send()
-    };
 
-    let bad = post("- fault: {kind: reset}\n- fault: {kind: status, status: 99}\n")
-        .await
-        .unwrap();
-    let good = post("- fault: {kind: reset}\n- {id: two, fault: {kind: empty}}\n")
-        .await
-        .unwrap();
+    let bad = sim
+        .post_rules("- fault: {kind: reset}\n- fault: {kind: status, status: 99}\n")
+        .await;
+    let good = sim
+        .post_rules("- fault: {kind: reset}\n- {id: two, fault: {kind: empty}}\n")
+        .await;
 
     assert_eq!(bad.status(), 400);
     assert_eq!(good.status(), 201);
@@ -149,22 +142,17 @@ async fn an_admin_reset_clears_the_rules() {
     sim.stop().await;
 }
 
+/// A scenario for a manual clock with one rule, `down`: every request answers 503.
+const OUTAGE: &str = "name: outage\nsetup: {clock: manual}\nrules:\n  - {id: down, fault: {kind: status, status: 503}}\n";
+
 #[tokio::test]
 async fn a_scenario_posted_as_yaml_loads_its_rules_and_a_bad_one_names_the_field() {
     let sim = Sim::start().await;
-    let post = |body: &'static str| {
-        sim.http
-            .post(sim.admin_url("/__admin/scenarios"))
-            .body(body)
-            .send()
-    };
 
-    let ok = post("name: outage\nsetup: {clock: manual}\nrules:\n  - {id: down, fault: {kind: status, status: 503}}\n")
-        .await
-        .unwrap();
-    let bad = post("name: typo\nrules:\n  - fault: {kind: status, status: 503}\n    tims: 2\n")
-        .await
-        .unwrap();
+    let ok = sim.post_scenario(OUTAGE).await;
+    let bad = sim
+        .post_scenario("name: typo\nrules:\n  - fault: {kind: status, status: 503}\n    tims: 2\n")
+        .await;
 
     assert_eq!(ok.status(), 201);
     let body: serde_json::Value = ok.json().await.unwrap();
@@ -193,12 +181,6 @@ setup:
     kashpay:com.declared: 500
 ";
 
-/// `POST /__admin/scenarios` with a YAML body.
-async fn post_scenario(sim: &Sim, yaml: impl Into<reqwest::Body>) -> reqwest::Response {
-    let url = sim.admin_url("/__admin/scenarios");
-    sim.http.post(url).body(yaml).send().await.unwrap()
-}
-
 /// The first object of `kind` that `GET /__admin/providers/{provider}/objects` lists.
 async fn first_object(sim: &Sim, provider: &str, kind: &str) -> serde_json::Value {
     let path = format!("/__admin/providers/{provider}/objects?kind={kind}");
@@ -209,7 +191,7 @@ async fn first_object(sim: &Sim, provider: &str, kind: &str) -> serde_json::Valu
 async fn a_scenarios_tenants_of_every_provider_exist_with_their_balances_before_any_request() {
     let sim = Sim::start().await;
 
-    let loaded = post_scenario(&sim, TENANTS_SCENARIO).await;
+    let loaded = sim.post_scenario(TENANTS_SCENARIO).await;
     let (_, tenants) = sim.admin("GET", "/__admin/tenants", None).await;
     let (onepay, onspot, kashpay) = (
         first_object(&sim, "onepay", "balance").await,
@@ -243,7 +225,7 @@ async fn a_malformed_scenario_tenant_is_refused_by_index_and_nothing_is_provisio
     let sim = Sim::start().await;
     let bad = TENANTS_SCENARIO.replace("kashpay:com.declared\n", "kashpay:com declared\n");
 
-    let resp = post_scenario(&sim, bad).await;
+    let resp = sim.post_scenario(bad).await;
     let status = resp.status();
     let err: serde_json::Value = resp.json().await.unwrap();
     let (_, tenants) = sim.admin("GET", "/__admin/tenants", None).await;
@@ -266,9 +248,8 @@ async fn a_manual_clock_scenario_loads_into_a_real_clock_simulator_with_a_note()
     let mut config = payoutsim::ServeConfig::for_tests();
     config.engine.clock.mode = payoutsim_core::clock::ClockMode::Real;
     let sim = Sim::with(config).await;
-    let yaml = "name: outage\nsetup: {clock: manual}\nrules:\n  - {id: down, fault: {kind: status, status: 503}}\n";
 
-    let resp = post_scenario(&sim, yaml).await;
+    let resp = sim.post_scenario(OUTAGE).await;
 
     assert_eq!(resp.status(), 201);
     let body: serde_json::Value = resp.json().await.unwrap();
@@ -286,7 +267,9 @@ async fn a_manual_clock_scenario_loads_into_a_real_clock_simulator_with_a_note()
 async fn a_scenario_for_the_simulators_own_clock_has_no_notes() {
     let sim = Sim::start().await;
 
-    let resp = post_scenario(&sim, "name: quiet\nsetup: {clock: manual}\n").await;
+    let resp = sim
+        .post_scenario("name: quiet\nsetup: {clock: manual}\n")
+        .await;
 
     assert_eq!(resp.status(), 201);
     let body: serde_json::Value = resp.json().await.unwrap();
@@ -299,7 +282,7 @@ async fn a_scenario_webhook_for_a_provider_without_webhooks_names_the_field() {
     let sim = Sim::start().await;
     let yaml = "name: hooks\nsetup:\n  webhooks:\n    - {tenant: 'kashpay:com.x', url: 'http://127.0.0.1:9/h'}\n";
 
-    let resp = post_scenario(&sim, yaml).await;
+    let resp = sim.post_scenario(yaml).await;
 
     assert_eq!(resp.status(), 400);
     let body: serde_json::Value = resp.json().await.unwrap();

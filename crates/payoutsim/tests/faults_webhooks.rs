@@ -4,34 +4,18 @@
 
 mod common;
 
-use common::{Sim, TENANT};
+use common::{Fixture, Sim};
 use serde_json::{Value, json};
 
-/// Subscribes the tenant's cashout events to the inbox `name`, and makes a customer and account.
-async fn subscribed(sim: &Sim, name: &str) -> (String, String) {
-    let url = sim.admin_url(&format!("/__admin/inbox/{name}"));
-    let (status, body) = sim
-        .admin(
-            "POST",
-            "/__admin/webhooks",
-            Some(json!({"provider": "onepay", "tenant": TENANT, "url": url})),
-        )
-        .await;
-    assert_eq!(status, 201, "{body}");
-    sim.fixture().await
-}
-
-/// The events the inbox received, in order.
-async fn received(sim: &Sim, name: &str) -> Vec<String> {
-    let (_, body) = sim
-        .admin("GET", &format!("/__admin/inbox/{name}"), None)
-        .await;
-    body["messages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["body"]["event"].as_str().unwrap_or_default().to_string())
-        .collect()
+/// A simulator whose tenant's events go to the inbox `inbox`, with a customer and an account,
+/// and the webhook fault `fault` on OnePay's `cashout.created`.
+async fn with_webhook_fault(inbox: &str, fault: Value) -> (Sim, Fixture) {
+    let sim = Sim::start().await;
+    sim.subscribe_inbox(inbox).await;
+    let fixture = sim.fixture().await;
+    let on = json!({"provider": "onepay", "event": "cashout.created"});
+    sim.rule(json!({"match": on, "fault": fault})).await;
+    (sim, fixture)
 }
 
 async fn deliveries(sim: &Sim) -> Vec<Value> {
@@ -39,25 +23,14 @@ async fn deliveries(sim: &Sim) -> Vec<Value> {
     body["deliveries"].as_array().cloned().unwrap_or_default()
 }
 
-fn on_event(kind: &str, event: &str, extra: Value) -> Value {
-    let mut fault = json!({"kind": kind});
-    if let (Some(f), Some(e)) = (fault.as_object_mut(), extra.as_object()) {
-        f.extend(e.clone());
-    }
-    json!({"match": {"provider": "onepay", "event": event}, "fault": fault})
-}
-
 #[tokio::test]
 async fn a_dropped_webhook_never_arrives_and_the_records_say_so() {
-    let sim = Sim::start().await;
-    let fixture = subscribed(&sim, "drop").await;
-    sim.rule(on_event("webhook_drop", "cashout.created", json!({})))
-        .await;
+    let (sim, fixture) = with_webhook_fault("drop", json!({"kind": "webhook_drop"})).await;
 
     sim.cashout(&fixture, "k1").send().await.unwrap();
     sim.advance(60).await;
 
-    assert_eq!(received(&sim, "drop").await, ["cashout.approved"]);
+    assert_eq!(sim.inbox("drop").await, ["cashout.approved"]);
     let dropped = deliveries(&sim)
         .await
         .into_iter()
@@ -70,16 +43,13 @@ async fn a_dropped_webhook_never_arrives_and_the_records_say_so() {
 
 #[tokio::test]
 async fn a_duplicated_webhook_arrives_twice() {
-    let sim = Sim::start().await;
-    let fixture = subscribed(&sim, "dup").await;
-    sim.rule(on_event("webhook_duplicate", "cashout.created", json!({})))
-        .await;
+    let (sim, fixture) = with_webhook_fault("dup", json!({"kind": "webhook_duplicate"})).await;
 
     sim.cashout(&fixture, "k1").send().await.unwrap();
     sim.advance(0).await;
 
     assert_eq!(
-        received(&sim, "dup").await,
+        sim.inbox("dup").await,
         ["cashout.created", "cashout.created"]
     );
     sim.stop().await;
@@ -87,23 +57,17 @@ async fn a_duplicated_webhook_arrives_twice() {
 
 #[tokio::test]
 async fn a_delayed_webhook_arrives_later_on_the_simulated_clock() {
-    let sim = Sim::start().await;
-    let fixture = subscribed(&sim, "late").await;
-    sim.rule(on_event(
-        "webhook_delay",
-        "cashout.created",
-        json!({"delay_s": 120}),
-    ))
-    .await;
+    let (sim, fixture) =
+        with_webhook_fault("late", json!({"kind": "webhook_delay", "delay_s": 120})).await;
 
     sim.cashout(&fixture, "k1").send().await.unwrap();
     sim.advance(30).await;
-    let early = received(&sim, "late").await;
+    let early = sim.inbox("late").await;
     sim.advance(90).await;
 
     assert!(early.is_empty(), "{early:?}");
     assert_eq!(
-        received(&sim, "late").await,
+        sim.inbox("late").await,
         ["cashout.approved", "cashout.created"]
     );
     let created = deliveries(&sim)
@@ -117,19 +81,16 @@ async fn a_delayed_webhook_arrives_later_on_the_simulated_clock() {
 
 #[tokio::test]
 async fn a_reordered_webhook_arrives_after_the_next_one() {
-    let sim = Sim::start().await;
-    let fixture = subscribed(&sim, "order").await;
-    sim.rule(on_event("webhook_reorder", "cashout.created", json!({})))
-        .await;
+    let (sim, fixture) = with_webhook_fault("order", json!({"kind": "webhook_reorder"})).await;
 
     sim.cashout(&fixture, "k1").send().await.unwrap();
     sim.advance(0).await;
-    let held = received(&sim, "order").await;
+    let held = sim.inbox("order").await;
     sim.advance(60).await;
 
     assert!(held.is_empty(), "held until the next event: {held:?}");
     assert_eq!(
-        received(&sim, "order").await,
+        sim.inbox("order").await,
         ["cashout.approved", "cashout.created"]
     );
     sim.stop().await;

@@ -36,10 +36,9 @@ async fn a_status_fault_answers_in_onepays_own_error_envelope() {
 
 #[tokio::test]
 async fn a_status_fault_with_a_custom_body_sends_that_body() {
-    let sim = Sim::start().await;
-    sim.rule(json!({"match": {"path": "/v1/banks"},
+    let sim = Sim::with_rule(json!({"match": {"path": "/v1/banks"},
         "fault": {"kind": "status", "status": 502, "body": {"oops": true}}}))
-        .await;
+    .await;
 
     let resp = sim.get("/v1/banks").send().await.unwrap();
 
@@ -50,10 +49,9 @@ async fn a_status_fault_with_a_custom_body_sends_that_body() {
 
 #[tokio::test]
 async fn a_rate_limit_is_a_429_with_retry_after() {
-    let sim = Sim::start().await;
-    sim.rule(json!({"match": {"path": "/v1/banks"},
+    let sim = Sim::with_rule(json!({"match": {"path": "/v1/banks"},
         "fault": {"kind": "rate_limit", "retry_after_s": 7}, "times": 1}))
-        .await;
+    .await;
 
     let limited = sim.get("/v1/banks").send().await.unwrap();
     let next = sim.get("/v1/banks").send().await.unwrap();
@@ -66,8 +64,7 @@ async fn a_rate_limit_is_a_429_with_retry_after() {
 
 #[tokio::test]
 async fn token_expired_is_onepays_own_401() {
-    let sim = Sim::start().await;
-    sim.rule(on_banks(json!({"kind": "token_expired"}))).await;
+    let sim = Sim::with_rule(on_banks(json!({"kind": "token_expired"}))).await;
 
     let resp = sim.get("/v1/banks").send().await.unwrap();
 
@@ -131,8 +128,7 @@ async fn a_reset_after_the_handler_still_creates_the_cashout_and_a_retry_replays
 
 #[tokio::test]
 async fn an_empty_reply_is_an_error_without_a_response() {
-    let sim = Sim::start().await;
-    sim.rule(on_banks(json!({"kind": "empty"}))).await;
+    let sim = Sim::with_rule(on_banks(json!({"kind": "empty"}))).await;
 
     let err = sim.get("/v1/banks").send().await.unwrap_err();
 
@@ -143,9 +139,7 @@ async fn an_empty_reply_is_an_error_without_a_response() {
 
 #[tokio::test]
 async fn a_truncated_body_is_an_incomplete_body_error() {
-    let sim = Sim::start().await;
-    sim.rule(on_banks(json!({"kind": "truncate", "stage": "after"})))
-        .await;
+    let sim = Sim::with_rule(on_banks(json!({"kind": "truncate", "stage": "after"}))).await;
 
     let resp = sim.get("/v1/banks").send().await.unwrap();
     let declared = resp.content_length().unwrap();
@@ -160,9 +154,7 @@ async fn a_truncated_body_is_an_incomplete_body_error() {
 
 #[tokio::test]
 async fn a_hang_is_a_client_timeout() {
-    let sim = Sim::start().await;
-    sim.rule(on_banks(json!({"kind": "hang", "max_s": 2})))
-        .await;
+    let sim = Sim::with_rule(on_banks(json!({"kind": "hang", "max_s": 2}))).await;
     let started = Instant::now();
 
     let err = sim
@@ -179,9 +171,7 @@ async fn a_hang_is_a_client_timeout() {
 
 #[tokio::test]
 async fn a_hang_closes_without_an_answer_at_its_cap() {
-    let sim = Sim::start().await;
-    sim.rule(on_banks(json!({"kind": "hang", "max_s": 0.2})))
-        .await;
+    let sim = Sim::with_rule(on_banks(json!({"kind": "hang", "max_s": 0.2}))).await;
 
     let err = sim.get("/v1/banks").send().await.unwrap_err();
 
@@ -191,9 +181,7 @@ async fn a_hang_closes_without_an_answer_at_its_cap() {
 
 #[tokio::test]
 async fn a_malformed_body_is_invalid_json_sent_as_json() {
-    let sim = Sim::start().await;
-    sim.rule(on_banks(json!({"kind": "malformed", "stage": "after"})))
-        .await;
+    let sim = Sim::with_rule(on_banks(json!({"kind": "malformed", "stage": "after"}))).await;
 
     let resp = sim.get("/v1/banks").send().await.unwrap();
 
@@ -206,10 +194,9 @@ async fn a_malformed_body_is_invalid_json_sent_as_json() {
 
 #[tokio::test]
 async fn a_slow_body_arrives_in_pieces() {
-    let sim = Sim::start().await;
-    sim.rule(json!({"match": {"path": "/v1/cashouts"},
+    let sim = Sim::with_rule(json!({"match": {"path": "/v1/cashouts"},
         "fault": {"kind": "slow_body", "chunk_bytes": 8, "delay_ms": 30}}))
-        .await;
+    .await;
     let started = Instant::now();
 
     let mut resp = sim.get("/v1/cashouts").send().await.unwrap();
@@ -228,9 +215,7 @@ async fn a_slow_body_arrives_in_pieces() {
 
 #[tokio::test]
 async fn fixed_latency_delays_the_answer_and_changes_nothing_else() {
-    let sim = Sim::start().await;
-    sim.rule(on_banks(json!({"kind": "latency", "fixed_ms": 150})))
-        .await;
+    let sim = Sim::with_rule(on_banks(json!({"kind": "latency", "fixed_ms": 150}))).await;
     let started = Instant::now();
 
     let resp = sim.get("/v1/banks").send().await.unwrap();
@@ -359,15 +344,14 @@ async fn the_same_seed_hits_the_same_requests() {
 
 #[tokio::test]
 async fn a_tenant_rule_spares_other_tenants() {
-    let sim = Sim::start().await;
-    sim.rule(json!({"match": {"tenant": TENANT}, "fault": {"kind": "status", "status": 503}}))
-        .await;
+    let sim = Sim::with_rule(
+        json!({"match": {"tenant": TENANT}, "fault": {"kind": "status", "status": 503}}),
+    )
+    .await;
 
     let mine = sim.get("/v1/banks").send().await.unwrap();
     let other = sim
-        .http
-        .get(sim.onepay("/v1/banks"))
-        .bearer_auth("sk_test_someone_else")
+        .get_as("sk_test_someone_else", "/v1/banks")
         .send()
         .await
         .unwrap();
@@ -413,9 +397,7 @@ async fn truncated_and_malformed_answers_before_the_handler_create_nothing() {
 
 #[tokio::test]
 async fn shutting_down_ends_a_hang_at_once() {
-    let sim = Sim::start().await;
-    sim.rule(on_banks(json!({"kind": "hang", "max_s": 60})))
-        .await;
+    let sim = Sim::with_rule(on_banks(json!({"kind": "hang", "max_s": 60}))).await;
     let hanging = tokio::spawn(sim.get("/v1/banks").send());
     // The hang is journaled as soon as it is decided: then the request is in the server's hands.
     while sim.journal("/v1/banks").await.is_empty() {

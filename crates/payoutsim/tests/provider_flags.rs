@@ -1,9 +1,12 @@
 //! Provider settings given on the command line reach the providers the binary serves.
 #![allow(clippy::unwrap_used)] // tests: an unexpected error should fail loudly
 
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+mod common;
 
+use std::process::{Child, Stdio};
+
+use common::process::{Ready, bin, serve_manual, spawn_ready};
+use common::send_json;
 use serde_json::{Value, json};
 
 /// Starts `payoutsim serve` on free ports with `extra` flags and waits for its ready file.
@@ -18,46 +21,11 @@ fn serve_with(extra: &[&str], env: &[(&str, &str)]) -> (Child, Value) {
         .chain(env.iter().map(|(k, _)| k))
         .copied()
         .collect();
-    let ready = std::env::temp_dir().join(format!(
-        "payoutsim-flags-{}-{}.json",
-        std::process::id(),
-        name.join("_").replace(['-', '/'], "")
-    ));
-    let _ = std::fs::remove_file(&ready);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_payoutsim"))
-        .args([
-            "serve",
-            "--port-base",
-            "0",
-            "--clock",
-            "manual",
-            "--seed",
-            "9",
-        ])
-        .args(extra)
-        .envs(env.iter().copied())
-        .arg("--ready-file")
-        .arg(&ready)
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    // Process start-up, not simulated time: poll for the file the binary writes once bound.
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while Instant::now() < deadline {
-        if let Ok(bytes) = std::fs::read(&ready) {
-            let _ = std::fs::remove_file(&ready);
-            return (child, serde_json::from_slice(&bytes).unwrap());
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    let _ = child.kill();
-    let _ = child.wait();
-    panic!("no ready file at {}", ready.display());
-}
-
-/// Sends `request` and reads its JSON answer.
-async fn json_of(request: reqwest::RequestBuilder) -> Value {
-    request.send().await.unwrap().json().await.unwrap()
+    let tag = format!("flags-{}", name.join("_").replace(['-', '/'], ""));
+    let mut command = serve_manual(9, extra);
+    command.envs(env.iter().copied()).stderr(Stdio::null());
+    let Ready { child, urls, .. } = spawn_ready(command, &tag);
+    (child, urls)
 }
 
 /// Stops a simulator started by [`serve`].
@@ -72,13 +40,13 @@ async fn the_kashpay_sandbox_balance_flag_sets_a_new_entitys_balance() {
     let kp = urls["kashpay"].as_str().unwrap().to_string();
     let http = reqwest::Client::new();
 
-    let auth = json_of(
+    let auth = send_json(
         http.post(format!("{kp}/AuthenticationService/authenticate"))
             .json(&json!({"entity": "com.flags", "user": "ops@flags.test", "password": "pw"})),
     )
     .await;
     let token = auth["authenticationResponse"]["token"].as_str().unwrap();
-    let balance = json_of(
+    let balance = send_json(
         http.get(format!("{kp}/EntitiesServices/getBalance"))
             .bearer_auth(token)
             .header("Entity-i", "com.flags"),
@@ -96,7 +64,7 @@ async fn the_kashpay_sandbox_balance_flag_sets_a_new_entitys_balance() {
 
 #[test]
 fn a_negative_starting_balance_is_refused_before_anything_starts() {
-    let out = Command::new(env!("CARGO_BIN_EXE_payoutsim"))
+    let out = bin()
         .args(["serve", "--kashpay-sandbox-balance=-1"])
         .output()
         .unwrap();
@@ -111,7 +79,7 @@ async fn onepay_test_balance(child: Child, urls: &Value) -> Value {
     let request = reqwest::Client::new()
         .get(format!("{op}/v1/balances"))
         .bearer_auth("sk_test_flags");
-    let balance = json_of(request).await;
+    let balance = send_json(request).await;
     stop(child);
     balance
 }

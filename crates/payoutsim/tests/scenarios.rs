@@ -6,9 +6,9 @@ mod common;
 
 use std::time::Duration;
 
-use axum::body::Body;
 use common::{KEY, Sim, chain};
 use payoutsim::ServeConfig;
+use payoutsim_core::testkit::request;
 use payoutsim_faults::Scenario;
 use serde_json::{Value, json};
 use tower::ServiceExt;
@@ -64,15 +64,14 @@ async fn latency_tail_slows_creates_heavily_and_polls_a_little() {
         .find(|(id, _)| id.name() == "onepay")
         .unwrap();
     let router = app.provider_router(onepay);
+    let auth = format!("Bearer {KEY}");
+    let headers = [
+        ("authorization", auth.as_str()),
+        ("content-type", "application/json"),
+        ("x-idempotency", "k"),
+    ];
     let timed = |method: &str, path: &str| {
-        let req = http::Request::builder()
-            .method(method)
-            .uri(path)
-            .header("authorization", format!("Bearer {KEY}"))
-            .header("content-type", "application/json")
-            .header("x-idempotency", "k")
-            .body(Body::from("{}"))
-            .unwrap();
+        let req = request(method, path, &headers, Some(b"{}"));
         let router = router.clone();
         async move {
             let started = tokio::time::Instant::now();
@@ -166,34 +165,17 @@ async fn cashout_accepted_then_failed_settles_as_failed_with_the_reason() {
     sim.stop().await;
 }
 
-async fn inbox_events(sim: &Sim, name: &str) -> Vec<String> {
-    let (_, body) = sim
-        .admin("GET", &format!("/__admin/inbox/{name}"), None)
-        .await;
-    let messages = body["messages"].as_array().cloned().unwrap_or_default();
-    messages
-        .iter()
-        .map(|m| m["body"]["event"].as_str().unwrap_or_default().to_string())
-        .collect()
-}
-
 #[tokio::test]
 async fn webhooks_arrive_duplicated_and_out_of_order() {
     let sim = sim_with("onepay-webhooks-duplicated-out-of-order").await;
-    let url = sim.admin_url("/__admin/inbox/merchant");
-    sim.admin(
-        "POST",
-        "/__admin/webhooks",
-        Some(json!({"provider": "onepay", "tenant": common::TENANT, "url": url})),
-    )
-    .await;
+    sim.subscribe_inbox("merchant").await;
     let fixture = sim.fixture().await;
 
     sim.cashout(&fixture, "k1").send().await.unwrap();
     sim.advance(1860).await;
 
     assert_eq!(
-        inbox_events(&sim, "merchant").await,
+        sim.inbox("merchant").await,
         [
             "cashout.approved",
             "cashout.created",
@@ -207,13 +189,8 @@ async fn webhooks_arrive_duplicated_and_out_of_order() {
 #[tokio::test]
 async fn a_webhook_endpoint_that_is_down_gets_retried_on_schedule() {
     let sim = sim_with("onepay-webhook-endpoint-down").await;
-    let client = reqwest::Client::new();
-    let list = client
-        .get(sim.onepay("/v1/cashouts"))
-        .bearer_auth("sk_test_endpoint_down")
-        .send()
-        .await
-        .unwrap();
+    let key = "sk_test_endpoint_down";
+    let list = sim.get_as(key, "/v1/cashouts").send().await.unwrap();
     assert_eq!(list.status(), 200);
     let (_, targets) = sim.admin("GET", "/__admin/webhooks", None).await;
     assert_eq!(
@@ -223,24 +200,8 @@ async fn a_webhook_endpoint_that_is_down_gets_retried_on_schedule() {
     );
 
     // A cashout of this tenant, so that cashout.created is emitted to the dead endpoint.
-    let banks: Value = client
-        .get(sim.onepay("/v1/banks"))
-        .bearer_auth("sk_test_endpoint_down")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let customer: Value = client.post(sim.onepay("/v1/customers")).bearer_auth("sk_test_endpoint_down")
-        .json(&json!({"user_type": "natural", "first_name": "Ana", "last_name": "Gómez", "email": "a@example.com", "document_type": "CC", "document_number": "1020304050"}))
-        .send().await.unwrap().json().await.unwrap();
-    let account: Value = client.post(sim.onepay("/v1/accounts")).bearer_auth("sk_test_endpoint_down")
-        .json(&json!({"subtype": "SAVINGS", "authorization": true, "account_number": "1234567890", "customer_id": customer["id"], "bank_id": banks["data"][0]["id"]}))
-        .send().await.unwrap().json().await.unwrap();
-    let created = client.post(sim.onepay("/v1/cashouts")).bearer_auth("sk_test_endpoint_down").header("x-idempotency", "k1")
-        .json(&json!({"amount": 1000, "currency": "COP", "method": "TURBO", "customer_id": customer["id"], "account_id": account["id"]}))
-        .send().await.unwrap();
+    let fixture = sim.fixture_of(key).await;
+    let created = sim.cashout_as(key, &fixture, "k1").send().await.unwrap();
     assert_eq!(created.status(), 201);
     sim.advance(0).await;
     sim.advance(30).await;
@@ -325,14 +286,7 @@ async fn a_garbled_balance_is_not_json_once() {
     let first = sim.get("/v1/balances").send().await.unwrap();
     let kind = first.headers()["content-type"].clone();
     let garbled = first.json::<Value>().await;
-    let second: Value = sim
-        .get("/v1/balances")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let second = sim.get_json("/v1/balances").await;
 
     assert_eq!(kind, "application/json");
     assert!(garbled.is_err());

@@ -1,8 +1,11 @@
 //! `payoutsim::start` on real sockets: listeners, ready file, journal, shutdown.
 #![allow(clippy::unwrap_used)] // tests: an unexpected error should fail loudly
 
+mod common;
+
 use std::collections::BTreeMap;
 
+use common::{get_json, send_json};
 use payoutsim::{ProviderId, REGISTRY, Running, ServeConfig};
 use serde_json::{Value, json};
 
@@ -35,8 +38,7 @@ async fn start_binds_every_listener_and_writes_the_ready_file() {
 
 /// What the admin API's health check answers.
 async fn health(running: &Running) -> Value {
-    let url = format!("{}/__admin/health", running.url("admin").unwrap());
-    reqwest::get(url).await.unwrap().json().await.unwrap()
+    get_json(&format!("{}/__admin/health", running.url("admin").unwrap())).await
 }
 
 /// Starts `config` on a real port base (not 0, which picks any ports), trying another base while
@@ -116,17 +118,8 @@ async fn requests_to_a_provider_port_are_journaled_for_the_admin_api() {
         .send()
         .await
         .unwrap();
-    let journal: Value = client
-        .get(format!(
-            "{}/__admin/requests?provider=onepay",
-            running.url("admin").unwrap()
-        ))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let admin = running.url("admin").unwrap();
+    let journal = send_json(client.get(format!("{admin}/__admin/requests?provider=onepay"))).await;
 
     assert_eq!(resp.status(), 200);
     assert_eq!(journal["total"], 1);

@@ -3,6 +3,8 @@
 //! An [`Adapter`] sends one HTTP exchange and returns what came back, nothing more: no retries,
 //! no auth, no JSON handling (the steps do that), so the same scenarios can drive any client.
 //!
+//! - [`Request`] and [`Response`]: one exchange, as the steps build it
+//!   (`Request::json_api(method, url).header(..).json_body(..)`) and read it.
 //! - [`ReqwestAdapter`]: the built-in client (the only adapter today).
 //! - Planned: an external-process adapter, speaking JSON lines on stdin/stdout, so a team can run
 //!   its own integration code (any language) through the same scenarios.
@@ -21,6 +23,41 @@ pub struct Request {
     /// Header names lower-case.
     pub headers: Vec<(String, String)>,
     pub body: Option<Vec<u8>>,
+}
+
+impl Request {
+    /// `method url` asking for JSON (`accept: application/json`), with no body yet.
+    pub fn json_api(method: &str, url: String) -> Self {
+        let accept = ("accept".to_string(), "application/json".to_string());
+        Self {
+            method: method.to_string(),
+            url,
+            headers: vec![accept],
+            body: None,
+        }
+    }
+
+    /// Adds the header `name` (lower-cased) with `value`.
+    pub fn header(mut self, name: &str, value: impl Into<String>) -> Self {
+        self.headers.push((name.to_ascii_lowercase(), value.into()));
+        self
+    }
+
+    /// Adds each of `headers`, in order.
+    pub fn headers<'a>(self, headers: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
+        headers.into_iter().fold(self, |r, (k, v)| r.header(k, v))
+    }
+
+    /// Sets the body, if any, with a JSON content type unless the headers already name one (a
+    /// step may send a body the provider must refuse for its type).
+    pub fn json_body(mut self, body: Option<Vec<u8>>) -> Self {
+        let typed = self.headers.iter().any(|(k, _)| k == "content-type");
+        if body.is_some() && !typed {
+            self = self.header("content-type", "application/json");
+        }
+        self.body = body;
+        self
+    }
 }
 
 /// One response, as the adapter received it.
@@ -93,17 +130,7 @@ impl Adapter for ReqwestAdapter {
                 .await
                 .map_err(|e| format!("{} {}: {}", request.method, request.url, chain(&e)))?;
             let status = response.status().as_u16();
-            let mut headers = BTreeMap::<String, String>::new();
-            for (name, value) in response.headers() {
-                let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
-                headers
-                    .entry(name.as_str().to_ascii_lowercase())
-                    .and_modify(|v| {
-                        v.push_str(", ");
-                        v.push_str(&value);
-                    })
-                    .or_insert(value);
-            }
+            let headers = header_map(response.headers());
             let body = response.bytes().await.map_err(|e| chain(&e))?.to_vec();
             Ok(Response {
                 status,
@@ -112,6 +139,22 @@ impl Adapter for ReqwestAdapter {
             })
         })
     }
+}
+
+/// `headers` by lower-case name, a repeated header's values joined with `, ` (an HTTP
+/// `HeaderMap`, as reqwest and axum both hand it over).
+pub fn header_map(headers: &reqwest::header::HeaderMap) -> BTreeMap<String, String> {
+    let mut map = BTreeMap::<String, String>::new();
+    for (name, value) in headers {
+        let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
+        map.entry(name.as_str().to_ascii_lowercase())
+            .and_modify(|v| {
+                v.push_str(", ");
+                v.push_str(&value);
+            })
+            .or_insert(value);
+    }
+    map
 }
 
 /// An error with its sources (`error sending request: … : connection reset by peer`), so a step

@@ -19,90 +19,67 @@ use std::str::FromStr;
 use cucumber::Parameter;
 use serde_json::Value;
 
-/// A OnePay environment: `sk_test_` keys or `sk_live_` keys.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Parameter)]
-#[param(name = "env", regex = "test|live")]
-pub enum Env {
-    Test,
-    Live,
+/// An enum of the few words a parameter may be, from one table: each variant with the word that
+/// stands for it in step text (and on the wire), read back by `$word(self)` and parsed by
+/// `FromStr`, whose error names `$what`.
+macro_rules! words {
+    (
+        $(#[$attr:meta])*
+        pub enum $name:ident ($what:literal, $word:ident) {
+            $($variant:ident = $text:literal),+ $(,)?
+        }
+    ) => {
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Parameter)]
+        $(#[$attr])*
+        pub enum $name {
+            $($variant),+
+        }
+
+        impl $name {
+            pub fn $word(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $text),+
+                }
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = String;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                match s {
+                    $($text => Ok(Self::$variant),)+
+                    other => Err(format!(concat!("unknown ", $what, " {}"), other)),
+                }
+            }
+        }
+    };
 }
 
-impl Env {
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Test => "test",
-            Self::Live => "live",
-        }
+words! {
+    /// A OnePay environment: `sk_test_` keys or `sk_live_` keys.
+    #[param(name = "env", regex = "test|live")]
+    pub enum Env("OnePay environment", name) {
+        Test = "test",
+        Live = "live",
     }
 }
 
-impl FromStr for Env {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "test" => Ok(Self::Test),
-            "live" => Ok(Self::Live),
-            other => Err(format!("unknown OnePay environment {other}")),
-        }
+words! {
+    /// A OnePay cashout method.
+    #[param(name = "method", regex = "ACH|TURBO")]
+    pub enum Method("cashout method", wire) {
+        Ach = "ACH",
+        Turbo = "TURBO",
     }
 }
 
-/// A OnePay cashout method.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Parameter)]
-#[param(name = "method", regex = "ACH|TURBO")]
-pub enum Method {
-    Ach,
-    Turbo,
-}
-
-impl Method {
-    pub fn wire(self) -> &'static str {
-        match self {
-            Self::Ach => "ACH",
-            Self::Turbo => "TURBO",
-        }
-    }
-}
-
-impl FromStr for Method {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "ACH" => Ok(Self::Ach),
-            "TURBO" => Ok(Self::Turbo),
-            other => Err(format!("unknown cashout method {other}")),
-        }
-    }
-}
-
-/// A OnePay bank account subtype.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Parameter)]
-#[param(name = "subtype", regex = "SAVINGS|CHECKING|ELECTRONIC_DEPOSIT")]
-pub enum Subtype {
-    Savings,
-    Checking,
-    ElectronicDeposit,
-}
-
-impl Subtype {
-    pub fn wire(self) -> &'static str {
-        match self {
-            Self::Savings => "SAVINGS",
-            Self::Checking => "CHECKING",
-            Self::ElectronicDeposit => "ELECTRONIC_DEPOSIT",
-        }
-    }
-}
-
-impl FromStr for Subtype {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "SAVINGS" => Ok(Self::Savings),
-            "CHECKING" => Ok(Self::Checking),
-            "ELECTRONIC_DEPOSIT" => Ok(Self::ElectronicDeposit),
-            other => Err(format!("unknown account subtype {other}")),
-        }
+words! {
+    /// A OnePay bank account subtype.
+    #[param(name = "subtype", regex = "SAVINGS|CHECKING|ELECTRONIC_DEPOSIT")]
+    pub enum Subtype("account subtype", wire) {
+        Savings = "SAVINGS",
+        Checking = "CHECKING",
+        ElectronicDeposit = "ELECTRONIC_DEPOSIT",
     }
 }
 
@@ -227,15 +204,16 @@ impl FromStr for Weekday {
     }
 }
 
-/// A provider the steps know, by the name its own docs use: `OnePay`, `OnSpot`, `Kashpay`. (Not
-/// called `Provider`: cucumber's step macros declare a `struct Provider` of their own, which
-/// would shadow it in a step's arguments.)
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Parameter)]
-#[param(name = "provider", regex = "OnePay|OnSpot|Kashpay")]
-pub enum ProviderName {
-    OnePay,
-    OnSpot,
-    Kashpay,
+words! {
+    /// A provider the steps know, by the name its own docs use: `OnePay`, `OnSpot`, `Kashpay`.
+    /// (Not called `Provider`: cucumber's step macros declare a `struct Provider` of their own,
+    /// which would shadow it in a step's arguments.)
+    #[param(name = "provider", regex = "OnePay|OnSpot|Kashpay")]
+    pub enum ProviderName("provider", name) {
+        OnePay = "OnePay",
+        OnSpot = "OnSpot",
+        Kashpay = "Kashpay",
+    }
 }
 
 impl ProviderName {
@@ -252,22 +230,8 @@ impl ProviderName {
     }
 }
 
-impl FromStr for ProviderName {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::ALL
-            .into_iter()
-            .find(|p| p.to_string() == s)
-            .ok_or_else(|| format!("unknown provider {s}"))
-    }
-}
-
 impl fmt::Display for ProviderName {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Self::OnePay => "OnePay",
-            Self::OnSpot => "OnSpot",
-            Self::Kashpay => "Kashpay",
-        })
+        f.write_str(self.name())
     }
 }

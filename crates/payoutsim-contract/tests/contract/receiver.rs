@@ -15,7 +15,9 @@ use serde_json::Value;
 use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 
-/// One delivery as it arrived.
+use crate::client::header_map;
+
+/// One delivery as it arrived (header names lower-case, as [`header_map`] gives them).
 #[derive(Clone, Debug)]
 pub struct Received {
     pub headers: BTreeMap<String, String>,
@@ -104,15 +106,7 @@ impl Drop for Receiver {
 }
 
 async fn receive(State(inbox): State<Arc<Inbox>>, headers: HeaderMap, body: Bytes) -> StatusCode {
-    let headers = headers
-        .iter()
-        .map(|(k, v)| {
-            (
-                k.as_str().to_string(),
-                String::from_utf8_lossy(v.as_bytes()).into_owned(),
-            )
-        })
-        .collect();
+    let headers = header_map(&headers);
     if let Ok(mut received) = inbox.received.lock() {
         received.push(Received {
             headers,

@@ -229,19 +229,11 @@ impl ContractWorld {
         let base = self.admin_url.as_deref().unwrap_or_else(|| {
             panic!("this step needs payoutsim's admin API: tag the scenario @sim")
         });
-        let mut headers = vec![("accept".to_string(), "application/json".to_string())];
-        if body.is_some() {
-            headers.push(("content-type".into(), "application/json".into()));
-        }
+        let mut request = Request::json_api(method, format!("{base}{path_and_query}"));
         if let Some(token) = self.target.admin_token() {
-            headers.push(("authorization".into(), format!("Bearer {token}")));
+            request = request.header("authorization", format!("Bearer {token}"));
         }
-        let request = Request {
-            method: method.to_string(),
-            url: format!("{base}{path_and_query}"),
-            headers,
-            body: body.map(|b| b.to_string().into_bytes()),
-        };
+        let request = request.json_body(body.map(|b| b.to_string().into_bytes()));
         let resp = self.send(request).await;
         assert!(
             (200..300).contains(&resp.status),

@@ -1,10 +1,21 @@
-//! Shared by the fault tests: a simulator on real sockets, its admin API, a OnePay fixture.
+//! Shared by the binary crate's tests: a simulator on real sockets, its admin API, a OnePay
+//! fixture; and, in submodules, what the benchmark shares with them.
+//!
+//! - [`Sim`]: `payoutsim::start` in process, with verbs for OnePay, the admin API and fault rules
+//! - [`onepay`]: a customer and an account over HTTP, the fixture every cashout needs
+//! - [`process`]: `payoutsim serve` as a child process, ready once it wrote its ready file
+//! - [`send_json`], [`get_json`], [`chain`]: a request's JSON answer, an error's sources
 #![allow(dead_code, clippy::unwrap_used)] // each test file uses a part; tests fail loudly
+
+pub mod onepay;
+pub mod process;
 
 use std::time::Duration;
 
 use payoutsim::{Running, ServeConfig};
 use serde_json::{Value, json};
+
+pub use onepay::{Fixture, send_json};
 
 pub const KEY: &str = "sk_test_faults";
 pub const TENANT: &str = "onepay:sk_test_faults";
@@ -17,6 +28,13 @@ pub struct Sim {
 impl Sim {
     pub async fn start() -> Self {
         Self::with(ServeConfig::for_tests()).await
+    }
+
+    /// [`start`](Self::start), then loads `rule` (asserting it was accepted).
+    pub async fn with_rule(rule: Value) -> Self {
+        let sim = Self::start().await;
+        sim.rule(rule).await;
+        sim
     }
 
     pub async fn with(config: ServeConfig) -> Self {
@@ -55,79 +73,69 @@ impl Sim {
         body
     }
 
+    /// `POST /__admin/faults` with fault rules in YAML, the answer not yet read.
+    pub async fn post_rules(&self, yaml: impl Into<reqwest::Body>) -> reqwest::Response {
+        self.post_yaml("/__admin/faults", yaml).await
+    }
+
+    /// `POST /__admin/scenarios` with a scenario in YAML, the answer not yet read.
+    pub async fn post_scenario(&self, yaml: impl Into<reqwest::Body>) -> reqwest::Response {
+        self.post_yaml("/__admin/scenarios", yaml).await
+    }
+
+    async fn post_yaml(&self, path: &str, yaml: impl Into<reqwest::Body>) -> reqwest::Response {
+        let req = self.http.post(self.admin_url(path));
+        let req = req.header("content-type", "application/yaml").body(yaml);
+        req.send().await.unwrap()
+    }
+
+    /// `GET` on OnePay with `key`, not yet sent.
+    pub fn get_as(&self, key: &str, path: &str) -> reqwest::RequestBuilder {
+        self.http.get(self.onepay(path)).bearer_auth(key)
+    }
+
     /// `GET` on OnePay with [`KEY`], not yet sent.
     pub fn get(&self, path: &str) -> reqwest::RequestBuilder {
-        self.http.get(self.onepay(path)).bearer_auth(KEY)
+        self.get_as(KEY, path)
     }
 
     /// `GET` on OnePay with [`KEY`], the answer's JSON.
     pub async fn get_json(&self, path: &str) -> Value {
-        let resp = self.get(path).send().await.unwrap();
-        resp.json().await.unwrap()
+        send_json(self.get(path)).await
     }
 
     /// A customer and an account of [`KEY`]; returns their ids.
-    pub async fn fixture(&self) -> (String, String) {
-        let banks = self.get_json("/v1/banks").await;
-        let bank = banks["data"][0]["id"].as_str().unwrap().to_string();
-        let customer = self
-            .post_json(
-                "/v1/customers",
-                json!({"user_type": "natural", "first_name": "Ana",
-                "last_name": "Gómez", "email": "ana@example.com", "document_type": "CC",
-                "document_number": "1020304050"}),
-                "fixture-customer",
-            )
-            .await;
-        let account = self
-            .post_json(
-                "/v1/accounts",
-                json!({"subtype": "SAVINGS", "authorization": true,
-                "account_number": "1234567890", "customer_id": customer["id"], "bank_id": bank}),
-                "fixture-account",
-            )
-            .await;
-        (
-            customer["id"].as_str().unwrap().to_string(),
-            account["id"].as_str().unwrap().to_string(),
-        )
+    pub async fn fixture(&self) -> Fixture {
+        self.fixture_of(KEY).await
     }
 
-    async fn post_json(&self, path: &str, body: Value, key: &str) -> Value {
-        let resp = self
-            .http
-            .post(self.onepay(path))
-            .bearer_auth(KEY)
-            .header("x-idempotency", key)
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        assert!(resp.status().is_success(), "{path}: {}", resp.status());
-        resp.json().await.unwrap()
+    /// A customer and an account of `key`'s tenant; returns their ids.
+    pub async fn fixture_of(&self, key: &str) -> Fixture {
+        onepay::fixture(&self.http, &self.onepay(""), key).await
     }
 
     /// `POST /v1/cashouts` of 50,000 COP TURBO with idempotency key `key`, not yet sent.
-    pub fn cashout(&self, fixture: &(String, String), key: &str) -> reqwest::RequestBuilder {
+    pub fn cashout(&self, fixture: &Fixture, key: &str) -> reqwest::RequestBuilder {
+        self.cashout_as(KEY, fixture, key)
+    }
+
+    /// [`cashout`](Self::cashout), sent with the API key `api_key`.
+    pub fn cashout_as(
+        &self,
+        api_key: &str,
+        fixture: &Fixture,
+        key: &str,
+    ) -> reqwest::RequestBuilder {
         self.http
             .post(self.onepay("/v1/cashouts"))
-            .bearer_auth(KEY)
+            .bearer_auth(api_key)
             .header("x-idempotency", key)
-            .json(
-                &json!({"amount": 50000, "currency": "COP", "method": "TURBO",
-                "customer_id": fixture.0, "account_id": fixture.1}),
-            )
+            .json(&onepay::cashout_body(fixture, 50_000))
     }
 
     /// Sends [`cashout`](Self::cashout) and reads its JSON answer (whatever the status).
-    pub async fn create_cashout(&self, fixture: &(String, String), key: &str) -> Value {
-        self.cashout(fixture, key)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
+    pub async fn create_cashout(&self, fixture: &Fixture, key: &str) -> Value {
+        send_json(self.cashout(fixture, key)).await
     }
 
     /// The tenant's cashouts, as OnePay lists them.
@@ -140,6 +148,26 @@ impl Sim {
     pub async fn cashout_by_id(&self, id: &Value) -> Value {
         self.get_json(&format!("/v1/cashouts/{}", id.as_str().unwrap()))
             .await
+    }
+
+    /// Subscribes [`TENANT`]'s events to the admin API's inbox `name`; asserts it was accepted.
+    pub async fn subscribe_inbox(&self, name: &str) {
+        let url = self.admin_url(&format!("/__admin/inbox/{name}"));
+        let target = json!({"provider": "onepay", "tenant": TENANT, "url": url});
+        let (status, body) = self.admin("POST", "/__admin/webhooks", Some(target)).await;
+        assert_eq!(status, 201, "{body}");
+    }
+
+    /// The events the inbox `name` received, in order.
+    pub async fn inbox(&self, name: &str) -> Vec<String> {
+        let (_, body) = self
+            .admin("GET", &format!("/__admin/inbox/{name}"), None)
+            .await;
+        let messages = body["messages"].as_array().cloned().unwrap_or_default();
+        messages
+            .iter()
+            .map(|m| m["body"]["event"].as_str().unwrap_or_default().to_string())
+            .collect()
     }
 
     /// The journal's entries for `path` (newest last).
@@ -168,6 +196,11 @@ impl Sim {
     pub async fn stop(self) {
         self.running.shutdown().await.unwrap();
     }
+}
+
+/// `GET url` with a fresh client, the answer's JSON.
+pub async fn get_json(url: &str) -> Value {
+    send_json(reqwest::Client::new().get(url)).await
 }
 
 /// The chain of sources of an error, as text (what a client would log).

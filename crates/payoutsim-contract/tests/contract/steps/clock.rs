@@ -4,9 +4,8 @@
 
 use chrono::{DateTime, Datelike, Utc};
 use cucumber::{given, then, when};
-use serde_json::Value;
 
-use super::field;
+use super::field_text;
 use crate::params::{ProviderName, SimDuration, Weekday};
 use crate::world::ContractWorld;
 
@@ -41,11 +40,8 @@ async fn it_is(w: &mut ContractWorld, weekday: Weekday, provider: ProviderName) 
 #[then(expr = "the response field {string} is {provider}'s simulated time")]
 async fn field_is_now(w: &mut ContractWorld, path: String, provider: ProviderName) {
     let expected = now(w, provider).await;
-    let body = w.last_json();
-    let text = field(&body, &path)
-        .and_then(Value::as_str)
-        .unwrap_or_default();
-    let actual = DateTime::parse_from_rfc3339(text)
+    let text = field_text(w, &path);
+    let actual = DateTime::parse_from_rfc3339(&text)
         .unwrap_or_else(|e| panic!("field {path:?} = {text:?} is not a timestamp: {e}"));
     assert_eq!(actual, expected, "field {path:?} of {:?}", w.last());
 }

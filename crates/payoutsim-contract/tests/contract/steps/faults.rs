@@ -23,32 +23,32 @@ async fn fault_rule(w: &mut ContractWorld, step: &Step, provider: ProviderName) 
     w.admin("POST", "/__admin/faults", Some(rule)).await;
 }
 
-fn transport_error(w: &ContractWorld) -> &str {
-    w.transport_error.as_deref().unwrap_or_else(|| {
+/// Asserts the last request got no whole answer but a transport error naming `mark`, as `what`
+/// does.
+fn assert_transport_error(w: &ContractWorld, mark: &str, what: &str) {
+    let error = w.transport_error.as_deref().unwrap_or_else(|| {
         panic!(
             "the request got a whole answer, not a transport error: {:?}",
             w.last
         )
-    })
+    });
+    assert!(error.contains(mark), "not {what}: {error}");
 }
 
 #[then("the request fails with a connection reset")]
 async fn fails_with_reset(w: &mut ContractWorld) {
-    let error = transport_error(w);
-    assert!(error.contains("reset"), "not a reset: {error}");
+    assert_transport_error(w, "reset", "a reset");
 }
 
 #[then("the request fails without a response")]
 async fn fails_without_response(w: &mut ContractWorld) {
-    let error = transport_error(w);
     assert!(w.last.is_none(), "a response arrived: {:?}", w.last);
-    assert!(error.contains("error sending request"), "{error}");
+    assert_transport_error(w, "error sending request", "a request that got no answer");
 }
 
 #[then("the response body is cut short")]
 async fn body_cut_short(w: &mut ContractWorld) {
-    let error = transport_error(w);
-    assert!(error.contains("body"), "not a body error: {error}");
+    assert_transport_error(w, "body", "a body error");
 }
 
 #[then("the response body is not JSON, though its content type says so")]

@@ -6,7 +6,7 @@
 use cucumber::{then, when};
 use serde_json::Value;
 
-use super::field;
+use super::{field, field_text};
 use crate::params::{JsonLit, Names};
 use crate::world::ContractWorld;
 
@@ -52,10 +52,7 @@ fn field_is(w: &mut ContractWorld, path: String, expected: JsonLit) {
 
 #[then(expr = "the response field {string} starts with {string}")]
 fn field_starts_with(w: &mut ContractWorld, path: String, prefix: String) {
-    let body = w.last_json();
-    let text = field(&body, &path)
-        .and_then(Value::as_str)
-        .unwrap_or_default();
+    let text = field_text(w, &path);
     assert!(
         text.starts_with(&prefix),
         "field {path:?} is {text:?}, expected it to start with {prefix:?}"

@@ -24,14 +24,31 @@ pub mod onepay;
 pub mod onspot;
 mod webhooks;
 
-use cucumber::gherkin::Step;
+use cucumber::gherkin::{Step, StepType};
 use serde_json::Value;
+
+use crate::world::ContractWorld;
 
 /// The step's docstring; panics when it has none.
 pub fn docstring(step: &Step) -> String {
     step.docstring
         .clone()
         .unwrap_or_else(|| panic!("this step needs a docstring body"))
+}
+
+/// Whether `step` sets the scene: a `Given` (or an `And` after one). One step function serves
+/// both `Given a customer "ana"` and `When I create a customer "ana"`: as the action under test
+/// it takes whatever comes back, but a scene must be what the scenario says it is.
+pub fn arranges(step: &Step) -> bool {
+    step.ty == StepType::Given
+}
+
+/// When `step` [`arranges`], asserts the last answer has `status`: what `doing` made exists.
+pub fn arranged(w: &ContractWorld, step: &Step, status: u16, doing: &str) {
+    let last = w.last();
+    if arranges(step) {
+        assert_eq!(last.status, status, "{doing}: {last:?}");
+    }
 }
 
 /// The value at a dotted path (`data.0.id`), `None` if any step is missing.
@@ -44,4 +61,12 @@ pub fn field<'a>(value: &'a Value, path: &str) -> Option<&'a Value> {
         Value::Object(map) => map.get(part),
         _ => None,
     })
+}
+
+/// The text at the dotted `path` of the last answer's JSON (empty when it is missing or not a
+/// string).
+pub fn field_text(w: &ContractWorld, path: &str) -> String {
+    let body = w.last_json();
+    let text = field(&body, path).and_then(Value::as_str);
+    text.unwrap_or_default().to_string()
 }

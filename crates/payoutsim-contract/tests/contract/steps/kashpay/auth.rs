@@ -7,7 +7,7 @@ use cucumber::gherkin::Step;
 use cucumber::{given, then, when};
 use serde_json::{Value, json};
 
-use super::{KashpayState, Session, build};
+use super::{KashpayState, Session, build, send};
 use crate::params::{ProviderName, Verb};
 use crate::steps::docstring;
 use crate::world::ContractWorld;
@@ -68,32 +68,27 @@ async fn authenticate_with_password(w: &mut ContractWorld, password: String) {
 
 #[when(expr = "I send a Kashpay {verb} to {string}")]
 async fn send_signed(w: &mut ContractWorld, verb: Verb, path: String) {
-    let request = build(w, &verb.0, &path, None, Session::Signed, &[]);
-    w.exchange(request).await;
+    send(w, &verb.0, &path, None, Session::Signed, &[]).await;
 }
 
 #[when(expr = "I send a Kashpay {verb} to {string} without a token")]
 async fn send_anonymous(w: &mut ContractWorld, verb: Verb, path: String) {
-    let request = build(w, &verb.0, &path, None, Session::Anonymous, &[]);
-    w.exchange(request).await;
+    send(w, &verb.0, &path, None, Session::Anonymous, &[]).await;
 }
 
 #[when(expr = "I send a Kashpay {verb} to {string} with the Authorization header {string}")]
 async fn send_with_authorization(w: &mut ContractWorld, verb: Verb, path: String, value: String) {
-    let request = build(w, &verb.0, &path, None, Session::Authorization(&value), &[]);
-    w.exchange(request).await;
+    send(w, &verb.0, &path, None, Session::Authorization(&value), &[]).await;
 }
 
 #[when(expr = "I send a Kashpay {verb} to {string} without Entity-i")]
 async fn send_without_entity(w: &mut ContractWorld, verb: Verb, path: String) {
-    let request = build(w, &verb.0, &path, None, Session::NoEntity, &[]);
-    w.exchange(request).await;
+    send(w, &verb.0, &path, None, Session::NoEntity, &[]).await;
 }
 
 #[when(expr = "I send a Kashpay {verb} to {string} with Entity-i {string}")]
 async fn send_with_entity(w: &mut ContractWorld, verb: Verb, path: String, entity: String) {
-    let request = build(w, &verb.0, &path, None, Session::Entity(&entity), &[]);
-    w.exchange(request).await;
+    send(w, &verb.0, &path, None, Session::Entity(&entity), &[]).await;
 }
 
 /// A raw body (placeholders `{entity}`, `{user}`, `{password}`), signed unless it is
@@ -106,12 +101,8 @@ async fn send_with_body(w: &mut ContractWorld, step: &Step, verb: Verb, path: St
     } else {
         Session::Signed
     };
-    let mut request = build(w, &verb.0, &path, None, session, &[]);
-    request
-        .headers
-        .push(("content-type".into(), "application/json".into()));
-    request.body = Some(text.into_bytes());
-    w.exchange(request).await;
+    let request = build(w, &verb.0, &path, None, session, &[]);
+    w.exchange(request.json_body(Some(text.into_bytes()))).await;
 }
 
 #[then(expr = "the Kashpay error is {string} with code {int}")]

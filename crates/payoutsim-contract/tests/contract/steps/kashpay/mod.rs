@@ -89,7 +89,7 @@ impl ProviderState for KashpayState {
     }
 }
 
-/// A request to Kashpay: JSON content type with a body, then the session's headers, then `extra`.
+/// A request to Kashpay: the session's headers, then `extra`, and a JSON body if any.
 pub fn build(
     w: &ContractWorld,
     method: &str,
@@ -99,10 +99,6 @@ pub fn build(
     extra: &[(String, String)],
 ) -> Request {
     let k = &w.kashpay;
-    let mut headers = vec![("accept".to_string(), "application/json".to_string())];
-    if body.is_some() {
-        headers.push(("content-type".into(), "application/json".into()));
-    }
     let bearer = || format!("Bearer {}", k.token());
     let (authorization, entity) = match session {
         Session::Signed => (Some(bearer()), Some(k.entity().to_string())),
@@ -111,23 +107,31 @@ pub fn build(
         Session::Authorization(a) => (Some(a.to_string()), Some(k.entity().to_string())),
         Session::Anonymous => (None, Some(k.entity().to_string())),
     };
+    let url = format!("{}{path}", w.url(ProviderName::Kashpay));
+    let mut request = Request::json_api(method, url);
     if let Some(a) = authorization {
-        headers.push(("authorization".into(), a));
+        request = request.header("authorization", a);
     }
     if let Some(e) = entity {
-        headers.push(("entity-i".into(), e));
+        request = request.header("entity-i", e);
     }
-    headers.extend(
-        extra
-            .iter()
-            .map(|(k, v)| (k.to_ascii_lowercase(), v.clone())),
-    );
-    Request {
-        method: method.to_string(),
-        url: format!("{}{path}", w.url(ProviderName::Kashpay)),
-        headers,
-        body: body.map(|b| b.to_string().into_bytes()),
-    }
+    let extra = extra.iter().map(|(k, v)| (k.as_str(), v.as_str()));
+    request
+        .headers(extra)
+        .json_body(body.map(|b| b.to_string().into_bytes()))
+}
+
+/// [`build`]s a request and sends it as the scenario's last exchange.
+pub async fn send(
+    w: &mut ContractWorld,
+    method: &str,
+    path: &str,
+    body: Option<&Value>,
+    session: Session<'_>,
+    extra: &[(String, String)],
+) {
+    let request = build(w, method, path, body, session, extra);
+    w.exchange(request).await;
 }
 
 /// Sends a request without touching the scenario's last exchange; its JSON.

@@ -1,11 +1,13 @@
 //! Bank accounts: `Given a SAVINGS account "ana-savings" for "ana" with number "1234567890"`.
 //! A new account is `PENDING`; OnePay activates it after 300 s, or at once on `validate`.
 
+use cucumber::gherkin::Step;
 use cucumber::{given, then, when};
-use serde_json::{Value, json};
+use serde_json::json;
 
-use super::{Account, bank_id, call, request, resolve};
+use super::{Account, bank_id, object_path, read, request};
 use crate::params::Subtype;
+use crate::steps::arranged;
 use crate::world::ContractWorld;
 
 async fn create(w: &mut ContractWorld, subtype: Subtype, name: &str, customer: &str, number: &str) {
@@ -30,40 +32,24 @@ async fn create(w: &mut ContractWorld, subtype: Subtype, name: &str, customer: &
 }
 
 #[given(expr = "a(n) {subtype} account {string} for {string} with number {string}")]
+#[when(expr = "I create a(n) {subtype} account {string} for {string} with number {string}")]
 async fn an_account(
     w: &mut ContractWorld,
+    step: &Step,
     subtype: Subtype,
     name: String,
     customer: String,
     number: String,
 ) {
     create(w, subtype, &name, &customer, &number).await;
-    let last = w.last();
-    assert_eq!(last.status, 201, "creating account {name:?}: {last:?}");
-}
-
-#[when(expr = "I create a(n) {subtype} account {string} for {string} with number {string}")]
-async fn create_account(
-    w: &mut ContractWorld,
-    subtype: Subtype,
-    name: String,
-    customer: String,
-    number: String,
-) {
-    create(w, subtype, &name, &customer, &number).await;
-}
-
-#[when(expr = "I fetch account {string}")]
-async fn fetch_account(w: &mut ContractWorld, name: String) {
-    let id = resolve(w, &format!("{{account:{name}}}"));
-    request(w, "GET", &format!("/v1/accounts/{id}"), None, &[]).await;
+    arranged(w, step, 201, &format!("creating account {name:?}"));
 }
 
 #[given(expr = "account {string} is validated")]
 #[when(expr = "I validate account {string}")]
 async fn validate_account(w: &mut ContractWorld, name: String) {
-    let id = resolve(w, &format!("{{account:{name}}}"));
-    request(w, "POST", &format!("/v1/accounts/{id}/validate"), None, &[]).await;
+    let path = format!("{}/validate", object_path(w, "account", &name));
+    request(w, "POST", &path, None, &[]).await;
     let last = w.last();
     assert!(
         (200..300).contains(&last.status),
@@ -73,9 +59,7 @@ async fn validate_account(w: &mut ContractWorld, name: String) {
 
 #[then(expr = "account {string} is {string}")]
 async fn account_status(w: &mut ContractWorld, name: String, status: String) {
-    let id = resolve(w, &format!("{{account:{name}}}"));
-    let resp = call(w, "GET", &format!("/v1/accounts/{id}"), None, &[]).await;
-    assert_eq!(resp.status, 200, "GET account {name:?}: {resp:?}");
-    let actual = resp.json()["status"].clone();
-    assert_eq!(actual, Value::String(status), "account {name:?}: {resp:?}");
+    let account = read(w, "account", &name).await;
+    let actual = &account["status"];
+    assert_eq!(actual, &json!(status), "account {name:?}: {account}");
 }

@@ -6,17 +6,14 @@ use cucumber::then;
 use serde_json::Value;
 
 use crate::params::Names;
-use crate::steps::field;
+use crate::steps::{field, field_text};
 use crate::world::ContractWorld;
 
 #[then(expr = "the response field {string} is a OnePay timestamp")]
 fn field_is_timestamp(w: &mut ContractWorld, path: String) {
-    let body = w.last_json();
-    let text = field(&body, &path)
-        .and_then(Value::as_str)
-        .unwrap_or_default();
+    let text = field_text(w, &path);
     assert!(
-        is_onepay_timestamp(text),
+        is_onepay_timestamp(&text),
         "field {path:?} is {text:?}, not YYYY-MM-DDTHH:MM:SS.ffffffZ"
     );
 }
@@ -46,37 +43,28 @@ fn error_envelope(w: &mut ContractWorld, code: String, code_name: String) {
         body["message"].as_str().is_some_and(|m| !m.is_empty()),
         "no message: {last:?}"
     );
-    assert_eq!(
-        body["code"].as_str(),
-        Some(code.as_str()),
-        "code of {last:?}"
-    );
-    assert_eq!(
-        body["code_name"].as_str(),
-        Some(code_name.as_str()),
-        "code_name of {last:?}"
-    );
+    assert_text(w, "code", &code);
+    assert_text(w, "code_name", &code_name);
     assert!(body["errors"].is_array(), "errors is not a list: {last:?}");
 }
 
 #[then(expr = "the error code is {string}")]
 fn error_code(w: &mut ContractWorld, code: String) {
-    let body = w.last_json();
-    assert_eq!(
-        body["code"].as_str(),
-        Some(code.as_str()),
-        "code of {:?}",
-        w.last()
-    );
+    assert_text(w, "code", &code);
 }
 
 #[then(expr = "the error code_name is {string}")]
 fn error_code_name(w: &mut ContractWorld, code_name: String) {
+    assert_text(w, "code_name", &code_name);
+}
+
+/// Asserts the envelope's `key` (`code`, `code_name`) is the text `expected`.
+fn assert_text(w: &ContractWorld, key: &str, expected: &str) {
     let body = w.last_json();
     assert_eq!(
-        body["code_name"].as_str(),
-        Some(code_name.as_str()),
-        "code_name of {:?}",
+        body[key].as_str(),
+        Some(expected),
+        "{key} of {:?}",
         w.last()
     );
 }
@@ -129,23 +117,13 @@ fn error_keys(body: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// Whether `text` is a OnePay timestamp: `YYYY-MM-DDTHH:MM:SS.000000Z`.
+/// Whether `text` is a OnePay timestamp, `YYYY-MM-DDTHH:MM:SS.ffffffZ`: the shape below, each
+/// `9` standing for any digit.
 fn is_onepay_timestamp(text: &str) -> bool {
-    let b = text.as_bytes();
-    let digits = |r: std::ops::Range<usize>| r.into_iter().all(|i| b[i].is_ascii_digit());
-    b.len() == 27
-        && digits(0..4)
-        && b[4] == b'-'
-        && digits(5..7)
-        && b[7] == b'-'
-        && digits(8..10)
-        && b[10] == b'T'
-        && digits(11..13)
-        && b[13] == b':'
-        && digits(14..16)
-        && b[16] == b':'
-        && digits(17..19)
-        && b[19] == b'.'
-        && digits(20..26)
-        && b[26] == b'Z'
+    const SHAPE: &[u8] = b"9999-99-99T99:99:99.999999Z";
+    text.len() == SHAPE.len()
+        && (text.bytes().zip(SHAPE)).all(|(c, &s)| match s {
+            b'9' => c.is_ascii_digit(),
+            literal => c == literal,
+        })
 }

@@ -3,12 +3,14 @@
 //! `POST /v1/cashouts` (customer taken from the account's owner, a fresh `x-idempotency` unless
 //! one is named); `Then cashout "c1" is "processed"` reads it back.
 
+use cucumber::gherkin::Step;
 use cucumber::{given, then, when};
 use serde_json::{Value, json};
 
 use super::customers::listed_ids;
-use super::{build, call, request, resolve};
+use super::{build, read, request, resolve};
 use crate::params::{Amount, Method};
+use crate::steps::arranged;
 use crate::world::{ContractWorld, unique};
 
 /// The fields a valid cashout of `amount` to `account` needs (its owner is the customer).
@@ -53,32 +55,18 @@ async fn create(
     }
 }
 
-fn assert_created(w: &ContractWorld, name: &str) {
-    let last = w.last();
-    assert_eq!(last.status, 201, "creating cashout {name:?}: {last:?}");
-}
-
 #[given(expr = "a(n) {method} cashout {string} of {amount} COP to {string}")]
+#[when(expr = "I create a(n) {method} cashout {string} of {amount} COP to {string}")]
 async fn a_cashout(
     w: &mut ContractWorld,
+    step: &Step,
     method: Method,
     name: String,
     amount: Amount,
     to: String,
 ) {
     create(w, &name, method, amount, &to, &unique(16)).await;
-    assert_created(w, &name);
-}
-
-#[when(expr = "I create a(n) {method} cashout {string} of {amount} COP to {string}")]
-async fn create_named(
-    w: &mut ContractWorld,
-    method: Method,
-    name: String,
-    amount: Amount,
-    to: String,
-) {
-    create(w, &name, method, amount, &to, &unique(16)).await;
+    arranged(w, step, 201, &format!("creating cashout {name:?}"));
 }
 
 /// The cashout is named after its idempotency key.
@@ -102,7 +90,8 @@ async fn create_many(w: &mut ContractWorld, n: usize, method: Method, amount: Am
     for _ in 0..n {
         let name = format!("#{}", w.onepay.cashout_order.len() + 1);
         create(w, &name, method, amount, &to, &unique(16)).await;
-        assert_created(w, &name);
+        let last = w.last();
+        assert_eq!(last.status, 201, "creating cashout {name:?}: {last:?}");
     }
 }
 
@@ -130,12 +119,6 @@ async fn try_create(
     w.try_exchange(request).await;
 }
 
-#[when(expr = "I fetch cashout {string}")]
-async fn fetch(w: &mut ContractWorld, name: String) {
-    let id = resolve(w, &format!("{{cashout:{name}}}"));
-    request(w, "GET", &format!("/v1/cashouts/{id}"), None, &[]).await;
-}
-
 #[when("I list cashouts")]
 async fn list(w: &mut ContractWorld) {
     request(w, "GET", "/v1/cashouts", None, &[]).await;
@@ -147,17 +130,9 @@ async fn list_with(w: &mut ContractWorld, query: String) {
     request(w, "GET", &format!("/v1/cashouts?{query}"), None, &[]).await;
 }
 
-/// Reads a cashout back with a plain `GET` (not kept as the last response).
-async fn read(w: &ContractWorld, name: &str) -> Value {
-    let id = resolve(w, &format!("{{cashout:{name}}}"));
-    let resp = call(w, "GET", &format!("/v1/cashouts/{id}"), None, &[]).await;
-    assert_eq!(resp.status, 200, "GET cashout {name:?}: {resp:?}");
-    resp.json()
-}
-
 #[then(expr = "cashout {string} is {string}")]
 async fn status_is(w: &mut ContractWorld, name: String, status: String) {
-    let cashout = read(w, &name).await;
+    let cashout = read(w, "cashout", &name).await;
     assert_eq!(
         cashout["status"],
         json!(status),
@@ -167,7 +142,7 @@ async fn status_is(w: &mut ContractWorld, name: String, status: String) {
 
 #[then(expr = "cashout {string} failed with remarks {string}")]
 async fn failed_with(w: &mut ContractWorld, name: String, code: String) {
-    let cashout = read(w, &name).await;
+    let cashout = read(w, "cashout", &name).await;
     assert_eq!(
         cashout["status"],
         json!("failed"),
@@ -186,7 +161,7 @@ async fn failed_with(w: &mut ContractWorld, name: String, code: String) {
 
 #[then(expr = "cashout {string} has no remarks")]
 async fn no_remarks(w: &mut ContractWorld, name: String) {
-    let cashout = read(w, &name).await;
+    let cashout = read(w, "cashout", &name).await;
     assert_eq!(
         cashout["remarks"],
         Value::Null,

@@ -1,10 +1,12 @@
 //! Customers: the people (or companies) payouts go to. `Given a customer "ana"` creates a natural
 //! person with valid, unique data; the scenario then refers to her as `"ana"`.
 
+use cucumber::gherkin::Step;
 use cucumber::{given, then, when};
 use serde_json::{Value, json};
 
-use super::{request, resolve};
+use super::{object_path, request};
+use crate::steps::arranged;
 use crate::world::{ContractWorld, unique};
 
 /// A valid natural-person customer named after `name`.
@@ -39,34 +41,21 @@ async fn create(w: &mut ContractWorld, name: &str) {
 }
 
 #[given(expr = "a customer {string}")]
-async fn a_customer(w: &mut ContractWorld, name: String) {
-    create(w, &name).await;
-    let last = w.last();
-    assert_eq!(last.status, 201, "creating customer {name:?}: {last:?}");
-}
-
 #[when(expr = "I create a customer {string}")]
-async fn create_customer(w: &mut ContractWorld, name: String) {
+async fn a_customer(w: &mut ContractWorld, step: &Step, name: String) {
     create(w, &name).await;
-}
-
-#[when(expr = "I fetch customer {string}")]
-async fn fetch_customer(w: &mut ContractWorld, name: String) {
-    let id = resolve(w, &format!("{{customer:{name}}}"));
-    request(w, "GET", &format!("/v1/customers/{id}"), None, &[]).await;
+    arranged(w, step, 201, &format!("creating customer {name:?}"));
 }
 
 #[when(expr = "I list the accounts of customer {string}")]
 async fn list_accounts(w: &mut ContractWorld, name: String) {
-    let id = resolve(w, &format!("{{customer:{name}}}"));
-    request(w, "GET", &format!("/v1/customers/{id}/accounts"), None, &[]).await;
+    let path = format!("{}/accounts", object_path(w, "customer", &name));
+    request(w, "GET", &path, None, &[]).await;
 }
 
 #[then(expr = "the response lists account {string}")]
 fn lists_account(w: &mut ContractWorld, name: String) {
-    let id = w.onepay.account(&name).id;
-    let body = w.last_json();
-    let listed = listed_ids(&body);
+    let (id, listed) = account_and_listed(w, &name);
     assert!(
         listed.contains(&id),
         "account {name:?} ({id}) not in {listed:?}"
@@ -75,13 +64,16 @@ fn lists_account(w: &mut ContractWorld, name: String) {
 
 #[then(expr = "the response does not list account {string}")]
 fn does_not_list_account(w: &mut ContractWorld, name: String) {
-    let id = w.onepay.account(&name).id;
-    let body = w.last_json();
-    let listed = listed_ids(&body);
+    let (id, listed) = account_and_listed(w, &name);
     assert!(
         !listed.contains(&id),
         "account {name:?} ({id}) is listed: {listed:?}"
     );
+}
+
+/// The id of the account the scenario named `name`, and the ids the last answer lists.
+fn account_and_listed(w: &ContractWorld, name: &str) -> (Value, Vec<Value>) {
+    (w.onepay.account(name).id, listed_ids(&w.last_json()))
 }
 
 /// The ids of a list answer: a Laravel page (`data: [...]`) or a bare array.

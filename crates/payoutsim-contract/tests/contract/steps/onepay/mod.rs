@@ -141,6 +141,24 @@ pub async fn resolve_all(w: &mut ContractWorld, text: &str) -> String {
     resolve(w, text)
 }
 
+/// The path of the object the scenario named `name`, of `kind` (`customer`, `account` or
+/// `cashout`): `/v1/{kind}s/{id}`.
+pub fn object_path(w: &ContractWorld, kind: &str, name: &str) -> String {
+    assert!(
+        matches!(kind, "customer" | "account" | "cashout"),
+        "a scenario names customers, accounts and cashouts, not a {kind}"
+    );
+    let id = resolve(w, &format!("{{{kind}:{name}}}"));
+    format!("/v1/{kind}s/{id}")
+}
+
+/// Reads a named object back with a plain `GET` (not kept as the last response); asserts 200.
+pub async fn read(w: &ContractWorld, kind: &str, name: &str) -> Value {
+    let resp = call(w, "GET", &object_path(w, kind, name), None, &[]).await;
+    assert_eq!(resp.status, 200, "GET {kind} {name:?}: {resp:?}");
+    resp.json()
+}
+
 /// The id of the first bank OnePay lists (fetched once per scenario).
 pub async fn bank_id(w: &mut ContractWorld) -> Value {
     if let Some(id) = &w.onepay.bank_id {
@@ -162,27 +180,12 @@ pub fn build(
     body: Option<Vec<u8>>,
     extra: &[(&str, &str)],
 ) -> Request {
-    let mut headers = vec![("accept".to_string(), "application/json".to_string())];
+    let url = format!("{}{path}", w.url(ProviderName::OnePay));
+    let mut request = Request::json_api(method, url);
     if let Some(key) = &w.onepay.key {
-        headers.push(("authorization".into(), format!("Bearer {key}")));
+        request = request.header("authorization", format!("Bearer {key}"));
     }
-    let overrides_type = extra
-        .iter()
-        .any(|(k, _)| k.eq_ignore_ascii_case("content-type"));
-    if body.is_some() && !overrides_type {
-        headers.push(("content-type".into(), "application/json".into()));
-    }
-    headers.extend(
-        extra
-            .iter()
-            .map(|(k, v)| (k.to_ascii_lowercase(), v.to_string())),
-    );
-    Request {
-        method: method.to_string(),
-        url: format!("{}{path}", w.url(ProviderName::OnePay)),
-        headers,
-        body,
-    }
+    request.headers(extra.iter().copied()).json_body(body)
 }
 
 /// Sends a request to OnePay with the current key; does not touch the last exchange.

@@ -2,6 +2,7 @@
 //! `{"event","data":{cashout}}` signed with `x-signature` = hex HMAC-SHA256 of the raw body under
 //! the registration's `secret`, and carry `x-webhook-token` = its `header`.
 
+use cucumber::gherkin::Step;
 use cucumber::{given, then, when};
 use hmac::{Hmac, Mac};
 use serde_json::{Value, json};
@@ -10,6 +11,7 @@ use sha2::Sha256;
 use super::request;
 use crate::params::Names;
 use crate::receiver::Received;
+use crate::steps::arranged;
 use crate::steps::webhooks::{ensure_receiver, receiver, settle};
 use crate::world::ContractWorld;
 
@@ -40,24 +42,24 @@ async fn register(w: &mut ContractWorld, events: &Names) {
 }
 
 #[given(expr = "a webhook for {names}")]
-async fn a_webhook(w: &mut ContractWorld, events: Names) {
+#[when(expr = "I register a webhook for {names}")]
+async fn a_webhook(w: &mut ContractWorld, step: &Step, events: Names) {
     register(w, &events).await;
-    let last = w.last();
-    assert_eq!(last.status, 201, "registering the webhook: {last:?}");
+    arranged(w, step, 201, "registering the webhook");
 }
 
-#[when(expr = "I register a webhook for {names}")]
-async fn register_webhook(w: &mut ContractWorld, events: Names) {
-    register(w, &events).await;
+/// Every delivery the receiver got once the due ones were sent; asserts there is one.
+async fn delivered(w: &ContractWorld) -> Vec<Received> {
+    settle(w).await;
+    let got = receiver(w).received();
+    assert!(!got.is_empty(), "no webhook arrived");
+    got
 }
 
 #[then("every webhook is signed with the webhook's secret")]
 async fn signed(w: &mut ContractWorld) {
     let secret = webhook_field(w, "secret");
-    settle(w).await;
-    let got = receiver(w).received();
-    assert!(!got.is_empty(), "no webhook arrived");
-    for delivery in got {
+    for delivery in delivered(w).await {
         let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes())
             .unwrap_or_else(|e| panic!("HMAC key: {e}"));
         mac.update(&delivery.body);
@@ -75,10 +77,7 @@ async fn signed(w: &mut ContractWorld) {
 #[then("every webhook carries the webhook's header token")]
 async fn carries_token(w: &mut ContractWorld) {
     let token = webhook_field(w, "header");
-    settle(w).await;
-    let got = receiver(w).received();
-    assert!(!got.is_empty(), "no webhook arrived");
-    for delivery in got {
+    for delivery in delivered(w).await {
         let carried = delivery.headers.get("x-webhook-token");
         assert_eq!(
             carried,

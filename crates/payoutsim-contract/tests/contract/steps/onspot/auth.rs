@@ -1,11 +1,13 @@
 //! OnSpot key pairs and session tokens: `Generate Token` with the `publicKey`, `secretKey` and
 //! `environment` headers, on either documented path, and checks of the token it answers.
 
+use cucumber::gherkin::Step;
 use cucumber::{given, then, when};
 use serde_json::Value;
 
-use super::{add_pair, header, request};
+use super::{add_pair, header, replace, request};
 use crate::params::{Env, Names};
+use crate::steps::arranged;
 use crate::world::ContractWorld;
 
 /// The documented Generate Token path.
@@ -53,15 +55,11 @@ async fn generate(
     }
 }
 
-#[when("I generate an OnSpot token")]
-async fn generate_token(w: &mut ContractWorld) {
-    generate(w, TOKEN_PATH, |_| {}).await;
-}
-
 #[given("I have an OnSpot token")]
-async fn have_token(w: &mut ContractWorld) {
+#[when("I generate an OnSpot token")]
+async fn generate_token(w: &mut ContractWorld, step: &Step) {
     generate(w, TOKEN_PATH, |_| {}).await;
-    assert_eq!(w.last().status, 201, "Generate Token: {:?}", w.last());
+    arranged(w, step, 201, "Generate Token");
 }
 
 #[when(expr = "I generate an OnSpot token at {string}")]
@@ -71,29 +69,23 @@ async fn generate_at(w: &mut ContractWorld, path: String) {
 
 #[when(expr = "I generate an OnSpot token with the secret key {string}")]
 async fn generate_with_secret(w: &mut ContractWorld, secret: String) {
-    generate(w, TOKEN_PATH, |h| set(h, "secretkey", &secret)).await;
+    generate(w, TOKEN_PATH, |h| replace(h, "secretkey", &secret)).await;
 }
 
 #[when(expr = "I generate an OnSpot token with the public key {string}")]
 async fn generate_with_public(w: &mut ContractWorld, public: String) {
-    generate(w, TOKEN_PATH, |h| set(h, "publickey", &public)).await;
+    generate(w, TOKEN_PATH, |h| replace(h, "publickey", &public)).await;
 }
 
 #[when(expr = "I generate an OnSpot token in the {string} environment")]
 async fn generate_in(w: &mut ContractWorld, environment: String) {
-    generate(w, TOKEN_PATH, |h| set(h, "environment", &environment)).await;
+    generate(w, TOKEN_PATH, |h| replace(h, "environment", &environment)).await;
 }
 
 #[when(expr = "I generate an OnSpot token without the {string} header")]
 async fn generate_without(w: &mut ContractWorld, name: String) {
     let name = name.to_ascii_lowercase();
     generate(w, TOKEN_PATH, |h| h.retain(|(k, _)| *k != name)).await;
-}
-
-fn set(headers: &mut [(String, String)], name: &str, value: &str) {
-    for (_, v) in headers.iter_mut().filter(|(k, _)| k == name) {
-        *v = value.to_string();
-    }
 }
 
 /// The decoded payload of the last token, as text (claim order kept).

@@ -103,6 +103,12 @@ pub fn header(name: &str, value: &str) -> (String, String) {
     (name.to_string(), value.to_string())
 }
 
+/// `headers` with `name` (lower-case) set to `value` alone, whether it was there or not.
+pub fn replace(headers: &mut Vec<(String, String)>, name: &str, value: &str) {
+    headers.retain(|(k, _)| k != name);
+    headers.push(header(name, value));
+}
+
 /// The entries of the last Create Payouts answer (its inner array).
 pub fn entries(w: &ContractWorld) -> Vec<Value> {
     let body = w.last_json();

@@ -6,7 +6,7 @@ use cucumber::gherkin::Step;
 use cucumber::{given, then, when};
 use serde_json::{Value, json};
 
-use super::{entries, header, request};
+use super::{entries, header, replace, request};
 use crate::params::{Names, Verb};
 use crate::steps::docstring;
 use crate::world::ContractWorld;
@@ -54,8 +54,7 @@ async fn create_payouts(w: &mut ContractWorld, step: &Step) {
 #[when(expr = "I create OnSpot payouts in the {string} environment:")]
 async fn create_in(w: &mut ContractWorld, step: &Step, environment: String) {
     create(w, docstring(step).into_bytes(), |h| {
-        h.retain(|(k, _)| k != "environment");
-        h.push(header("environment", &environment));
+        replace(h, "environment", &environment)
     })
     .await;
 }
@@ -82,8 +81,7 @@ async fn create_with_authorization(w: &mut ContractWorld, step: &Step, auth: Str
 #[when(expr = "I create OnSpot payouts with content type {string}:")]
 async fn create_with_type(w: &mut ContractWorld, step: &Step, ty: String) {
     create(w, docstring(step).into_bytes(), |h| {
-        h.retain(|(k, _)| k != "content-type");
-        h.push(header("content-type", &ty));
+        replace(h, "content-type", &ty)
     })
     .await;
 }

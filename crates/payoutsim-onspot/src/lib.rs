@@ -10,7 +10,7 @@
 //!
 //! Back office under `/__admin/providers/onspot/` (`admin.rs`): the platform's "Payouts" and
 //! "Error Logs" per environment, bank transfers, forced statuses. The other modules: `auth.rs`
-//! (environment header, key pairs, tokens, the [`Session`] caller), `validation.rs` (the body
+//! (environment header, key pairs, tokens, the [`Session`] caller), `model.rs` (wire types), `validation.rs` (the body
 //! and each item), `state.rs` (store, state machines, magic values), `lifecycle.rs` (creation,
 //! activation, and what a status change does to the balance), `error.rs` (NestJS-style bodies).
 //! See README.md.
@@ -22,6 +22,7 @@ mod admin;
 pub mod auth;
 pub mod error;
 mod lifecycle;
+pub mod model;
 mod payouts;
 pub mod state;
 mod token;

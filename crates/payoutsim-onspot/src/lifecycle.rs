@@ -15,7 +15,6 @@ use payoutsim_core::admin::AdminError;
 use payoutsim_core::forced::Forced;
 use payoutsim_core::kit::Event;
 use payoutsim_core::{Cause, Transition};
-use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::OnSpot;
@@ -26,14 +25,7 @@ use crate::state::{
 };
 use crate::validation::validate;
 
-/// One entry of the Create Payouts answer.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct ItemResult {
-    pub uuid: String,
-    pub email: Option<String>,
-    pub action: &'static str,
-    pub message: String,
-}
+pub use crate::model::ItemResult;
 
 /// The reason of a failure forced without one.
 pub const FORCED: &str = "FORCED";

@@ -6,7 +6,7 @@
 //! Messages follow class-validator's wording (`x must be …`, `x should not be empty`), since
 //! OnSpot's API is evidently NestJS: an assumption, as its error texts are undocumented.
 
-use serde::{Serialize, Serializer};
+use serde::Serializer;
 use serde_json::{Map, Value};
 
 /// The `documentType` enum (seed).
@@ -18,45 +18,7 @@ pub const MAX_AMOUNT: i64 = 1_000_000_000;
 /// Longest name, e-mail or document text accepted.
 pub const MAX_TEXT: usize = 255;
 
-/// `businessRepresentative` of a BUSINESS payout.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Representative {
-    #[serde(rename = "firstName")]
-    pub first_name: String,
-    #[serde(rename = "lastName")]
-    pub last_name: String,
-}
-
-/// A valid item, with OnSpot's field names.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct NewPayout {
-    #[serde(rename = "type")]
-    pub kind: String,
-    #[serde(rename = "documentType")]
-    pub document_type: String,
-    #[serde(rename = "documentNumber")]
-    pub document_number: String,
-    #[serde(rename = "legalName", skip_serializing_if = "Option::is_none")]
-    pub legal_name: Option<String>,
-    #[serde(
-        rename = "businessRepresentative",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub representative: Option<Representative>,
-    #[serde(rename = "firstName", skip_serializing_if = "Option::is_none")]
-    pub first_name: Option<String>,
-    #[serde(rename = "lastName", skip_serializing_if = "Option::is_none")]
-    pub last_name: Option<String>,
-    #[serde(rename = "customerEmail")]
-    pub customer_email: String,
-    /// As sent.
-    pub amount: String,
-    #[serde(skip)]
-    pub amount_cents: i64,
-    pub currency: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-}
+pub use crate::model::{NewPayout, Representative};
 
 /// Checks one item; `Err` lists every failing field's message, in field order.
 pub fn validate(item: &Map<String, Value>) -> Result<NewPayout, Vec<String>> {

@@ -9,6 +9,8 @@
 //! - [`journal`]: the bounded request journal and the layer that fills it
 //! - [`webhooks`]: targets, the outbox, retry policy, delivery records
 //! - [`jwt`]: JSON Web Tokens judged on the simulated clock (session providers)
+//! - [`sessions`]: sliding sessions (opaque token -> tenant, ending N simulated seconds after
+//!   their last use)
 //! - [`forced`]: the seam through which a fault rule forces a payout's terminal outcome
 //! - [`error`]: [`error::AdminError`], the engine's own error, on the ground floor
 //! - [`kit`]: the provider kit: [`kit::Spec`] (a provider's own logic) and [`kit::Kit`] (the
@@ -31,6 +33,7 @@ pub mod jwt;
 pub mod kit;
 pub mod machine;
 pub mod provider;
+pub mod sessions;
 pub mod tenants;
 #[cfg(feature = "testkit")]
 pub mod testkit;

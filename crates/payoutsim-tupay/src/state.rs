@@ -1,0 +1,307 @@
+//! The Tupay store: one [`Merchant`] per tenant (`tupay:<accessKey>`) with its deposits,
+//! cashouts and back-office entries, the open sessions, and the id blocks that keep every
+//! tenant's ids apart; and how each record looks on the wire.
+//!
+//! Records are kept oldest first by `(creationDate, id)`, so a list reads them backwards (newest
+//! first) and a report walks them forwards. What a record shows depends on its status: a deposit
+//! shows its fee once COMPLETED; a cashout shows what was credited and debited, its fee and tax
+//! and a voucher once COMPLETED, and its reason once REJECTED, DECLINED or CANCELLED.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use payoutsim_core::machine::Lifecycle;
+use payoutsim_core::sessions::Sessions;
+
+use crate::catalog::{Country, Method};
+use crate::model::{Cashout, Deposit, Money, timestamp};
+use crate::statuses::{CANCELLED, COMPLETED, DECLINED, REJECTED};
+
+/// Seconds a session lives after its last use: "The BEARER_TOKEN cookie will expire after 15
+/// minutes of its last request".
+pub const SESSION_IDLE_S: i64 = 900;
+/// Sessions kept across tenants (expired ones dropped first, then the least recently used).
+pub const SESSION_CAP: usize = 10_000;
+
+/// Id blocks: a tenant's `idDeposit`s lie in one block of [`DEPOSIT_BLOCK`] ids, its
+/// `idCashout`s in the block of the same number of [`CASHOUT_BLOCK`]; no two tenants share one.
+pub const BLOCKS: u32 = 100_000;
+pub const DEPOSIT_BASE: u32 = 300_000_000;
+pub const DEPOSIT_BLOCK: u32 = 16_384;
+pub const CASHOUT_BASE: u32 = 10_000_000;
+pub const CASHOUT_BLOCK: u32 = 4_096;
+
+/// A deposit.
+#[derive(Clone, Debug)]
+pub struct DepositRec {
+    pub id: u32,
+    pub external_id: String,
+    pub created: DateTime<Utc>,
+    pub last_change: DateTime<Utc>,
+    pub country: &'static Country,
+    pub method: &'static Method,
+    /// What the merchant asked for (the payer may have picked another).
+    pub requested_method: &'static Method,
+    pub client_document: String,
+    pub id_user: String,
+    /// In `currency` (the merchant's balance currency), minor units.
+    pub amount: i64,
+    pub currency: &'static str,
+    pub requested_amount: i64,
+    pub requested_currency: &'static str,
+    pub local_amount: i64,
+    pub local_currency: &'static str,
+    /// The fee charged once it completes, in `currency`.
+    pub fee: i64,
+    pub refund_attempted: bool,
+    pub lc: Lifecycle,
+}
+
+/// A cashout.
+#[derive(Clone, Debug)]
+pub struct CashoutRec {
+    pub id: u32,
+    pub external_id: String,
+    pub created: DateTime<Utc>,
+    pub last_change: DateTime<Utc>,
+    pub country: &'static Country,
+    /// The rail it is paid on (not on the wire: D24's item has no such field).
+    pub method: &'static Method,
+    pub client_document: String,
+    /// In `currency` (the merchant's balance currency), minor units.
+    pub amount: i64,
+    pub currency: &'static str,
+    /// What the beneficiary gets once it completes, in `credited_currency`.
+    pub credited_amount: i64,
+    pub credited_currency: &'static str,
+    pub fee: i64,
+    pub tax: i64,
+    pub lc: Lifecycle,
+}
+
+/// What the back office records beside the transactions, as the report sums them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EntryKind {
+    /// A credit note: adds to the balance (`noteTotal`).
+    Note,
+    /// Money paid out to the merchant: takes from the balance (`settlementTotal`).
+    Settlement,
+    /// A settlement reversed: adds back (`cancelledSettlementTotal`).
+    CancelledSettlement,
+}
+
+/// A note or settlement.
+#[derive(Clone, Debug)]
+pub struct EntryRec {
+    pub id: u32,
+    pub kind: EntryKind,
+    pub at: DateTime<Utc>,
+    /// Positive, minor units of `currency`.
+    pub amount: i64,
+    pub currency: &'static str,
+    pub description: String,
+}
+
+/// One tenant's data.
+#[derive(Clone, Debug)]
+pub struct Merchant {
+    pub tenant: String,
+    pub username: String,
+    pub id_user: u32,
+    pub id_merchant: u32,
+    pub name: String,
+    /// The merchant's own id prefix, `ACM12345`: its `externalId`s start with it.
+    pub prefix: String,
+    /// When the history was made: the first time the tenant was seen.
+    pub generated_at: DateTime<Utc>,
+    pub history_days: u32,
+    /// Each balance currency's balance before the history's first day.
+    pub opening: BTreeMap<&'static str, i64>,
+    pub deposits: Vec<DepositRec>,
+    pub cashouts: Vec<CashoutRec>,
+    pub entries: Vec<EntryRec>,
+    pub block: u32,
+    pub next_deposit: u32,
+    pub next_cashout: u32,
+}
+
+impl Merchant {
+    pub fn deposit(&self, id: u32) -> Option<&DepositRec> {
+        self.deposits.iter().find(|d| d.id == id)
+    }
+
+    pub fn deposit_mut(&mut self, id: u32) -> Option<&mut DepositRec> {
+        self.deposits.iter_mut().find(|d| d.id == id)
+    }
+
+    pub fn cashout(&self, id: u32) -> Option<&CashoutRec> {
+        self.cashouts.iter().find(|c| c.id == id)
+    }
+
+    pub fn cashout_mut(&mut self, id: u32) -> Option<&mut CashoutRec> {
+        self.cashouts.iter_mut().find(|c| c.id == id)
+    }
+
+    /// The next `idDeposit` of the tenant's block, if the block has room.
+    pub fn take_deposit_id(&mut self) -> Option<u32> {
+        let end = DEPOSIT_BASE + (self.block + 1) * DEPOSIT_BLOCK;
+        let id = self.next_deposit;
+        (id < end).then(|| {
+            self.next_deposit += 1;
+            id
+        })
+    }
+
+    /// The next `idCashout` of the tenant's block, if the block has room.
+    pub fn take_cashout_id(&mut self) -> Option<u32> {
+        let end = CASHOUT_BASE + (self.block + 1) * CASHOUT_BLOCK;
+        let id = self.next_cashout;
+        (id < end).then(|| {
+            self.next_cashout += 1;
+            id
+        })
+    }
+
+    /// Inserts `d` where its creation date puts it.
+    pub fn insert_deposit(&mut self, d: DepositRec) {
+        let at = self
+            .deposits
+            .partition_point(|x| (x.created, x.id) <= (d.created, d.id));
+        self.deposits.insert(at, d);
+    }
+
+    /// Inserts `c` where its creation date puts it.
+    pub fn insert_cashout(&mut self, c: CashoutRec) {
+        let at = self
+            .cashouts
+            .partition_point(|x| (x.created, x.id) <= (c.created, c.id));
+        self.cashouts.insert(at, c);
+    }
+
+    pub fn deposit_wire<'a>(&'a self, d: &'a DepositRec) -> Deposit<'a> {
+        let completed = d.lc.status == COMPLETED;
+        Deposit {
+            id_deposit: d.id,
+            external_id: &d.external_id,
+            creation_date: timestamp(d.created),
+            country_name: d.country.name,
+            country: d.country.code,
+            payment_method_name: d.method.name,
+            payment_method_code: d.method.code,
+            requested_payment_method: d.requested_method.code,
+            requested_payment_method_name: d.requested_method.name,
+            client_document: &d.client_document,
+            amount: Money(d.amount),
+            currency: d.currency,
+            requested_amount: Money(d.requested_amount),
+            requested_currency: d.requested_currency,
+            local_amount: Money(d.local_amount),
+            local_currency: d.local_currency,
+            fee: Money(if completed { d.fee } else { 0 }),
+            fee_currency: d.currency,
+            last_change_date: timestamp(d.last_change),
+            status: &d.lc.status,
+            id_user: &d.id_user,
+            flags: [],
+            id_merchant: self.id_merchant,
+            merchant_name: &self.name,
+            refund_attempted: d.refund_attempted,
+        }
+    }
+
+    pub fn cashout_wire<'a>(&'a self, c: &'a CashoutRec) -> Cashout<'a> {
+        let completed = c.lc.status == COMPLETED;
+        let failed = [REJECTED, DECLINED, CANCELLED].contains(&c.lc.status.as_str());
+        let shown = |v: i64| Money(if completed { v } else { 0 });
+        Cashout {
+            id_cashout: c.id,
+            external_id: &c.external_id,
+            creation_date: timestamp(c.created),
+            country: c.country.code,
+            currency: c.currency,
+            amount: Money(c.amount),
+            credited_currency: c.credited_currency,
+            credited_amount: shown(c.credited_amount),
+            merchant_currency: c.currency,
+            merchant_amount: shown(c.amount),
+            fee_currency: c.currency,
+            fee: shown(c.fee),
+            tax: shown(c.tax),
+            last_change_date: timestamp(c.last_change),
+            status: &c.lc.status,
+            client_document: &c.client_document,
+            flags: [],
+            id_merchant: self.id_merchant,
+            merchant_name: &self.name,
+            reason: if failed {
+                c.lc.reason.as_deref().unwrap_or("")
+            } else {
+                ""
+            },
+            exist_voucher: completed,
+        }
+    }
+}
+
+/// Every tenant's merchant, the sessions, and who holds which id block.
+#[derive(Debug)]
+pub struct Store {
+    pub merchants: BTreeMap<String, Merchant>,
+    pub sessions: Sessions,
+    pub blocks: BTreeMap<u32, String>,
+}
+
+impl Default for Store {
+    fn default() -> Self {
+        Self {
+            merchants: BTreeMap::new(),
+            sessions: Sessions::new(SESSION_IDLE_S, SESSION_CAP),
+            blocks: BTreeMap::new(),
+        }
+    }
+}
+
+impl Store {
+    /// The merchant of a tenant in session (made at its first login).
+    pub fn merchant(&self, tenant: &str) -> Result<&Merchant, crate::TupayError> {
+        (self.merchants.get(tenant))
+            .ok_or_else(|| crate::TupayError::Internal(format!("no merchant for {tenant}")))
+    }
+}
+
+/// Claims for `tenant` the first free block from `wanted` on (its seeded draw), wrapping.
+pub fn claim_block(blocks: &mut BTreeMap<u32, String>, wanted: u32, tenant: &str) -> u32 {
+    let mut block = wanted % BLOCKS;
+    while blocks.contains_key(&block) {
+        block = (block + 1) % BLOCKS;
+    }
+    blocks.insert(block, tenant.to_string());
+    block
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_taken_block_sends_the_next_tenant_to_the_following_one() {
+        let mut blocks = BTreeMap::new();
+        assert_eq!(claim_block(&mut blocks, 7, "tupay:a@x.com"), 7);
+        assert_eq!(claim_block(&mut blocks, 7, "tupay:b@x.com"), 8);
+        assert_eq!(claim_block(&mut blocks, BLOCKS + 9, "tupay:c@x.com"), 9);
+        assert_eq!(
+            claim_block(&mut blocks, BLOCKS - 1, "tupay:d@x.com"),
+            BLOCKS - 1
+        );
+        assert_eq!(claim_block(&mut blocks, BLOCKS - 1, "tupay:e@x.com"), 0);
+    }
+
+    #[test]
+    fn the_highest_ids_fit_a_signed_32_bit_integer() {
+        let top = u64::from(DEPOSIT_BASE) + u64::from(BLOCKS) * u64::from(DEPOSIT_BLOCK);
+        assert!(top <= i32::MAX as u64);
+        let top = u64::from(CASHOUT_BASE) + u64::from(BLOCKS) * u64::from(CASHOUT_BLOCK);
+        assert!(top <= i32::MAX as u64);
+    }
+}

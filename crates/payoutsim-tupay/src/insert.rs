@@ -308,11 +308,12 @@ pub fn deposit(tupay: &Tupay, body: NewDeposit) -> Result<Value, AdminError> {
             country,
             method,
             requested_method: requested,
-            client_document: document,
+            client_document: document.into(),
             id_user: body
                 .id_user
                 .clone()
-                .unwrap_or_else(|| history::id_user(&mut rng)),
+                .unwrap_or_else(|| history::id_user(&mut rng))
+                .into(),
             amount,
             currency,
             requested_amount: amount,
@@ -413,7 +414,7 @@ pub fn cashout(tupay: &Tupay, body: NewCashout) -> Result<Value, AdminError> {
             last_change: now,
             country,
             method,
-            client_document: document,
+            client_document: document.into(),
             amount,
             currency,
             credited_amount: credited,

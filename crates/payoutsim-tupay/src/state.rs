@@ -8,6 +8,7 @@
 //! and a voucher once COMPLETED, and its reason once REJECTED, DECLINED or CANCELLED.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use payoutsim_core::machine::Lifecycle;
@@ -42,8 +43,9 @@ pub struct DepositRec {
     pub method: &'static Method,
     /// What the merchant asked for (the payer may have picked another).
     pub requested_method: &'static Method,
-    pub client_document: String,
-    pub id_user: String,
+    /// Shared with the client's other records (a history holds a few dozen clients).
+    pub client_document: Arc<str>,
+    pub id_user: Arc<str>,
     /// In `currency` (the merchant's balance currency), minor units.
     pub amount: i64,
     pub currency: &'static str,
@@ -67,7 +69,7 @@ pub struct CashoutRec {
     pub country: &'static Country,
     /// The rail it is paid on (not on the wire: D24's item has no such field).
     pub method: &'static Method,
-    pub client_document: String,
+    pub client_document: Arc<str>,
     /// In `currency` (the merchant's balance currency), minor units.
     pub amount: i64,
     pub currency: &'static str,

@@ -24,7 +24,7 @@ use serde_json::{Value, json};
 use crate::auth::is_access_key;
 use crate::catalog;
 use crate::insert::{self, NewCashout, NewDeposit, minor_units};
-use crate::model::{Money, timestamp};
+use crate::model::{Money, timestamp, whole_seconds};
 use crate::state::{EntryKind, EntryRec, Merchant, Store};
 use crate::statuses::{CASHOUT, DEPOSIT};
 use crate::{Tupay, TupaySpec, ledger, merchant_entry};
@@ -151,14 +151,14 @@ async fn new_entry(
             ))
         })?;
     let now = tupay.now_for(&body.tenant);
-    let at = match &body.date {
+    let at = whole_seconds(match &body.date {
         None => now,
         Some(text) => chrono::DateTime::parse_from_rfc3339(text)
             .map(|t| t.with_timezone(&chrono::Utc))
             .ok()
             .filter(|t| *t <= now)
             .ok_or_else(|| AdminError::bad_request("`date` must be RFC 3339, not after now"))?,
-    };
+    });
     let mut store = tupay.store();
     let m = merchant_entry(&tupay, &mut store, &body.tenant, &key, now);
     let entry = EntryRec {

@@ -17,6 +17,7 @@ use serde_json::Value;
 
 use crate::catalog::{self, Country, Method, WHOLE};
 use crate::draw::{self, Rand};
+use crate::model::whole_seconds;
 use crate::state::{CashoutRec, DepositRec, Merchant};
 use crate::statuses::{CASHOUT, COMPLETED, DEPOSIT, PENDING};
 use crate::{Tupay, history, merchant_entry};
@@ -106,7 +107,7 @@ fn creation(value: Option<&Value>, now: DateTime<Utc>) -> Result<DateTime<Utc>, 
             .with_timezone(&Utc),
         Some(_) => return Err(bad()),
     };
-    let at = DateTime::from_timestamp(at.timestamp(), 0).unwrap_or(at);
+    let at = whole_seconds(at);
     if at > now {
         return Err(bad());
     }

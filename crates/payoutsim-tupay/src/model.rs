@@ -32,6 +32,12 @@ pub fn timestamp(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
+/// `t` to the second, as every record's time is kept: `from` and `to` are whole seconds, so a
+/// record stamped `12:00:00.6` is inside `to = 12:00:00`, as its `creationDate` says.
+pub fn whole_seconds(t: DateTime<Utc>) -> DateTime<Utc> {
+    DateTime::from_timestamp(t.timestamp(), 0).unwrap_or(t)
+}
+
 /// `POST /v1/auth/login`'s answer (seed).
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]

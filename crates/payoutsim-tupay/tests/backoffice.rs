@@ -344,3 +344,24 @@ async fn the_objects_view_lists_a_tenants_records_with_their_lifecycles() {
     assert!(first["lifecycle"]["history"].is_array());
     assert!(cashouts["objects"][0]["object"]["paymentMethod"].is_string());
 }
+
+#[tokio::test]
+async fn a_record_made_within_a_second_is_inside_a_range_ending_at_that_second() {
+    let sim = sim(1);
+    sim.advance(0.6).await;
+    sim.back_office(
+        "/entries",
+        json!({"tenant": TENANT, "kind": "note", "amount": 1, "currency": "USD"}),
+    )
+    .await;
+    sim.back_office(
+        "/deposits",
+        json!({"tenant": TENANT, "status": "COMPLETED", "country": "BR", "amount": 5}),
+    )
+    .await;
+
+    let row = today(&sim, "USD").await;
+
+    assert_eq!(row["noteTotal"], 1, "{row}");
+    assert!(cents(&row["depositTotal"]) >= 500, "{row}");
+}

@@ -4,6 +4,7 @@
 //! - [`ids`]: seeded ids, tokens and random draws, one stream per tenant
 //! - [`tenants`]: credentials as tenants, provisioned on first use or declared ahead of it
 //! - [`machine`]: state machines as data, and the [`machine::Lifecycle`] objects carry
+//! - [`money`]: amounts in minor units, written as JSON numbers of major units
 //! - [`timeline`]: what falls due when, per tenant
 //! - [`idempotency`]: keys, request fingerprints, stored responses, expiry
 //! - [`journal`]: the bounded request journal and the layer that fills it
@@ -32,6 +33,7 @@ pub mod journal;
 pub mod jwt;
 pub mod kit;
 pub mod machine;
+pub mod money;
 pub mod provider;
 pub mod sessions;
 pub mod tenants;

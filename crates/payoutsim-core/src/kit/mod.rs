@@ -5,7 +5,8 @@
 //! records) and gets [`Kit<S>`]: the handle its handlers take as state, which owns the engine,
 //! the config, the store behind its lock, and the machines, and implements [`Provider`] for it.
 //!
-//! - `mod.rs` (here): [`Spec`], [`Kit`], [`Event`]
+//! - `mod.rs` (here): [`Spec`], [`Kit`], [`Event`], [`enveloped`] (404 and 405 in the provider's
+//!   envelope)
 //! - `auth.rs`: [`Authenticate`] and the [`Auth`] extractor, the one way a request enters a
 //!   tenant (journal notes, then due transitions)
 //! - `changes.rs`: the engine-driven status changes: a new object's start, timed edges, moves
@@ -269,4 +270,18 @@ impl<S: Spec> Kit<S> {
     pub fn router(&self) -> Router {
         S::routes().with_state(self.clone())
     }
+}
+
+/// `api` answering unknown paths (404) and wrong methods (405) in the provider's own envelope,
+/// through [`Spec::error_response`], with its own words for each: what a [`Spec::routes`] ends
+/// with.
+pub fn enveloped<S: Spec>(
+    api: Router<Kit<S>>,
+    not_found: &'static str,
+    wrong_method: &'static str,
+) -> Router<Kit<S>> {
+    api.method_not_allowed_fallback(move || async move {
+        S::error_response(StatusCode::METHOD_NOT_ALLOWED, wrong_method)
+    })
+    .fallback(move || async move { S::error_response(StatusCode::NOT_FOUND, not_found) })
 }

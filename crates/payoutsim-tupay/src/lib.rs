@@ -45,7 +45,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use http::{HeaderMap, StatusCode};
 use payoutsim_core::error::AdminError;
-use payoutsim_core::kit::{Event, Kit, Spec};
+use payoutsim_core::kit::{self, Event, Kit, Spec};
 use payoutsim_core::machine::{Lifecycle, StateMachine};
 use payoutsim_core::{Engine, Transition};
 use serde_json::Value;
@@ -122,15 +122,11 @@ impl Spec for TupaySpec {
 
     /// The public API on Tupay's paths; unknown paths and methods in its envelope.
     fn routes() -> Router<Tupay> {
-        Router::new()
-            .merge(auth::routes())
+        let api = (Router::new().merge(auth::routes()))
             .merge(deposits::routes())
             .merge(cashouts::routes())
-            .merge(balance::routes())
-            .method_not_allowed_fallback(|| async {
-                error::envelope(StatusCode::METHOD_NOT_ALLOWED, "Method not allowed")
-            })
-            .fallback(|| async { error::envelope(StatusCode::NOT_FOUND, "Not found") })
+            .merge(balance::routes());
+        kit::enveloped::<Self>(api, "Not found", "Method not allowed")
     }
 
     fn admin_routes() -> Router<Tupay> {

@@ -2,30 +2,17 @@
 //! shapes; its API is D24's white label): the login answer, the list envelope, a deposit, a
 //! cashout, a balance report row, and our `/v1/balance` row.
 //!
-//! Amounts are kept in minor units ([`Money`]) and written as JSON numbers with at most two
-//! decimals (`51.45`, `10`), as D24's examples show. Times are ISO 8601 UTC to the second
-//! (`2024-01-10T13:41:57Z`).
+//! Amounts are kept in minor units and written through the engine's [`Money`]: JSON numbers
+//! with at most two decimals (`51.45`, `10`), as D24's examples show. Times are ISO 8601 UTC
+//! to the second (`2024-01-10T13:41:57Z`).
 
 use chrono::{DateTime, Utc};
-use serde::{Serialize, Serializer};
+use serde::Serialize;
+
+pub use payoutsim_core::money::Money;
 
 /// Records per page (`maxRows`), fixed.
 pub const MAX_ROWS: usize = 50;
-
-/// An amount in minor units (cents), written as a number with at most two decimals.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Money(pub i64);
-
-impl Serialize for Money {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        if self.0 % 100 == 0 {
-            s.serialize_i64(self.0 / 100)
-        } else {
-            // Correctly rounded, so the shortest decimal that reads back is the two-decimal one.
-            s.serialize_f64(self.0 as f64 / 100.0)
-        }
-    }
-}
 
 /// `2024-01-10T13:41:57Z`.
 pub fn timestamp(t: DateTime<Utc>) -> String {
@@ -158,12 +145,6 @@ pub struct BalanceRow {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn money_is_a_number_with_at_most_two_decimals() {
-        let json = serde_json::to_string(&[Money(5145), Money(1000), Money(-10), Money(1)]);
-        assert_eq!(json.unwrap(), "[51.45,10,-0.1,0.01]");
-    }
 
     #[test]
     fn times_are_iso_to_the_second_in_utc() {

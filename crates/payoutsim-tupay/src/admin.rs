@@ -23,7 +23,7 @@ use serde_json::{Value, json};
 
 use crate::auth::is_access_key;
 use crate::catalog;
-use crate::insert::{self, NewCashout, NewDeposit, minor_units};
+use crate::insert::{self, NewTransaction, minor_units};
 use crate::model::{Money, timestamp, whole_seconds};
 use crate::state::{EntryKind, EntryRec, Merchant, Store};
 use crate::statuses::{CASHOUT, DEPOSIT};
@@ -64,17 +64,17 @@ pub(crate) fn provision(tupay: &Tupay, tenant: &str) -> Result<Value, AdminError
 
 async fn new_deposit(
     State(tupay): State<Tupay>,
-    AdminJson(body): AdminJson<NewDeposit>,
+    AdminJson(body): AdminJson<NewTransaction>,
 ) -> Result<(StatusCode, Json<Value>), AdminError> {
-    let created = insert::deposit(&tupay, body)?;
+    let created = insert::insert(&tupay, DEPOSIT, body)?;
     Ok((StatusCode::CREATED, Json(created)))
 }
 
 async fn new_cashout(
     State(tupay): State<Tupay>,
-    AdminJson(body): AdminJson<NewCashout>,
+    AdminJson(body): AdminJson<NewTransaction>,
 ) -> Result<(StatusCode, Json<Value>), AdminError> {
-    let created = insert::cashout(&tupay, body)?;
+    let created = insert::insert(&tupay, CASHOUT, body)?;
     Ok((StatusCode::CREATED, Json(created)))
 }
 
@@ -214,8 +214,8 @@ fn by_status<'a>(statuses: impl Iterator<Item = &'a str>) -> BTreeMap<&'a str, u
 /// What the back office shows of a merchant.
 fn summary(m: &Merchant) -> Value {
     let opening: BTreeMap<&str, Money> = m.opening.iter().map(|(c, v)| (*c, Money(*v))).collect();
-    let deposits = by_status(m.deposits.iter().map(|d| d.lc.status.as_str()));
-    let cashouts = by_status(m.cashouts.iter().map(|c| c.lc.status.as_str()));
+    let deposits = by_status(m.deposits.iter().map(|d| d.txn.lc.status.as_str()));
+    let cashouts = by_status(m.cashouts.iter().map(|c| c.txn.lc.status.as_str()));
     let balance: BTreeMap<&str, Money> = (ledger::balances(m, m.generated_at).into_iter())
         .map(|b| (b.currency, b.total_balance))
         .collect();
@@ -247,16 +247,16 @@ pub(crate) fn objects(store: &Store, tenant: Option<&str>, kind: Option<&str>) -
         }
         if wanted(DEPOSIT) {
             out.extend(m.deposits.iter().map(|d| {
-                let mut e = entry(DEPOSIT, d.id.to_string(), json!(m.deposit_wire(d)));
-                e["lifecycle"] = json!(d.lc);
+                let mut e = entry(DEPOSIT, d.txn.id.to_string(), json!(m.deposit_wire(d)));
+                e["lifecycle"] = json!(d.txn.lc);
                 e
             }));
         }
         if wanted(CASHOUT) {
             out.extend(m.cashouts.iter().map(|c| {
-                let mut e = entry(CASHOUT, c.id.to_string(), json!(m.cashout_wire(c)));
-                e["lifecycle"] = json!(c.lc);
-                e["object"]["paymentMethod"] = json!(c.method.code);
+                let mut e = entry(CASHOUT, c.txn.id.to_string(), json!(m.cashout_wire(c)));
+                e["lifecycle"] = json!(c.txn.lc);
+                e["object"]["paymentMethod"] = json!(c.txn.method.code);
                 e
             }));
         }

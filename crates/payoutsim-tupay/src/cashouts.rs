@@ -8,7 +8,7 @@ use axum::Router;
 use axum::routing::get;
 
 use crate::Tupay;
-use crate::listing::{Facts, Listed, list};
+use crate::listing::{Listed, list};
 use crate::model::Cashout;
 use crate::state::{CashoutRec, Merchant};
 use crate::validation::Listing;
@@ -25,16 +25,6 @@ impl Listed for CashoutRec {
 
     fn of(m: &Merchant) -> &[Self] {
         &m.cashouts
-    }
-
-    fn facts(&self) -> Facts<'_> {
-        Facts {
-            created: self.created,
-            country: self.country.code,
-            method: self.method.code,
-            status: &self.lc.status,
-            document: &self.client_document,
-        }
     }
 
     fn wire<'a>(&'a self, m: &'a Merchant) -> Cashout<'a> {

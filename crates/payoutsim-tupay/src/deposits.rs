@@ -6,7 +6,7 @@ use axum::Router;
 use axum::routing::get;
 
 use crate::Tupay;
-use crate::listing::{Facts, Listed, list};
+use crate::listing::{Listed, list};
 use crate::model::Deposit;
 use crate::state::{DepositRec, Merchant};
 use crate::validation::Listing;
@@ -21,17 +21,6 @@ impl Listed for DepositRec {
 
     fn of(m: &Merchant) -> &[Self] {
         &m.deposits
-    }
-
-    /// `paymentMethod` filters on the method the payer used (`paymentMethodCode`).
-    fn facts(&self) -> Facts<'_> {
-        Facts {
-            created: self.created,
-            country: self.country.code,
-            method: self.method.code,
-            status: &self.lc.status,
-            document: &self.client_document,
-        }
     }
 
     fn wire<'a>(&'a self, m: &'a Merchant) -> Deposit<'a> {

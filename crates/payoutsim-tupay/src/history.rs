@@ -14,13 +14,14 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Datelike, Days, TimeDelta, Utc};
+use payoutsim_core::machine::Lifecycle;
 use rand::{Rng, SeedableRng};
 
 use crate::catalog::{COUNTRIES, Country, WHOLE};
 use crate::draw::{self, Rand};
 use crate::state::{
     BLOCKS, CASHOUT_BASE, CASHOUT_BLOCK, CashoutRec, DEPOSIT_BASE, DEPOSIT_BLOCK, DepositRec,
-    Merchant,
+    Merchant, Txn,
 };
 use crate::statuses::{CASHOUT, COMPLETED, DEPOSIT};
 
@@ -116,13 +117,23 @@ pub fn generate(
             at.sort_unstable();
             at
         };
-        for created in times(&mut rng, DEPOSITS_PER_DAY) {
-            let c = pick(&mut rng, &clients);
-            deposit(&mut rng, &mut m, c, created, drift, now);
+        let (deposits, cashouts) = (
+            times(&mut rng, DEPOSITS_PER_DAY),
+            times(&mut rng, CASHOUTS_PER_DAY),
+        );
+        let mut today = Day {
+            rng: &mut rng,
+            m: &mut m,
+            drift,
+            now,
+        };
+        for created in deposits {
+            let client = pick(today.rng, &clients);
+            today.deposit(client, created);
         }
-        for created in times(&mut rng, CASHOUTS_PER_DAY) {
-            let c = pick(&mut rng, &clients);
-            cashout(&mut rng, &mut m, c, created, drift, now);
+        for created in cashouts {
+            let client = pick(today.rng, &clients);
+            today.cashout(client, created);
         }
     }
     // The lists only grow by the back office's insertions: no room kept for doubling.
@@ -180,86 +191,119 @@ fn bounds(currency: &str, cashout: bool) -> (f64, f64, f64) {
     }
 }
 
-fn deposit(
-    rng: &mut Rand,
-    m: &mut Merchant,
-    c: &Client,
-    created: DateTime<Utc>,
-    drift: i64,
-    now: DateTime<Utc>,
-) {
-    let country = c.country;
-    let method = *draw::weighted(rng, country.deposits);
-    let requested = if rng.random_range(0..100) < SWITCHED_METHOD_PCT {
-        *draw::weighted(rng, country.deposits)
-    } else {
-        method
-    };
-    let (median, lo, hi) = bounds(country.settles, false);
-    let amount = draw::amount(rng, median, lo, hi);
-    let path = draw::deposit_path(rng, created, method.speed);
-    let refund_attempted = path.outcome == COMPLETED && rng.random_range(0..100) == 0;
-    let (lc, last_change) = path.snapshot(DEPOSIT, now);
-    m.next_deposit += rng.random_range(0..3);
-    let Some(id) = m.take_deposit_id() else {
-        return;
-    };
-    let seq = m.deposits.len() + 1;
-    let whole = WHOLE.contains(&country.local);
-    m.deposits.push(DepositRec {
-        id,
-        external_id: format!("{}-D{seq:06}", m.prefix),
-        created,
-        last_change,
-        country,
-        method,
-        requested_method: requested,
-        client_document: c.document.clone(),
-        id_user: c.id_user.clone(),
-        amount,
-        currency: country.settles,
-        requested_amount: amount,
-        requested_currency: country.settles,
-        local_amount: draw::convert(amount, country.rate_micros, drift, whole),
-        local_currency: country.local,
-        fee: draw::share(amount, method.fee_bps) + country.fixed_fee,
-        refund_attempted,
-        lc,
-    });
+/// The merchant's own reference of its `seq`-th record of a kind (`D` deposits, `W` cashouts).
+pub fn external_id(m: &Merchant, letter: char, seq: usize) -> String {
+    format!("{}-{letter}{seq:06}", m.prefix)
 }
 
-fn cashout(
-    rng: &mut Rand,
-    m: &mut Merchant,
-    c: &Client,
+/// What a history transaction is, as drawn, before it gets its id.
+struct Drawn<'c> {
+    client: &'c Client,
     created: DateTime<Utc>,
+    method: &'static crate::catalog::Method,
+    amount: i64,
+    fee: i64,
+    /// Its lifecycle as of the history's moment, and its last change.
+    now: (Lifecycle, DateTime<Utc>),
+}
+
+/// The next id of `kind` (after a seeded gap: other merchants' transactions fall between) and
+/// the transaction `d` under it; `None` once the tenant's block is full.
+fn txn(rng: &mut Rand, m: &mut Merchant, kind: &str, d: Drawn<'_>) -> Option<Txn> {
+    let (id, letter, seq) = if kind == DEPOSIT {
+        m.next_deposit += rng.random_range(0..3);
+        (m.take_deposit_id()?, 'D', m.deposits.len() + 1)
+    } else {
+        m.next_cashout += rng.random_range(0..2);
+        (m.take_cashout_id()?, 'W', m.cashouts.len() + 1)
+    };
+    let (lc, last_change) = d.now;
+    Some(Txn {
+        id,
+        external_id: external_id(m, letter, seq),
+        created: d.created,
+        last_change,
+        country: d.client.country,
+        method: d.method,
+        client_document: d.client.document.clone(),
+        amount: d.amount,
+        currency: d.client.country.settles,
+        fee: d.fee,
+        lc,
+    })
+}
+
+/// One day of the history being made: the stream, the merchant, the day's rate drift, and the
+/// moment the history is taken.
+struct Day<'a> {
+    rng: &'a mut Rand,
+    m: &'a mut Merchant,
     drift: i64,
     now: DateTime<Utc>,
-) {
-    let country = c.country;
-    let (median, lo, hi) = bounds(country.settles, true);
-    let amount = draw::amount(rng, median, lo, hi);
-    let (lc, last_change) = draw::cashout_path(rng, created).snapshot(CASHOUT, now);
-    m.next_cashout += rng.random_range(0..2);
-    let Some(id) = m.take_cashout_id() else {
-        return;
-    };
-    let seq = m.cashouts.len() + 1;
-    let whole = WHOLE.contains(&country.local);
-    m.cashouts.push(CashoutRec {
-        id,
-        external_id: format!("{}-W{seq:06}", m.prefix),
-        created,
-        last_change,
-        country,
-        method: country.payouts,
-        client_document: c.document.clone(),
-        amount,
-        currency: country.settles,
-        credited_amount: draw::convert(amount, country.rate_micros, drift, whole),
-        credited_currency: country.local,
-        fee: draw::share(amount, CASHOUT_FEE_BPS) + country.fixed_fee,
-        tax: draw::share(amount, country.cashout_tax_bps),
-        lc,
-    });
+}
+
+impl Day<'_> {
+    fn deposit(&mut self, client: &Client, created: DateTime<Utc>) {
+        let (rng, m, drift, now) = (&mut *self.rng, &mut *self.m, self.drift, self.now);
+        let country = client.country;
+        let method = *draw::weighted(rng, country.deposits);
+        let requested = if rng.random_range(0..100) < SWITCHED_METHOD_PCT {
+            *draw::weighted(rng, country.deposits)
+        } else {
+            method
+        };
+        let (median, lo, hi) = bounds(country.settles, false);
+        let amount = draw::amount(rng, median, lo, hi);
+        let path = draw::deposit_path(rng, created, method.speed);
+        let refund_attempted = path.outcome == COMPLETED && rng.random_range(0..100) == 0;
+        let fee = draw::share(amount, method.fee_bps) + country.fixed_fee;
+        let now = path.snapshot(DEPOSIT, now);
+        let drawn = Drawn {
+            client,
+            created,
+            method,
+            amount,
+            fee,
+            now,
+        };
+        let Some(txn) = txn(rng, m, DEPOSIT, drawn) else {
+            return;
+        };
+        let whole = WHOLE.contains(&country.local);
+        m.deposits.push(DepositRec {
+            txn,
+            requested_method: requested,
+            id_user: client.id_user.clone(),
+            local_amount: draw::convert(amount, country.rate_micros, drift, whole),
+            local_currency: country.local,
+            refund_attempted,
+        });
+    }
+
+    fn cashout(&mut self, client: &Client, created: DateTime<Utc>) {
+        let (rng, m, drift, now) = (&mut *self.rng, &mut *self.m, self.drift, self.now);
+        let country = client.country;
+        let (median, lo, hi) = bounds(country.settles, true);
+        let amount = draw::amount(rng, median, lo, hi);
+        let now = draw::cashout_path(rng, created).snapshot(CASHOUT, now);
+        let fee = draw::share(amount, CASHOUT_FEE_BPS) + country.fixed_fee;
+        let drawn = Drawn {
+            client,
+            created,
+            method: country.payouts,
+            amount,
+            fee,
+            now,
+        };
+        let Some(txn) = txn(rng, m, CASHOUT, drawn) else {
+            return;
+        };
+        let whole = WHOLE.contains(&country.local);
+        m.cashouts.push(CashoutRec {
+            txn,
+            credited_amount: draw::convert(amount, country.rate_micros, drift, whole),
+            credited_currency: country.local,
+            tax: draw::share(amount, country.cashout_tax_bps),
+        });
+    }
 }

@@ -5,12 +5,14 @@
 //! non-terminal one ends. Its lifecycle starts when it is inserted, whatever `creationDate` it
 //! is given (default: now; never in the future), so an inserted PENDING deposit completes an
 //! hour later on the simulated clock, and a DELIVERED cashout one business day later.
-//! Amounts are numbers or strings with at most two decimals, in major units.
+//! Amounts are numbers or strings with at most two decimals, in major units. The fields of the
+//! other kind are refused (a deposit has no `tax`, a cashout no `idUser`).
 
 use chrono::{DateTime, Utc};
 use payoutsim_core::Cause;
 use payoutsim_core::error::AdminError;
 use payoutsim_core::forced::Destiny;
+use payoutsim_core::machine::Lifecycle;
 use rand::SeedableRng;
 use serde::Deserialize;
 use serde_json::Value;
@@ -18,14 +20,14 @@ use serde_json::Value;
 use crate::catalog::{self, Country, Method, WHOLE};
 use crate::draw::{self, Rand};
 use crate::model::whole_seconds;
-use crate::state::{CashoutRec, DepositRec, Merchant};
-use crate::statuses::{CASHOUT, COMPLETED, DEPOSIT, PENDING};
+use crate::state::{CashoutRec, DepositRec, Merchant, Txn, insert_sorted};
+use crate::statuses::{COMPLETED, DEPOSIT, PENDING};
 use crate::{Tupay, history, merchant_entry};
 
-/// What the back office may set on a new deposit (`POST …/deposits`).
+/// What the back office may set on a new transaction (`POST …/deposits`, `POST …/cashouts`).
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct NewDeposit {
+pub struct NewTransaction {
     pub tenant: String,
     pub status: Option<String>,
     pub outcome: Option<String>,
@@ -33,36 +35,54 @@ pub struct NewDeposit {
     pub currency: Option<String>,
     pub country: Option<String>,
     pub payment_method: Option<String>,
-    pub requested_payment_method: Option<String>,
     pub client_document: Option<String>,
-    pub id_user: Option<String>,
     pub external_id: Option<String>,
     pub creation_date: Option<Value>,
     pub fee: Option<Value>,
+    /// Deposits: what the payer paid, in `localCurrency`.
     pub local_amount: Option<Value>,
     pub local_currency: Option<String>,
+    pub requested_payment_method: Option<String>,
+    pub id_user: Option<String>,
     pub refund_attempted: Option<bool>,
-}
-
-/// What the back office may set on a new cashout (`POST …/cashouts`).
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct NewCashout {
-    pub tenant: String,
-    pub status: Option<String>,
-    pub outcome: Option<String>,
-    pub reason: Option<String>,
-    pub amount: Option<Value>,
-    pub currency: Option<String>,
-    pub country: Option<String>,
-    pub payment_method: Option<String>,
-    pub client_document: Option<String>,
-    pub external_id: Option<String>,
-    pub creation_date: Option<Value>,
-    pub fee: Option<Value>,
-    pub tax: Option<Value>,
+    /// Cashouts: what the beneficiary gets, in `creditedCurrency`.
     pub credited_amount: Option<Value>,
     pub credited_currency: Option<String>,
+    pub tax: Option<Value>,
+    pub reason: Option<String>,
+}
+
+impl NewTransaction {
+    /// Refuses the fields the other kind has.
+    fn check_fields(&self, kind: &str) -> Result<(), AdminError> {
+        let deposit_only = [
+            ("localAmount", self.local_amount.is_some()),
+            ("localCurrency", self.local_currency.is_some()),
+            (
+                "requestedPaymentMethod",
+                self.requested_payment_method.is_some(),
+            ),
+            ("idUser", self.id_user.is_some()),
+            ("refundAttempted", self.refund_attempted.is_some()),
+        ];
+        let cashout_only = [
+            ("creditedAmount", self.credited_amount.is_some()),
+            ("creditedCurrency", self.credited_currency.is_some()),
+            ("tax", self.tax.is_some()),
+            ("reason", self.reason.is_some()),
+        ];
+        let foreign = if kind == DEPOSIT {
+            &cashout_only[..]
+        } else {
+            &deposit_only[..]
+        };
+        match foreign.iter().find(|(_, given)| *given) {
+            Some((field, _)) => Err(AdminError::bad_request(format!(
+                "a {kind} has no `{field}`"
+            ))),
+            None => Ok(()),
+        }
+    }
 }
 
 /// `value` (a number or a string of one, at most two decimals, not negative) in minor units.
@@ -205,7 +225,7 @@ fn start_and_move(
     (tenant, kind, id): (&str, &str, u32),
     (status, outcome, reason): (&str, &str, Option<String>),
     now: DateTime<Utc>,
-    insert: impl FnOnce(&mut Merchant, payoutsim_core::machine::Lifecycle),
+    insert: impl FnOnce(&mut Merchant, Lifecycle),
     render: impl FnOnce(&Merchant) -> Value,
 ) -> Result<Value, AdminError> {
     let machine = tupay
@@ -245,172 +265,103 @@ fn start_and_move(
     Ok(answer)
 }
 
-/// `POST /__admin/providers/tupay/deposits`: the new deposit, as `/v1/deposits` shows it.
-pub fn deposit(tupay: &Tupay, body: NewDeposit) -> Result<Value, AdminError> {
-    let key = access_key(&body.tenant)?.to_string();
+/// `POST /__admin/providers/tupay/deposits` and `…/cashouts`: the new transaction of `kind`, as
+/// its list shows it.
+pub fn insert(
+    tupay: &Tupay,
+    kind: &'static str,
+    body: NewTransaction,
+) -> Result<Value, AdminError> {
+    body.check_fields(kind)?;
     let tenant = body.tenant.as_str();
-    let (status, outcome) = route(
-        tupay,
-        DEPOSIT,
-        body.status.as_deref(),
-        body.outcome.as_deref(),
-    )?;
+    let key = access_key(tenant)?.to_string();
+    let (status, outcome) = route(tupay, kind, body.status.as_deref(), body.outcome.as_deref())?;
     let now = tupay.now_for(tenant);
     let created = creation(body.creation_date.as_ref(), now)?;
     let country = country_of(body.country.as_deref())?;
-    let method = method_of(body.payment_method.as_deref(), country.deposits[0].0)?;
-    let requested = method_of(body.requested_payment_method.as_deref(), method)?;
+    let deposit = kind == DEPOSIT;
+    let rail = if deposit {
+        country.deposits[0].0
+    } else {
+        country.payouts
+    };
+    let method = method_of(body.payment_method.as_deref(), rail)?;
     let currency = currency_of("currency", body.currency.as_deref(), country.settles)?;
-    let local_currency = currency_of(
-        "localCurrency",
-        body.local_currency.as_deref(),
-        country.local,
-    )?;
     let mut rng = filler(tupay, tenant);
     let amount = match &body.amount {
         Some(v) => minor_units("amount", v)?,
-        None => draw::amount(&mut rng, 40.0, 5.0, 500.0),
-    };
-    let fee = match &body.fee {
-        Some(v) => minor_units("fee", v)?,
-        None => draw::share(amount, method.fee_bps) + country.fixed_fee,
-    };
-    let local_amount = match &body.local_amount {
-        Some(v) => minor_units("localAmount", v)?,
-        None if local_currency == currency => amount,
-        None => draw::convert(
-            amount,
-            country.rate_micros,
-            0,
-            WHOLE.contains(&local_currency),
-        ),
-    };
-    let document = body
-        .client_document
-        .clone()
-        .unwrap_or_else(|| draw::document(&mut rng, country));
-    let id = {
-        let mut store = tupay.store();
-        let m = merchant_entry(tupay, &mut store, tenant, &key, now);
-        m.take_deposit_id().ok_or_else(|| {
-            AdminError::conflict(format!("{tenant} has used every id of its block"))
-        })?
-    };
-    let record = |m: &mut Merchant, lc| {
-        let seq = m.deposits.len() + 1;
-        m.insert_deposit(DepositRec {
-            id,
-            external_id: body
-                .external_id
-                .clone()
-                .unwrap_or_else(|| format!("{}-D{seq:06}", m.prefix)),
-            created,
-            last_change: now,
-            country,
-            method,
-            requested_method: requested,
-            client_document: document.into(),
-            id_user: body
-                .id_user
-                .clone()
-                .unwrap_or_else(|| history::id_user(&mut rng))
-                .into(),
-            amount,
-            currency,
-            requested_amount: amount,
-            requested_currency: currency,
-            local_amount,
-            local_currency,
-            fee,
-            refund_attempted: body.refund_attempted.unwrap_or(false),
-            lc,
-        });
-    };
-    let render = |m: &Merchant| {
-        serde_json::to_value(m.deposit(id).map(|d| m.deposit_wire(d))).unwrap_or(Value::Null)
-    };
-    start_and_move(
-        tupay,
-        (tenant, DEPOSIT, id),
-        (&status, &outcome, None),
-        now,
-        record,
-        render,
-    )
-}
-
-/// `POST /__admin/providers/tupay/cashouts`: the new cashout, as `/v1/cashout` shows it.
-pub fn cashout(tupay: &Tupay, body: NewCashout) -> Result<Value, AdminError> {
-    let key = access_key(&body.tenant)?.to_string();
-    let tenant = body.tenant.as_str();
-    let (status, outcome) = route(
-        tupay,
-        CASHOUT,
-        body.status.as_deref(),
-        body.outcome.as_deref(),
-    )?;
-    let now = tupay.now_for(tenant);
-    let created = creation(body.creation_date.as_ref(), now)?;
-    let country = country_of(body.country.as_deref())?;
-    let method = method_of(body.payment_method.as_deref(), country.payouts)?;
-    let currency = currency_of("currency", body.currency.as_deref(), country.settles)?;
-    let credited_currency = currency_of(
-        "creditedCurrency",
-        body.credited_currency.as_deref(),
-        country.local,
-    )?;
-    let mut rng = filler(tupay, tenant);
-    let amount = match &body.amount {
-        Some(v) => minor_units("amount", v)?,
+        None if deposit => draw::amount(&mut rng, 40.0, 5.0, 500.0),
         None => draw::amount(&mut rng, 120.0, 10.0, 2_000.0),
     };
-    let optional = |field: &str, v: &Option<Value>, default: i64| {
-        v.as_ref().map_or(Ok(default), |v| minor_units(field, v))
+    let bps = if deposit {
+        method.fee_bps
+    } else {
+        history::CASHOUT_FEE_BPS
     };
     let fee = optional(
         "fee",
         &body.fee,
-        draw::share(amount, history::CASHOUT_FEE_BPS) + country.fixed_fee,
+        draw::share(amount, bps) + country.fixed_fee,
     )?;
-    let tax = optional(
-        "tax",
-        &body.tax,
-        draw::share(amount, country.cashout_tax_bps),
-    )?;
-    let converted = if credited_currency == currency {
+    // The counterpart's side: what the payer paid, or what the beneficiary gets.
+    let (field, currency_field, given, given_currency) = if deposit {
+        (
+            "localAmount",
+            "localCurrency",
+            &body.local_amount,
+            &body.local_currency,
+        )
+    } else {
+        (
+            "creditedAmount",
+            "creditedCurrency",
+            &body.credited_amount,
+            &body.credited_currency,
+        )
+    };
+    let local_currency = currency_of(currency_field, given_currency.as_deref(), country.local)?;
+    let converted = if local_currency == currency {
         amount
     } else {
         draw::convert(
             amount,
             country.rate_micros,
             0,
-            WHOLE.contains(&credited_currency),
+            WHOLE.contains(&local_currency),
         )
     };
-    let credited = optional("creditedAmount", &body.credited_amount, converted)?;
-    let document = body
-        .client_document
-        .clone()
-        .unwrap_or_else(|| draw::document(&mut rng, country));
-    let reason = body
-        .reason
-        .clone()
-        .or_else(|| crate::statuses::default_reason(CASHOUT, &outcome));
+    let local_amount = optional(field, given, converted)?;
+    let tax = optional(
+        "tax",
+        &body.tax,
+        draw::share(amount, country.cashout_tax_bps),
+    )?;
+    let requested = method_of(body.requested_payment_method.as_deref(), method)?;
+    let document =
+        (body.client_document.clone()).unwrap_or_else(|| draw::document(&mut rng, country));
+    let id_user = (body.id_user.clone()).unwrap_or_else(|| history::id_user(&mut rng));
+    let reason = (body.reason.clone()).or_else(|| crate::statuses::default_reason(kind, &outcome));
     let id = {
         let mut store = tupay.store();
         let m = merchant_entry(tupay, &mut store, tenant, &key, now);
-        m.take_cashout_id().ok_or_else(|| {
-            AdminError::conflict(format!("{tenant} has used every id of its block"))
-        })?
+        let id = if deposit {
+            m.take_deposit_id()
+        } else {
+            m.take_cashout_id()
+        };
+        id.ok_or_else(|| AdminError::conflict(format!("{tenant} has used every id of its block")))?
     };
-    let record = |m: &mut Merchant, lc| {
-        let seq = m.cashouts.len() + 1;
-        m.insert_cashout(CashoutRec {
+    let record = |m: &mut Merchant, lc: Lifecycle| {
+        let seq = if deposit {
+            m.deposits.len()
+        } else {
+            m.cashouts.len()
+        } + 1;
+        let letter = if deposit { 'D' } else { 'W' };
+        let txn = Txn {
             id,
-            external_id: body
-                .external_id
-                .clone()
-                .unwrap_or_else(|| format!("{}-W{seq:06}", m.prefix)),
+            external_id: (body.external_id.clone())
+                .unwrap_or_else(|| history::external_id(m, letter, seq)),
             created,
             last_change: now,
             country,
@@ -418,24 +369,54 @@ pub fn cashout(tupay: &Tupay, body: NewCashout) -> Result<Value, AdminError> {
             client_document: document.into(),
             amount,
             currency,
-            credited_amount: credited,
-            credited_currency,
             fee,
-            tax,
             lc,
-        });
+        };
+        if deposit {
+            let d = DepositRec {
+                txn,
+                requested_method: requested,
+                id_user: id_user.into(),
+                local_amount,
+                local_currency,
+                refund_attempted: body.refund_attempted.unwrap_or(false),
+            };
+            insert_sorted(&mut m.deposits, d);
+        } else {
+            let c = CashoutRec {
+                txn,
+                credited_amount: local_amount,
+                credited_currency: local_currency,
+                tax,
+            };
+            insert_sorted(&mut m.cashouts, c);
+        }
     };
     let render = |m: &Merchant| {
-        serde_json::to_value(m.cashout(id).map(|c| m.cashout_wire(c))).unwrap_or(Value::Null)
+        let wire = if deposit {
+            m.deposit(id)
+                .map(|d| serde_json::to_value(m.deposit_wire(d)))
+        } else {
+            m.cashout(id)
+                .map(|c| serde_json::to_value(m.cashout_wire(c)))
+        };
+        wire.and_then(Result::ok).unwrap_or(Value::Null)
     };
     start_and_move(
         tupay,
-        (tenant, CASHOUT, id),
+        (tenant, kind, id),
         (&status, &outcome, reason),
         now,
         record,
         render,
     )
+}
+
+/// `value` in minor units, or `default` when it is not given.
+fn optional(field: &str, value: &Option<Value>, default: i64) -> Result<i64, AdminError> {
+    value
+        .as_ref()
+        .map_or(Ok(default), |v| minor_units(field, v))
 }
 
 #[cfg(test)]

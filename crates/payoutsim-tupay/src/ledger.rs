@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::model::{BalanceRow, Money, ReportRow, timestamp};
-use crate::state::{EntryKind, Merchant};
+use crate::state::{EntryKind, Merchant, Txn};
 use crate::statuses::COMPLETED;
 use crate::validation::Range;
 
@@ -54,32 +54,34 @@ struct Line {
     adds: Totals,
 }
 
+/// A transaction's line: what it adds once COMPLETED (`adds` of its `txn`), nothing before.
+fn line_of(t: &Txn, adds: impl FnOnce(&Txn) -> Totals) -> Line {
+    let adds = if t.lc.status == COMPLETED {
+        adds(t)
+    } else {
+        Totals::default()
+    };
+    Line {
+        at: t.created,
+        currency: t.currency,
+        adds,
+    }
+}
+
 /// Every record of `m`, deposits, cashouts and entries, as ledger lines.
 fn lines(m: &Merchant) -> impl Iterator<Item = Line> + '_ {
     let deposits = m.deposits.iter().map(|d| {
-        let done = d.lc.status == COMPLETED;
-        let adds = Totals {
-            deposit: if done { d.amount } else { 0 },
-            deposit_fee: if done { d.fee } else { 0 },
+        line_of(&d.txn, |t| Totals {
+            deposit: t.amount,
+            deposit_fee: t.fee,
             ..Totals::default()
-        };
-        Line {
-            at: d.created,
-            currency: d.currency,
-            adds,
-        }
+        })
     });
     let cashouts = m.cashouts.iter().map(|c| {
-        let done = c.lc.status == COMPLETED;
-        let adds = Totals {
-            cashout: if done { c.amount } else { 0 },
+        line_of(&c.txn, |t| Totals {
+            cashout: t.amount,
             ..Totals::default()
-        };
-        Line {
-            at: c.created,
-            currency: c.currency,
-            adds,
-        }
+        })
     });
     let entries = m.entries.iter().map(|e| {
         let mut adds = Totals::default();

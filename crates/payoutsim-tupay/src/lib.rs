@@ -52,7 +52,7 @@ use serde_json::Value;
 
 pub use error::TupayError;
 use history::Plan;
-use state::{Merchant, Store};
+use state::{Merchant, Record, Store};
 use statuses::{CASHOUT, DEPOSIT};
 
 /// Days of history a tenant gets unless configured.
@@ -149,11 +149,12 @@ impl Spec for TupaySpec {
     ) -> Option<&'s mut Lifecycle> {
         let id: u32 = id.parse().ok()?;
         let m = store.merchants.get_mut(tenant)?;
-        match kind {
-            DEPOSIT => m.deposit_mut(id).map(|d| &mut d.lc),
-            CASHOUT => m.cashout_mut(id).map(|c| &mut c.lc),
+        let txn = match kind {
+            DEPOSIT => state::find_mut(&mut m.deposits, id).map(|d| d.txn_mut()),
+            CASHOUT => state::find_mut(&mut m.cashouts, id).map(|c| c.txn_mut()),
             _ => None,
-        }
+        };
+        txn.map(|t| &mut t.lc)
     }
 
     fn holders(store: &Store, kinds: &[&str], id: &str) -> Vec<(String, String)> {

@@ -5,7 +5,7 @@
 
 use payoutsim_core::Transition;
 
-use crate::state::Store;
+use crate::state::{Record, Store, find_mut};
 use crate::statuses::{CASHOUT, DEPOSIT};
 
 pub(crate) fn on_transition(store: &mut Store, change: &Transition) {
@@ -15,12 +15,12 @@ pub(crate) fn on_transition(store: &mut Store, change: &Transition) {
     let Ok(id) = change.object_id.parse::<u32>() else {
         return;
     };
-    let last_change = match change.kind.as_str() {
-        DEPOSIT => m.deposit_mut(id).map(|d| &mut d.last_change),
-        CASHOUT => m.cashout_mut(id).map(|c| &mut c.last_change),
+    let txn = match change.kind.as_str() {
+        DEPOSIT => find_mut(&mut m.deposits, id).map(|d| d.txn_mut()),
+        CASHOUT => find_mut(&mut m.cashouts, id).map(|c| c.txn_mut()),
         _ => None,
     };
-    if let Some(at) = last_change {
-        *at = change.at.max(*at);
+    if let Some(t) = txn {
+        t.last_change = change.at.max(t.last_change);
     }
 }

@@ -1,11 +1,10 @@
-//! What the lists share: the fields a record is filtered on ([`Facts`]), the one list handler
-//! ([`list`]) both resources route to, and the page of a request ([`page`]): newest first by
-//! `creationDate` (then id), `from` and `to` inclusive, [`MAX_ROWS`] per page from page 0, a
-//! page past the end empty (`rows: 0`).
+//! What the lists share: the filters ([`matches`], on what every record has: `state::Txn`), the
+//! one list handler ([`list`]) both resources route to, and the page of a request ([`page`]):
+//! newest first by `creationDate` (then id), `from` and `to` inclusive, [`MAX_ROWS`] per page
+//! from page 0, a page past the end empty (`rows: 0`).
 
 use axum::extract::State;
 use axum::response::Response;
-use chrono::{DateTime, Utc};
 use http::StatusCode;
 use payoutsim_core::kit::Auth;
 use serde::Serialize;
@@ -14,20 +13,11 @@ use crate::Tupay;
 use crate::auth::Session;
 use crate::error::{Params, TupayError, json_response};
 use crate::model::{MAX_ROWS, Page};
-use crate::state::Merchant;
+use crate::state::{Merchant, Record, Txn};
 use crate::validation::{ListQuery, Listing, list_query};
 
-/// A record's fields, as the filters read them.
-pub struct Facts<'a> {
-    pub created: DateTime<Utc>,
-    pub country: &'a str,
-    pub method: &'a str,
-    pub status: &'a str,
-    pub document: &'a str,
-}
-
 /// A record a list shows.
-pub trait Listed: Sized {
+pub trait Listed: Record + Sized {
     /// Which list it is (its `status` values).
     const LISTING: Listing;
     /// How it looks on the wire.
@@ -36,17 +26,17 @@ pub trait Listed: Sized {
         Self: 'a;
     /// The merchant's records of this kind, oldest first.
     fn of(m: &Merchant) -> &[Self];
-    fn facts(&self) -> Facts<'_>;
     fn wire<'a>(&'a self, m: &'a Merchant) -> Self::Wire<'a>;
 }
 
-/// Whether a record with `f` is one `q` asks for.
-pub fn matches(f: &Facts<'_>, q: &ListQuery) -> bool {
-    q.range.contains(f.created)
-        && q.country.as_deref().is_none_or(|c| f.country == c)
-        && q.method.is_none_or(|m| f.method == m)
-        && q.status.is_none_or(|s| f.status == s)
-        && q.documents.iter().all(|d| f.document == d)
+/// Whether `t` is one `q` asks for. `paymentMethod` reads a deposit's method (what the payer
+/// used) and a cashout's rail.
+pub fn matches(t: &Txn, q: &ListQuery) -> bool {
+    q.range.contains(t.created)
+        && q.country.as_deref().is_none_or(|c| t.country.code == c)
+        && q.method.is_none_or(|m| t.method.code == m)
+        && q.status.is_none_or(|s| t.lc.status == s)
+        && q.documents.iter().all(|d| *t.client_document == **d)
 }
 
 /// Page `q.page` of `records` (kept oldest first) that `q` asks for, newest first.
@@ -56,12 +46,12 @@ pub fn page<'a, R: Listed>(records: &'a [R], q: &ListQuery) -> impl Iterator<Ite
         .and_then(|p| p.checked_mul(MAX_ROWS))
         .unwrap_or(usize::MAX);
     // Only records up to `to` can match: walk backwards from there until `from`.
-    let end = records.partition_point(|r| r.facts().created <= q.range.to);
+    let end = records.partition_point(|r| r.txn().created <= q.range.to);
     records[..end]
         .iter()
         .rev()
-        .take_while(|r| r.facts().created >= q.range.from)
-        .filter(move |r| matches(&r.facts(), q))
+        .take_while(|r| r.txn().created >= q.range.from)
+        .filter(move |r| matches(r.txn(), q))
         .skip(skip)
         .take(MAX_ROWS)
 }

@@ -32,53 +32,88 @@ pub const DEPOSIT_BLOCK: u32 = 16_384;
 pub const CASHOUT_BASE: u32 = 10_000_000;
 pub const CASHOUT_BLOCK: u32 = 4_096;
 
-/// A deposit.
+/// What a deposit and a cashout share.
 #[derive(Clone, Debug)]
-pub struct DepositRec {
+pub struct Txn {
     pub id: u32,
     pub external_id: String,
     pub created: DateTime<Utc>,
     pub last_change: DateTime<Utc>,
     pub country: &'static Country,
+    /// A deposit's: the method the payer used. A cashout's: the rail it is paid on (not on the
+    /// wire: D24's cashout item has no such field).
     pub method: &'static Method,
-    /// What the merchant asked for (the payer may have picked another).
-    pub requested_method: &'static Method,
     /// Shared with the client's other records (a history holds a few dozen clients).
     pub client_document: Arc<str>,
-    pub id_user: Arc<str>,
     /// In `currency` (the merchant's balance currency), minor units.
     pub amount: i64,
     pub currency: &'static str,
-    pub requested_amount: i64,
-    pub requested_currency: &'static str,
+    /// Charged once it completes, in `currency`.
+    pub fee: i64,
+    pub lc: Lifecycle,
+}
+
+/// A record the merchant keeps in a list, oldest first.
+pub trait Record {
+    fn txn(&self) -> &Txn;
+    fn txn_mut(&mut self) -> &mut Txn;
+}
+
+/// A deposit.
+#[derive(Clone, Debug)]
+pub struct DepositRec {
+    pub txn: Txn,
+    /// What the merchant asked for (the payer may have picked another).
+    pub requested_method: &'static Method,
+    pub id_user: Arc<str>,
     pub local_amount: i64,
     pub local_currency: &'static str,
-    /// The fee charged once it completes, in `currency`.
-    pub fee: i64,
     pub refund_attempted: bool,
-    pub lc: Lifecycle,
 }
 
 /// A cashout.
 #[derive(Clone, Debug)]
 pub struct CashoutRec {
-    pub id: u32,
-    pub external_id: String,
-    pub created: DateTime<Utc>,
-    pub last_change: DateTime<Utc>,
-    pub country: &'static Country,
-    /// The rail it is paid on (not on the wire: D24's item has no such field).
-    pub method: &'static Method,
-    pub client_document: Arc<str>,
-    /// In `currency` (the merchant's balance currency), minor units.
-    pub amount: i64,
-    pub currency: &'static str,
+    pub txn: Txn,
     /// What the beneficiary gets once it completes, in `credited_currency`.
     pub credited_amount: i64,
     pub credited_currency: &'static str,
-    pub fee: i64,
     pub tax: i64,
-    pub lc: Lifecycle,
+}
+
+impl Record for DepositRec {
+    fn txn(&self) -> &Txn {
+        &self.txn
+    }
+    fn txn_mut(&mut self) -> &mut Txn {
+        &mut self.txn
+    }
+}
+
+impl Record for CashoutRec {
+    fn txn(&self) -> &Txn {
+        &self.txn
+    }
+    fn txn_mut(&mut self) -> &mut Txn {
+        &mut self.txn
+    }
+}
+
+/// The record `id` of `list`.
+pub fn find<R: Record>(list: &[R], id: u32) -> Option<&R> {
+    list.iter().find(|r| r.txn().id == id)
+}
+
+/// The record `id` of `list`, to change it.
+pub fn find_mut<R: Record>(list: &mut [R], id: u32) -> Option<&mut R> {
+    list.iter_mut().find(|r| r.txn().id == id)
+}
+
+/// Inserts `r` into `list` where its creation date puts it.
+pub fn insert_sorted<R: Record>(list: &mut Vec<R>, r: R) {
+    let key = |x: &R| (x.txn().created, x.txn().id);
+    let at = list.partition_point(|x| key(x) <= key(&r));
+    list.insert(at, r);
 }
 
 /// What the back office records beside the transactions, as the report sums them.
@@ -130,80 +165,49 @@ pub struct Merchant {
 
 impl Merchant {
     pub fn deposit(&self, id: u32) -> Option<&DepositRec> {
-        self.deposits.iter().find(|d| d.id == id)
-    }
-
-    pub fn deposit_mut(&mut self, id: u32) -> Option<&mut DepositRec> {
-        self.deposits.iter_mut().find(|d| d.id == id)
+        find(&self.deposits, id)
     }
 
     pub fn cashout(&self, id: u32) -> Option<&CashoutRec> {
-        self.cashouts.iter().find(|c| c.id == id)
-    }
-
-    pub fn cashout_mut(&mut self, id: u32) -> Option<&mut CashoutRec> {
-        self.cashouts.iter_mut().find(|c| c.id == id)
+        find(&self.cashouts, id)
     }
 
     /// The next `idDeposit` of the tenant's block, if the block has room.
     pub fn take_deposit_id(&mut self) -> Option<u32> {
         let end = DEPOSIT_BASE + (self.block + 1) * DEPOSIT_BLOCK;
-        let id = self.next_deposit;
-        (id < end).then(|| {
-            self.next_deposit += 1;
-            id
-        })
+        take(&mut self.next_deposit, end)
     }
 
     /// The next `idCashout` of the tenant's block, if the block has room.
     pub fn take_cashout_id(&mut self) -> Option<u32> {
         let end = CASHOUT_BASE + (self.block + 1) * CASHOUT_BLOCK;
-        let id = self.next_cashout;
-        (id < end).then(|| {
-            self.next_cashout += 1;
-            id
-        })
-    }
-
-    /// Inserts `d` where its creation date puts it.
-    pub fn insert_deposit(&mut self, d: DepositRec) {
-        let at = self
-            .deposits
-            .partition_point(|x| (x.created, x.id) <= (d.created, d.id));
-        self.deposits.insert(at, d);
-    }
-
-    /// Inserts `c` where its creation date puts it.
-    pub fn insert_cashout(&mut self, c: CashoutRec) {
-        let at = self
-            .cashouts
-            .partition_point(|x| (x.created, x.id) <= (c.created, c.id));
-        self.cashouts.insert(at, c);
+        take(&mut self.next_cashout, end)
     }
 
     pub fn deposit_wire<'a>(&'a self, d: &'a DepositRec) -> Deposit<'a> {
-        let completed = d.lc.status == COMPLETED;
+        let t = &d.txn;
+        let completed = t.lc.status == COMPLETED;
         Deposit {
-            id_deposit: d.id,
-            external_id: &d.external_id,
-            creation_date: timestamp(d.created),
-            country_name: d.country.name,
-            country: d.country.code,
-            payment_method_name: d.method.name,
-            payment_method_code: d.method.code,
+            id_deposit: t.id,
+            external_id: &t.external_id,
+            creation_date: timestamp(t.created),
+            country_name: t.country.name,
+            country: t.country.code,
+            payment_method_name: t.method.name,
+            payment_method_code: t.method.code,
             requested_payment_method: d.requested_method.code,
             requested_payment_method_name: d.requested_method.name,
-            client_document: &d.client_document,
-            amount: Money(d.amount),
-            currency: d.currency,
-            requested_amount: Money(d.requested_amount),
-            requested_currency: d.requested_currency,
+            client_document: &t.client_document,
+            amount: Money(t.amount),
+            currency: t.currency,
+            requested_amount: Money(t.amount),
+            requested_currency: t.currency,
             local_amount: Money(d.local_amount),
             local_currency: d.local_currency,
-            fee: Money(if completed { d.fee } else { 0 }),
-            fee_currency: d.currency,
-            last_change_date: timestamp(d.last_change),
-            status: &d.lc.status,
+            fee: Money(if completed { t.fee } else { 0 }),
+            fee_currency: t.currency,
+            last_change_date: timestamp(t.last_change),
+            status: &t.lc.status,
             id_user: &d.id_user,
             flags: [],
             id_merchant: self.id_merchant,
@@ -213,37 +217,46 @@ impl Merchant {
     }
 
     pub fn cashout_wire<'a>(&'a self, c: &'a CashoutRec) -> Cashout<'a> {
-        let completed = c.lc.status == COMPLETED;
-        let failed = [REJECTED, DECLINED, CANCELLED].contains(&c.lc.status.as_str());
+        let t = &c.txn;
+        let completed = t.lc.status == COMPLETED;
+        let failed = [REJECTED, DECLINED, CANCELLED].contains(&t.lc.status.as_str());
         let shown = |v: i64| Money(if completed { v } else { 0 });
         Cashout {
-            id_cashout: c.id,
-            external_id: &c.external_id,
-            creation_date: timestamp(c.created),
-            country: c.country.code,
-            currency: c.currency,
-            amount: Money(c.amount),
+            id_cashout: t.id,
+            external_id: &t.external_id,
+            creation_date: timestamp(t.created),
+            country: t.country.code,
+            currency: t.currency,
+            amount: Money(t.amount),
             credited_currency: c.credited_currency,
             credited_amount: shown(c.credited_amount),
-            merchant_currency: c.currency,
-            merchant_amount: shown(c.amount),
-            fee_currency: c.currency,
-            fee: shown(c.fee),
+            merchant_currency: t.currency,
+            merchant_amount: shown(t.amount),
+            fee_currency: t.currency,
+            fee: shown(t.fee),
             tax: shown(c.tax),
-            last_change_date: timestamp(c.last_change),
-            status: &c.lc.status,
-            client_document: &c.client_document,
+            last_change_date: timestamp(t.last_change),
+            status: &t.lc.status,
+            client_document: &t.client_document,
             flags: [],
             id_merchant: self.id_merchant,
             merchant_name: &self.name,
-            reason: if failed {
-                c.lc.reason.as_deref().unwrap_or("")
-            } else {
-                ""
+            reason: match &t.lc.reason {
+                Some(reason) if failed => reason,
+                _ => "",
             },
             exist_voucher: completed,
         }
     }
+}
+
+/// `*next`, moved on, if it is before `end`.
+fn take(next: &mut u32, end: u32) -> Option<u32> {
+    let id = *next;
+    (id < end).then(|| {
+        *next += 1;
+        id
+    })
 }
 
 /// Every tenant's merchant, the sessions, and who holds which id block.

@@ -168,8 +168,7 @@ async fn moving_a_history_deposit_changes_the_report_of_its_day_and_the_balance(
         .all_pages(
             "/v1/deposits",
             &token,
-            from,
-            to,
+            (from, to),
             "&status=COMPLETED&country=PE",
         )
         .await;
@@ -282,6 +281,16 @@ async fn bad_back_office_input_is_refused_naming_the_field() {
             "/cashouts",
             json!({"tenant": "tupay:not-an-email"}),
             "`tenant`",
+        ),
+        (
+            "/deposits",
+            json!({"tenant": TENANT, "tax": 1}),
+            "a deposit has no `tax`",
+        ),
+        (
+            "/cashouts",
+            json!({"tenant": TENANT, "idUser": "1"}),
+            "a cashout has no `idUser`",
         ),
         (
             "/entries",

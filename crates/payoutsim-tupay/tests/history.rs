@@ -58,10 +58,10 @@ async fn another_seed_gives_another_history() {
     let (ta, tb) = (a.token().await, b.token().await);
 
     let first = a
-        .all_pages("/v1/deposits", &ta, now(&a) - 60 * DAY, now(&a), "")
+        .all_pages("/v1/deposits", &ta, (now(&a) - 60 * DAY, now(&a)), "")
         .await;
     let second = b
-        .all_pages("/v1/deposits", &tb, now(&b) - 60 * DAY, now(&b), "")
+        .all_pages("/v1/deposits", &tb, (now(&b) - 60 * DAY, now(&b)), "")
         .await;
 
     assert_ne!(first, second);
@@ -74,12 +74,12 @@ async fn two_tenants_share_no_transaction_id_external_id_or_merchant() {
     let (from, to) = (now(&sim) - 60 * DAY, now(&sim));
 
     let (da, db) = (
-        sim.all_pages("/v1/deposits", &ta, from, to, "").await,
-        sim.all_pages("/v1/deposits", &tb, from, to, "").await,
+        sim.all_pages("/v1/deposits", &ta, (from, to), "").await,
+        sim.all_pages("/v1/deposits", &tb, (from, to), "").await,
     );
     let (ca, cb) = (
-        sim.all_pages("/v1/cashout", &ta, from, to, "").await,
-        sim.all_pages("/v1/cashout", &tb, from, to, "").await,
+        sim.all_pages("/v1/cashout", &ta, (from, to), "").await,
+        sim.all_pages("/v1/cashout", &tb, (from, to), "").await,
     );
 
     assert!(ids(&da, "idDeposit").is_disjoint(&ids(&db, "idDeposit")));
@@ -104,8 +104,8 @@ async fn a_tenants_history_does_not_depend_on_who_logged_in_before_it() {
     let t2 = after.token_for(OTHER_KEY).await;
     let (from, to) = (now(&alone) - 60 * DAY, now(&alone));
 
-    let first = alone.all_pages("/v1/deposits", &t1, from, to, "").await;
-    let second = after.all_pages("/v1/deposits", &t2, from, to, "").await;
+    let first = alone.all_pages("/v1/deposits", &t1, (from, to), "").await;
+    let second = after.all_pages("/v1/deposits", &t2, (from, to), "").await;
 
     assert_eq!(first, second);
 }
@@ -115,11 +115,11 @@ async fn the_history_is_made_at_the_first_login_and_never_again() {
     let sim = sim(3);
     let token = sim.token().await;
     let (from, to) = (now(&sim) - 60 * DAY, now(&sim));
-    let before = sim.all_pages("/v1/deposits", &token, from, to, "").await;
+    let before = sim.all_pages("/v1/deposits", &token, (from, to), "").await;
 
     sim.advance(3.0 * 86_400.0).await;
     let again = sim.token().await;
-    let after = sim.all_pages("/v1/deposits", &again, from, to, "").await;
+    let after = sim.all_pages("/v1/deposits", &again, (from, to), "").await;
 
     assert_eq!(before, after);
 }
@@ -130,14 +130,7 @@ async fn ninety_days_hold_hundreds_of_deposits_and_over_a_hundred_cashouts_in_pl
     let sim = sim(11);
     sim.token().await;
 
-    let m = sim
-        .admin(
-            "GET",
-            &format!("{BACK_OFFICE}/merchant?tenant={TENANT}"),
-            None,
-        )
-        .await
-        .json;
+    let m = sim.merchant().await;
 
     let deposits = m["deposits"]["count"].as_u64().unwrap();
     let cashouts = m["cashouts"]["count"].as_u64().unwrap();
@@ -162,7 +155,12 @@ async fn the_history_spans_countries_currencies_methods_and_repeat_clients_with_
     let sim = sim(5);
     let token = sim.token().await;
     let deposits = sim
-        .all_pages("/v1/deposits", &token, now(&sim) - 60 * DAY, now(&sim), "")
+        .all_pages(
+            "/v1/deposits",
+            &token,
+            (now(&sim) - 60 * DAY, now(&sim)),
+            "",
+        )
         .await;
 
     let distinct = |field: &str| -> BTreeSet<String> {
@@ -209,14 +207,7 @@ async fn the_volume_and_days_settings_shape_the_history() {
     let sim = sim_with(11, config);
     sim.token().await;
 
-    let m = sim
-        .admin(
-            "GET",
-            &format!("{BACK_OFFICE}/merchant?tenant={TENANT}"),
-            None,
-        )
-        .await
-        .json;
+    let m = sim.merchant().await;
 
     let deposits = m["deposits"]["count"].as_u64().unwrap();
     assert!(

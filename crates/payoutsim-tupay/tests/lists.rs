@@ -21,7 +21,7 @@ async fn signed_in(seed: u64) -> (Sim, String, i64, i64) {
 async fn a_sixty_day_list_spans_several_full_pages_then_a_short_one_then_nothing() {
     let (sim, token, from, to) = signed_in(1).await;
 
-    let all = sim.all_pages("/v1/deposits", &token, from, to, "").await;
+    let all = sim.all_pages("/v1/deposits", &token, (from, to), "").await;
     let pages = all.len().div_ceil(50);
     let past = sim
         .get(
@@ -115,13 +115,13 @@ async fn filtered(
     range: (i64, i64),
     filter: &str,
 ) -> Vec<Value> {
-    sim.all_pages(list, token, range.0, range.1, filter).await
+    sim.all_pages(list, token, range, filter).await
 }
 
 #[tokio::test]
 async fn each_deposit_filter_keeps_only_what_it_names() {
     let (sim, token, from, to) = signed_in(1).await;
-    let all = sim.all_pages("/v1/deposits", &token, from, to, "").await;
+    let all = sim.all_pages("/v1/deposits", &token, (from, to), "").await;
     let document = all[3]["clientDocument"].as_str().unwrap().to_string();
 
     for (filter, field, value) in [
@@ -179,7 +179,7 @@ async fn filters_combine_and_an_iso_country_without_transactions_is_an_empty_lis
 #[tokio::test]
 async fn each_cashout_filter_keeps_only_what_it_names() {
     let (sim, token, from, to) = signed_in(1).await;
-    let all = sim.all_pages("/v1/cashout", &token, from, to, "").await;
+    let all = sim.all_pages("/v1/cashout", &token, (from, to), "").await;
     let document = all[0]["clientDocument"].as_str().unwrap().to_string();
 
     for (filter, field, value) in [

@@ -272,9 +272,9 @@ proptest! {
             let from = t0 - start_days_ago * DAY;
             let to = from + width;
 
-            let deposits = sim.all_pages("/v1/deposits", &token, from, to, "").await;
-            let cashouts = sim.all_pages("/v1/cashout", &token, from, to, "").await;
-            let report = sim.all_pages("/v1/balance/report", &token, from, to, "").await;
+            let deposits = sim.all_pages("/v1/deposits", &token, (from, to), "").await;
+            let cashouts = sim.all_pages("/v1/cashout", &token, (from, to), "").await;
+            let report = sim.all_pages("/v1/balance/report", &token, (from, to), "").await;
 
             let mut listed: BTreeMap<String, [i64; 3]> = BTreeMap::new();
             for d in deposits.iter().filter(|d| d["status"] == "COMPLETED") {

@@ -49,10 +49,10 @@ async fn reconcile(
     from: i64,
     to: i64,
 ) -> (Vec<Value>, BTreeMap<(String, String), Sums>) {
-    let deposits = sim.all_pages("/v1/deposits", token, from, to, "").await;
-    let cashouts = sim.all_pages("/v1/cashout", token, from, to, "").await;
+    let deposits = sim.all_pages("/v1/deposits", token, (from, to), "").await;
+    let cashouts = sim.all_pages("/v1/cashout", token, (from, to), "").await;
     let report = sim
-        .all_pages("/v1/balance/report", token, from, to, "")
+        .all_pages("/v1/balance/report", token, (from, to), "")
         .await;
     (report, by_day(&deposits, &cashouts))
 }
@@ -99,7 +99,7 @@ async fn the_running_balance_moves_by_each_days_net_and_ends_at_the_balance() {
     let from = (to - 59 * DAY) / DAY * DAY;
 
     let report = sim
-        .all_pages("/v1/balance/report", &token, from, to, "")
+        .all_pages("/v1/balance/report", &token, (from, to), "")
         .await;
     let balance = sim.get("/v1/balance", &token).await.json;
 
@@ -145,7 +145,7 @@ async fn a_reconciliation_gives_the_same_answers_two_simulated_days_later() {
         async move {
             let mut out = Vec::new();
             for list in ["/v1/deposits", "/v1/cashout", "/v1/balance/report"] {
-                out.push(sim.all_pages(list, &token, from, to, "").await);
+                out.push(sim.all_pages(list, &token, (from, to), "").await);
             }
             out
         }

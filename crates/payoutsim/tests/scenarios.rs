@@ -402,6 +402,11 @@ fn tupay_get(sim: &Sim, path: &str, cookie: &str) -> reqwest::RequestBuilder {
     sim.http.get(url).header("cookie", cookie)
 }
 
+/// A request's JSON answer.
+async fn tupay_json(request: reqwest::RequestBuilder) -> Value {
+    request.send().await.unwrap().json().await.unwrap()
+}
+
 /// The last 60 days of the simulator's (manual) clock, as `from=…&to=…`.
 async fn tupay_range(sim: &Sim) -> String {
     let (_, clock) = sim.admin("GET", "/__admin/clock", None).await;
@@ -446,7 +451,7 @@ async fn a_tupay_outage_answers_503_in_its_envelope_for_two_minutes_then_the_sam
     let (after, cookie) = tupay_login(&sim).await;
     let range = tupay_range(&sim).await;
     let page = tupay_get(&sim, &format!("/v1/deposits?{range}"), &cookie.unwrap());
-    let body: Value = page.send().await.unwrap().json().await.unwrap();
+    let body = tupay_json(page).await;
 
     assert_eq!((during, after), (503, 200));
     assert_eq!(body["maxRows"], 50, "{body}");
@@ -462,13 +467,7 @@ async fn the_first_tupay_report_page_is_cut_short_and_the_next_read_is_whole() {
 
     let first = tupay_get(&sim, &path, &cookie).send().await.unwrap();
     let cut = first.json::<Value>().await.map_err(|e| chain(&e));
-    let whole: Value = tupay_get(&sim, &path, &cookie)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let whole = tupay_json(tupay_get(&sim, &path, &cookie)).await;
 
     assert!(cut.is_err(), "{cut:?}");
     assert_eq!(whole["maxRows"], 50, "{whole}");

@@ -88,17 +88,12 @@ pub trait TupayCalls {
     /// `GET path` with the token in a cookie.
     async fn get(&self, path: &str, token: &str) -> Resp;
     async fn get_with(&self, path: &str, carrier: Carrier, token: &str) -> Resp;
-    /// Every page of `list` (`/v1/deposits`, …) for `from..=to` and `filters`, in order.
-    async fn all_pages(
-        &self,
-        list: &str,
-        token: &str,
-        from: i64,
-        to: i64,
-        filters: &str,
-    ) -> Vec<Value>;
+    /// Every page of `list` (`/v1/deposits`, …) for `(from, to)` and `filters`, in order.
+    async fn all_pages(&self, list: &str, token: &str, range: (i64, i64), q: &str) -> Vec<Value>;
     /// A back-office call that must succeed.
     async fn back_office(&self, path: &str, body: Value) -> Value;
+    /// The back office's view of [`TENANT`]'s merchant (`GET …/merchant`).
+    async fn merchant(&self) -> Value;
 }
 
 impl TupayCalls for Sim {
@@ -130,17 +125,11 @@ impl TupayCalls for Sim {
             .await
     }
 
-    async fn all_pages(
-        &self,
-        list: &str,
-        token: &str,
-        from: i64,
-        to: i64,
-        filters: &str,
-    ) -> Vec<Value> {
+    async fn all_pages(&self, list: &str, token: &str, range: (i64, i64), q: &str) -> Vec<Value> {
+        let (from, to) = range;
         let mut all = Vec::new();
         for page in 0.. {
-            let path = format!("{list}?from={from}&to={to}&page={page}{filters}");
+            let path = format!("{list}?from={from}&to={to}&page={page}{q}");
             let r = self.get(&path, token).await;
             assert_eq!(r.status, 200, "{path}: {}", r.json);
             assert_eq!(r.json["page"], page);
@@ -154,6 +143,13 @@ impl TupayCalls for Sim {
             }
         }
         all
+    }
+
+    async fn merchant(&self) -> Value {
+        let path = format!("{BACK_OFFICE}/merchant?tenant={TENANT}");
+        let r = self.admin("GET", &path, None).await;
+        assert_eq!(r.status, 200, "{}", r.json);
+        r.json
     }
 
     async fn back_office(&self, path: &str, body: Value) -> Value {

@@ -23,7 +23,8 @@ use serde_json::{Value, json};
 
 use crate::auth::is_access_key;
 use crate::catalog;
-use crate::insert::{self, NewTransaction, minor_units};
+use crate::fields::minor_units;
+use crate::insert::{self, NewTransaction};
 use crate::model::{Money, timestamp, whole_seconds};
 use crate::state::{EntryKind, EntryRec, Merchant, Store};
 use crate::statuses::{CASHOUT, DEPOSIT};

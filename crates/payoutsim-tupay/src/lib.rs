@@ -9,8 +9,9 @@
 //! - `GET /v1/balance/report`, `GET /v1/balance` (`balance.rs`): computed from the same
 //!   transactions (`ledger.rs`)
 //!
-//! Back office under `/__admin/providers/tupay/` (`admin.rs`, `insert.rs`): insert a deposit or
-//! cashout, move a status, record a note or settlement. The other modules: `model.rs` (wire
+//! Back office under `/__admin/providers/tupay/` (`admin.rs`; `insert.rs` and `fields.rs` for
+//! its insertions): insert a deposit or cashout, move a status, record a note or settlement.
+//! The other modules: `model.rs` (wire
 //! types), `state.rs` (store and records), `history.rs` and `draw.rs` (the seeded history),
 //! `catalog.rs` (countries, methods, currencies), `statuses.rs` (state machines as data),
 //! `validation.rs` (query parameters), `listing.rs` (filters and pages), `lifecycle.rs` (what a
@@ -27,6 +28,7 @@ pub mod catalog;
 mod deposits;
 mod draw;
 pub mod error;
+mod fields;
 pub mod history;
 mod insert;
 pub mod ledger;

@@ -88,7 +88,7 @@ pub const REGISTRY: &[ProviderEntry] = &[
     ProviderEntry {
         name: "tupay",
         port_offset: 4,
-        summary: "reconciliation API: sessions, deposits, cashouts, balance report, seeded history",
+        summary: "sessions, deposits, cashouts, balance report, seeded history",
         build: |engine, settings| Arc::new(Tupay::new(engine.clone(), settings.get())),
         flags: Some(Flags::of::<TupayArgs>()),
     },

@@ -12,11 +12,12 @@
 //!   on any failure
 //! - `world.rs`: the World: what every provider shares (target, simulator, each provider's URL
 //!   by name, admin API, last exchange, webhook receiver) and one state per provider
-//!   (`onepay`, `onspot`, `kashpay`), each a `ProviderState` (its tenants, its placeholders)
+//!   (`onepay`, `onspot`, `kashpay`, `tupay`), each a `ProviderState` (its tenants, its
+//!   placeholders)
 //! - `target.rs`: the target, from the environment; `client.rs`: client adapters;
 //!   `receiver.rs`: the webhook receiver; `params.rs`: custom cucumber parameters
 //! - `steps/<provider>/`: each provider's own steps, one file per concept of its API
-//!   (`steps/onepay/`, `steps/onspot/`, `steps/kashpay/`)
+//!   (`steps/onepay/`, `steps/onspot/`, `steps/kashpay/`, `steps/tupay/`)
 //! - `steps/*.rs`: the steps that work alike for every provider, naming it where it matters:
 //!   `http` (status, fields, headers), `clock`, `journal`, `faults` (`Given a fault rule for
 //!   {provider}:`), `webhooks` (the receiver, the delivery log)
@@ -37,15 +38,19 @@
 //! payoutsim serve --port-base 0 --clock manual --ready-file /tmp/ready.json
 //! PAYOUTSIM_TARGET=url PAYOUTSIM_ADMIN_URL=http://127.0.0.1:4700 \
 //!   PAYOUTSIM_ONSPOT_URL=http://127.0.0.1:4701 PAYOUTSIM_ONEPAY_URL=http://127.0.0.1:4702 \
-//!   PAYOUTSIM_KASHPAY_URL=http://127.0.0.1:4703 [PAYOUTSIM_ADMIN_TOKEN=…] \
+//!   PAYOUTSIM_KASHPAY_URL=http://127.0.0.1:4703 PAYOUTSIM_TUPAY_URL=http://127.0.0.1:4704 \
+//!   [PAYOUTSIM_ADMIN_TOKEN=…] \
 //!   cargo test -p payoutsim-contract
 //!
 //! # 3. the providers' real sandboxes: each one's <PROVIDER>_BASE_URL and credentials
-//! #    (OnePay: ONEPAY_API_KEY). Scenarios tagged @sim are left out, and so are the folders of
-//! #    providers other than OnePay for now (their steps make fresh credentials, which a sandbox
-//! #    does not accept)
+//! #    (OnePay: ONEPAY_API_KEY; Tupay: TUPAY_ACCESS_KEY and TUPAY_SECRET_KEY, its API user).
+//! #    Scenarios tagged @sim are left out, and so are the folders of providers other than
+//! #    OnePay and Tupay for now (their steps make fresh credentials, which a sandbox does not
+//! #    accept)
 //! PAYOUTSIM_TARGET=sandbox ONEPAY_BASE_URL=https://… ONEPAY_API_KEY=sk_test_… \
 //!   cargo test -p payoutsim-contract
+//! PAYOUTSIM_TARGET=sandbox TUPAY_BASE_URL=https://merchants-api-stg.tupayonline.com \
+//!   TUPAY_ACCESS_KEY=api-user@example.com TUPAY_SECRET_KEY=… cargo test -p payoutsim-contract
 //! ```
 //!
 //! A folder left out is named before the summary line, with its scenario count and the variable

@@ -4,11 +4,14 @@
 //! - [`ids`]: seeded ids, tokens and random draws, one stream per tenant
 //! - [`tenants`]: credentials as tenants, provisioned on first use or declared ahead of it
 //! - [`machine`]: state machines as data, and the [`machine::Lifecycle`] objects carry
+//! - [`money`]: amounts in minor units, written as JSON numbers of major units
 //! - [`timeline`]: what falls due when, per tenant
 //! - [`idempotency`]: keys, request fingerprints, stored responses, expiry
 //! - [`journal`]: the bounded request journal and the layer that fills it
 //! - [`webhooks`]: targets, the outbox, retry policy, delivery records
 //! - [`jwt`]: JSON Web Tokens judged on the simulated clock (session providers)
+//! - [`sessions`]: sliding sessions (opaque token -> tenant, ending N simulated seconds after
+//!   their last use)
 //! - [`forced`]: the seam through which a fault rule forces a payout's terminal outcome
 //! - [`error`]: [`error::AdminError`], the engine's own error, on the ground floor
 //! - [`kit`]: the provider kit: [`kit::Spec`] (a provider's own logic) and [`kit::Kit`] (the
@@ -30,7 +33,9 @@ pub mod journal;
 pub mod jwt;
 pub mod kit;
 pub mod machine;
+pub mod money;
 pub mod provider;
+pub mod sessions;
 pub mod tenants;
 #[cfg(feature = "testkit")]
 pub mod testkit;

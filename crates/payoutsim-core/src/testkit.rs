@@ -148,6 +148,8 @@ impl<S: Spec> Sim<S> {
 }
 
 /// Serves `app` on `127.0.0.1:0` until the test's runtime ends; answers `http://127.0.0.1:<port>`.
+/// Requests carry the client's address as `ConnectInfo<SocketAddr>`, as on payoutsim's own
+/// listeners.
 pub async fn spawn(app: Router) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
@@ -155,6 +157,7 @@ pub async fn spawn(app: Router) -> String {
     let addr = listener
         .local_addr()
         .expect("a bound listener has an address");
+    let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
     tokio::spawn(async move { axum::serve(listener, app).await });
     format!("http://{addr}")
 }

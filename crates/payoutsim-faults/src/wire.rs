@@ -9,9 +9,13 @@
 //! - `Truncate`: the headers declare the full `Content-Length`, half the body is sent, then the
 //!   socket is closed;
 //! - `Slow`: the body goes out in `chunk`-byte pieces, `delay` apart.
+//!
+//! Every request it serves carries the peer's address as axum's `ConnectInfo<SocketAddr>`, so a
+//! provider can judge where a client connects from (a login allow-list).
 
 use std::future::Future;
 use std::io;
+use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -20,6 +24,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::body::Body;
+use axum::extract::ConnectInfo;
 use axum::response::Response;
 use bytes::Bytes;
 use http::{HeaderValue, Request, header};
@@ -53,6 +58,7 @@ pub fn connection(
     stop: watch::Receiver<bool>,
 ) -> hyper::server::conn::http1::Connection<TokioIo<FaultIo>, Enact> {
     let reset = Arc::new(AtomicBool::new(false));
+    let peer = stream.peer_addr().ok();
     let io = FaultIo {
         stream,
         reset: reset.clone(),
@@ -61,6 +67,7 @@ pub fn connection(
         router,
         reset,
         stop,
+        peer,
     };
     hyper::server::conn::http1::Builder::new()
         .keep_alive(true)
@@ -129,6 +136,8 @@ pub struct Enact {
     router: Router,
     reset: Arc<AtomicBool>,
     stop: watch::Receiver<bool>,
+    /// The client's address, given to every request as `ConnectInfo`.
+    peer: Option<SocketAddr>,
 }
 
 /// Why a connection was closed without an answer (hyper logs it; the client sees none).
@@ -146,9 +155,14 @@ impl hyper::service::Service<Request<Incoming>> for Enact {
             router,
             reset,
             mut stop,
+            peer,
         } = self.clone();
         Box::pin(async move {
-            let response = match router.oneshot(req.map(Body::new)).await {
+            let mut req = req.map(Body::new);
+            if let Some(peer) = peer {
+                req.extensions_mut().insert(ConnectInfo(peer));
+            }
+            let response = match router.oneshot(req).await {
                 Ok(r) => r,
                 Err(never) => match never {},
             };

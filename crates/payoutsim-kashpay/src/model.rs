@@ -6,21 +6,11 @@
 //! - success envelopes: [`AuthAnswer`], [`OrderAnswer`], [`BalanceAnswer`], [`OperationsAnswer`]
 
 use chrono::{DateTime, Utc};
-use serde::{Serialize, Serializer};
+use serde::Serialize;
 
-/// An amount in centavos, serialised as a JSON number of pesos: whole amounts without decimals.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Money(pub i64);
-
-impl Serialize for Money {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        if self.0 % 100 == 0 {
-            s.serialize_i64(self.0 / 100)
-        } else {
-            s.serialize_f64(self.0 as f64 / 100.0)
-        }
-    }
-}
+/// An amount in centavos, serialised as a JSON number of pesos: whole amounts without decimals
+/// (the engine's, shared by every provider that writes money so).
+pub use payoutsim_core::money::Money;
 
 /// Kashpay's timestamp: milliseconds and a `+0000` offset without a colon (seed).
 pub fn timestamp(t: DateTime<Utc>) -> String {

@@ -13,11 +13,15 @@
 //! This module only declares flags; the binary is what parses argv and the environment.
 
 use std::ffi::OsStr;
+use std::net::IpAddr;
 
 use clap::builder::{PossibleValue, TypedValueParser, ValueParserFactory};
 use clap::{Arg, ArgMatches, Command, FromArgMatches};
 use payoutsim_kashpay::KashpayConfig;
 use payoutsim_onepay::OnePayConfig;
+use payoutsim_tupay::{
+    DEFAULT_HISTORY_DAYS, DEFAULT_VOLUME, MAX_HISTORY_DAYS, MAX_VOLUME, MIN_VOLUME, TupayConfig,
+};
 
 use crate::registry::{ProviderId, REGISTRY};
 use crate::settings::{ProviderSettings, Setting};
@@ -169,6 +173,54 @@ impl ProviderArgs for KashpayArgs {
     }
 }
 
+/// Tupay's flags.
+#[derive(clap::Args)]
+pub struct TupayArgs {
+    /// Days of simulated time a new Tupay tenant's seeded history covers (before its first login).
+    #[arg(
+        long,
+        env = "PAYOUTSIM_TUPAY_HISTORY_DAYS",
+        default_value_t = DEFAULT_HISTORY_DAYS,
+        value_parser = clap::value_parser!(u32).range(1..=i64::from(MAX_HISTORY_DAYS))
+    )]
+    tupay_history_days: u32,
+    /// Transactions per day of that history, a multiple of the default (6 deposits, 1.8 cashouts).
+    #[arg(
+        long,
+        env = "PAYOUTSIM_TUPAY_VOLUME",
+        default_value_t = DEFAULT_VOLUME,
+        value_parser = tupay_volume
+    )]
+    tupay_volume: f64,
+    /// Addresses a Tupay login is accepted from, comma-separated; a login from elsewhere gets
+    /// code 83. Unset: the allow-list is off.
+    #[arg(long, env = "PAYOUTSIM_TUPAY_ALLOWED_IPS", value_delimiter = ',')]
+    tupay_allowed_ips: Vec<IpAddr>,
+    /// Mark Tupay's BEARER_TOKEN cookie `Secure` (clients then send it back over HTTPS only).
+    #[arg(long, env = "PAYOUTSIM_TUPAY_SECURE_COOKIE")]
+    tupay_secure_cookie: bool,
+}
+
+fn tupay_volume(text: &str) -> Result<f64, String> {
+    let volume: f64 = text.parse().map_err(|e| format!("{e}"))?;
+    if (MIN_VOLUME..=MAX_VOLUME).contains(&volume) {
+        Ok(volume)
+    } else {
+        Err(format!("must be between {MIN_VOLUME} and {MAX_VOLUME}"))
+    }
+}
+
+impl ProviderArgs for TupayArgs {
+    type Config = TupayConfig;
+
+    fn apply(self, config: &mut TupayConfig) {
+        config.history_days = self.tupay_history_days;
+        config.volume = self.tupay_volume;
+        config.allowed_ips = self.tupay_allowed_ips;
+        config.secure_cookie = self.tupay_secure_cookie;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use clap::Args;
@@ -210,6 +262,41 @@ mod tests {
             settings.get::<KashpayConfig>().sandbox_starting_balance,
             1_000_000
         );
+    }
+
+    #[test]
+    fn tupays_flags_reach_its_config_and_leave_the_allow_list_off_by_default() {
+        let default = parse(&["serve"]).get::<TupayConfig>();
+        let set = parse(&[
+            "serve",
+            "--tupay-history-days",
+            "30",
+            "--tupay-volume",
+            "2.5",
+            "--tupay-allowed-ips",
+            "10.0.0.1,::1",
+            "--tupay-secure-cookie",
+        ])
+        .get::<TupayConfig>();
+
+        assert_eq!(default, TupayConfig::default());
+        assert!(default.allowed_ips.is_empty());
+        assert_eq!((set.history_days, set.volume), (30, 2.5));
+        assert_eq!(set.allowed_ips.len(), 2);
+        assert!(set.secure_cookie);
+    }
+
+    #[test]
+    fn tupay_volumes_and_days_out_of_range_are_refused() {
+        let cmd = || RegistryFlags::augment_args(Command::new("serve"));
+        for argv in [
+            ["serve", "--tupay-volume", "9"],
+            ["serve", "--tupay-history-days", "0"],
+            ["serve", "--tupay-history-days", "181"],
+            ["serve", "--tupay-allowed-ips", "not-an-ip"],
+        ] {
+            assert!(cmd().try_get_matches_from(argv).is_err(), "{argv:?}");
+        }
     }
 
     #[test]

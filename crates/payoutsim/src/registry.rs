@@ -35,8 +35,9 @@ use payoutsim_core::{Engine, Provider};
 use payoutsim_kashpay::Kashpay;
 use payoutsim_onepay::OnePay;
 use payoutsim_onspot::OnSpot;
+use payoutsim_tupay::Tupay;
 
-use crate::flags::{Flags, KashpayArgs, OnePayArgs};
+use crate::flags::{Flags, KashpayArgs, OnePayArgs, TupayArgs};
 use crate::settings::ProviderSettings;
 
 /// One emulated provider: what it is called, where it listens, how it is built.
@@ -84,19 +85,20 @@ pub const REGISTRY: &[ProviderEntry] = &[
         build: |engine, settings| Arc::new(Kashpay::new(engine.clone(), settings.get())),
         flags: Some(Flags::of::<KashpayArgs>()),
     },
+    ProviderEntry {
+        name: "tupay",
+        port_offset: 4,
+        summary: "sessions, deposits, cashouts, balance report, seeded history",
+        build: |engine, settings| Arc::new(Tupay::new(engine.clone(), settings.get())),
+        flags: Some(Flags::of::<TupayArgs>()),
+    },
 ];
 
 /// The providers the design names that are not emulated yet, with the offsets they will take.
-pub const PLANNED: &[PlannedProvider] = &[
-    PlannedProvider {
-        name: "tupay",
-        port_offset: 4,
-    },
-    PlannedProvider {
-        name: "dots",
-        port_offset: 5,
-    },
-];
+pub const PLANNED: &[PlannedProvider] = &[PlannedProvider {
+    name: "dots",
+    port_offset: 5,
+}];
 
 /// A registered provider: only [`REGISTRY`] makes one (through [`ProviderId::all`] or parsing a
 /// name), so holding one means the provider can be built and served.
@@ -294,7 +296,7 @@ mod tests {
         );
         assert_eq!(
             err.to_string(),
-            "unknown provider `nope` (emulated: onspot, onepay, kashpay; planned: tupay, dots)"
+            "unknown provider `nope` (emulated: onspot, onepay, kashpay, tupay; planned: dots)"
         );
     }
 
@@ -304,7 +306,7 @@ mod tests {
 
         assert_eq!(
             err.to_string(),
-            "provider `dots` is not emulated yet (this version emulates: onspot, onepay, kashpay)"
+            "provider `dots` is not emulated yet (this version emulates: onspot, onepay, kashpay, tupay)"
         );
     }
 }

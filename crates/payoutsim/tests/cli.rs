@@ -76,7 +76,7 @@ fn an_unknown_provider_is_refused_with_a_message_listing_the_known_ones() {
     let err = refusal(&["serve", "--providers", "onepay,nope"]);
 
     assert!(err.contains("unknown provider `nope`"), "{err}");
-    assert!(err.contains("onspot, onepay, kashpay"), "{err}");
+    assert!(err.contains("onspot, onepay, kashpay, tupay"), "{err}");
 }
 
 #[test]

@@ -101,3 +101,31 @@ async fn the_onepay_test_balance_is_read_from_its_environment_variable() {
 
     assert_eq!(balance["data"]["available"], json!(8765), "{balance}");
 }
+
+/// A Tupay login to `url` (the simulator's Tupay listener): its status and JSON.
+async fn tupay_login(url: &str) -> (u16, Value) {
+    let resp = reqwest::Client::new()
+        .post(format!("{url}/v1/auth/login"))
+        .json(&json!({"accessKey": "ops@flags.test", "secretKey": "pw"}))
+        .send()
+        .await
+        .unwrap();
+    (resp.status().as_u16(), resp.json().await.unwrap())
+}
+
+#[tokio::test]
+async fn the_tupay_allow_list_flag_refuses_a_login_from_elsewhere_with_code_83() {
+    let (elsewhere, urls) = serve(&["--tupay-allowed-ips", "10.9.9.9"]);
+    let refused = tupay_login(urls["tupay"].as_str().unwrap()).await;
+    stop(elsewhere);
+    let (here, urls) = serve_with(
+        &[],
+        &[("PAYOUTSIM_TUPAY_ALLOWED_IPS", "10.9.9.9,127.0.0.1")],
+    );
+    let accepted = tupay_login(urls["tupay"].as_str().unwrap()).await;
+    stop(here);
+
+    assert_eq!(refused.0, 403, "{}", refused.1);
+    assert_eq!(refused.1["code"], 83);
+    assert_eq!(accepted.0, 200, "{}", accepted.1);
+}

@@ -333,3 +333,97 @@ async fn a_flaky_network_loses_some_creates_and_never_corrupts_state() {
     assert_eq!(first, second, "the same seed, the same faults");
     assert!(first.contains(&"transport error"), "{first:?}");
 }
+
+// ---- Tupay --------------------------------------------------------------------------------
+
+/// Tupay's API user in these tests, and its login.
+const TUPAY_USER: &str = "ops@scenarios.test";
+
+async fn tupay_login(sim: &Sim) -> (u16, Option<String>) {
+    let url = format!("{}/v1/auth/login", sim.running.url("tupay").unwrap());
+    let body = json!({"accessKey": TUPAY_USER, "secretKey": "pw"});
+    let resp = sim.http.post(url).json(&body).send().await.unwrap();
+    let cookie = resp.headers().get("set-cookie").map(|c| {
+        let pair = c.to_str().unwrap().split(';').next().unwrap();
+        pair.to_string()
+    });
+    (resp.status().as_u16(), cookie)
+}
+
+/// `GET path` on Tupay with the session cookie, not yet sent.
+fn tupay_get(sim: &Sim, path: &str, cookie: &str) -> reqwest::RequestBuilder {
+    let url = format!("{}{path}", sim.running.url("tupay").unwrap());
+    sim.http.get(url).header("cookie", cookie)
+}
+
+/// A request's JSON answer.
+async fn tupay_json(request: reqwest::RequestBuilder) -> Value {
+    request.send().await.unwrap().json().await.unwrap()
+}
+
+/// The last 60 days of the simulator's (manual) clock, as `from=…&to=…`.
+async fn tupay_range(sim: &Sim) -> String {
+    let (_, clock) = sim.admin("GET", "/__admin/clock", None).await;
+    let now = chrono::DateTime::parse_from_rfc3339(clock["now"].as_str().unwrap()).unwrap();
+    let to = now.timestamp();
+    format!("from={}&to={to}", to - 60 * 86_400)
+}
+
+#[tokio::test]
+async fn a_tupay_session_expires_once_mid_reconciliation_and_a_new_login_reads_on() {
+    let sim = sim_with("tupay-session-expiring-mid-run").await;
+    let (_, cookie) = tupay_login(&sim).await;
+    let mut cookie = cookie.unwrap();
+    let range = tupay_range(&sim).await;
+
+    let (mut statuses, mut codes, mut page) = (Vec::new(), Vec::new(), 0);
+    while page < 6 {
+        let path = format!("/v1/deposits?{range}&page={page}");
+        let resp = tupay_get(&sim, &path, &cookie).send().await.unwrap();
+        let status = resp.status().as_u16();
+        let body: Value = resp.json().await.unwrap();
+        statuses.push(status);
+        codes.push(body["code"].clone());
+        if status == 401 {
+            cookie = tupay_login(&sim).await.1.unwrap();
+            continue;
+        }
+        page += 1;
+    }
+
+    assert_eq!(statuses, [200, 200, 200, 401, 200, 200, 200]);
+    assert_eq!(codes[3], 22);
+    sim.stop().await;
+}
+
+#[tokio::test]
+async fn a_tupay_outage_answers_503_in_its_envelope_for_two_minutes_then_the_same_data() {
+    let sim = sim_with("tupay-outage-during-reconciliation").await;
+
+    let (during, _) = tupay_login(&sim).await;
+    sim.advance(121).await;
+    let (after, cookie) = tupay_login(&sim).await;
+    let range = tupay_range(&sim).await;
+    let page = tupay_get(&sim, &format!("/v1/deposits?{range}"), &cookie.unwrap());
+    let body = tupay_json(page).await;
+
+    assert_eq!((during, after), (503, 200));
+    assert_eq!(body["maxRows"], 50, "{body}");
+    sim.stop().await;
+}
+
+#[tokio::test]
+async fn the_first_tupay_report_page_is_cut_short_and_the_next_read_is_whole() {
+    let sim = sim_with("tupay-truncated-report-page").await;
+    let (_, cookie) = tupay_login(&sim).await;
+    let (cookie, range) = (cookie.unwrap(), tupay_range(&sim).await);
+    let path = format!("/v1/balance/report?{range}");
+
+    let first = tupay_get(&sim, &path, &cookie).send().await.unwrap();
+    let cut = first.json::<Value>().await.map_err(|e| chain(&e));
+    let whole = tupay_json(tupay_get(&sim, &path, &cookie)).await;
+
+    assert!(cut.is_err(), "{cut:?}");
+    assert_eq!(whole["maxRows"], 50, "{whole}");
+    sim.stop().await;
+}

@@ -28,8 +28,11 @@ async fn start_binds_every_listener_and_writes_the_ready_file() {
     assert_eq!(file["onepay"], running.url("onepay").unwrap());
     let health = health(&running).await;
     assert_eq!(health["status"], "ok");
-    assert_eq!(health["providers"], json!(["kashpay", "onepay", "onspot"]));
-    for name in ["onspot", "kashpay"] {
+    assert_eq!(
+        health["providers"],
+        json!(["kashpay", "onepay", "onspot", "tupay"])
+    );
+    for name in ["onspot", "kashpay", "tupay"] {
         assert_eq!(file[name], running.url(name).unwrap());
     }
     running.shutdown().await.unwrap();

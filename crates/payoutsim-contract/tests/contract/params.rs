@@ -11,7 +11,7 @@
 //! | `{names}` | `"a, b, c"` | [`Names`] (a comma-separated list) |
 //! | `{duration}` | `60 seconds`, `5 minutes`, `2 hours`, `1 day` | [`SimDuration`] |
 //! | `{weekday}` | `Monday` … `Sunday` | [`Weekday`] |
-//! | `{provider}` | `OnePay`, `OnSpot`, `Kashpay` | [`ProviderName`] (a provider the steps know) |
+//! | `{provider}` | `OnePay`, `OnSpot`, `Kashpay`, `Tupay` | [`ProviderName`] (a provider the steps know) |
 
 use std::fmt;
 use std::str::FromStr;
@@ -205,19 +205,20 @@ impl FromStr for Weekday {
 }
 
 words! {
-    /// A provider the steps know, by the name its own docs use: `OnePay`, `OnSpot`, `Kashpay`.
+    /// A provider the steps know, by the name its own docs use: `OnePay`, `OnSpot`, `Kashpay`, `Tupay`.
     /// (Not called `Provider`: cucumber's step macros declare a `struct Provider` of their own,
     /// which would shadow it in a step's arguments.)
-    #[param(name = "provider", regex = "OnePay|OnSpot|Kashpay")]
+    #[param(name = "provider", regex = "OnePay|OnSpot|Kashpay|Tupay")]
     pub enum ProviderName("provider", name) {
         OnePay = "OnePay",
         OnSpot = "OnSpot",
         Kashpay = "Kashpay",
+        Tupay = "Tupay",
     }
 }
 
 impl ProviderName {
-    pub const ALL: [Self; 3] = [Self::OnePay, Self::OnSpot, Self::Kashpay];
+    pub const ALL: [Self; 4] = [Self::OnePay, Self::OnSpot, Self::Kashpay, Self::Tupay];
 
     /// The simulator's name for it: the key of its base URL, its tenants' prefix, its
     /// `features/` folder.
@@ -226,6 +227,7 @@ impl ProviderName {
             Self::OnePay => "onepay",
             Self::OnSpot => "onspot",
             Self::Kashpay => "kashpay",
+            Self::Tupay => "tupay",
         }
     }
 }

@@ -4,12 +4,12 @@
 //! |---|---|---|---|
 //! | unset or `in-process` | nothing | nothing: it serves them all | a fresh simulator per scenario, manual clock, free ports |
 //! | `url` | `PAYOUTSIM_ADMIN_URL` | `PAYOUTSIM_<PROVIDER>_URL` | a running simulator, fresh random credentials per scenario |
-//! | `sandbox` | nothing | `<PROVIDER>_BASE_URL` and that provider's credentials (OnePay: `ONEPAY_API_KEY`) | the providers' real sandboxes; `@sim` scenarios are left out |
+//! | `sandbox` | nothing | `<PROVIDER>_BASE_URL` and that provider's credentials (OnePay: `ONEPAY_API_KEY`; Tupay: `TUPAY_ACCESS_KEY`, `TUPAY_SECRET_KEY`) | the providers' real sandboxes; `@sim` scenarios are left out |
 //!
 //! No provider is required, but at least one must be given. A provider's folder
 //! (`features/<provider>/`) runs where the target has the provider's URL; where it has not, the
 //! folder is left out and the run ends with a note saying so and which variable to set. On the
-//! sandbox only OnePay's folder runs today ([`Target::covers`]).
+//! sandbox only OnePay's and Tupay's folders run today ([`Target::covers`]).
 //!
 //! With `url`, `PAYOUTSIM_ADMIN_TOKEN` is sent as the admin API's bearer token when set.
 
@@ -22,7 +22,10 @@ pub const PROVIDERS: [&str; 5] = ["onspot", "onepay", "kashpay", "tupay", "dots"
 
 /// The credentials each provider's sandbox needs, by environment variable: a `<PROVIDER>_BASE_URL`
 /// without them is refused. A provider missing here has no sandbox steps yet.
-const SANDBOX_CREDENTIALS: [(&str, &[&str]); 1] = [("onepay", &["ONEPAY_API_KEY"])];
+const SANDBOX_CREDENTIALS: [(&str, &[&str]); 2] = [
+    ("onepay", &["ONEPAY_API_KEY"]),
+    ("tupay", &["TUPAY_ACCESS_KEY", "TUPAY_SECRET_KEY"]),
+];
 
 /// The system under test.
 #[derive(Clone, Debug)]
@@ -122,11 +125,12 @@ impl Target {
     }
 
     /// Whether the scenarios of `features/<folder>/` run on this target. A simulator runs them
-    /// all. On the real sandboxes only OnePay's steps know how to use sandbox credentials today
-    /// (`ONEPAY_API_KEY`), so the other providers' folders are left out there.
+    /// all. On the real sandboxes only OnePay's and Tupay's steps know how to use sandbox
+    /// credentials today (`ONEPAY_API_KEY`; `TUPAY_ACCESS_KEY` and `TUPAY_SECRET_KEY`), so the
+    /// other providers' folders are left out there.
     pub fn covers(&self, folder: &str) -> bool {
         match self {
-            Self::Sandbox { .. } => folder == "onepay",
+            Self::Sandbox { .. } => folder == "onepay" || folder == "tupay",
             _ => true,
         }
     }
@@ -142,8 +146,8 @@ impl Target {
         }
         (!self.covers(folder)).then(|| {
             format!(
-                "the {} target runs only OnePay's folder: the other providers' steps make \
-                 fresh credentials, which a real sandbox does not accept",
+                "the {} target runs only OnePay's and Tupay's folders: the other providers' \
+                 steps make fresh credentials, which a real sandbox does not accept",
                 self.name()
             )
         })

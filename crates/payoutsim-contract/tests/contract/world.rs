@@ -1,7 +1,7 @@
 //! The World: one per scenario. It holds what every provider shares (the target, the simulator
 //! on the in-process target, each provider's base URL by name, the admin API, the client
 //! adapter, the last exchange, the webhook receiver) and one state per provider (`onepay`,
-//! `onspot`, `kashpay`: the scenario's credentials and the objects it named), each behind
+//! `onspot`, `kashpay`, `tupay`: the scenario's credentials and the objects it named), each behind
 //! [`ProviderState`] for what the shared steps ask of a provider: its tenants and placeholders.
 
 use std::collections::BTreeMap;
@@ -19,6 +19,7 @@ use crate::receiver::Receiver;
 use crate::steps::kashpay::KashpayState;
 use crate::steps::onepay::OnePayState;
 use crate::steps::onspot::OnSpotState;
+use crate::steps::tupay::TupayState;
 use crate::target::{self, Target};
 
 /// What the provider-neutral steps need from a provider's scenario state.
@@ -57,6 +58,7 @@ pub struct ContractWorld {
     pub onepay: OnePayState,
     pub onspot: OnSpotState,
     pub kashpay: KashpayState,
+    pub tupay: TupayState,
 }
 
 impl fmt::Debug for ContractWorld {
@@ -68,6 +70,7 @@ impl fmt::Debug for ContractWorld {
             .field("onepay", &self.onepay)
             .field("onspot", &self.onspot)
             .field("kashpay", &self.kashpay)
+            .field("tupay", &self.tupay)
             .field(
                 "last_request",
                 &self.last_request.as_ref().map(|r| (&r.method, &r.url)),
@@ -107,6 +110,7 @@ impl ContractWorld {
             onepay: OnePayState::default(),
             onspot: OnSpotState::default(),
             kashpay: KashpayState::default(),
+            tupay: TupayState::default(),
         })
     }
 
@@ -126,6 +130,7 @@ impl ContractWorld {
             ProviderName::OnePay => &self.onepay,
             ProviderName::OnSpot => &self.onspot,
             ProviderName::Kashpay => &self.kashpay,
+            ProviderName::Tupay => &self.tupay,
         }
     }
 

@@ -193,6 +193,13 @@ pub trait Spec: Sized + Send + Sync + 'static {
         None
     }
 
+    /// [`Spec::tenant_hint`] for a provider whose requests name their tenant only through its
+    /// own state (an opaque session token the store maps to a tenant): it may lock the store.
+    /// Default: [`Spec::tenant_hint`].
+    fn tenant_hint_in(_kit: &Kit<Self>, headers: &HeaderMap, body: &[u8]) -> Option<String> {
+        Self::tenant_hint(headers, body)
+    }
+
     /// The back office's `fund` (see [`Provider::fund`](crate::Provider::fund)).
     fn fund(
         _kit: &Kit<Self>,

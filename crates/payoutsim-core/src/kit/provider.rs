@@ -70,7 +70,7 @@ impl<S: Spec> Provider for Kit<S> {
     }
 
     fn tenant_hint(&self, headers: &HeaderMap, body: &[u8]) -> Option<String> {
-        S::tenant_hint(headers, body)
+        S::tenant_hint_in(self, headers, body)
     }
 
     fn fund(&self, tenant: &str, amount: &serde_json::Number) -> Result<Value, AdminError> {

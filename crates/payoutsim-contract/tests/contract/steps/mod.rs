@@ -14,6 +14,8 @@
 //!   cashouts, balances, webhook registrations, back office
 //! - `onspot`: key pairs, tokens, Create Payouts, back office
 //! - `kashpay`: sessions, orders, balance, operations, back office
+//! - `tupay`: sessions and token carriers, lists and every page, the report against the lists,
+//!   back office
 
 mod clock;
 mod faults;
@@ -22,6 +24,7 @@ mod journal;
 pub mod kashpay;
 pub mod onepay;
 pub mod onspot;
+pub mod tupay;
 mod webhooks;
 
 use cucumber::gherkin::{Step, StepType};

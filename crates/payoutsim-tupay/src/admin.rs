@@ -59,7 +59,8 @@ pub(crate) fn provision(tupay: &Tupay, tenant: &str) -> Result<Value, AdminError
     let now = tupay.now_for(tenant);
     (tupay.engine().tenants()).declare(TupaySpec::NAME, tenant, None, now);
     let mut store = tupay.store();
-    let m = merchant_entry(tupay, &mut store, tenant, key, now);
+    let m = merchant_entry(tupay, &mut store, tenant, key, now)
+        .map_err(|e| AdminError(e.status(), e.to_string()))?;
     Ok(summary(m))
 }
 
@@ -161,7 +162,9 @@ async fn new_entry(
             .ok_or_else(|| AdminError::bad_request("`date` must be RFC 3339, not after now"))?,
     });
     let mut store = tupay.store();
-    let m = merchant_entry(&tupay, &mut store, &body.tenant, &key, now);
+    let m = merchant_entry(&tupay, &mut store, &body.tenant, &key, now)
+        .map_err(|e| AdminError(e.status(), e.to_string()))?;
+    m.touched = true;
     let entry = EntryRec {
         id: u32::try_from(m.entries.len() + 1).unwrap_or(u32::MAX),
         kind: body.kind,
@@ -198,9 +201,21 @@ async fn merchant(
 ) -> Result<Json<Value>, AdminError> {
     access_key_of(&q.tenant)?;
     let store = tupay.store();
-    let m = (store.merchants.get(&q.tenant))
+    if let Some(m) = store.merchants.get(&q.tenant) {
+        return Ok(Json(summary(m)));
+    }
+    // Evicted: drawn again to be shown, left evicted.
+    let d = (store.dormant.get(&q.tenant))
         .ok_or_else(|| AdminError::not_found(format!("no merchant `{}` yet", q.tenant)))?;
-    Ok(Json(summary(m)))
+    let m = crate::history::generate(
+        d.seed,
+        &q.tenant,
+        &d.username,
+        d.generated_at,
+        d.plan,
+        |_| d.block,
+    );
+    Ok(Json(summary(&m)))
 }
 
 /// Counts by status, oldest first by name.

@@ -6,7 +6,8 @@
 //! (no `Max-Age`: the simulated clock may be far from wall time; `Secure` only when configured).
 //! The first login of an accessKey provisions its tenant (`tupay:<accessKey>`) with its seeded
 //! history; its secretKey is then the one it keeps. Every login opens a new session; earlier
-//! ones stay valid until they expire. With an allow-list configured, a login from another
+//! ones stay valid until they expire, even through an eviction of the tenant's merchant (past
+//! `max_tenants`: it is drawn again, identical, at the session's next use). With an allow-list configured, a login from another
 //! address is refused with the documented 403 code 83.
 //!
 //! The token travels as `Cookie: BEARER_TOKEN=…`, `Authorization: Bearer …`, or the seed's
@@ -112,7 +113,7 @@ async fn login(
     let token = tupay.engine().ids().token(&tenant, "", TOKEN_LEN);
     let (id_user, id_merchant) = {
         let mut store = tupay.store();
-        let m = merchant_entry(&tupay, &mut store, &tenant, &access_key, now);
+        let m = merchant_entry(&tupay, &mut store, &tenant, &access_key, now)?;
         let ids = (m.id_user, m.id_merchant);
         store.sessions.open(token.clone(), &tenant, now);
         ids

@@ -32,8 +32,8 @@ async fn report(
     params: Params,
 ) -> Result<Response, TupayError> {
     let (range, page) = range_and_page(&params)?;
-    let store = tupay.store();
-    let m = store.merchant(&session.tenant)?;
+    let mut store = tupay.store();
+    let m = &*crate::resident(&tupay, &mut store, &session.tenant)?;
     let skip = usize::try_from(page)
         .ok()
         .and_then(|p| p.checked_mul(MAX_ROWS))
@@ -48,7 +48,7 @@ async fn balance(
     Auth(session): Auth<Session>,
 ) -> Result<Response, TupayError> {
     let now = tupay.now_for(&session.tenant);
-    let store = tupay.store();
-    let m = store.merchant(&session.tenant)?;
+    let mut store = tupay.store();
+    let m = &*crate::resident(&tupay, &mut store, &session.tenant)?;
     Ok(json_response(StatusCode::OK, &ledger::balances(m, now)))
 }

@@ -9,7 +9,7 @@
 //! Codes 11, 17 and 19 are D24's ("API Codes" page of its reconciliation API); 83 is Tupay's
 //! own documented login refusal; the others are ours (README: "Errors"). Statuses follow the
 //! simulator's decisions: 400 for parameters, 401 for credentials and sessions, 403 for the
-//! location allow-list.
+//! location allow-list, 503 when the tenant store is full.
 
 use axum::extract::rejection::{BytesRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Query, Request};
@@ -53,6 +53,10 @@ pub enum TupayError {
     /// A transport-level answer (unknown path, wrong method, too large, injected faults).
     #[error("{1}")]
     Http(StatusCode, String),
+    /// A new tenant (or an evicted one back) when `max_tenants` merchants are in memory and the
+    /// back office has changed every one.
+    #[error("Tupay holds as many merchants as it is set to (max_tenants): try again later")]
+    Full,
     #[error("Internal error")]
     Internal(String),
 }
@@ -66,6 +70,7 @@ impl TupayError {
             }
             Self::Http(status, _) => *status,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::Full => StatusCode::SERVICE_UNAVAILABLE,
             _ => StatusCode::BAD_REQUEST,
         }
     }
@@ -85,6 +90,7 @@ impl TupayError {
             Self::NotInteger(..) | Self::BadQuery => 102,
             Self::RangeTooLong => 103,
             Self::UnknownValue(..) => 104,
+            Self::Full => 105,
             Self::Http(status, _) => status.as_u16(),
             Self::Internal(_) => 500,
         }

@@ -95,6 +95,10 @@ pub fn generate(
         block,
         next_deposit: DEPOSIT_BASE + block * DEPOSIT_BLOCK,
         next_cashout: CASHOUT_BASE + block * CASHOUT_BLOCK,
+        seed,
+        plan,
+        touched: false,
+        used: 0,
     };
     let start = now - TimeDelta::days(i64::from(plan.days));
     for offset in 0..=u64::from(plan.days) {

@@ -224,7 +224,10 @@ pub fn insert(
     let reason = (body.reason.clone()).or_else(|| crate::statuses::default_reason(kind, &outcome));
     let id = {
         let mut store = tupay.store();
-        let m = merchant_entry(tupay, &mut store, tenant, &key, now);
+        let m = merchant_entry(tupay, &mut store, tenant, &key, now)
+            .map_err(|e| AdminError(e.status(), e.to_string()))?;
+        // Its next ids move: it must be kept.
+        m.touched = true;
         let id = if deposit {
             m.take_deposit_id()
         } else {

@@ -39,7 +39,6 @@ pub mod state;
 pub mod statuses;
 pub mod validation;
 
-use std::collections::btree_map::Entry;
 use std::net::IpAddr;
 
 use axum::Router;
@@ -63,6 +62,8 @@ pub const DEFAULT_HISTORY_DAYS: u32 = 90;
 pub const MAX_HISTORY_DAYS: u32 = 180;
 /// Transactions per day, as a multiple of the default (6 deposits, 1.8 cashouts).
 pub const DEFAULT_VOLUME: f64 = 1.0;
+/// Tenants whose merchant is held in memory unless configured.
+pub const DEFAULT_MAX_TENANTS: usize = 1000;
 /// The lowest and highest volume accepted.
 pub const MIN_VOLUME: f64 = 0.1;
 pub const MAX_VOLUME: f64 = 4.0;
@@ -79,6 +80,11 @@ pub struct TupayConfig {
     /// Whether the `BEARER_TOKEN` cookie carries `Secure` (clients then send it back over
     /// HTTPS only). Default false: the simulator speaks plain HTTP.
     pub secure_cookie: bool,
+    /// Tenants whose merchant (its history, about 512 KiB) is held in memory. Default 1000
+    /// ([`DEFAULT_MAX_TENANTS`]). A new tenant past it evicts the least recently used one the
+    /// back office never changed (drawn again identically when it comes back, its sessions still
+    /// valid); when every one was changed, the new tenant is refused (503, code 105).
+    pub max_tenants: usize,
 }
 
 impl Default for TupayConfig {
@@ -88,6 +94,7 @@ impl Default for TupayConfig {
             volume: DEFAULT_VOLUME,
             allowed_ips: Vec::new(),
             secure_cookie: false,
+            max_tenants: DEFAULT_MAX_TENANTS,
         }
     }
 }
@@ -150,6 +157,8 @@ impl Spec for TupaySpec {
         id: &str,
     ) -> Option<&'s mut Lifecycle> {
         let id: u32 = id.parse().ok()?;
+        // A move on an evicted tenant brings it back; moved, it is touched and stays.
+        store.restore(tenant);
         let m = store.merchants.get_mut(tenant)?;
         let txn = match kind {
             DEPOSIT => state::find_mut(&mut m.deposits, id).map(|d| d.txn_mut()),
@@ -165,6 +174,25 @@ impl Spec for TupaySpec {
         };
         let mut found = Vec::new();
         for (tenant, m) in &store.merchants {
+            if kinds.contains(&DEPOSIT) && m.deposit(id).is_some() {
+                found.push((tenant.clone(), DEPOSIT.to_string()));
+            }
+            if kinds.contains(&CASHOUT) && m.cashout(id).is_some() {
+                found.push((tenant.clone(), CASHOUT.to_string()));
+            }
+        }
+        // An evicted tenant's ids lie in its block, which no other tenant holds: draw the one
+        // whose block it falls in, to look.
+        let dormant = (store.dormant.iter()).filter(|(_, d)| {
+            let deposits = state::DEPOSIT_BASE + d.block * state::DEPOSIT_BLOCK;
+            let cashouts = state::CASHOUT_BASE + d.block * state::CASHOUT_BLOCK;
+            (deposits..deposits + state::DEPOSIT_BLOCK).contains(&id)
+                || (cashouts..cashouts + state::CASHOUT_BLOCK).contains(&id)
+        });
+        for (tenant, d) in dormant {
+            let m = history::generate(d.seed, tenant, &d.username, d.generated_at, d.plan, |_| {
+                d.block
+            });
             if kinds.contains(&DEPOSIT) && m.deposit(id).is_some() {
                 found.push((tenant.clone(), DEPOSIT.to_string()));
             }
@@ -212,26 +240,49 @@ pub fn tenant_name(access_key: &str) -> String {
 }
 
 /// Tenant `tenant`'s merchant (API user `username`), made with its history at `now` if this is
-/// the first time it is seen. Runs under the store lock the caller holds, so two first logins
-/// at once make one history.
+/// the first time it is seen, drawn again if it was evicted; room made for it by evicting the
+/// least recently used untouched merchant, [`TupayError::Full`] if there is none. Runs under
+/// the store lock the caller holds, so two first logins at once make one history.
 pub(crate) fn merchant_entry<'s>(
     tupay: &Tupay,
     store: &'s mut Store,
     tenant: &str,
     username: &str,
     now: DateTime<Utc>,
-) -> &'s mut Merchant {
-    let Store {
-        merchants, blocks, ..
-    } = store;
-    match merchants.entry(tenant.to_string()) {
-        Entry::Occupied(known) => known.into_mut(),
-        Entry::Vacant(new) => {
-            let stream = format!("{tenant}#history");
-            let seed = tupay.engine().ids().range(&stream, 0, u64::MAX);
-            let plan = tupay.config().plan();
-            let claim = |wanted| state::claim_block(blocks, wanted, tenant);
-            new.insert(history::generate(seed, tenant, username, now, plan, claim))
+) -> Result<&'s mut Merchant, TupayError> {
+    let cap = tupay.config().max_tenants.max(1);
+    if !store.merchants.contains_key(tenant) && !store.dormant.contains_key(tenant) {
+        if !store.make_room(cap - 1, tenant) {
+            return Err(TupayError::Full);
         }
+        let stream = format!("{tenant}#history");
+        let seed = tupay.engine().ids().range(&stream, 0, u64::MAX);
+        let plan = tupay.config().plan();
+        let Store {
+            merchants, blocks, ..
+        } = store;
+        let claim = |wanted| state::claim_block(blocks, wanted, tenant);
+        merchants.insert(
+            tenant.to_string(),
+            history::generate(seed, tenant, username, now, plan, claim),
+        );
     }
+    resident(tupay, store, tenant)
+}
+
+/// Tenant `tenant`'s merchant, now the most recently used: drawn again if it was evicted (room
+/// made as for a new one, [`TupayError::Full`] if there is none; it stays evicted then).
+pub(crate) fn resident<'s>(
+    tupay: &Tupay,
+    store: &'s mut Store,
+    tenant: &str,
+) -> Result<&'s mut Merchant, TupayError> {
+    let cap = tupay.config().max_tenants.max(1);
+    if store.dormant.contains_key(tenant) && !store.make_room(cap - 1, tenant) {
+        return Err(TupayError::Full);
+    }
+    store.restore(tenant);
+    store.mark_used(tenant);
+    (store.merchants.get_mut(tenant))
+        .ok_or_else(|| TupayError::Internal(format!("no merchant for {tenant}")))
 }

@@ -12,6 +12,8 @@ pub(crate) fn on_transition(store: &mut Store, change: &Transition) {
     let Some(m) = store.merchants.get_mut(&change.tenant) else {
         return;
     };
+    // The back office moved one of its records: never evicted from now on.
+    m.touched = true;
     let Ok(id) = change.object_id.parse::<u32>() else {
         return;
     };

@@ -63,8 +63,8 @@ pub(crate) async fn list<R: Listed>(
     params: Params,
 ) -> Result<Response, TupayError> {
     let q = list_query(&params, R::LISTING)?;
-    let store = tupay.store();
-    let m = store.merchant(&session.tenant)?;
+    let mut store = tupay.store();
+    let m = &*crate::resident(&tupay, &mut store, &session.tenant)?;
     let data: Vec<R::Wire<'_>> = page(R::of(m), &q).map(|r| r.wire(m)).collect();
     Ok(json_response(StatusCode::OK, &Page::new(q.page, data)))
 }

@@ -1,6 +1,8 @@
 //! The Tupay store: one [`Merchant`] per tenant (`tupay:<accessKey>`) with its deposits,
 //! cashouts and back-office entries, the open sessions, and the id blocks that keep every
-//! tenant's ids apart; and how each record looks on the wire.
+//! tenant's ids apart; and how each record looks on the wire. At most `max_tenants` merchants
+//! are held: the least recently used untouched one is evicted to a [`Dormant`] record and drawn
+//! again identically when its tenant comes back.
 //!
 //! Records are kept oldest first by `(creationDate, id)`, so a list reads them backwards (newest
 //! first) and a report walks them forwards. What a record shows depends on its status: a deposit
@@ -15,6 +17,7 @@ use payoutsim_core::machine::Lifecycle;
 use payoutsim_core::sessions::Sessions;
 
 use crate::catalog::{Country, Method};
+use crate::history::Plan;
 use crate::model::{Cashout, Deposit, Money, timestamp};
 use crate::statuses::{CANCELLED, COMPLETED, DECLINED, REJECTED};
 
@@ -161,6 +164,15 @@ pub struct Merchant {
     pub block: u32,
     pub next_deposit: u32,
     pub next_cashout: u32,
+    /// What the history was drawn from, beside the tenant, username, `generated_at` and
+    /// `block`: enough to draw it again identically once evicted.
+    pub seed: u64,
+    pub plan: Plan,
+    /// Whether the back office changed it (an insertion, a status move, a note or settlement):
+    /// a touched merchant is never evicted.
+    pub touched: bool,
+    /// The store's use count when it was last used (the least recently used is evicted first).
+    pub used: u64,
 }
 
 impl Merchant {
@@ -259,29 +271,89 @@ fn take(next: &mut u32, end: u32) -> Option<u32> {
     })
 }
 
+/// An evicted merchant: what its history is drawn from, to draw it again byte for byte when its
+/// tenant comes back (its id block stays held in [`Store::blocks`]).
+#[derive(Clone, Debug)]
+pub struct Dormant {
+    pub username: String,
+    pub generated_at: DateTime<Utc>,
+    pub seed: u64,
+    pub plan: Plan,
+    pub block: u32,
+}
+
 /// Every tenant's merchant, the sessions, and who holds which id block.
 #[derive(Debug)]
 pub struct Store {
+    /// The merchants in memory, at most `max_tenants` (`TupayConfig`) of them.
     pub merchants: BTreeMap<String, Merchant>,
+    /// The merchants evicted, untouched, to make room: a few dozen bytes each.
+    pub dormant: BTreeMap<String, Dormant>,
     pub sessions: Sessions,
     pub blocks: BTreeMap<u32, String>,
+    /// Uses so far, the clock of `Merchant::used`.
+    pub uses: u64,
 }
 
 impl Default for Store {
     fn default() -> Self {
         Self {
             merchants: BTreeMap::new(),
+            dormant: BTreeMap::new(),
             sessions: Sessions::new(SESSION_IDLE_S, SESSION_CAP),
             blocks: BTreeMap::new(),
+            uses: 0,
         }
     }
 }
 
 impl Store {
-    /// The merchant of a tenant in session (made at its first login).
-    pub fn merchant(&self, tenant: &str) -> Result<&Merchant, crate::TupayError> {
-        (self.merchants.get(tenant))
-            .ok_or_else(|| crate::TupayError::Internal(format!("no merchant for {tenant}")))
+    /// Marks `tenant`'s merchant (if in memory) the most recently used.
+    pub fn mark_used(&mut self, tenant: &str) {
+        self.uses += 1;
+        if let Some(m) = self.merchants.get_mut(tenant) {
+            m.used = self.uses;
+        }
+    }
+
+    /// Brings an evicted `tenant` back into memory, its history drawn again as it was; whether
+    /// it was evicted. Makes no room: see [`Store::make_room`].
+    pub fn restore(&mut self, tenant: &str) -> bool {
+        let Some(d) = self.dormant.remove(tenant) else {
+            return false;
+        };
+        let m =
+            crate::history::generate(d.seed, tenant, &d.username, d.generated_at, d.plan, |_| {
+                d.block
+            });
+        self.merchants.insert(tenant.to_string(), m);
+        self.mark_used(tenant);
+        true
+    }
+
+    /// Evicts the least recently used untouched merchants other than `keep` until at most
+    /// `room` are in memory; false if the back office has touched too many for that.
+    pub fn make_room(&mut self, room: usize, keep: &str) -> bool {
+        while self.merchants.len() > room {
+            let lru = (self.merchants.iter())
+                .filter(|(t, m)| !m.touched && t.as_str() != keep)
+                .min_by_key(|(_, m)| m.used)
+                .map(|(t, _)| t.clone());
+            let Some(tenant) = lru else {
+                return false;
+            };
+            if let Some(m) = self.merchants.remove(&tenant) {
+                let d = Dormant {
+                    username: m.username,
+                    generated_at: m.generated_at,
+                    seed: m.seed,
+                    plan: m.plan,
+                    block: m.block,
+                };
+                self.dormant.insert(tenant, d);
+            }
+        }
+        true
     }
 }
 

@@ -20,7 +20,8 @@ use clap::{Arg, ArgMatches, Command, FromArgMatches};
 use payoutsim_kashpay::KashpayConfig;
 use payoutsim_onepay::OnePayConfig;
 use payoutsim_tupay::{
-    DEFAULT_HISTORY_DAYS, DEFAULT_VOLUME, MAX_HISTORY_DAYS, MAX_VOLUME, MIN_VOLUME, TupayConfig,
+    DEFAULT_HISTORY_DAYS, DEFAULT_MAX_TENANTS, DEFAULT_VOLUME, MAX_HISTORY_DAYS, MAX_VOLUME,
+    MIN_VOLUME, TupayConfig,
 };
 
 use crate::registry::{ProviderId, REGISTRY};
@@ -199,6 +200,15 @@ pub struct TupayArgs {
     /// Mark Tupay's BEARER_TOKEN cookie `Secure` (clients then send it back over HTTPS only).
     #[arg(long, env = "PAYOUTSIM_TUPAY_SECURE_COOKIE")]
     tupay_secure_cookie: bool,
+    /// Tupay merchants held in memory (about 512 KiB each); past it the least recently used one
+    /// the back office never changed is evicted (drawn again identically when it comes back).
+    #[arg(
+        long,
+        env = "PAYOUTSIM_TUPAY_MAX_TENANTS",
+        default_value_t = DEFAULT_MAX_TENANTS,
+        value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..)
+    )]
+    tupay_max_tenants: usize,
 }
 
 fn tupay_volume(text: &str) -> Result<f64, String> {
@@ -218,6 +228,7 @@ impl ProviderArgs for TupayArgs {
         config.volume = self.tupay_volume;
         config.allowed_ips = self.tupay_allowed_ips;
         config.secure_cookie = self.tupay_secure_cookie;
+        config.max_tenants = self.tupay_max_tenants;
     }
 }
 
@@ -276,6 +287,8 @@ mod tests {
             "--tupay-allowed-ips",
             "10.0.0.1,::1",
             "--tupay-secure-cookie",
+            "--tupay-max-tenants",
+            "25",
         ])
         .get::<TupayConfig>();
 
@@ -284,6 +297,17 @@ mod tests {
         assert_eq!((set.history_days, set.volume), (30, 2.5));
         assert_eq!(set.allowed_ips.len(), 2);
         assert!(set.secure_cookie);
+        assert_eq!(set.max_tenants, 25);
+    }
+
+    #[test]
+    fn the_tupay_tenant_cap_flag_reaches_the_config_and_defaults_to_1000() {
+        let default = parse(&["serve"]).get::<TupayConfig>();
+        let set = parse(&["serve", "--tupay-max-tenants", "3"]).get::<TupayConfig>();
+
+        assert_eq!(default.max_tenants, DEFAULT_MAX_TENANTS);
+        assert_eq!(DEFAULT_MAX_TENANTS, 1000);
+        assert_eq!(set.max_tenants, 3);
     }
 
     #[test]
@@ -294,6 +318,7 @@ mod tests {
             ["serve", "--tupay-history-days", "0"],
             ["serve", "--tupay-history-days", "181"],
             ["serve", "--tupay-allowed-ips", "not-an-ip"],
+            ["serve", "--tupay-max-tenants", "0"],
         ] {
             assert!(cmd().try_get_matches_from(argv).is_err(), "{argv:?}");
         }

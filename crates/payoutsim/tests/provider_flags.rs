@@ -129,3 +129,34 @@ async fn the_tupay_allow_list_flag_refuses_a_login_from_elsewhere_with_code_83()
     assert_eq!(refused.1["code"], 83);
     assert_eq!(accepted.0, 200, "{}", accepted.1);
 }
+
+#[tokio::test]
+async fn the_tupay_tenant_cap_is_read_from_its_environment_variable() {
+    let (child, urls) = serve_with(&[], &[("PAYOUTSIM_TUPAY_MAX_TENANTS", "1")]);
+    let tupay = urls["tupay"].as_str().unwrap();
+    let first = tupay_login(tupay).await;
+    let note = reqwest::Client::new()
+        .post(format!(
+            "{}/__admin/providers/tupay/entries",
+            urls["admin"].as_str().unwrap()
+        ))
+        .json(&json!({"tenant": "tupay:ops@flags.test", "kind": "note", "amount": 1, "currency": "USD"}))
+        .send()
+        .await
+        .unwrap()
+        .status();
+    let second = reqwest::Client::new()
+        .post(format!("{tupay}/v1/auth/login"))
+        .json(&json!({"accessKey": "finance@flags.test", "secretKey": "pw"}))
+        .send()
+        .await
+        .unwrap();
+    let status = second.status().as_u16();
+    let body: Value = second.json().await.unwrap();
+    stop(child);
+
+    assert_eq!(first.0, 200, "{}", first.1);
+    assert_eq!(note.as_u16(), 201);
+    assert_eq!(status, 503, "{body}");
+    assert_eq!(body["code"], 105);
+}

@@ -81,7 +81,7 @@ async fn a_tenant_the_back_office_changed_is_kept_and_when_all_are_changed_a_new
     let (from, to) = (now(&sim) - 60 * DAY, now(&sim));
     let list = format!("/v1/deposits?from={from}&to={to}&status=COMPLETED");
     let target = sim.get(&list, &other).await.json["data"][0]["idDeposit"].clone();
-    sim.back_office(
+    sim.office(
         "/entries",
         json!({"tenant": TENANT, "kind": "note", "amount": 100, "currency": "USD"}),
     )
@@ -92,7 +92,7 @@ async fn a_tenant_the_back_office_changed_is_kept_and_when_all_are_changed_a_new
     assert_eq!(dormant(&sim), [format!("tupay:{OTHER_KEY}")]);
     // A status move finds an evicted tenant's record by its id, and brings it back for good.
     let moved = sim
-        .back_office(
+        .office(
             &format!("/deposits/{target}/status"),
             json!({"status": "CANCELLED"}),
         )

@@ -164,6 +164,13 @@ async fn new_entry(
     let mut store = tupay.store();
     let m = merchant_entry(&tupay, &mut store, &body.tenant, &key, now)
         .map_err(|e| AdminError(e.status(), e.to_string()))?;
+    if m.entries.len() >= crate::state::MAX_ENTRIES {
+        return Err(AdminError::conflict(format!(
+            "`{}` has {} notes and settlements already, the most one tenant keeps",
+            body.tenant,
+            crate::state::MAX_ENTRIES
+        )));
+    }
     m.touched = true;
     let entry = EntryRec {
         id: u32::try_from(m.entries.len() + 1).unwrap_or(u32::MAX),

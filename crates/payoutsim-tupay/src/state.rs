@@ -34,6 +34,9 @@ pub const DEPOSIT_BASE: u32 = 300_000_000;
 pub const DEPOSIT_BLOCK: u32 = 16_384;
 pub const CASHOUT_BASE: u32 = 10_000_000;
 pub const CASHOUT_BLOCK: u32 = 4_096;
+/// Notes and settlements the back office may record for one tenant. With the id blocks and the
+/// largest amount accepted, it keeps every report column's sum far inside an `i64` of minor units.
+pub const MAX_ENTRIES: usize = 4_096;
 
 /// What a deposit and a cashout share.
 #[derive(Clone, Debug)]

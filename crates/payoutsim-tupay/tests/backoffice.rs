@@ -374,3 +374,25 @@ async fn a_record_made_within_a_second_is_inside_a_range_ending_at_that_second()
     assert_eq!(row["noteTotal"], 1, "{row}");
     assert!(cents(&row["depositTotal"]) >= 500, "{row}");
 }
+
+#[tokio::test]
+async fn past_the_most_notes_a_tenant_keeps_the_next_is_refused_and_the_report_is_unchanged() {
+    let sim = sim(1);
+    sim.token().await;
+    let entry =
+        json!({"tenant": TENANT, "kind": "note", "amount": "999999999999.99", "currency": "USD"});
+    for _ in 0..payoutsim_tupay::state::MAX_ENTRIES {
+        sim.office("/entries", entry.clone()).await;
+    }
+    let before = today(&sim, "USD").await;
+
+    let refused = sim.back_office("POST", "/entries", Some(entry)).await;
+
+    assert_eq!(refused.status, 409, "{}", refused.json);
+    assert!(
+        refused.json["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("4096"))
+    );
+    assert_eq!(today(&sim, "USD").await, before);
+}

@@ -106,6 +106,14 @@ async fn login(
     }
     let tenant = tenant_name(&access_key);
     let now = tupay.now_for(&tenant);
+    // Refused for room before the engine binds the secret, so a later retry with any secret
+    // is judged as a first login.
+    if !tupay
+        .store()
+        .can_admit(tupay.config().max_tenants.max(1), &tenant)
+    {
+        return Err(TupayError::Full);
+    }
     (tupay.engine().tenants())
         .authenticate(TupaySpec::NAME, &tenant, &secret, None, now)
         .map_err(|_| TupayError::BadCredentials)?;

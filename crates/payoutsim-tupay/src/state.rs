@@ -334,6 +334,17 @@ impl Store {
         true
     }
 
+    /// Whether `tenant` could be in memory with at most `cap` merchants there, changing nothing:
+    /// it already is, or there is room, or an untouched merchant could make room.
+    pub fn can_admit(&self, cap: usize, tenant: &str) -> bool {
+        self.merchants.contains_key(tenant)
+            || self.merchants.len() < cap
+            || self
+                .merchants
+                .iter()
+                .any(|(t, m)| !m.touched && t != tenant)
+    }
+
     /// Evicts the least recently used untouched merchants other than `keep` until at most
     /// `room` are in memory; false if the back office has touched too many for that.
     pub fn make_room(&mut self, room: usize, keep: &str) -> bool {

@@ -101,6 +101,9 @@ async fn a_tenant_the_back_office_changed_is_kept_and_when_all_are_changed_a_new
 
     let refused = sim.login_as("late@fourth.pe", SECRET).await;
     refused.assert_error(503, 105);
+    // The refused login bound nothing: another secret is judged as a first login too.
+    let retried = sim.login_as("late@fourth.pe", "another-secret").await;
+    retried.assert_error(503, 105);
     let third = sim.login_as(THIRD_KEY, SECRET).await;
     third.assert_error(503, 105);
     assert_eq!(dormant(&sim), [format!("tupay:{THIRD_KEY}")]);

@@ -17,6 +17,10 @@ use std::net::IpAddr;
 
 use clap::builder::{PossibleValue, TypedValueParser, ValueParserFactory};
 use clap::{Arg, ArgMatches, Command, FromArgMatches};
+use payoutsim_dots::{
+    DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_LINK_DELIVERIES, DEFAULT_SANDBOX_FUNDING_CENTS,
+    DEFAULT_SMS_OUTBOX_CAP, DEFAULT_VERIFICATION_TTL_S, DotsConfig, SvixClock,
+};
 use payoutsim_kashpay::KashpayConfig;
 use payoutsim_onepay::OnePayConfig;
 use payoutsim_tupay::{
@@ -229,6 +233,72 @@ impl ProviderArgs for TupayArgs {
         config.allowed_ips = self.tupay_allowed_ips;
         config.secure_cookie = self.tupay_secure_cookie;
         config.max_tenants = self.tupay_max_tenants;
+    }
+}
+
+/// Dots' flags.
+#[derive(clap::Args)]
+pub struct DotsArgs {
+    /// What a new Dots sandbox app's wallet holds, in cents (documented: $100).
+    #[arg(
+        long,
+        env = "PAYOUTSIM_DOTS_SANDBOX_FUNDING_CENTS",
+        default_value_t = DEFAULT_SANDBOX_FUNDING_CENTS,
+        value_parser = clap::value_parser!(i64).range(0..=1_000_000_000)
+    )]
+    dots_sandbox_funding_cents: i64,
+    /// The largest Dots request body, in bytes (larger ones get 413).
+    #[arg(
+        long,
+        env = "PAYOUTSIM_DOTS_MAX_BODY_BYTES",
+        default_value_t = DEFAULT_MAX_BODY_BYTES,
+        value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1024..=(64 << 20))
+    )]
+    dots_max_body_bytes: usize,
+    /// Seconds of simulated time a Dots verification code stays valid.
+    #[arg(
+        long,
+        env = "PAYOUTSIM_DOTS_VERIFICATION_TTL",
+        default_value_t = DEFAULT_VERIFICATION_TTL_S,
+        value_parser = clap::value_parser!(i64).range(1..=30 * 86_400)
+    )]
+    dots_verification_ttl: i64,
+    /// Verification codes kept per Dots app in the back office's SMS outbox (oldest dropped).
+    #[arg(
+        long,
+        env = "PAYOUTSIM_DOTS_SMS_OUTBOX",
+        default_value_t = DEFAULT_SMS_OUTBOX_CAP,
+        value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=100_000)
+    )]
+    dots_sms_outbox: usize,
+    /// How many times a Dots payout link is delivered at most, the first delivery included.
+    #[arg(
+        long,
+        env = "PAYOUTSIM_DOTS_MAX_LINK_DELIVERIES",
+        default_value_t = DEFAULT_MAX_LINK_DELIVERIES,
+        value_parser = clap::value_parser!(u32).range(1..=100)
+    )]
+    dots_max_link_deliveries: u32,
+    /// The clock of Dots' `svix-timestamp`: `wall` (Svix's libraries refuse a timestamp more
+    /// than 5 minutes from their clock) or `simulated`.
+    #[arg(long, env = "PAYOUTSIM_DOTS_SVIX_TIMESTAMP", default_value = "wall", value_parser = ["wall", "simulated"])]
+    dots_svix_timestamp: String,
+}
+
+impl ProviderArgs for DotsArgs {
+    type Config = DotsConfig;
+
+    fn apply(self, config: &mut DotsConfig) {
+        config.sandbox_funding_cents = self.dots_sandbox_funding_cents;
+        config.max_body_bytes = self.dots_max_body_bytes;
+        config.verification_ttl_s = self.dots_verification_ttl;
+        config.sms_outbox_cap = self.dots_sms_outbox;
+        config.max_link_deliveries = self.dots_max_link_deliveries;
+        config.svix_clock = if self.dots_svix_timestamp == "simulated" {
+            SvixClock::Simulated
+        } else {
+            SvixClock::Wall
+        };
     }
 }
 

@@ -32,12 +32,13 @@
 use std::sync::Arc;
 
 use payoutsim_core::{Engine, Provider};
+use payoutsim_dots::Dots;
 use payoutsim_kashpay::Kashpay;
 use payoutsim_onepay::OnePay;
 use payoutsim_onspot::OnSpot;
 use payoutsim_tupay::Tupay;
 
-use crate::flags::{Flags, KashpayArgs, OnePayArgs, TupayArgs};
+use crate::flags::{DotsArgs, Flags, KashpayArgs, OnePayArgs, TupayArgs};
 use crate::settings::ProviderSettings;
 
 /// One emulated provider: what it is called, where it listens, how it is built.
@@ -92,13 +93,17 @@ pub const REGISTRY: &[ProviderEntry] = &[
         build: |engine, settings| Arc::new(Tupay::new(engine.clone(), settings.get())),
         flags: Some(Flags::of::<TupayArgs>()),
     },
+    ProviderEntry {
+        name: "dots",
+        port_offset: 5,
+        summary: "apps, users, transfers, payouts, payout links, batches, flows, Svix webhooks",
+        build: |engine, settings| Arc::new(Dots::new(engine.clone(), settings.get())),
+        flags: Some(Flags::of::<DotsArgs>()),
+    },
 ];
 
 /// The providers the design names that are not emulated yet, with the offsets they will take.
-pub const PLANNED: &[PlannedProvider] = &[PlannedProvider {
-    name: "dots",
-    port_offset: 5,
-}];
+pub const PLANNED: &[PlannedProvider] = &[];
 
 /// A registered provider: only [`REGISTRY`] makes one (through [`ProviderId::all`] or parsing a
 /// name), so holding one means the provider can be built and served.
@@ -134,7 +139,7 @@ impl ProviderId {
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ParseProviderError {
     #[error(
-        "unknown provider `{name}` (emulated: {emulated}; planned: {planned})",
+        "unknown provider `{name}` (emulated: {emulated}{planned})",
         emulated = emulated(),
         planned = planned()
     )]
@@ -153,12 +158,13 @@ fn emulated() -> String {
         .join(", ")
 }
 
+/// `; planned: …` when some provider is still planned, else nothing.
 fn planned() -> String {
-    PLANNED
-        .iter()
-        .map(|p| p.name)
-        .collect::<Vec<_>>()
-        .join(", ")
+    if PLANNED.is_empty() {
+        return String::new();
+    }
+    let names: Vec<&str> = PLANNED.iter().map(|p| p.name).collect();
+    format!("; planned: {}", names.join(", "))
 }
 
 impl std::str::FromStr for ProviderId {
@@ -296,17 +302,15 @@ mod tests {
         );
         assert_eq!(
             err.to_string(),
-            "unknown provider `nope` (emulated: onspot, onepay, kashpay, tupay; planned: dots)"
+            "unknown provider `nope` (emulated: onspot, onepay, kashpay, tupay, dots)"
         );
     }
 
     #[test]
-    fn a_planned_provider_is_refused_as_not_emulated_yet() {
-        let err = "dots".parse::<ProviderId>().unwrap_err();
+    fn every_provider_of_the_design_is_emulated_and_none_is_left_planned() {
+        let dots: ProviderId = "dots".parse().unwrap();
 
-        assert_eq!(
-            err.to_string(),
-            "provider `dots` is not emulated yet (this version emulates: onspot, onepay, kashpay, tupay)"
-        );
+        assert_eq!((dots.name(), dots.port_offset()), ("dots", 5));
+        assert!(PLANNED.is_empty());
     }
 }

@@ -65,18 +65,11 @@ fn refusal(args: &[&str]) -> String {
 }
 
 #[test]
-fn a_provider_not_yet_emulated_is_refused_with_a_clear_message() {
-    let err = refusal(&["serve", "--providers", "onepay,dots"]);
-
-    assert!(err.contains("provider `dots` is not emulated yet"), "{err}");
-}
-
-#[test]
 fn an_unknown_provider_is_refused_with_a_message_listing_the_known_ones() {
     let err = refusal(&["serve", "--providers", "onepay,nope"]);
 
     assert!(err.contains("unknown provider `nope`"), "{err}");
-    assert!(err.contains("onspot, onepay, kashpay, tupay"), "{err}");
+    assert!(err.contains("onspot, onepay, kashpay, tupay, dots"), "{err}");
 }
 
 #[test]

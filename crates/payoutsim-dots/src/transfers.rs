@@ -1,0 +1,220 @@
+//! Transfers: `POST /v2/transfers` (wallet to wallet, 200), `GET /v2/transfers/{id}`, and
+//! `GET /v2/transfers` with its filters (`user_id`, `type`, `status`, `start_date`,
+//! `end_date`, `reverse_order`) and cursor pages, newest first unless `reverse_order=true`.
+//!
+//! A negative `amount` moves money from the app wallet to the user's, a positive one the other
+//! way; both complete at once (type `balance`). The wallet the money leaves must cover it
+//! (`transaction-insufficient-funds`, naming that wallet). A seen `idempotency_key` is 409.
+
+use axum::Router;
+use axum::extract::State;
+use axum::response::Response;
+use axum::routing::get;
+use chrono::{DateTime, Utc};
+use http::StatusCode;
+use payoutsim_core::kit::Auth;
+use serde_json::Value;
+
+use crate::Dots;
+use crate::auth::Caller;
+use crate::error::{Body, DotsError, Id, Params, json as answer};
+use crate::idempotent::{self, Repeat, reply};
+use crate::ordered::Order;
+use crate::pages::PageQuery;
+use crate::render;
+use crate::state::{AppData, TransactionRec, TransferRec};
+use crate::users::user_of;
+use crate::validation::Fields;
+
+/// The largest amount of one transfer or payout, cents ($10,000,000: a bound, not Dots').
+pub const MAX_AMOUNT: i64 = 1_000_000_000;
+pub const TYPES: &[&str] = &[
+    "refill",
+    "payout",
+    "balance",
+    "payment",
+    "settlement",
+    "payable",
+];
+pub const STATUSES: &[&str] = &[
+    "created",
+    "pending",
+    "failed",
+    "completed",
+    "reversed",
+    "canceled",
+    "flagged",
+];
+
+pub(crate) fn routes() -> Router<Dots> {
+    Router::new()
+        .route("/api/v2/transfers", get(list).post(create))
+        .route("/api/v2/transfers/{id}", get(show))
+}
+
+async fn create(
+    State(dots): State<Dots>,
+    Auth(caller): Auth<Caller>,
+    Body { map, .. }: Body,
+) -> Result<Response, DotsError> {
+    let mut f = Fields::new(&map);
+    let amount = f.integer("amount", true, -MAX_AMOUNT, MAX_AMOUNT);
+    let user_id = f.uuid("user_id", true);
+    let tax_exempt = f.boolean("tax_exempt").unwrap_or(false);
+    let key = f.uuid("idempotency_key", false);
+    let metadata = match map.get("metadata") {
+        Some(Value::Null) | None => Value::Null,
+        Some(_) => f.metadata("metadata").unwrap_or(Value::Null),
+    };
+    if amount == Some(0) {
+        f.error("amount", "must not be 0");
+    }
+    f.finish()?;
+    let (Some(amount), Some(user_id)) = (amount, user_id) else {
+        return Err(DotsError::Internal("validated fields missing".into()));
+    };
+    let now = dots.now_for(&caller.tenant);
+    let reply = idempotent::run(
+        &dots,
+        &caller.tenant,
+        "/v2/transfers",
+        key.as_deref(),
+        Repeat::Reject("Transfer"),
+        || {
+            let id = dots.engine().ids().uuid(&caller.tenant);
+            let t = caller.with_app(&dots, |app| {
+                move_between(app, (&id, &user_id, amount), (tax_exempt, metadata), now)
+            })?;
+            reply(StatusCode::OK, &t)
+        },
+    )?;
+    Ok(idempotent::answer(reply))
+}
+
+/// Moves `amount` between the app wallet and user `user_id`'s (negative: app to user), as
+/// transfer `id`, completed at once.
+fn move_between(
+    app: &mut AppData,
+    (id, user_id, amount): (&str, &str, i64),
+    (tax_exempt, metadata): (bool, Value),
+    now: DateTime<Utc>,
+) -> Result<crate::model::Transfer, DotsError> {
+    let user = user_of(app, user_id)?;
+    let user_name = format!("{} {}", user.first_name, user.last_name);
+    if amount < 0 && app.wallet < -amount {
+        return Err(DotsError::insufficient("app", app.wallet, -amount));
+    }
+    if amount > 0 && user.wallet < amount {
+        return Err(DotsError::insufficient("user", user.wallet, amount));
+    }
+    let (source, destination) = if amount < 0 {
+        (app.name.clone(), user_name)
+    } else {
+        (user_name, app.name.clone())
+    };
+    let transaction = TransactionRec {
+        id: app.transaction_id(),
+        amount: amount.abs(),
+        created: now,
+        source,
+        destination,
+        kind: "balance",
+    };
+    app.wallet += amount;
+    if let Some(u) = app.users.get_mut(user_id) {
+        u.wallet -= amount;
+    }
+    let rec = TransferRec {
+        id: id.to_string(),
+        created: now,
+        user_id: user_id.to_string(),
+        kind: "balance",
+        amount,
+        platform: None,
+        account_id: None,
+        fund: false,
+        tax_exempt,
+        metadata,
+        payout_link_id: None,
+        transactions: vec![transaction],
+        lc: None,
+        refunded: false,
+    };
+    let wire = render::transfer(&rec);
+    app.transfers.insert(id.to_string(), rec);
+    Ok(wire)
+}
+
+async fn show(
+    State(dots): State<Dots>,
+    Auth(caller): Auth<Caller>,
+    Id(id): Id,
+) -> Result<Response, DotsError> {
+    let t = caller.with_app(&dots, |app| {
+        (app.transfers.get(&id))
+            .map(render::transfer)
+            .ok_or_else(|| DotsError::not_found("Transfer", &id))
+    })?;
+    Ok(answer(StatusCode::OK, &t))
+}
+
+/// A `date-time` query parameter.
+fn instant(params: &Params, name: &str) -> Result<Option<DateTime<Utc>>, DotsError> {
+    match params.get(name) {
+        None => Ok(None),
+        Some(s) => DateTime::parse_from_rfc3339(s.trim())
+            .map(|t| Some(t.with_timezone(&Utc)))
+            .map_err(|_| DotsError::input(format!("{name}: must be an RFC 3339 date-time"))),
+    }
+}
+
+/// A `boolean` query parameter.
+fn flag(params: &Params, name: &str) -> Result<bool, DotsError> {
+    match params.get(name).map(str::trim) {
+        None => Ok(false),
+        Some("true" | "True" | "1") => Ok(true),
+        Some("false" | "False" | "0") => Ok(false),
+        Some(_) => Err(DotsError::input(format!("{name}: must be true or false"))),
+    }
+}
+
+/// One of `values`, or absent.
+fn choice(params: &Params, name: &str, values: &[&str]) -> Result<Option<String>, DotsError> {
+    match params.get(name) {
+        None => Ok(None),
+        Some(s) if values.contains(&s) => Ok(Some(s.to_string())),
+        Some(_) => Err(DotsError::input(format!(
+            "{name}: must be one of {}",
+            values.join(", ")
+        ))),
+    }
+}
+
+async fn list(
+    State(dots): State<Dots>,
+    Auth(caller): Auth<Caller>,
+    params: Params,
+) -> Result<Response, DotsError> {
+    let page = PageQuery::from(&params)?;
+    let user_id = params.get("user_id").map(str::to_string);
+    let kind = choice(&params, "type", TYPES)?;
+    let status = choice(&params, "status", STATUSES)?;
+    let start = instant(&params, "start_date")?;
+    let end = instant(&params, "end_date")?;
+    let order = if flag(&params, "reverse_order")? {
+        Order::OldestFirst
+    } else {
+        Order::NewestFirst
+    };
+    let body = caller.with_app(&dots, |app| {
+        let matches = |t: &TransferRec| {
+            user_id.as_deref().is_none_or(|u| t.user_id == u)
+                && kind.as_deref().is_none_or(|k| t.kind == k)
+                && status.as_deref().is_none_or(|s| t.status() == s)
+                && start.is_none_or(|s| t.created >= s)
+                && end.is_none_or(|e| t.created <= e)
+        };
+        page.page(&app.transfers, order, matches, render::transfer)
+    })?;
+    Ok(answer(StatusCode::OK, &body))
+}

@@ -15,16 +15,7 @@ import { randomInt, randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import axiosModule from 'axios';
 import { ApiError, Dots } from 'dots-v2-node';
-import {
-  Mismatch,
-  adminGet,
-  env,
-  expect,
-  expectEqual,
-  isObject,
-  optionalEnv,
-  step,
-} from './lib.mjs';
+import { Mismatch, adminGet, env, expect, expectEqual, isObject, optionalEnv, step } from './lib.mjs';
 import {
   METHOD_PLATFORMS,
   checkFlow,
@@ -118,6 +109,14 @@ async function findInList(fetchPage, check, id, what) {
   throw new Mismatch(`${what}: ${id} is not in the list`);
 }
 
+/** A step that pages through a list until `id` shows up. */
+function listStep(name, fetchPage, check, id) {
+  return step(name, async () => {
+    const { page } = await findInList(fetchPage, check, id, name);
+    return { found_on_page: page };
+  });
+}
+
 // ---- the run ----------------------------------------------------------------------------------------
 
 const dots = new Dots({
@@ -170,15 +169,12 @@ await step('users.get', async () => {
   return { id: got.id };
 });
 
-await step('users.list', async () => {
-  const { page } = await findInList(
-    (cursor) => sdk(() => dots.users.getUsers(cursor, 100), 200),
-    checkUser,
-    user.id,
-    'users',
-  );
-  return { found_on_page: page };
-});
+await listStep(
+  'users.list',
+  (cursor) => sdk(() => dots.users.getUsers(cursor, 100), 200),
+  checkUser,
+  user.id,
+);
 
 await step('users.update-metadata', async () => {
   const metadata = { tier: 'gold' };
@@ -390,15 +386,12 @@ await step('payout-links.get', async () => {
   return { id: got.id, status: got.status };
 });
 
-await step('payout-links.list', async () => {
-  const { page } = await findInList(
-    (cursor) => sdk(() => dots.payoutLinks.getPayoutLinks(100, cursor), 200),
-    checkLink,
-    link.id,
-    'payout links',
-  );
-  return { found_on_page: page };
-});
+await listStep(
+  'payout-links.list',
+  (cursor) => sdk(() => dots.payoutLinks.getPayoutLinks(100, cursor), 200),
+  checkLink,
+  link.id,
+);
 
 await step('payout-links.redeliver', async () => {
   const answer = await sdk(
@@ -440,14 +433,11 @@ await step('flows.get', async () => {
   return { id: got.id };
 });
 
-await step('flows.list', async () => {
-  const { page } = await findInList(
-    (cursor) => sdk(() => dots.flows.getFlows(100, cursor), 200),
-    checkFlow,
-    flow.id,
-    'flows',
-  );
-  return { found_on_page: page };
-});
+await listStep(
+  'flows.list',
+  (cursor) => sdk(() => dots.flows.getFlows(100, cursor), 200),
+  checkFlow,
+  flow.id,
+);
 
 await step('done', async () => ({ user: user.id, transfer: transfer.id, payout: payout.id, link: link.id, flow: flow.id }));

@@ -69,84 +69,90 @@ export const FLOW_STEPS = [
 // payment-method's enum and the PUT answer's enum together.
 export const METHOD_PLATFORMS = ['ach', 'paypal', 'venmo', 'cash_app', 'intl_transfer', 'airtm', 'payoneer', 'crypto', 'intl_bank'];
 
-function checkMetadata(value, what) {
+// Field checkers take (value, what); `optional` and `oneOf` build them.
+const optional = (check) => (value, what) => {
+  if (value !== undefined) check(value, what);
+};
+const oneOf = (allowed) => (value, what) => expectOneOf(value, allowed, what);
+const arrayOf = (check) => (value, what) => {
+  expect(Array.isArray(value), `${what}: not an array: ${JSON.stringify(value)}`);
+  value.forEach((item, i) => check(item, `${what}[${i}]`));
+};
+
+function expectMetadata(value, what) {
   expect(
     value === undefined || value === null || typeof value === 'string' || isObject(value),
-    `${what}.metadata: not a string, object or null: ${JSON.stringify(value)}`,
+    `${what}: not a string, object or null: ${JSON.stringify(value)}`,
   );
 }
 
-function checkWallet(wallet, what) {
-  expectObject(wallet, `${what}.wallet`);
-  expectInteger(wallet.amount, `${what}.wallet.amount`);
-  for (const key of ['withdrawable_amount', 'credit_balance']) {
-    if (wallet[key] !== undefined) expectInteger(wallet[key], `${what}.wallet.${key}`);
-  }
+/** `value` is an object whose fields pass their checkers (every listed field is checked). */
+function expectFields(value, what, checks) {
+  expectObject(value, what);
+  for (const [key, check] of Object.entries(checks)) check(value[key], `${what}.${key}`);
 }
 
+const fields = (checks) => (value, what) => expectFields(value, what, checks);
+
+const wallet = fields({
+  amount: expectInteger,
+  withdrawable_amount: optional(expectInteger),
+  credit_balance: optional(expectInteger),
+});
+
 export function checkUser(user, what = 'user') {
-  expectObject(user, what);
-  expectUuid(user.id, `${what}.id`);
-  for (const key of ['first_name', 'last_name', 'email']) expectString(user[key], `${what}.${key}`);
-  expectObject(user.phone_number, `${what}.phone_number`);
-  expectString(user.phone_number.country_code, `${what}.phone_number.country_code`);
-  expectString(user.phone_number.phone_number, `${what}.phone_number.phone_number`);
-  expectOneOf(user.status, USER_STATUSES, `${what}.status`);
-  checkWallet(user.wallet, what);
-  checkMetadata(user.metadata, what);
+  expectFields(user, what, {
+    id: expectUuid,
+    first_name: expectString,
+    last_name: expectString,
+    email: expectString,
+    phone_number: fields({ country_code: expectString, phone_number: expectString }),
+    status: oneOf(USER_STATUSES),
+    wallet,
+    metadata: expectMetadata,
+  });
 }
 
 export function checkTransfer(transfer, what = 'transfer') {
-  expectObject(transfer, what);
-  expectUuid(transfer.id, `${what}.id`);
-  expectDateTime(transfer.created, `${what}.created`);
-  expectUuid(transfer.user_id, `${what}.user_id`);
-  expectOneOf(transfer.status, TRANSFER_STATUSES, `${what}.status`);
-  expectOneOf(transfer.type, TRANSFER_TYPES, `${what}.type`);
-  expectNumber(transfer.amount, `${what}.amount`);
-  if (transfer.external_data !== undefined) {
-    expectObject(transfer.external_data, `${what}.external_data`);
-    if (transfer.external_data.platform !== undefined) {
-      expectOneOf(transfer.external_data.platform, TRANSFER_PLATFORMS, `${what}.external_data.platform`);
-    }
-  }
-  if (transfer.transactions !== undefined) {
-    expect(Array.isArray(transfer.transactions), `${what}.transactions: not an array`);
-    transfer.transactions.forEach((t, i) => {
-      expectInteger(t.id, `${what}.transactions[${i}].id`);
-      expectNumber(t.amount, `${what}.transactions[${i}].amount`);
-    });
-  }
-  checkMetadata(transfer.metadata, what);
+  expectFields(transfer, what, {
+    id: expectUuid,
+    created: expectDateTime,
+    user_id: expectUuid,
+    status: oneOf(TRANSFER_STATUSES),
+    type: oneOf(TRANSFER_TYPES),
+    amount: expectNumber,
+    external_data: optional(fields({ platform: optional(oneOf(TRANSFER_PLATFORMS)) })),
+    transactions: optional(arrayOf(fields({ id: expectInteger, amount: expectNumber }))),
+    metadata: expectMetadata,
+  });
 }
 
 export function checkLink(link, what = 'payout link') {
-  expectObject(link, what);
-  expectUuid(link.id, `${what}.id`);
-  expectDateTime(link.created, `${what}.created`);
-  expectUri(link.link, `${what}.link`);
-  expectNumber(link.amount, `${what}.amount`);
-  expectOneOf(link.status, LINK_STATUSES, `${what}.status`);
-  checkMetadata(link.metadata, what);
+  expectFields(link, what, {
+    id: expectUuid,
+    created: expectDateTime,
+    link: expectUri,
+    amount: expectNumber,
+    status: oneOf(LINK_STATUSES),
+    metadata: expectMetadata,
+  });
 }
 
 export function checkFlow(flow, what = 'flow') {
-  expectObject(flow, what);
-  expectUuid(flow.id, `${what}.id`);
-  expectDateTime(flow.created, `${what}.created`);
-  if (flow.user_id !== null && flow.user_id !== undefined) expectUuid(flow.user_id, `${what}.user_id`);
-  for (const key of ['steps', 'completed_steps']) {
-    expect(Array.isArray(flow[key]), `${what}.${key}: not an array`);
-    flow[key].forEach((s, i) => expectOneOf(s, FLOW_STEPS, `${what}.${key}[${i}]`));
-  }
-  expectUri(flow.link, `${what}.link`);
-  checkMetadata(flow.metadata, what);
+  expectFields(flow, what, {
+    id: expectUuid,
+    created: expectDateTime,
+    user_id: (value, at) => (value === null || value === undefined ? undefined : expectUuid(value, at)),
+    steps: arrayOf(oneOf(FLOW_STEPS)),
+    completed_steps: arrayOf(oneOf(FLOW_STEPS)),
+    link: expectUri,
+    metadata: expectMetadata,
+  });
 }
 
 export function checkList(list, check, what) {
-  expectObject(list, what);
-  expect(Array.isArray(list.data), `${what}.data: not an array`);
-  expect(typeof list.has_more === 'boolean', `${what}.has_more: not a boolean`);
-  list.data.forEach((item, i) => check(item, `${what}.data[${i}]`));
+  expectFields(list, what, {
+    data: arrayOf(check),
+    has_more: (value, at) => expect(typeof value === 'boolean', `${at}: not a boolean: ${JSON.stringify(value)}`),
+  });
 }
-

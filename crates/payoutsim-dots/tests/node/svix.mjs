@@ -17,16 +17,7 @@
 
 import { readFile } from 'node:fs/promises';
 import { Webhook, WebhookVerificationError } from 'svix';
-import {
-  Mismatch,
-  adminGet,
-  env,
-  expect,
-  expectEqual,
-  isObject,
-  optionalEnv,
-  step,
-} from './lib.mjs';
+import { Mismatch, adminGet, env, expect, expectEqual, isObject, optionalEnv, step } from './lib.mjs';
 
 const SECRET = env('WEBHOOK_SECRET');
 const FILE = optionalEnv('DELIVERIES_FILE');

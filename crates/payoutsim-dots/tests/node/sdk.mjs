@@ -133,13 +133,6 @@ const run = randomUUID();
 const phone = `${randomInt(200, 999)}${String(randomInt(0, 10_000_000)).padStart(7, '0')}`;
 const email = `sdk-${run}@example.com`;
 
-await step('auth.wrong-key-refused', async () => {
-  const stranger = new Dots({ BASE: BASE_URL, USERNAME: CLIENT_ID, PASSWORD: `${API_KEY}x` });
-  const error = await sdkRejects(() => stranger.users.getUsers(undefined, 1), 401);
-  expectEqual(error.message, 'Unauthorized', 'ApiError.message');
-  return { status: error.status, body: error.body };
-});
-
 const user = await step('users.create', async () => {
   const metadata = { harness: 'dots-v2-node', run };
   const created = await sdk(
@@ -159,6 +152,16 @@ const user = await step('users.create', async () => {
   expectEqual(created.status, 'unverified', 'a new user\'s status');
   expectEqual(created.metadata, metadata, 'user.metadata');
   return { id: created.id, status: created.status, wallet: created.wallet };
+});
+
+// After users.create, so the app already exists under the right key.
+await step('auth.wrong-key-refused', async () => {
+  // Same length and prefix, its last character changed.
+  const wrongKey = `${API_KEY.slice(0, -1)}${API_KEY.endsWith('a') ? 'b' : 'a'}`;
+  const stranger = new Dots({ BASE: BASE_URL, USERNAME: CLIENT_ID, PASSWORD: wrongKey });
+  const error = await sdkRejects(() => stranger.users.getUsers(undefined, 1), 401);
+  expectEqual(error.message, 'Unauthorized', 'ApiError.message');
+  return { status: error.status, body: error.body };
 });
 
 await step('users.get', async () => {

@@ -39,3 +39,66 @@ pub fn find_provider_spec(
         .find(|path| path.is_file())
         .and_then(|path| path.canonicalize().ok())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A directory of its own under the system's temporary directory, removed when dropped.
+    struct Scratch(PathBuf);
+
+    impl Scratch {
+        fn new(name: &str) -> Self {
+            let dir = std::env::temp_dir()
+                .join(format!("payoutsim-openapi-{}-{name}", std::process::id()));
+            let _ = std::fs::remove_dir_all(&dir);
+            std::fs::create_dir_all(dir.join("shared/provider-specs")).expect("scratch directory");
+            std::fs::create_dir_all(dir.join("workspace")).expect("scratch directory");
+            Self(dir)
+        }
+    }
+
+    impl Drop for Scratch {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    #[test]
+    fn a_spec_beside_the_workspace_is_found_by_its_absolute_path() {
+        let scratch = Scratch::new("beside");
+        let spec = scratch.0.join("shared/provider-specs/acme.yaml");
+        std::fs::write(&spec, "openapi: 3.1.0\n").expect("write");
+        let found = find_provider_spec("acme.yaml", None, &scratch.0.join("workspace"));
+        assert_eq!(found, spec.canonicalize().ok());
+        assert!(found.is_some_and(|path| path.is_absolute()));
+    }
+
+    #[test]
+    fn the_shared_directory_named_by_the_environment_comes_first() {
+        let scratch = Scratch::new("env");
+        let other = scratch.0.join("other");
+        std::fs::create_dir_all(other.join("provider-specs")).expect("mkdir");
+        std::fs::write(other.join("provider-specs/acme.yaml"), "x").expect("write");
+        std::fs::write(scratch.0.join("shared/provider-specs/acme.yaml"), "y").expect("write");
+        let found = find_provider_spec(
+            "acme.yaml",
+            Some(other.clone().into()),
+            &scratch.0.join("workspace"),
+        );
+        assert_eq!(
+            found,
+            other.join("provider-specs/acme.yaml").canonicalize().ok()
+        );
+    }
+
+    #[test]
+    fn a_missing_spec_or_a_name_with_a_directory_part_finds_nothing() {
+        let scratch = Scratch::new("missing");
+        std::fs::write(scratch.0.join("shared/acme.yaml"), "x").expect("write");
+        let root = scratch.0.join("workspace");
+        assert_eq!(find_provider_spec("absent.yaml", None, &root), None);
+        assert_eq!(find_provider_spec("../acme.yaml", None, &root), None);
+        assert_eq!(find_provider_spec("", None, &root), None);
+    }
+}

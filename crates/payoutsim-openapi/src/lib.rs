@@ -60,7 +60,7 @@ pub use check::{Violation, ViolationKind};
 pub use coverage::{Coverage, Gap};
 pub use document::{Document, Operation, SchemaProblem};
 pub use error::LoadError;
-pub use shared::SHARED_ENV;
+pub use shared::{SHARED_ENV, announce_provider_spec};
 
 /// The absolute path of `provider-specs/<name>` among the shared documents: in the directory
 /// named by `PAYOUTSIM_SHARED` (read now), else in `shared/` beside this workspace's root. The

@@ -1,6 +1,7 @@
 //! Where the project's shared documents are found: the directory named by `PAYOUTSIM_SHARED`,
-//! else `shared/` beside the workspace root (`<workspace>/../shared`). The build script includes
-//! this file too, so the compile-time lookup and the runtime one cannot drift apart.
+//! else `shared/` beside the workspace root (`<workspace>/../shared`). This crate's build script
+//! includes this file (`#[path]`), so the compile-time lookup and the runtime one cannot drift
+//! apart; another crate's build script may include it the same way.
 
 use std::ffi::OsString;
 use std::path::{Component, Path, PathBuf};
@@ -38,6 +39,35 @@ pub fn find_provider_spec(
         .map(|dir| dir.join("provider-specs").join(name))
         .find(|path| path.is_file())
         .and_then(|path| path.canonicalize().ok())
+}
+
+/// For a build script of a crate under `crates/`: looks for `provider-specs/<name>` and tells
+/// cargo. Always declares `cfg(<cfg>)`; when the document is found, sets it, names the
+/// document's absolute path in the compile-time variable `env`, and reruns when the document
+/// changes; otherwise reruns when a shared directory changes, so that the document appearing
+/// is noticed.
+pub fn announce_provider_spec(name: &str, cfg: &str, env: &str) {
+    println!("cargo::rustc-check-cfg=cfg({cfg})");
+    println!("cargo::rerun-if-env-changed={SHARED_ENV}");
+    let manifest_dir = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default());
+    let workspace_root = manifest_dir.ancestors().nth(2).unwrap_or(Path::new("."));
+    let shared = std::env::var_os(SHARED_ENV);
+    match find_provider_spec(name, shared.clone(), workspace_root) {
+        Some(path) => {
+            println!("cargo::rerun-if-changed={}", path.display());
+            println!("cargo::rustc-cfg={cfg}");
+            println!("cargo::rustc-env={env}={}", path.display());
+        }
+        None => {
+            for dir in shared_dirs(shared, workspace_root) {
+                let specs = dir.join("provider-specs");
+                let watched = if specs.is_dir() { specs } else { dir };
+                if watched.is_dir() {
+                    println!("cargo::rerun-if-changed={}", watched.display());
+                }
+            }
+        }
+    }
 }
 
 #[cfg(test)]

@@ -482,3 +482,46 @@ fn send_payout_accepts_no_payout_fee_party_value_at_all() {
     }
     assert_clean(&check(br#"{"amount": 500}"#));
 }
+
+#[test]
+#[cfg_attr(
+    not(dots_spec),
+    ignore = "../shared/provider-specs/dots-v2.openapi.yaml is absent"
+)]
+fn a_flow_answer_lists_step_names_only_though_the_request_may_send_step_objects() {
+    let request =
+        br#"{"steps": [{"name": "redirect", "redirect_url": "https://example.com"}, "payout"]}"#;
+    assert_clean(&dots().check_request("POST", "/api/v2/flows", JSON, request));
+    let flow = json!({"id": TRANSFER_ID, "created": "2026-01-05T14:00:00Z", "user_id": null,
+                      "steps": ["redirect", "payout"], "completed_steps": [],
+                      "link": "https://dots.dev/flow/abc", "metadata": null});
+    assert_clean(&answer("POST", "/api/v2/flows", 200, &flow));
+    let mut objects = flow.clone();
+    objects["steps"] = json!([{"name": "redirect"}]);
+    let violations = answer("POST", "/api/v2/flows", 200, &objects);
+    assert_eq!(
+        schema_paths(&violations),
+        [
+            "#/components/schemas/flow/properties/steps/items/type",
+            "#/components/schemas/flow/properties/steps/items/enum",
+        ]
+    );
+}
+
+#[test]
+#[cfg_attr(
+    not(dots_spec),
+    ignore = "../shared/provider-specs/dots-v2.openapi.yaml is absent"
+)]
+fn a_payout_link_may_be_answered_202_but_not_with_the_status_funds_pending() {
+    let link =
+        json!({"id": TRANSFER_ID, "amount": 500, "status": "created", "funding_source": "ach"});
+    assert_clean(&answer("POST", "/api/v2/payout-links", 202, &link));
+    let mut pending = link.clone();
+    pending["status"] = json!("funds_pending");
+    let violations = answer("POST", "/api/v2/payout-links", 202, &pending);
+    assert_eq!(
+        schema_paths(&violations),
+        ["#/components/schemas/payout-link/properties/status/enum"]
+    );
+}

@@ -69,7 +69,10 @@ fn an_unknown_provider_is_refused_with_a_message_listing_the_known_ones() {
     let err = refusal(&["serve", "--providers", "onepay,nope"]);
 
     assert!(err.contains("unknown provider `nope`"), "{err}");
-    assert!(err.contains("onspot, onepay, kashpay, tupay, dots"), "{err}");
+    assert!(
+        err.contains("onspot, onepay, kashpay, tupay, dots"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -80,15 +80,9 @@ pub(crate) fn provision(dots: &Dots, store: &mut Store, tenant: &str, client_id:
         Env::Sandbox => dots.config().sandbox_funding_cents,
         Env::Production => 0,
     };
-    let name = format!("App {}", short(client_id));
+    let name = "Default App".to_string();
     let data = AppData::new(env, client_id, app_id, name, funding);
     store.apps.insert(tenant.to_string(), data);
-}
-
-/// The `client_id`'s last characters, for a readable default app name.
-fn short(client_id: &str) -> &str {
-    let start = client_id.len().saturating_sub(6);
-    client_id.get(start..).unwrap_or(client_id)
 }
 
 fn unauthorized() -> DotsError {

@@ -162,7 +162,8 @@ async fn show(
 fn instant(params: &Params, name: &str) -> Result<Option<DateTime<Utc>>, DotsError> {
     match params.get(name) {
         None => Ok(None),
-        Some(s) => DateTime::parse_from_rfc3339(s.trim())
+        // An unencoded `+00:00` offset arrives as a space (form decoding of `+`).
+        Some(s) => DateTime::parse_from_rfc3339(&s.trim().replace(' ', "+"))
             .map(|t| Some(t.with_timezone(&Utc)))
             .map_err(|_| DotsError::input(format!("{name}: must be an RFC 3339 date-time"))),
     }

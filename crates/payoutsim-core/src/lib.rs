@@ -5,6 +5,7 @@
 //! - [`tenants`]: credentials as tenants, provisioned on first use or declared ahead of it
 //! - [`machine`]: state machines as data, and the [`machine::Lifecycle`] objects carry
 //! - [`money`]: amounts in minor units, written as JSON numbers of major units
+//! - [`ordered`]: objects in creation order, found by id, listed in cursor pages
 //! - [`timeline`]: what falls due when, per tenant
 //! - [`idempotency`]: keys, request fingerprints, stored responses, expiry
 //! - [`journal`]: the bounded request journal and the layer that fills it
@@ -34,6 +35,7 @@ pub mod jwt;
 pub mod kit;
 pub mod machine;
 pub mod money;
+pub mod ordered;
 pub mod provider;
 pub mod sessions;
 pub mod tenants;

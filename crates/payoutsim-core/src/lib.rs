@@ -13,6 +13,8 @@
 //! - [`jwt`]: JSON Web Tokens judged on the simulated clock (session providers)
 //! - [`sessions`]: sliding sessions (opaque token -> tenant, ending N simulated seconds after
 //!   their last use)
+//! - [`svix`]: webhooks signed the Svix way: secrets, message ids, signatures, verification,
+//!   and a ready signer for a provider's attempts
 //! - [`forced`]: the seam through which a fault rule forces a payout's terminal outcome
 //! - [`error`]: [`error::AdminError`], the engine's own error, on the ground floor
 //! - [`kit`]: the provider kit: [`kit::Spec`] (a provider's own logic) and [`kit::Kit`] (the
@@ -38,6 +40,7 @@ pub mod money;
 pub mod ordered;
 pub mod provider;
 pub mod sessions;
+pub mod svix;
 pub mod tenants;
 #[cfg(feature = "testkit")]
 pub mod testkit;

@@ -25,6 +25,7 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
 use crate::ids::Ids;
+use crate::webhooks::Attempt;
 
 /// What a secret starts with.
 pub const SECRET_PREFIX: &str = "whsec_";
@@ -106,6 +107,48 @@ pub fn sign(secret: &Secret, msg_id: &str, timestamp_s: i64, body: &[u8]) -> Str
         .finalize()
         .into_bytes();
     format!("{VERSION},{}", STANDARD.encode(digest))
+}
+
+/// Which clock `svix-timestamp` reads: a provider's choice, kept in its config.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Timestamps {
+    /// The attempt's wall-clock time (the default): Svix's libraries refuse a timestamp more than
+    /// 5 minutes from the receiver's own clock, and the simulated clock may be days ahead.
+    #[default]
+    Wall,
+    /// The attempt's simulated time, for receivers that judge it by the simulated clock.
+    Simulated,
+}
+
+/// The three headers of one attempt, signed with the target's secret: `svix-id` (the message's
+/// stable id), `svix-timestamp` (the attempt's seconds on the `timestamps` clock) and
+/// `svix-signature`. A Svix provider's `Spec::sign_webhook` is this one call, with
+/// `Spec::webhook_message_id` giving [`message_id`]s. A message without an id, or a target
+/// whose secret is not a Svix secret, cannot be signed: the headers then lack `svix-signature`
+/// (and the receiver refuses the message, as it would a real one), and a warning is logged.
+pub fn headers(attempt: &Attempt<'_>, timestamps: Timestamps) -> Vec<(String, String)> {
+    let id = attempt.message_id.unwrap_or_default();
+    let ts = match timestamps {
+        Timestamps::Wall => attempt.wall.timestamp(),
+        Timestamps::Simulated => attempt.at.timestamp(),
+    };
+    let mut headers = vec![
+        ("svix-id".to_string(), id.to_string()),
+        ("svix-timestamp".to_string(), ts.to_string()),
+    ];
+    match (attempt.message_id, Secret::parse(&attempt.target.secret)) {
+        (Some(_), Ok(secret)) => {
+            headers.push((
+                "svix-signature".to_string(),
+                sign(&secret, id, ts, attempt.body),
+            ));
+        }
+        (None, _) => {
+            tracing::warn!(target = %attempt.target.id, "a Svix message without an id: unsigned")
+        }
+        (_, Err(e)) => tracing::warn!(target = %attempt.target.id, error = %e, "unsigned"),
+    }
+    headers
 }
 
 /// Header lookup by lower-case name, for [`verify`]: the headers a receiver got
@@ -295,6 +338,68 @@ mod tests {
             verify(&secret, &no_id, BODY, TS, 300),
             Err(VerifyError::Missing("svix-id"))
         );
+    }
+
+    fn attempt<'a>(target: &'a crate::webhooks::WebhookTarget, id: Option<&'a str>) -> Attempt<'a> {
+        Attempt {
+            target,
+            event: "transfer.updated",
+            body: BODY,
+            message_id: id,
+            number: 3,
+            at: chrono::DateTime::from_timestamp(TS + 86_400, 0).unwrap(),
+            wall: chrono::DateTime::from_timestamp(TS, 0).unwrap(),
+        }
+    }
+
+    fn vector_target() -> crate::webhooks::WebhookTarget {
+        crate::webhooks::WebhookTarget {
+            id: "wh_1".into(),
+            provider: "dots".into(),
+            tenant: "dots:app".into(),
+            url: "http://127.0.0.1:1/".into(),
+            events: vec![],
+            secret: SECRET.into(),
+            extra: BTreeMap::new(),
+            created_at: String::new(),
+        }
+    }
+
+    #[test]
+    fn an_attempt_is_signed_with_its_wall_clock_seconds_by_default() {
+        let target = vector_target();
+
+        let sent: BTreeMap<String, String> =
+            headers(&attempt(&target, Some(ID)), Timestamps::default())
+                .into_iter()
+                .collect();
+
+        assert_eq!(sent, vector_headers(SIGNATURE));
+    }
+
+    #[test]
+    fn an_attempt_can_be_signed_with_its_simulated_seconds() {
+        let target = vector_target();
+        let secret = Secret::parse(SECRET).unwrap();
+
+        let sent = headers(&attempt(&target, Some(ID)), Timestamps::Simulated);
+
+        let ts = TS + 86_400;
+        assert_eq!(sent[1], ("svix-timestamp".to_string(), ts.to_string()));
+        assert_eq!(verify(&secret, sent.as_slice(), BODY, ts, 0), Ok(()));
+    }
+
+    #[test]
+    fn an_attempt_without_an_id_or_with_a_foreign_secret_goes_unsigned() {
+        let mut target = vector_target();
+        let no_id = headers(&attempt(&target, None), Timestamps::Wall);
+        target.secret = "wh_tok_not base64".into();
+        let foreign = headers(&attempt(&target, Some(ID)), Timestamps::Wall);
+
+        for sent in [no_id, foreign] {
+            assert_eq!(sent.header("svix-signature"), None);
+            assert!(sent.header("svix-timestamp").is_some());
+        }
     }
 
     #[test]

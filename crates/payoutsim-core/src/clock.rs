@@ -5,7 +5,9 @@
 //! tests with different credentials can live at different simulated times.
 //!
 //! Elapsed wall time is read from `tokio::time::Instant`, so tests that pause tokio's clock control
-//! it too. Nothing else in the simulator reads the wall clock (see `clippy.toml`).
+//! it too. The wall clock itself is read once, when the clock is made (see `clippy.toml`);
+//! [`Clock::wall`] moves on from there by elapsed time, for what a receiver compares with its own
+//! clock (Svix's signed timestamps), never for business time.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -89,13 +91,17 @@ struct State {
 #[derive(Debug)]
 pub struct Clock {
     state: Mutex<State>,
+    /// The wall-clock time when the clock was made, and the instant it was read at.
+    wall_start: DateTime<Utc>,
+    wall_anchor: Instant,
 }
 
 impl Clock {
     pub fn new(config: &ClockConfig) -> Self {
-        let base = config.start.unwrap_or_else(|| match config.mode {
+        let wall_start = wall_now();
+        let base = config.start.unwrap_or(match config.mode {
             ClockMode::Manual => manual_epoch(),
-            ClockMode::Real => wall_now(),
+            ClockMode::Real => wall_start,
         });
         let time_scale = if config.time_scale.is_finite() && config.time_scale > 0.0 {
             config.time_scale
@@ -110,6 +116,8 @@ impl Clock {
                 anchor: Instant::now(),
                 tenant_offsets: HashMap::new(),
             }),
+            wall_start,
+            wall_anchor: Instant::now(),
         }
     }
 
@@ -138,6 +146,14 @@ impl Clock {
             Some(t) => *s.tenant_offsets.entry(t.to_string()).or_default() += delta,
             None => s.base += delta,
         }
+    }
+
+    /// Wall-clock time, whatever the mode: the time the clock was made plus the (monotonic)
+    /// time elapsed since. Not business time: only for what a receiver compares with its own
+    /// clock (a signed webhook timestamp), truncated to microseconds.
+    pub fn wall(&self) -> DateTime<Utc> {
+        let elapsed = TimeDelta::from_std(self.wall_anchor.elapsed()).unwrap_or_default();
+        truncate_micros(self.wall_start + elapsed)
     }
 
     pub fn mode(&self) -> ClockMode {
@@ -187,7 +203,8 @@ fn truncate_micros(t: DateTime<Utc>) -> DateTime<Utc> {
     DateTime::from_timestamp_micros(micros).unwrap_or(t)
 }
 
-/// The one place the wall clock is read: where a `real` clock starts.
+/// The one place the wall clock is read: when a clock is made (where a `real` one starts, and
+/// what [`Clock::wall`] moves on from).
 #[allow(clippy::disallowed_methods)]
 fn wall_now() -> DateTime<Utc> {
     truncate_micros(Utc::now())
@@ -232,6 +249,18 @@ mod tests {
             TimeDelta::hours(1)
         );
         assert_eq!(clock.now_for("onepay:sk_test_b"), clock.now());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn wall_time_moves_with_elapsed_time_while_a_manual_clock_stands_still() {
+        let clock = manual();
+        let before = clock.wall();
+
+        tokio::time::advance(std::time::Duration::from_secs(90)).await;
+        clock.advance(3600.0, None);
+
+        assert_eq!(clock.wall() - before, TimeDelta::seconds(90));
+        assert_eq!(clock.now() - manual_epoch(), TimeDelta::hours(1));
     }
 
     #[tokio::test(start_paused = true)]

@@ -72,6 +72,13 @@ impl Ids {
         })
     }
 
+    /// `len` random bytes (a key, say).
+    pub fn bytes(&self, stream: &str, len: usize) -> Vec<u8> {
+        let mut b = vec![0u8; len];
+        self.with(stream, |r| r.fill_bytes(&mut b));
+        b
+    }
+
     /// A uniform draw in `[0, 1)`.
     pub fn unit(&self, stream: &str) -> f64 {
         self.with(stream, |r| r.random::<f64>())

@@ -5,6 +5,7 @@
 //! - [`tenants`]: credentials as tenants, provisioned on first use or declared ahead of it
 //! - [`machine`]: state machines as data, and the [`machine::Lifecycle`] objects carry
 //! - [`money`]: amounts in minor units, written as JSON numbers of major units
+//! - [`ordered`]: objects in creation order, found by id, listed in cursor pages
 //! - [`timeline`]: what falls due when, per tenant
 //! - [`idempotency`]: keys, request fingerprints, stored responses, expiry
 //! - [`journal`]: the bounded request journal and the layer that fills it
@@ -12,6 +13,8 @@
 //! - [`jwt`]: JSON Web Tokens judged on the simulated clock (session providers)
 //! - [`sessions`]: sliding sessions (opaque token -> tenant, ending N simulated seconds after
 //!   their last use)
+//! - [`svix`]: webhooks signed the Svix way: secrets, message ids, signatures, verification,
+//!   and a ready signer for a provider's attempts
 //! - [`forced`]: the seam through which a fault rule forces a payout's terminal outcome
 //! - [`error`]: [`error::AdminError`], the engine's own error, on the ground floor
 //! - [`kit`]: the provider kit: [`kit::Spec`] (a provider's own logic) and [`kit::Kit`] (the
@@ -34,8 +37,10 @@ pub mod jwt;
 pub mod kit;
 pub mod machine;
 pub mod money;
+pub mod ordered;
 pub mod provider;
 pub mod sessions;
+pub mod svix;
 pub mod tenants;
 #[cfg(feature = "testkit")]
 pub mod testkit;

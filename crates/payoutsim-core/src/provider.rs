@@ -3,6 +3,7 @@
 //! trait from [`crate::kit::Kit`]; implement it by hand only for a provider off the kit.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use axum::Router;
 use axum::response::Response;
@@ -12,7 +13,7 @@ use serde_json::Value;
 use crate::error::AdminError;
 use crate::machine::{Delay, Machines, StateMachine};
 use crate::timeline::Scheduled;
-use crate::webhooks::WebhookTarget;
+use crate::webhooks::{Attempt, RetryPolicy};
 
 /// One emulated provider. Implementations are cheap handles over their own state and an
 /// [`crate::Engine`]; the engine keeps only a weak reference to each.
@@ -77,8 +78,29 @@ pub trait Provider: Send + Sync + 'static {
         (String::new(), BTreeMap::new())
     }
 
-    /// The headers that sign `body` for `target`. Only asked of providers that emit events.
-    fn sign_webhook(&self, _target: &WebhookTarget, _body: &[u8]) -> Vec<(String, String)> {
+    /// Why `secret`, given for a new target through the admin API, cannot sign this provider's
+    /// webhooks (not in its format). Default: any secret will do.
+    fn check_webhook_secret(&self, _secret: &str) -> Result<(), String> {
+        Ok(())
+    }
+
+    /// The stable id of the messages of one `event` of `tenant`, made once when they are
+    /// queued (every target's message, every attempt and every duplicate carries it). Default:
+    /// none.
+    fn webhook_message_id(&self, _tenant: &str, _event: &str) -> Option<String> {
+        None
+    }
+
+    /// Its own retry schedule for its webhooks, replacing the engine's
+    /// ([`crate::kit::Spec::webhook_retry`] says how). Default: none, the engine's.
+    fn webhook_retry(&self) -> Option<Arc<RetryPolicy>> {
+        None
+    }
+
+    /// The headers that sign one attempt of a message (the target, the body, the message's id,
+    /// the attempt's number and times). Asked at every attempt, so the headers recorded and sent
+    /// are that attempt's own. Only asked of providers that emit events.
+    fn sign_webhook(&self, _attempt: &Attempt<'_>) -> Vec<(String, String)> {
         Vec::new()
     }
 

@@ -1,16 +1,20 @@
 //! The webhook outbox: targets per tenant, messages waiting to be sent, and every attempt made.
 //!
-//! A provider emits an event with its own payload; the engine signs it through the provider (each
-//! target has its own secret) and queues one message per subscribed target. Messages are sent one
-//! at a time, in order, by whoever holds the delivery lane (the background worker, or
-//! `Engine::settle` in tests). A failed attempt is retried on the simulated clock after the
-//! backoff of [`RetryPolicy`]; every attempt is recorded for `GET /__admin/webhooks/deliveries`.
+//! A provider emits an event with its own payload; the engine queues one message per subscribed
+//! target, each carrying the event's [`Payload`] (the body, the provider's stable message id, its
+//! retry schedule). Messages are sent one at a time, in order, by whoever holds the delivery lane
+//! (the background worker, or `Engine::settle` in tests). Every attempt is signed afresh by the
+//! provider from an [`Attempt`] (the target's secret, the body, the message id, the attempt's
+//! number and times), so a scheme that signs a timestamp signs each attempt's own. A failed
+//! attempt is retried on the simulated clock after the backoff of the message's [`RetryPolicy`];
+//! every attempt is recorded, with the headers it was sent with, for
+//! `GET /__admin/webhooks/deliveries`.
 //!
 //! [`WebhookFaults`] is the seam through which fault rules drop, duplicate, delay or reorder a
 //! message; the engine consults it once per message and records what it decided.
 
 use std::collections::{BTreeMap, VecDeque};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -40,11 +44,34 @@ impl WebhookTarget {
     }
 }
 
+/// What a provider's signer is given for one attempt of one message.
+#[derive(Clone, Copy, Debug)]
+pub struct Attempt<'a> {
+    /// The target as it was when the message was queued: its secret and extras.
+    pub target: &'a WebhookTarget,
+    pub event: &'a str,
+    /// The body exactly as sent.
+    pub body: &'a [u8],
+    /// The message's stable id, the same on every attempt and every copy
+    /// (`Provider::webhook_message_id`), if the provider makes one.
+    pub message_id: Option<&'a str>,
+    /// 1 for the first attempt, 2 for the first retry, …
+    pub number: u32,
+    /// The simulated time the attempt fell due (the delivery record's `at`).
+    pub at: DateTime<Utc>,
+    /// The wall-clock time of the attempt ([`crate::clock::Clock::wall`]), for a scheme whose
+    /// receivers compare a signed timestamp with their own clock.
+    pub wall: DateTime<Utc>,
+}
+
 /// One delivery attempt.
 #[derive(Clone, Debug, Serialize)]
 pub struct Delivery {
     pub id: u64,
     pub message: u64,
+    /// The provider's stable id of the message, when it makes one (`svix-id`, say).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message_id: Option<String>,
     pub provider: String,
     pub tenant: String,
     pub event: String,
@@ -125,6 +152,17 @@ impl Default for RetryPolicy {
 }
 
 impl RetryPolicy {
+    /// Svix's schedule (Dots' webhooks): the first attempt at once, then retries 5 s, 5 min,
+    /// 30 min, 2 h, 5 h, 10 h and 10 h after the previous failure, 8 attempts in all; an attempt
+    /// succeeds with a 2xx answer within 15 s.
+    pub fn svix() -> Self {
+        Self {
+            max_attempts: 8,
+            backoff_s: vec![5, 300, 1800, 7200, 18000, 36000, 36000],
+            timeout: Duration::from_secs(15),
+        }
+    }
+
     /// Seconds to wait after failed attempt number `attempt` (1-based), or `None` when spent.
     pub fn backoff_after(&self, attempt: u32) -> Option<i64> {
         if attempt >= self.max_attempts {
@@ -139,23 +177,91 @@ impl RetryPolicy {
     }
 }
 
+/// What every message of one event carries.
+#[derive(Clone, Debug)]
+pub struct Payload {
+    pub event: String,
+    pub body: Bytes,
+    /// The provider's stable id for the event's messages (`Provider::webhook_message_id`).
+    pub message_id: Option<String>,
+    /// The provider's own retry schedule (`Provider::webhook_retry`); `None`: the outbox's.
+    pub retry: Option<Arc<RetryPolicy>>,
+}
+
 /// A message waiting for its next attempt.
 #[derive(Clone, Debug)]
 pub struct Message {
+    /// The outbox's number for it (each copy of a duplicated message has its own).
     pub id: u64,
-    pub provider: String,
-    pub tenant: String,
-    pub event: String,
-    pub target: String,
-    pub url: String,
-    pub headers: Vec<(String, String)>,
-    pub body: Bytes,
+    /// The target as it was when the message was queued: its secret signs every attempt.
+    pub target: Arc<WebhookTarget>,
+    pub payload: Payload,
     /// Attempts made so far.
     pub attempts: u32,
     /// Simulated time the next attempt is due.
     pub due: DateTime<Utc>,
     /// The fault rule that touched it, for the delivery records.
     pub fault: Option<String>,
+}
+
+impl Message {
+    /// A message to `target` not yet queued (the outbox numbers it when it is).
+    pub fn new(
+        target: Arc<WebhookTarget>,
+        payload: Payload,
+        due: DateTime<Utc>,
+        fault: Option<String>,
+    ) -> Self {
+        Self {
+            id: 0,
+            target,
+            payload,
+            attempts: 0,
+            due,
+            fault,
+        }
+    }
+
+    /// Attempt number `number` of this message at wall-clock time `wall`, for its signer.
+    pub fn attempt(&self, number: u32, wall: DateTime<Utc>) -> Attempt<'_> {
+        Attempt {
+            target: &self.target,
+            event: &self.payload.event,
+            body: &self.payload.body,
+            message_id: self.payload.message_id.as_deref(),
+            number,
+            at: self.due,
+            wall,
+        }
+    }
+
+    /// The record of attempt number `attempt`, sent with `headers`, answered `status` or failed
+    /// with `error`.
+    pub fn delivery(
+        &self,
+        attempt: u32,
+        headers: Vec<(String, String)>,
+        (status, error): (Option<u16>, Option<String>),
+    ) -> Delivery {
+        let t = &self.target;
+        Delivery {
+            id: 0,
+            message: self.id,
+            message_id: self.payload.message_id.clone(),
+            provider: t.provider.clone(),
+            tenant: t.tenant.clone(),
+            event: self.payload.event.clone(),
+            target: t.id.clone(),
+            url: t.url.clone(),
+            attempt,
+            at: crate::clock::rfc3339(self.due),
+            status,
+            error,
+            fault: self.fault.clone(),
+            headers: headers.into_iter().collect(),
+            body: serde_json::from_slice(&self.payload.body).unwrap_or(Value::Null),
+        }
+    }
 }
 
 #[derive(Debug, Default)]
@@ -220,48 +326,22 @@ impl Outbox {
     }
 
     /// Queues a message for immediate sending.
-    pub fn enqueue(
-        &self,
-        target: &WebhookTarget,
-        event: &str,
-        headers: Vec<(String, String)>,
-        body: Bytes,
-        due: DateTime<Utc>,
-    ) -> u64 {
-        self.enqueue_to(target, event, (headers, body), due, None, Queue::Ready)
+    pub fn enqueue(&self, target: Arc<WebhookTarget>, payload: Payload, due: DateTime<Utc>) -> u64 {
+        self.enqueue_to(Message::new(target, payload, due, None), Queue::Ready)
     }
 
-    /// Queues a message where `queue` says, noting the fault rule that put it there. A message
-    /// queued ready releases the target's held (reordered) message behind it.
-    pub fn enqueue_to(
-        &self,
-        target: &WebhookTarget,
-        event: &str,
-        (headers, body): (Vec<(String, String)>, Bytes),
-        due: DateTime<Utc>,
-        fault: Option<String>,
-        queue: Queue,
-    ) -> u64 {
+    /// Queues `message` where `queue` says, numbering it. A message queued ready releases the
+    /// target's held (reordered) message behind it.
+    pub fn enqueue_to(&self, mut message: Message, queue: Queue) -> u64 {
         let mut s = self.lock();
         s.next_message += 1;
         let id = s.next_message;
-        let message = Message {
-            id,
-            provider: target.provider.clone(),
-            tenant: target.tenant.clone(),
-            event: event.to_string(),
-            target: target.id.clone(),
-            url: target.url.clone(),
-            headers,
-            body,
-            attempts: 0,
-            due,
-            fault,
-        };
+        message.id = id;
+        let target = message.target.id.clone();
         match queue {
             Queue::Ready => {
                 s.ready.push_back(message);
-                if let Some(held) = s.held.remove(&target.id) {
+                if let Some(held) = s.held.remove(&target) {
                     s.ready.push_back(held);
                 }
             }
@@ -270,12 +350,17 @@ impl Outbox {
             }
             Queue::HeldForNext => {
                 // A second reordered message releases the first: order is never lost for good.
-                if let Some(earlier) = s.held.insert(target.id.clone(), message) {
+                if let Some(earlier) = s.held.insert(target, message) {
                     s.ready.push_back(earlier);
                 }
             }
         }
         id
+    }
+
+    /// The schedule `message` is retried on: its provider's, else the outbox's.
+    pub fn policy_of<'a>(&'a self, message: &'a Message) -> &'a RetryPolicy {
+        message.payload.retry.as_deref().unwrap_or(&self.policy)
     }
 
     pub fn pop_ready(&self) -> Option<Message> {
@@ -330,9 +415,9 @@ impl Outbox {
         let mut s = self.lock();
         let keep = |p: &str| provider.is_some_and(|want| want != p);
         s.targets.retain(|t| keep(&t.provider));
-        s.ready.retain(|m| keep(&m.provider));
-        s.waiting.retain(|_, m| keep(&m.provider));
-        s.held.retain(|_, m| keep(&m.provider));
+        s.ready.retain(|m| keep(&m.target.provider));
+        s.waiting.retain(|_, m| keep(&m.target.provider));
+        s.held.retain(|_, m| keep(&m.target.provider));
         s.deliveries.retain(|d| keep(&d.provider));
     }
 }
@@ -349,8 +434,27 @@ mod tests {
         assert_eq!(p.backoff_after(6), None);
     }
 
-    fn target() -> WebhookTarget {
-        WebhookTarget {
+    #[test]
+    fn the_svix_schedule_waits_its_own_intervals_then_stops_after_eight_attempts() {
+        let p = RetryPolicy::svix();
+        let waits: Vec<Option<i64>> = (1..=8).map(|n| p.backoff_after(n)).collect();
+        assert_eq!(
+            waits,
+            [
+                Some(5),
+                Some(300),
+                Some(1800),
+                Some(7200),
+                Some(18000),
+                Some(36000),
+                Some(36000),
+                None
+            ]
+        );
+    }
+
+    fn target() -> Arc<WebhookTarget> {
+        Arc::new(WebhookTarget {
             id: "wh_1".into(),
             provider: "p".into(),
             tenant: "p:t".into(),
@@ -359,6 +463,15 @@ mod tests {
             secret: "s".into(),
             extra: BTreeMap::new(),
             created_at: String::new(),
+        })
+    }
+
+    fn payload(event: &str) -> Payload {
+        Payload {
+            event: event.into(),
+            body: Bytes::new(),
+            message_id: None,
+            retry: None,
         }
     }
 
@@ -366,23 +479,23 @@ mod tests {
     fn a_held_message_goes_out_right_after_the_next_one_to_its_target() {
         let outbox = Outbox::new(RetryPolicy::default(), 10);
         let at = crate::clock::manual_epoch();
-        let msg = || (vec![], Bytes::new());
         let note = Some("r: webhook_reorder".to_string());
 
-        outbox.enqueue_to(&target(), "first", msg(), at, note, Queue::HeldForNext);
+        let held = Message::new(target(), payload("first"), at, note);
+        outbox.enqueue_to(held, Queue::HeldForNext);
         let nothing_yet = outbox.has_ready();
-        outbox.enqueue(&target(), "second", vec![], Bytes::new(), at);
+        outbox.enqueue(target(), payload("second"), at);
 
         assert!(!nothing_yet);
         let order: Vec<_> = std::iter::from_fn(|| outbox.pop_ready())
-            .map(|m| m.event)
+            .map(|m| m.payload.event)
             .collect();
         assert_eq!(order, ["second", "first"]);
     }
 
     #[test]
     fn a_target_without_events_wants_everything() {
-        let mut t = target();
+        let mut t = WebhookTarget::clone(&target());
         assert!(t.wants("cashout.created"));
         t.events = vec!["cashout.processed".into()];
         assert!(!t.wants("cashout.created"));

@@ -16,11 +16,11 @@ use payoutsim_core::kit::Auth;
 use crate::auth::Caller;
 use crate::error::{Body, DotsError, Id, Params, json as answer};
 use crate::model::{App, Metrics, dollars};
-use crate::ordered::{Cursor, Order, UnknownCursor};
 use crate::pages::MAX_LIMIT;
 use crate::state::{AppData, AppRec, Env, Store};
 use crate::validation::Fields;
 use crate::{Dots, tenant_name};
+use payoutsim_core::ordered::{Cursor, Order, UnknownCursor};
 
 pub(crate) fn routes() -> Router<Dots> {
     Router::new()
@@ -110,9 +110,9 @@ async fn list(
                 "starting_after and ending_before cannot be used together",
             ));
         }
-        (Some(a), None) => Cursor::After(a),
-        (None, Some(b)) => Cursor::Before(b),
-        (None, None) => Cursor::Start,
+        (Some(a), None) => Some(Cursor::After(a)),
+        (None, Some(b)) => Some(Cursor::Before(b)),
+        (None, None) => None,
     };
     let apps: Vec<App> = {
         let store = dots.store();
@@ -120,7 +120,7 @@ async fn list(
             None => Vec::new(),
             Some(apps) => {
                 let (page, _) = (apps.page(Order::NewestFirst, limit, cursor, |_| true)).map_err(
-                    |UnknownCursor(id)| {
+                    |UnknownCursor { id }| {
                         DotsError::input(format!("No app with id {id} to page from"))
                     },
                 )?;

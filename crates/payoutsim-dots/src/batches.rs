@@ -25,12 +25,12 @@ use crate::auth::Caller;
 use crate::error::{Body, DotsError, Id, Params, json as answer};
 use crate::idempotent::{self, Repeat, reply};
 use crate::model::BatchResults;
-use crate::ordered::Order;
 use crate::pages::PageQuery;
 use crate::payouts::{PayoutRequest, read_request, start_payout};
 use crate::state::{AppData, BatchItem, BatchRec, PAYOUT_BATCH};
 use crate::validation::Fields;
 use crate::{Dots, MAX_BATCH_ITEMS, render};
+use payoutsim_core::ordered::Order;
 
 pub(crate) fn routes() -> Router<Dots> {
     Router::new()

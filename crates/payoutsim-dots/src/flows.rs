@@ -14,12 +14,12 @@ use serde_json::Value;
 use crate::Dots;
 use crate::auth::Caller;
 use crate::error::{Body, DotsError, Id, Params, json as answer};
-use crate::ordered::Order;
 use crate::pages::PageQuery;
 use crate::render;
 use crate::state::FlowRec;
 use crate::users::user_of;
 use crate::validation::Fields;
+use payoutsim_core::ordered::Order;
 
 /// Step names.
 pub const STEPS: &[&str] = &[

@@ -31,7 +31,6 @@ pub mod idempotent;
 mod lifecycle;
 mod links;
 pub mod model;
-pub mod ordered;
 pub mod pages;
 mod payouts;
 pub mod render;
@@ -49,7 +48,8 @@ use http::{HeaderMap, StatusCode};
 use payoutsim_core::error::AdminError;
 use payoutsim_core::kit::{self, Event, Kit, Spec};
 use payoutsim_core::machine::StateMachine;
-use payoutsim_core::webhooks::WebhookTarget;
+use payoutsim_core::svix;
+use payoutsim_core::webhooks::{Attempt, RetryPolicy};
 use payoutsim_core::{Engine, Transition};
 use serde_json::Value;
 
@@ -69,16 +69,8 @@ pub const DEFAULT_MAX_LINK_DELIVERIES: u32 = 5;
 /// The most items of one payout batch (the OpenAPI document's `maxItems`).
 pub const MAX_BATCH_ITEMS: usize = 5000;
 
-/// Which clock `svix-timestamp` reads.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum SvixClock {
-    /// Wall-clock time (default): Svix's own libraries refuse a timestamp more than 5 minutes
-    /// from the receiver's clock, and the simulated clock may be days ahead.
-    #[default]
-    Wall,
-    /// The simulated time of the attempt.
-    Simulated,
-}
+/// Which clock `svix-timestamp` reads (wall-clock time by default).
+pub use payoutsim_core::svix::Timestamps as SvixClock;
 
 /// Dots' settings.
 #[derive(Clone, Debug, PartialEq)]
@@ -185,11 +177,26 @@ impl Spec for DotsSpec {
     }
 
     fn new_webhook_secret(dots: &Dots, tenant: &str) -> (String, BTreeMap<String, String>) {
-        webhooks::new_secret(dots, tenant)
+        let secret = svix::new_secret(dots.engine().ids(), &svix::stream(tenant));
+        (secret, BTreeMap::new())
     }
 
-    fn sign_webhook(target: &WebhookTarget, body: &[u8]) -> Vec<(String, String)> {
-        webhooks::sign(target, body)
+    fn check_webhook_secret(secret: &str) -> Result<(), String> {
+        svix::Secret::parse(secret)
+            .map(drop)
+            .map_err(|e| e.to_string())
+    }
+
+    fn webhook_message_id(dots: &Dots, tenant: &str, _event: &str) -> Option<String> {
+        Some(svix::message_id(dots.engine().ids(), &svix::stream(tenant)))
+    }
+
+    fn webhook_retry() -> Option<RetryPolicy> {
+        Some(RetryPolicy::svix())
+    }
+
+    fn sign_webhook(dots: &Dots, attempt: &Attempt<'_>) -> Vec<(String, String)> {
+        svix::headers(attempt, dots.config().svix_clock)
     }
 
     fn tenant_hint(headers: &HeaderMap, _body: &[u8]) -> Option<String> {

@@ -26,7 +26,6 @@ use crate::auth::Caller;
 use crate::error::{Body, DotsError, Id, Params, json as answer};
 use crate::idempotent::{self, Repeat, reply};
 use crate::model::{Delivery, Payee, Redelivered};
-use crate::ordered::Order;
 use crate::pages::PageQuery;
 use crate::render;
 use crate::state::{AppData, FlowRec, LINK_TERMINAL, LinkRec, PAYOUT_LINK};
@@ -34,6 +33,7 @@ use crate::transfers::MAX_AMOUNT;
 use crate::users::user_of;
 use crate::validation::Fields;
 use crate::{Dots, flows};
+use payoutsim_core::ordered::Order;
 
 pub(crate) fn routes() -> Router<Dots> {
     Router::new()

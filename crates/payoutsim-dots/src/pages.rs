@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::error::{DotsError, Params};
 use crate::model::Page;
-use crate::ordered::{Cursor, Order, Ordered, UnknownCursor};
+use payoutsim_core::ordered::{Cursor, Order, Ordered, UnknownCursor};
 
 /// `limit` when the request names none.
 pub const DEFAULT_LIMIT: usize = 10;
@@ -48,11 +48,11 @@ impl PageQuery {
         })
     }
 
-    fn cursor(&self) -> Cursor<'_> {
+    fn cursor(&self) -> Option<Cursor<'_>> {
         match (&self.after, &self.before) {
-            (Some(a), _) => Cursor::After(a),
-            (None, Some(b)) => Cursor::Before(b),
-            (None, None) => Cursor::Start,
+            (Some(a), _) => Some(Cursor::After(a)),
+            (None, Some(b)) => Some(Cursor::Before(b)),
+            (None, None) => None,
         }
     }
 
@@ -66,7 +66,7 @@ impl PageQuery {
     ) -> Result<Page<W>, DotsError> {
         let (items, has_more) = list
             .page(order, self.limit, self.cursor(), filter)
-            .map_err(|UnknownCursor(id)| {
+            .map_err(|UnknownCursor { id }| {
                 DotsError::input(format!("No object with id {id} to page from"))
             })?;
         Ok(Page {

@@ -13,7 +13,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::model::{Delivery, Payee, Phone};
-use crate::ordered::Ordered;
+use payoutsim_core::ordered::Ordered;
 
 /// Kinds of objects with a lifecycle.
 pub const TRANSFER: &str = "transfer";

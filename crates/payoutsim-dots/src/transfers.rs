@@ -19,12 +19,12 @@ use crate::Dots;
 use crate::auth::Caller;
 use crate::error::{Body, DotsError, Id, Params, json as answer};
 use crate::idempotent::{self, Repeat, reply};
-use crate::ordered::Order;
 use crate::pages::PageQuery;
 use crate::render;
 use crate::state::{AppData, TransactionRec, TransferRec};
 use crate::users::user_of;
 use crate::validation::Fields;
+use payoutsim_core::ordered::Order;
 
 /// The largest amount of one transfer or payout, cents ($10,000,000: a bound, not Dots').
 pub const MAX_AMOUNT: i64 = 1_000_000_000;

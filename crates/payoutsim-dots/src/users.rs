@@ -21,12 +21,12 @@ use crate::Dots;
 use crate::auth::Caller;
 use crate::error::{Body, DotsError, Id, Params, json as answer};
 use crate::model::Phone;
-use crate::ordered::Order;
 use crate::pages::PageQuery;
 use crate::render;
 use crate::state::{AppData, Env, MethodRec, Sms, UserRec};
 use crate::validation::{Fields, adjustment_1099};
 use crate::webhooks;
+use payoutsim_core::ordered::Order;
 
 /// Payout rails (`rail`).
 pub const RAILS: &[&str] = &[

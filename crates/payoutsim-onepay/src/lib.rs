@@ -41,7 +41,7 @@ use http::{HeaderMap, StatusCode};
 use payoutsim_core::admin::AdminError;
 use payoutsim_core::kit::{self, Event, Kit, Spec, Tenants};
 use payoutsim_core::machine::StateMachine;
-use payoutsim_core::webhooks::WebhookTarget;
+use payoutsim_core::webhooks::Attempt;
 use payoutsim_core::{Engine, Transition};
 use serde_json::Value;
 use sha2::Sha256;
@@ -179,8 +179,10 @@ impl Spec for OnePaySpec {
         (secret, BTreeMap::from([("header".to_string(), header)]))
     }
 
-    fn sign_webhook(target: &WebhookTarget, body: &[u8]) -> Vec<(String, String)> {
-        let mut headers = vec![("x-signature".to_string(), signature(&target.secret, body))];
+    fn sign_webhook(_onepay: &OnePay, attempt: &Attempt<'_>) -> Vec<(String, String)> {
+        let target = attempt.target;
+        let signature = signature(&target.secret, attempt.body);
+        let mut headers = vec![("x-signature".to_string(), signature)];
         if let Some(token) = target.extra.get("header") {
             headers.push(("x-webhook-token".to_string(), token.clone()));
         }

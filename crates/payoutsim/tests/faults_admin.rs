@@ -238,7 +238,7 @@ async fn a_malformed_scenario_tenant_is_refused_by_index_and_nothing_is_provisio
     );
     assert_eq!(
         tenants["tenants"],
-        json!({"kashpay": [], "onepay": [], "onspot": [], "tupay": []})
+        json!({"dots": [], "kashpay": [], "onepay": [], "onspot": [], "tupay": []})
     );
     sim.stop().await;
 }

@@ -30,9 +30,9 @@ async fn start_binds_every_listener_and_writes_the_ready_file() {
     assert_eq!(health["status"], "ok");
     assert_eq!(
         health["providers"],
-        json!(["kashpay", "onepay", "onspot", "tupay"])
+        json!(["dots", "kashpay", "onepay", "onspot", "tupay"])
     );
-    for name in ["onspot", "kashpay", "tupay"] {
+    for name in ["onspot", "kashpay", "tupay", "dots"] {
         assert_eq!(file[name], running.url(name).unwrap());
     }
     running.shutdown().await.unwrap();

@@ -73,6 +73,10 @@ async fn create(
             known.join(", ")
         )));
     }
+    if let Some(secret) = &body.secret {
+        (provider.check_webhook_secret(secret))
+            .map_err(|e| AdminError::bad_request(format!("`secret`: {e}")))?;
+    }
     let (minted, extra) = provider.new_webhook_secret(&body.tenant);
     let target = engine.add_webhook_target(WebhookTarget {
         id: String::new(),

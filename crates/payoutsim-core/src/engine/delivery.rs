@@ -1,21 +1,21 @@
-//! The webhook sender: one signed message per subscribed target, the fault rules' decision for
-//! each, attempts one at a time in order, and retries on the simulated clock.
+//! The webhook sender: one message per subscribed target, the fault rules' decision for each,
+//! attempts one at a time in order, each signed by the provider for that attempt, and retries on
+//! the simulated clock after the backoff of the message's own schedule.
+
+use std::sync::Arc;
 
 use bytes::Bytes;
 use chrono::{DateTime, TimeDelta, Utc};
-use serde_json::Value;
 
 use super::Engine;
-use crate::clock::rfc3339;
 use crate::timeline::Action;
-use crate::webhooks::{Delivery, Message, Queue, WebhookFault, WebhookFaults, WebhookTarget};
-
-/// The headers that sign a body for a target (a provider's signing scheme).
-pub type Sign<'a> = &'a (dyn Fn(&WebhookTarget, &[u8]) -> Vec<(String, String)> + Sync);
+use crate::webhooks::{Message, Payload, Queue, WebhookFault, WebhookFaults, WebhookTarget};
 
 impl Engine {
     /// Emits `event` of `provider`'s `tenant` with the serialised `body`: one message per target
-    /// that wants the event, each signed by `sign`, each as the fault rules decide.
+    /// that wants the event, each as the fault rules decide. The provider (registered with the
+    /// engine) gives the messages their stable id once, for every target alike, and their retry
+    /// schedule; it signs each attempt when it is made.
     pub fn emit_webhook(
         &self,
         provider: &str,
@@ -23,22 +23,26 @@ impl Engine {
         event: &str,
         body: &Bytes,
         at: DateTime<Utc>,
-        sign: Sign<'_>,
     ) {
         let targets = self.0.outbox.targets(Some(provider), Some(tenant));
-        let mut queued = false;
-        for target in targets.iter().filter(|t| t.wants(event)) {
-            let mut headers = vec![("content-type".to_string(), "application/json".to_string())];
-            headers.extend(sign(target, body));
+        let wanting: Vec<WebhookTarget> = targets.into_iter().filter(|t| t.wants(event)).collect();
+        if wanting.is_empty() {
+            return;
+        }
+        let sender = self.provider(provider);
+        let payload = Payload {
+            event: event.to_string(),
+            body: body.clone(),
+            message_id: (sender.as_ref()).and_then(|p| p.webhook_message_id(tenant, event)),
+            retry: (sender.as_ref()).and_then(|p| p.webhook_retry()),
+        };
+        for target in wanting {
             let decision = self
                 .webhook_faults()
                 .map_or(WebhookFault::Deliver, |f| f.decide(provider, tenant, event));
-            self.queue_message(target, event, (headers, body.clone()), at, decision);
-            queued = true;
+            self.queue_message(Arc::new(target), payload.clone(), at, decision);
         }
-        if queued {
-            self.0.wake.notify_one();
-        }
+        self.0.wake.notify_one();
     }
 
     /// Whether some target of `provider`'s `tenant` wants `event` (so a payload is worth making).
@@ -55,57 +59,61 @@ impl Engine {
         .clone()
     }
 
-    /// Queues one message as the fault decision says; a drop is recorded as a failed delivery.
+    /// Queues one message as the fault decision says; a drop is recorded as a failed delivery
+    /// with the headers its first attempt would have had.
     fn queue_message(
         &self,
-        target: &WebhookTarget,
-        event: &str,
-        message: (Vec<(String, String)>, Bytes),
+        target: Arc<WebhookTarget>,
+        payload: Payload,
         at: DateTime<Utc>,
         decision: WebhookFault,
     ) {
         let outbox = &self.0.outbox;
+        let message =
+            |note: Option<String>| Message::new(target.clone(), payload.clone(), at, note);
         match decision {
             WebhookFault::Deliver => {
-                outbox.enqueue_to(target, event, message, at, None, Queue::Ready);
+                outbox.enqueue_to(message(None), Queue::Ready);
             }
             WebhookFault::Duplicate { rule } => {
+                // Two copies of one message: the same payload, so the same stable id.
                 let note = Some(format!("{rule}: webhook_duplicate"));
-                let copy = message.clone();
-                outbox.enqueue_to(target, event, copy, at, note.clone(), Queue::Ready);
-                outbox.enqueue_to(target, event, message, at, note, Queue::Ready);
+                outbox.enqueue_to(message(note.clone()), Queue::Ready);
+                outbox.enqueue_to(message(note), Queue::Ready);
             }
             WebhookFault::Reorder { rule } => {
                 let note = Some(format!("{rule}: webhook_reorder"));
-                outbox.enqueue_to(target, event, message, at, note, Queue::HeldForNext);
+                outbox.enqueue_to(message(note), Queue::HeldForNext);
             }
             WebhookFault::Delay { rule, seconds } => {
                 let note = Some(format!("{rule}: webhook_delay {seconds}s"));
-                let due = at + TimeDelta::milliseconds((seconds * 1000.0).round() as i64);
-                let id = outbox.enqueue_to(target, event, message, due, note, Queue::Parked);
+                let mut delayed = message(note);
+                delayed.due = at + TimeDelta::milliseconds((seconds * 1000.0).round() as i64);
+                let due = delayed.due;
+                let id = outbox.enqueue_to(delayed, Queue::Parked);
                 let action = Action::WebhookRetry { message: id };
                 (self.0.timeline).schedule(&target.provider, &target.tenant, due, action);
             }
             WebhookFault::Drop { rule } => {
-                let (headers, body) = message;
-                outbox.record(Delivery {
-                    id: 0,
-                    message: 0,
-                    provider: target.provider.clone(),
-                    tenant: target.tenant.clone(),
-                    event: event.to_string(),
-                    target: target.id.clone(),
-                    url: target.url.clone(),
-                    attempt: 0,
-                    at: rfc3339(at),
-                    status: None,
-                    error: Some(format!("dropped by fault rule {rule}")),
-                    fault: Some(format!("{rule}: webhook_drop")),
-                    headers: headers.into_iter().collect(),
-                    body: serde_json::from_slice(&body).unwrap_or(Value::Null),
-                });
+                let dropped = message(Some(format!("{rule}: webhook_drop")));
+                let headers = self.headers_of(&dropped, 1);
+                let error = Some(format!("dropped by fault rule {rule}"));
+                outbox.record(dropped.delivery(0, headers, (None, error)));
             }
         }
+    }
+
+    /// The headers of attempt `number` of `m`: the JSON content type, then what the provider
+    /// signs for this attempt (nothing when it is no longer served).
+    fn headers_of(&self, m: &Message, number: u32) -> Vec<(String, String)> {
+        let mut headers = vec![("content-type".to_string(), "application/json".to_string())];
+        match self.provider(&m.target.provider) {
+            Some(p) => headers.extend(p.sign_webhook(&m.attempt(number, self.0.clock.wall()))),
+            None => {
+                tracing::warn!(provider = %m.target.provider, "webhook for a provider not served: unsigned")
+            }
+        }
+        headers
     }
 
     /// Sends every ready message, one at a time, recording each attempt and parking failures
@@ -119,41 +127,30 @@ impl Engine {
 
     async fn attempt(&self, mut m: Message) {
         m.attempts += 1;
-        let mut req = self.0.http.post(&m.url).body(m.body.clone());
-        for (k, v) in &m.headers {
+        let headers = self.headers_of(&m, m.attempts);
+        let timeout = self.0.outbox.policy_of(&m).timeout;
+        let mut req = (self.0.http.post(&m.target.url))
+            .timeout(timeout)
+            .body(m.payload.body.clone());
+        for (k, v) in &headers {
             req = req.header(k, v);
         }
-        let (status, error) = match req.send().await {
+        let answer = match req.send().await {
             Ok(resp) => (Some(resp.status().as_u16()), None),
             Err(e) => (None, Some(describe_reqwest_error(&e))),
         };
-        let ok = status.is_some_and(|s| (200..300).contains(&s));
-        let body = serde_json::from_slice(&m.body).unwrap_or(Value::Null);
-        self.0.outbox.record(Delivery {
-            id: 0,
-            message: m.id,
-            provider: m.provider.clone(),
-            tenant: m.tenant.clone(),
-            event: m.event.clone(),
-            target: m.target.clone(),
-            url: m.url.clone(),
-            attempt: m.attempts,
-            at: rfc3339(m.due),
-            status,
-            error,
-            fault: m.fault.clone(),
-            headers: m.headers.iter().cloned().collect(),
-            body,
-        });
+        let ok = answer.0.is_some_and(|s| (200..300).contains(&s));
+        self.0
+            .outbox
+            .record(m.delivery(m.attempts, headers, answer));
         if ok {
             return;
         }
-        if let Some(wait) = self.0.outbox.policy.backoff_after(m.attempts) {
+        if let Some(wait) = self.0.outbox.policy_of(&m).backoff_after(m.attempts) {
             let due = m.due + TimeDelta::seconds(wait);
             let action = Action::WebhookRetry { message: m.id };
-            self.0
-                .timeline
-                .schedule(&m.provider, &m.tenant, due, action);
+            let target = &m.target;
+            (self.0.timeline).schedule(&target.provider, &target.tenant, due, action);
             self.0.outbox.park(m);
         }
     }

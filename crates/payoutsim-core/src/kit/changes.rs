@@ -7,7 +7,8 @@
 //! - [`Kit::move_locked`]: the provider's own rule moves an object now (under the store lock it
 //!   already holds); it emits the returned events with [`Kit::emit`] once unlocked
 //! - [`Kit::force`]: the back office moves an object, found in whichever tenant holds it
-//! - [`Kit::emit`]: events signed with the provider's scheme and queued
+//! - [`Kit::emit`]: events queued for the tenant's targets (each attempt signed later with the
+//!   provider's scheme)
 
 use chrono::{DateTime, Utc};
 
@@ -176,17 +177,12 @@ impl<S: Spec> Kit<S> {
         }
     }
 
-    /// Signs each event with [`Spec::sign_webhook`] and queues it for `tenant`'s targets.
+    /// Queues each event for `tenant`'s targets, as of simulated time `at`: the messages get
+    /// [`Spec::webhook_message_id`] and [`Spec::webhook_retry`], and every attempt is signed by
+    /// [`Spec::sign_webhook`] when it is made.
     pub fn emit(&self, tenant: &str, events: Vec<Event>, at: DateTime<Utc>) {
         for event in events {
-            (self.engine()).emit_webhook(
-                S::NAME,
-                tenant,
-                event.name,
-                &event.body,
-                at,
-                &S::sign_webhook,
-            );
+            (self.engine()).emit_webhook(S::NAME, tenant, event.name, &event.body, at);
         }
     }
 

@@ -43,7 +43,7 @@ use crate::Engine;
 use crate::engine::Transition;
 use crate::error::AdminError;
 use crate::machine::{Lifecycle, Machines, StateMachine};
-use crate::webhooks::WebhookTarget;
+use crate::webhooks::{Attempt, RetryPolicy};
 
 pub use auth::{Auth, Authenticate};
 pub use back_office::{entry, fund, objects_view};
@@ -182,8 +182,39 @@ pub trait Spec: Sized + Send + Sync + 'static {
         (String::new(), BTreeMap::new())
     }
 
-    /// The headers that sign `body` for `target`.
-    fn sign_webhook(_target: &WebhookTarget, _body: &[u8]) -> Vec<(String, String)> {
+    /// Why a `secret` given for a new target through the admin API is not one this provider
+    /// signs with (the admin API answers 400 with it). Default: any secret will do.
+    fn check_webhook_secret(_secret: &str) -> Result<(), String> {
+        Ok(())
+    }
+
+    /// The stable id of the messages of one `event` of `tenant` (Svix's `svix-id`), made once
+    /// when they are queued: every target's message, every attempt and every duplicate carries
+    /// it, and [`Spec::sign_webhook`] reads it in [`Attempt::message_id`]. Draw it from the
+    /// engine's seeded ids ([`crate::svix::message_id`]). Default: none.
+    fn webhook_message_id(_kit: &Kit<Self>, _tenant: &str, _event: &str) -> Option<String> {
+        None
+    }
+
+    /// Its own retry schedule (e.g. [`RetryPolicy::svix`]). Default: none, the engine's
+    /// (`EngineConfig::webhooks`: 6 attempts, 30 s, 2 min, 10 min, 1 h, 6 h apart).
+    ///
+    /// Beside the engine's: no CLI flag or admin call sets the engine-wide policy; it is set in
+    /// code only (`EngineConfig::webhooks`, which tests shorten). A provider's own schedule
+    /// replaces it whole for that provider's messages, all three parts (attempts, backoff and
+    /// the per-attempt timeout, so Svix's 15 s window holds), because the schedule is part of
+    /// the provider's documented contract; the engine-wide policy serves every provider that
+    /// declares none. Read once, when the kit is made.
+    fn webhook_retry() -> Option<RetryPolicy> {
+        None
+    }
+
+    /// The headers that sign one attempt of a message: `attempt` holds the target (its secret
+    /// and extras), the body, the message's stable id, the attempt's number, and its simulated
+    /// and wall-clock times. Called at every attempt, so a scheme that signs a timestamp signs
+    /// each attempt's own; the delivery record shows what was sent. A Svix provider's is one
+    /// line: [`crate::svix::headers`].
+    fn sign_webhook(_kit: &Kit<Self>, _attempt: &Attempt<'_>) -> Vec<(String, String)> {
         Vec::new()
     }
 
@@ -235,6 +266,8 @@ struct Inner<S: Spec> {
     spec: S,
     store: Mutex<S::Store>,
     machines: Machines,
+    /// [`Spec::webhook_retry`], read once.
+    retry: Option<Arc<RetryPolicy>>,
 }
 
 /// A provider on the kit: a cheap, clonable handle, the state of its handlers.
@@ -260,6 +293,7 @@ impl<S: Spec> Kit<S> {
             spec: S::new(&engine, &config),
             machines: Machines::new(S::machines(&config)),
             store: Mutex::new(S::Store::default()),
+            retry: S::webhook_retry().map(Arc::new),
             engine,
             config,
         }))

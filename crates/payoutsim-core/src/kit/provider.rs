@@ -1,6 +1,7 @@
 //! `impl Provider for Kit<S>`: the engine's view of a provider on the kit, in one place.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use axum::Router;
 use axum::response::{IntoResponse, Response};
@@ -12,7 +13,7 @@ use crate::error::AdminError;
 use crate::machine::Machines;
 use crate::provider::Provider;
 use crate::timeline::Scheduled;
-use crate::webhooks::WebhookTarget;
+use crate::webhooks::{Attempt, RetryPolicy};
 
 impl<S: Spec> Provider for Kit<S> {
     fn name(&self) -> &'static str {
@@ -65,8 +66,20 @@ impl<S: Spec> Provider for Kit<S> {
         S::new_webhook_secret(self, tenant)
     }
 
-    fn sign_webhook(&self, target: &WebhookTarget, body: &[u8]) -> Vec<(String, String)> {
-        S::sign_webhook(target, body)
+    fn check_webhook_secret(&self, secret: &str) -> Result<(), String> {
+        S::check_webhook_secret(secret)
+    }
+
+    fn webhook_message_id(&self, tenant: &str, event: &str) -> Option<String> {
+        S::webhook_message_id(self, tenant, event)
+    }
+
+    fn webhook_retry(&self) -> Option<Arc<RetryPolicy>> {
+        self.0.retry.clone()
+    }
+
+    fn sign_webhook(&self, attempt: &Attempt<'_>) -> Vec<(String, String)> {
+        S::sign_webhook(self, attempt)
     }
 
     fn tenant_hint(&self, headers: &HeaderMap, body: &[u8]) -> Option<String> {

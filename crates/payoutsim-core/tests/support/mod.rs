@@ -22,7 +22,7 @@ use payoutsim_core::forced::{Forced, Magic};
 use payoutsim_core::kit::{Auth, Authenticate, Event, Kit, Spec};
 use payoutsim_core::machine::{Delay, Lifecycle, StateMachine};
 use payoutsim_core::testkit::Sim;
-use payoutsim_core::webhooks::WebhookTarget;
+use payoutsim_core::webhooks::{Attempt, WebhookTarget};
 use payoutsim_core::{Engine, Transition};
 use serde_json::{Value, json};
 
@@ -133,8 +133,8 @@ impl Spec for ToySpec {
             BTreeMap::new(),
         )
     }
-    fn sign_webhook(target: &WebhookTarget, _body: &[u8]) -> Vec<(String, String)> {
-        vec![("x-toy-secret".into(), target.secret.clone())]
+    fn sign_webhook(_kit: &Kit<Self>, attempt: &Attempt<'_>) -> Vec<(String, String)> {
+        vec![("x-toy-secret".into(), attempt.target.secret.clone())]
     }
 }
 

@@ -1,0 +1,422 @@
+//! [`Ordered<T>`]: objects kept in creation order, found by id, listed in cursor pages.
+//!
+//! The pages are the ones Stripe-style APIs answer (`limit`, `starting_after`, `ending_before`,
+//! `{data, has_more}`): a list in one [`Order`], a [`Cursor`] naming an object of it, a filter,
+//! and the page of matching objects with whether more lie beyond it. Each object gets a creation
+//! number that never changes, so removing one leaves every other object's place, and the cursors
+//! naming them, as they were. A page costs O(log n) to find its start plus the objects it scans;
+//! never a pass over the whole collection.
+//!
+//! - [`Ordered`]: `insert`, `get`, `get_mut`, `remove`, `len`, `iter`, `page`
+//! - [`Order`], [`Cursor`]: which way the list runs, and where a page starts
+//! - [`UnknownCursor`]: a cursor naming no object here, for the caller to word
+
+use std::collections::{BTreeMap, HashMap};
+use std::ops::Bound;
+
+/// Which way a list runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Order {
+    /// The newest object first (most lists' default).
+    NewestFirst,
+    /// The oldest object first (`reverse_order=true`, say).
+    OldestFirst,
+}
+
+/// Where a page starts, by an object of the list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cursor<'a> {
+    /// `starting_after`: the objects after this one, in list order.
+    After(&'a str),
+    /// `ending_before`: the objects just before this one, answered in list order.
+    Before(&'a str),
+}
+
+/// A cursor named an object the collection does not hold (never created, or removed).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("no object `{id}` to page from")]
+pub struct UnknownCursor {
+    pub id: String,
+}
+
+/// Objects of type `T` by id, in creation order.
+#[derive(Clone, Debug)]
+pub struct Ordered<T> {
+    next: u64,
+    by_seq: BTreeMap<u64, T>,
+    seq_of: HashMap<String, u64>,
+}
+
+impl<T> Default for Ordered<T> {
+    fn default() -> Self {
+        Self {
+            next: 0,
+            by_seq: BTreeMap::new(),
+            seq_of: HashMap::new(),
+        }
+    }
+}
+
+impl<T> Ordered<T> {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Stores `value` under `id`: a new id goes last (the newest); a known one keeps its place
+    /// and its old value is answered.
+    pub fn insert(&mut self, id: impl Into<String>, value: T) -> Option<T> {
+        let id = id.into();
+        if let Some(seq) = self.seq_of.get(&id) {
+            return self.by_seq.insert(*seq, value);
+        }
+        let seq = self.next;
+        self.next += 1;
+        self.seq_of.insert(id, seq);
+        self.by_seq.insert(seq, value);
+        None
+    }
+
+    pub fn get(&self, id: &str) -> Option<&T> {
+        self.by_seq.get(self.seq_of.get(id)?)
+    }
+
+    pub fn get_mut(&mut self, id: &str) -> Option<&mut T> {
+        self.by_seq.get_mut(self.seq_of.get(id)?)
+    }
+
+    pub fn contains(&self, id: &str) -> bool {
+        self.seq_of.contains_key(id)
+    }
+
+    /// Takes object `id` out; the others keep their places.
+    pub fn remove(&mut self, id: &str) -> Option<T> {
+        let seq = self.seq_of.remove(id)?;
+        self.by_seq.remove(&seq)
+    }
+
+    pub fn len(&self) -> usize {
+        self.by_seq.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.by_seq.is_empty()
+    }
+
+    /// Every object, oldest first (`.rev()` for newest first).
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &T> + ExactSizeIterator {
+        self.by_seq.values()
+    }
+
+    /// Every object, oldest first, to change.
+    pub fn iter_mut(&mut self) -> impl DoubleEndedIterator<Item = &mut T> + ExactSizeIterator {
+        self.by_seq.values_mut()
+    }
+
+    /// One page of the objects `filter` keeps, in `order`: at most `limit` of them, from the
+    /// start of the list or from `cursor`, and whether more matching objects lie beyond the
+    /// page in the direction of travel (after it; before it for [`Cursor::Before`]). The
+    /// cursor's own object is never on the page, whether the filter keeps it or not.
+    pub fn page(
+        &self,
+        order: Order,
+        limit: usize,
+        cursor: Option<Cursor<'_>>,
+        filter: impl Fn(&T) -> bool,
+    ) -> Result<(Vec<&T>, bool), UnknownCursor> {
+        let seq = |id: &str| {
+            (self.seq_of.get(id).copied()).ok_or_else(|| UnknownCursor { id: id.to_string() })
+        };
+        // Which way the scan runs over creation numbers, and from where.
+        let (ascending, from, backwards) = match (order, cursor) {
+            (Order::OldestFirst, None) => (true, Bound::Unbounded, false),
+            (Order::NewestFirst, None) => (false, Bound::Unbounded, false),
+            (Order::OldestFirst, Some(Cursor::After(id))) => {
+                (true, Bound::Excluded(seq(id)?), false)
+            }
+            (Order::NewestFirst, Some(Cursor::After(id))) => {
+                (false, Bound::Excluded(seq(id)?), false)
+            }
+            (Order::OldestFirst, Some(Cursor::Before(id))) => {
+                (false, Bound::Excluded(seq(id)?), true)
+            }
+            (Order::NewestFirst, Some(Cursor::Before(id))) => {
+                (true, Bound::Excluded(seq(id)?), true)
+            }
+        };
+        let scan: Box<dyn Iterator<Item = &T>> = if ascending {
+            Box::new(self.by_seq.range((from, Bound::Unbounded)).map(|(_, v)| v))
+        } else {
+            Box::new(
+                self.by_seq
+                    .range((Bound::Unbounded, from))
+                    .rev()
+                    .map(|(_, v)| v),
+            )
+        };
+        let mut matching = scan.filter(|v| filter(v));
+        let mut page: Vec<&T> = matching.by_ref().take(limit).collect();
+        let has_more = matching.next().is_some();
+        if backwards {
+            page.reverse();
+        }
+        Ok((page, has_more))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Objects `a`…`e` made in that order, each holding its own name.
+    fn five() -> Ordered<&'static str> {
+        let mut list = Ordered::new();
+        for id in ["a", "b", "c", "d", "e"] {
+            list.insert(id, id);
+        }
+        list
+    }
+
+    type Names = (Vec<&'static str>, bool);
+
+    fn names(page: Result<(Vec<&&'static str>, bool), UnknownCursor>) -> Names {
+        let (page, more) = page.unwrap();
+        (page.into_iter().copied().collect(), more)
+    }
+
+    fn all(_: &&str) -> bool {
+        true
+    }
+
+    /// The names on a page of [`five`], every object kept.
+    fn page_of(order: Order, limit: usize, cursor: Option<Cursor<'_>>) -> Names {
+        names(five().page(order, limit, cursor, all))
+    }
+
+    #[test]
+    fn a_first_page_starts_at_the_newest_or_the_oldest_object() {
+        assert_eq!(page_of(Order::NewestFirst, 2, None), (vec!["e", "d"], true));
+        assert_eq!(page_of(Order::OldestFirst, 2, None), (vec!["a", "b"], true));
+    }
+
+    #[test]
+    fn a_cursor_starts_the_page_after_its_object_or_ends_it_just_before_in_list_order() {
+        use Cursor::{After, Before};
+        use Order::{NewestFirst as Newest, OldestFirst as Oldest};
+        let cases = [
+            (Newest, 2, After("d"), vec!["c", "b"], true),
+            (Newest, 2, After("c"), vec!["b", "a"], false),
+            (Oldest, 10, After("b"), vec!["c", "d", "e"], false),
+            (Newest, 2, Before("b"), vec!["d", "c"], true),
+            (Newest, 2, Before("c"), vec!["e", "d"], false),
+            (Oldest, 2, Before("e"), vec!["c", "d"], true),
+        ];
+
+        for (order, limit, cursor, page, more) in cases {
+            assert_eq!(
+                page_of(order, limit, Some(cursor)),
+                (page, more),
+                "{cursor:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn has_more_counts_only_objects_the_filter_keeps() {
+        let list = five();
+        let vowel = |v: &&str| *v == "a" || *v == "e";
+
+        let page = list.page(Order::NewestFirst, 1, None, vowel);
+        let next = list.page(Order::NewestFirst, 1, Some(Cursor::After("e")), vowel);
+        let none = list.page(Order::NewestFirst, 5, Some(Cursor::After("a")), vowel);
+
+        assert_eq!(names(page), (vec!["e"], true));
+        assert_eq!(names(next), (vec!["a"], false));
+        assert_eq!(names(none), (vec![], false));
+    }
+
+    #[test]
+    fn a_cursor_the_filter_drops_still_marks_where_the_page_starts() {
+        let list = five();
+        let not_c = |v: &&str| *v != "c";
+
+        let page = list.page(Order::OldestFirst, 2, Some(Cursor::After("c")), not_c);
+
+        assert_eq!(names(page), (vec!["d", "e"], false));
+    }
+
+    #[test]
+    fn removing_an_object_leaves_the_cursors_of_the_others_in_place() {
+        let mut list = five();
+
+        let removed = list.remove("c");
+        let page = list.page(Order::NewestFirst, 2, Some(Cursor::After("d")), all);
+
+        assert_eq!(removed, Some("c"));
+        assert_eq!(names(page), (vec!["b", "a"], false));
+        assert_eq!(list.len(), 4);
+        assert!(list.get("c").is_none());
+    }
+
+    #[test]
+    fn a_cursor_naming_no_object_is_an_error_naming_it() {
+        let mut list = five();
+        list.remove("c");
+
+        let removed = list.page(Order::NewestFirst, 2, Some(Cursor::Before("c")), all);
+        let unknown = list.page(Order::OldestFirst, 2, Some(Cursor::After("zz")), all);
+
+        assert_eq!(removed.unwrap_err().id, "c");
+        assert_eq!(unknown.unwrap_err(), UnknownCursor { id: "zz".into() });
+    }
+
+    #[test]
+    fn inserting_a_known_id_replaces_the_object_in_its_place() {
+        let mut list = five();
+
+        let old = list.insert("b", "B");
+        if let Some(d) = list.get_mut("d") {
+            *d = "D";
+        }
+
+        assert_eq!(old, Some("b"));
+        let order: Vec<&str> = list.iter().copied().collect();
+        assert_eq!(order, ["a", "B", "c", "D", "e"]);
+        assert!(!list.contains("B") && list.contains("b"));
+    }
+
+    #[test]
+    fn a_page_deep_in_a_long_list_looks_only_at_the_objects_it_answers_and_one_more() {
+        let mut list = Ordered::new();
+        for n in 0..100_000u32 {
+            list.insert(format!("o{n}"), n);
+        }
+        let looked = std::cell::Cell::new(0);
+        let counting = |_: &u32| {
+            looked.set(looked.get() + 1);
+            true
+        };
+
+        let after = list.page(
+            Order::NewestFirst,
+            3,
+            Some(Cursor::After("o50000")),
+            counting,
+        );
+        let after_looked = looked.replace(0);
+        let before = list.page(
+            Order::OldestFirst,
+            3,
+            Some(Cursor::Before("o50000")),
+            counting,
+        );
+
+        let values = |p: Result<(Vec<&u32>, bool), UnknownCursor>| {
+            p.unwrap().0.into_iter().copied().collect::<Vec<_>>()
+        };
+        assert_eq!(values(after), [49999, 49998, 49997]);
+        assert_eq!(values(before), [49997, 49998, 49999]);
+        assert_eq!((after_looked, looked.get()), (4, 4));
+    }
+
+    /// What the property test does to both the collection and the model.
+    #[derive(Clone, Debug)]
+    enum Op {
+        Insert(u8, u32),
+        Remove(u8),
+        Page {
+            newest_first: bool,
+            limit: usize,
+            cursor: Option<(bool, u8)>,
+            modulus: u32,
+        },
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        prop_oneof![
+            4 => (0u8..24, any::<u32>()).prop_map(|(id, v)| Op::Insert(id, v)),
+            1 => (0u8..24).prop_map(Op::Remove),
+            3 => (any::<bool>(), 0usize..6, proptest::option::of((any::<bool>(), 0u8..26)), 1u32..4)
+                .prop_map(|(newest_first, limit, cursor, modulus)| Op::Page {
+                    newest_first,
+                    limit,
+                    cursor,
+                    modulus,
+                }),
+        ]
+    }
+
+    /// The page a naive reading of the rules gives: the whole list, in order, filtered, cut.
+    fn model_page(
+        model: &[(String, u32)],
+        newest_first: bool,
+        limit: usize,
+        cursor: Option<(bool, &str)>,
+        keep: impl Fn(u32) -> bool,
+    ) -> Result<(Vec<u32>, bool), String> {
+        let mut list: Vec<&(String, u32)> = model.iter().collect();
+        if newest_first {
+            list.reverse();
+        }
+        let at = |id: &str| list.iter().position(|(i, _)| i == id).ok_or(id.to_string());
+        let (side, before): (Vec<&(String, u32)>, bool) = match cursor {
+            None => (list.clone(), false),
+            Some((false, id)) => (list[at(id)? + 1..].to_vec(), false),
+            Some((true, id)) => (list[..at(id)?].to_vec(), true),
+        };
+        let kept: Vec<u32> = side.iter().map(|(_, v)| *v).filter(|v| keep(*v)).collect();
+        if before {
+            let start = kept.len().saturating_sub(limit);
+            Ok((kept[start..].to_vec(), start > 0))
+        } else {
+            let end = kept.len().min(limit);
+            Ok((kept[..end].to_vec(), kept.len() > end))
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn pages_agree_with_a_naive_model(ops in proptest::collection::vec(op(), 1..80)) {
+            let mut list: Ordered<u32> = Ordered::new();
+            let mut model: Vec<(String, u32)> = Vec::new();
+            for op in ops {
+                match op {
+                    Op::Insert(id, v) => {
+                        let id = format!("o{id}");
+                        list.insert(id.clone(), v);
+                        match model.iter_mut().find(|(i, _)| *i == id) {
+                            Some(slot) => slot.1 = v,
+                            None => model.push((id, v)),
+                        }
+                    }
+                    Op::Remove(id) => {
+                        let id = format!("o{id}");
+                        let gone = list.remove(&id);
+                        let at = model.iter().position(|(i, _)| *i == id);
+                        prop_assert_eq!(gone, at.map(|i| model.remove(i).1));
+                    }
+                    Op::Page { newest_first, limit, cursor, modulus } => {
+                        let id = cursor.map(|(before, n)| (before, format!("o{n}")));
+                        let keep = |v: u32| !v.is_multiple_of(modulus);
+                        let order = if newest_first { Order::NewestFirst } else { Order::OldestFirst };
+                        let at = id.as_ref().map(|(before, id)| match before {
+                            true => Cursor::Before(id),
+                            false => Cursor::After(id),
+                        });
+                        let got = list
+                            .page(order, limit, at, |v| keep(*v))
+                            .map(|(page, more)| (page.into_iter().copied().collect::<Vec<_>>(), more))
+                            .map_err(|e| e.id);
+                        let cursor = id.as_ref().map(|(b, i)| (*b, i.as_str()));
+                        let want = model_page(&model, newest_first, limit, cursor, keep);
+                        prop_assert_eq!(got, want);
+                    }
+                }
+                prop_assert_eq!(list.len(), model.len());
+                let values: Vec<u32> = list.iter().copied().collect();
+                let expected: Vec<u32> = model.iter().map(|(_, v)| *v).collect();
+                prop_assert_eq!(values, expected);
+            }
+        }
+    }
+}

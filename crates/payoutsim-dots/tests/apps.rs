@@ -30,24 +30,31 @@ async fn creating_an_app_answers_201_with_its_name_metadata_and_sandbox_metrics(
 }
 
 #[tokio::test]
-async fn a_production_app_is_created_with_an_empty_wallet() {
+async fn an_app_made_with_production_keys_is_production_and_starts_empty() {
     let sim = sim(1);
+    let org = production();
 
-    let r = sim
-        .post(&production(), "/v2/apps", json!({"name": "Payroll"}))
-        .await;
+    let r = sim.post(&org, "/v2/apps", json!({"name": "Payroll"})).await;
+    let app = org.for_app(&r.id());
+    let users = sim.get(&app, "/v2/users").await;
 
-    let app = r.ok(201);
-    assert_eq!(app["status"], "created");
-    assert_eq!(app["metrics"]["wallet_balance"], "0.00");
+    let created = r.ok(201);
+    assert_eq!(created["status"], "created");
+    assert_eq!(created["metrics"]["wallet_balance"], "0.00");
     assert!(
-        app.get("metadata").is_none(),
-        "no metadata, no field: {app}"
+        created.get("metadata").is_none(),
+        "no metadata, no field: {created}"
+    );
+    assert_eq!(users.ok(200)["data"], json!([]));
+    let record = sim.app_record(&app);
+    assert_eq!(
+        (&record["environment"], &record["wallet"]),
+        (&json!("production"), &json!(0))
     );
 }
 
 #[tokio::test]
-async fn an_app_name_is_required_and_has_3_to_60_characters() {
+async fn an_app_name_has_3_to_60_characters_and_metadata_is_a_string_or_an_object() {
     let sim = sim(1);
     let keys = sandbox();
 
@@ -56,6 +63,10 @@ async fn an_app_name_is_required_and_has_3_to_60_characters() {
     let long = sim
         .post(&keys, "/v2/apps", json!({"name": "x".repeat(61)}))
         .await;
+    let number = json!({"name": "Payroll", "metadata": 7});
+    let bad_metadata = sim.post(&keys, "/v2/apps", number).await;
+    let text = json!({"name": "Payroll", "metadata": "internal"});
+    let kept = sim.post(&keys, "/v2/apps", text).await;
     let edges = [
         sim.post(&keys, "/v2/apps", json!({"name": "abc"})).await,
         sim.post(&keys, "/v2/apps", json!({"name": "x".repeat(60)}))
@@ -68,24 +79,15 @@ async fn an_app_name_is_required_and_has_3_to_60_characters() {
         r.assert_envelope(400, "invalid-input");
         assert_eq!(r.message(), "name: must have 3 to 60 characters");
     }
+    bad_metadata.assert_envelope(400, "invalid-input");
+    assert_eq!(
+        bad_metadata.message(),
+        "metadata: must be a string or an object"
+    );
+    assert_eq!(kept.ok(201)["metadata"], "internal");
     edges
         .iter()
         .for_each(|r| assert_eq!(r.ok(201)["metrics"]["connected_users"], 0));
-}
-
-#[tokio::test]
-async fn app_metadata_must_be_a_string_or_an_object() {
-    let sim = sim(1);
-    let keys = sandbox();
-
-    let number = json!({"name": "Payroll", "metadata": 7});
-    let refused = sim.post(&keys, "/v2/apps", number).await;
-    let text = json!({"name": "Payroll", "metadata": "internal"});
-    let kept = sim.post(&keys, "/v2/apps", text).await;
-
-    refused.assert_envelope(400, "invalid-input");
-    assert_eq!(refused.message(), "metadata: must be a string or an object");
-    assert_eq!(kept.ok(201)["metadata"], "internal");
 }
 
 #[tokio::test]
@@ -211,20 +213,4 @@ async fn an_apps_metrics_count_its_users_and_show_its_wallet_in_dollars() {
     let metrics: &Value = &r.ok(200)["metrics"];
     let expected = json!({"wallet_balance": "115.00", "money_out": "0.00", "connected_users": 2});
     assert_eq!(metrics, &expected);
-}
-
-#[tokio::test]
-async fn an_app_made_with_production_keys_is_production_and_starts_empty() {
-    let sim = sim(1);
-    let org = production();
-    let app = org.for_app(&sim.app(&org, "Payroll").await);
-
-    let r = sim.get(&app, "/v2/users").await;
-
-    assert_eq!(r.ok(200)["data"], json!([]));
-    let record = sim.app_record(&app);
-    assert_eq!(
-        (&record["environment"], &record["wallet"]),
-        (&json!("production"), &json!(0))
-    );
 }

@@ -223,13 +223,25 @@ pub trait DotsCalls {
         extra: &[(&str, &str)],
         body: Option<&[u8]>,
     ) -> Resp {
+        let path = format!("/api{path}");
+        self.raw(keys, method, &path, extra, body).await
+    }
+
+    /// [`DotsCalls::call_as`] with `path` as it is (no `/api` before it).
+    async fn raw(
+        &self,
+        keys: Option<&Keys>,
+        method: &str,
+        path: &str,
+        extra: &[(&str, &str)],
+        body: Option<&[u8]>,
+    ) -> Resp {
         let owned = keys.map(Keys::headers).unwrap_or_default();
         let mut headers: Vec<(&str, &str)> = (owned.iter())
             .map(|(k, v)| (k.as_str(), v.as_str()))
             .collect();
         headers.extend_from_slice(extra);
-        let path = format!("/api{path}");
-        self.sim().call(method, &path, &headers, body).await
+        self.sim().call(method, path, &headers, body).await
     }
 
     async fn get(&self, keys: &Keys, path: &str) -> Resp {

@@ -81,7 +81,7 @@ async fn the_pre_funding_pays_for_a_transfer_in_sandbox_but_production_has_nothi
 async fn a_request_without_an_authorization_header_is_401_unauthorized() {
     let sim = sim(1);
 
-    let r = sim.call_as(None, "GET", "/v2/users", &[], None).await;
+    let r = sim.call_as(None, "GET", "/api/v2/users", &[], None).await;
 
     r.assert_envelope(401, "unauthorized");
     assert_eq!(r.message(), "Missing Authorization header");
@@ -97,7 +97,9 @@ async fn a_scheme_other_than_basic_is_refused_with_401() {
         "pk_dev_alpha:sk_dev_alpha",
     ] {
         let headers = [("authorization", value)];
-        let r = sim.call_as(None, "GET", "/v2/users", &headers, None).await;
+        let r = sim
+            .call_as(None, "GET", "/api/v2/users", &headers, None)
+            .await;
 
         r.assert_envelope(401, "unauthorized");
         assert!(r.message().contains("Basic"), "{value}: {}", r.json);
@@ -110,7 +112,14 @@ async fn the_scheme_name_is_case_insensitive() {
     let keys = sandbox();
     let lower = keys.authorization().replacen("Basic", "basic", 1);
 
-    let r = (sim.call_as(None, "GET", "/v2/users", &[("authorization", &lower)], None)).await;
+    let r = (sim.call_as(
+        None,
+        "GET",
+        "/api/v2/users",
+        &[("authorization", &lower)],
+        None,
+    ))
+    .await;
 
     assert_eq!(r.ok(200)["has_more"], false);
 }
@@ -122,7 +131,9 @@ async fn credentials_that_are_not_base64_of_id_colon_key_are_401() {
 
     for value in ["Basic !!!not-base64!!!", "Basic ", no_colon.as_str()] {
         let headers = [("authorization", value)];
-        let r = sim.call_as(None, "GET", "/v2/users", &headers, None).await;
+        let r = sim
+            .call_as(None, "GET", "/api/v2/users", &headers, None)
+            .await;
 
         r.assert_envelope(401, "unauthorized");
         assert_eq!(r.message(), "Invalid API credentials", "{value}");
@@ -137,7 +148,7 @@ async fn the_client_side_form_with_an_empty_key_is_refused() {
     let r = (sim.call_as(
         None,
         "GET",
-        "/v2/users",
+        "/api/v2/users",
         &[("authorization", &header)],
         None,
     ))
@@ -191,7 +202,7 @@ async fn a_client_id_is_bound_to_the_key_it_first_came_with() {
 async fn credentials_are_checked_before_the_body_is_read() {
     let sim = sim(1);
 
-    let r = (sim.call_as(None, "POST", "/v2/users", &[], Some(b"{not json"))).await;
+    let r = (sim.call_as(None, "POST", "/api/v2/users", &[], Some(b"{not json"))).await;
 
     r.assert_envelope(401, "unauthorized");
 }

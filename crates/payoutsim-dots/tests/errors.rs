@@ -177,7 +177,7 @@ async fn an_unknown_path_is_404_not_found_with_or_without_credentials() {
 
     for path in paths {
         for keys in [Some(sandbox()), None] {
-            let r = sim.raw(keys.as_ref(), "GET", path, &[], None).await;
+            let r = sim.call_as(keys.as_ref(), "GET", path, &[], None).await;
 
             r.assert_envelope(404, "not-found");
             assert_eq!(r.message(), "Not found", "{path}");
@@ -190,12 +190,12 @@ async fn a_method_a_path_does_not_take_is_405_in_the_envelope() {
     let sim = sim(1);
     let user = sim.user(&sandbox(), 1).await;
     let cases = [
-        ("PUT", "/v2/users".to_string()),
-        ("POST", format!("/v2/users/{user}")),
-        ("GET", format!("/v2/users/{user}/verify")),
-        ("DELETE", "/v2/flows".to_string()),
-        ("PATCH", "/v2/apps".to_string()),
-        ("GET", "/v2/payouts".to_string()),
+        ("PUT", "/api/v2/users".to_string()),
+        ("POST", format!("/api/v2/users/{user}")),
+        ("GET", format!("/api/v2/users/{user}/verify")),
+        ("DELETE", "/api/v2/flows".to_string()),
+        ("PATCH", "/api/v2/apps".to_string()),
+        ("GET", "/api/v2/payouts".to_string()),
     ];
 
     for (method, path) in cases {
@@ -216,13 +216,16 @@ async fn every_refusal_is_the_json_envelope_never_plain_text() {
     let answers = [
         (400, post_typed(&sim, Some("application/json"), b"{").await),
         (400, sim.get(&keys, "/v2/users?limit=0").await),
-        (401, sim.call_as(None, "GET", "/v2/users", &[], None).await),
+        (
+            401,
+            sim.call_as(None, "GET", "/api/v2/users", &[], None).await,
+        ),
         (403, sim.get(&keys.for_app("nope"), "/v2/users").await),
         (404, sim.get(&keys, "/v2/users/nope").await),
         (404, sim.get(&keys, "/v3/users").await),
         (
             405,
-            sim.call_as(Some(&keys), "PUT", "/v2/flows", &[], None)
+            sim.call_as(Some(&keys), "PUT", "/api/v2/flows", &[], None)
                 .await,
         ),
         (413, post_typed(&sim, Some("application/json"), &big).await),

@@ -68,13 +68,14 @@ async fn steps_may_be_objects_with_a_name_and_options_and_every_documented_one_i
         {"name": "pdf-form-fill", "template_id": "tpl_1", "hide_continue_button": true},
         "background-check",
     ]);
+    // The request enum's order in the OpenAPI document.
     let all = json!([
         "compliance",
         "id-verification",
-        "background-check",
-        "manage-payments",
         "manage-payouts",
+        "manage-payments",
         "payout",
+        "background-check",
         "redirect",
         "pdf-form-fill",
     ]);

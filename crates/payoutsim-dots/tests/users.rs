@@ -596,7 +596,7 @@ async fn send_verification_token_accepts_no_body_with_a_form_content_type_as_the
         ("content-length", "0"),
     ];
 
-    let path = format!("/v2/users/{id}/send-verification-token");
+    let path = format!("/api/v2/users/{id}/send-verification-token");
     let r = sim.call_as(Some(&keys), "POST", &path, &form, None).await;
 
     assert_eq!(r.ok(202)["success"], true);

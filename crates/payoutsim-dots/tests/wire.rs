@@ -1,7 +1,7 @@
 //! A few requests on a real socket: Dots served on `127.0.0.1:0` behind the journal, exactly as
-//! its port serves it, called with an ordinary HTTP client (its own Basic auth, one pooled
-//! connection): JSON both ways, the SDK's body-less form POST, an app acted for, and refusals
-//! in the envelope.
+//! its port serves it, called with an ordinary HTTP client (its own Basic auth, a pooled
+//! keep-alive connection): JSON both ways, the SDK's body-less form POST, an app acted for,
+//! and refusals in the envelope.
 
 #![allow(clippy::unwrap_used)]
 
@@ -19,13 +19,11 @@ struct Client {
 
 impl Client {
     async fn of(sim: &Sim, keys: Keys) -> Self {
-        let http = reqwest::Client::builder()
-            .pool_max_idle_per_host(1)
-            .build()
-            .unwrap();
+        // reqwest pools connections: the requests of a test reuse one kept alive.
+        let base = sim.serve().await;
         Self {
-            http,
-            base: sim.serve().await,
+            http: reqwest::Client::new(),
+            base,
             keys,
         }
     }

@@ -14,6 +14,9 @@ use payoutsim_dots::{DotsConfig, DotsSpec};
 use serde_json::{Value, json};
 
 pub use payoutsim_core::testkit::Resp;
+/// Whether a string is a hyphenated UUID (the crate's own predicate, unit-tested there).
+#[allow(unused_imports)] // not every test crate checks ids
+pub use payoutsim_dots::validation::is_uuid;
 
 /// Dots on a manual clock, webhook deliveries giving up after 2 s.
 pub type Sim = testkit::Sim<DotsSpec>;
@@ -131,16 +134,6 @@ pub fn with(mut body: Value, field: &str, value: Value) -> Value {
     body
 }
 
-/// Whether `s` is a hyphenated UUID.
-pub fn is_uuid(s: &str) -> bool {
-    let b = s.as_bytes();
-    b.len() == 36
-        && b.iter().enumerate().all(|(i, c)| match i {
-            8 | 13 | 18 | 23 => *c == b'-',
-            _ => c.is_ascii_hexdigit(),
-        })
-}
-
 /// Dots' reading of an answer.
 pub trait DotsResp {
     /// Asserts the body is exactly `{"success": false, "message", "error_code"}` with this
@@ -213,22 +206,9 @@ pub fn assert_json(r: &Resp) {
 pub trait DotsCalls {
     fn sim(&self) -> &Sim;
 
-    /// `method /api<path>` as `keys` (none: no credentials), with `body` as it is (JSON
-    /// content type unless `extra` names one) and `extra` headers.
+    /// `method path` (the whole path: `/api/v2/…`) as `keys` (none: no credentials), with
+    /// `body` as it is (JSON content type unless `extra` names one) and `extra` headers.
     async fn call_as(
-        &self,
-        keys: Option<&Keys>,
-        method: &str,
-        path: &str,
-        extra: &[(&str, &str)],
-        body: Option<&[u8]>,
-    ) -> Resp {
-        let path = format!("/api{path}");
-        self.raw(keys, method, &path, extra, body).await
-    }
-
-    /// [`DotsCalls::call_as`] with `path` as it is (no `/api` before it).
-    async fn raw(
         &self,
         keys: Option<&Keys>,
         method: &str,
@@ -244,18 +224,21 @@ pub trait DotsCalls {
         self.sim().call(method, path, &headers, body).await
     }
 
+    /// `GET /api<path>`; the verbs below take paths under `/api` too.
     async fn get(&self, keys: &Keys, path: &str) -> Resp {
-        self.call_as(Some(keys), "GET", path, &[], None).await
+        let path = format!("/api{path}");
+        self.call_as(Some(keys), "GET", &path, &[], None).await
     }
 
     async fn delete(&self, keys: &Keys, path: &str) -> Resp {
-        self.call_as(Some(keys), "DELETE", path, &[], None).await
+        let path = format!("/api{path}");
+        self.call_as(Some(keys), "DELETE", &path, &[], None).await
     }
 
     /// `method path` with `body` as JSON.
     async fn send_json(&self, keys: &Keys, method: &str, path: &str, body: &Value) -> Resp {
-        let bytes = body.to_string();
-        (self.call_as(Some(keys), method, path, &[], Some(bytes.as_bytes()))).await
+        let (path, bytes) = (format!("/api{path}"), body.to_string());
+        (self.call_as(Some(keys), method, &path, &[], Some(bytes.as_bytes()))).await
     }
 
     async fn post(&self, keys: &Keys, path: &str, body: Value) -> Resp {

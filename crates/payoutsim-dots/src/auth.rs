@@ -101,7 +101,8 @@ pub fn credentials(headers: &HeaderMap) -> Result<(String, String), DotsError> {
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .ok_or_else(|| DotsError::Unauthorized("Missing Authorization header".into()))?;
-    let (scheme, encoded) = value.trim().split_once(' ').unwrap_or((value, ""));
+    let value = value.trim();
+    let (scheme, encoded) = value.split_once(' ').unwrap_or((value, ""));
     if !scheme.eq_ignore_ascii_case("basic") {
         return Err(DotsError::Unauthorized(
             "Authorization must be Basic base64(client_id:api_key)".into(),

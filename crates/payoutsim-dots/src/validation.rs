@@ -231,8 +231,8 @@ impl<'a> Fields<'a> {
 
     /// A calendar date `YYYY-MM-DD` (`format: date`).
     pub fn date(&mut self, name: &str) -> Option<String> {
-        let s = self.string(name, false, 10, 10)?;
-        if chrono::NaiveDate::parse_from_str(&s, "%Y-%m-%d").is_err() {
+        let s = self.string(name, false, 0, usize::MAX)?;
+        if s.len() != 10 || chrono::NaiveDate::parse_from_str(&s, "%Y-%m-%d").is_err() {
             self.fail(code::INVALID_INPUT, name, "must be a date (YYYY-MM-DD)");
             return None;
         }

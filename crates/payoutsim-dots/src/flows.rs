@@ -36,6 +36,8 @@ pub const STEPS: &[&str] = &[
 pub(crate) fn routes() -> Router<Dots> {
     Router::new()
         .route("/api/v2/flows", get(list).post(create))
+        // The flow guides post to `/api/v2/flows/` (a trailing slash the document's path lacks).
+        .route("/api/v2/flows/", get(list).post(create))
         .route("/api/v2/flows/{id}", get(show))
 }
 

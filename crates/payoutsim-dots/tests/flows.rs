@@ -265,3 +265,16 @@ async fn listing_flows_is_newest_first_in_pages() {
         [(ids[..2].to_vec(), true), (ids[2..].to_vec(), false)]
     );
 }
+
+#[tokio::test]
+async fn the_guides_trailing_slash_creates_and_lists_flows_too() {
+    let sim = sim(1);
+
+    let r = sim
+        .post(&sandbox(), "/v2/flows/", json!({"steps": ["payout"]}))
+        .await;
+
+    let created = r.ok(200)["id"].as_str().unwrap().to_string();
+    let listed = sim.get(&sandbox(), "/v2/flows/").await;
+    assert_eq!(listed.ok(200)["data"][0]["id"], created.as_str());
+}

@@ -110,8 +110,9 @@ async fn create(
                 let (rail, variant) = rail_of(app, &req)?;
                 let machine = (dots.machine(TRANSFER, variant))
                     .ok_or_else(|| DotsError::Internal(format!("no payout machine {variant}")))?;
-                let destiny = dots.decide(&machine, forced.take(), state::magic_for(req.amount));
+                // Debit first: a refused payout must leave a fault rule's outcome untaken.
                 let rec = pay(app, &id, (&req, rail, None), now)?;
+                let destiny = dots.decide(&machine, forced.take(), state::magic_for(req.amount));
                 let lc = dots.start(&caller.tenant, &machine, &id, destiny, now);
                 Ok(store_payout(app, rec, lc))
             })?;

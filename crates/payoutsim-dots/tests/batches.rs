@@ -191,14 +191,11 @@ async fn a_completed_batch_pays_its_good_items_and_fails_items_naming_no_user() 
         assert_eq!(t.json["type"], "payout");
         assert_eq!(t.json["user_id"], user.as_str());
     }
-    assert_eq!(
-        sim.app_wallet(&SANDBOX.tenant()).await,
-        SANDBOX_FUNDING - 3000
-    );
+    assert_eq!(sim.app_wallet(SANDBOX).await, SANDBOX_FUNDING - 3000);
     sim.advance(300.0).await;
     let settled = results(&sim, &id, "").await;
     assert_eq!(settled.json["items"][0]["transfer"]["status"], "completed");
-    assert_eq!(sim.app_view(&SANDBOX.tenant()).await["money_out"], 3000);
+    assert_eq!(sim.app_view(SANDBOX).await["money_out"], 3000);
 }
 
 #[tokio::test]
@@ -248,21 +245,22 @@ async fn an_item_the_app_wallet_cannot_cover_fails_alone() {
             .contains("app wallet")
     );
     assert!(items[2]["transfer"]["id"].is_string());
-    assert_eq!(sim.app_wallet(&SANDBOX.tenant()).await, 0);
+    assert_eq!(sim.app_wallet(SANDBOX).await, 0);
 }
 
 #[tokio::test]
 async fn an_item_whose_key_a_payout_already_used_fails_and_a_batch_item_key_is_then_taken() {
     let sim = sim(78);
     let ana = sim.user(SANDBOX, "ana").await;
-    let used = (sim.payout(
-        SANDBOX,
-        &ana,
-        50,
-        "paypal",
-        json!({"fund": true, "idempotency_key": key(1)}),
-    ))
-    .await;
+    let used = sim
+        .payout(
+            SANDBOX,
+            &ana,
+            50,
+            "paypal",
+            json!({"fund": true, "idempotency_key": key(1)}),
+        )
+        .await;
     assert_eq!(used.status, 201, "{}", used.json);
     let id = id_of(
         &batch(
@@ -274,14 +272,15 @@ async fn an_item_whose_key_a_payout_already_used_fails_and_a_batch_item_key_is_t
 
     sim.advance(71.0).await;
     let done = results(&sim, &id, "").await;
-    let again = (sim.payout(
-        SANDBOX,
-        &ana,
-        200,
-        "paypal",
-        json!({"fund": true, "idempotency_key": key(2)}),
-    ))
-    .await;
+    let again = sim
+        .payout(
+            SANDBOX,
+            &ana,
+            200,
+            "paypal",
+            json!({"fund": true, "idempotency_key": key(2)}),
+        )
+        .await;
 
     assert_eq!(counters(&done.json), (2, 1, 1));
     assert_eq!(done.json["items"][0]["error_code"], "invalid-input");
@@ -292,10 +291,7 @@ async fn an_item_whose_key_a_payout_already_used_fails_and_a_batch_item_key_is_t
             .contains(&key(1))
     );
     assert!(assert_error(&again, 409, "invalid-input").contains(&key(2)));
-    assert_eq!(
-        sim.app_wallet(&SANDBOX.tenant()).await,
-        SANDBOX_FUNDING - 250
-    );
+    assert_eq!(sim.app_wallet(SANDBOX).await, SANDBOX_FUNDING - 250);
 }
 
 #[tokio::test]
@@ -319,10 +315,7 @@ async fn an_item_whose_payout_fails_later_counts_as_failed_and_its_money_comes_b
     assert_eq!(counters(&settled.json), (2, 1, 1));
     assert_eq!(settled.json["items"][0]["transfer"]["status"], "failed");
     assert_eq!(settled.json["items"][1]["transfer"]["status"], "completed");
-    assert_eq!(
-        sim.app_wallet(&SANDBOX.tenant()).await,
-        SANDBOX_FUNDING - 100
-    );
+    assert_eq!(sim.app_wallet(SANDBOX).await, SANDBOX_FUNDING - 100);
 }
 
 #[tokio::test]
@@ -367,7 +360,7 @@ async fn five_thousand_items_naming_no_user_all_fail_at_processing() {
     assert_eq!(counters(&done.json), (5000, 0, 5000));
     let items = done.json["items"].as_array().unwrap();
     assert!(items.iter().all(|i| i["error_code"] == "no_such_resource"));
-    assert_eq!(sim.app_wallet(&SANDBOX.tenant()).await, SANDBOX_FUNDING);
+    assert_eq!(sim.app_wallet(SANDBOX).await, SANDBOX_FUNDING);
 }
 
 #[tokio::test]

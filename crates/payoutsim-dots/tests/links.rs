@@ -26,7 +26,6 @@ async fn force(sim: &Sim, link: &str, body: Value) -> Resp {
 #[tokio::test]
 async fn a_link_the_app_wallet_covers_is_201_and_holds_its_amount() {
     let sim = sim(50);
-    let app = SANDBOX.tenant();
 
     let body = json!({"amount": 2500, "payee": {"first_name": "Ana", "email": "ana@example.com"}, "memo": "May", "metadata": {"job": 4}});
     let r = link(&sim, SANDBOX, body).await;
@@ -45,7 +44,7 @@ async fn a_link_the_app_wallet_covers_is_201_and_holds_its_amount() {
     let flow = r.json["flow_id"].as_str().unwrap();
     let expected = format!("https://my-sandbox.dots.dev/flow/{flow}");
     assert_eq!(r.json["link"], expected.as_str());
-    assert_eq!(sim.app_wallet(&app).await, SANDBOX_FUNDING - 2500);
+    assert_eq!(sim.app_wallet(SANDBOX).await, SANDBOX_FUNDING - 2500);
     let got = sim
         .get(SANDBOX, &format!("/v2/payout-links/{}", id_of(&r)))
         .await;
@@ -66,7 +65,7 @@ async fn a_link_the_wallet_cannot_cover_is_202_funds_pending_and_holds_nothing()
             .unwrap()
             .starts_with("https://my.dots.dev/flow/")
     );
-    assert_eq!(sim.app_wallet(&PRODUCTION.tenant()).await, 0);
+    assert_eq!(sim.app_wallet(PRODUCTION).await, 0);
     sim.advance(3600.0).await;
     assert_eq!(
         sim.link_status(PRODUCTION, &id_of(&r)).await,
@@ -204,7 +203,7 @@ async fn a_delivery_without_the_contact_it_needs_is_refused_and_holds_nothing() 
     assert!(assert_error(&email, 400, "invalid-input").contains("email"));
     assert!(assert_error(&fax, 400, "invalid-input").starts_with("delivery"));
     assert_error(&nobody, 404, "not-found");
-    assert_eq!(sim.app_wallet(&SANDBOX.tenant()).await, SANDBOX_FUNDING);
+    assert_eq!(sim.app_wallet(SANDBOX).await, SANDBOX_FUNDING);
     let list = sim.get(SANDBOX, "/v2/payout-links").await;
     assert_eq!(list.json["data"], json!([]));
 }
@@ -222,7 +221,7 @@ async fn canceling_a_funded_link_gives_its_amount_back_to_the_app_wallet() {
     assert_eq!(r.status, 200, "{}", r.json);
     assert_eq!(r.json["id"], id.as_str());
     assert_eq!(r.json["status"], "canceled");
-    assert_eq!(sim.app_wallet(&SANDBOX.tenant()).await, SANDBOX_FUNDING);
+    assert_eq!(sim.app_wallet(SANDBOX).await, SANDBOX_FUNDING);
     sim.advance(3600.0).await;
     assert_eq!(sim.link_status(SANDBOX, &id).await, "canceled");
 }
@@ -246,7 +245,7 @@ async fn a_link_canceled_while_it_waits_for_funds_is_never_funded() {
     assert_eq!(r.status, 200, "{}", r.json);
     assert_eq!(r.json["status"], "canceled");
     assert_eq!(funded.json["links_funded"], 0);
-    assert_eq!(sim.app_wallet(&tenant).await, 1000);
+    assert_eq!(sim.app_wallet(PRODUCTION).await, 1000);
     assert_eq!(sim.link_status(PRODUCTION, &id).await, "canceled");
 }
 
@@ -261,18 +260,19 @@ async fn a_canceled_link_cannot_be_canceled_again_nor_redelivered() {
     let redeliver = sim
         .post(SANDBOX, &format!("{path}/redeliver"), &json!({}))
         .await;
-    let unknown = (sim.dots(
-        SANDBOX,
-        "DELETE",
-        &format!("/v2/payout-links/{NOBODY}"),
-        None,
-    ))
-    .await;
+    let unknown = sim
+        .dots(
+            SANDBOX,
+            "DELETE",
+            &format!("/v2/payout-links/{NOBODY}"),
+            None,
+        )
+        .await;
 
     assert!(assert_error(&again, 400, "invalid-input").contains("canceled"));
     assert!(assert_error(&redeliver, 400, "invalid-input").contains("canceled"));
     assert_error(&unknown, 404, "not-found");
-    assert_eq!(sim.app_wallet(&SANDBOX.tenant()).await, SANDBOX_FUNDING);
+    assert_eq!(sim.app_wallet(SANDBOX).await, SANDBOX_FUNDING);
 }
 
 #[tokio::test]
@@ -300,12 +300,13 @@ async fn a_link_waiting_for_funds_cannot_be_redelivered() {
     let sim = sim(62);
     let id = id_of(&link(&sim, PRODUCTION, json!({"amount": 100})).await);
 
-    let r = (sim.post(
-        PRODUCTION,
-        &format!("/v2/payout-links/{id}/redeliver"),
-        &json!({}),
-    ))
-    .await;
+    let r = sim
+        .post(
+            PRODUCTION,
+            &format!("/v2/payout-links/{id}/redeliver"),
+            &json!({}),
+        )
+        .await;
 
     assert!(assert_error(&r, 400, "invalid-input").contains("funds_pending"));
 }
@@ -314,7 +315,6 @@ async fn a_link_waiting_for_funds_cannot_be_redelivered() {
 async fn the_back_office_claims_a_link_for_a_user_and_pays_it_out() {
     let sim = sim(63);
     let ana = sim.user(SANDBOX, "ana").await;
-    let app = SANDBOX.tenant();
     let id = id_of(&link(&sim, SANDBOX, json!({"amount": 1200})).await);
     sim.advance(1.0).await;
 
@@ -323,7 +323,7 @@ async fn the_back_office_claims_a_link_for_a_user_and_pays_it_out() {
     assert_eq!(r.status, 200, "{}", r.json);
     assert_eq!(r.json["status"], "claimed");
     assert_eq!(r.json["claimed_user_id"], ana.as_str());
-    let view = sim.app_view(&app).await;
+    let view = sim.app_view(SANDBOX).await;
     assert_eq!(view["money_out"], 1200);
     assert_eq!(view["wallet"], SANDBOX_FUNDING - 1200);
     let cancel = sim
@@ -346,7 +346,7 @@ async fn a_link_forced_to_expire_gives_its_money_back_and_an_unknown_status_is_r
     assert_eq!(expired.status, 200, "{}", expired.json);
     assert_eq!(expired.json["status"], "expired");
     assert_eq!(unknown.status, 404, "{}", unknown.json);
-    assert_eq!(sim.app_wallet(&SANDBOX.tenant()).await, SANDBOX_FUNDING);
+    assert_eq!(sim.app_wallet(SANDBOX).await, SANDBOX_FUNDING);
 }
 
 #[tokio::test]
@@ -361,10 +361,7 @@ async fn a_seen_link_idempotency_key_returns_the_existing_link_whatever_the_body
     assert_eq!(again.status, 201, "{}", again.json);
     assert_eq!(again.json, first.json);
     assert_eq!(again.json["amount"], 1000);
-    assert_eq!(
-        sim.app_wallet(&SANDBOX.tenant()).await,
-        SANDBOX_FUNDING - 1000
-    );
+    assert_eq!(sim.app_wallet(SANDBOX).await, SANDBOX_FUNDING - 1000);
     let list = sim.get(SANDBOX, "/v2/payout-links").await;
     assert_eq!(list.json["data"].as_array().unwrap().len(), 1);
 }
@@ -381,10 +378,7 @@ async fn send_payout_delivers_a_link_by_sms_to_a_users_phone() {
     assert_eq!(r.json["status"], "created");
     assert_eq!(r.json["delivery"]["method"], "sms");
     assert_eq!(r.json["delivery"]["country_code"], "1");
-    assert_eq!(
-        sim.app_wallet(&SANDBOX.tenant()).await,
-        SANDBOX_FUNDING - 800
-    );
+    assert_eq!(sim.app_wallet(SANDBOX).await, SANDBOX_FUNDING - 800);
     sim.advance(6.0).await;
     assert_eq!(sim.link_status(SANDBOX, &id_of(&r)).await, "sent");
 }
@@ -401,12 +395,13 @@ async fn send_payout_needs_a_user_or_a_phone_and_a_wallet_that_covers_it() {
             &json!({"amount": 100}),
         )
         .await;
-    let short = (sim.post(
-        PRODUCTION,
-        "/v2/payouts/send-payout",
-        &json!({"amount": 100, "user_id": ana}),
-    ))
-    .await;
+    let short = sim
+        .post(
+            PRODUCTION,
+            "/v2/payouts/send-payout",
+            &json!({"amount": 100, "user_id": ana}),
+        )
+        .await;
 
     let message = assert_error(&nobody, 400, "invalid-input");
     assert!(
@@ -425,27 +420,26 @@ async fn a_seen_send_payout_key_returns_the_existing_link() {
     let k = key(21);
     let payee = json!({"country_code": "52", "phone_number": "5512345678"});
 
-    let first = (sim.post(
-        SANDBOX,
-        "/v2/payouts/send-payout",
-        &json!({"amount": 600, "payee": payee, "idempotency_key": k}),
-    ))
-    .await;
-    let again = (sim.post(
-        SANDBOX,
-        "/v2/payouts/send-payout",
-        &json!({"amount": 10, "payee": payee, "idempotency_key": k}),
-    ))
-    .await;
+    let first = sim
+        .post(
+            SANDBOX,
+            "/v2/payouts/send-payout",
+            &json!({"amount": 600, "payee": payee, "idempotency_key": k}),
+        )
+        .await;
+    let again = sim
+        .post(
+            SANDBOX,
+            "/v2/payouts/send-payout",
+            &json!({"amount": 10, "payee": payee, "idempotency_key": k}),
+        )
+        .await;
 
     assert_eq!(first.status, 201, "{}", first.json);
     assert_eq!(again.status, 201);
     assert_eq!(again.json["id"], first.json["id"]);
     assert_eq!(again.json["amount"], 600);
-    assert_eq!(
-        sim.app_wallet(&SANDBOX.tenant()).await,
-        SANDBOX_FUNDING - 600
-    );
+    assert_eq!(sim.app_wallet(SANDBOX).await, SANDBOX_FUNDING - 600);
 }
 
 #[tokio::test]

@@ -55,7 +55,7 @@ async fn instant_rails_are_pending_after_5_s_and_completed_5_min_later_in_both_e
             sim.advance(1.0).await;
             assert_eq!(sim.status_of(keys, &id).await, "completed", "{platform}");
             assert_eq!(sim.user_wallet(keys, &ana).await, 600, "{platform}");
-            let app = sim.app_view(&keys.tenant()).await;
+            let app = sim.app_view(keys).await;
             assert_eq!(app["money_out"], 400, "{platform}");
         }
     }
@@ -67,7 +67,9 @@ async fn a_sandbox_ach_payout_stays_pending_however_long_one_waits() {
     let ana = funded_user(&sim, SANDBOX, "ana", 1000).await;
     let account = sim.ach(SANDBOX, &ana).await;
 
-    let r = (sim.payout(SANDBOX, &ana, 700, "ach", json!({"account_id": account}))).await;
+    let r = sim
+        .payout(SANDBOX, &ana, 700, "ach", json!({"account_id": account}))
+        .await;
 
     assert_eq!(r.status, 201, "{}", r.json);
     assert_eq!(r.json["external_data"]["account_id"], account.as_str());
@@ -84,14 +86,15 @@ async fn a_production_ach_payout_completes_one_business_day_after_it_is_pending(
     let ana = funded_user(&sim, PRODUCTION, "ana", 5000).await;
     let account = sim.ach(PRODUCTION, &ana).await;
     // Monday 14:00: pending at 14:00:05, completed on Tuesday at 14:00:05.
-    let r = (sim.payout(
-        PRODUCTION,
-        &ana,
-        2500,
-        "ach",
-        json!({"account_id": account}),
-    ))
-    .await;
+    let r = sim
+        .payout(
+            PRODUCTION,
+            &ana,
+            2500,
+            "ach",
+            json!({"account_id": account}),
+        )
+        .await;
     assert_eq!(r.status, 201, "{}", r.json);
     let id = id_of(&r);
 
@@ -128,7 +131,7 @@ async fn a_production_ach_payout_made_on_a_friday_completes_on_monday() {
 async fn a_payout_without_fund_draws_on_the_user_wallet_and_is_refused_naming_it_when_short() {
     let sim = sim(24);
     let ana = funded_user(&sim, SANDBOX, "ana", 300).await;
-    let app_before = sim.app_wallet(&SANDBOX.tenant()).await;
+    let app_before = sim.app_wallet(SANDBOX).await;
 
     let short = sim.payout(SANDBOX, &ana, 301, "paypal", json!({})).await;
     let ok = sim.payout(SANDBOX, &ana, 300, "paypal", json!({})).await;
@@ -139,14 +142,13 @@ async fn a_payout_without_fund_draws_on_the_user_wallet_and_is_refused_naming_it
     assert_eq!(ok.json["transactions"][0]["source_name"], "ana Payee");
     assert_eq!(ok.json["transactions"][0]["destination_name"], "paypal");
     assert_eq!(sim.user_wallet(SANDBOX, &ana).await, 0);
-    assert_eq!(sim.app_wallet(&SANDBOX.tenant()).await, app_before);
+    assert_eq!(sim.app_wallet(SANDBOX).await, app_before);
 }
 
 #[tokio::test]
 async fn a_fund_true_payout_draws_on_the_app_wallet_and_leaves_the_user_wallet_alone() {
     let sim = sim(25);
     let ana = funded_user(&sim, SANDBOX, "ana", 200).await;
-    let app = SANDBOX.tenant();
 
     let body = json!({"fund": true, "tax_exempt": true});
     let r = sim.payout(SANDBOX, &ana, 5000, "venmo", body).await;
@@ -155,11 +157,11 @@ async fn a_fund_true_payout_draws_on_the_app_wallet_and_leaves_the_user_wallet_a
     assert!(
         (r.json["transactions"][0]["source_name"].as_str()).is_some_and(|s| s.starts_with("App "))
     );
-    assert_eq!(sim.app_wallet(&app).await, SANDBOX_FUNDING - 200 - 5000);
+    assert_eq!(sim.app_wallet(SANDBOX).await, SANDBOX_FUNDING - 200 - 5000);
     assert_eq!(sim.user_wallet(SANDBOX, &ana).await, 200);
     sim.advance(305.0).await;
     assert_eq!(sim.status_of(SANDBOX, &id_of(&r)).await, "completed");
-    assert_eq!(sim.app_view(&app).await["money_out"], 5000);
+    assert_eq!(sim.app_view(SANDBOX).await["money_out"], 5000);
 }
 
 #[tokio::test]
@@ -167,7 +169,9 @@ async fn a_fund_true_payout_the_app_wallet_cannot_cover_is_refused_naming_the_ap
     let sim = sim(26);
     let ana = sim.user(PRODUCTION, "ana").await;
 
-    let r = (sim.payout(PRODUCTION, &ana, 1, "paypal", json!({"fund": true}))).await;
+    let r = sim
+        .payout(PRODUCTION, &ana, 1, "paypal", json!({"fund": true}))
+        .await;
 
     let message = assert_error(&r, 400, "transaction-insufficient-funds");
     assert!(message.contains("app wallet"), "{message}");
@@ -179,20 +183,21 @@ async fn a_fund_true_payout_the_app_wallet_cannot_cover_is_refused_naming_the_ap
 async fn a_failed_fund_true_payout_gives_its_money_back_to_the_app_wallet() {
     let sim = sim(27);
     let ana = sim.user(SANDBOX, "ana").await;
-    let app = SANDBOX.tenant();
 
-    let r = (sim.payout(SANDBOX, &ana, 666, "paypal", json!({"fund": true}))).await;
+    let r = sim
+        .payout(SANDBOX, &ana, 666, "paypal", json!({"fund": true}))
+        .await;
     assert_eq!(r.status, 201, "{}", r.json);
     let id = id_of(&r);
-    assert_eq!(sim.app_wallet(&app).await, SANDBOX_FUNDING - 666);
+    assert_eq!(sim.app_wallet(SANDBOX).await, SANDBOX_FUNDING - 666);
 
     sim.advance(5.0).await;
     assert_eq!(sim.status_of(SANDBOX, &id).await, "pending");
     sim.advance(300.0).await;
     assert_eq!(sim.status_of(SANDBOX, &id).await, "failed");
-    assert_eq!(sim.app_wallet(&app).await, SANDBOX_FUNDING);
+    assert_eq!(sim.app_wallet(SANDBOX).await, SANDBOX_FUNDING);
     assert_eq!(sim.user_wallet(SANDBOX, &ana).await, 0);
-    assert_eq!(sim.app_view(&app).await["money_out"], 0);
+    assert_eq!(sim.app_view(SANDBOX).await["money_out"], 0);
 }
 
 #[tokio::test]
@@ -206,38 +211,28 @@ async fn a_failed_payout_from_the_user_wallet_gives_the_money_back_to_the_user()
 
     assert_eq!(sim.status_of(SANDBOX, &id).await, "failed");
     assert_eq!(sim.user_wallet(SANDBOX, &ana).await, 1000);
-    assert_eq!(
-        sim.app_wallet(&SANDBOX.tenant()).await,
-        SANDBOX_FUNDING - 1000
-    );
+    assert_eq!(sim.app_wallet(SANDBOX).await, SANDBOX_FUNDING - 1000);
 }
 
 #[tokio::test]
-async fn the_magic_amount_667_is_flagged_after_5_s_and_its_money_stays_out() {
-    let sim = sim(29);
-    let ana = funded_user(&sim, SANDBOX, "ana", 1000).await;
+async fn the_magic_amounts_667_and_668_are_flagged_or_canceled_5_s_after_creation() {
+    // (amount, status 5 s after creation, the user wallet then and a day later)
+    for (amount, status, wallet) in [(667, "flagged", 333), (668, "canceled", 1000)] {
+        let sim = sim(29);
+        let ana = funded_user(&sim, SANDBOX, "ana", 1000).await;
 
-    let id = id_of(&sim.payout(SANDBOX, &ana, 667, "paypal", json!({})).await);
-    sim.advance(5.0).await;
-    assert_eq!(sim.status_of(SANDBOX, &id).await, "flagged");
-    sim.advance(86_400.0).await;
+        let id = id_of(&sim.payout(SANDBOX, &ana, amount, "paypal", json!({})).await);
+        sim.advance(4.0).await;
+        assert_eq!(sim.status_of(SANDBOX, &id).await, "created", "{amount}");
+        assert_eq!(sim.user_wallet(SANDBOX, &ana).await, 1000 - amount);
+        sim.advance(1.0).await;
+        assert_eq!(sim.status_of(SANDBOX, &id).await, status, "{amount}");
+        assert_eq!(sim.user_wallet(SANDBOX, &ana).await, wallet, "{amount}");
+        sim.advance(86_400.0).await;
 
-    assert_eq!(sim.status_of(SANDBOX, &id).await, "flagged");
-    assert_eq!(sim.user_wallet(SANDBOX, &ana).await, 333);
-}
-
-#[tokio::test]
-async fn the_magic_amount_668_is_canceled_after_5_s_and_refunded() {
-    let sim = sim(30);
-    let ana = funded_user(&sim, SANDBOX, "ana", 1000).await;
-
-    let id = id_of(&sim.payout(SANDBOX, &ana, 668, "venmo", json!({})).await);
-    sim.advance(4.0).await;
-    assert_eq!(sim.status_of(SANDBOX, &id).await, "created");
-    sim.advance(1.0).await;
-
-    assert_eq!(sim.status_of(SANDBOX, &id).await, "canceled");
-    assert_eq!(sim.user_wallet(SANDBOX, &ana).await, 1000);
+        assert_eq!(sim.status_of(SANDBOX, &id).await, status, "{amount}");
+        assert_eq!(sim.user_wallet(SANDBOX, &ana).await, wallet, "{amount}");
+    }
 }
 
 #[tokio::test]
@@ -263,12 +258,13 @@ async fn a_fault_rule_forces_the_outcome_of_the_next_payout_only() {
     assert_eq!(sim.status_of(SANDBOX, &forced).await, "failed");
     assert_eq!(sim.status_of(SANDBOX, &free).await, "completed");
     assert_eq!(sim.user_wallet(SANDBOX, &ana).await, 1500);
-    let log = (sim.admin(
-        "GET",
-        &format!("/__admin/transitions?object={forced}"),
-        None,
-    ))
-    .await;
+    let log = sim
+        .admin(
+            "GET",
+            &format!("/__admin/transitions?object={forced}"),
+            None,
+        )
+        .await;
     let created = &log.json["transitions"][0];
     assert_eq!(created["cause"], "created");
     assert_eq!(created["forced_by"], rule_id.as_str());
@@ -280,25 +276,31 @@ async fn a_fault_rule_forces_the_outcome_of_the_next_payout_only() {
 async fn an_ach_payout_needs_the_account_id_of_the_users_ach_method() {
     let sim = sim(32);
     let ana = funded_user(&sim, SANDBOX, "ana", 1000).await;
-    let paypal = (sim.method(
-        SANDBOX,
-        &ana,
-        json!({"platform": "paypal", "email": "ana@example.com"}),
-    ))
-    .await;
+    let paypal = sim
+        .method(
+            SANDBOX,
+            &ana,
+            json!({"platform": "paypal", "email": "ana@example.com"}),
+        )
+        .await;
     let account = sim.ach(SANDBOX, &ana).await;
 
     let missing = sim.payout(SANDBOX, &ana, 100, "ach", json!({})).await;
-    let unknown = (sim.payout(SANDBOX, &ana, 100, "ach", json!({"account_id": NOBODY}))).await;
-    let not_ach = (sim.payout(
-        SANDBOX,
-        &ana,
-        100,
-        "bank_transfer",
-        json!({"account_id": paypal}),
-    ))
-    .await;
-    let ok = (sim.payout(SANDBOX, &ana, 100, "ach", json!({"account_id": account}))).await;
+    let unknown = sim
+        .payout(SANDBOX, &ana, 100, "ach", json!({"account_id": NOBODY}))
+        .await;
+    let not_ach = sim
+        .payout(
+            SANDBOX,
+            &ana,
+            100,
+            "bank_transfer",
+            json!({"account_id": paypal}),
+        )
+        .await;
+    let ok = sim
+        .payout(SANDBOX, &ana, 100, "ach", json!({"account_id": account}))
+        .await;
 
     assert_eq!(
         assert_error(&missing, 400, "invalid-input"),
@@ -404,9 +406,15 @@ async fn a_seen_idempotency_key_on_a_payout_is_409_whatever_the_body_and_moves_n
     let ana = funded_user(&sim, SANDBOX, "ana", 1000).await;
     let k = key(10);
 
-    let first = (sim.payout(SANDBOX, &ana, 100, "paypal", json!({"idempotency_key": k}))).await;
-    let again = (sim.payout(SANDBOX, &ana, 100, "paypal", json!({"idempotency_key": k}))).await;
-    let other = (sim.payout(SANDBOX, &ana, 300, "venmo", json!({"idempotency_key": k}))).await;
+    let first = sim
+        .payout(SANDBOX, &ana, 100, "paypal", json!({"idempotency_key": k}))
+        .await;
+    let again = sim
+        .payout(SANDBOX, &ana, 100, "paypal", json!({"idempotency_key": k}))
+        .await;
+    let other = sim
+        .payout(SANDBOX, &ana, 300, "venmo", json!({"idempotency_key": k}))
+        .await;
 
     assert_eq!(first.status, 201, "{}", first.json);
     let message = assert_error(&again, 409, "invalid-input");
@@ -443,7 +451,6 @@ async fn the_back_office_forces_a_payout_to_fail_and_its_money_comes_back() {
     let sim = sim(38);
     let ana = sim.user(SANDBOX, "ana").await;
     let account = sim.ach(SANDBOX, &ana).await;
-    let app = SANDBOX.tenant();
     let body = json!({"account_id": account, "fund": true});
     let id = id_of(&sim.payout(SANDBOX, &ana, 4000, "ach", body).await);
     sim.advance(5.0).await;
@@ -454,7 +461,7 @@ async fn the_back_office_forces_a_payout_to_fail_and_its_money_comes_back() {
     assert_eq!(r.json["id"], id.as_str());
     assert_eq!(r.json["status"], "failed");
     assert_eq!(sim.status_of(SANDBOX, &id).await, "failed");
-    assert_eq!(sim.app_wallet(&app).await, SANDBOX_FUNDING);
+    assert_eq!(sim.app_wallet(SANDBOX).await, SANDBOX_FUNDING);
 }
 
 #[tokio::test]
@@ -466,15 +473,17 @@ async fn the_back_office_completes_a_sandbox_ach_payout_and_reverses_it_later() 
     sim.advance(5.0).await;
 
     let done = force(&sim, &id, "completed").await;
-    let app = sim.app_view(&SANDBOX.tenant()).await;
+    let app = sim.app_view(SANDBOX).await;
     let reversed = force(&sim, &id, "reversed").await;
 
     assert_eq!(done.json["status"], "completed", "{}", done.json);
     assert_eq!(app["money_out"], 800);
     assert_eq!(reversed.json["status"], "reversed", "{}", reversed.json);
-    assert_eq!(sim.app_view(&SANDBOX.tenant()).await["money_out"], 0);
+    assert_eq!(sim.app_view(SANDBOX).await["money_out"], 0);
     assert_eq!(sim.user_wallet(SANDBOX, &ana).await, 1000);
-    let log = (sim.admin("GET", &format!("/__admin/transitions?object={id}"), None)).await;
+    let log = sim
+        .admin("GET", &format!("/__admin/transitions?object={id}"), None)
+        .await;
     let causes: Vec<(&Value, &Value)> = (log.json["transitions"].as_array().unwrap().iter())
         .map(|t| (&t["to"], &t["cause"]))
         .collect();

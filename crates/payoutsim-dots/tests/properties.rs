@@ -398,7 +398,7 @@ async fn check_money(sim: &Sim, keys: Keys, users: &[String], funded: i64) {
     let tenant = keys.tenant();
     let conserved = (sim.kit.store().apps.get(&tenant)).map(|a| a.money_is_conserved());
     assert_eq!(conserved, Some(true), "the store's books");
-    let app = sim.app_view(&tenant).await;
+    let app = sim.app_view(keys).await;
     let wallet = app["wallet"].as_i64().unwrap();
     let mut user_wallets = 0;
     for u in users {

@@ -3,8 +3,20 @@
 
 mod common;
 
-use common::{DotsSim, NOBODY, OTHER, SANDBOX, SANDBOX_FUNDING, assert_error, key, sim};
+use common::{
+    DotsSim, Keys, NOBODY, OTHER, Resp, SANDBOX, SANDBOX_FUNDING, Sim, assert_error, key, sim,
+};
 use serde_json::{Value, json};
+
+async fn transfer(sim: &Sim, keys: Keys, body: Value) -> Resp {
+    sim.post(keys, "/v2/transfers", &body).await
+}
+
+/// A transfer of `amount` cents for `user` under idempotency key `k`.
+async fn keyed(sim: &Sim, keys: Keys, user: &str, amount: i64, k: &str) -> Resp {
+    let body = json!({"amount": amount, "user_id": user, "idempotency_key": k});
+    transfer(sim, keys, body).await
+}
 
 fn ids(page: &Value) -> Vec<String> {
     let data = page["data"].as_array().expect("a page has data");
@@ -18,12 +30,7 @@ async fn a_negative_transfer_moves_money_from_the_app_wallet_to_the_user_and_com
     let sim = sim(1);
     let ana = sim.user(SANDBOX, "ana").await;
 
-    let r = (sim.post(
-        SANDBOX,
-        "/v2/transfers",
-        &json!({"amount": -2500, "user_id": ana}),
-    ))
-    .await;
+    let r = transfer(&sim, SANDBOX, json!({"amount": -2500, "user_id": ana})).await;
 
     assert_eq!(r.status, 200, "{}", r.json);
     assert_eq!(r.json["type"], "balance");
@@ -37,8 +44,7 @@ async fn a_negative_transfer_moves_money_from_the_app_wallet_to_the_user_and_com
     assert!(leg["source_name"].as_str().unwrap().starts_with("App "));
     assert_eq!(leg["transfer_id"], r.json["id"]);
     assert_eq!(sim.user_wallet(SANDBOX, &ana).await, 2500);
-    let app = SANDBOX.tenant();
-    assert_eq!(sim.app_wallet(&app).await, SANDBOX_FUNDING - 2500);
+    assert_eq!(sim.app_wallet(SANDBOX).await, SANDBOX_FUNDING - 2500);
 }
 
 #[tokio::test]
@@ -47,22 +53,14 @@ async fn a_positive_transfer_moves_money_from_the_user_back_to_the_app_wallet() 
     let ana = sim.user(SANDBOX, "ana").await;
     sim.give(SANDBOX, &ana, 3000).await;
 
-    let r = (sim.post(
-        SANDBOX,
-        "/v2/transfers",
-        &json!({"amount": 1200, "user_id": ana}),
-    ))
-    .await;
+    let r = transfer(&sim, SANDBOX, json!({"amount": 1200, "user_id": ana})).await;
 
     assert_eq!(r.status, 200, "{}", r.json);
     assert_eq!(r.json["amount"], 1200);
     assert_eq!(r.json["status"], "completed");
     assert_eq!(r.json["transactions"][0]["source_name"], "ana Payee");
     assert_eq!(sim.user_wallet(SANDBOX, &ana).await, 1800);
-    assert_eq!(
-        sim.app_wallet(&SANDBOX.tenant()).await,
-        SANDBOX_FUNDING - 1800
-    );
+    assert_eq!(sim.app_wallet(SANDBOX).await, SANDBOX_FUNDING - 1800);
 }
 
 #[tokio::test]
@@ -71,12 +69,12 @@ async fn a_transfer_the_app_wallet_cannot_cover_is_refused_naming_the_app_wallet
     let ana = sim.user(SANDBOX, "ana").await;
 
     let body = json!({"amount": -(SANDBOX_FUNDING + 1), "user_id": ana});
-    let r = sim.post(SANDBOX, "/v2/transfers", &body).await;
+    let r = transfer(&sim, SANDBOX, body).await;
 
     let message = assert_error(&r, 400, "transaction-insufficient-funds");
     assert!(message.contains("app wallet"), "{message}");
     assert!(message.contains("10000"), "{message}");
-    assert_eq!(sim.app_wallet(&SANDBOX.tenant()).await, SANDBOX_FUNDING);
+    assert_eq!(sim.app_wallet(SANDBOX).await, SANDBOX_FUNDING);
     assert_eq!(sim.user_wallet(SANDBOX, &ana).await, 0);
 }
 
@@ -86,12 +84,7 @@ async fn a_transfer_the_user_wallet_cannot_cover_is_refused_naming_the_user_wall
     let ana = sim.user(SANDBOX, "ana").await;
     sim.give(SANDBOX, &ana, 500).await;
 
-    let r = (sim.post(
-        SANDBOX,
-        "/v2/transfers",
-        &json!({"amount": 501, "user_id": ana}),
-    ))
-    .await;
+    let r = transfer(&sim, SANDBOX, json!({"amount": 501, "user_id": ana})).await;
 
     let message = assert_error(&r, 400, "transaction-insufficient-funds");
     assert!(message.contains("user wallet"), "{message}");
@@ -103,27 +96,10 @@ async fn a_transfer_needs_a_non_zero_integer_amount_and_a_known_user() {
     let sim = sim(5);
     let ana = sim.user(SANDBOX, "ana").await;
 
-    let zero = (sim.post(
-        SANDBOX,
-        "/v2/transfers",
-        &json!({"amount": 0, "user_id": ana}),
-    ))
-    .await;
-    let float = (sim.post(
-        SANDBOX,
-        "/v2/transfers",
-        &json!({"amount": 1.5, "user_id": ana}),
-    ))
-    .await;
-    let no_user = sim
-        .post(SANDBOX, "/v2/transfers", &json!({"amount": -5}))
-        .await;
-    let unknown = (sim.post(
-        SANDBOX,
-        "/v2/transfers",
-        &json!({"amount": -5, "user_id": NOBODY}),
-    ))
-    .await;
+    let zero = transfer(&sim, SANDBOX, json!({"amount": 0, "user_id": ana})).await;
+    let float = transfer(&sim, SANDBOX, json!({"amount": 1.5, "user_id": ana})).await;
+    let no_user = transfer(&sim, SANDBOX, json!({"amount": -5})).await;
+    let unknown = transfer(&sim, SANDBOX, json!({"amount": -5, "user_id": NOBODY})).await;
 
     assert!(assert_error(&zero, 400, "invalid-input").starts_with("amount:"));
     assert!(assert_error(&float, 400, "invalid-input").starts_with("amount:"));
@@ -132,18 +108,18 @@ async fn a_transfer_needs_a_non_zero_integer_amount_and_a_known_user() {
         "user_id: is required"
     );
     assert!(assert_error(&unknown, 404, "not-found").contains(NOBODY));
-    assert_eq!(sim.app_wallet(&SANDBOX.tenant()).await, SANDBOX_FUNDING);
+    assert_eq!(sim.app_wallet(SANDBOX).await, SANDBOX_FUNDING);
 }
 
 #[tokio::test]
 async fn a_transfer_is_read_back_by_id_and_an_unknown_or_foreign_id_is_404() {
     let sim = sim(6);
     let ana = sim.user(SANDBOX, "ana").await;
-    let made = (sim.post(
+    let made = transfer(
+        &sim,
         SANDBOX,
-        "/v2/transfers",
-        &json!({"amount": -700, "user_id": ana, "metadata": {"run": "7"}}),
-    ))
+        json!({"amount": -700, "user_id": ana, "metadata": {"run": "7"}}),
+    )
     .await;
     let id = made.json["id"].as_str().unwrap();
 
@@ -164,12 +140,7 @@ async fn transfers_are_listed_newest_first_and_reverse_order_lists_them_oldest_f
     let ana = sim.user(SANDBOX, "ana").await;
     let mut made = Vec::new();
     for cents in [100, 200, 300] {
-        let r = (sim.post(
-            SANDBOX,
-            "/v2/transfers",
-            &json!({"amount": -cents, "user_id": ana}),
-        ))
-        .await;
+        let r = transfer(&sim, SANDBOX, json!({"amount": -cents, "user_id": ana})).await;
         made.push(r.json["id"].as_str().unwrap().to_string());
     }
 
@@ -218,7 +189,10 @@ async fn the_type_filter_separates_balance_transfers_from_payouts() {
     let sim = sim(9);
     let ana = sim.user(SANDBOX, "ana").await;
     sim.give(SANDBOX, &ana, 1000).await;
-    let payout = (sim.payout(SANDBOX, &ana, 400, "paypal", json!({})).await).json;
+    let payout = sim
+        .payout(SANDBOX, &ana, 400, "paypal", json!({}))
+        .await
+        .json;
 
     let payouts = sim.get(SANDBOX, "/v2/transfers?type=payout").await;
     let balances = sim.get(SANDBOX, "/v2/transfers?type=balance").await;
@@ -238,8 +212,14 @@ async fn the_status_filter_lists_the_transfers_in_that_status_as_they_move() {
     let sim = sim(10);
     let ana = sim.user(SANDBOX, "ana").await;
     sim.give(SANDBOX, &ana, 2000).await;
-    let soon = (sim.payout(SANDBOX, &ana, 500, "venmo", json!({})).await).json;
-    let failing = (sim.payout(SANDBOX, &ana, 666, "venmo", json!({})).await).json;
+    let soon = sim
+        .payout(SANDBOX, &ana, 500, "venmo", json!({}))
+        .await
+        .json;
+    let failing = sim
+        .payout(SANDBOX, &ana, 666, "venmo", json!({}))
+        .await
+        .json;
 
     let created = sim.get(SANDBOX, "/v2/transfers?status=created").await;
     assert_eq!(created.json["data"].as_array().unwrap().len(), 2);
@@ -264,12 +244,7 @@ async fn start_date_and_end_date_bound_the_creation_time_inclusively() {
     let ana = sim.user(SANDBOX, "ana").await;
     let mut made = Vec::new();
     for _ in 0..3 {
-        let r = (sim.post(
-            SANDBOX,
-            "/v2/transfers",
-            &json!({"amount": -10, "user_id": ana}),
-        ))
-        .await;
+        let r = transfer(&sim, SANDBOX, json!({"amount": -10, "user_id": ana})).await;
         made.push((
             r.json["id"].as_str().unwrap().to_string(),
             r.json["created"].clone(),
@@ -284,11 +259,12 @@ async fn start_date_and_end_date_bound_the_creation_time_inclusively() {
     let until = sim
         .get(SANDBOX, &format!("/v2/transfers?end_date={second}"))
         .await;
-    let both = (sim.get(
-        SANDBOX,
-        &format!("/v2/transfers?start_date={second}&end_date={second}"),
-    ))
-    .await;
+    let both = sim
+        .get(
+            SANDBOX,
+            &format!("/v2/transfers?start_date={second}&end_date={second}"),
+        )
+        .await;
     let later = sim
         .get(SANDBOX, "/v2/transfers?start_date=2026-02-01T00:00:00Z")
         .await;
@@ -307,24 +283,9 @@ async fn a_seen_idempotency_key_on_a_transfer_is_409_whatever_the_body_and_moves
     let ana = sim.user(SANDBOX, "ana").await;
     let k = key(1);
 
-    let first = (sim.post(
-        SANDBOX,
-        "/v2/transfers",
-        &json!({"amount": -100, "user_id": ana, "idempotency_key": k}),
-    ))
-    .await;
-    let again = (sim.post(
-        SANDBOX,
-        "/v2/transfers",
-        &json!({"amount": -100, "user_id": ana, "idempotency_key": k}),
-    ))
-    .await;
-    let other = (sim.post(
-        SANDBOX,
-        "/v2/transfers",
-        &json!({"amount": -900, "user_id": ana, "idempotency_key": k}),
-    ))
-    .await;
+    let first = keyed(&sim, SANDBOX, &ana, -100, &k).await;
+    let again = keyed(&sim, SANDBOX, &ana, -100, &k).await;
+    let other = keyed(&sim, SANDBOX, &ana, -900, &k).await;
 
     assert_eq!(first.status, 200, "{}", first.json);
     assert!(assert_error(&again, 409, "invalid-input").contains(&k));
@@ -340,18 +301,8 @@ async fn a_refused_transfer_leaves_its_key_free_for_a_corrected_retry() {
     let ana = sim.user(SANDBOX, "ana").await;
     let k = key(2);
 
-    let short = (sim.post(
-        SANDBOX,
-        "/v2/transfers",
-        &json!({"amount": 50, "user_id": ana, "idempotency_key": k}),
-    ))
-    .await;
-    let fixed = (sim.post(
-        SANDBOX,
-        "/v2/transfers",
-        &json!({"amount": -50, "user_id": ana, "idempotency_key": k}),
-    ))
-    .await;
+    let short = keyed(&sim, SANDBOX, &ana, 50, &k).await;
+    let fixed = keyed(&sim, SANDBOX, &ana, -50, &k).await;
 
     assert_error(&short, 400, "transaction-insufficient-funds");
     assert_eq!(fixed.status, 200, "{}", fixed.json);
@@ -365,18 +316,8 @@ async fn an_idempotency_key_is_kept_per_app() {
     let bea = sim.user(OTHER, "bea").await;
     let k = key(3);
 
-    let mine = (sim.post(
-        SANDBOX,
-        "/v2/transfers",
-        &json!({"amount": -10, "user_id": ana, "idempotency_key": k}),
-    ))
-    .await;
-    let theirs = (sim.post(
-        OTHER,
-        "/v2/transfers",
-        &json!({"amount": -10, "user_id": bea, "idempotency_key": k}),
-    ))
-    .await;
+    let mine = keyed(&sim, SANDBOX, &ana, -10, &k).await;
+    let theirs = keyed(&sim, OTHER, &bea, -10, &k).await;
 
     assert_eq!(mine.status, 200, "{}", mine.json);
     assert_eq!(theirs.status, 200, "{}", theirs.json);

@@ -100,7 +100,11 @@ async fn a_failed_payout_sends_transfer_failed_with_the_full_transfer() {
     let rx = Receiver::start().await;
     subscribe(&sim, &rx.url, json!({"events": ["transfer.failed"]})).await;
     let ana = paid_user(&sim).await;
-    let id = (sim.payout(SANDBOX, &ana, 666, "venmo", json!({})).await).json["id"].clone();
+    let id = sim
+        .payout(SANDBOX, &ana, 666, "venmo", json!({}))
+        .await
+        .json["id"]
+        .clone();
 
     sim.advance(305.0).await;
 
@@ -177,40 +181,44 @@ async fn verifying_a_user_sends_user_updated_ide_verified() {
     )
     .await;
     let ana = sim.user(SANDBOX, "ana").await;
-    let sent = (sim.post(
-        SANDBOX,
-        &format!("/v2/users/{ana}/send-verification-token"),
-        &json!({}),
-    ))
-    .await;
+    let sent = sim
+        .post(
+            SANDBOX,
+            &format!("/v2/users/{ana}/send-verification-token"),
+            &json!({}),
+        )
+        .await;
     assert_eq!(sent.status, 202, "{}", sent.json);
-    let outbox = (sim.back_office(
-        "GET",
-        &format!("/sms?tenant={}&user_id={ana}", SANDBOX.tenant()),
-        None,
-    ))
-    .await;
+    let outbox = sim
+        .back_office(
+            "GET",
+            &format!("/sms?tenant={}&user_id={ana}", SANDBOX.tenant()),
+            None,
+        )
+        .await;
     let token = outbox.json["messages"][0]["token"]
         .as_str()
         .unwrap()
         .to_string();
 
-    let r = (sim.post(
-        SANDBOX,
-        &format!("/v2/users/{ana}/verify"),
-        &json!({"token": token}),
-    ))
-    .await;
+    let r = sim
+        .post(
+            SANDBOX,
+            &format!("/v2/users/{ana}/verify"),
+            &json!({"token": token}),
+        )
+        .await;
     sim.advance(0.0).await;
 
     assert_eq!(r.status, 200, "{}", r.json);
     assert_eq!(rx.bodies(), [json!({"user_id": ana})]);
-    let log = (sim.admin(
-        "GET",
-        "/__admin/webhooks/deliveries?event=user.updated.ide_verified",
-        None,
-    ))
-    .await;
+    let log = sim
+        .admin(
+            "GET",
+            "/__admin/webhooks/deliveries?event=user.updated.ide_verified",
+            None,
+        )
+        .await;
     assert_eq!(log.json["deliveries"].as_array().unwrap().len(), 1);
 }
 
@@ -234,12 +242,13 @@ async fn a_link_sends_payout_link_updated_and_the_full_link_when_sent_redelivere
     assert_eq!(delivered[1]["status"], "delivered");
     assert_eq!(delivered[1]["link"], made.json["link"]);
 
-    let again = (sim.post(
-        SANDBOX,
-        &format!("/v2/payout-links/{id}/redeliver"),
-        &json!({}),
-    ))
-    .await;
+    let again = sim
+        .post(
+            SANDBOX,
+            &format!("/v2/payout-links/{id}/redeliver"),
+            &json!({}),
+        )
+        .await;
     assert_eq!(again.status, 200);
     sim.advance(0.0).await;
     let path = format!("/payout-links/{id}/status");

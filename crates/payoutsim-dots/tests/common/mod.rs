@@ -71,10 +71,6 @@ pub fn sim(seed: u64) -> Sim {
     Sim::new(seed, DotsConfig::default())
 }
 
-pub fn sim_with(seed: u64, config: DotsConfig) -> Sim {
-    Sim::new(seed, config)
-}
-
 /// A simulator whose Dots router sits behind the fault layer and whose admin API serves
 /// `/__admin/faults`, as `payoutsim serve` builds them.
 pub fn faulty_sim(seed: u64) -> Sim {
@@ -210,13 +206,13 @@ pub trait DotsSim {
         r.json["wallet"]["amount"].as_i64().unwrap()
     }
 
-    /// The app of `tenant` as the back office's objects view shows it (`wallet`, `funded`,
+    /// The app of `keys` as the back office's objects view shows it (`wallet`, `funded`,
     /// `money_out`, cents).
-    async fn app_view(&self, tenant: &str) -> Value;
+    async fn app_view(&self, keys: Keys) -> Value;
 
-    /// `tenant`'s app wallet, cents.
-    async fn app_wallet(&self, tenant: &str) -> i64 {
-        self.app_view(tenant).await["wallet"].as_i64().unwrap()
+    /// The app wallet of `keys`, cents.
+    async fn app_wallet(&self, keys: Keys) -> i64 {
+        self.app_view(keys).await["wallet"].as_i64().unwrap()
     }
 
     /// `POST /__admin/providers/dots/fund`: credits `tenant` with `dollars`.
@@ -234,7 +230,8 @@ impl DotsSim for Sim {
         }
     }
 
-    async fn app_view(&self, tenant: &str) -> Value {
+    async fn app_view(&self, keys: Keys) -> Value {
+        let tenant = keys.tenant();
         let path = format!("/__admin/providers/dots/objects?kind=app&tenant={tenant}");
         let r = self.admin("GET", &path, None).await;
         assert_eq!(r.status, 200, "objects: {}", r.json);

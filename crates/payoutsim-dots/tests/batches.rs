@@ -16,6 +16,19 @@ async fn batch(sim: &Sim, body: Value) -> Resp {
     sim.post(SANDBOX, "/v2/payout-batches", &body).await
 }
 
+/// The id of a new batch of `items`.
+async fn made(sim: &Sim, items: Value) -> String {
+    let r = batch(sim, json!({"items": items})).await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    id_of(&r)
+}
+
+/// `POST /v2/payouts` with `fund: true` under key `key(n)`.
+async fn funded_payout(sim: &Sim, user: &str, amount: i64, n: u64) -> Resp {
+    let extra = json!({"fund": true, "idempotency_key": key(n)});
+    sim.payout(SANDBOX, user, amount, "paypal", extra).await
+}
+
 async fn results(sim: &Sim, id: &str, query: &str) -> Resp {
     let r = sim
         .get(SANDBOX, &format!("/v2/payout-batches/{id}/results{query}"))
@@ -42,27 +55,18 @@ async fn a_batch_needs_from_1_to_5000_items() {
     let sim = sim(70);
     let many: Vec<Value> = (0..5001).map(|n| item(NOBODY, 1, n)).collect();
 
-    let missing = batch(&sim, json!({})).await;
-    let empty = batch(&sim, json!({"items": []})).await;
-    let too_many = batch(&sim, json!({"items": many})).await;
-    let not_objects = batch(&sim, json!({"items": [1]})).await;
-
-    assert_eq!(
-        assert_error(&missing, 400, "invalid-input"),
-        "items: is required"
-    );
-    assert_eq!(
-        assert_error(&empty, 400, "invalid-input"),
-        "items: must have 1 to 5000 items"
-    );
-    assert_eq!(
-        assert_error(&too_many, 400, "invalid-input"),
-        "items: must have 1 to 5000 items"
-    );
-    assert_eq!(
-        assert_error(&not_objects, 400, "invalid-input"),
-        "items[0]: must be an object"
-    );
+    let cases = [
+        (json!({}), "items: is required"),
+        (json!({"items": []}), "items: must have 1 to 5000 items"),
+        (json!({"items": many}), "items: must have 1 to 5000 items"),
+        (json!({"items": [1]}), "items[0]: must be an object"),
+    ];
+    for (body, message) in cases {
+        let r = batch(&sim, body).await;
+        assert_eq!(assert_error(&r, 400, "invalid-input"), message);
+    }
+    let list = sim.get(SANDBOX, "/v2/payout-batches").await;
+    assert_eq!(list.json["data"], json!([]));
 }
 
 #[tokio::test]
@@ -162,7 +166,7 @@ async fn a_completed_batch_pays_its_good_items_and_fails_items_naming_no_user() 
         item(NOBODY, 500, 2),
         item(&ben, 2000, 3)
     ]);
-    let id = id_of(&batch(&sim, json!({"items": items})).await);
+    let id = made(&sim, items).await;
 
     sim.advance(1.0).await;
     let checked = results(&sim, &id, "").await;
@@ -203,7 +207,7 @@ async fn results_carry_each_items_request_only_when_asked() {
     let sim = sim(76);
     let ana = sim.user(SANDBOX, "ana").await;
     let sent = item(&ana, 100, 1);
-    let id = id_of(&batch(&sim, json!({"items": [sent.clone()]})).await);
+    let id = made(&sim, json!([sent.clone()])).await;
 
     let with = results(&sim, &id, "?include_request=true").await;
     let without = results(&sim, &id, "?include_request=false").await;
@@ -229,7 +233,7 @@ async fn an_item_the_app_wallet_cannot_cover_fails_alone() {
         item(&ana, 6000, 2),
         item(&ana, 4000, 3)
     ]);
-    let id = id_of(&batch(&sim, json!({"items": items})).await);
+    let id = made(&sim, items).await;
 
     sim.advance(71.0).await;
     let done = results(&sim, &id, "").await;
@@ -252,35 +256,13 @@ async fn an_item_the_app_wallet_cannot_cover_fails_alone() {
 async fn an_item_whose_key_a_payout_already_used_fails_and_a_batch_item_key_is_then_taken() {
     let sim = sim(78);
     let ana = sim.user(SANDBOX, "ana").await;
-    let used = sim
-        .payout(
-            SANDBOX,
-            &ana,
-            50,
-            "paypal",
-            json!({"fund": true, "idempotency_key": key(1)}),
-        )
-        .await;
+    let used = funded_payout(&sim, &ana, 50, 1).await;
     assert_eq!(used.status, 201, "{}", used.json);
-    let id = id_of(
-        &batch(
-            &sim,
-            json!({"items": [item(&ana, 100, 1), item(&ana, 200, 2)]}),
-        )
-        .await,
-    );
+    let id = made(&sim, json!([item(&ana, 100, 1), item(&ana, 200, 2)])).await;
 
     sim.advance(71.0).await;
     let done = results(&sim, &id, "").await;
-    let again = sim
-        .payout(
-            SANDBOX,
-            &ana,
-            200,
-            "paypal",
-            json!({"fund": true, "idempotency_key": key(2)}),
-        )
-        .await;
+    let again = funded_payout(&sim, &ana, 200, 2).await;
 
     assert_eq!(counters(&done.json), (2, 1, 1));
     assert_eq!(done.json["items"][0]["error_code"], "invalid-input");
@@ -298,13 +280,7 @@ async fn an_item_whose_key_a_payout_already_used_fails_and_a_batch_item_key_is_t
 async fn an_item_whose_payout_fails_later_counts_as_failed_and_its_money_comes_back() {
     let sim = sim(79);
     let ana = sim.user(SANDBOX, "ana").await;
-    let id = id_of(
-        &batch(
-            &sim,
-            json!({"items": [item(&ana, 666, 1), item(&ana, 100, 2)]}),
-        )
-        .await,
-    );
+    let id = made(&sim, json!([item(&ana, 666, 1), item(&ana, 100, 2)])).await;
 
     sim.advance(71.0).await;
     let paid = results(&sim, &id, "").await;
@@ -367,8 +343,8 @@ async fn five_thousand_items_naming_no_user_all_fail_at_processing() {
 async fn batches_are_listed_newest_first_and_an_unknown_batch_is_404() {
     let sim = sim(82);
     let ana = sim.user(SANDBOX, "ana").await;
-    let first = id_of(&batch(&sim, json!({"items": [item(&ana, 100, 1)]})).await);
-    let second = id_of(&batch(&sim, json!({"items": [item(&ana, 100, 2)]})).await);
+    let first = made(&sim, json!([item(&ana, 100, 1)])).await;
+    let second = made(&sim, json!([item(&ana, 100, 2)])).await;
 
     let list = sim.get(SANDBOX, "/v2/payout-batches").await;
     let unknown = sim
@@ -391,13 +367,7 @@ async fn batches_are_listed_newest_first_and_an_unknown_batch_is_404() {
 async fn the_back_office_shows_batches_with_their_items_and_lifecycle() {
     let sim = sim(83);
     let ana = sim.user(SANDBOX, "ana").await;
-    let id = id_of(
-        &batch(
-            &sim,
-            json!({"items": [item(&ana, 100, 1), item(NOBODY, 100, 2)]}),
-        )
-        .await,
-    );
+    let id = made(&sim, json!([item(&ana, 100, 1), item(NOBODY, 100, 2)])).await;
     sim.advance(11.0).await;
 
     let all = sim

@@ -13,6 +13,10 @@ async fn link(sim: &Sim, keys: Keys, body: Value) -> Resp {
     sim.post(keys, "/v2/payout-links", &body).await
 }
 
+async fn send(sim: &Sim, keys: Keys, body: Value) -> Resp {
+    sim.post(keys, "/v2/payouts/send-payout", &body).await
+}
+
 fn id_of(r: &Resp) -> String {
     r.json["id"].as_str().expect("an id").to_string()
 }
@@ -372,7 +376,7 @@ async fn send_payout_delivers_a_link_by_sms_to_a_users_phone() {
     let ana = sim.user(SANDBOX, "ana").await;
 
     let body = json!({"amount": 800, "user_id": ana, "delivery": {"message": "Thanks!", "method": "link"}});
-    let r = sim.post(SANDBOX, "/v2/payouts/send-payout", &body).await;
+    let r = send(&sim, SANDBOX, body).await;
 
     assert_eq!(r.status, 201, "{}", r.json);
     assert_eq!(r.json["status"], "created");
@@ -388,20 +392,8 @@ async fn send_payout_needs_a_user_or_a_phone_and_a_wallet_that_covers_it() {
     let sim = sim(67);
     let ana = sim.user(PRODUCTION, "ana").await;
 
-    let nobody = sim
-        .post(
-            PRODUCTION,
-            "/v2/payouts/send-payout",
-            &json!({"amount": 100}),
-        )
-        .await;
-    let short = sim
-        .post(
-            PRODUCTION,
-            "/v2/payouts/send-payout",
-            &json!({"amount": 100, "user_id": ana}),
-        )
-        .await;
+    let nobody = send(&sim, PRODUCTION, json!({"amount": 100})).await;
+    let short = send(&sim, PRODUCTION, json!({"amount": 100, "user_id": ana})).await;
 
     let message = assert_error(&nobody, 400, "invalid-input");
     assert!(
@@ -420,20 +412,18 @@ async fn a_seen_send_payout_key_returns_the_existing_link() {
     let k = key(21);
     let payee = json!({"country_code": "52", "phone_number": "5512345678"});
 
-    let first = sim
-        .post(
-            SANDBOX,
-            "/v2/payouts/send-payout",
-            &json!({"amount": 600, "payee": payee, "idempotency_key": k}),
-        )
-        .await;
-    let again = sim
-        .post(
-            SANDBOX,
-            "/v2/payouts/send-payout",
-            &json!({"amount": 10, "payee": payee, "idempotency_key": k}),
-        )
-        .await;
+    let first = send(
+        &sim,
+        SANDBOX,
+        json!({"amount": 600, "payee": payee, "idempotency_key": k}),
+    )
+    .await;
+    let again = send(
+        &sim,
+        SANDBOX,
+        json!({"amount": 10, "payee": payee, "idempotency_key": k}),
+    )
+    .await;
 
     assert_eq!(first.status, 201, "{}", first.json);
     assert_eq!(again.status, 201);

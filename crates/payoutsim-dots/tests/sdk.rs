@@ -6,11 +6,18 @@
 //! packages are installed once per run of this binary (`npm ci`, pinned by its lock file). A
 //! missing `node` or `npm` fails these tests: it never passes them.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Output, Stdio};
-use std::sync::OnceLock;
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
+use axum::Router;
+use axum::routing::post;
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use bytes::Bytes;
+use http::{HeaderMap, StatusCode};
 use payoutsim_core::testkit::{self, Sim};
 use payoutsim_dots::{DotsConfig, DotsSpec};
 use serde_json::{Value, json};
@@ -173,6 +180,14 @@ async fn run_script(program: &str, args: &[&str], env: &[(&str, String)]) -> Run
     Run { steps, elapsed }
 }
 
+/// `Authorization: Basic base64(client_id:api_key)`.
+fn basic(client_id: &str, api_key: &str) -> String {
+    format!(
+        "Basic {}",
+        STANDARD.encode(format!("{client_id}:{api_key}"))
+    )
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs Node.js and npm: run by .ci/run"]
 async fn the_official_node_sdk_gets_every_call_answered_in_the_documented_shapes() {
@@ -209,6 +224,203 @@ async fn the_official_node_sdk_gets_every_call_answered_in_the_documented_shapes
     }
     println!(
         "sdk.mjs: {} steps passed in {:.2} s",
+        run.steps.len(),
+        run.elapsed.as_secs_f64()
+    );
+}
+
+/// One request the endpoint got, and what it answered.
+#[derive(Clone)]
+struct Got {
+    headers: HeaderMap,
+    raw: Bytes,
+    answered: u16,
+}
+
+/// A webhook endpoint that refuses the first attempt of each message (the first request with a
+/// given `svix-id`) with 500 and accepts every later one, recording each request as received.
+struct FailsFirstAttempt {
+    url: String,
+    got: Arc<Mutex<Vec<Got>>>,
+}
+
+impl FailsFirstAttempt {
+    async fn start() -> Self {
+        let got: Arc<Mutex<Vec<Got>>> = Arc::default();
+        let log = got.clone();
+        let hook = move |headers: HeaderMap, raw: Bytes| {
+            let log = log.clone();
+            async move {
+                let mut log = log.lock().unwrap_or_else(|e| e.into_inner());
+                let id = headers.get("svix-id");
+                let seen = log.iter().any(|g| g.headers.get("svix-id") == id);
+                let status = if seen {
+                    StatusCode::OK
+                } else {
+                    StatusCode::INTERNAL_SERVER_ERROR
+                };
+                let answered = status.as_u16();
+                log.push(Got {
+                    headers,
+                    raw,
+                    answered,
+                });
+                status
+            }
+        };
+        let base = testkit::spawn(Router::new().route("/hook", post(hook))).await;
+        Self {
+            url: format!("{base}/hook"),
+            got,
+        }
+    }
+
+    fn got(&self) -> Vec<Got> {
+        self.got.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+}
+
+/// One line of `DELIVERIES_FILE`: a request as received, with the simulator's message number.
+fn delivery_line(got: &Got, message: &Value) -> String {
+    let headers: serde_json::Map<String, Value> = (got.headers.iter())
+        .map(|(name, value)| {
+            let text = value
+                .to_str()
+                .unwrap_or_else(|e| panic!("header {name}: {e}"));
+            (name.as_str().to_string(), json!(text))
+        })
+        .collect();
+    let body = std::str::from_utf8(&got.raw).unwrap_or_else(|e| panic!("a body not UTF-8: {e}"));
+    json!({"headers": headers, "body": body, "message": message}).to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Node.js and npm: run by .ci/run"]
+async fn every_webhook_delivery_verifies_with_svix_and_a_retry_keeps_its_svix_id() {
+    harness().await;
+    let sim = Sim::<DotsSpec>::new(43, DotsConfig::default());
+    let endpoint = FailsFirstAttempt::start().await;
+    let (client_id, api_key) = ("pk_dev_svixharness", "sk_dev_svixharness");
+    let tenant = format!("dots:{client_id}");
+    let auth = basic(client_id, api_key);
+    let headers = [("authorization", auth.as_str())];
+
+    // The terminal events only: they carry the whole transfer, so each message's body is its
+    // own. `transfer.updated` is the same body at every status change, and while `svix-id` is
+    // derived from target and body (the interim signer), two such messages share one.
+    let subscribe = json!({"provider": "dots", "tenant": tenant, "url": endpoint.url,
+                           "events": ["transfer.completed", "transfer.failed"]});
+    let target = sim
+        .admin("POST", "/__admin/webhooks", Some(subscribe))
+        .await;
+    assert_eq!(target.status, 201, "{}", target.json);
+    let secret = target.json["secret"].as_str().expect("the target's secret");
+    assert!(secret.starts_with("whsec_"), "{secret}");
+
+    let new_user = json!({"first_name": "Ada", "last_name": "Lovelace",
+                          "email": "ada@example.com", "country_code": "1",
+                          "phone_number": "4155550123"});
+    let user = sim
+        .call_json("POST", "/api/v2/users", &headers, &new_user)
+        .await;
+    assert_eq!(user.status, 201, "{}", user.json);
+    // Two that complete, and the magic 666 that fails.
+    for (amount, platform) in [(500, "paypal"), (700, "venmo"), (666, "paypal")] {
+        let pay = json!({"user_id": user.json["id"], "amount": amount, "platform": platform,
+                         "fund": true});
+        let payout = sim
+            .call_json("POST", "/api/v2/payouts", &headers, &pay)
+            .await;
+        assert_eq!(payout.status, 201, "{}", payout.json);
+    }
+
+    // Pending after 5 s, done 300 s later: each first attempt is refused.
+    sim.advance(5.0).await;
+    sim.advance(300.0).await;
+    let first = endpoint.got();
+    assert_eq!(first.len(), 3, "one first attempt per payout");
+    assert!(first.iter().all(|g| g.answered == 500));
+    // The retries fall due on the simulated clock (a minute covers the first backoff), and
+    // nothing is sent again after they were accepted.
+    sim.advance(60.0).await;
+    sim.advance(86_400.0).await;
+
+    let got = endpoint.got();
+    let query = format!("/__admin/webhooks/deliveries?provider=dots&tenant={tenant}");
+    let listing = sim.admin("GET", &query, None).await;
+    let deliveries = listing.json["deliveries"].as_array().expect("deliveries");
+    assert_eq!(
+        deliveries.len(),
+        got.len(),
+        "every attempt reached the endpoint"
+    );
+    let mut attempts: BTreeMap<u64, (String, Vec<u16>)> = BTreeMap::new();
+    let mut lines = String::new();
+    for (d, g) in deliveries.iter().zip(&got) {
+        // Attempts are made one at a time, in order: the n-th recorded is the n-th received.
+        assert_eq!(d["status"], g.answered, "{d}");
+        let body: Value = serde_json::from_slice(&g.raw).expect("a JSON body");
+        assert_eq!(d["body"], body, "the recorded body is the one received");
+        let message = d["message"].as_u64().expect("a message number");
+        let event = d["event"].as_str().expect("an event").to_string();
+        let entry = attempts.entry(message).or_insert((event, Vec::new()));
+        entry.1.push(g.answered);
+        lines.push_str(&delivery_line(g, &d["message"]));
+        lines.push('\n');
+    }
+    let seen: Vec<(&str, &[u16])> = (attempts.values())
+        .map(|(event, statuses)| (event.as_str(), statuses.as_slice()))
+        .collect();
+    let mut events: Vec<&str> = seen.iter().map(|(event, _)| *event).collect();
+    events.sort_unstable();
+    assert_eq!(
+        events,
+        [
+            "transfer.completed",
+            "transfer.completed",
+            "transfer.failed"
+        ]
+    );
+    assert!(
+        seen.iter().all(|(_, statuses)| *statuses == [500, 200]),
+        "each message refused once, then accepted: {seen:?}"
+    );
+
+    let file = Path::new(env!("CARGO_TARGET_TMPDIR")).join("dots-svix-deliveries.jsonl");
+    std::fs::write(&file, lines).expect("the deliveries file is written");
+    let run = run_script(
+        "node",
+        &["svix.mjs"],
+        &[
+            ("WEBHOOK_SECRET", secret.to_string()),
+            ("DELIVERIES_FILE", file.to_string_lossy().into_owned()),
+        ],
+    )
+    .await;
+
+    // Svix verified all six attempts, refused each altered, and found three retried messages.
+    assert_eq!(run.step("deliveries.load")["detail"]["count"], 6);
+    let verified: Vec<&Value> = (run.steps.iter())
+        .filter(|s| s["step"].as_str().is_some_and(|n| n.starts_with("verify ")))
+        .collect();
+    assert_eq!(verified.len(), 6);
+    for v in verified {
+        assert!(
+            v["detail"]["tampered"].is_string(),
+            "an altered body refused: {v}"
+        );
+        assert!(
+            v["detail"]["foreign_secret"].is_string(),
+            "another secret refused: {v}"
+        );
+    }
+    let retries = &run.step("retries.share-svix-id")["detail"];
+    assert_eq!(retries["messages"], 3, "{retries}");
+    let retried = retries["retried"].as_array().expect("retried messages");
+    assert!(retried.iter().all(|r| r["attempts"] == 2), "{retries}");
+    assert_eq!(retried.len(), 3, "{retries}");
+    println!(
+        "svix.mjs: {} steps passed in {:.2} s",
         run.steps.len(),
         run.elapsed.as_secs_f64()
     );

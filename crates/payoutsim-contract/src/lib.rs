@@ -12,12 +12,12 @@
 //!   on any failure
 //! - `world.rs`: the World: what every provider shares (target, simulator, each provider's URL
 //!   by name, admin API, last exchange, webhook receiver) and one state per provider
-//!   (`onepay`, `onspot`, `kashpay`, `tupay`), each a `ProviderState` (its tenants, its
+//!   (`onepay`, `onspot`, `kashpay`, `tupay`, `dots`), each a `ProviderState` (its tenants, its
 //!   placeholders)
 //! - `target.rs`: the target, from the environment; `client.rs`: client adapters;
 //!   `receiver.rs`: the webhook receiver; `params.rs`: custom cucumber parameters
 //! - `steps/<provider>/`: each provider's own steps, one file per concept of its API
-//!   (`steps/onepay/`, `steps/onspot/`, `steps/kashpay/`, `steps/tupay/`)
+//!   (`steps/onepay/`, `steps/onspot/`, `steps/kashpay/`, `steps/tupay/`, `steps/dots/`)
 //! - `steps/*.rs`: the steps that work alike for every provider, naming it where it matters:
 //!   `http` (status, fields, headers), `clock`, `journal`, `faults` (`Given a fault rule for
 //!   {provider}:`), `webhooks` (the receiver, the delivery log)
@@ -39,19 +39,25 @@
 //! PAYOUTSIM_TARGET=url PAYOUTSIM_ADMIN_URL=http://127.0.0.1:4700 \
 //!   PAYOUTSIM_ONSPOT_URL=http://127.0.0.1:4701 PAYOUTSIM_ONEPAY_URL=http://127.0.0.1:4702 \
 //!   PAYOUTSIM_KASHPAY_URL=http://127.0.0.1:4703 PAYOUTSIM_TUPAY_URL=http://127.0.0.1:4704 \
-//!   [PAYOUTSIM_ADMIN_TOKEN=…] \
+//!   PAYOUTSIM_DOTS_URL=http://127.0.0.1:4705 [PAYOUTSIM_ADMIN_TOKEN=…] \
 //!   cargo test -p payoutsim-contract
 //!
 //! # 3. the providers' real sandboxes: each one's <PROVIDER>_BASE_URL and credentials
-//! #    (OnePay: ONEPAY_API_KEY; Tupay: TUPAY_ACCESS_KEY and TUPAY_SECRET_KEY, its API user).
-//! #    Scenarios tagged @sim are left out, and so are the folders of providers other than
-//! #    OnePay and Tupay for now (their steps make fresh credentials, which a sandbox does not
-//! #    accept)
+//! #    (OnePay: ONEPAY_API_KEY; Tupay: TUPAY_ACCESS_KEY and TUPAY_SECRET_KEY, its API user;
+//! #    Dots: DOTS_CLIENT_ID and DOTS_API_KEY, a sandbox pk_dev_/sk_dev_ pair). Scenarios
+//! #    tagged @sim are left out, and so are the folders of providers other than OnePay, Tupay
+//! #    and Dots for now (their steps make fresh credentials, which a sandbox does not accept)
 //! PAYOUTSIM_TARGET=sandbox ONEPAY_BASE_URL=https://… ONEPAY_API_KEY=sk_test_… \
 //!   cargo test -p payoutsim-contract
 //! PAYOUTSIM_TARGET=sandbox TUPAY_BASE_URL=https://merchants-api-stg.tupayonline.com \
 //!   TUPAY_ACCESS_KEY=api-user@example.com TUPAY_SECRET_KEY=… cargo test -p payoutsim-contract
+//! PAYOUTSIM_TARGET=sandbox DOTS_BASE_URL=https://pls.senddotssandbox.com/api \
+//!   DOTS_CLIENT_ID=pk_dev_… DOTS_API_KEY=sk_dev_… cargo test -p payoutsim-contract
 //! ```
+//!
+//! `DOTS_BASE_URL` may end in the `/api` Dots' documents give its base URLs, or not: the Dots
+//! steps write paths as `/api/v2/…`, as the simulator serves them and its journal and fault
+//! rules see them.
 //!
 //! A folder left out is named before the summary line, with its scenario count and the variable
 //! to set, e.g. `contract note: left out features/kashpay/ (40 scenarios): the target has no
@@ -64,12 +70,14 @@
 //! `@sim` marks scenarios that need the simulator: its admin API (clock, back office, journal,
 //! webhook deliveries) or its guarantees (a fresh tenant's exact balance, a live key on demand,
 //! magic values, a webhook receiver on 127.0.0.1). On the sandbox every scenario shares the one
-//! key, so balance checks there are relative ("has gone down by") and tagged `@serial`.
+//! key, so balance checks there are relative ("has gone down by") and tagged `@serial`; Dots'
+//! scenarios that run there check only the wallets of the users they made, and spend a few
+//! cents of the shared app's wallet each (its sandbox $100 is not refilled by the suite).
 //!
 //! Exercised so far: targets 1 and 2 (against `payoutsim serve`, twice in a row on the same
 //! process, with an admin token; and with only some providers' URLs); target 3's code path only
-//! against a simulator standing in for the sandbox (one shared `sk_test_` key, run repeatedly),
-//! never against the real OnePay.
+//! against a simulator standing in for the sandbox (one shared `sk_test_` key, or one Dots
+//! `pk_dev_`/`sk_dev_` pair, run repeatedly), never against the real OnePay, Tupay or Dots.
 //!
 //! # Client adapters
 //!

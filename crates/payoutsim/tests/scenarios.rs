@@ -26,6 +26,20 @@ async fn sim_with(name: &str) -> Sim {
     Sim::with(config).await
 }
 
+/// `provider`'s router with scenario `name` applied, as its port serves it (fault layer and
+/// journal), for `oneshot` requests on a paused clock.
+fn router_with(name: &str, provider: &str) -> axum::Router {
+    let mut config = ServeConfig::for_tests();
+    config.scenarios.push(scenario(name));
+    let app = payoutsim::App::new(&config);
+    payoutsim_faults::scenario::apply(&app.engine, &app.faults, &config.scenarios[0]).unwrap();
+    let (_, found) = app
+        .providers()
+        .find(|(id, _)| id.name() == provider)
+        .unwrap();
+    app.provider_router(found)
+}
+
 #[test]
 fn every_scenario_file_parses_and_is_tested_here() {
     let this = include_str!("scenarios.rs");
@@ -55,15 +69,7 @@ async fn outage_answers_503_for_60_seconds_then_recovers() {
 
 #[tokio::test(start_paused = true)]
 async fn latency_tail_slows_creates_heavily_and_polls_a_little() {
-    let mut config = ServeConfig::for_tests();
-    config.scenarios.push(scenario("onepay-latency-tail"));
-    let app = payoutsim::App::new(&config);
-    payoutsim_faults::scenario::apply(&app.engine, &app.faults, &config.scenarios[0]).unwrap();
-    let (_, onepay) = app
-        .providers()
-        .find(|(id, _)| id.name() == "onepay")
-        .unwrap();
-    let router = app.provider_router(onepay);
+    let router = router_with("onepay-latency-tail", "onepay");
     let auth = format!("Bearer {KEY}");
     let headers = [
         ("authorization", auth.as_str()),
@@ -426,4 +432,217 @@ async fn the_first_tupay_report_page_is_cut_short_and_the_next_read_is_whole() {
     assert!(cut.is_err(), "{cut:?}");
     assert_eq!(whole["maxRows"], 50, "{whole}");
     sim.stop().await;
+}
+
+// ---- Dots ---------------------------------------------------------------------------------
+
+/// The Dots sandbox key pair of these tests, `pk_dev_scenarios:sk_dev_scenarios`, its tenant
+/// and its `Authorization` value (Basic, the pair in base64).
+const DOTS_TENANT: &str = "dots:pk_dev_scenarios";
+const DOTS_AUTH: &str = "Basic cGtfZGV2X3NjZW5hcmlvczpza19kZXZfc2NlbmFyaW9z";
+
+/// `method path` on Dots with the pair's credentials and, if any, a JSON body; not yet sent.
+fn dots(sim: &Sim, method: &str, path: &str, body: Option<&Value>) -> reqwest::RequestBuilder {
+    let url = format!("{}{path}", sim.running.url("dots").unwrap());
+    let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+    let request = sim.http.request(method, url);
+    let request = request.header("authorization", DOTS_AUTH);
+    match body {
+        Some(body) => request.json(body),
+        None => request,
+    }
+}
+
+/// Sends a Dots request: its status and JSON answer.
+async fn dots_json(request: reqwest::RequestBuilder) -> (u16, Value) {
+    let resp = request.send().await.unwrap();
+    let status = resp.status().as_u16();
+    (status, resp.json().await.unwrap_or(Value::Null))
+}
+
+/// The body of a new user.
+fn dots_user_body() -> Value {
+    json!({"first_name": "Ana", "last_name": "Scenario", "email": "ana@scenarios.test",
+        "country_code": "1", "phone_number": "4155550100"})
+}
+
+/// `POST /v2/users` of one user, not yet sent.
+fn dots_new_user(sim: &Sim) -> reqwest::RequestBuilder {
+    dots(sim, "POST", "/api/v2/users", Some(&dots_user_body()))
+}
+
+/// A user of the pair's app; its id.
+async fn dots_user(sim: &Sim) -> String {
+    let (status, user) = dots_json(dots_new_user(sim)).await;
+    assert_eq!(status, 201, "{user}");
+    user["id"].as_str().unwrap().to_string()
+}
+
+/// The body of a PayPal payout of `cents` to `user`, from the app wallet.
+fn dots_payout(user: &str, cents: i64) -> Value {
+    json!({"user_id": user, "amount": cents, "platform": "paypal", "fund": true})
+}
+
+/// `POST /v2/payouts` of `body`, not yet sent.
+fn dots_pay(sim: &Sim, body: &Value) -> reqwest::RequestBuilder {
+    dots(sim, "POST", "/api/v2/payouts", Some(body))
+}
+
+/// The status of transfer `t` (an answer holding its `id`), as Dots reads it now.
+async fn dots_status(sim: &Sim, t: &Value) -> Value {
+    let path = format!("/api/v2/transfers/{}", t["id"].as_str().unwrap());
+    dots_json(dots(sim, "GET", &path, None)).await.1["status"].clone()
+}
+
+/// The app wallet, cents, as the back office shows it.
+async fn dots_wallet(sim: &Sim) -> i64 {
+    let path = format!("/__admin/providers/dots/objects?kind=app&tenant={DOTS_TENANT}");
+    let (_, body) = sim.admin("GET", &path, None).await;
+    body["objects"][0]["object"]["wallet"].as_i64().unwrap()
+}
+
+#[tokio::test]
+async fn a_dots_payout_is_accepted_then_fails_and_its_money_goes_back() {
+    let sim = sim_with("dots-payout-accepted-then-failed").await;
+    let user = dots_user(&sim).await;
+
+    let (s1, first) = dots_json(dots_pay(&sim, &dots_payout(&user, 500))).await;
+    let (s2, second) = dots_json(dots_pay(&sim, &dots_payout(&user, 700))).await;
+    sim.advance(305).await;
+
+    assert_eq!((s1, s2, &first["status"]), (201, 201, &json!("created")));
+    assert_eq!(dots_status(&sim, &first).await, "failed");
+    assert_eq!(dots_status(&sim, &second).await, "completed");
+    let wallet = dots_wallet(&sim).await;
+    assert_eq!(wallet, 10_000 - 700, "the failed payout's 500 came back");
+    sim.stop().await;
+}
+
+#[tokio::test]
+async fn dots_loses_every_transfer_update_and_delivers_completed_twice() {
+    let sim = sim_with("dots-webhooks-dropped-and-duplicated").await;
+    let url = sim.admin_url("/__admin/inbox/dots");
+    let target = json!({"provider": "dots", "tenant": DOTS_TENANT, "url": url});
+    let (status, _) = sim.admin("POST", "/__admin/webhooks", Some(target)).await;
+    assert_eq!(status, 201);
+    let user = dots_user(&sim).await;
+
+    dots_pay(&sim, &dots_payout(&user, 500))
+        .send()
+        .await
+        .unwrap();
+    sim.advance(305).await;
+
+    let (_, inbox) = sim.admin("GET", "/__admin/inbox/dots", None).await;
+    let arrived: Vec<(Value, Value)> = (inbox["messages"].as_array().unwrap().iter())
+        .map(|m| {
+            let id = m["headers"]["svix-id"].clone();
+            (id, m["body"]["transfer"]["status"].clone())
+        })
+        .collect();
+    assert_eq!(arrived.len(), 2, "{inbox}");
+    assert_eq!(arrived[0], arrived[1], "the same message twice: {inbox}");
+    assert_eq!(arrived[0].1, "completed");
+    let updates = "/__admin/webhooks/deliveries?provider=dots&event=transfer.updated";
+    let (_, log) = sim.admin("GET", updates, None).await;
+    let dropped = log["deliveries"].as_array().unwrap();
+    assert_eq!(dropped.len(), 2, "to pending and to completed: {log}");
+    let unsent = |d: &Value| d["error"].is_string() && d["status"].is_null();
+    assert!(dropped.iter().all(unsent), "{log}");
+    sim.stop().await;
+}
+
+#[tokio::test]
+async fn dots_answers_503_in_its_envelope_for_60_seconds_then_takes_the_user() {
+    let sim = sim_with("dots-outage-503").await;
+
+    let (during, refused) = dots_json(dots_new_user(&sim)).await;
+    sim.advance(61).await;
+    let (after, user) = dots_json(dots_new_user(&sim)).await;
+
+    assert_eq!((during, after), (503, 201), "{refused} {user}");
+    let envelope = (&refused["success"], &refused["error_code"]);
+    let expected = (&json!(false), &json!("service-unavailable"));
+    assert_eq!(envelope, expected, "{refused}");
+    sim.stop().await;
+}
+
+#[tokio::test]
+async fn a_dots_payout_whose_answer_was_lost_exists_and_its_retry_is_refused() {
+    let sim = sim_with("dots-payout-answer-lost").await;
+    let user = dots_user(&sim).await;
+    let mut body = dots_payout(&user, 500);
+    body["idempotency_key"] = json!("3c90c3cc-0d44-4b50-8888-8dd25736052a");
+
+    let lost = dots_pay(&sim, &body).send().await;
+    let (retry, refused) = dots_json(dots_pay(&sim, &body)).await;
+    let list = format!("/api/v2/transfers?user_id={user}&type=payout");
+    let (_, payouts) = dots_json(dots(&sim, "GET", &list, None)).await;
+
+    assert!(lost.is_err(), "the answer was cut off: {lost:?}");
+    let code = (retry, &refused["error_code"]);
+    assert_eq!(code, (409, &json!("invalid-input")), "{refused}");
+    let found = payouts["data"].as_array().map(Vec::len);
+    assert_eq!(
+        found,
+        Some(1),
+        "the payout the lost answer was about: {payouts}"
+    );
+    sim.stop().await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn slow_dots_payouts_take_two_to_six_seconds_and_transfer_reads_200_ms() {
+    let router = router_with("dots-slow-payouts", "dots");
+    let timed = |method: &'static str, path: String, body: Option<Value>| {
+        let router = router.clone();
+        async move {
+            let json = [
+                ("authorization", DOTS_AUTH),
+                ("content-type", "application/json"),
+            ];
+            let headers = if body.is_some() {
+                &json[..]
+            } else {
+                &json[..1]
+            };
+            let body = body.map(|b| b.to_string());
+            let req = request(method, &path, headers, body.as_deref().map(str::as_bytes));
+            let started = tokio::time::Instant::now();
+            let resp = router.oneshot(req).await.unwrap();
+            let bytes = http_body_util::BodyExt::collect(resp.into_body()).await;
+            let answer = serde_json::from_slice(&bytes.unwrap().to_bytes()).unwrap();
+            (started.elapsed(), answer)
+        }
+    };
+    let (quick, user): (_, Value) =
+        timed("POST", "/api/v2/users".into(), Some(dots_user_body())).await;
+    let user = user["id"].as_str().unwrap().to_string();
+
+    let mut creates = Vec::new();
+    let mut reads = Vec::new();
+    for _ in 0..10 {
+        let body = Some(dots_payout(&user, 10));
+        let (took, payout) = timed("POST", "/api/v2/payouts".into(), body).await;
+        creates.push(took);
+        let path = format!("/api/v2/transfers/{}", payout["id"].as_str().unwrap());
+        reads.push(timed("GET", path, None).await.0);
+    }
+
+    assert!(
+        quick < Duration::from_millis(50),
+        "a user is not slowed: {quick:?}"
+    );
+    let (two, six) = (Duration::from_secs(2), Duration::from_millis(6001));
+    assert!(
+        creates.iter().all(|c| *c >= two && *c <= six),
+        "{creates:?}"
+    );
+    assert!(
+        creates.iter().any(|c| *c != creates[0]),
+        "uniform, not fixed: {creates:?}"
+    );
+    let (at_least, at_most) = (Duration::from_millis(200), Duration::from_millis(201));
+    let about_200_ms = |r: &Duration| *r >= at_least && *r <= at_most;
+    assert!(reads.iter().all(about_200_ms), "{reads:?}");
 }

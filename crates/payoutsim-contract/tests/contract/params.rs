@@ -11,7 +11,11 @@
 //! | `{names}` | `"a, b, c"` | [`Names`] (a comma-separated list) |
 //! | `{duration}` | `60 seconds`, `5 minutes`, `2 hours`, `1 day` | [`SimDuration`] |
 //! | `{weekday}` | `Monday` … `Sunday` | [`Weekday`] |
-//! | `{provider}` | `OnePay`, `OnSpot`, `Kashpay`, `Tupay` | [`ProviderName`] (a provider the steps know) |
+//! | `{provider}` | `OnePay`, `OnSpot`, `Kashpay`, `Tupay`, `Dots` | [`ProviderName`] (a provider the steps know) |
+//! | `{rail}` | `PayPal`, `Venmo`, `Cash App`, `ACH`, `bank transfer`, `default` | [`Rail`] (a Dots payout's `platform`) |
+//! | `{idempotency}` | `, with idempotency key "k1"`, or nothing | [`WithKey`] (a Dots step's key, if any) |
+//! | `{funding}` | `funded by the app`, `from their wallet` | [`Funding`] (the wallet a Dots payout draws on) |
+//! | `{unknowns}` | `, the last 10 to unknown users`, or nothing | [`Unknowns`] (batch items to no user) |
 
 use std::fmt;
 use std::str::FromStr;
@@ -205,20 +209,28 @@ impl FromStr for Weekday {
 }
 
 words! {
-    /// A provider the steps know, by the name its own docs use: `OnePay`, `OnSpot`, `Kashpay`, `Tupay`.
+    /// A provider the steps know, by the name its own docs use: `OnePay`, `OnSpot`, `Kashpay`,
+    /// `Tupay`, `Dots`.
     /// (Not called `Provider`: cucumber's step macros declare a `struct Provider` of their own,
     /// which would shadow it in a step's arguments.)
-    #[param(name = "provider", regex = "OnePay|OnSpot|Kashpay|Tupay")]
+    #[param(name = "provider", regex = "OnePay|OnSpot|Kashpay|Tupay|Dots")]
     pub enum ProviderName("provider", name) {
         OnePay = "OnePay",
         OnSpot = "OnSpot",
         Kashpay = "Kashpay",
         Tupay = "Tupay",
+        Dots = "Dots",
     }
 }
 
 impl ProviderName {
-    pub const ALL: [Self; 4] = [Self::OnePay, Self::OnSpot, Self::Kashpay, Self::Tupay];
+    pub const ALL: [Self; 5] = [
+        Self::OnePay,
+        Self::OnSpot,
+        Self::Kashpay,
+        Self::Tupay,
+        Self::Dots,
+    ];
 
     /// The simulator's name for it: the key of its base URL, its tenants' prefix, its
     /// `features/` folder.
@@ -228,6 +240,7 @@ impl ProviderName {
             Self::OnSpot => "onspot",
             Self::Kashpay => "kashpay",
             Self::Tupay => "tupay",
+            Self::Dots => "dots",
         }
     }
 }
@@ -235,5 +248,111 @@ impl ProviderName {
 impl fmt::Display for ProviderName {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
+    }
+}
+
+/// A Dots payout's rail, by the name Dots' documents give it in prose; [`Rail::wire`] is its
+/// `platform` in a request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Parameter)]
+#[param(
+    name = "rail",
+    regex = "PayPal|Venmo|Cash App|ACH|bank transfer|default"
+)]
+pub enum Rail {
+    PayPal,
+    Venmo,
+    CashApp,
+    Ach,
+    BankTransfer,
+    Default,
+}
+
+impl Rail {
+    /// The `platform` of a payout request (and of a payout method).
+    pub fn wire(self) -> &'static str {
+        match self {
+            Self::PayPal => "paypal",
+            Self::Venmo => "venmo",
+            Self::CashApp => "cash_app",
+            Self::Ach => "ach",
+            Self::BankTransfer => "bank_transfer",
+            Self::Default => "default",
+        }
+    }
+}
+
+impl FromStr for Rail {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(match s {
+            "PayPal" => Self::PayPal,
+            "Venmo" => Self::Venmo,
+            "Cash App" => Self::CashApp,
+            "ACH" => Self::Ach,
+            "bank transfer" => Self::BankTransfer,
+            "default" => Self::Default,
+            other => return Err(format!("unknown Dots payout rail {other}")),
+        })
+    }
+}
+
+/// The end of a Dots step that may name an idempotency key: `, with idempotency key "k1"` or
+/// ` with idempotency key "k1"`, or nothing; the scenario's name for the key, if any.
+#[derive(Clone, Debug, PartialEq, Eq, Parameter)]
+#[param(
+    name = "idempotency",
+    regex = r#"(?:,? with idempotency key "[^"]*")?"#
+)]
+pub struct WithKey(pub Option<String>);
+
+impl FromStr for WithKey {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if s.is_empty() {
+            return Ok(Self(None));
+        }
+        let name = s.split('"').nth(1);
+        let name = name.ok_or_else(|| format!("no quoted idempotency key in {s:?}"))?;
+        Ok(Self(Some(name.to_string())))
+    }
+}
+
+/// The end of a Dots batch step that may send some items to users the app does not have:
+/// `, the last 10 to unknown users`, or nothing (none).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Parameter)]
+#[param(name = "unknowns", regex = r"(?:, the last \d+ to unknown users)?")]
+pub struct Unknowns(pub usize);
+
+impl FromStr for Unknowns {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let digits: String = s.chars().filter(char::is_ascii_digit).collect();
+        if digits.is_empty() {
+            return Ok(Self(0));
+        }
+        digits
+            .parse()
+            .map(Self)
+            .map_err(|e| format!("bad count of unknown users {s:?}: {e}"))
+    }
+}
+
+/// Which wallet a Dots payout draws on: `funded by the app` (`fund: true`, the app wallet) or
+/// `from their wallet` (the user's).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Parameter)]
+#[param(name = "funding", regex = "funded by the app|from their wallet")]
+pub struct Funding {
+    /// `fund: true`.
+    pub by_app: bool,
+}
+
+impl FromStr for Funding {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "funded by the app" => Ok(Self { by_app: true }),
+            "from their wallet" => Ok(Self { by_app: false }),
+            other => Err(format!("unknown Dots payout funding {other:?}")),
+        }
     }
 }

@@ -4,12 +4,12 @@
 //! |---|---|---|---|
 //! | unset or `in-process` | nothing | nothing: it serves them all | a fresh simulator per scenario, manual clock, free ports |
 //! | `url` | `PAYOUTSIM_ADMIN_URL` | `PAYOUTSIM_<PROVIDER>_URL` | a running simulator, fresh random credentials per scenario |
-//! | `sandbox` | nothing | `<PROVIDER>_BASE_URL` and that provider's credentials (OnePay: `ONEPAY_API_KEY`; Tupay: `TUPAY_ACCESS_KEY`, `TUPAY_SECRET_KEY`) | the providers' real sandboxes; `@sim` scenarios are left out |
+//! | `sandbox` | nothing | `<PROVIDER>_BASE_URL` and that provider's credentials (OnePay: `ONEPAY_API_KEY`; Tupay: `TUPAY_ACCESS_KEY`, `TUPAY_SECRET_KEY`; Dots: `DOTS_CLIENT_ID`, `DOTS_API_KEY`) | the providers' real sandboxes; `@sim` scenarios are left out |
 //!
 //! No provider is required, but at least one must be given. A provider's folder
 //! (`features/<provider>/`) runs where the target has the provider's URL; where it has not, the
 //! folder is left out and the run ends with a note saying so and which variable to set. On the
-//! sandbox only OnePay's and Tupay's folders run today ([`Target::covers`]).
+//! sandbox only OnePay's, Tupay's and Dots' folders run today ([`Target::covers`]).
 //!
 //! With `url`, `PAYOUTSIM_ADMIN_TOKEN` is sent as the admin API's bearer token when set.
 
@@ -22,9 +22,10 @@ pub const PROVIDERS: [&str; 5] = ["onspot", "onepay", "kashpay", "tupay", "dots"
 
 /// The credentials each provider's sandbox needs, by environment variable: a `<PROVIDER>_BASE_URL`
 /// without them is refused. A provider missing here has no sandbox steps yet.
-const SANDBOX_CREDENTIALS: [(&str, &[&str]); 2] = [
+const SANDBOX_CREDENTIALS: [(&str, &[&str]); 3] = [
     ("onepay", &["ONEPAY_API_KEY"]),
     ("tupay", &["TUPAY_ACCESS_KEY", "TUPAY_SECRET_KEY"]),
+    ("dots", &["DOTS_CLIENT_ID", "DOTS_API_KEY"]),
 ];
 
 /// The system under test.
@@ -125,12 +126,12 @@ impl Target {
     }
 
     /// Whether the scenarios of `features/<folder>/` run on this target. A simulator runs them
-    /// all. On the real sandboxes only OnePay's and Tupay's steps know how to use sandbox
-    /// credentials today (`ONEPAY_API_KEY`; `TUPAY_ACCESS_KEY` and `TUPAY_SECRET_KEY`), so the
-    /// other providers' folders are left out there.
+    /// all. On the real sandboxes only the providers of [`SANDBOX_CREDENTIALS`] have steps that
+    /// use the credentials given (`ONEPAY_API_KEY`; `TUPAY_ACCESS_KEY` and `TUPAY_SECRET_KEY`;
+    /// `DOTS_CLIENT_ID` and `DOTS_API_KEY`), so the other providers' folders are left out there.
     pub fn covers(&self, folder: &str) -> bool {
         match self {
-            Self::Sandbox { .. } => folder == "onepay" || folder == "tupay",
+            Self::Sandbox { .. } => SANDBOX_CREDENTIALS.iter().any(|(p, _)| *p == folder),
             _ => true,
         }
     }
@@ -146,8 +147,8 @@ impl Target {
         }
         (!self.covers(folder)).then(|| {
             format!(
-                "the {} target runs only OnePay's and Tupay's folders: the other providers' \
-                 steps make fresh credentials, which a real sandbox does not accept",
+                "the {} target runs only OnePay's, Tupay's and Dots' folders: the other \
+                 providers' steps make fresh credentials, which a real sandbox does not accept",
                 self.name()
             )
         })

@@ -1,8 +1,9 @@
 //! The World: one per scenario. It holds what every provider shares (the target, the simulator
 //! on the in-process target, each provider's base URL by name, the admin API, the client
 //! adapter, the last exchange, the webhook receiver) and one state per provider (`onepay`,
-//! `onspot`, `kashpay`, `tupay`: the scenario's credentials and the objects it named), each behind
-//! [`ProviderState`] for what the shared steps ask of a provider: its tenants and placeholders.
+//! `onspot`, `kashpay`, `tupay`, `dots`: the scenario's credentials and the objects it named),
+//! each behind [`ProviderState`] for what the shared steps ask of a provider: its tenants and
+//! placeholders.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -16,6 +17,7 @@ use serde_json::{Value, json};
 use crate::client::{Adapter, Request, ReqwestAdapter, Response};
 use crate::params::ProviderName;
 use crate::receiver::Receiver;
+use crate::steps::dots::DotsState;
 use crate::steps::kashpay::KashpayState;
 use crate::steps::onepay::OnePayState;
 use crate::steps::onspot::OnSpotState;
@@ -59,6 +61,7 @@ pub struct ContractWorld {
     pub onspot: OnSpotState,
     pub kashpay: KashpayState,
     pub tupay: TupayState,
+    pub dots: DotsState,
 }
 
 impl fmt::Debug for ContractWorld {
@@ -71,6 +74,7 @@ impl fmt::Debug for ContractWorld {
             .field("onspot", &self.onspot)
             .field("kashpay", &self.kashpay)
             .field("tupay", &self.tupay)
+            .field("dots", &self.dots)
             .field(
                 "last_request",
                 &self.last_request.as_ref().map(|r| (&r.method, &r.url)),
@@ -111,6 +115,7 @@ impl ContractWorld {
             onspot: OnSpotState::default(),
             kashpay: KashpayState::default(),
             tupay: TupayState::default(),
+            dots: DotsState::default(),
         })
     }
 
@@ -131,6 +136,7 @@ impl ContractWorld {
             ProviderName::OnSpot => &self.onspot,
             ProviderName::Kashpay => &self.kashpay,
             ProviderName::Tupay => &self.tupay,
+            ProviderName::Dots => &self.dots,
         }
     }
 

@@ -28,7 +28,7 @@ async fn now(w: &ContractWorld, provider: ProviderName) -> DateTime<Utc> {
 }
 
 /// Moves to the next `weekday` at the same time of day (no move if it is that day already).
-#[given(expr = "it is {weekday} on {provider}'s simulated clock")]
+#[given(expr = "it is {weekday} on {provider}'(s) simulated clock")]
 async fn it_is(w: &mut ContractWorld, weekday: Weekday, provider: ProviderName) {
     let today = now(w, provider).await.weekday().num_days_from_monday();
     let days = (weekday.0 + 7 - today) % 7;
@@ -37,7 +37,7 @@ async fn it_is(w: &mut ContractWorld, weekday: Weekday, provider: ProviderName) 
     }
 }
 
-#[then(expr = "the response field {string} is {provider}'s simulated time")]
+#[then(expr = "the response field {string} is {provider}'(s) simulated time")]
 async fn field_is_now(w: &mut ContractWorld, path: String, provider: ProviderName) {
     let expected = now(w, provider).await;
     let text = field_text(w, &path);

@@ -36,7 +36,7 @@ pub async fn newest(w: &ContractWorld, provider: ProviderName, verb: &Verb, path
         .unwrap_or_else(|| panic!("no {} {path} in {provider}'s journal", verb.0))
 }
 
-#[then(expr = "{provider}'s journal recorded {verb} {string} answered with {int}")]
+#[then(expr = "{provider}'(s) journal recorded {verb} {string} answered with {int}")]
 async fn recorded(
     w: &mut ContractWorld,
     provider: ProviderName,
@@ -61,7 +61,7 @@ fn assert_fault(entry: &Value, fault: &str) {
 }
 
 /// Status 0: the client got no answer.
-#[then(expr = "{provider}'s journal recorded {verb} {string} unanswered, by the fault {string}")]
+#[then(expr = "{provider}'(s) journal recorded {verb} {string} unanswered, by the fault {string}")]
 async fn unanswered_by_fault(
     w: &mut ContractWorld,
     provider: ProviderName,
@@ -75,7 +75,7 @@ async fn unanswered_by_fault(
 }
 
 #[then(
-    expr = "{provider}'s journal recorded {verb} {string} answered with {int}, by the fault {string}"
+    expr = "{provider}'(s) journal recorded {verb} {string} answered with {int}, by the fault {string}"
 )]
 async fn answered_by_fault(
     w: &mut ContractWorld,

@@ -16,8 +16,13 @@
 //! - `kashpay`: sessions, orders, balance, operations, back office
 //! - `tupay`: sessions and token carriers, lists and every page, the report against the lists,
 //!   back office
+//! - `dots`: key pairs and apps, users and verification, transfers and payouts, cursor pages,
+//!   payout links, batches, Svix-signed webhooks, back office
+//!
+//! A `{provider}'s` phrase is also written `{provider}'` (`Dots' journal recorded …`).
 
 mod clock;
+pub mod dots;
 mod faults;
 mod http;
 mod journal;

@@ -56,6 +56,14 @@ pub async fn settle(w: &ContractWorld) {
     }
 }
 
+/// Every delivery the receiver got once the due ones were sent; asserts there is one.
+pub async fn delivered(w: &ContractWorld) -> Vec<Received> {
+    settle(w).await;
+    let got = receiver(w).received();
+    assert!(!got.is_empty(), "no webhook arrived");
+    got
+}
+
 async fn arrived(w: &ContractWorld, n: usize) -> Vec<Received> {
     settle(w).await;
     receiver(w).wait_for(n, ARRIVAL).await
@@ -79,7 +87,7 @@ async fn none_arrived(w: &mut ContractWorld) {
 }
 
 #[then(
-    expr = "{provider}'s delivery log shows {int} attempt(s) of {string}, the last answered {int}"
+    expr = "{provider}'(s) delivery log shows {int} attempt(s) of {string}, the last answered {int}"
 )]
 async fn delivery_log(
     w: &mut ContractWorld,

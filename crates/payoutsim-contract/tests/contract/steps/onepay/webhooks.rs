@@ -12,7 +12,7 @@ use super::request;
 use crate::params::Names;
 use crate::receiver::Received;
 use crate::steps::arranged;
-use crate::steps::webhooks::{ensure_receiver, receiver, settle};
+use crate::steps::webhooks::{delivered, ensure_receiver, receiver, settle};
 use crate::world::ContractWorld;
 
 fn webhook_field(w: &ContractWorld, name: &str) -> String {
@@ -46,14 +46,6 @@ async fn register(w: &mut ContractWorld, events: &Names) {
 async fn a_webhook(w: &mut ContractWorld, step: &Step, events: Names) {
     register(w, &events).await;
     arranged(w, step, 201, "registering the webhook");
-}
-
-/// Every delivery the receiver got once the due ones were sent; asserts there is one.
-async fn delivered(w: &ContractWorld) -> Vec<Received> {
-    settle(w).await;
-    let got = receiver(w).received();
-    assert!(!got.is_empty(), "no webhook arrived");
-    got
 }
 
 #[then("every webhook is signed with the webhook's secret")]

@@ -154,9 +154,7 @@ async fn a_fund_true_payout_draws_on_the_app_wallet_and_leaves_the_user_wallet_a
     let r = sim.payout(SANDBOX, &ana, 5000, "venmo", body).await;
 
     assert_eq!(r.status, 201, "{}", r.json);
-    assert!(
-        (r.json["transactions"][0]["source_name"].as_str()).is_some_and(|s| s.starts_with("App "))
-    );
+    assert_eq!(r.json["transactions"][0]["source_name"], "Default App");
     assert_eq!(sim.app_wallet(SANDBOX).await, SANDBOX_FUNDING - 200 - 5000);
     assert_eq!(sim.user_wallet(SANDBOX, &ana).await, 200);
     sim.advance(305.0).await;

@@ -41,7 +41,7 @@ async fn a_negative_transfer_moves_money_from_the_app_wallet_to_the_user_and_com
     assert_eq!(leg["amount"], 2500);
     assert_eq!(leg["type"], "balance");
     assert_eq!(leg["destination_name"], "ana Payee");
-    assert!(leg["source_name"].as_str().unwrap().starts_with("App "));
+    assert_eq!(leg["source_name"], "Default App");
     assert_eq!(leg["transfer_id"], r.json["id"]);
     assert_eq!(sim.user_wallet(SANDBOX, &ana).await, 2500);
     assert_eq!(sim.app_wallet(SANDBOX).await, SANDBOX_FUNDING - 2500);

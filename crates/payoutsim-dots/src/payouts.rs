@@ -218,8 +218,8 @@ pub fn store_payout(
     wire
 }
 
-/// A payout of `req` for a batch item or a claimed link: validated, debited and started, no
-/// forced outcome but its magic amount. Its wire form.
+/// A payout of `req` for a batch item: validated, debited and started, no forced outcome but
+/// its magic amount. Its wire form.
 pub fn start_payout(
     dots: &Dots,
     tenant: &str,

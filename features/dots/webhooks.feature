@@ -4,7 +4,8 @@ Feature: Dots webhooks, signed the Svix way
   stands in: `POST /__admin/webhooks` answers the endpoint's `whsec_` secret). Each delivery
   carries `svix-id` (the message's, the same on every retry), `svix-timestamp` and
   `svix-signature`: `v1,` and the base64 HMAC-SHA256 of `{svix-id}.{svix-timestamp}.{raw body}`
-  keyed by the base64-decoded secret, within 5 minutes of the receiver's clock. A payout's every
+  keyed by the base64-decoded secret, within 5 minutes of the receiver's clock; a delivery
+  refused is tried again on Svix's schedule (5 s, 5 min, 30 min, …). A payout's every
   status change is `transfer.updated` `{event, transfer_id}`; completed and failed add
   `transfer.completed` / `transfer.failed` `{transfer, transfer_id}`. Links send
   `payout_link.updated`, and `payout_link.sent` / `payout_link.claimed` with the whole link;
@@ -43,14 +44,16 @@ Feature: Dots webhooks, signed the Svix way
     When I create a Dots PayPal payout "p1" of 500 cents to "ana", funded by the app
     Then no webhook arrives
 
-  Scenario: A refused delivery is tried again with the same svix-id and body
+  Scenario: A refused delivery is tried again 5 seconds later, with the same svix-id and body
     Given a Dots webhook endpoint for "transfer.updated"
     And the webhook receiver answers 500
     And a Dots PayPal payout "p1" of 500 cents to "ana", funded by the app
     When 5 seconds of simulated time pass
     Then Dots' delivery log shows 1 attempt of "transfer.updated", the last answered 500
     When the webhook receiver answers 200
-    And 30 seconds of simulated time pass
+    And 4 seconds of simulated time pass
+    Then Dots' delivery log shows 1 attempt of "transfer.updated", the last answered 500
+    When 1 second of simulated time passes
     Then Dots' delivery log shows 2 attempts of "transfer.updated", the last answered 200
     And every Dots webhook arrived 2 times, with the same svix-id and body
     And every Dots webhook carries a valid Svix signature

@@ -305,11 +305,10 @@ async fn every_webhook_delivery_verifies_with_svix_and_a_retry_keeps_its_svix_id
     let auth = basic(client_id, api_key);
     let headers = [("authorization", auth.as_str())];
 
-    // The terminal events only: they carry the whole transfer, so each message's body is its
-    // own. `transfer.updated` is the same body at every status change, and while `svix-id` is
-    // derived from target and body (the interim signer), two such messages share one.
+    // Every transfer event: `transfer.updated` at each status change (the same body each time,
+    // yet a message of its own, with an svix-id of its own), and the terminal one.
     let subscribe = json!({"provider": "dots", "tenant": tenant, "url": endpoint.url,
-                           "events": ["transfer.completed", "transfer.failed"]});
+                           "events": ["transfer.updated", "transfer.completed", "transfer.failed"]});
     let target = sim
         .admin("POST", "/__admin/webhooks", Some(subscribe))
         .await;
@@ -334,14 +333,14 @@ async fn every_webhook_delivery_verifies_with_svix_and_a_retry_keeps_its_svix_id
         assert_eq!(payout.status, 201, "{}", payout.json);
     }
 
-    // Pending after 5 s, done 300 s later: each first attempt is refused.
+    // Pending after 5 s: one transfer.updated per payout, each first attempt refused.
     sim.advance(5.0).await;
-    sim.advance(300.0).await;
     let first = endpoint.got();
     assert_eq!(first.len(), 3, "one first attempt per payout");
     assert!(first.iter().all(|g| g.answered == 500));
-    // The retries fall due on the simulated clock (a minute covers the first backoff), and
-    // nothing is sent again after they were accepted.
+    // Done 300 s later; the retries fall due on the simulated clock (a minute covers the first
+    // backoff), and nothing is sent again once they were accepted.
+    sim.advance(300.0).await;
     sim.advance(60.0).await;
     sim.advance(86_400.0).await;
 
@@ -373,14 +372,10 @@ async fn every_webhook_delivery_verifies_with_svix_and_a_retry_keeps_its_svix_id
         .collect();
     let mut events: Vec<&str> = seen.iter().map(|(event, _)| *event).collect();
     events.sort_unstable();
-    assert_eq!(
-        events,
-        [
-            "transfer.completed",
-            "transfer.completed",
-            "transfer.failed"
-        ]
-    );
+    let mut expected = vec!["transfer.completed"; 2];
+    expected.push("transfer.failed");
+    expected.extend(["transfer.updated"; 6]);
+    assert_eq!(events, expected, "two changes and one outcome per payout");
     assert!(
         seen.iter().all(|(_, statuses)| *statuses == [500, 200]),
         "each message refused once, then accepted: {seen:?}"
@@ -398,12 +393,12 @@ async fn every_webhook_delivery_verifies_with_svix_and_a_retry_keeps_its_svix_id
     )
     .await;
 
-    // Svix verified all six attempts, refused each altered, and found three retried messages.
-    assert_eq!(run.step("deliveries.load")["detail"]["count"], 6);
+    // Svix verified all 18 attempts, refused each altered, and found 9 messages, each retried.
+    assert_eq!(run.step("deliveries.load")["detail"]["count"], 18);
     let verified: Vec<&Value> = (run.steps.iter())
         .filter(|s| s["step"].as_str().is_some_and(|n| n.starts_with("verify ")))
         .collect();
-    assert_eq!(verified.len(), 6);
+    assert_eq!(verified.len(), 18);
     for v in verified {
         assert!(
             v["detail"]["tampered"].is_string(),
@@ -415,10 +410,10 @@ async fn every_webhook_delivery_verifies_with_svix_and_a_retry_keeps_its_svix_id
         );
     }
     let retries = &run.step("retries.share-svix-id")["detail"];
-    assert_eq!(retries["messages"], 3, "{retries}");
+    assert_eq!(retries["messages"], 9, "{retries}");
     let retried = retries["retried"].as_array().expect("retried messages");
     assert!(retried.iter().all(|r| r["attempts"] == 2), "{retries}");
-    assert_eq!(retried.len(), 3, "{retries}");
+    assert_eq!(retried.len(), 9, "{retries}");
     println!(
         "svix.mjs: {} steps passed in {:.2} s",
         run.steps.len(),

@@ -273,6 +273,28 @@ async fn a_delayed_message_is_signed_for_the_time_it_is_sent() {
 }
 
 #[tokio::test]
+async fn a_message_delayed_by_1e308_seconds_waits_for_the_latest_time_instead_of_panicking() {
+    let sim = Sim::<RelaySpec>::new(1, Timestamps::Simulated);
+    let rx = Receiver::start().await;
+    subscribe(&sim, &rx.url).await;
+    let delay = WebhookFault::Delay {
+        rule: "r".into(),
+        seconds: 1e308,
+    };
+    sim.engine.set_webhook_faults(Arc::new(Every(delay)));
+
+    emit(&sim, 1);
+    sim.advance(86_400.0).await;
+
+    assert!(rx.received().is_empty());
+    let timeline = sim.admin("GET", "/__admin/timeline", None).await.json;
+    assert_eq!(
+        timeline["scheduled"][0]["due"], "9999-12-31T23:59:59.999999Z",
+        "{timeline}"
+    );
+}
+
+#[tokio::test]
 async fn one_event_has_one_id_for_every_target_and_the_next_event_another() {
     let sim = Sim::<RelaySpec>::new(1, Timestamps::Simulated);
     let (one, two) = (Receiver::start().await, Receiver::start().await);

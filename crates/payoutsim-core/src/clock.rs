@@ -8,6 +8,12 @@
 //! it too. The wall clock itself is read once, when the clock is made (see `clippy.toml`);
 //! [`Clock::wall`] moves on from there by elapsed time, for what a receiver compares with its own
 //! clock (Svix's signed timestamps), never for business time.
+//!
+//! Limits: simulated time stays within [`max_time`] (the last microsecond of year 9999). One
+//! advance moves at most [`MAX_SPAN_S`] (100 years) and never past [`max_time`]
+//! ([`Clock::check_advance`] says why not); a `real` clock runs at most [`MAX_TIME_SCALE`] times
+//! faster than the wall and stops at [`max_time`]. Every sum of a time and a delay saturates
+//! there ([`later`], [`seconds_after`]), so no value makes the clock's arithmetic overflow.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -67,6 +73,51 @@ pub fn manual_epoch() -> DateTime<Utc> {
         .unwrap_or(DateTime::UNIX_EPOCH)
 }
 
+/// The latest simulated time: 9999-12-31T23:59:59.999999Z. Simulated time never passes it, and
+/// a time computed beyond it (a delay's due time) is this one.
+pub fn max_time() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(9999, 12, 31, 23, 59, 59)
+        .single()
+        .and_then(|t| t.checked_add_signed(TimeDelta::microseconds(999_999)))
+        .unwrap_or(DateTime::<Utc>::MAX_UTC)
+}
+
+/// The longest span one value may give, in seconds: an advance of the clock, a state machine's
+/// delay, a delayed webhook. 100 years of 365 days.
+pub const MAX_SPAN_S: i64 = 100 * 365 * 86_400;
+
+/// The fastest a `real` clock runs: simulated seconds per wall second.
+pub const MAX_TIME_SCALE: f64 = 1_000_000.0;
+
+/// Why `time_scale` cannot drive a clock: it must be a number above 0 and at most
+/// [`MAX_TIME_SCALE`]. The message names the limit.
+pub fn check_time_scale(time_scale: f64) -> Result<(), String> {
+    if time_scale.is_finite() && time_scale > 0.0 && time_scale <= MAX_TIME_SCALE {
+        Ok(())
+    } else {
+        Err(format!(
+            "time scale must be a number above 0 and at most {MAX_TIME_SCALE} (got {time_scale})"
+        ))
+    }
+}
+
+/// `t + delta`, or [`max_time`] when that would pass it (or leave chrono's range).
+pub fn later(t: DateTime<Utc>, delta: TimeDelta) -> DateTime<Utc> {
+    t.checked_add_signed(delta)
+        .map_or_else(max_time, |later| later.min(max_time()))
+}
+
+/// `t` plus `seconds` (fractions allowed, to the microsecond), saturating at [`max_time`]; a
+/// negative or NaN `seconds` is 0.
+pub fn seconds_after(t: DateTime<Utc>, seconds: f64) -> DateTime<Utc> {
+    let micros = seconds * 1_000_000.0;
+    if micros.is_nan() || micros <= 0.0 {
+        return t.min(max_time());
+    }
+    // `as` saturates at i64::MAX, which chrono's TimeDelta holds.
+    later(t, TimeDelta::microseconds(micros.round() as i64))
+}
+
 /// What `GET /__admin/clock` shows.
 #[derive(Clone, Debug, Serialize)]
 pub struct ClockSnapshot {
@@ -103,11 +154,14 @@ impl Clock {
             ClockMode::Manual => manual_epoch(),
             ClockMode::Real => wall_start,
         });
+        // The entry points refuse a scale out of range (`check_time_scale`); one that reaches
+        // here anyway runs at the nearest one allowed.
         let time_scale = if config.time_scale.is_finite() && config.time_scale > 0.0 {
-            config.time_scale
+            config.time_scale.min(MAX_TIME_SCALE)
         } else {
             1.0
         };
+        let base = base.min(max_time());
         Self {
             state: Mutex::new(State {
                 mode: config.mode,
@@ -134,17 +188,47 @@ impl Clock {
     /// A tenant's simulated time: global time plus that tenant's offset.
     pub fn now_for(&self, tenant: &str) -> DateTime<Utc> {
         let s = self.lock();
-        let offset = s.tenant_offsets.get(tenant).copied().unwrap_or_default();
-        global_now(&s) + offset
+        tenant_now(&s, tenant)
     }
 
-    /// Moves time forward by `seconds` (fractions allowed), for everyone or for one tenant.
+    /// Why moving time forward by `seconds` (for everyone, or for `tenant`) is refused: not a
+    /// number >= 0, more than [`MAX_SPAN_S`], or past [`max_time`] for the time it moves (the
+    /// global time, or the tenant's). The message names the field and its limit.
+    pub fn check_advance(&self, seconds: f64, tenant: Option<&str>) -> Result<(), String> {
+        if !seconds.is_finite() || seconds < 0.0 {
+            return Err("`seconds` must be a number >= 0: time only moves forward".into());
+        }
+        if seconds > MAX_SPAN_S as f64 {
+            return Err(format!(
+                "`seconds` must be at most {MAX_SPAN_S} (100 years)"
+            ));
+        }
+        let now = match tenant {
+            Some(t) => self.now_for(t),
+            None => self.now(),
+        };
+        let left = (max_time() - now).num_microseconds().unwrap_or(i64::MAX) as f64 / 1e6;
+        if seconds > left {
+            return Err(format!(
+                "`seconds` would take simulated time past {} (the latest it reaches): at most \
+                 {left:.6} seconds are left",
+                rfc3339(max_time())
+            ));
+        }
+        Ok(())
+    }
+
+    /// Moves time forward by `seconds` (fractions allowed), for everyone or for one tenant; it
+    /// stops at [`max_time`] (see [`Clock::check_advance`] for a refusal instead).
     pub fn advance(&self, seconds: f64, tenant: Option<&str>) {
-        let delta = TimeDelta::microseconds((seconds * 1_000_000.0).round() as i64);
         let mut s = self.lock();
         match tenant {
-            Some(t) => *s.tenant_offsets.entry(t.to_string()).or_default() += delta,
-            None => s.base += delta,
+            Some(t) => {
+                let global = global_now(&s);
+                let to = seconds_after(tenant_now(&s, t), seconds);
+                s.tenant_offsets.insert(t.to_string(), to - global);
+            }
+            None => s.base = seconds_after(s.base, seconds),
         }
     }
 
@@ -190,12 +274,15 @@ impl Clock {
 fn global_now(s: &State) -> DateTime<Utc> {
     let t = match s.mode {
         ClockMode::Manual => s.base,
-        ClockMode::Real => {
-            let wall = s.anchor.elapsed().as_secs_f64() * s.time_scale;
-            s.base + TimeDelta::microseconds((wall * 1_000_000.0) as i64)
-        }
+        ClockMode::Real => seconds_after(s.base, s.anchor.elapsed().as_secs_f64() * s.time_scale),
     };
     truncate_micros(t)
+}
+
+/// A tenant's time: global time plus its offset, within [`max_time`].
+fn tenant_now(s: &State, tenant: &str) -> DateTime<Utc> {
+    let offset = s.tenant_offsets.get(tenant).copied().unwrap_or_default();
+    later(global_now(s), offset)
 }
 
 fn truncate_micros(t: DateTime<Utc>) -> DateTime<Utc> {
@@ -272,5 +359,104 @@ mod tests {
         });
         tokio::time::advance(std::time::Duration::from_secs(2)).await;
         assert_eq!(clock.now() - manual_epoch(), TimeDelta::seconds(2000));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_real_clock_at_a_time_scale_of_1e12_stops_at_the_latest_time_instead_of_panicking() {
+        let clock = Clock::new(&ClockConfig {
+            mode: ClockMode::Real,
+            time_scale: 1e12,
+            start: Some(manual_epoch()),
+        });
+        tokio::time::advance(std::time::Duration::from_secs(8)).await;
+        let at_8_s = clock.now();
+        tokio::time::advance(std::time::Duration::from_secs(3600 * 24 * 365 * 10)).await;
+
+        assert!(at_8_s <= max_time());
+        assert_eq!(clock.now(), max_time());
+        assert_eq!(clock.now_for("onepay:sk_test_a"), max_time());
+        assert_eq!(clock.snapshot(None).time_scale, MAX_TIME_SCALE);
+    }
+
+    #[test]
+    fn repeated_100_year_advances_are_refused_before_year_9999_is_passed() {
+        let clock = manual();
+        let century = MAX_SPAN_S as f64;
+        let mut accepted = 0;
+        for _ in 0..2_603 {
+            if clock.check_advance(century, None).is_err() {
+                break;
+            }
+            clock.advance(century, None);
+            accepted += 1;
+        }
+
+        assert_eq!(
+            accepted, 79,
+            "2026 + 79 centuries (of 365 days) is the last one before 9999"
+        );
+        let err = clock.check_advance(century, None).unwrap_err();
+        assert!(err.contains("9999-12-31T23:59:59.999999Z"), "{err}");
+        assert!(clock.now() < max_time());
+        clock.advance(century, None);
+        assert_eq!(
+            clock.now(),
+            max_time(),
+            "an unchecked advance stops at the latest time"
+        );
+    }
+
+    #[test]
+    fn a_tenant_is_refused_an_advance_past_year_9999_and_stops_there_unchecked() {
+        let clock = manual();
+        let tenant = Some("onepay:sk_test_a");
+        for _ in 0..2_603 {
+            clock.advance(MAX_SPAN_S as f64, tenant);
+        }
+
+        assert_eq!(clock.now_for("onepay:sk_test_a"), max_time());
+        assert_eq!(clock.now(), manual_epoch());
+        assert!(clock.check_advance(1.0, tenant).is_err());
+        assert!(clock.check_advance(MAX_SPAN_S as f64, None).is_ok());
+    }
+
+    #[test]
+    fn an_advance_names_its_field_and_limit_when_refused() {
+        let clock = manual();
+        let too_long = clock
+            .check_advance(MAX_SPAN_S as f64 + 1.0, None)
+            .unwrap_err();
+        let backwards = clock.check_advance(-1.0, None).unwrap_err();
+        let nan = clock.check_advance(f64::NAN, None).unwrap_err();
+
+        assert_eq!(too_long, "`seconds` must be at most 3153600000 (100 years)");
+        assert!(
+            backwards.starts_with("`seconds` must be a number >= 0"),
+            "{backwards}"
+        );
+        assert!(nan.starts_with("`seconds` must be a number >= 0"), "{nan}");
+        assert!(clock.check_advance(MAX_SPAN_S as f64, None).is_ok());
+    }
+
+    #[test]
+    fn a_time_scale_above_a_million_or_not_positive_is_refused_by_its_limit() {
+        for bad in [1e12, 0.0, -1.0, f64::NAN, f64::INFINITY] {
+            let err = check_time_scale(bad).unwrap_err();
+            assert!(err.contains("at most 1000000"), "{bad}: {err}");
+        }
+        assert!(check_time_scale(MAX_TIME_SCALE).is_ok());
+        assert!(check_time_scale(0.001).is_ok());
+    }
+
+    #[test]
+    fn sums_of_a_time_and_a_huge_delay_saturate_at_the_latest_time() {
+        let t = manual_epoch();
+
+        assert_eq!(seconds_after(t, 1e308), max_time());
+        assert_eq!(seconds_after(t, f64::INFINITY), max_time());
+        assert_eq!(seconds_after(t, f64::NAN), t);
+        assert_eq!(later(t, TimeDelta::MAX), max_time());
+        assert_eq!(seconds_after(t, 1.5), t + TimeDelta::milliseconds(1500));
+        assert_eq!(rfc3339(max_time()), "9999-12-31T23:59:59.999999Z");
     }
 }

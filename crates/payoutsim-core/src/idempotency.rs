@@ -4,6 +4,11 @@
 //! A key is reserved while its first request runs, so a concurrent duplicate sees [`Begin::InFlight`]
 //! rather than creating a second object. Only responses the provider chose to keep are stored
 //! (see [`IdempotencyStore::complete`]); a released key can be used afresh.
+//!
+//! A handler holds its key through a [`Reservation`] ([`IdempotencyStore::reserve`]): the answer
+//! is kept with [`Reservation::keep`], and a reservation dropped without one (a refusal, an early
+//! return, a panic that unwinds through the handler) releases the key, so no key stays "in use"
+//! after its request is gone.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -205,6 +210,56 @@ impl IdempotencyStore {
     }
 }
 
+impl IdempotencyStore {
+    /// [`begin`](Self::begin), with the key held by a guard: `Ok` when the request goes ahead,
+    /// else what `begin` answered (`Replay`, `Conflict` or `InFlight`, never `Proceed`).
+    pub fn reserve(
+        &self,
+        tenant: &str,
+        scope: &str,
+        key: &str,
+        fingerprint: [u8; 32],
+        now: DateTime<Utc>,
+    ) -> Result<Reservation<'_>, Begin> {
+        match self.begin(tenant, scope, key, fingerprint, now) {
+            Begin::Proceed => Ok(Reservation {
+                store: self,
+                id: (tenant.to_string(), scope.to_string(), key.to_string()),
+                kept: false,
+            }),
+            other => Err(other),
+        }
+    }
+}
+
+/// A key reserved for one running request: kept with its answer, or released when dropped
+/// without one, whatever ended the request (a refusal, an early return, a panic).
+#[derive(Debug)]
+#[must_use = "dropping a reservation releases its key at once"]
+pub struct Reservation<'a> {
+    store: &'a IdempotencyStore,
+    id: (String, String, String),
+    kept: bool,
+}
+
+impl Reservation<'_> {
+    /// Stores `response` for replay under the key (see [`IdempotencyStore::complete`]).
+    pub fn keep(mut self, response: StoredResponse, now: DateTime<Utc>) {
+        let (tenant, scope, key) = &self.id;
+        self.store.complete(tenant, scope, key, response, now);
+        self.kept = true;
+    }
+}
+
+impl Drop for Reservation<'_> {
+    fn drop(&mut self) {
+        if !self.kept {
+            let (tenant, scope, key) = &self.id;
+            self.store.release(tenant, scope, key);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -289,5 +344,39 @@ mod tests {
             store.begin("b", "s", "k", fingerprint("POST", "/x", b"{\"a\":2}"), now),
             Begin::Proceed
         );
+    }
+
+    #[test]
+    fn a_reservation_dropped_by_a_panic_releases_its_key() {
+        let store = IdempotencyStore::new(TimeDelta::hours(24));
+        let now = crate::clock::manual_epoch();
+        let fp = fingerprint("POST", "/v1/cashouts", b"{}");
+
+        let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let _held = store.reserve("t", "s", "k", fp, now);
+            panic!("the handler failed halfway");
+        }));
+
+        assert!(panicked.is_err());
+        assert!(store.is_empty(), "no key left in use");
+        assert!(store.reserve("t", "s", "k", fp, now).is_ok());
+    }
+
+    #[test]
+    fn a_kept_reservation_replays_and_a_dropped_one_is_free_again() {
+        let store = IdempotencyStore::new(TimeDelta::hours(24));
+        let now = crate::clock::manual_epoch();
+        let fp = fingerprint("POST", "/x", b"{}");
+
+        let held = store.reserve("t", "s", "k", fp, now).unwrap();
+        let busy = store.reserve("t", "s", "k", fp, now).unwrap_err();
+        held.keep(resp("{}"), now);
+        let replay = store.reserve("t", "s", "k", fp, now).unwrap_err();
+        drop(store.reserve("t", "s", "other", fp, now).unwrap());
+        let again = store.reserve("t", "s", "other", fp, now);
+
+        assert_eq!(busy, Begin::InFlight);
+        assert_eq!(replay, Begin::Replay(resp("{}")));
+        assert!(again.is_ok());
     }
 }

@@ -11,6 +11,8 @@ use std::sync::{Arc, RwLock};
 use chrono::{DateTime, Datelike, TimeDelta, Utc, Weekday};
 use serde::{Deserialize, Serialize};
 
+use crate::clock::{MAX_SPAN_S, later};
+
 /// How long after entering `from` an edge fires.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -23,29 +25,59 @@ pub enum Delay {
 }
 
 impl Delay {
+    /// The longest delay in seconds: [`MAX_SPAN_S`], 100 years.
+    pub const MAX_SECONDS: i64 = MAX_SPAN_S;
+    /// The longest delay in business days: about 100 years of weekdays.
+    pub const MAX_BUSINESS_DAYS: u32 = 26_000;
+
+    /// The delay a caller gives as exactly one of `seconds` or `business_days` (the admin API,
+    /// scenario files), range-checked: the message names the field and its limit.
+    pub fn from_fields(seconds: Option<i64>, business_days: Option<u32>) -> Result<Self, String> {
+        match (seconds, business_days) {
+            (Some(s), None) => Delay::Seconds(s).checked(),
+            (None, Some(d)) => Delay::BusinessDays(d).checked(),
+            _ => Err("give exactly one of `seconds` (>= 0) or `business_days`".into()),
+        }
+    }
+
+    /// This delay if it is within its limits ([`Delay::MAX_SECONDS`],
+    /// [`Delay::MAX_BUSINESS_DAYS`]), else why not, naming the field and the limit.
+    pub fn checked(self) -> Result<Self, String> {
+        match self {
+            Delay::Seconds(s) if !(0..=Self::MAX_SECONDS).contains(&s) => Err(format!(
+                "`seconds` must be between 0 and {} (100 years), got {s}",
+                Self::MAX_SECONDS
+            )),
+            Delay::BusinessDays(d) if d > Self::MAX_BUSINESS_DAYS => Err(format!(
+                "`business_days` must be at most {} (about 100 years), got {d}",
+                Self::MAX_BUSINESS_DAYS
+            )),
+            ok => Ok(ok),
+        }
+    }
+
+    /// When an edge entered at `t` falls due. Any delay, checked or not, gives a time: past
+    /// [`max_time`](crate::clock::max_time) it is that time. Constant time whatever the delay.
     pub fn due_from(self, t: DateTime<Utc>) -> DateTime<Utc> {
         match self {
-            Delay::Seconds(s) => t + TimeDelta::seconds(s),
+            Delay::Seconds(s) => later(t, TimeDelta::try_seconds(s).unwrap_or(TimeDelta::MAX)),
             Delay::BusinessDays(n) => {
-                let mut d = t;
-                while is_weekend(d) {
-                    d += TimeDelta::days(1);
-                }
-                let mut left = n;
-                while left > 0 {
-                    d += TimeDelta::days(1);
-                    if !is_weekend(d) {
-                        left -= 1;
-                    }
-                }
-                d
+                let days = |n: i64| TimeDelta::try_days(n).unwrap_or(TimeDelta::MAX);
+                // A start on a weekend counts from the next Monday, same time of day.
+                let d = match t.weekday() {
+                    Weekday::Sat => later(t, days(2)),
+                    Weekday::Sun => later(t, days(1)),
+                    _ => t,
+                };
+                // Five business days are a week; the rest steps over one weekend or none.
+                let rest = i64::from(n % 5);
+                let weekday = i64::from(d.weekday().num_days_from_monday());
+                let over_weekend = if weekday + rest > 4 { 2 } else { 0 };
+                let d = later(d, days(7 * i64::from(n / 5)));
+                later(d, days(rest + over_weekend))
             }
         }
     }
-}
-
-fn is_weekend(t: DateTime<Utc>) -> bool {
-    matches!(t.weekday(), Weekday::Sat | Weekday::Sun)
 }
 
 /// One allowed move between statuses.
@@ -297,5 +329,87 @@ mod tests {
         assert_eq!(now[0].edges[0].after, Delay::Seconds(5));
         assert_eq!(now[1].edges[0].after, Delay::Seconds(7));
         assert!(table.get("cashout", "INSTANT").is_none());
+    }
+
+    fn is_weekend(t: DateTime<Utc>) -> bool {
+        matches!(t.weekday(), Weekday::Sat | Weekday::Sun)
+    }
+
+    /// The loop the O(1) sum replaced, day by day: the definition of a business day delay.
+    fn business_days_by_steps(t: DateTime<Utc>, n: u32) -> DateTime<Utc> {
+        let mut d = t;
+        while is_weekend(d) {
+            d += TimeDelta::days(1);
+        }
+        let mut left = n;
+        while left > 0 {
+            d += TimeDelta::days(1);
+            if !is_weekend(d) {
+                left -= 1;
+            }
+        }
+        d
+    }
+
+    #[test]
+    fn business_days_agree_with_counting_them_one_by_one() {
+        let monday = Utc.with_ymd_and_hms(2026, 1, 5, 15, 30, 0).unwrap();
+        for start in 0..14 {
+            let t = monday + TimeDelta::days(start);
+            for n in 0..40 {
+                assert_eq!(
+                    Delay::BusinessDays(n).due_from(t),
+                    business_days_by_steps(t, n),
+                    "{n} business days from {t}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn delays_of_i64_max_8e15_seconds_or_u32_max_business_days_end_at_the_latest_time() {
+        let t = crate::clock::manual_epoch();
+        let started = std::time::Instant::now();
+
+        let huge = [
+            Delay::Seconds(i64::MAX),
+            Delay::Seconds(8_000_000_000_000_000),
+            Delay::BusinessDays(u32::MAX),
+        ];
+
+        for d in huge {
+            assert_eq!(d.due_from(t), crate::clock::max_time(), "{d:?}");
+        }
+        assert!(started.elapsed() < std::time::Duration::from_millis(100));
+    }
+
+    #[test]
+    fn a_delay_out_of_range_is_refused_naming_its_field_and_limit() {
+        let seconds = Delay::from_fields(Some(9_223_372_036_854_775_807), None).unwrap_err();
+        let days = Delay::from_fields(None, Some(4_294_967_295)).unwrap_err();
+        let negative = Delay::from_fields(Some(-1), None).unwrap_err();
+        let both = Delay::from_fields(Some(1), Some(1)).unwrap_err();
+
+        assert!(
+            seconds.starts_with("`seconds` must be between 0 and 3153600000"),
+            "{seconds}"
+        );
+        assert!(
+            days.starts_with("`business_days` must be at most 26000"),
+            "{days}"
+        );
+        assert!(
+            negative.starts_with("`seconds` must be between 0"),
+            "{negative}"
+        );
+        assert!(both.contains("exactly one"), "{both}");
+        assert_eq!(
+            Delay::from_fields(Some(Delay::MAX_SECONDS), None),
+            Ok(Delay::Seconds(Delay::MAX_SECONDS))
+        );
+        assert_eq!(
+            Delay::from_fields(None, Some(26_000)),
+            Ok(Delay::BusinessDays(26_000))
+        );
     }
 }

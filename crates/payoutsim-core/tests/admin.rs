@@ -299,3 +299,100 @@ async fn the_inbox_keeps_what_a_provider_delivered_byte_for_byte() {
     assert_eq!(m["headers"]["x-toy-secret"], inbox.secret);
     assert_eq!(sim.engine.deliveries(None, None)[0].status, Some(200));
 }
+
+#[tokio::test]
+async fn machine_delays_the_engine_cannot_schedule_are_refused_with_400_naming_the_limit() {
+    let sim = Sim::<ToySpec>::new(1, ());
+    let edge = json!({"kind": "order", "from": "new", "to": "working"});
+    let with = |field: &str, value: Value| {
+        let mut body = edge.clone();
+        body[field] = value;
+        body
+    };
+    let cases = [
+        (
+            with("seconds", json!(9_223_372_036_854_775_807_i64)),
+            "`seconds` must be between 0 and 3153600000",
+        ),
+        (
+            with("seconds", json!(8_000_000_000_000_000_i64)),
+            "`seconds` must be between 0 and 3153600000",
+        ),
+        (
+            with("business_days", json!(4_294_967_295_u32)),
+            "`business_days` must be at most 26000",
+        ),
+    ];
+
+    for (body, want) in cases {
+        let r = sim
+            .admin(
+                "POST",
+                "/__admin/providers/toy/machines",
+                Some(body.clone()),
+            )
+            .await;
+        assert_eq!(r.status, 400, "{body}: {}", r.json);
+        let error = r.json["error"].as_str().unwrap();
+        assert!(error.starts_with(want), "{body}: {error}");
+    }
+    let machines = get(&sim, "/__admin/providers/toy/machines").await;
+    assert_eq!(
+        machines["machines"][0]["edges"][0]["after"],
+        json!({"seconds": 10})
+    );
+}
+
+#[tokio::test]
+async fn repeated_100_year_advances_are_refused_with_400_before_year_9999_and_the_clock_still_answers()
+ {
+    let sim = Sim::<ToySpec>::new(1, ());
+    let century = json!({"seconds": 3_153_600_000_i64});
+    let tenant_century = json!({"seconds": 3_153_600_000_i64, "tenant": "toy:a"});
+
+    let mut statuses = Vec::new();
+    for _ in 0..2_603 {
+        let r = advance(&sim, century.clone()).await;
+        statuses.push(r.status);
+        if r.status != 200 {
+            assert!(
+                r.json["error"]
+                    .as_str()
+                    .unwrap()
+                    .contains("9999-12-31T23:59:59.999999Z"),
+                "{}",
+                r.json
+            );
+            break;
+        }
+    }
+    let mut tenant_statuses = Vec::new();
+    let sim_b = Sim::<ToySpec>::new(2, ());
+    for _ in 0..2_603 {
+        let r = sim_b
+            .admin(
+                "POST",
+                "/__admin/clock/advance",
+                Some(tenant_century.clone()),
+            )
+            .await;
+        tenant_statuses.push(r.status);
+        if r.status != 200 {
+            break;
+        }
+    }
+    let too_long = advance(&sim, json!({"seconds": 3_153_600_001_i64})).await;
+    let clock = get(&sim, "/__admin/clock").await;
+    order(&sim_b, "a").await;
+
+    assert_eq!(statuses.len(), 80);
+    assert_eq!(statuses.last(), Some(&400));
+    assert_eq!(tenant_statuses.len(), 80);
+    assert_eq!(tenant_statuses.last(), Some(&400));
+    assert!(clock["now"].as_str().unwrap().starts_with("99"), "{clock}");
+    assert_eq!(too_long.status, 400);
+    assert_eq!(
+        too_long.json["error"],
+        "`seconds` must be at most 3153600000 (100 years)"
+    );
+}

@@ -251,18 +251,25 @@ async fn a_dropped_message_is_recorded_with_the_headers_it_would_have_been_sent_
     );
 }
 
-#[tokio::test]
-async fn a_delayed_message_is_signed_for_the_time_it_is_sent() {
+/// A subscribed receiver, and one message emitted under a rule delaying every message by
+/// `seconds`.
+async fn one_message_delayed_by(seconds: f64) -> (Sim<RelaySpec>, Receiver) {
     let sim = Sim::<RelaySpec>::new(1, Timestamps::Simulated);
     let rx = Receiver::start().await;
     subscribe(&sim, &rx.url).await;
     let delay = WebhookFault::Delay {
         rule: "r".into(),
-        seconds: 90.0,
+        seconds,
     };
     sim.engine.set_webhook_faults(Arc::new(Every(delay)));
-
     emit(&sim, 1);
+    (sim, rx)
+}
+
+#[tokio::test]
+async fn a_delayed_message_is_signed_for_the_time_it_is_sent() {
+    let (sim, rx) = one_message_delayed_by(90.0).await;
+
     sim.advance(90.0).await;
 
     let sent = rx.received()[0]
@@ -270,6 +277,20 @@ async fn a_delayed_message_is_signed_for_the_time_it_is_sent() {
         .header("svix-timestamp")
         .map(str::to_string);
     assert_eq!(sent, Some((manual_epoch().timestamp() + 90).to_string()));
+}
+
+#[tokio::test]
+async fn a_message_delayed_by_1e308_seconds_waits_for_the_latest_time_instead_of_panicking() {
+    let (sim, rx) = one_message_delayed_by(1e308).await;
+
+    sim.advance(86_400.0).await;
+
+    assert!(rx.received().is_empty());
+    let timeline = sim.admin("GET", "/__admin/timeline", None).await.json;
+    assert_eq!(
+        timeline["scheduled"][0]["due"], "9999-12-31T23:59:59.999999Z",
+        "{timeline}"
+    );
 }
 
 #[tokio::test]

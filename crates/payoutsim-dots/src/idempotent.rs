@@ -44,26 +44,26 @@ pub fn run(
     let engine = dots.engine();
     // The key alone is the fingerprint: another body under the same key is a repeat.
     let fp = fingerprint("POST", scope, key.as_bytes());
-    match (engine.idempotency()).begin(tenant, scope, key, fp, dots.now_for(tenant)) {
-        Begin::Proceed => {}
-        Begin::InFlight => return Err(DotsError::Busy),
-        Begin::Replay(stored) => {
+    let guard = match (engine.idempotency()).reserve(tenant, scope, key, fp, dots.now_for(tenant)) {
+        Ok(guard) => guard,
+        Err(Begin::Replay(stored)) => {
             return match repeat {
                 Repeat::Reject(what) => Err(repeated(what, key)),
                 Repeat::ReturnFirst => Ok(stored_reply(&stored)),
             };
         }
-        Begin::Conflict => return Err(repeated("An object", key)),
-    }
-    let guard = Reservation {
-        dots,
-        tenant,
-        scope,
-        key,
-        done: false,
+        Err(Begin::InFlight) => return Err(DotsError::Busy),
+        Err(_) => return Err(repeated("An object", key)),
     };
+    // Dropped without being kept (a refusal, a panic), the guard releases the key.
     let reply = create()?;
-    guard.keep(&reply);
+    if reply.0.is_success() {
+        let stored = StoredResponse {
+            status: reply.0.as_u16(),
+            body: reply.1.clone(),
+        };
+        guard.keep(stored, dots.now_for(tenant));
+    }
     Ok(reply)
 }
 
@@ -94,44 +94,6 @@ pub fn claim(dots: &Dots, tenant: &str, scope: &str, key: &str, reply: &Reply) -
             true
         }
         _ => false,
-    }
-}
-
-/// A reserved key: kept with the answer, or released when dropped without one (a refusal, a
-/// panic).
-struct Reservation<'a> {
-    dots: &'a Dots,
-    tenant: &'a str,
-    scope: &'a str,
-    key: &'a str,
-    done: bool,
-}
-
-impl Reservation<'_> {
-    fn keep(mut self, reply: &Reply) {
-        if reply.0.is_success() {
-            let stored = StoredResponse {
-                status: reply.0.as_u16(),
-                body: reply.1.clone(),
-            };
-            let now = self.dots.now_for(self.tenant);
-            (self.dots.engine().idempotency()).complete(
-                self.tenant,
-                self.scope,
-                self.key,
-                stored,
-                now,
-            );
-            self.done = true;
-        }
-    }
-}
-
-impl Drop for Reservation<'_> {
-    fn drop(&mut self) {
-        if !self.done {
-            (self.dots.engine().idempotency()).release(self.tenant, self.scope, self.key);
-        }
     }
 }
 

@@ -207,7 +207,9 @@ where
             response
         }
         Kind::Hang { stage, max_s } => {
-            let wire = WireFault::Hang(Duration::from_secs_f64(max_s.min(3600.0)));
+            let wire = WireFault::Hang(Duration::from_secs_f64(
+                max_s.min(crate::values::MAX_HANG_S),
+            ));
             staged((*stage, wire), &*provider, inner, req).await?
         }
         Kind::Reset { stage } => staged((*stage, WireFault::Reset), &*provider, inner, req).await?,

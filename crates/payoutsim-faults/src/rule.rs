@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 pub use crate::values::{ErrorStatus, Latency, Probability, Window};
-use crate::values::{hundred, non_negative, one, positive_usize, sixteen, thirty};
+use crate::values::{hang_seconds, hundred, one, positive_usize, sixteen, thirty, webhook_delay};
 
 /// One fault rule.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -97,8 +97,8 @@ pub enum Fault {
         retry_after_s: u64,
     },
     Hang {
-        /// Seconds before the connection is closed without an answer. Default 30.
-        #[serde(default = "thirty", deserialize_with = "non_negative")]
+        /// Seconds before the connection is closed without an answer, at most 3600. Default 30.
+        #[serde(default = "thirty", deserialize_with = "hang_seconds")]
         max_s: f64,
         #[serde(default, skip_serializing_if = "Stage::is_before")]
         stage: Stage,
@@ -134,7 +134,8 @@ pub enum Fault {
     WebhookDrop,
     WebhookDuplicate,
     WebhookDelay {
-        #[serde(deserialize_with = "non_negative")]
+        /// At most `clock::MAX_SPAN_S` (100 years).
+        #[serde(deserialize_with = "webhook_delay")]
         delay_s: f64,
     },
     WebhookReorder,
@@ -293,6 +294,34 @@ mod tests {
             err.contains("field `probability`: 2 is not between 0 and 1"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn a_webhook_delay_of_1e308_seconds_is_refused_naming_delay_s_and_its_limit() {
+        let err = parse_rule("fault: {kind: webhook_delay, delay_s: 1e308}").unwrap_err();
+        let longest = parse_rule("fault: {kind: webhook_delay, delay_s: 3153600000}").unwrap();
+
+        assert!(
+            err.contains("field `delay_s` must be a number of seconds from 0 to 3153600000"),
+            "{err}"
+        );
+        assert_eq!(
+            longest.fault,
+            Fault::WebhookDelay {
+                delay_s: 3_153_600_000.0
+            }
+        );
+    }
+
+    #[test]
+    fn a_hang_longer_than_an_hour_is_refused_naming_max_s_and_its_limit() {
+        let err = parse_rule("fault: {kind: hang, max_s: 3601}").unwrap_err();
+
+        assert!(
+            err.contains("field `max_s` must be a number of seconds from 0 to 3600"),
+            "{err}"
+        );
+        assert!(parse_rule("fault: {kind: hang, max_s: 3600}").is_ok());
     }
 
     #[test]

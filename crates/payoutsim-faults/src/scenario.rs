@@ -103,12 +103,9 @@ pub struct Timing {
 }
 
 impl Timing {
-    fn delay(&self) -> Option<Delay> {
-        match (self.seconds, self.business_days) {
-            (Some(s), None) => Some(Delay::Seconds(i64::from(s))),
-            (None, Some(d)) => Some(Delay::BusinessDays(d)),
-            _ => None,
-        }
+    /// The delay, within `Delay::MAX_SECONDS` or `Delay::MAX_BUSINESS_DAYS`.
+    fn delay(&self) -> Result<Delay, String> {
+        Delay::from_fields(self.seconds.map(i64::from), self.business_days)
     }
 }
 
@@ -192,10 +189,8 @@ pub fn check(engine: &Engine, scenario: &Scenario) -> Result<(), ScenarioError> 
         let p = engine.provider(&t.provider).ok_or_else(|| {
             ScenarioError::plain(format!("{at}.provider: `{}` is not served", t.provider))
         })?;
-        if t.delay().is_none() {
-            return Err(ScenarioError::plain(format!(
-                "{at}: give exactly one of `seconds` or `business_days`"
-            )));
+        if let Err(e) = t.delay() {
+            return Err(ScenarioError::plain(format!("{at}: {e}")));
         }
         let known = p.machines().iter().any(|m| {
             m.kind == t.kind
@@ -258,7 +253,7 @@ pub fn apply(
             .map_err(|e| ScenarioError::plain(format!("setup.balances.{tenant}: {}", e.1)))?;
     }
     for t in &setup.timings {
-        if let (Some(p), Some(delay)) = (engine.provider(&t.provider), t.delay()) {
+        if let (Some(p), Ok(delay)) = (engine.provider(&t.provider), t.delay()) {
             p.set_delay(&t.kind, &t.variant, &t.from, &t.to, delay);
         }
     }

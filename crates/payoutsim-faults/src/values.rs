@@ -163,6 +163,25 @@ pub(crate) fn non_negative<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Er
     })
 }
 
+/// A webhook's delay in seconds: finite, `>= 0` and at most `clock::MAX_SPAN_S` (100 years),
+/// so its due time is one the clock reaches.
+pub(crate) fn webhook_delay<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    let max = payoutsim_core::clock::MAX_SPAN_S as f64;
+    within(d, 0.0..=max, |_| {
+        format!("field `delay_s` must be a number of seconds from 0 to {max} (100 years)")
+    })
+}
+
+/// How long a `hang` holds a connection: finite, `>= 0` and at most [`MAX_HANG_S`].
+pub(crate) fn hang_seconds<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    within(d, 0.0..=MAX_HANG_S, |_| {
+        format!("field `max_s` must be a number of seconds from 0 to {MAX_HANG_S}")
+    })
+}
+
+/// The longest a `hang` fault holds a connection, in seconds: one hour.
+pub const MAX_HANG_S: f64 = 3600.0;
+
 fn non_negative_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
     non_negative(d).map(Some)
 }

@@ -83,13 +83,16 @@ fn create_order(
         if order.amount > t.balance {
             return Err(KashpayError::InsufficientFunds);
         }
+        // Compute, then commit: the lifecycle is started (and scheduled) before the entity's
+        // balance, counters or books change, and nothing after the first change can fail.
         let magic = magic_for(&order.account, order.amount);
         let destiny = kashpay.decide(&machine, forced.take(), magic);
+        let id = t.next_order.to_string();
+        let payment = format!("{}{:012}", t.prefix, t.next_reference);
+        let lc = kashpay.start(tenant, &machine, &id, destiny, now);
         let initial = t.balance;
         t.balance -= order.amount;
-        let id = t.next_order.to_string();
         t.next_order += 1;
-        let payment = format!("{}{:012}", t.prefix, t.next_reference);
         t.next_reference += 1;
         let operation_id = t.record(OperationRec {
             id: 0,
@@ -111,7 +114,6 @@ fn create_order(
             created_at: now,
             updated_at: now,
         });
-        let lc = kashpay.start(tenant, &machine, &id, destiny, now);
         let rec = OrderRec {
             id,
             numeric_reference: order.numeric_reference,

@@ -294,3 +294,46 @@ async fn get_balance_shows_the_documented_entity_with_a_valid_seeded_clabe() {
     }
     assert_eq!(r.json["totalItems"], 0);
 }
+
+#[tokio::test]
+async fn an_order_due_past_year_9999_is_kept_whole_with_its_debit_and_the_admin_refuses_that_delay()
+{
+    let (sim, auth) = signed_in(11).await;
+    let edge = json!({"kind": "order", "variant": "SPEI", "from": "accepted", "to": "settled"});
+    let mut refused = Vec::new();
+    for (field, value) in [
+        ("seconds", json!(9_223_372_036_854_775_807_i64)),
+        ("seconds", json!(8_000_000_000_000_000_i64)),
+    ] {
+        let mut body = edge.clone();
+        body[field] = value;
+        let path = "/__admin/providers/kashpay/machines";
+        refused.push(sim.admin("POST", path, Some(body)).await);
+    }
+    // Past the admin API's check (code can still set it), the engine schedules it at the latest time.
+    let huge = Delay::Seconds(i64::MAX);
+    assert!(
+        sim.provider
+            .set_delay("order", "SPEI", "accepted", "settled", huge)
+    );
+
+    let created = sim
+        .order(&auth, order_body("HUGE1", json!(250), CLABE))
+        .await;
+    let found = sim
+        .search(&auth, json!({"alphanumericReference": "HUGE1"}))
+        .await;
+
+    for r in &refused {
+        assert_eq!(r.status, 400, "{}", r.json);
+        let error = r.json["error"].as_str().unwrap();
+        assert!(
+            error.starts_with("`seconds` must be between 0 and 3153600000"),
+            "{error}"
+        );
+    }
+    assert_eq!(created.status, 200, "{}", created.json);
+    assert_eq!(sim.balance_cents(&auth).await, (START - 250) * 100);
+    assert_eq!(found.status, 200, "{}", found.json);
+    assert_eq!(sim.status_of(&auth, "HUGE1").await, 25);
+}

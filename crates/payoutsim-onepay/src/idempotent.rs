@@ -5,7 +5,7 @@
 //! compared by value); a body that is not a JSON object is refused before the key is looked at.
 //! Same key and body: the first answer again, byte for byte, with `idempotent-replayed: true`. Same key, other body: 409 `idempotency_key_conflict`; while the
 //! first still runs: 409 `idempotency_key_in_use`. Only 2xx answers are kept; any other answer
-//! releases the key so a corrected retry can use it.
+//! (a refusal, or a panic halfway) releases the key so a corrected retry can use it.
 
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::response::{IntoResponse, Response};
@@ -117,40 +117,35 @@ impl Post {
         };
         let engine = self.onepay.engine();
         let tenant = self.tenant.name.as_str();
-        if let Some(key) = &key {
-            let fp = fingerprint_json("POST", &self.path, &map);
-            match engine
-                .idempotency()
-                .begin(tenant, &self.path, key, fp, engine.now_for(tenant))
-            {
-                Begin::Proceed => {}
-                Begin::Replay(stored) => return replayed(stored),
-                Begin::Conflict => return OnePayError::IdempotencyKeyConflict.into_response(),
-                Begin::InFlight => return OnePayError::IdempotencyKeyInUse.into_response(),
-            }
-        }
-        let result = create(&self.onepay, &self.tenant, map);
-        match (result, key) {
-            (Ok((status, body)), Some(key)) if status.is_success() => {
-                let stored = StoredResponse {
-                    status: status.as_u16(),
-                    body: body.clone(),
-                };
+        // Held until the answer is known; dropped without being kept (a refusal, a panic
+        // unwinding through `create`), it releases the key for a retry.
+        let reservation = match &key {
+            Some(key) => {
+                let fp = fingerprint_json("POST", &self.path, &map);
                 let now = engine.now_for(tenant);
-                engine
-                    .idempotency()
-                    .complete(tenant, &self.path, &key, stored, now);
+                match (engine.idempotency()).reserve(tenant, &self.path, key, fp, now) {
+                    Ok(reservation) => Some(reservation),
+                    Err(Begin::Replay(stored)) => return replayed(stored),
+                    Err(Begin::InFlight) => {
+                        return OnePayError::IdempotencyKeyInUse.into_response();
+                    }
+                    Err(_) => return OnePayError::IdempotencyKeyConflict.into_response(),
+                }
+            }
+            None => None,
+        };
+        match create(&self.onepay, &self.tenant, map) {
+            Ok((status, body)) => {
+                if let Some(reservation) = reservation.filter(|_| status.is_success()) {
+                    let stored = StoredResponse {
+                        status: status.as_u16(),
+                        body: body.clone(),
+                    };
+                    reservation.keep(stored, engine.now_for(tenant));
+                }
                 answer(status, body)
             }
-            (result, key) => {
-                if let Some(key) = key {
-                    engine.idempotency().release(tenant, &self.path, &key);
-                }
-                match result {
-                    Ok((status, body)) => answer(status, body),
-                    Err(e) => e.into_response(),
-                }
-            }
+            Err(e) => e.into_response(),
         }
     }
 }

@@ -321,3 +321,31 @@ async fn tenants_never_see_each_others_cashouts_customers_or_balances() {
     assert_eq!(use_it.error_keys(), ["customer_id", "account_id"]);
     assert_eq!(sim.available_cents(OTHER_KEY).await, START * 100);
 }
+
+#[tokio::test]
+async fn a_cashout_due_past_year_9999_is_created_and_its_key_replays_instead_of_staying_in_use() {
+    let sim = sim(12);
+    let (c, a) = sim.payee(TEST_KEY, "0012345678").await;
+    // Past the admin API's check (code can still set it), the engine schedules it at the latest time.
+    let huge = payoutsim_core::machine::Delay::Seconds(8_000_000_000_000_000);
+    assert!(
+        sim.provider
+            .set_delay("cashout", "TURBO", "pending", "processing", huge)
+    );
+    let body = cashout_body(&c, &a, json!(1000), "TURBO");
+
+    let first = sim.cashout(TEST_KEY, "far-future", body.clone()).await;
+    let again = sim.cashout(TEST_KEY, "far-future", body).await;
+
+    assert_eq!(first.status, 201, "{}", first.json);
+    assert_eq!(again.status, 201, "{}", again.json);
+    assert_eq!(again.bytes, first.bytes);
+    assert_eq!(
+        again
+            .headers
+            .get("idempotent-replayed")
+            .map(|v| v.to_str().unwrap()),
+        Some("true")
+    );
+    assert_eq!(sim.available_cents(TEST_KEY).await, (START - 1000) * 100);
+}

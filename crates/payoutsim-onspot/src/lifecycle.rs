@@ -47,6 +47,10 @@ pub(crate) fn create(
         .ok_or_else(|| OnSpotError::Internal(format!("no payout machine for {env:?}")))?;
     let mut store = onspot.store();
     let t = store.tenant(engine.ids(), env, key);
+    // Compute, then commit: every item's payout (its lifecycle started) or error-log entry is
+    // made first, then all are stored at once, so a request never leaves half its items behind.
+    let mut payouts = Vec::new();
+    let mut refused = Vec::new();
     let mut results = Vec::with_capacity(items.len());
     for (index, item) in items.into_iter().enumerate() {
         let uuid = engine.ids().uuid(tenant);
@@ -60,7 +64,7 @@ pub(crate) fn create(
                 let destiny = onspot.decide(&machine, forced.take(), magic);
                 let forced_by = destiny.forced_by.clone();
                 let lc = onspot.start(tenant, &machine, &uuid, destiny, now);
-                t.push_payout(PayoutRec {
+                payouts.push(PayoutRec {
                     uuid: uuid.clone(),
                     item: new,
                     created_at: now,
@@ -77,7 +81,7 @@ pub(crate) fn create(
             }
             Err(errors) => {
                 let message = errors.join(", ");
-                t.error_log.push(ErrorLogEntry {
+                refused.push(ErrorLogEntry {
                     uuid: uuid.clone(),
                     at: now,
                     index,
@@ -94,6 +98,8 @@ pub(crate) fn create(
             }
         }
     }
+    payouts.into_iter().for_each(|p| t.push_payout(p));
+    t.error_log.extend(refused);
     let (_, events) = activate(onspot, &mut store, tenant, now);
     drop(store);
     onspot.emit(tenant, events, now);

@@ -374,3 +374,33 @@ async fn a_forced_status_reruns_activation_for_a_parked_payout() {
     assert_eq!(sim.statuses(&t).await, ["active", "paid"]);
     assert_eq!(sim.balance(&t).await["available"], "700.00");
 }
+
+#[tokio::test]
+async fn a_funded_payout_paid_4294967295_business_days_later_is_answered_and_kept_whole() {
+    let sim = sim(13);
+    let (token, t) = sim.signed_in("live", PK).await;
+    sim.transfer(&t, "1000.00").await;
+    // Past the admin API's check (code can still set it), the engine schedules it at the latest time.
+    let huge = Delay::BusinessDays(u32::MAX);
+    assert!(
+        sim.provider
+            .set_delay("payout", "live", "active", "paid", huge)
+    );
+    let started = std::time::Instant::now();
+
+    let r = sim
+        .create(
+            &token,
+            "live",
+            &json!([individual("100"), individual("98l00")]),
+        )
+        .await;
+
+    let entries = r.entries();
+    assert!(started.elapsed() < std::time::Duration::from_millis(500));
+    assert_eq!(entries[0]["action"], "success");
+    assert_eq!(entries[1]["action"], "error");
+    assert_eq!(sim.uuids(&t).await, [entries[0]["uuid"].as_str().unwrap()]);
+    assert_eq!(sim.statuses(&t).await, ["active"]);
+    assert_eq!(sim.balance(&t).await["available"], "900.00");
+}

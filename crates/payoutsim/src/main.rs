@@ -67,11 +67,12 @@ struct ServeArgs {
     /// [default: the first scenario's `setup.clock`, else `real`].
     #[arg(long, env = "PAYOUTSIM_CLOCK")]
     clock: Option<ClockMode>,
-    /// Simulated seconds per wall second with `--clock real`.
-    #[arg(long, env = "PAYOUTSIM_TIME_SCALE", default_value_t = 1.0)]
+    /// Simulated seconds per wall second with `--clock real`: above 0, at most 1000000.
+    #[arg(long, env = "PAYOUTSIM_TIME_SCALE", default_value_t = 1.0, value_parser = time_scale)]
     time_scale: f64,
-    /// Simulated start time, RFC 3339 [default: now with `real`, 2026-01-05T14:00:00Z with `manual`].
-    #[arg(long, env = "PAYOUTSIM_START_TIME")]
+    /// Simulated start time, RFC 3339, from 1970-01-01T00:00:00Z to 9999-12-31T23:59:59.999999Z
+    /// [default: now with `real`, 2026-01-05T14:00:00Z with `manual`].
+    #[arg(long, env = "PAYOUTSIM_START_TIME", value_parser = start_time)]
     start_time: Option<DateTime<Utc>>,
     /// Require `Authorization: Bearer <token>` on the admin API.
     #[arg(long, env = "PAYOUTSIM_ADMIN_TOKEN")]
@@ -91,6 +92,25 @@ struct ServeArgs {
     /// Log filter (tracing `EnvFilter` syntax), e.g. `info` or `payoutsim_core=debug`.
     #[arg(long, env = "PAYOUTSIM_LOG", default_value = "info")]
     log: String,
+}
+
+/// `--time-scale`: a number within `clock::check_time_scale`'s limits.
+fn time_scale(text: &str) -> Result<f64, String> {
+    let scale: f64 = text.parse().map_err(|e| format!("{e}"))?;
+    payoutsim_core::clock::check_time_scale(scale).map(|()| scale)
+}
+
+/// `--start-time`: RFC 3339, from the Unix epoch to the latest simulated time.
+fn start_time(text: &str) -> Result<DateTime<Utc>, String> {
+    let t: DateTime<Utc> = text.parse().map_err(|e| format!("{e}"))?;
+    let latest = payoutsim_core::clock::max_time();
+    if t < DateTime::UNIX_EPOCH || t > latest {
+        return Err(format!(
+            "must be from 1970-01-01T00:00:00Z to {}",
+            payoutsim_core::clock::rfc3339(latest)
+        ));
+    }
+    Ok(t)
 }
 
 fn main() -> anyhow::Result<()> {
@@ -155,12 +175,6 @@ fn check_scenarios(files: &[PathBuf]) -> anyhow::Result<()> {
 
 fn serve(args: ServeArgs) -> anyhow::Result<()> {
     init_logging(args.log_format, &args.log)?;
-    if !(args.time_scale.is_finite() && args.time_scale > 0.0) {
-        anyhow::bail!(
-            "--time-scale must be a positive number, got {}",
-            args.time_scale
-        );
-    }
     let mut config = ServeConfig {
         bind: args.bind,
         port_base: args.port_base,

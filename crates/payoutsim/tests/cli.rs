@@ -82,6 +82,39 @@ fn an_invalid_clock_mode_is_refused() {
     assert!(err.contains("unknown clock mode `sometimes`"), "{err}");
 }
 
+#[test]
+fn a_time_scale_of_1e12_is_refused_naming_its_limit() {
+    let huge = refusal(&["serve", "--clock", "real", "--time-scale", "1e12"]);
+    let zero = refusal(&["serve", "--time-scale", "0"]);
+
+    assert!(huge.contains("--time-scale"), "{huge}");
+    assert!(huge.contains("at most 1000000"), "{huge}");
+    assert!(zero.contains("above 0"), "{zero}");
+}
+
+#[test]
+fn a_start_time_past_year_9999_is_refused_naming_its_limit() {
+    let err = refusal(&["serve", "--start-time", "+10000-01-01T00:00:00Z"]);
+
+    assert!(err.contains("--start-time"), "{err}");
+    assert!(err.contains("9999-12-31T23:59:59.999999Z"), "{err}");
+}
+
+#[test]
+fn scenario_check_refuses_a_timing_of_4294967295_business_days_naming_its_limit() {
+    let days = scenario_file(
+        "days.yaml",
+        "name: days\nsetup:\n  timings:\n    - {provider: onepay, kind: cashout, variant: ACH, from: processing, to: processed, business_days: 4294967295}\n",
+    );
+
+    let err = refusal(&["scenario", "check", &days]);
+
+    assert!(
+        err.contains("setup.timings[0]: `business_days` must be at most 26000"),
+        "{err}"
+    );
+}
+
 /// Writes `text` to a temporary file named after `name`; answers its path.
 fn scenario_file(name: &str, text: &str) -> String {
     let path = std::env::temp_dir().join(format!("payoutsim-cli-{}-{name}", std::process::id()));

@@ -70,21 +70,15 @@ struct Advance {
 /// Answers the clock after the advance, with `settled`: `true` when every webhook attempt that
 /// fell due was made before the answer, `false` when a receiver kept the sender busy past the
 /// engine's `settle_wait` (the attempts go on in the background). Due transitions are always
-/// applied before the answer.
+/// applied before the answer. Refused (400, naming the limit) when `seconds` is not a number
+/// >= 0, is more than 100 years, or would take the clock past year 9999 (`clock::max_time`).
 async fn advance(
     State(engine): State<Engine>,
     AdminJson(body): AdminJson<Advance>,
 ) -> Result<Json<Value>, AdminError> {
-    if !body.seconds.is_finite() || body.seconds < 0.0 {
-        return Err(AdminError::bad_request(
-            "`seconds` must be a number >= 0: time only moves forward",
-        ));
-    }
-    if body.seconds > 100.0 * 365.0 * 86400.0 {
-        return Err(AdminError::bad_request(
-            "`seconds` must be at most 100 years",
-        ));
-    }
+    (engine.clock())
+        .check_advance(body.seconds, body.tenant.as_deref())
+        .map_err(AdminError::bad_request)?;
     let settled = engine.advance(body.seconds, body.tenant.as_deref()).await;
     let mut answer = json!(engine.clock().snapshot(body.tenant.as_deref()));
     answer["settled"] = json!(settled);

@@ -67,7 +67,8 @@ pub(super) fn provider_routes(engine: Engine, provider: Arc<dyn Provider>) -> Ro
         .merge(provider.admin_router())
 }
 
-/// `POST /__admin/providers/{p}/machines`: `{"kind", "variant"?, "from", "to", "seconds" | "business_days"}`.
+/// `POST /__admin/providers/{p}/machines`: `{"kind", "variant"?, "from", "to", "seconds" | "business_days"}`,
+/// the delay within [`Delay::MAX_SECONDS`] or [`Delay::MAX_BUSINESS_DAYS`] (else a 400 naming it).
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct DelayChange {
@@ -81,15 +82,8 @@ struct DelayChange {
 }
 
 fn change_delay(p: &dyn Provider, body: DelayChange) -> Result<Json<Value>, AdminError> {
-    let after = match (body.seconds, body.business_days) {
-        (Some(s), None) if s >= 0 => Delay::Seconds(s),
-        (None, Some(d)) => Delay::BusinessDays(d),
-        _ => {
-            return Err(AdminError::bad_request(
-                "give exactly one of `seconds` (>= 0) or `business_days`",
-            ));
-        }
-    };
+    let after =
+        Delay::from_fields(body.seconds, body.business_days).map_err(AdminError::bad_request)?;
     if !p.set_delay(&body.kind, &body.variant, &body.from, &body.to, after) {
         return Err(AdminError::not_found(format!(
             "{} has no edge {} -> {} for `{}` {}",

@@ -88,7 +88,7 @@ impl Engine {
             WebhookFault::Delay { rule, seconds } => {
                 let note = Some(format!("{rule}: webhook_delay {seconds}s"));
                 let mut delayed = message(note);
-                delayed.due = at + TimeDelta::milliseconds((seconds * 1000.0).round() as i64);
+                delayed.due = crate::clock::seconds_after(at, seconds);
                 let due = delayed.due;
                 let id = outbox.enqueue_to(delayed, Queue::Parked);
                 let action = Action::WebhookRetry { message: id };
@@ -147,7 +147,10 @@ impl Engine {
             return;
         }
         if let Some(wait) = self.0.outbox.policy_of(&m).backoff_after(m.attempts) {
-            let due = m.due + TimeDelta::seconds(wait);
+            let due = crate::clock::later(
+                m.due,
+                TimeDelta::try_seconds(wait).unwrap_or(TimeDelta::MAX),
+            );
             let action = Action::WebhookRetry { message: m.id };
             let target = &m.target;
             (self.0.timeline).schedule(&target.provider, &target.tenant, due, action);

@@ -24,7 +24,8 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Serve every provider on its own port, and the admin API.
-    Serve(ServeArgs),
+    // Boxed: the flags are large, the other command small (parsed once, so no cost).
+    Serve(Box<ServeArgs>),
     /// Work with scenario files.
     #[command(subcommand)]
     Scenario(ScenarioCommand),
@@ -120,7 +121,7 @@ struct ServeArgs {
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command {
-        Command::Serve(args) => serve(args),
+        Command::Serve(args) => serve(*args),
         Command::Scenario(ScenarioCommand::Check { files }) => check_scenarios(&files),
     }
 }

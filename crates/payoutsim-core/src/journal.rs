@@ -75,6 +75,8 @@ struct Entries {
 pub struct Journal {
     cap: usize,
     body_cap: usize,
+    /// Render secrets as sent instead of masking them ([`crate::secrets`]).
+    show_secrets: bool,
     inner: Mutex<Entries>,
 }
 
@@ -83,8 +85,16 @@ impl Journal {
         Self {
             cap: cap.max(1),
             body_cap,
+            show_secrets: false,
             inner: Mutex::new(Entries::default()),
         }
+    }
+
+    /// This journal, rendering secrets as sent (`true`) or masked (`false`, the default).
+    #[must_use]
+    pub fn show_secrets(mut self, show: bool) -> Self {
+        self.show_secrets = show;
+        self
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Entries> {
@@ -153,7 +163,18 @@ impl Journal {
         )
     }
 
+    /// An entry as the admin API shows it, its secrets masked unless they are to be shown.
     fn render(&self, id: u64, e: Recorded) -> JournalEntry {
+        let mut entry = self.render_as_sent(id, e);
+        if !self.show_secrets {
+            crate::secrets::mask_headers(&mut entry.headers);
+            crate::secrets::mask_body(&mut entry.body);
+            crate::secrets::mask_body(&mut entry.response_body);
+        }
+        entry
+    }
+
+    fn render_as_sent(&self, id: u64, e: Recorded) -> JournalEntry {
         JournalEntry {
             id,
             at: crate::clock::rfc3339(e.at),
@@ -408,6 +429,30 @@ mod tests {
         let (entries, total) = j.query(&q);
         assert_eq!(total, 2);
         assert_eq!(entries[0].path, "/v1/cashouts/1");
+    }
+
+    fn login(journal: &Journal) -> JournalEntry {
+        let mut e = entry("p", "/login");
+        e.headers
+            .insert("authorization", "Bearer sk_live_1".parse().unwrap());
+        let body = Bytes::from_static(br#"{"user":"u","password":"p4ss"}"#);
+        e.body = (body.clone(), body.len());
+        journal.record(e);
+        journal.query(&JournalQuery::default()).0.remove(0)
+    }
+
+    #[test]
+    fn credentials_and_passwords_are_masked_unless_secrets_are_shown() {
+        let masked = login(&Journal::new(10, 1024));
+        let shown = login(&Journal::new(10, 1024).show_secrets(true));
+
+        assert_eq!(masked.headers["authorization"], "Bearer ****");
+        assert_eq!(
+            masked.body,
+            serde_json::json!({"user": "u", "password": "****"})
+        );
+        assert_eq!(shown.headers["authorization"], "Bearer sk_live_1");
+        assert_eq!(shown.body["password"], "p4ss");
     }
 
     #[test]

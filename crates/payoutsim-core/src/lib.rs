@@ -15,6 +15,9 @@
 //!   their last use)
 //! - [`svix`]: webhooks signed the Svix way: secrets, message ids, signatures, verification,
 //!   and a ready signer for a provider's attempts
+//! - [`surface`]: the admin surface's guards (what names the admin listener, which webhook URLs
+//!   are allowed)
+//! - [`secrets`]: masking credentials and signing secrets in the journal and admin listings
 //! - [`forced`]: the seam through which a fault rule forces a payout's terminal outcome
 //! - [`error`]: [`error::AdminError`], the engine's own error, on the ground floor
 //! - [`kit`]: the provider kit: [`kit::Spec`] (a provider's own logic) and [`kit::Kit`] (the
@@ -39,7 +42,9 @@ pub mod machine;
 pub mod money;
 pub mod ordered;
 pub mod provider;
+pub mod secrets;
 pub mod sessions;
+pub mod surface;
 pub mod svix;
 pub mod tenants;
 #[cfg(feature = "testkit")]

@@ -4,6 +4,7 @@
 mod support;
 
 use payoutsim_core::admin::{self, AdminOptions};
+use payoutsim_core::surface::AdminListener;
 use payoutsim_core::testkit::{self, Receiver, Resp, Sim, request};
 use serde_json::{Value, json};
 use support::{ToyExt, ToySpec, order, target};
@@ -24,6 +25,7 @@ fn guarded(token: &str) -> Sim<ToySpec> {
     let mut sim = Sim::new(1, ());
     let options = AdminOptions {
         token: Some(token.into()),
+        ..AdminOptions::default()
     };
     sim.admin = admin::router(sim.engine.clone(), options);
     sim
@@ -283,6 +285,13 @@ async fn an_admin_token_is_required_when_configured() {
 async fn the_inbox_keeps_what_a_provider_delivered_byte_for_byte() {
     let sim = guarded("t0k");
     let base = testkit::spawn(sim.admin.clone()).await;
+    // As `payoutsim serve` does once the admin listener is bound: its inboxes get the token.
+    let addr = base.trim_start_matches("http://").parse().unwrap();
+    let listener = AdminListener {
+        addr,
+        token: Some("t0k".into()),
+    };
+    sim.engine.set_admin_listener(listener);
     let mut inbox = target("toy:a", &format!("{base}/__admin/inbox/my-app"));
     inbox.events = vec!["order.new".into()];
     let inbox = sim.engine.add_webhook_target(inbox);

@@ -214,6 +214,12 @@ pub fn check(engine: &Engine, scenario: &Scenario) -> Result<(), ScenarioError> 
                 w.url
             )));
         }
+        if let Err(reason) = engine.check_webhook_url(&w.url) {
+            return Err(ScenarioError::plain(format!(
+                "{at}.url: `{}` {reason}",
+                w.url
+            )));
+        }
         let known = p.webhook_events();
         if known.is_empty() {
             return Err(ScenarioError::plain(format!(

@@ -1,6 +1,8 @@
 //! Kashpay's back office, served by the core under `/__admin/providers/kashpay/`
 //! (errors `{"error": "..."}`):
 //! - `POST /fund` {tenant, amount}: credits an entity's balance (a type-3 `SPEI DE ENTRADA`)
+//! - `POST /users` {tenant, user, password}: adds a user to an entity (the only way a second
+//!   user joins one), or sets a known user's password
 //! - `POST /orders/{id}/status` {status, tenant?}: forces an order's status
 //! - `GET /orders?tenant=`, `GET /operations?tenant=`: an entity's orders / operations
 //!
@@ -8,6 +10,7 @@
 //! `GET /__admin/providers/kashpay/objects` shows.
 
 use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use payoutsim_core::admin::{AdminError, AdminJson, AdminQuery};
@@ -15,7 +18,7 @@ use payoutsim_core::kit::{self, Found};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::auth::is_entity;
+use crate::auth::{is_entity, usable};
 use crate::catalog::{ORDER, SPEI_IN, status_named, wire_status};
 use crate::model::Money;
 use crate::state::{EntityData, OperationRec, Store};
@@ -28,6 +31,7 @@ pub const KINDS: &[&str] = &["entity", ORDER, "operation"];
 pub(crate) fn routes() -> Router<Kashpay> {
     Router::new()
         .route("/fund", kit::fund())
+        .route("/users", post(add_user))
         .route("/orders/{id}/status", post(force_status))
         .route("/orders", get(orders))
         .route("/operations", get(operations))
@@ -77,6 +81,56 @@ async fn operations(
 struct Status {
     status: String,
     tenant: Option<String>,
+}
+
+/// `POST /users`: `{tenant, user, password}`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewUser {
+    tenant: String,
+    user: String,
+    password: String,
+}
+
+/// Adds `user` to the entity (201), provisioning the entity if new, or sets the password of a
+/// user it already has (200). A user of another entity is a 409. The answer never repeats the
+/// password.
+async fn add_user(
+    State(kashpay): State<Kashpay>,
+    AdminJson(body): AdminJson<NewUser>,
+) -> Result<(StatusCode, Json<Value>), AdminError> {
+    let entity = entity_of(&body.tenant)?;
+    let field = |name: &str, value: &'_ str| -> Result<String, AdminError> {
+        usable(value).map(str::to_string).ok_or_else(|| {
+            AdminError::bad_request(format!(
+                "`{name}` must be 1 to 128 characters with no control characters"
+            ))
+        })
+    };
+    let (user, password) = (
+        field("user", &body.user)?,
+        field("password", &body.password)?,
+    );
+    kashpay.declare(&body.tenant, None);
+    with_entity(&kashpay, entity, |_| ());
+    let mut store = kashpay.store();
+    let status = match store.users.get_mut(&user) {
+        Some(known) if known.entity != entity => {
+            return Err(AdminError::conflict(format!(
+                "user `{user}` belongs to entity `{}`",
+                known.entity
+            )));
+        }
+        Some(known) => {
+            known.password = password;
+            StatusCode::OK
+        }
+        None => {
+            store.add_user(&user, entity, &password);
+            StatusCode::CREATED
+        }
+    };
+    Ok((status, Json(json!({ "tenant": body.tenant, "user": user }))))
 }
 
 #[derive(Deserialize)]

@@ -2,13 +2,17 @@
 //!
 //! authenticate `{entity, password, user}` answers an HS512 JWT (`sub` = user, `entity`, `exp`,
 //! `iat`; `exp = iat + 5976` on the simulated clock) and `expires: "5975999"` (seed). The first
-//! credentials seen for an entity provision it (tenant `kashpay:<entity>`); a user then belongs
-//! to its entity with its password, and another password or entity for it is refused (401
-//! `AuthenticationException` 1001). An `Authorization` header sent to authenticate (real clients
-//! send `Basic YWRtaW46c2VjcmV0`) is ignored.
+//! credentials seen for an entity provision it (tenant `kashpay:<entity>`) and are binding: that
+//! user belongs to its entity with its password; another password or entity for it, and any
+//! other user for that entity, are refused (401 `AuthenticationException` 1001). Another user
+//! joins an entity only when the back office provisions it (`POST
+//! /__admin/providers/kashpay/users`). An `Authorization` header sent to authenticate (real
+//! clients send `Basic YWRtaW46c2VjcmV0`) is ignored.
 //!
-//! Later calls need `Authorization: Bearer <token>` and `Entity-i: <the token's entity>`;
-//! otherwise 401 in the envelope (codes 1002–1006, see README). Their handlers take
+//! Later calls need `Authorization: Bearer <token>` and `Entity-i: <the token's entity>`, and
+//! the token's user must still be a user of its entity (a reset forgets users, so a token
+//! issued before it is refused, as OnSpot's are); otherwise 401 in the envelope (codes
+//! 1002–1006, see README). Their handlers take
 //! `Auth<Session>`: the kit's extractor checks the session and enters its entity's tenant;
 //! authenticate, which checks its credentials in its body, enters the tenant itself.
 
@@ -25,7 +29,6 @@ use serde_json::{Map, Value};
 
 use crate::error::{JsonObject, KashpayError, json_response, parse_object};
 use crate::model::{AuthAnswer, AuthenticationResponse};
-use crate::state::User;
 use crate::{Kashpay, KashpaySpec, tenant_name, with_entity};
 
 /// Seconds a session token lives (`exp − iat` of every documented token).
@@ -57,9 +60,12 @@ pub fn is_entity(entity: &str) -> bool {
 }
 
 fn credential<'a>(body: &'a Map<String, Value>, field: &str) -> Option<&'a str> {
-    body.get(field)
-        .and_then(Value::as_str)
-        .map(str::trim)
+    body.get(field).and_then(Value::as_str).and_then(usable)
+}
+
+/// A credential as authenticate reads one: trimmed, 1–128 characters, no control characters.
+pub(crate) fn usable(credential: &str) -> Option<&str> {
+    Some(credential.trim())
         .filter(|s| !s.is_empty() && s.len() <= 128 && !s.chars().any(char::is_control))
 }
 
@@ -115,20 +121,16 @@ async fn authenticate(
     Ok(json_response(StatusCode::OK, &answer))
 }
 
-/// Checks (or, for a new user, records) `user`'s password and entity.
+/// Checks `user`'s password and entity; the first user of an entity nobody has used yet is
+/// recorded (bound to it with its password).
 fn login(kashpay: &Kashpay, entity: &str, user: &str, password: &str) -> Result<(), KashpayError> {
     {
         let mut store = kashpay.store();
         match store.users.get(user) {
             Some(known) if known.password == password && known.entity == entity => {}
             Some(_) => return Err(KashpayError::BadCredentials),
-            None => {
-                let user_rec = User {
-                    entity: entity.to_string(),
-                    password: password.to_string(),
-                };
-                store.users.insert(user.to_string(), user_rec);
-            }
+            None if store.has_users(entity) => return Err(KashpayError::BadCredentials),
+            None => store.add_user(user, entity, password),
         }
     }
     with_entity(kashpay, entity, |data| {
@@ -179,6 +181,11 @@ impl Authenticate<KashpaySpec> for Session {
         let entity = entity_header(headers).ok_or(KashpayError::EntityMissing)?;
         if entity != claims.entity {
             return Err(KashpayError::EntityMismatch);
+        }
+        // A token outlives neither its user nor a reset (which forgets every user).
+        let known = (kashpay.store().users.get(&claims.sub)).is_some_and(|u| u.entity == entity);
+        if !known {
+            return Err(KashpayError::TokenInvalid);
         }
         Ok(Session {
             tenant: tenant_name(entity),

@@ -293,7 +293,27 @@ impl Records for EntityData {
 #[derive(Debug, Default)]
 pub struct Store {
     pub users: BTreeMap<String, User>,
+    /// How many users each entity (by entity id) has: one with any is a known entity, which a
+    /// new user joins only through the back office.
+    pub user_counts: BTreeMap<String, usize>,
     pub entities: BTreeMap<String, EntityData>,
+}
+
+impl Store {
+    /// Whether `entity` has a user (its first authentication, or the back office, bound one).
+    pub fn has_users(&self, entity: &str) -> bool {
+        self.user_counts.get(entity).is_some_and(|n| *n > 0)
+    }
+
+    /// Records a new `user` of `entity` with `password` (the caller checked it was unknown).
+    pub fn add_user(&mut self, user: &str, entity: &str, password: &str) {
+        let rec = User {
+            entity: entity.to_string(),
+            password: password.to_string(),
+        };
+        self.users.insert(user.to_string(), rec);
+        *self.user_counts.entry(entity.to_string()).or_default() += 1;
+    }
 }
 
 #[cfg(test)]

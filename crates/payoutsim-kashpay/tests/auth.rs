@@ -246,3 +246,91 @@ async fn provisioning_refuses_a_malformed_entity_and_creates_nothing() {
     assert!(sim.engine.tenants().list(None).is_empty());
     assert_eq!(sim.provider.objects(None, None), json!({"objects": []}));
 }
+
+#[tokio::test]
+async fn a_new_user_of_a_known_entity_is_refused_with_401() {
+    let sim = sim(1);
+    sim.authenticate(ENTITY, USER, PASSWORD).await;
+
+    let intruder = sim.authenticate(ENTITY, "intruder@evil.example", "x").await;
+
+    intruder.assert_error(401, "AuthenticationException", 1001);
+}
+
+#[tokio::test]
+async fn a_user_provisioned_through_the_back_office_joins_a_known_entity() {
+    let sim = sim(1);
+    sim.authenticate(ENTITY, USER, PASSWORD).await;
+    let body =
+        json!({"tenant": "kashpay:com.onsigna", "user": "ops@onsigna.mx", "password": "p4ss"});
+
+    let provisioned = sim.back_office("POST", "/users", Some(body)).await;
+    let wrong = sim.authenticate(ENTITY, "ops@onsigna.mx", "guess").await;
+    let joined = sim.authenticate(ENTITY, "ops@onsigna.mx", "p4ss").await;
+
+    assert_eq!(provisioned.status, 201, "{}", provisioned.json);
+    assert_eq!(provisioned.json["user"], "ops@onsigna.mx");
+    assert!(
+        provisioned.json.get("password").is_none(),
+        "{}",
+        provisioned.json
+    );
+    wrong.assert_error(401, "AuthenticationException", 1001);
+    assert_eq!(joined.status, 200, "{}", joined.json);
+    let token = joined.json["authenticationResponse"]["token"]
+        .as_str()
+        .unwrap();
+    assert_eq!(sim.balance(&Auth::of(token)).await.status, 200);
+}
+
+#[tokio::test]
+async fn the_back_office_refuses_a_user_of_another_entity_and_bad_fields() {
+    let sim = sim(1);
+    sim.authenticate(ENTITY, USER, PASSWORD).await;
+    let call = |body: serde_json::Value| sim.back_office("POST", "/users", Some(body));
+
+    let taken = call(json!({"tenant": "kashpay:com.cascade", "user": USER, "password": "p"})).await;
+    let blank = call(json!({"tenant": "kashpay:com.onsigna", "user": " ", "password": "p"})).await;
+    let tenant = call(json!({"tenant": "onepay:x", "user": "u", "password": "p"})).await;
+
+    assert_eq!(taken.status, 409, "{}", taken.json);
+    assert!(
+        taken.json["error"].as_str().unwrap().contains(USER),
+        "{}",
+        taken.json
+    );
+    assert_eq!(blank.status, 400, "{}", blank.json);
+    assert!(
+        blank.json["error"].as_str().unwrap().contains("`user`"),
+        "{}",
+        blank.json
+    );
+    assert_eq!(tenant.status, 400, "{}", tenant.json);
+}
+
+#[tokio::test]
+async fn provisioning_a_known_user_again_sets_its_password() {
+    let sim = sim(1);
+    sim.authenticate(ENTITY, USER, PASSWORD).await;
+    let body = json!({"tenant": "kashpay:com.onsigna", "user": USER, "password": "n3w"});
+
+    let again = sim.back_office("POST", "/users", Some(body)).await;
+    let old = sim.authenticate(ENTITY, USER, PASSWORD).await;
+    let new = sim.authenticate(ENTITY, USER, "n3w").await;
+
+    assert_eq!(again.status, 200, "{}", again.json);
+    old.assert_error(401, "AuthenticationException", 1001);
+    assert_eq!(new.status, 200, "{}", new.json);
+}
+
+#[tokio::test]
+async fn a_token_issued_before_a_reset_is_refused_after_it() {
+    let (sim, auth) = signed_in(1).await;
+
+    let reset = sim.admin("POST", "/__admin/reset", None).await;
+    let after = sim.balance(&auth).await;
+
+    assert_eq!(reset.status, 200, "{}", reset.json);
+    after.assert_error(401, "AuthenticationException", 1003);
+    assert!(sim.engine.tenants().list(Some("kashpay")).is_empty());
+}

@@ -122,7 +122,7 @@ pub(crate) fn fund(
 
 /// `{"objects": [{kind, tenant, id, object, lifecycle?}]}`, for one tenant and/or kind.
 pub(crate) fn objects(onepay: &OnePay, tenant: Option<&str>, kind: Option<&str>) -> Value {
-    let targets = (onepay.engine()).webhook_targets(Some(OnePaySpec::NAME), tenant);
+    let targets = (onepay.engine()).webhook_listing(Some(OnePaySpec::NAME), tenant);
     let store = onepay.store();
     kit::objects_view(&store.tenants, KINDS, tenant, kind, |t, name, k, out| {
         tenant_objects(t, name, k, &targets, out);

@@ -12,6 +12,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use chrono::DateTime;
 use http::{HeaderMap, StatusCode};
+use payoutsim_core::Engine;
 use payoutsim_core::clock::rfc3339;
 use payoutsim_core::kit::{Auth, RawBody, Spec};
 use payoutsim_core::webhooks::WebhookTarget;
@@ -38,7 +39,7 @@ async fn create(
     let mut f = Fields::new(&map);
     let name = f.string("name", true, 255);
     let description = f.string("description", false, 1000);
-    let url = checked_url(&mut f, true);
+    let url = checked_url(&mut f, true, onepay.engine());
     let events = checked_events(&mut f, true);
     f.finish()?;
     let (Some(name), Some(url), Some(events)) = (name, url, events) else {
@@ -117,7 +118,7 @@ async fn update(
         .contains_key("name")
         .then(|| f.string("name", true, 255));
     let description = f.string("description", false, 1000);
-    let url = checked_url(&mut f, false);
+    let url = checked_url(&mut f, false, onepay.engine());
     let events = checked_events(&mut f, false);
     f.finish()?;
     if let Some(Some(name)) = name {
@@ -163,19 +164,25 @@ fn find(onepay: &OnePay, tenant: &Tenant, id: &str) -> Result<WebhookTarget, One
 }
 
 /// `url`: an absolute `http://` or `https://` URL (HTTPS deliveries verify certificates against
-/// bundled web roots).
-fn checked_url(f: &mut Fields<'_>, required: bool) -> Option<String> {
+/// bundled web roots), not naming the simulator's admin listener (but for its inboxes) and with a
+/// host `--webhook-allow-hosts` allows.
+fn checked_url(f: &mut Fields<'_>, required: bool, engine: &Engine) -> Option<String> {
     let url = f.string("url", required, 2048)?;
     let rest = url
         .strip_prefix("http://")
         .or_else(|| url.strip_prefix("https://"));
     let ok = rest.is_some_and(|r| !r.is_empty() && !r.starts_with('/'))
         && url.parse::<http::Uri>().is_ok();
-    if ok {
-        Some(url)
-    } else {
+    if !ok {
         f.error("url", "The url field must be a valid URL.");
-        None
+        return None;
+    }
+    match engine.check_webhook_url(&url) {
+        Ok(()) => Some(url),
+        Err(reason) => {
+            f.error("url", format!("The url field {reason}."));
+            None
+        }
     }
 }
 

@@ -58,6 +58,52 @@ async fn a_webhook_is_created_listed_updated_and_deleted() {
     assert_eq!(gone.status, 404);
 }
 
+/// The simulator's admin listener, as `payoutsim serve` tells the engine once it is bound.
+fn admin_listener_at(sim: &Sim, addr: &str) {
+    let addr = addr.parse().unwrap();
+    let listener = payoutsim_core::surface::AdminListener { addr, token: None };
+    sim.engine.set_admin_listener(listener);
+}
+
+#[tokio::test]
+async fn a_webhook_to_the_admin_listener_is_a_validation_error_but_its_inbox_is_not() {
+    let sim = sim(1);
+    admin_listener_at(&sim, "127.0.0.1:4700");
+    let reset = webhook_body("http://localhost:4700/__admin/reset");
+    let inbox = webhook_body("http://127.0.0.1:4700/__admin/inbox/my-app");
+
+    let refused = sim.post(TEST_KEY, "/v1/webhooks", reset).await;
+    let allowed = sim.post(TEST_KEY, "/v1/webhooks", inbox).await;
+    let id = allowed.json["data"]["id"].as_str().unwrap().to_string();
+    let patch = json!({"url": "http://[::1]:4700/__admin/faults"}).to_string();
+    let patched = sim
+        .call_as(
+            "PATCH",
+            &format!("/v1/webhooks/{id}"),
+            Some(TEST_KEY),
+            &[],
+            Some(patch.as_bytes()),
+        )
+        .await;
+
+    refused.assert_envelope(422, "422", "validation_error");
+    assert_eq!(refused.error_keys(), ["url"]);
+    assert!(
+        refused.json.to_string().contains("admin listener"),
+        "{}",
+        refused.json
+    );
+    assert_eq!(allowed.status, 201, "{}", allowed.json);
+    patched.assert_envelope(422, "422", "validation_error");
+    let targets = sim.engine.webhook_targets(Some("onepay"), None);
+    assert_eq!(targets.len(), 1);
+    assert!(
+        targets[0].url.ends_with("/__admin/inbox/my-app"),
+        "{}",
+        targets[0].url
+    );
+}
+
 #[tokio::test]
 async fn webhook_validation_rejects_bad_urls_and_unknown_events() {
     let sim = sim(1);

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use axum::Router;
 use payoutsim_core::admin::{self, AdminOptions};
 use payoutsim_core::journal::journaled;
+use payoutsim_core::surface::AdminListener;
 use payoutsim_core::{Engine, Provider};
 use payoutsim_faults::{FaultLayer, Faults};
 
@@ -26,6 +27,13 @@ pub struct App {
 impl App {
     pub fn new(config: &ServeConfig) -> Self {
         let engine = Engine::new(config.engine.clone());
+        // Where the admin listener will be, so webhook URLs naming it are refused from the
+        // start (scenarios load before binding); `serve` sets the bound address again.
+        if config.port_base != 0 {
+            let addr = std::net::SocketAddr::new(config.bind, config.port_base);
+            let token = config.admin_token.clone();
+            engine.set_admin_listener(AdminListener { addr, token });
+        }
         let faults = payoutsim_faults::install(&engine);
         let mut ids = config.providers.clone();
         ids.sort();
@@ -44,6 +52,8 @@ impl App {
             providers,
             admin: AdminOptions {
                 token: config.admin_token.clone(),
+                allow_origins: config.admin_allow_origins.clone(),
+                allow_hosts: config.admin_allow_hosts.clone(),
             },
         }
     }

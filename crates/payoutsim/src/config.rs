@@ -20,6 +20,10 @@ pub struct ServeConfig {
     pub engine: EngineConfig,
     /// When set, the admin API requires `Authorization: Bearer <token>`. Default none.
     pub admin_token: Option<String>,
+    /// Origins whose web pages may call the admin API besides its own. Default none.
+    pub admin_allow_origins: Vec<String>,
+    /// Host names the admin API answers to besides loopback and the bound address. Default none.
+    pub admin_allow_hosts: Vec<String>,
     /// Where to write `{"admin": url, "<provider>": url, …}` once every listener is bound.
     pub ready_file: Option<PathBuf>,
     /// Each provider's typed configuration (`OnePayConfig`, …); a provider not given one runs
@@ -37,6 +41,8 @@ impl Default for ServeConfig {
             providers: ProviderId::all().collect(),
             engine: EngineConfig::default(),
             admin_token: None,
+            admin_allow_origins: Vec::new(),
+            admin_allow_hosts: Vec::new(),
             ready_file: None,
             provider_settings: ProviderSettings::default(),
             scenarios: Vec::new(),

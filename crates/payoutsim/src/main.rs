@@ -24,7 +24,8 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Serve every provider on its own port, and the admin API.
-    Serve(ServeArgs),
+    // Boxed: the flags are large, the other command small (parsed once, so no cost).
+    Serve(Box<ServeArgs>),
     /// Work with scenario files.
     #[command(subcommand)]
     Scenario(ScenarioCommand),
@@ -77,6 +78,30 @@ struct ServeArgs {
     /// Require `Authorization: Bearer <token>` on the admin API.
     #[arg(long, env = "PAYOUTSIM_ADMIN_TOKEN")]
     admin_token: Option<String>,
+    /// An origin (`http://localhost:3000`) whose web pages may call the admin API (repeatable;
+    /// the environment variable takes a comma list) [default: none but the admin listener's own].
+    #[arg(
+        long = "admin-allow-origin",
+        env = "PAYOUTSIM_ADMIN_ALLOW_ORIGIN",
+        value_delimiter = ','
+    )]
+    admin_allow_origins: Vec<String>,
+    /// A host name the admin API answers to besides loopback and the bound address, e.g. a
+    /// container's service name (repeatable) [default: none].
+    #[arg(
+        long = "admin-allow-host",
+        env = "PAYOUTSIM_ADMIN_ALLOW_HOST",
+        value_delimiter = ','
+    )]
+    admin_allow_hosts: Vec<String>,
+    /// Comma-separated hosts webhook URLs may name [default: any host but the admin listener,
+    /// whose inboxes are always allowed].
+    #[arg(long, env = "PAYOUTSIM_WEBHOOK_ALLOW_HOSTS", value_delimiter = ',')]
+    webhook_allow_hosts: Vec<String>,
+    /// Show credentials, passwords and signing secrets in the journal and webhook listings
+    /// instead of masking them.
+    #[arg(long, env = "PAYOUTSIM_SHOW_SECRETS")]
+    show_secrets: bool,
     /// Request journal entries kept (oldest dropped first).
     #[arg(long, env = "PAYOUTSIM_JOURNAL_CAP", default_value_t = 1000)]
     journal_cap: usize,
@@ -116,7 +141,7 @@ fn start_time(text: &str) -> Result<DateTime<Utc>, String> {
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command {
-        Command::Serve(args) => serve(args),
+        Command::Serve(args) => serve(*args),
         Command::Scenario(ScenarioCommand::Check { files }) => check_scenarios(&files),
     }
 }
@@ -179,6 +204,8 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         bind: args.bind,
         port_base: args.port_base,
         admin_token: args.admin_token,
+        admin_allow_origins: args.admin_allow_origins,
+        admin_allow_hosts: args.admin_allow_hosts,
         ready_file: args.ready_file,
         provider_settings: args.provider_flags.into_settings(),
         ..ServeConfig::default()
@@ -199,6 +226,8 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
     config.engine.clock.time_scale = args.time_scale;
     config.engine.clock.start = args.start_time;
     config.engine.journal_cap = args.journal_cap;
+    config.engine.webhook_allow_hosts = args.webhook_allow_hosts;
+    config.engine.show_secrets = args.show_secrets;
     // Checked first against a throwaway copy, so an error names the file, line and field.
     for (path, (text, scenario)) in files {
         check_against(path, &text, &scenario, &config)?;

@@ -85,6 +85,11 @@ pub async fn start(config: ServeConfig) -> io::Result<Running> {
 
     let mut bound: Vec<(String, TcpListener, Router)> = Vec::new();
     let admin = bind(SocketAddr::new(config.bind, port(0)), "admin").await?;
+    let listener = payoutsim_core::surface::AdminListener {
+        addr: admin.local_addr()?,
+        token: config.admin_token.clone(),
+    };
+    app.engine.set_admin_listener(listener);
     bound.push(("admin".into(), admin, app.admin_router()));
     for (id, provider) in app.providers() {
         let listener = bind(

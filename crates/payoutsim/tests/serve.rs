@@ -197,3 +197,86 @@ async fn a_webhook_target_for_a_provider_without_webhooks_is_refused() {
     }
     assert_eq!(onepay.status().as_u16(), 201);
 }
+
+#[tokio::test]
+async fn a_onepay_client_cannot_point_a_webhook_at_the_admin_listener_to_reset_everyone() {
+    let running = payoutsim::start(ServeConfig::for_tests()).await.unwrap();
+    let admin = running.url("admin").unwrap().to_string();
+    let onepay = running.url("onepay").unwrap().to_string();
+    let http = reqwest::Client::new();
+    let subscribe = |url: String| {
+        http.post(format!("{onepay}/v1/webhooks"))
+            .bearer_auth("sk_test_attacker")
+            .json(&json!({"name": "x", "url": url, "events": ["cashout.created"]}))
+            .send()
+    };
+
+    let reset = subscribe(format!("{admin}/__admin/reset")).await.unwrap();
+    let inbox = subscribe(format!("{admin}/__admin/inbox/mine"))
+        .await
+        .unwrap();
+    let (reset_status, reset_body) = (
+        reset.status().as_u16(),
+        reset.json::<Value>().await.unwrap(),
+    );
+    let inbox_status = inbox.status().as_u16();
+    running.shutdown().await.unwrap();
+
+    assert_eq!(reset_status, 422, "{reset_body}");
+    assert!(
+        reset_body.to_string().contains("admin listener"),
+        "{reset_body}"
+    );
+    assert_eq!(inbox_status, 201);
+}
+
+#[tokio::test]
+async fn a_web_page_cannot_call_the_admin_api_and_its_own_inbox_gets_the_token() {
+    let config = ServeConfig {
+        admin_token: Some("t0k".into()),
+        ..ServeConfig::for_tests()
+    };
+    let running = payoutsim::start(config).await.unwrap();
+    let admin = running.url("admin").unwrap().to_string();
+    let http = reqwest::Client::new();
+    let from_page = http
+        .post(format!("{admin}/__admin/reset"))
+        .bearer_auth("t0k")
+        .header("origin", "http://evil.example")
+        .send()
+        .await
+        .unwrap();
+    let text_plain = http
+        .post(format!("{admin}/__admin/faults"))
+        .bearer_auth("t0k")
+        .header("content-type", "text/plain")
+        .body(r#"{"match":{"provider":"onepay"},"fault":{"kind":"status","status":503}}"#)
+        .send()
+        .await
+        .unwrap();
+    let target = json!({"provider": "onepay", "tenant": "onepay:sk_test_x",
+        "url": format!("{admin}/__admin/inbox/mine")});
+    let created = http
+        .post(format!("{admin}/__admin/webhooks"))
+        .bearer_auth("t0k")
+        .json(&target)
+        .send()
+        .await
+        .unwrap();
+    let created_status = created.status().as_u16();
+    let engine = &running.app.engine;
+    let now = engine.clock().now();
+    let body = axum::body::Bytes::from_static(br#"{"event":"cashout.created"}"#);
+    engine.emit_webhook("onepay", "onepay:sk_test_x", "cashout.created", &body, now);
+    engine.settle(None).await;
+    let deliveries = engine.deliveries(None, None);
+    running.shutdown().await.unwrap();
+
+    assert_eq!(from_page.status().as_u16(), 403);
+    assert_eq!(text_plain.status().as_u16(), 415);
+    assert_eq!(created_status, 201);
+    assert!(
+        !deliveries.is_empty() && deliveries.iter().all(|d| d.status == Some(200)),
+        "inbox deliveries carry the admin token: {deliveries:?}"
+    );
+}

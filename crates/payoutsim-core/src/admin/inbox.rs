@@ -3,7 +3,8 @@
 //! Point a provider's webhook URL at `http://<admin>/__admin/inbox/<name>` to see what your app
 //! would receive without running a receiver: every POST is kept (raw body as received, headers,
 //! simulated time) and answered 200. Bounded: the newest `history_cap` messages across inboxes.
-//! POSTs to an inbox do not need the admin token (providers do not send it).
+//! With `--admin-token`, an inbox needs the token like every admin route: the simulator's own
+//! deliveries to its inboxes carry it.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::{Arc, Mutex};

@@ -8,8 +8,12 @@
 //! - `providers.rs`: `GET /__admin/tenants`, `/__admin/providers/{p}/objects`, `/machines`, and
 //!   each provider's back-office router nested under `/__admin/providers/{p}/`
 //!
-//! Errors are `{"error": "..."}` with a 4xx status. Never faulted.
+//! - `guard.rs`: the checks before every route (`Host`, `Origin`, the token, the content type of
+//!   a state-changing call), and the layer that makes every error answer JSON
+//!
+//! Errors are `{"error": "..."}` with a 4xx status, 405 and 413 included. Never faulted.
 
+mod guard;
 mod health;
 pub mod inbox;
 mod journal;
@@ -17,10 +21,8 @@ mod providers;
 mod webhooks;
 
 use axum::Router;
-use axum::extract::{Request, State};
-use axum::http::StatusCode;
-use axum::middleware::{self, Next};
-use axum::response::{IntoResponse, Response};
+use axum::extract::Request;
+use axum::middleware;
 use serde::Deserialize;
 
 use crate::Engine;
@@ -29,8 +31,15 @@ pub use crate::error::{AdminError, AdminJson, AdminQuery};
 /// Admin settings.
 #[derive(Clone, Debug, Default)]
 pub struct AdminOptions {
-    /// When set, every admin call needs `Authorization: Bearer <token>`.
+    /// When set, every admin call (the inboxes included) needs `Authorization: Bearer <token>`.
     pub token: Option<String>,
+    /// Origins (`http://localhost:3000`) whose pages may call the admin API, besides the admin
+    /// listener's own (`--admin-allow-origin`). Default none.
+    pub allow_origins: Vec<String>,
+    /// Host names a `Host` header may give besides the admin listener's addresses and
+    /// `localhost` (`--admin-allow-host`, for a simulator reached by a container's name).
+    /// Default none.
+    pub allow_hosts: Vec<String>,
 }
 
 /// `?provider=<name>`, the one filter several endpoints share (reset, clear the journal, the
@@ -68,26 +77,9 @@ pub fn router_with(engine: Engine, options: AdminOptions, extra: Router) -> Rout
             req.uri().path()
         ))
     })
-    .layer(middleware::from_fn_with_state(options, require_token))
-}
-
-async fn require_token(State(options): State<AdminOptions>, req: Request, next: Next) -> Response {
-    // Providers deliver webhooks to an inbox without the admin token.
-    let inbox_delivery =
-        req.method() == http::Method::POST && req.uri().path().starts_with("/__admin/inbox/");
-    if let Some(token) = options.token.as_ref().filter(|_| !inbox_delivery) {
-        let given = req
-            .headers()
-            .get(http::header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "));
-        if given != Some(token.as_str()) {
-            let err = AdminError(
-                StatusCode::UNAUTHORIZED,
-                "admin token required: Authorization: Bearer <token>".into(),
-            );
-            return err.into_response();
-        }
-    }
-    next.run(req).await
+    .layer(middleware::from_fn_with_state(
+        guard::Guard { options, engine },
+        guard::guard,
+    ))
+    .layer(middleware::from_fn(guard::json_errors))
 }

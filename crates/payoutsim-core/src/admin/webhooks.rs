@@ -1,4 +1,8 @@
 //! `GET`/`POST /__admin/webhooks`, `DELETE /__admin/webhooks/{id}`, `GET /__admin/webhooks/deliveries`.
+//!
+//! A target's URL may not name the admin listener but for its inboxes, and must have an allowed
+//! host ([`crate::surface`]). The listing masks signing secrets unless `--show-secrets`; the
+//! answer that creates a target shows its secret, once.
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -27,7 +31,7 @@ struct Filter {
 }
 
 async fn list(State(engine): State<Engine>, AdminQuery(f): AdminQuery<Filter>) -> Json<Value> {
-    let targets = engine.webhook_targets(f.provider.as_deref(), f.tenant.as_deref());
+    let targets = engine.webhook_listing(f.provider.as_deref(), f.tenant.as_deref());
     Json(json!({ "webhooks": targets }))
 }
 
@@ -56,6 +60,8 @@ async fn create(
         )));
     }
     check_url(&body.url)?;
+    (engine.check_webhook_url(&body.url))
+        .map_err(|reason| AdminError::bad_request(format!("`url` {reason}")))?;
     let known = provider.webhook_events();
     if known.is_empty() {
         return Err(AdminError::bad_request(format!(

@@ -128,10 +128,28 @@ impl Engine {
     async fn attempt(&self, mut m: Message) {
         m.attempts += 1;
         let headers = self.headers_of(&m, m.attempts);
+        let listener = self.admin_listener();
+        // Registration refused such URLs; a name that resolves to the admin listener now (or a
+        // target made before the listener was bound) is caught here, and never retried.
+        if let Some(l) = &listener
+            && crate::surface::resolves_to_listener(&m.target.url, l).await
+        {
+            let error = "not sent: the URL reaches the simulator's admin listener".to_string();
+            let record = m.delivery(m.attempts, headers, (None, Some(error)));
+            self.0.outbox.record(record);
+            return;
+        }
         let timeout = self.0.outbox.policy_of(&m).timeout;
         let mut req = (self.0.http.post(&m.target.url))
             .timeout(timeout)
             .body(m.payload.body.clone());
+        // The admin listener's inboxes obey the admin token; the delivery records do not show it.
+        if let Some(token) = (listener.as_ref())
+            .filter(|l| crate::surface::is_inbox_of(&m.target.url, l))
+            .and_then(|l| l.token.as_deref())
+        {
+            req = req.bearer_auth(token);
+        }
         for (k, v) in &headers {
             req = req.header(k, v);
         }

@@ -26,6 +26,7 @@ use crate::idempotency::IdempotencyStore;
 use crate::ids::Ids;
 use crate::journal::Journal;
 use crate::provider::Provider;
+use crate::surface::AdminListener;
 use crate::tenants::Tenants;
 use crate::timeline::{Scheduled, Timeline};
 use crate::webhooks::{Delivery, Outbox, RetryPolicy, WebhookFaults, WebhookTarget};
@@ -52,6 +53,12 @@ pub struct EngineConfig {
     /// Wall-clock time `advance` (and `settle`) waits for the webhook attempts it caused before
     /// answering; attempts still under way then go on in the background sender. Default 2 s.
     pub settle_wait: Duration,
+    /// Hosts webhook URLs may name (`--webhook-allow-hosts`); empty: any host but the admin
+    /// listener (whose inboxes are always allowed). Default empty.
+    pub webhook_allow_hosts: Vec<String>,
+    /// Show secrets (credential headers, passwords and keys in bodies, webhook signing secrets)
+    /// in the journal and webhook listings instead of masking them. Default false.
+    pub show_secrets: bool,
 }
 
 impl Default for EngineConfig {
@@ -66,6 +73,8 @@ impl Default for EngineConfig {
             webhooks: RetryPolicy::default(),
             history_cap: 1000,
             settle_wait: Duration::from_secs(2),
+            webhook_allow_hosts: Vec::new(),
+            show_secrets: false,
         }
     }
 }
@@ -90,6 +99,7 @@ struct Shared {
     wake: Notify,
     webhook_faults: RwLock<Option<Arc<dyn WebhookFaults>>>,
     reset_hooks: RwLock<Vec<ResetHook>>,
+    admin_listener: RwLock<Option<AdminListener>>,
 }
 
 /// The engine: a cheap, clonable handle over private state.
@@ -137,7 +147,8 @@ impl Engine {
             tenants: Tenants::default(),
             timeline: Timeline::default(),
             idempotency: IdempotencyStore::new(TimeDelta::seconds(config.idempotency_ttl_s)),
-            journal: Journal::new(config.journal_cap, config.journal_body_cap),
+            journal: Journal::new(config.journal_cap, config.journal_body_cap)
+                .show_secrets(config.show_secrets),
             outbox: Outbox::new(config.webhooks.clone(), config.history_cap),
             transitions: Mutex::new(VecDeque::new()),
             providers: RwLock::new(BTreeMap::new()),
@@ -146,6 +157,7 @@ impl Engine {
             wake: Notify::new(),
             webhook_faults: RwLock::new(None),
             reset_hooks: RwLock::new(Vec::new()),
+            admin_listener: RwLock::new(None),
             config,
         }))
     }
@@ -208,6 +220,33 @@ impl Engine {
         map.values().filter_map(Weak::upgrade).collect()
     }
 
+    // ---- the admin listener ---------------------------------------------------------------
+
+    /// Tells the engine where the admin listener is bound (and its token), once it is: webhook
+    /// URLs naming it are refused from then on, and deliveries to its inboxes carry the token.
+    pub fn set_admin_listener(&self, listener: AdminListener) {
+        let mut slot = (self.0.admin_listener.write()).unwrap_or_else(|e| e.into_inner());
+        *slot = Some(listener);
+    }
+
+    /// The admin listener, once bound.
+    pub fn admin_listener(&self) -> Option<AdminListener> {
+        (self
+            .0
+            .admin_listener
+            .read()
+            .unwrap_or_else(|e| e.into_inner()))
+        .clone()
+    }
+
+    /// Whether a webhook URL may be registered: `Err` with the reason, worded to follow "the url
+    /// field" (see [`crate::surface::check_webhook_url`]).
+    pub fn check_webhook_url(&self, url: &str) -> Result<(), String> {
+        let listener = self.admin_listener();
+        let allow = &self.0.config.webhook_allow_hosts;
+        crate::surface::check_webhook_url(url, listener.as_ref(), allow)
+    }
+
     // ---- webhook targets and deliveries -------------------------------------------------------
 
     /// Stores a webhook target; its `id` is `wh_<n>` unless one is given.
@@ -225,6 +264,20 @@ impl Engine {
         tenant: Option<&str>,
     ) -> Vec<WebhookTarget> {
         self.0.outbox.targets(provider, tenant)
+    }
+
+    /// [`Engine::webhook_targets`] as admin listings show them: secrets masked
+    /// ([`crate::secrets::mask_target`]) unless `show_secrets` is set.
+    pub fn webhook_listing(
+        &self,
+        provider: Option<&str>,
+        tenant: Option<&str>,
+    ) -> Vec<WebhookTarget> {
+        let mut targets = self.webhook_targets(provider, tenant);
+        if !self.0.config.show_secrets {
+            targets.iter_mut().for_each(crate::secrets::mask_target);
+        }
+        targets
     }
 
     /// Delivery attempts, newest last (bounded by `history_cap`).

@@ -7,9 +7,11 @@
 //! - `inbox.rs`: `POST`/`GET`/`DELETE /__admin/inbox/{name}`, a built-in webhook receiver
 //! - `providers.rs`: `GET /__admin/tenants`, `/__admin/providers/{p}/objects`, `/machines`, and
 //!   each provider's back-office router nested under `/__admin/providers/{p}/`
+//! - `dashboard/`: the page at `GET /` (and `/__admin/dashboard`) that shows all of the above
 //!
 //! Errors are `{"error": "..."}` with a 4xx status. Never faulted.
 
+mod dashboard;
 mod health;
 pub mod inbox;
 mod journal;
@@ -69,6 +71,8 @@ pub fn router_with(engine: Engine, options: AdminOptions, extra: Router) -> Rout
         ))
     })
     .layer(middleware::from_fn_with_state(options, require_token))
+    // After the token check: the page and its assets hold no data, and the page asks for the token.
+    .merge(dashboard::routes())
 }
 
 async fn require_token(State(options): State<AdminOptions>, req: Request, next: Next) -> Response {

@@ -122,6 +122,7 @@ async fn the_journal_shows_the_cashout_request(page: &Browser) {
     let detail = page.wait_text("#requests tr.detail", "x-idempotency").await;
     assert!(detail.contains("dashboard-1"), "{detail}");
     assert!(detail.contains("201"), "{detail}");
+    page.screenshot("dashboard-requests.png").await;
 }
 
 /// A rule typed into the Faults tab is listed with no hits; a request it matches shows as a hit
@@ -137,6 +138,7 @@ async fn a_fault_rule_added_on_the_page_counts_its_hits_live(sim: &Sim, page: &B
     let refused = sim.get("/v1/banks").send().await.unwrap();
     assert_eq!(refused.status(), 503);
     page.wait_text("tr[data-rule='rule-1'] td.hits", "1").await;
+    page.screenshot("dashboard-faults.png").await;
 
     page.click("tr[data-rule='rule-1'] button.remove").await;
     page.wait_count("tr[data-rule]", 0).await;

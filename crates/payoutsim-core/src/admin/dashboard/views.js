@@ -130,7 +130,7 @@ function faultName(fault) {
 function requestDetail(r) {
   return el("div", { class: "split" },
     el("div", {},
-      el("h3", { text: `${r.method} ${r.path}${r.query ? `?${r.query}` : ""}` }),
+      el("h3", { class: "line", text: `${r.method} ${r.path}${r.query ? `?${r.query}` : ""}` }),
       el("p", { class: "muted", text: `${r.at} · ${r.provider} · ${r.tenant || "no tenant"}` }),
       headers(r.headers),
       el("h3", { text: "Request body" }), pre(r.body ?? "(empty)")),

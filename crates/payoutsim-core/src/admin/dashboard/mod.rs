@@ -29,19 +29,16 @@ const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; st
 
 const PAGE: &str = include_str!("index.html");
 
+const JAVASCRIPT: &str = "text/javascript; charset=utf-8";
+const CSS: &str = "text/css; charset=utf-8";
+
 /// The assets under `/__admin/dashboard/`: name, content type, text.
 const ASSETS: &[(&str, &str, &str)] = &[
     ("app.js", JAVASCRIPT, include_str!("app.js")),
     ("dom.js", JAVASCRIPT, include_str!("dom.js")),
     ("views.js", JAVASCRIPT, include_str!("views.js")),
-    (
-        "style.css",
-        "text/css; charset=utf-8",
-        include_str!("style.css"),
-    ),
+    ("style.css", CSS, include_str!("style.css")),
 ];
-
-const JAVASCRIPT: &str = "text/javascript; charset=utf-8";
 
 /// The dashboard's routes. They are merged outside the admin token check: the page asks for the
 /// token itself, and holds no data.

@@ -10,7 +10,9 @@ const POLL_MS = 1000;
 // Errors the page ran into, for people (the banner) and for the browser test (this list).
 window.__dashboardErrors = [];
 function pageError(message) {
-  window.__dashboardErrors.push(message);
+  const errors = window.__dashboardErrors;
+  if (errors[errors.length - 1] === message) return; // the same bug, met again by the next poll
+  errors.push(message);
   const banner = $("#error-banner");
   banner.textContent = `The dashboard hit an error: ${message}`;
   banner.hidden = false;

@@ -34,6 +34,7 @@ async fn the_dashboard_shows_a_cashout_settling_and_its_webhook_when_its_clock_c
     let cashout = sim.create_cashout(&fixture, "dashboard-1").await;
     assert_eq!(cashout["status"], "pending", "{cashout}");
     let id = cashout["id"].as_str().unwrap().to_string();
+    let _ = std::fs::remove_file(artifacts().join("dashboard-failure.png")); // an earlier run's
     let driver = Chromedriver::start(&artifacts().join("chromedriver.log")).await;
     let page = driver.session().await;
     page.goto(&sim.admin_url("/")).await;
@@ -91,7 +92,7 @@ async fn the_dashboard_shows_a_cashout_settling_and_its_webhook_when_its_clock_c
 
     let errors = page.page_errors().await;
     assert!(errors.is_empty(), "the page reported errors: {errors:?}");
-    page.close().await;
+    drop(page); // ends the session: Chromium quits
     drop(driver);
     sim.stop().await;
 }

@@ -5,6 +5,7 @@
 //! Waiting is for the browser (a page that loads, a poll that redraws), in wall time and bounded;
 //! nothing here waits for the simulator's clock, which only the test moves.
 
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -308,9 +309,28 @@ impl Browser {
         }
         errors
     }
+}
 
-    pub async fn close(self) {
-        let _ = self.call("DELETE", "", None).await;
+impl Drop for Browser {
+    /// Ends the session, which quits its Chromium, passed or failed: a chromedriver ended with a
+    /// session open leaves its browser running. A blocking call, as `drop` cannot await; the
+    /// driver is on this machine and answers once the browser has quit.
+    fn drop(&mut self) {
+        let Some((host, path)) =
+            (self.session.strip_prefix("http://")).and_then(|r| r.split_once('/'))
+        else {
+            return;
+        };
+        let Ok(mut stream) = std::net::TcpStream::connect(host) else {
+            return;
+        };
+        let _ = stream.set_read_timeout(Some(PATIENCE));
+        let request = format!(
+            "DELETE /{path} HTTP/1.1\r\nHost: {host}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        );
+        if stream.write_all(request.as_bytes()).is_ok() {
+            let _ = stream.read_to_end(&mut Vec::new());
+        }
     }
 }
 

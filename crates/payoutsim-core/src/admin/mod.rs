@@ -7,12 +7,14 @@
 //! - `inbox.rs`: `POST`/`GET`/`DELETE /__admin/inbox/{name}`, a built-in webhook receiver
 //! - `providers.rs`: `GET /__admin/tenants`, `/__admin/providers/{p}/objects`, `/machines`, and
 //!   each provider's back-office router nested under `/__admin/providers/{p}/`
+//! - `dashboard/`: the page at `GET /` (and `/__admin/dashboard`) that shows all of the above
 //!
 //! - `guard.rs`: the checks before every route (`Host`, `Origin`, the token, the content type of
 //!   a state-changing call), and the layer that makes every error answer JSON
 //!
 //! Errors are `{"error": "..."}` with a 4xx status, 405 and 413 included. Never faulted.
 
+mod dashboard;
 mod guard;
 mod health;
 pub mod inbox;
@@ -82,4 +84,6 @@ pub fn router_with(engine: Engine, options: AdminOptions, extra: Router) -> Rout
         guard::guard,
     ))
     .layer(middleware::from_fn(guard::json_errors))
+    // After the guard: the page and its assets hold no data, and the page asks for the token.
+    .merge(dashboard::routes())
 }

@@ -300,11 +300,15 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .enable_all()
         .build()?;
     runtime.block_on(async move {
+        // The handlers first: a SIGTERM sent as soon as the ready file is there (a container
+        // stopped right after its health check passed) still shuts down gracefully.
+        let shutdown =
+            shutdown_signal().context("cannot install the SIGINT and SIGTERM handlers")?;
         let running = payoutsim::start(config)
             .await
             .context("payoutsim could not start")?;
         running
-            .serve_until(shutdown_signal())
+            .serve_until(shutdown)
             .await
             .context("payoutsim stopped with an error")?;
         tracing::info!("payoutsim stopped");
@@ -333,25 +337,27 @@ fn random_seed() -> u64 {
     h.finish() % 1_000_000_000
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending().await,
+/// Installs the SIGINT and SIGTERM handlers now, and answers a future that ends at the first of
+/// them (logging which).
+#[cfg(unix)]
+fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    let mut terminate = signal(SignalKind::terminate())?;
+    Ok(async move {
+        tokio::select! {
+            _ = interrupt.recv() => tracing::info!("SIGINT: shutting down"),
+            _ = terminate.recv() => tracing::info!("SIGTERM: shutting down"),
         }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => tracing::info!("SIGINT: shutting down"),
-        _ = term => tracing::info!("SIGTERM: shutting down"),
-    }
+    })
+}
+
+#[cfg(not(unix))]
+fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
+    Ok(async {
+        let _ = tokio::signal::ctrl_c().await;
+        tracing::info!("SIGINT: shutting down");
+    })
 }
 
 #[cfg(test)]

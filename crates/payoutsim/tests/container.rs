@@ -39,6 +39,13 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
+/// `payoutsim health` failed with exit status 1 (a health check's "unhealthy") saying `why`.
+fn assert_unhealthy(out: &Output, why: &str) {
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains(why), "no `{why}` in: {err}");
+}
+
 /// The port of an `http://127.0.0.1:PORT` URL from the ready file.
 fn port_of(url: &str) -> String {
     url.rsplit(':').next().unwrap().to_owned()
@@ -128,13 +135,8 @@ fn health_sends_the_admin_token_and_fails_with_the_401_without_it() {
     let by_variable = health(&["--url", &url], &[("PAYOUTSIM_ADMIN_TOKEN", "s3cret")]);
     stop(ready);
 
-    assert_eq!(without.status.code(), Some(1));
-    assert!(
-        text(&without.stderr).contains(&format!("{url}: 401 Unauthorized")),
-        "{}",
-        text(&without.stderr)
-    );
-    assert_eq!(wrong.status.code(), Some(1));
+    assert_unhealthy(&without, &format!("{url}: 401 Unauthorized"));
+    assert_unhealthy(&wrong, &format!("{url}: 401 Unauthorized"));
     assert!(
         by_variable.status.success(),
         "{}",
@@ -154,14 +156,8 @@ fn health_fails_when_nothing_listens_on_the_port() {
 
     let out = health(&["--port-base", &port, "--timeout", "2"], &[]);
 
-    assert_eq!(out.status.code(), Some(1));
-    let err = text(&out.stderr);
-    assert!(
-        err.contains(&format!(
-            "http://127.0.0.1:{port}/__admin/health: no answer"
-        )),
-        "{err}"
-    );
+    let url = format!("http://127.0.0.1:{port}/__admin/health");
+    assert_unhealthy(&out, &format!("{url}: no answer"));
 }
 
 #[test]
@@ -173,12 +169,7 @@ fn health_fails_on_an_answer_that_is_not_the_simulators_health() {
     let out = health(&["--url", &url], &[]);
     stop(ready);
 
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        text(&out.stderr).contains(&format!("{url}: 404")),
-        "{}",
-        text(&out.stderr)
-    );
+    assert_unhealthy(&out, &format!("{url}: 404 Not Found"));
 }
 
 #[test]
@@ -186,18 +177,11 @@ fn health_refuses_port_base_0_without_a_url_and_a_timeout_of_0() {
     let free_ports = health(&["--port-base", "0"], &[]);
     let no_time = health(&["--timeout", "0"], &[]);
 
-    assert!(
-        text(&free_ports.stderr)
-            .contains("--port-base 0 picks free ports: give the health URL with --url"),
-        "{}",
-        text(&free_ports.stderr)
+    assert_unhealthy(
+        &free_ports,
+        "--port-base 0 picks free ports: give the health URL with --url",
     );
-    assert!(
-        text(&no_time.stderr).contains("--timeout must be a positive number, got 0"),
-        "{}",
-        text(&no_time.stderr)
-    );
-    assert!(!free_ports.status.success() && !no_time.status.success());
+    assert_unhealthy(&no_time, "--timeout must be a positive number, got 0");
 }
 
 #[test]

@@ -49,6 +49,8 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
+# `timeout` stops it with SIGTERM: exit through the cleanup all the same.
+trap 'exit 143' TERM INT
 step() { echo "-- $*"; }
 fail() { echo "check.sh: $*" >&2; exit 1; }
 

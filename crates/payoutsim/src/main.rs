@@ -1,19 +1,46 @@
-//! The `payoutsim` command line: `payoutsim serve [flags]`, `payoutsim scenario check FILE…`.
+//! The `payoutsim` command line: `payoutsim serve [flags]`, `payoutsim scenario check FILE…`,
+//! `payoutsim health`, `payoutsim --version`.
 
 use std::net::IpAddr;
 use std::path::PathBuf;
+use std::sync::LazyLock;
+use std::time::Duration;
 
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand, ValueEnum};
-use payoutsim::{ProviderId, RegistryFlags, ServeConfig};
+use payoutsim::{ProviderId, REGISTRY, RegistryFlags, ServeConfig};
 use payoutsim_core::clock::ClockMode;
 use payoutsim_faults::Scenario;
+
+/// The admin port when `--port-base` is not given; each provider's port is this plus its offset.
+const DEFAULT_PORT_BASE: u16 = 4700;
+
+/// What `--version` prints after `payoutsim `: the version, then each emulated provider (from the
+/// registry) with its default port and summary. `-V` prints the first line only.
+static LONG_VERSION: LazyLock<String> = LazyLock::new(long_version);
+
+fn long_version() -> String {
+    let width = REGISTRY.iter().map(|e| e.name.len()).max().unwrap_or(0);
+    let mut text = format!(
+        "{}\nadmin API on port {DEFAULT_PORT_BASE}; emulated providers:",
+        env!("CARGO_PKG_VERSION")
+    );
+    for entry in REGISTRY {
+        let port = u32::from(DEFAULT_PORT_BASE) + u32::from(entry.port_offset);
+        text.push_str(&format!(
+            "\n  {:width$}  {port}  {}",
+            entry.name, entry.summary
+        ));
+    }
+    text
+}
 
 #[derive(Parser)]
 #[command(
     name = "payoutsim",
     version,
+    long_version = LONG_VERSION.as_str(),
     about = "A local, stateful simulator of payout providers"
 )]
 struct Cli {
@@ -29,6 +56,25 @@ enum Command {
     /// Work with scenario files.
     #[command(subcommand)]
     Scenario(ScenarioCommand),
+    /// Ask a running simulator's `GET /__admin/health` (exit 0 when it answers `"status":"ok"`):
+    /// the container image's health check.
+    Health(HealthArgs),
+}
+
+#[derive(clap::Args)]
+struct HealthArgs {
+    /// The health URL [default: http://127.0.0.1:<port base>/__admin/health].
+    #[arg(long, env = "PAYOUTSIM_HEALTH_URL")]
+    url: Option<String>,
+    /// The simulator's `--port-base`, read from the same variable as `serve` does.
+    #[arg(long, env = "PAYOUTSIM_PORT_BASE", default_value_t = DEFAULT_PORT_BASE)]
+    port_base: u16,
+    /// The simulator's `--admin-token`, sent as `Authorization: Bearer <token>`.
+    #[arg(long, env = "PAYOUTSIM_ADMIN_TOKEN")]
+    admin_token: Option<String>,
+    /// Seconds to wait for the answer.
+    #[arg(long, env = "PAYOUTSIM_HEALTH_TIMEOUT", default_value_t = 3.0)]
+    timeout: f64,
 }
 
 #[derive(Subcommand)]
@@ -53,7 +99,7 @@ struct ServeArgs {
     #[arg(long, env = "PAYOUTSIM_BIND", default_value = "127.0.0.1")]
     bind: IpAddr,
     /// Admin port; providers follow (+1 onspot, +2 onepay, +3 kashpay, +4 tupay, +5 dots). 0 picks free ports.
-    #[arg(long, env = "PAYOUTSIM_PORT_BASE", default_value_t = 4700)]
+    #[arg(long, env = "PAYOUTSIM_PORT_BASE", default_value_t = DEFAULT_PORT_BASE)]
     port_base: u16,
     /// Comma-separated providers to serve [default: every emulated provider].
     #[arg(long, env = "PAYOUTSIM_PROVIDERS", value_delimiter = ',')]
@@ -143,7 +189,61 @@ fn main() -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(args) => serve(*args),
         Command::Scenario(ScenarioCommand::Check { files }) => check_scenarios(&files),
+        Command::Health(args) => health(args),
     }
+}
+
+/// `payoutsim health`: one `GET` of the admin API's health, bounded by `--timeout`; prints
+/// `ok: URL: providers a, b` or fails saying what was wrong.
+fn health(args: HealthArgs) -> anyhow::Result<()> {
+    let url = match args.url {
+        Some(url) => url,
+        None if args.port_base == 0 => {
+            anyhow::bail!("--port-base 0 picks free ports: give the health URL with --url")
+        }
+        None => format!("http://127.0.0.1:{}/__admin/health", args.port_base),
+    };
+    let timeout = Duration::try_from_secs_f64(args.timeout)
+        .ok()
+        .filter(|t| !t.is_zero())
+        .with_context(|| format!("--timeout must be a positive number, got {}", args.timeout))?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let body = runtime.block_on(async {
+        // A proxy from the environment has no business between a probe and the loopback.
+        let client = reqwest::Client::builder()
+            .timeout(timeout)
+            .no_proxy()
+            .build()?;
+        let mut request = client.get(&url);
+        if let Some(token) = &args.admin_token {
+            request = request.bearer_auth(token);
+        }
+        let answer = request
+            .send()
+            .await
+            .with_context(|| format!("{url}: no answer"))?;
+        let status = answer.status();
+        let text = answer
+            .text()
+            .await
+            .with_context(|| format!("{url}: {status}, and the body could not be read"))?;
+        anyhow::ensure!(status.is_success(), "{url}: {status}: {text}");
+        serde_json::from_str::<serde_json::Value>(&text)
+            .with_context(|| format!("{url}: {status}, but not JSON: {text}"))
+    })?;
+    anyhow::ensure!(
+        body["status"] == "ok",
+        "{url}: not healthy: \"status\" is {}",
+        body["status"]
+    );
+    let providers: Vec<&str> = body["providers"]
+        .as_array()
+        .map(|all| all.iter().filter_map(|p| p.as_str()).collect())
+        .unwrap_or_default();
+    println!("ok: {url}: providers {}", providers.join(", "));
+    Ok(())
 }
 
 /// Reads and parses a scenario file; the error is `FILE:LINE:COL: message`.
@@ -243,11 +343,15 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .enable_all()
         .build()?;
     runtime.block_on(async move {
+        // The handlers first: a SIGTERM sent as soon as the ready file is there (a container
+        // stopped right after its health check passed) still shuts down gracefully.
+        let shutdown =
+            shutdown_signal().context("cannot install the SIGINT and SIGTERM handlers")?;
         let running = payoutsim::start(config)
             .await
             .context("payoutsim could not start")?;
         running
-            .serve_until(shutdown_signal())
+            .serve_until(shutdown)
             .await
             .context("payoutsim stopped with an error")?;
         tracing::info!("payoutsim stopped");
@@ -276,25 +380,27 @@ fn random_seed() -> u64 {
     h.finish() % 1_000_000_000
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending().await,
+/// Installs the SIGINT and SIGTERM handlers now, and answers a future that ends at the first of
+/// them (logging which).
+#[cfg(unix)]
+fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    let mut terminate = signal(SignalKind::terminate())?;
+    Ok(async move {
+        tokio::select! {
+            _ = interrupt.recv() => tracing::info!("SIGINT: shutting down"),
+            _ = terminate.recv() => tracing::info!("SIGTERM: shutting down"),
         }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => tracing::info!("SIGINT: shutting down"),
-        _ = term => tracing::info!("SIGTERM: shutting down"),
-    }
+    })
+}
+
+#[cfg(not(unix))]
+fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
+    Ok(async {
+        let _ = tokio::signal::ctrl_c().await;
+        tracing::info!("SIGINT: shutting down");
+    })
 }
 
 #[cfg(test)]
@@ -329,5 +435,23 @@ mod tests {
                 entry.name, entry.summary
             );
         }
+    }
+
+    #[test]
+    fn every_serve_flag_reads_a_payoutsim_variable_named_after_it() {
+        let cli = Cli::command();
+        let serve = cli.find_subcommand("serve").expect("a serve command");
+
+        let mut checked = 0;
+        for arg in serve.get_arguments() {
+            let Some(long) = arg.get_long().filter(|l| *l != "help") else {
+                continue;
+            };
+            let expected = format!("PAYOUTSIM_{}", long.to_ascii_uppercase().replace('-', "_"));
+            let env = arg.get_env().map(|e| e.to_string_lossy().into_owned());
+            assert_eq!(env.as_deref(), Some(expected.as_str()), "--{long}");
+            checked += 1;
+        }
+        assert!(checked >= 20, "only {checked} flags seen");
     }
 }

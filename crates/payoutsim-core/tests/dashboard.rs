@@ -26,6 +26,7 @@ fn guarded() -> Sim<ToySpec> {
     let mut sim = Sim::new(1, ());
     let options = AdminOptions {
         token: Some(TOKEN.into()),
+        ..AdminOptions::default()
     };
     sim.admin = admin::router(sim.engine.clone(), options);
     sim

@@ -207,6 +207,8 @@ impl IdempotencyStore {
             Some(p) => slots.retain(|(t, _, _), _| !t.starts_with(p)),
             None => slots.clear(),
         }
+        // What a reset forgets goes back to the allocator, not only out of sight.
+        slots.shrink_to_fit();
     }
 }
 

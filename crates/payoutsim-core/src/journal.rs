@@ -204,6 +204,7 @@ impl Journal {
         inner
             .entries
             .retain(|(_, e)| provider.is_some_and(|p| e.provider != p));
+        inner.entries.shrink_to_fit();
     }
 }
 

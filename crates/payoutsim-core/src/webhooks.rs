@@ -419,6 +419,10 @@ impl Outbox {
         s.waiting.retain(|_, m| keep(&m.target.provider));
         s.held.retain(|_, m| keep(&m.target.provider));
         s.deliveries.retain(|d| keep(&d.provider));
+        // What a reset forgets goes back to the allocator, not only out of sight.
+        s.targets.shrink_to_fit();
+        s.ready.shrink_to_fit();
+        s.deliveries.shrink_to_fit();
     }
 }
 

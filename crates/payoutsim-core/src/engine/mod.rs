@@ -334,5 +334,6 @@ impl Engine {
         s.clock.forget_tenants(prefix.as_deref());
         let mut log = s.transitions.lock().unwrap_or_else(|e| e.into_inner());
         log.retain(|t| provider.is_some_and(|p| t.provider != p));
+        log.shrink_to_fit();
     }
 }

@@ -267,7 +267,7 @@ pub(crate) fn objects(store: &Store, tenant: Option<&str>, kind: Option<&str>) -
                 "app",
                 tenant,
                 &app.app_id,
-                json!({"name": app.name, "environment": app.env.name(), "wallet": app.wallet, "money_out": app.money_out, "funded": app.funded}),
+                json!({"name": app.name, "environment": app.env.name(), "wallet": app.wallet, "user_wallets": app.users.iter().map(|u| u.wallet).sum::<i64>(), "in_flight": app.in_flight(), "money_out": app.money_out, "funded": app.funded}),
                 None,
             )),
             "user" => out.extend(

@@ -9,7 +9,7 @@ use std::time::Duration;
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand, ValueEnum};
-use payoutsim::{ProviderId, REGISTRY, RegistryFlags, ServeConfig};
+use payoutsim::{ConnectionLimits, ProviderId, REGISTRY, RegistryFlags, ServeConfig};
 use payoutsim_core::clock::ClockMode;
 use payoutsim_faults::Scenario;
 
@@ -151,6 +151,30 @@ struct ServeArgs {
     /// Request journal entries kept (oldest dropped first).
     #[arg(long, env = "PAYOUTSIM_JOURNAL_CAP", default_value_t = 1000)]
     journal_cap: usize,
+    /// Seconds a connection has to send a complete request head (from its opening, or from the
+    /// first byte of a later request); past it the connection is closed. 0.1 to 3600.
+    #[arg(long, env = "PAYOUTSIM_HEADER_TIMEOUT", default_value = "10", value_parser = timeout_secs)]
+    header_timeout: Duration,
+    /// Seconds a request body has to arrive whole, counted from its head; past it the
+    /// connection is closed without an answer. 0.1 to 3600.
+    #[arg(long, env = "PAYOUTSIM_BODY_TIMEOUT", default_value = "30", value_parser = timeout_secs)]
+    body_timeout: Duration,
+    /// Seconds a kept-alive connection may wait for its next request before it is closed.
+    /// 0.1 to 3600.
+    #[arg(long, env = "PAYOUTSIM_IDLE_TIMEOUT", default_value = "60", value_parser = timeout_secs)]
+    idle_timeout: Duration,
+    /// Connections each listener serves at once; past it a new one is answered 503 and closed.
+    #[arg(
+        long,
+        env = "PAYOUTSIM_MAX_CONNECTIONS",
+        default_value_t = 1024,
+        value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1_000_000)
+    )]
+    max_connections: usize,
+    /// Seconds a SIGTERM or SIGINT waits for requests in flight before closing the connections
+    /// left and exiting. 0 to 3600.
+    #[arg(long, env = "PAYOUTSIM_SHUTDOWN_DEADLINE", default_value = "5", value_parser = deadline_secs)]
+    shutdown_deadline: Duration,
     // Each registered provider's own flags (`--onepay-test-balance`, …), from the registry.
     #[command(flatten)]
     provider_flags: RegistryFlags,
@@ -169,6 +193,25 @@ struct ServeArgs {
 fn time_scale(text: &str) -> Result<f64, String> {
     let scale: f64 = text.parse().map_err(|e| format!("{e}"))?;
     payoutsim_core::clock::check_time_scale(scale).map(|()| scale)
+}
+
+/// A number of seconds from `min` to `max` (fractions allowed), as a duration.
+fn seconds_within(text: &str, min: f64, max: f64) -> Result<Duration, String> {
+    let secs: f64 = text.parse().map_err(|e| format!("{e}"))?;
+    if !(min..=max).contains(&secs) {
+        return Err(format!("must be from {min} to {max} seconds"));
+    }
+    Duration::try_from_secs_f64(secs).map_err(|e| format!("{e}"))
+}
+
+/// `--header-timeout`, `--body-timeout`, `--idle-timeout`: 0.1 to 3600 seconds.
+fn timeout_secs(text: &str) -> Result<Duration, String> {
+    seconds_within(text, 0.1, 3600.0)
+}
+
+/// `--shutdown-deadline`: 0 to 3600 seconds.
+fn deadline_secs(text: &str) -> Result<Duration, String> {
+    seconds_within(text, 0.0, 3600.0)
 }
 
 /// `--start-time`: RFC 3339, from the Unix epoch to the latest simulated time.
@@ -308,6 +351,13 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         admin_allow_hosts: args.admin_allow_hosts,
         ready_file: args.ready_file,
         provider_settings: args.provider_flags.into_settings(),
+        connections: ConnectionLimits {
+            header_timeout: args.header_timeout,
+            body_timeout: args.body_timeout,
+            idle_timeout: args.idle_timeout,
+            max_connections: args.max_connections,
+            shutdown_deadline: args.shutdown_deadline,
+        },
         ..ServeConfig::default()
     };
     if !args.providers.is_empty() {

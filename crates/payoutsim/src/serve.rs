@@ -15,6 +15,7 @@ use std::time::Duration;
 
 use axum::Router;
 use hyper_util::server::graceful::GracefulShutdown;
+use payoutsim_core::Unsent;
 use payoutsim_faults::wire::{self, ReadCounter};
 use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, watch};
@@ -124,9 +125,11 @@ pub async fn start(config: ServeConfig) -> io::Result<Running> {
     }
     let background = app.engine.spawn_background();
     let mut stopped_bg = stopped.clone();
+    let engine = app.engine.clone();
     tasks.spawn(async move {
         let _ = stopped_bg.wait_for(|s| *s).await;
         background.abort();
+        log_unsent(&engine.stop_webhooks());
         Ok(())
     });
 
@@ -232,6 +235,43 @@ const REFUSALS_AT_ONCE: usize = 64;
 
 /// How long the accept loop waits after an accept error before trying again.
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
+
+/// Targets named one by one in the shutdown log; the rest are summed up in one line.
+const UNSENT_TARGETS_LOGGED: usize = 20;
+
+/// Logs (on stderr, with the other logs) the webhook messages left unsent at shutdown: their
+/// count, then each target's, the most first. They are not kept past the process.
+fn log_unsent(unsent: &Unsent) {
+    let q = &unsent.queue;
+    let total = q.pending + q.in_flight;
+    if total == 0 {
+        tracing::info!("no webhook message left unsent");
+        return;
+    }
+    tracing::warn!(
+        unsent = total,
+        ready = q.ready,
+        retrying = q.retrying,
+        held = q.held,
+        in_flight = q.in_flight,
+        "webhook messages left unsent at shutdown (they are not kept)"
+    );
+    for t in unsent.targets.iter().take(UNSENT_TARGETS_LOGGED) {
+        tracing::warn!(target_id = %t.target, url = %t.url, unsent = t.pending, "unsent webhook messages of a target");
+    }
+    let rest = unsent
+        .targets
+        .get(UNSENT_TARGETS_LOGGED..)
+        .unwrap_or_default();
+    if !rest.is_empty() {
+        let messages: usize = rest.iter().map(|t| t.pending).sum();
+        tracing::warn!(
+            targets = rest.len(),
+            unsent = messages,
+            "unsent webhook messages of other targets"
+        );
+    }
+}
 
 async fn bind(addr: SocketAddr, name: &str) -> io::Result<TcpListener> {
     TcpListener::bind(addr).await.map_err(|e| {

@@ -42,6 +42,13 @@ fn emit(sim: &Sim<ToySpec>, tenant: &str, count: usize) {
     }
 }
 
+/// `POST /__admin/clock/advance` by one second: the answer.
+async fn advance_one_second(sim: &Sim<ToySpec>) -> payoutsim_core::testkit::Resp {
+    let advance = json!({ "seconds": 1 });
+    sim.admin("POST", "/__admin/clock/advance", Some(advance))
+        .await
+}
+
 #[tokio::test]
 async fn a_receiver_that_hangs_does_not_delay_another_targets_webhook() {
     let mut config = sim_config(1);
@@ -84,13 +91,7 @@ async fn advance_with_20000_due_deliveries_to_a_dead_receiver_answers_within_the
     emit(&sim, "toy:a", 20_000);
 
     let started = Instant::now();
-    let r = sim
-        .admin(
-            "POST",
-            "/__admin/clock/advance",
-            Some(json!({ "seconds": 1 })),
-        )
-        .await;
+    let r = advance_one_second(&sim).await;
     let took = started.elapsed();
 
     assert_eq!(r.status, 200, "{}", r.json);
@@ -114,13 +115,7 @@ async fn an_advance_wait_of_zero_answers_at_once_with_what_is_pending() {
     sim.engine.add_webhook_target(target("toy:a", &hang_url));
     emit(&sim, "toy:a", 3);
 
-    let r = sim
-        .admin(
-            "POST",
-            "/__admin/clock/advance",
-            Some(json!({ "seconds": 1 })),
-        )
-        .await;
+    let r = advance_one_second(&sim).await;
 
     assert_eq!(r.json["settled"], false, "{}", r.json);
     assert_eq!(r.json["webhooks"]["pending"], 3, "{}", r.json);

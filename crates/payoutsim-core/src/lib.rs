@@ -53,6 +53,7 @@ pub mod timeline;
 pub mod webhooks;
 
 pub use engine::{
-    Cause, Engine, EngineConfig, ResetHook, Transition, TransitionRecord, WeakEngine,
+    Cause, DEFAULT_WEBHOOK_QUEUE_CAP, Engine, EngineConfig, ResetHook, Settled, Transition,
+    TransitionRecord, Unsent, WeakEngine,
 };
 pub use provider::Provider;

@@ -2,8 +2,11 @@
 //!
 //! A provider emits an event with its own payload; the engine queues one message per subscribed
 //! target, each carrying the event's [`Payload`] (the body, the provider's stable message id, its
-//! retry schedule). Messages are sent one at a time, in order, by whoever holds the delivery lane
-//! (the background worker, or `Engine::settle` in tests). Every attempt is signed afresh by the
+//! retry schedule). Messages go out in lanes, one per receiver (scheme, host and port): a lane's
+//! messages are sent one at a time and in order by the one sender that claimed it, and lanes do
+//! not wait for each other, so a receiver that hangs only holds up its own messages. At most
+//! `queue_cap` messages are pending (ready, waiting for a retry, or held); past it the oldest
+//! pending one is dropped, counted ([`QueueStats::dropped`]) and recorded as a failed delivery. Every attempt is signed afresh by the
 //! provider from an [`Attempt`] (the target's secret, the body, the message id, the attempt's
 //! number and times), so a scheme that signs a timestamp signs each attempt's own. A failed
 //! attempt is retried on the simulated clock after the backoff of the message's [`RetryPolicy`];
@@ -13,7 +16,7 @@
 //! [`WebhookFaults`] is the seam through which fault rules drop, duplicate, delay or reorder a
 //! message; the engine consults it once per message and records what it decided.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -264,31 +267,137 @@ impl Message {
     }
 }
 
+/// Where a pending message is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Place {
+    /// In its lane's send queue.
+    Ready(String),
+    /// Parked until a timeline entry unparks it.
+    Waiting,
+    /// Held (reordered) until the next message to its target is queued.
+    Held,
+}
+
 #[derive(Debug, Default)]
 struct State {
     next_target: u64,
     next_message: u64,
     next_delivery: u64,
     targets: Vec<WebhookTarget>,
-    ready: VecDeque<Message>,
-    waiting: BTreeMap<u64, Message>,
+    /// Every pending message (ready, waiting or held) by number: the lowest is the oldest.
+    pending: BTreeMap<u64, (Message, Place)>,
+    /// Ready message numbers per lane, in sending order.
+    lanes: BTreeMap<String, VecDeque<u64>>,
+    /// Lanes a sender has claimed.
+    busy: BTreeSet<String>,
+    ready: usize,
     /// Reordered messages by target id, released behind the target's next message.
-    held: BTreeMap<String, Message>,
+    held: BTreeMap<String, u64>,
+    /// Messages taken by a sender and not yet finished, by number.
+    flying: BTreeMap<u64, Message>,
+    /// Messages dropped because the queue was full.
+    dropped: u64,
+    /// Attempts recorded since the start.
+    attempts: u64,
     deliveries: VecDeque<Delivery>,
+}
+
+impl State {
+    fn make_ready(&mut self, id: u64, mut message: Message) {
+        let lane = lane_of(&message.target.url);
+        message.id = id;
+        self.lanes.entry(lane.clone()).or_default().push_back(id);
+        self.pending.insert(id, (message, Place::Ready(lane)));
+        self.ready += 1;
+    }
+
+    /// Removes pending message `id` from wherever it is.
+    fn take(&mut self, id: u64) -> Option<Message> {
+        let (message, place) = self.pending.remove(&id)?;
+        match place {
+            Place::Ready(lane) => {
+                self.ready -= 1;
+                if let Some(queue) = self.lanes.get_mut(&lane) {
+                    queue.retain(|n| *n != id);
+                    if queue.is_empty() {
+                        self.lanes.remove(&lane);
+                    }
+                }
+            }
+            Place::Held => self.held.retain(|_, n| *n != id),
+            Place::Waiting => {}
+        }
+        Some(message)
+    }
+
+    fn record(&mut self, mut d: Delivery, cap: usize) -> u64 {
+        self.next_delivery += 1;
+        d.id = self.next_delivery;
+        if self.deliveries.len() >= cap {
+            self.deliveries.pop_front();
+        }
+        self.deliveries.push_back(d);
+        self.next_delivery
+    }
+}
+
+/// The lane a URL's messages are sent in: its scheme, host and port (the whole URL when it does
+/// not parse), so that one receiver that hangs only holds up its own messages.
+fn lane_of(url: &str) -> String {
+    match reqwest::Url::parse(url) {
+        Ok(u) => format!(
+            "{}://{}:{}",
+            u.scheme(),
+            u.host_str().unwrap_or_default(),
+            u.port_or_known_default().unwrap_or(0)
+        ),
+        Err(_) => url.to_string(),
+    }
+}
+
+/// How the queue stands, for the admin API and the shutdown log.
+#[derive(Clone, Debug, Default, Serialize, PartialEq, Eq)]
+pub struct QueueStats {
+    /// Messages waiting, in all: `ready + retrying + held`.
+    pub pending: usize,
+    /// Due now, waiting for their lane's sender.
+    pub ready: usize,
+    /// Failed, waiting for their retry on the simulated clock (or delayed by a fault rule).
+    pub retrying: usize,
+    /// Held by a reorder fault until the next message to their target.
+    pub held: usize,
+    /// Being sent now.
+    pub in_flight: usize,
+    /// At most this many pending (`--webhook-queue-cap`).
+    pub cap: usize,
+    /// Dropped since the start because the queue was full (the oldest pending first).
+    pub dropped: u64,
+}
+
+/// Messages of one target not delivered yet, for the shutdown log.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TargetBacklog {
+    pub target: String,
+    pub url: String,
+    pub pending: usize,
 }
 
 #[derive(Debug)]
 pub struct Outbox {
     pub policy: RetryPolicy,
     deliveries_cap: usize,
+    queue_cap: usize,
     state: Mutex<State>,
 }
 
 impl Outbox {
-    pub fn new(policy: RetryPolicy, deliveries_cap: usize) -> Self {
+    /// An outbox that keeps `deliveries_cap` attempt records and at most `queue_cap` pending
+    /// messages (past it, the oldest pending one is dropped and counted).
+    pub fn new(policy: RetryPolicy, deliveries_cap: usize, queue_cap: usize) -> Self {
         Self {
             policy,
             deliveries_cap: deliveries_cap.max(1),
+            queue_cap: queue_cap.max(1),
             state: Mutex::new(State::default()),
         }
     }
@@ -331,7 +440,8 @@ impl Outbox {
     }
 
     /// Queues `message` where `queue` says, numbering it. A message queued ready releases the
-    /// target's held (reordered) message behind it.
+    /// target's held (reordered) message behind it. Past the queue cap, the oldest pending
+    /// messages are dropped (see [`Outbox::new`]).
     pub fn enqueue_to(&self, mut message: Message, queue: Queue) -> u64 {
         let mut s = self.lock();
         s.next_message += 1;
@@ -340,22 +450,46 @@ impl Outbox {
         let target = message.target.id.clone();
         match queue {
             Queue::Ready => {
-                s.ready.push_back(message);
-                if let Some(held) = s.held.remove(&target) {
-                    s.ready.push_back(held);
+                s.make_ready(id, message);
+                if let Some(held) = s.held.remove(&target)
+                    && let Some((m, _)) = s.pending.remove(&held)
+                {
+                    s.make_ready(held, m);
                 }
             }
             Queue::Parked => {
-                s.waiting.insert(id, message);
+                s.pending.insert(id, (message, Place::Waiting));
             }
             Queue::HeldForNext => {
                 // A second reordered message releases the first: order is never lost for good.
-                if let Some(earlier) = s.held.insert(target, message) {
-                    s.ready.push_back(earlier);
+                if let Some(earlier) = s.held.insert(target, id)
+                    && let Some((m, _)) = s.pending.remove(&earlier)
+                {
+                    s.make_ready(earlier, m);
                 }
+                s.pending.insert(id, (message, Place::Held));
             }
         }
+        self.enforce_cap(&mut s);
         id
+    }
+
+    /// Drops the oldest pending messages while more than the cap are pending, recording each as
+    /// a failed delivery.
+    fn enforce_cap(&self, s: &mut State) {
+        while s.pending.len() > self.queue_cap {
+            let Some(&oldest) = s.pending.keys().next() else {
+                return;
+            };
+            let Some(m) = s.take(oldest) else { return };
+            s.dropped += 1;
+            let error = format!(
+                "dropped: the webhook queue was full ({} pending, --webhook-queue-cap)",
+                self.queue_cap
+            );
+            let record = m.delivery(m.attempts, Vec::new(), (None, Some(error)));
+            s.record(record, self.deliveries_cap);
+        }
     }
 
     /// The schedule `message` is retried on: its provider's, else the outbox's.
@@ -363,26 +497,68 @@ impl Outbox {
         message.payload.retry.as_deref().unwrap_or(&self.policy)
     }
 
-    pub fn pop_ready(&self) -> Option<Message> {
-        self.lock().ready.pop_front()
+    /// Claims every lane that has ready messages and no sender: the caller starts one sender on
+    /// each, which takes its messages with [`Outbox::next_in`].
+    pub fn claim_lanes(&self) -> Vec<String> {
+        let mut s = self.lock();
+        let free: Vec<String> = (s.lanes.keys())
+            .filter(|lane| !s.busy.contains(*lane))
+            .cloned()
+            .collect();
+        s.busy.extend(free.iter().cloned());
+        free
     }
 
+    /// The next message of a claimed `lane`, now in flight (finish it with
+    /// [`Outbox::finished`]); `None` releases the lane.
+    pub fn next_in(&self, lane: &str) -> Option<Message> {
+        let mut s = self.lock();
+        let next = s.lanes.get(lane).and_then(|q| q.front().copied());
+        let Some(id) = next else {
+            s.busy.remove(lane);
+            s.lanes.remove(lane);
+            return None;
+        };
+        let message = s.take(id)?;
+        s.flying.insert(id, message.clone());
+        Some(message)
+    }
+
+    /// Message `id`, taken with [`Outbox::next_in`], is done with (delivered, parked, given up
+    /// or abandoned).
+    pub fn finished(&self, id: u64) {
+        self.lock().flying.remove(&id);
+    }
+
+    /// Releases a claimed lane whose sender stopped (the messages left in it stay ready).
+    pub fn release(&self, lane: &str) {
+        self.lock().busy.remove(lane);
+    }
+
+    /// Whether messages are due now or being sent.
     pub fn has_ready(&self) -> bool {
-        !self.lock().ready.is_empty()
+        let s = self.lock();
+        s.ready > 0 || !s.flying.is_empty()
     }
 
     /// Parks a message until its retry falls due on the timeline.
     pub fn park(&self, message: Message) {
-        self.lock().waiting.insert(message.id, message);
+        let mut s = self.lock();
+        s.flying.remove(&message.id);
+        s.pending.insert(message.id, (message, Place::Waiting));
+        self.enforce_cap(&mut s);
     }
 
     /// Moves a parked message back to the send queue (its retry fell due at `due`).
     pub fn unpark(&self, id: u64, due: DateTime<Utc>) -> bool {
         let mut s = self.lock();
-        match s.waiting.remove(&id) {
-            Some(mut m) => {
+        if !matches!(s.pending.get(&id), Some((_, Place::Waiting))) {
+            return false;
+        }
+        match s.pending.remove(&id) {
+            Some((mut m, _)) => {
                 m.due = due;
-                s.ready.push_back(m);
+                s.make_ready(id, m);
                 true
             }
             None => false,
@@ -390,15 +566,52 @@ impl Outbox {
     }
 
     /// Records an attempt; returns its id.
-    pub fn record(&self, mut d: Delivery) -> u64 {
+    pub fn record(&self, d: Delivery) -> u64 {
         let mut s = self.lock();
-        s.next_delivery += 1;
-        d.id = s.next_delivery;
-        if s.deliveries.len() >= self.deliveries_cap {
-            s.deliveries.pop_front();
+        if d.attempt > 0 {
+            s.attempts += 1;
         }
-        s.deliveries.push_back(d);
-        s.next_delivery
+        s.record(d, self.deliveries_cap)
+    }
+
+    /// Attempts recorded since the start.
+    pub fn attempts(&self) -> u64 {
+        self.lock().attempts
+    }
+
+    /// How the queue stands.
+    pub fn stats(&self) -> QueueStats {
+        let s = self.lock();
+        let held = s.held.len();
+        QueueStats {
+            pending: s.pending.len(),
+            ready: s.ready,
+            retrying: s.pending.len() - s.ready - held,
+            held,
+            in_flight: s.flying.len(),
+            cap: self.queue_cap,
+            dropped: s.dropped,
+        }
+    }
+
+    /// Messages not delivered yet (pending or in flight) per target, the most first, for the
+    /// shutdown log.
+    pub fn backlog(&self) -> Vec<TargetBacklog> {
+        let s = self.lock();
+        let mut by_target: BTreeMap<(&str, &str), usize> = BTreeMap::new();
+        let pending = s.pending.values().map(|(m, _)| m);
+        for m in pending.chain(s.flying.values()) {
+            *by_target.entry((&m.target.id, &m.target.url)).or_default() += 1;
+        }
+        let mut backlog: Vec<TargetBacklog> = (by_target.into_iter())
+            .map(|((target, url), pending)| TargetBacklog {
+                target: target.to_string(),
+                url: url.to_string(),
+                pending,
+            })
+            .collect();
+        backlog.sort_by_key(|t| std::cmp::Reverse(t.pending));
+        backlog
     }
 
     pub fn deliveries(&self, provider: Option<&str>, tenant: Option<&str>) -> Vec<Delivery> {
@@ -415,9 +628,13 @@ impl Outbox {
         let mut s = self.lock();
         let keep = |p: &str| provider.is_some_and(|want| want != p);
         s.targets.retain(|t| keep(&t.provider));
-        s.ready.retain(|m| keep(&m.target.provider));
-        s.waiting.retain(|_, m| keep(&m.target.provider));
-        s.held.retain(|_, m| keep(&m.target.provider));
+        let gone: Vec<u64> = (s.pending.iter())
+            .filter(|(_, (m, _))| !keep(&m.target.provider))
+            .map(|(id, _)| *id)
+            .collect();
+        for id in gone {
+            s.take(id);
+        }
         s.deliveries.retain(|d| keep(&d.provider));
         // What a reset forgets goes back to the allocator, not only out of sight.
         s.targets.shrink_to_fit();
@@ -481,7 +698,7 @@ mod tests {
 
     #[test]
     fn a_held_message_goes_out_right_after_the_next_one_to_its_target() {
-        let outbox = Outbox::new(RetryPolicy::default(), 10);
+        let outbox = Outbox::new(RetryPolicy::default(), 10, 100);
         let at = crate::clock::manual_epoch();
         let note = Some("r: webhook_reorder".to_string());
 
@@ -491,10 +708,92 @@ mod tests {
         outbox.enqueue(target(), payload("second"), at);
 
         assert!(!nothing_yet);
-        let order: Vec<_> = std::iter::from_fn(|| outbox.pop_ready())
-            .map(|m| m.payload.event)
-            .collect();
-        assert_eq!(order, ["second", "first"]);
+        assert_eq!(order_sent(&outbox), ["second", "first"]);
+    }
+
+    /// The events of every ready message, lane by lane, in the order each lane sends them.
+    fn order_sent(outbox: &Outbox) -> Vec<String> {
+        let mut sent = Vec::new();
+        for lane in outbox.claim_lanes() {
+            while let Some(m) = outbox.next_in(&lane) {
+                sent.push(m.payload.event);
+                outbox.finished(m.id);
+            }
+        }
+        sent
+    }
+
+    fn target_at(id: &str, url: &str) -> Arc<WebhookTarget> {
+        let mut t = WebhookTarget::clone(&target());
+        t.id = id.into();
+        t.url = url.into();
+        Arc::new(t)
+    }
+
+    #[test]
+    fn messages_to_different_hosts_go_in_lanes_of_their_own_each_in_order() {
+        let outbox = Outbox::new(RetryPolicy::default(), 10, 100);
+        let at = crate::clock::manual_epoch();
+        let a = target_at("wh_a", "http://127.0.0.1:9001/a");
+        let b = target_at("wh_b", "http://127.0.0.1:9002/b");
+        for event in ["a1", "a2"] {
+            outbox.enqueue(a.clone(), payload(event), at);
+        }
+        outbox.enqueue(b.clone(), payload("b1"), at);
+
+        let lanes = outbox.claim_lanes();
+        let again = outbox.claim_lanes();
+
+        assert_eq!(lanes, ["http://127.0.0.1:9001", "http://127.0.0.1:9002"]);
+        assert!(again.is_empty(), "a claimed lane is not claimed twice");
+        let first = outbox.next_in(&lanes[0]).map(|m| m.payload.event);
+        let other = outbox.next_in(&lanes[1]).map(|m| m.payload.event);
+        let second = outbox.next_in(&lanes[0]).map(|m| m.payload.event);
+        assert_eq!(
+            (first.as_deref(), other.as_deref(), second.as_deref()),
+            (Some("a1"), Some("b1"), Some("a2"))
+        );
+        assert_eq!(outbox.stats().in_flight, 3);
+    }
+
+    #[test]
+    fn past_the_queue_cap_the_oldest_pending_message_is_dropped_counted_and_recorded() {
+        let outbox = Outbox::new(RetryPolicy::default(), 10, 3);
+        let at = crate::clock::manual_epoch();
+        let parked = Message::new(target(), payload("e1"), at, None);
+        outbox.enqueue_to(parked, Queue::Parked);
+        for event in ["e2", "e3", "e4", "e5"] {
+            outbox.enqueue(target(), payload(event), at);
+        }
+
+        let stats = outbox.stats();
+
+        assert_eq!((stats.pending, stats.dropped, stats.cap), (3, 2, 3));
+        assert_eq!((stats.ready, stats.retrying), (3, 0));
+        assert_eq!(order_sent(&outbox), ["e3", "e4", "e5"]);
+        let records = outbox.deliveries(None, None);
+        let dropped: Vec<&str> = records.iter().map(|d| d.event.as_str()).collect();
+        assert_eq!(dropped, ["e1", "e2"]);
+        assert!((records.iter()).all(|d| {
+            d.error
+                .as_deref()
+                .is_some_and(|e| e.contains("--webhook-queue-cap"))
+        }));
+        assert_eq!(outbox.attempts(), 0, "a drop is not an attempt");
+    }
+
+    #[test]
+    fn a_dropped_parked_message_is_not_unparked() {
+        let outbox = Outbox::new(RetryPolicy::default(), 10, 1);
+        let at = crate::clock::manual_epoch();
+        let id = outbox.enqueue_to(
+            Message::new(target(), payload("old"), at, None),
+            Queue::Parked,
+        );
+        outbox.enqueue(target(), payload("new"), at);
+
+        assert!(!outbox.unpark(id, at));
+        assert_eq!(order_sent(&outbox), ["new"]);
     }
 
     #[test]

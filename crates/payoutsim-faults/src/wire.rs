@@ -18,7 +18,7 @@ use std::io;
 use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -57,11 +57,30 @@ pub fn connection(
     router: Router,
     stop: watch::Receiver<bool>,
 ) -> hyper::server::conn::http1::Connection<TokioIo<FaultIo>, Enact> {
+    let mut builder = hyper::server::conn::http1::Builder::new();
+    builder.keep_alive(true);
+    connection_with(stream, router, stop, &builder, None)
+}
+
+/// The bytes read so far from one connection's socket, shared with whoever must tell a
+/// connection that sends nothing from one part-way through a request (a head timer, say).
+pub type ReadCounter = Arc<AtomicU64>;
+
+/// [`connection`] served by `builder` (its timeouts and timer), counting the bytes read into
+/// `reads` when given.
+pub fn connection_with(
+    stream: TcpStream,
+    router: Router,
+    stop: watch::Receiver<bool>,
+    builder: &hyper::server::conn::http1::Builder,
+    reads: Option<ReadCounter>,
+) -> hyper::server::conn::http1::Connection<TokioIo<FaultIo>, Enact> {
     let reset = Arc::new(AtomicBool::new(false));
     let peer = stream.peer_addr().ok();
     let io = FaultIo {
         stream,
         reset: reset.clone(),
+        reads,
     };
     let service = Enact {
         router,
@@ -69,15 +88,14 @@ pub fn connection(
         stop,
         peer,
     };
-    hyper::server::conn::http1::Builder::new()
-        .keep_alive(true)
-        .serve_connection(TokioIo::new(io), service)
+    builder.serve_connection(TokioIo::new(io), service)
 }
 
 /// The socket, which can be told to end with an RST.
 pub struct FaultIo {
     stream: TcpStream,
     reset: Arc<AtomicBool>,
+    reads: Option<ReadCounter>,
 }
 
 impl FaultIo {
@@ -101,7 +119,13 @@ impl AsyncRead for FaultIo {
         cx: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.stream).poll_read(cx, buf)
+        let before = buf.filled().len();
+        let polled = Pin::new(&mut self.stream).poll_read(cx, buf);
+        let read = buf.filled().len().saturating_sub(before);
+        if let Some(reads) = self.reads.as_ref().filter(|_| read > 0) {
+            reads.fetch_add(read as u64, Ordering::Release);
+        }
+        polled
     }
 }
 

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use payoutsim_core::EngineConfig;
 
+use crate::connections::ConnectionLimits;
 use crate::registry::ProviderId;
 use crate::settings::ProviderSettings;
 
@@ -31,6 +32,8 @@ pub struct ServeConfig {
     pub provider_settings: ProviderSettings,
     /// Scenarios loaded at start, in order (setup, then rules). Default none.
     pub scenarios: Vec<payoutsim_faults::Scenario>,
+    /// Timeouts and limits of every listener's connections, and the shutdown deadline.
+    pub connections: ConnectionLimits,
 }
 
 impl Default for ServeConfig {
@@ -46,6 +49,7 @@ impl Default for ServeConfig {
             ready_file: None,
             provider_settings: ProviderSettings::default(),
             scenarios: Vec::new(),
+            connections: ConnectionLimits::default(),
         }
     }
 }

@@ -3,6 +3,7 @@
 //! - [`registry`]: the providers served, one entry each ([`REGISTRY`], [`ProviderId`]), and
 //!   those planned; how to register a new one
 //! - [`config`]: what `payoutsim serve` is given ([`ServeConfig`])
+//! - [`connections`]: every listener's timeouts and connection limit ([`ConnectionLimits`])
 //! - [`flags`]: each provider's own `payoutsim serve` flags, and [`RegistryFlags`], all of them
 //!   as one `clap::Args` for the binary to flatten
 //! - [`settings`]: [`ProviderSettings`], each provider's typed configuration, keyed by its type
@@ -20,6 +21,7 @@
 
 pub mod app;
 pub mod config;
+pub mod connections;
 pub mod flags;
 pub mod registry;
 pub mod serve;
@@ -27,6 +29,7 @@ pub mod settings;
 
 pub use app::App;
 pub use config::ServeConfig;
+pub use connections::ConnectionLimits;
 pub use flags::RegistryFlags;
 pub use registry::{ProviderId, REGISTRY};
 pub use serve::{Running, start};

@@ -9,7 +9,7 @@ use std::time::Duration;
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand, ValueEnum};
-use payoutsim::{ProviderId, REGISTRY, RegistryFlags, ServeConfig};
+use payoutsim::{ConnectionLimits, ProviderId, REGISTRY, RegistryFlags, ServeConfig};
 use payoutsim_core::clock::ClockMode;
 use payoutsim_faults::Scenario;
 
@@ -151,6 +151,47 @@ struct ServeArgs {
     /// Request journal entries kept (oldest dropped first).
     #[arg(long, env = "PAYOUTSIM_JOURNAL_CAP", default_value_t = 1000)]
     journal_cap: usize,
+    /// Seconds a connection has to send a complete request head (from its opening, or from the
+    /// first byte of a later request); past it the connection is closed. 0.1 to 3600.
+    #[arg(long, env = "PAYOUTSIM_HEADER_TIMEOUT", default_value = "10", value_parser = timeout_secs)]
+    header_timeout: Duration,
+    /// Seconds a request body has to arrive whole, counted from its head; past it the
+    /// connection is closed without an answer. 0.1 to 3600.
+    #[arg(long, env = "PAYOUTSIM_BODY_TIMEOUT", default_value = "30", value_parser = timeout_secs)]
+    body_timeout: Duration,
+    /// Seconds a kept-alive connection may wait for its next request before it is closed.
+    /// 0.1 to 3600.
+    #[arg(long, env = "PAYOUTSIM_IDLE_TIMEOUT", default_value = "60", value_parser = timeout_secs)]
+    idle_timeout: Duration,
+    /// Connections each listener serves at once; past it a new one is answered 503 and closed.
+    #[arg(
+        long,
+        env = "PAYOUTSIM_MAX_CONNECTIONS",
+        default_value_t = 1024,
+        value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1_000_000)
+    )]
+    max_connections: usize,
+    /// Seconds a SIGTERM or SIGINT waits for requests in flight before closing the connections
+    /// left and exiting. 0 to 3600.
+    #[arg(long, env = "PAYOUTSIM_SHUTDOWN_DEADLINE", default_value = "5", value_parser = deadline_secs)]
+    shutdown_deadline: Duration,
+    /// Webhook messages pending in all (due, waiting for a retry, or held); past it the oldest
+    /// pending one is dropped, counted in `GET /__admin/webhooks` and health, and recorded.
+    #[arg(
+        long,
+        env = "PAYOUTSIM_WEBHOOK_QUEUE_CAP",
+        default_value_t = payoutsim_core::DEFAULT_WEBHOOK_QUEUE_CAP,
+        value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1_000_000)
+    )]
+    webhook_queue_cap: usize,
+    /// Seconds one webhook attempt may take before it counts as failed, for every provider
+    /// [default: 5, and 15 for Dots as Svix documents]. 0.1 to 3600.
+    #[arg(long, env = "PAYOUTSIM_WEBHOOK_TIMEOUT", value_parser = timeout_secs)]
+    webhook_timeout: Option<Duration>,
+    /// Seconds `POST /__admin/clock/advance` waits for the webhook attempts that fell due before
+    /// it answers (0: it does not wait). 0 to 3600.
+    #[arg(long, env = "PAYOUTSIM_ADVANCE_WAIT", default_value = "2", value_parser = deadline_secs)]
+    advance_wait: Duration,
     // Each registered provider's own flags (`--onepay-test-balance`, …), from the registry.
     #[command(flatten)]
     provider_flags: RegistryFlags,
@@ -169,6 +210,25 @@ struct ServeArgs {
 fn time_scale(text: &str) -> Result<f64, String> {
     let scale: f64 = text.parse().map_err(|e| format!("{e}"))?;
     payoutsim_core::clock::check_time_scale(scale).map(|()| scale)
+}
+
+/// A number of seconds from `min` to `max` (fractions allowed), as a duration.
+fn seconds_within(text: &str, min: f64, max: f64) -> Result<Duration, String> {
+    let secs: f64 = text.parse().map_err(|e| format!("{e}"))?;
+    if !(min..=max).contains(&secs) {
+        return Err(format!("must be from {min} to {max} seconds"));
+    }
+    Duration::try_from_secs_f64(secs).map_err(|e| format!("{e}"))
+}
+
+/// `--header-timeout`, `--body-timeout`, `--idle-timeout`: 0.1 to 3600 seconds.
+fn timeout_secs(text: &str) -> Result<Duration, String> {
+    seconds_within(text, 0.1, 3600.0)
+}
+
+/// `--shutdown-deadline`, `--advance-wait`: 0 to 3600 seconds.
+fn deadline_secs(text: &str) -> Result<Duration, String> {
+    seconds_within(text, 0.0, 3600.0)
 }
 
 /// `--start-time`: RFC 3339, from the Unix epoch to the latest simulated time.
@@ -308,6 +368,13 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         admin_allow_hosts: args.admin_allow_hosts,
         ready_file: args.ready_file,
         provider_settings: args.provider_flags.into_settings(),
+        connections: ConnectionLimits {
+            header_timeout: args.header_timeout,
+            body_timeout: args.body_timeout,
+            idle_timeout: args.idle_timeout,
+            max_connections: args.max_connections,
+            shutdown_deadline: args.shutdown_deadline,
+        },
         ..ServeConfig::default()
     };
     if !args.providers.is_empty() {
@@ -328,6 +395,9 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
     config.engine.journal_cap = args.journal_cap;
     config.engine.webhook_allow_hosts = args.webhook_allow_hosts;
     config.engine.show_secrets = args.show_secrets;
+    config.engine.webhook_queue_cap = args.webhook_queue_cap;
+    config.engine.webhook_timeout = args.webhook_timeout;
+    config.engine.settle_wait = args.advance_wait;
     // Checked first against a throwaway copy, so an error names the file, line and field.
     for (path, (text, scenario)) in files {
         check_against(path, &text, &scenario, &config)?;
@@ -414,6 +484,59 @@ mod tests {
     #[test]
     fn the_command_line_and_every_providers_flags_fit_together() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn the_connection_and_webhook_flags_take_their_documented_defaults() {
+        use clap::Parser;
+        let Ok(Cli {
+            command: super::Command::Serve(args),
+        }) = Cli::try_parse_from(["payoutsim", "serve"])
+        else {
+            panic!("serve without flags parses");
+        };
+        let secs = std::time::Duration::from_secs;
+
+        assert_eq!(
+            (args.header_timeout, args.body_timeout, args.idle_timeout),
+            (secs(10), secs(30), secs(60))
+        );
+        assert_eq!(
+            (args.max_connections, args.shutdown_deadline),
+            (1024, secs(5))
+        );
+        assert_eq!(
+            (args.webhook_queue_cap, args.advance_wait),
+            (10_000, secs(2))
+        );
+        assert_eq!(args.webhook_timeout, None);
+    }
+
+    #[test]
+    fn connection_and_webhook_flags_out_of_range_are_refused() {
+        use clap::Parser;
+        for (flag, value) in [
+            ("--header-timeout", "0"),
+            ("--body-timeout", "3601"),
+            ("--idle-timeout", "soon"),
+            ("--max-connections", "0"),
+            ("--shutdown-deadline", "-1"),
+            ("--webhook-queue-cap", "0"),
+            ("--webhook-timeout", "0.01"),
+            ("--advance-wait", "1e9"),
+        ] {
+            let parsed = Cli::try_parse_from(["payoutsim", "serve", flag, value]);
+            assert!(parsed.is_err(), "{flag} {value} should be refused");
+        }
+        let fine = Cli::try_parse_from([
+            "payoutsim",
+            "serve",
+            "--advance-wait",
+            "0",
+            "--header-timeout",
+            "0.5",
+        ]);
+        assert!(fine.is_ok());
     }
 
     #[test]

@@ -2,21 +2,28 @@
 //!
 //! Each listener runs its own accept loop over hyper (HTTP/1.1): every connection is served by
 //! `payoutsim_faults::wire::connection`, which enacts the connection-level faults (reset, empty
-//! reply, hang, truncated and slow bodies) that a response cannot express. Shutting down stops
-//! accepting, ends hangs, and lets requests in flight finish.
+//! reply, hang, truncated and slow bodies) that a response cannot express, under the
+//! [`ConnectionLimits`] (head, body and idle timeouts, a connection limit). Shutting down stops
+//! accepting, ends hangs, lets requests in flight finish within the shutdown deadline, and
+//! closes what is left.
 
 use std::collections::BTreeMap;
 use std::io;
 use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
 use hyper_util::server::graceful::GracefulShutdown;
+use payoutsim_core::Unsent;
+use payoutsim_faults::wire::{self, ReadCounter};
 use tokio::net::TcpListener;
-use tokio::sync::watch;
+use tokio::sync::{Semaphore, watch};
 use tokio::task::JoinSet;
 
 use crate::app::App;
 use crate::config::ServeConfig;
+use crate::connections::{self, ConnectionLimits};
 
 /// A running simulator.
 pub struct Running {
@@ -106,14 +113,23 @@ pub async fn start(config: ServeConfig) -> io::Result<Running> {
     for (name, listener, router) in bound {
         let url = format!("http://{}", listener.local_addr()?);
         tracing::info!(listener = %name, %url, "listening");
-        urls.insert(name, url);
-        tasks.spawn(serve_listener(listener, router, stopped.clone()));
+        urls.insert(name.clone(), url);
+        let limits = config.connections;
+        tasks.spawn(serve_listener(
+            name,
+            listener,
+            router,
+            limits,
+            stopped.clone(),
+        ));
     }
     let background = app.engine.spawn_background();
     let mut stopped_bg = stopped.clone();
+    let engine = app.engine.clone();
     tasks.spawn(async move {
         let _ = stopped_bg.wait_for(|s| *s).await;
         background.abort();
+        log_unsent(&engine.stop_webhooks());
         Ok(())
     });
 
@@ -129,39 +145,132 @@ pub async fn start(config: ServeConfig) -> io::Result<Running> {
     })
 }
 
-/// Accepts connections until `stopped`, then waits for those open to finish their requests.
+/// Accepts connections until `stopped`, then waits at most the shutdown deadline for those open
+/// to finish their requests, and closes what is left.
+///
+/// At most `max_connections` are served at once; past it a new connection gets the 503 refusal
+/// (from a task of its own, at most [`REFUSALS_AT_ONCE`] of them, else it is simply closed), so
+/// the loop never stalls. An accept error (out of file descriptors, say) is logged once per burst
+/// and retried after [`ACCEPT_BACKOFF`].
 async fn serve_listener(
+    name: String,
     listener: TcpListener,
     router: Router,
+    limits: ConnectionLimits,
     mut stopped: watch::Receiver<bool>,
 ) -> io::Result<()> {
+    let router = router.layer(axum::middleware::from_fn(move |request, next| {
+        connections::body_deadline(limits.body_timeout, request, next)
+    }));
     let graceful = GracefulShutdown::new();
     let for_connections = stopped.clone();
+    let slots = Arc::new(Semaphore::new(limits.max_connections));
+    let refusals = Arc::new(Semaphore::new(REFUSALS_AT_ONCE));
+    let mut open: JoinSet<()> = JoinSet::new();
+    let mut failures = 0u64;
     loop {
         tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok((stream, _)) => {
+                    if failures > 0 {
+                        tracing::info!(listener = %name, failures, "accepting connections again");
+                        failures = 0;
+                    }
+                    let Ok(slot) = slots.clone().try_acquire_owned() else {
+                        if let Ok(refusing) = refusals.clone().try_acquire_owned() {
+                            open.spawn(async move {
+                                connections::refuse(stream, limits).await;
+                                drop(refusing);
+                            });
+                        }
+                        continue;
+                    };
                     let _ = stream.set_nodelay(true);
-                    let conn = payoutsim_faults::wire::connection(stream, router.clone(), for_connections.clone());
+                    let reads = ReadCounter::default();
+                    let http1 = limits.http1(&reads);
+                    let conn = wire::connection_with(stream, router.clone(), for_connections.clone(), &http1, Some(reads));
                     let conn = graceful.watch(conn);
-                    tokio::spawn(async move {
+                    open.spawn(async move {
                         if let Err(e) = conn.await {
                             tracing::debug!(error = %e, "connection closed with an error");
                         }
+                        drop(slot);
                     });
                 }
                 Err(e) => {
-                    // Out of file descriptors and the like: wait a moment rather than spin.
-                    tracing::warn!(error = %e, "accept failed");
-                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                    // Out of file descriptors and the like: back off rather than spin.
+                    if failures == 0 {
+                        tracing::warn!(listener = %name, error = %e, "accept failed; retrying every {ACCEPT_BACKOFF:?} until it succeeds");
+                    }
+                    failures += 1;
+                    tokio::select! {
+                        _ = tokio::time::sleep(ACCEPT_BACKOFF) => {}
+                        _ = stopped.wait_for(|s| *s) => break,
+                    }
                 }
             },
+            Some(_) = open.join_next(), if !open.is_empty() => {}
             _ = async { let _ = stopped.wait_for(|s| *s).await; } => break,
         }
     }
     drop(listener);
-    graceful.shutdown().await;
+    if tokio::time::timeout(limits.shutdown_deadline, graceful.shutdown())
+        .await
+        .is_err()
+    {
+        tracing::warn!(
+            listener = %name,
+            left = open.len(),
+            deadline = ?limits.shutdown_deadline,
+            "shutdown deadline passed: closing the connections left"
+        );
+    }
+    open.shutdown().await;
     Ok(())
+}
+
+/// Refusals past `--max-connections` under way at once on one listener; past it a connection
+/// is closed without the 503.
+const REFUSALS_AT_ONCE: usize = 64;
+
+/// How long the accept loop waits after an accept error before trying again.
+const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
+
+/// Targets named one by one in the shutdown log; the rest are summed up in one line.
+const UNSENT_TARGETS_LOGGED: usize = 20;
+
+/// Logs (on stderr, with the other logs) the webhook messages left unsent at shutdown: their
+/// count, then each target's, the most first. They are not kept past the process.
+fn log_unsent(unsent: &Unsent) {
+    let q = &unsent.queue;
+    let total = q.pending + q.in_flight;
+    if total == 0 {
+        tracing::info!("no webhook message left unsent");
+        return;
+    }
+    tracing::warn!(
+        unsent = total,
+        ready = q.ready,
+        retrying = q.retrying,
+        held = q.held,
+        in_flight = q.in_flight,
+        "webhook messages left unsent at shutdown (they are not kept)"
+    );
+    for t in unsent.targets.iter().take(UNSENT_TARGETS_LOGGED) {
+        tracing::warn!(target_id = %t.target, url = %t.url, unsent = t.pending, "unsent webhook messages of a target");
+    }
+    let rest = unsent
+        .targets
+        .get(UNSENT_TARGETS_LOGGED..)
+        .unwrap_or_default();
+    if !rest.is_empty() {
+        let messages: usize = rest.iter().map(|t| t.pending).sum();
+        tracing::warn!(
+            targets = rest.len(),
+            unsent = messages,
+            "unsent webhook messages of other targets"
+        );
+    }
 }
 
 async fn bind(addr: SocketAddr, name: &str) -> io::Result<TcpListener> {

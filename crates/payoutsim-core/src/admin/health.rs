@@ -27,6 +27,7 @@ async fn health(State(engine): State<Engine>) -> Json<Value> {
         "seed": engine.ids().seed(),
         "clock": engine.clock().snapshot(None),
         "journal": { "entries": engine.journal().len(), "cap": engine.journal().cap() },
+        "webhooks": engine.webhook_queue(),
     }))
 }
 
@@ -68,9 +69,11 @@ struct Advance {
 }
 
 /// Answers the clock after the advance, with `settled`: `true` when every webhook attempt that
-/// fell due was made before the answer, `false` when a receiver kept the sender busy past the
-/// engine's `settle_wait` (the attempts go on in the background). Due transitions are always
-/// applied before the answer. Refused (400, naming the limit) when `seconds` is not a number
+/// fell due was made before the answer, `false` when receivers kept the senders busy past the
+/// engine's `settle_wait` (`--advance-wait`; the attempts go on in the background), and
+/// `webhooks`: the attempts made while it waited, the messages still `pending` (due, or being
+/// sent) and those `retrying` later on the simulated clock. Due transitions are always applied
+/// before the answer. Refused (400, naming the limit) when `seconds` is not a number
 /// >= 0, is more than 100 years, or would take the clock past year 9999 (`clock::max_time`).
 async fn advance(
     State(engine): State<Engine>,
@@ -81,6 +84,11 @@ async fn advance(
         .map_err(AdminError::bad_request)?;
     let settled = engine.advance(body.seconds, body.tenant.as_deref()).await;
     let mut answer = json!(engine.clock().snapshot(body.tenant.as_deref()));
-    answer["settled"] = json!(settled);
+    answer["settled"] = json!(settled.settled);
+    answer["webhooks"] = json!({
+        "attempts": settled.attempts,
+        "pending": settled.pending,
+        "retrying": settled.retrying,
+    });
     Ok(Json(answer))
 }

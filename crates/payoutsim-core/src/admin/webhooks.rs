@@ -32,7 +32,7 @@ struct Filter {
 
 async fn list(State(engine): State<Engine>, AdminQuery(f): AdminQuery<Filter>) -> Json<Value> {
     let targets = engine.webhook_listing(f.provider.as_deref(), f.tenant.as_deref());
-    Json(json!({ "webhooks": targets }))
+    Json(json!({ "webhooks": targets, "queue": engine.webhook_queue() }))
 }
 
 #[derive(Deserialize)]

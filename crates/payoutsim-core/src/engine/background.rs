@@ -1,5 +1,6 @@
-//! Background work: the webhook sender, woken when messages are queued, and with a `real`
-//! clock a ticker that applies due transitions every 50 ms of wall time.
+//! Background work: the webhook dispatcher, woken when messages are queued (it starts a sender
+//! per lane, see `delivery.rs`), and with a `real` clock a ticker that applies due transitions
+//! every 50 ms of wall time.
 
 use std::sync::Arc;
 
@@ -19,10 +20,10 @@ impl Engine {
                 let engine = Engine(shared);
                 let real = engine.0.clock.mode() == ClockMode::Real;
                 tokio::select! {
-                    _ = engine.0.wake.notified() => engine.deliver_ready().await,
+                    _ = engine.0.wake.notified() => engine.dispatch(),
                     _ = tick.tick(), if real => {
                         engine.run_due(None);
-                        engine.deliver_ready().await;
+                        engine.dispatch();
                     }
                 }
                 // Drop the strong handle before waiting again, so the engine can be freed.

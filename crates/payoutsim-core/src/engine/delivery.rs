@@ -1,6 +1,7 @@
 //! The webhook sender: one message per subscribed target, the fault rules' decision for each,
-//! attempts one at a time in order, each signed by the provider for that attempt, and retries on
-//! the simulated clock after the backoff of the message's own schedule.
+//! one sender per lane (receiver) making its attempts one at a time in order, each signed by the
+//! provider for that attempt, and retries on the simulated clock after the backoff of the
+//! message's own schedule.
 
 use std::sync::Arc;
 
@@ -116,13 +117,62 @@ impl Engine {
         headers
     }
 
-    /// Sends every ready message, one at a time, recording each attempt and parking failures
-    /// for a retry on the simulated clock.
-    pub async fn deliver_ready(&self) {
-        let _lane = self.0.lane.lock().await;
-        while let Some(message) = self.0.outbox.pop_ready() {
-            self.attempt(message).await;
+    /// Starts a sender on every lane (receiver) that has ready messages and none yet; each sends
+    /// its lane's messages one at a time, in order, recording each attempt and parking failures
+    /// for a retry on the simulated clock. Lanes never wait for each other (past
+    /// `SENDERS_AT_ONCE` lanes at once, the others wait for a free sender). Does nothing once
+    /// the sender is stopped.
+    pub fn dispatch(&self) {
+        if *self.0.stop.borrow() {
+            return;
         }
+        for lane in self.0.outbox.claim_lanes() {
+            tokio::spawn(self.clone().send_lane(lane));
+        }
+    }
+
+    async fn send_lane(self, lane: String) {
+        let mut stop = self.0.stop.subscribe();
+        let permit = tokio::select! {
+            permit = self.0.senders.clone().acquire_owned() => permit.ok(),
+            _ = stop.wait_for(|s| *s) => None,
+        };
+        let Some(_permit) = permit else {
+            self.0.outbox.release(&lane);
+            return;
+        };
+        loop {
+            if *stop.borrow() {
+                self.0.outbox.release(&lane);
+                return;
+            }
+            let Some(message) = self.0.outbox.next_in(&lane) else {
+                return;
+            };
+            let id = message.id;
+            let stopped = tokio::select! {
+                _ = self.attempt(message) => false,
+                _ = stop.wait_for(|s| *s) => true,
+            };
+            self.0.outbox.finished(id);
+            self.0.progress.send_modify(|n| *n = n.wrapping_add(1));
+            if stopped {
+                self.0.outbox.release(&lane);
+                return;
+            }
+        }
+    }
+
+    /// Stops the webhook sender for good (at shutdown): attempts under way are abandoned and
+    /// nothing more is sent. Answers what was left unsent, for the shutdown log (messages are not
+    /// kept past the process yet).
+    pub fn stop_webhooks(&self) -> Unsent {
+        let unsent = Unsent {
+            queue: self.0.outbox.stats(),
+            targets: self.0.outbox.backlog(),
+        };
+        self.0.stop.send_replace(true);
+        unsent
     }
 
     async fn attempt(&self, mut m: Message) {
@@ -139,7 +189,8 @@ impl Engine {
             self.0.outbox.record(record);
             return;
         }
-        let timeout = self.0.outbox.policy_of(&m).timeout;
+        let timeout =
+            (self.0.config.webhook_timeout).unwrap_or(self.0.outbox.policy_of(&m).timeout);
         let mut req = (self.0.http.post(&m.target.url))
             .timeout(timeout)
             .body(m.payload.body.clone());
@@ -175,6 +226,27 @@ impl Engine {
             self.0.outbox.park(m);
         }
     }
+}
+
+/// What [`Engine::settle`] (and so `advance`) saw.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Settled {
+    /// Every transition and webhook attempt due by now was made before the answer.
+    pub settled: bool,
+    /// Webhook attempts recorded while it waited (by any sender).
+    pub attempts: u64,
+    /// Webhook messages due now and not yet sent, or being sent, when it answered.
+    pub pending: usize,
+    /// Webhook messages waiting for a retry (or a delay) on the simulated clock.
+    pub retrying: usize,
+}
+
+/// What the webhook sender left unsent when it was stopped.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unsent {
+    pub queue: crate::webhooks::QueueStats,
+    /// Per target, the most first.
+    pub targets: Vec<crate::webhooks::TargetBacklog>,
 }
 
 fn describe_reqwest_error(e: &reqwest::Error) -> String {

@@ -31,6 +31,8 @@ use crate::tenants::Tenants;
 use crate::timeline::{Scheduled, Timeline};
 use crate::webhooks::{Delivery, Outbox, RetryPolicy, WebhookFaults, WebhookTarget};
 
+pub use delivery::{Settled, Unsent};
+
 pub use lifecycles::{Cause, Transition, TransitionRecord};
 
 /// The engine's settings. Every default is named here.
@@ -51,8 +53,15 @@ pub struct EngineConfig {
     /// Delivery attempts and transitions kept for the admin API. Default 1000 each.
     pub history_cap: usize,
     /// Wall-clock time `advance` (and `settle`) waits for the webhook attempts it caused before
-    /// answering; attempts still under way then go on in the background sender. Default 2 s.
+    /// answering (`--advance-wait`; zero: it does not wait); attempts still under way then go on
+    /// in the background sender. Default 2 s.
     pub settle_wait: Duration,
+    /// Webhook messages pending in all (`--webhook-queue-cap`); past it the oldest pending one is
+    /// dropped and counted. Default 10,000.
+    pub webhook_queue_cap: usize,
+    /// Wall-clock time one webhook attempt may take, for every provider (`--webhook-timeout`);
+    /// `None`: each message's retry policy's own (5 s, Dots 15 s). Default `None`.
+    pub webhook_timeout: Option<Duration>,
     /// Hosts webhook URLs may name (`--webhook-allow-hosts`); empty: any host but the admin
     /// listener (whose inboxes are always allowed). Default empty.
     pub webhook_allow_hosts: Vec<String>,
@@ -73,11 +82,19 @@ impl Default for EngineConfig {
             webhooks: RetryPolicy::default(),
             history_cap: 1000,
             settle_wait: Duration::from_secs(2),
+            webhook_queue_cap: DEFAULT_WEBHOOK_QUEUE_CAP,
+            webhook_timeout: None,
             webhook_allow_hosts: Vec::new(),
             show_secrets: false,
         }
     }
 }
+
+/// Webhook messages pending in all, by default.
+pub const DEFAULT_WEBHOOK_QUEUE_CAP: usize = 10_000;
+
+/// Lanes (receivers) sent to at once; more wait for a free sender.
+const SENDERS_AT_ONCE: usize = 64;
 
 /// Called with the `?provider=` of `POST /__admin/reset` (e.g. to clear fault rules).
 pub type ResetHook = Arc<dyn Fn(Option<&str>) + Send + Sync>;
@@ -94,8 +111,12 @@ struct Shared {
     transitions: Mutex<VecDeque<TransitionRecord>>,
     providers: RwLock<BTreeMap<&'static str, Weak<dyn Provider>>>,
     http: reqwest::Client,
-    /// Held while sending webhooks, so messages go out one at a time and in order.
-    lane: tokio::sync::Mutex<()>,
+    /// Permits for lane senders: at most [`SENDERS_AT_ONCE`] lanes are sent to at once.
+    senders: Arc<tokio::sync::Semaphore>,
+    /// Bumped each time a sender finishes an attempt (what `settle` waits on).
+    progress: tokio::sync::watch::Sender<u64>,
+    /// Set once the webhook sender is stopped ([`Engine::stop_webhooks`]).
+    stop: tokio::sync::watch::Sender<bool>,
     wake: Notify,
     webhook_faults: RwLock<Option<Arc<dyn WebhookFaults>>>,
     reset_hooks: RwLock<Vec<ResetHook>>,
@@ -134,9 +155,10 @@ impl Engine {
     pub fn new(config: EngineConfig) -> Self {
         // A receiver that is down refuses or times out its connection quickly; one that accepts
         // and never answers is cut off by the attempt's own timeout.
-        let connect = config.webhooks.timeout.min(Duration::from_secs(1));
+        let timeout = config.webhook_timeout.unwrap_or(config.webhooks.timeout);
+        let connect = timeout.min(Duration::from_secs(1));
         let http = reqwest::Client::builder()
-            .timeout(config.webhooks.timeout)
+            .timeout(timeout)
             .connect_timeout(connect)
             .redirect(reqwest::redirect::Policy::none())
             .build()
@@ -149,11 +171,17 @@ impl Engine {
             idempotency: IdempotencyStore::new(TimeDelta::seconds(config.idempotency_ttl_s)),
             journal: Journal::new(config.journal_cap, config.journal_body_cap)
                 .show_secrets(config.show_secrets),
-            outbox: Outbox::new(config.webhooks.clone(), config.history_cap),
+            outbox: Outbox::new(
+                config.webhooks.clone(),
+                config.history_cap,
+                config.webhook_queue_cap,
+            ),
             transitions: Mutex::new(VecDeque::new()),
             providers: RwLock::new(BTreeMap::new()),
             http,
-            lane: tokio::sync::Mutex::new(()),
+            senders: Arc::new(tokio::sync::Semaphore::new(SENDERS_AT_ONCE)),
+            progress: tokio::sync::watch::channel(0).0,
+            stop: tokio::sync::watch::channel(false).0,
             wake: Notify::new(),
             webhook_faults: RwLock::new(None),
             reset_hooks: RwLock::new(Vec::new()),
@@ -283,6 +311,11 @@ impl Engine {
     /// Delivery attempts, newest last (bounded by `history_cap`).
     pub fn deliveries(&self, provider: Option<&str>, tenant: Option<&str>) -> Vec<Delivery> {
         self.0.outbox.deliveries(provider, tenant)
+    }
+
+    /// How the webhook queue stands: pending, ready, retrying, in flight, cap, dropped.
+    pub fn webhook_queue(&self) -> crate::webhooks::QueueStats {
+        self.0.outbox.stats()
     }
 
     /// What is scheduled (for one provider, or all), in due order.

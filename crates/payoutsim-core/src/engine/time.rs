@@ -4,7 +4,7 @@
 use crate::clock::ClockMode;
 use crate::timeline::Action;
 
-use super::Engine;
+use super::{Engine, Settled};
 
 impl Engine {
     /// Applies every entry that is due (for one tenant, or all), in time order. Returns how many.
@@ -45,35 +45,51 @@ impl Engine {
 
     /// Moves simulated time (for everyone, or one tenant) and applies what fell due; see
     /// [`settle`](Self::settle) for what the call waits for.
-    pub async fn advance(&self, seconds: f64, tenant: Option<&str>) -> bool {
+    pub async fn advance(&self, seconds: f64, tenant: Option<&str>) -> Settled {
         self.0.clock.advance(seconds, tenant);
         self.settle(tenant).await
     }
 
-    /// Applies due transitions and sends every webhook that is ready, until nothing more is due.
+    /// Applies due transitions and starts sending every webhook that is ready, then waits,
+    /// within a bound, until nothing more is due.
     ///
     /// What it waits for: every transition due by now is applied before it returns, always.
-    /// Webhook attempts are awaited for at most `settle_wait` of wall time in all (default 2 s):
-    /// with receivers that answer, every attempt due by now has been made and recorded when it
-    /// returns `true`. A receiver that hangs makes it return `false` once the wait is spent; the
-    /// attempts under way go on in the background sender, in order, and are recorded when made.
-    pub async fn settle(&self, tenant: Option<&str>) -> bool {
+    /// Webhook attempts (every lane's, the background sender's included) are awaited for at most
+    /// `settle_wait` of wall time in all (default 2 s; zero: not at all): with receivers that
+    /// answer, every attempt due by now has been made and recorded when it returns `settled`. A
+    /// receiver that hangs, or more messages than the wait allows, make it return unsettled once
+    /// the wait is spent, saying how many are still pending; those go on in their lanes'
+    /// senders, in order, and are recorded when made. Retries that a failure scheduled later on
+    /// the simulated clock are not waited for (`retrying`).
+    pub async fn settle(&self, tenant: Option<&str>) -> Settled {
         let deadline = tokio::time::Instant::now() + self.config().settle_wait;
-        loop {
+        let before = self.0.outbox.attempts();
+        let mut progress = self.0.progress.subscribe();
+        let settled = loop {
             self.run_due(tenant);
-            // Sent from a task of its own, so an attempt cut off by the deadline is not lost:
-            // the task finishes it and records it.
-            let engine = self.clone();
-            let sending = tokio::spawn(async move { engine.deliver_ready().await });
-            if tokio::time::timeout_at(deadline, sending).await.is_err() {
-                self.run_due(tenant);
-                return false;
-            }
+            self.dispatch();
             let s = &self.0;
             let due = s.timeline.has_due(tenant, |t| s.clock.now_for(t));
             if !due && !s.outbox.has_ready() {
-                return true;
+                break true;
             }
+            if *s.stop.borrow() {
+                break false;
+            }
+            match tokio::time::timeout_at(deadline, progress.changed()).await {
+                Ok(Ok(())) => {}
+                _ => {
+                    self.run_due(tenant);
+                    break false;
+                }
+            }
+        };
+        let queue = self.0.outbox.stats();
+        Settled {
+            settled,
+            attempts: self.0.outbox.attempts().saturating_sub(before),
+            pending: queue.ready + queue.in_flight,
+            retrying: queue.retrying,
         }
     }
 }

@@ -1,0 +1,257 @@
+//! What a connection may cost a listener: how long it may take to send a request head and a
+//! body, how long it may sit idle between requests, how many may be open at once, and how long
+//! a shutdown waits for them.
+//!
+//! - The head timer ([`HeadTimer`], hyper's `header_read_timeout`): a new connection must send a
+//!   complete request head within `header_timeout`. Between two requests of a kept-alive
+//!   connection it may stay silent for `idle_timeout`; once the first byte of its next request
+//!   arrives, the rest of that head must follow within `header_timeout`.
+//! - The body deadline ([`body_deadline`]): a request's whole body must arrive within
+//!   `body_timeout` of its head. None of the emulated providers documents an error for a body
+//!   that never comes, so the connection is closed without an answer.
+//! - The limits and the shutdown deadline are enforced by the accept loop in
+//!   [`serve`](crate::serve).
+
+use std::future::Future;
+use std::io;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+use axum::body::{Body, Bytes};
+use axum::extract::Request;
+use axum::http::StatusCode;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use hyper::body::{Body as HttpBody, Frame, SizeHint};
+use payoutsim_faults::wire::{ReadCounter, WireFault};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+/// The limits every listener applies to its connections. Every default is named here.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ConnectionLimits {
+    /// A request head must be complete within this long (`--header-timeout`). Default 10 s.
+    pub header_timeout: Duration,
+    /// A request body must be complete within this long of its head (`--body-timeout`).
+    /// Default 30 s.
+    pub body_timeout: Duration,
+    /// A kept-alive connection may wait this long for its next request (`--idle-timeout`).
+    /// Default 60 s.
+    pub idle_timeout: Duration,
+    /// Connections open at once on one listener (`--max-connections`); past it a new one is
+    /// answered 503 and closed. Default 1024.
+    pub max_connections: usize,
+    /// How long a shutdown waits for requests in flight before closing what is left
+    /// (`--shutdown-deadline`). Default 5 s.
+    pub shutdown_deadline: Duration,
+}
+
+impl Default for ConnectionLimits {
+    fn default() -> Self {
+        Self {
+            header_timeout: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(30),
+            idle_timeout: Duration::from_secs(60),
+            max_connections: 1024,
+            shutdown_deadline: Duration::from_secs(5),
+        }
+    }
+}
+
+impl ConnectionLimits {
+    /// The HTTP/1.1 settings of one connection whose socket counts its reads into `reads`.
+    pub(crate) fn http1(&self, reads: &ReadCounter) -> hyper::server::conn::http1::Builder {
+        let mut builder = hyper::server::conn::http1::Builder::new();
+        builder
+            .keep_alive(true)
+            .timer(HeadTimer {
+                reads: reads.clone(),
+                idle: self.idle_timeout,
+                fresh: Arc::new(AtomicBool::new(true)),
+            })
+            .header_read_timeout(self.header_timeout);
+        builder
+    }
+
+    /// The answer past `--max-connections`, as bytes on the wire.
+    fn refusal(&self) -> Vec<u8> {
+        let body = serde_json::json!({
+            "error": format!(
+                "too many connections: this listener serves at most {} at once (--max-connections)",
+                self.max_connections
+            )
+        })
+        .to_string();
+        format!(
+            "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\n\
+             content-length: {}\r\nconnection: close\r\nretry-after: 1\r\n\r\n{body}",
+            body.len()
+        )
+        .into_bytes()
+    }
+}
+
+/// How long a refused connection is given to take its 503 and leave.
+const REFUSAL_LINGER: Duration = Duration::from_secs(1);
+
+/// Answers `stream` with the 503 refusal, then closes it once the client has gone (or
+/// [`REFUSAL_LINGER`] has passed), so that the client reads the answer rather than a reset.
+pub(crate) async fn refuse(mut stream: TcpStream, limits: ConnectionLimits) {
+    let answer = limits.refusal();
+    let sent = tokio::time::timeout(REFUSAL_LINGER, async {
+        stream.write_all(&answer).await?;
+        stream.shutdown().await?;
+        // Whatever the client sent is read and dropped until it closes.
+        let mut sink = [0u8; 1024];
+        while stream.read(&mut sink).await? > 0 {}
+        Ok::<(), io::Error>(())
+    })
+    .await;
+    if let Ok(Err(e)) = sent {
+        tracing::debug!(error = %e, "a refused connection closed early");
+    }
+}
+
+/// hyper's timer for the head timeout, which it starts whenever it waits for a request head.
+/// On a connection's first request the head timeout runs from the start; on a later one the
+/// wait is `idle` until the first byte of the next request is read, then the head timeout from
+/// that byte.
+#[derive(Clone)]
+struct HeadTimer {
+    reads: ReadCounter,
+    idle: Duration,
+    /// Whether the connection has not waited for a head yet.
+    fresh: Arc<AtomicBool>,
+}
+
+impl hyper::rt::Timer for HeadTimer {
+    fn sleep(&self, duration: Duration) -> Pin<Box<dyn hyper::rt::Sleep>> {
+        Box::pin(HeadWait::fixed(Instant::now() + duration))
+    }
+
+    fn sleep_until(&self, deadline: Instant) -> Pin<Box<dyn hyper::rt::Sleep>> {
+        let now = Instant::now();
+        if self.fresh.swap(false, Ordering::AcqRel) {
+            return Box::pin(HeadWait::fixed(deadline));
+        }
+        // hyper asks for `now + header_timeout`: that much is allowed once the head begins.
+        let header = deadline.saturating_duration_since(now);
+        Box::pin(HeadWait {
+            sleep: Box::pin(tokio::time::sleep_until((now + self.idle).into())),
+            idle: Some(Idle {
+                reads: self.reads.clone(),
+                seen: self.reads.load(Ordering::Acquire),
+                header,
+            }),
+        })
+    }
+
+    fn reset(&self, sleep: &mut Pin<Box<dyn hyper::rt::Sleep>>, new_deadline: Instant) {
+        *sleep = self.sleep_until(new_deadline);
+    }
+}
+
+/// One wait for a request head.
+struct HeadWait {
+    sleep: Pin<Box<tokio::time::Sleep>>,
+    /// While set, the connection is idle: the first byte read moves the deadline.
+    idle: Option<Idle>,
+}
+
+struct Idle {
+    reads: ReadCounter,
+    /// The read count when the wait began.
+    seen: u64,
+    header: Duration,
+}
+
+impl HeadWait {
+    fn fixed(deadline: Instant) -> Self {
+        Self {
+            sleep: Box::pin(tokio::time::sleep_until(deadline.into())),
+            idle: None,
+        }
+    }
+}
+
+impl Future for HeadWait {
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        // hyper polls this each time a read leaves the head incomplete, so the first byte of the
+        // next request is noticed here.
+        let header = (self.idle.as_ref())
+            .filter(|idle| idle.reads.load(Ordering::Acquire) != idle.seen)
+            .map(|idle| idle.header);
+        if let Some(header) = header {
+            self.idle = None;
+            let deadline = tokio::time::Instant::now() + header;
+            self.sleep.as_mut().reset(deadline);
+        }
+        self.sleep.as_mut().poll(cx)
+    }
+}
+
+impl hyper::rt::Sleep for HeadWait {}
+
+/// Middleware: a request's body must arrive whole within `limit` of its head; when it does not,
+/// the connection is closed without an answer (marked [`WireFault::Empty`]).
+pub(crate) async fn body_deadline(limit: Duration, request: Request, next: Next) -> Response {
+    let expired = Arc::new(AtomicBool::new(false));
+    let request = request.map(|body| {
+        Body::new(Deadline {
+            inner: body,
+            sleep: Box::pin(tokio::time::sleep(limit)),
+            expired: expired.clone(),
+        })
+    });
+    let response = next.run(request).await;
+    if expired.load(Ordering::Acquire) {
+        tracing::debug!(
+            ?limit,
+            "request body not complete in time: connection closed"
+        );
+        let mut closed = StatusCode::REQUEST_TIMEOUT.into_response();
+        closed.extensions_mut().insert(WireFault::Empty);
+        return closed;
+    }
+    response
+}
+
+/// A request body that fails once its deadline has passed.
+struct Deadline {
+    inner: Body,
+    sleep: Pin<Box<tokio::time::Sleep>>,
+    expired: Arc<AtomicBool>,
+}
+
+impl HttpBody for Deadline {
+    type Data = Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, axum::Error>>> {
+        if let Poll::Ready(frame) = Pin::new(&mut self.inner).poll_frame(cx) {
+            return Poll::Ready(frame);
+        }
+        if self.sleep.as_mut().poll(cx).is_ready() {
+            self.expired.store(true, Ordering::Release);
+            let late = io::Error::new(io::ErrorKind::TimedOut, "request body timeout");
+            return Poll::Ready(Some(Err(axum::Error::new(late))));
+        }
+        Poll::Pending
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.inner.size_hint()
+    }
+}

@@ -53,6 +53,8 @@ pub struct EngineConfig {
     pub max_body_bytes: usize,
     /// How long idempotency keys are remembered, in simulated seconds. Default 24 h.
     pub idempotency_ttl_s: i64,
+    /// Answered idempotency keys kept per tenant (its oldest forgotten past it). Default 10,000.
+    pub idempotency_max_keys: usize,
     pub webhooks: RetryPolicy,
     /// Delivery attempts and transitions kept for the admin API. Default 1000 each.
     pub history_cap: usize,
@@ -83,6 +85,7 @@ impl Default for EngineConfig {
             journal_header_cap: 16 * 1024,
             max_body_bytes: 1024 * 1024,
             idempotency_ttl_s: 24 * 3600,
+            idempotency_max_keys: crate::idempotency::DEFAULT_MAX_PER_TENANT,
             webhooks: RetryPolicy::default(),
             history_cap: 1000,
             settle_wait: Duration::from_secs(2),
@@ -161,7 +164,8 @@ impl Engine {
             ids: Ids::new(config.seed),
             tenants: Tenants::default(),
             timeline: Timeline::default(),
-            idempotency: IdempotencyStore::new(TimeDelta::seconds(config.idempotency_ttl_s)),
+            idempotency: IdempotencyStore::new(TimeDelta::seconds(config.idempotency_ttl_s))
+                .max_per_tenant(config.idempotency_max_keys),
             journal: Journal::new(config.journal_cap, config.journal_body_cap)
                 .max_bytes(config.journal_max_bytes)
                 .header_cap(config.journal_header_cap)

@@ -28,6 +28,46 @@ pub fn limit(given: Option<usize>) -> Result<usize, AdminError> {
     }
 }
 
+/// A window of `items` (in their order): without `offset`, the last `limit` (the newest of a
+/// listing kept oldest first); with it, `limit` items from `offset`. Also how many there are in
+/// all and, with `offset`, the `offset` of the next window when items follow.
+pub fn window<T>(items: Vec<T>, offset: Option<usize>, limit: usize) -> Window<T> {
+    let total = items.len();
+    let start = offset
+        .unwrap_or_else(|| total.saturating_sub(limit))
+        .min(total);
+    let end = start.saturating_add(limit).min(total);
+    let next_offset = (offset.is_some() && end < total).then_some(end);
+    let items = items.into_iter().skip(start).take(end - start).collect();
+    Window {
+        items,
+        total,
+        next_offset,
+    }
+}
+
+/// What [`window`] answers.
+#[derive(Debug)]
+pub struct Window<T> {
+    pub items: Vec<T>,
+    pub total: usize,
+    pub next_offset: Option<usize>,
+}
+
+/// `limit` and `offset` of a listing paged by position (see [`window`]).
+#[derive(Clone, Copy, Debug, Default, serde::Deserialize)]
+pub struct Paging {
+    pub limit: Option<usize>,
+    pub offset: Option<usize>,
+}
+
+impl Paging {
+    /// The window of `items` this paging asks for (its `limit` checked).
+    pub fn window<T>(&self, items: Vec<T>) -> Result<Window<T>, AdminError> {
+        Ok(window(items, self.offset, limit(self.limit)?))
+    }
+}
+
 /// A sequence serialised by rendering each element as it is written: `render` turns one stored
 /// item into what the answer shows.
 pub struct Items<I, F>(RefCell<Option<(I, F)>>);
@@ -66,5 +106,36 @@ pub fn json<T: Serialize>(value: &T) -> Response {
             format!("the answer did not serialise: {e}"),
         )
         .into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn without_an_offset_the_window_is_the_newest_items() {
+        let w = window((0..10).collect(), None, 3);
+        assert_eq!((w.items, w.total, w.next_offset), (vec![7, 8, 9], 10, None));
+    }
+
+    #[test]
+    fn offsets_walk_every_item_once() {
+        let mut seen = Vec::new();
+        let mut offset = Some(0);
+        while let Some(at) = offset {
+            let w = window((0..7).collect::<Vec<i32>>(), Some(at), 3);
+            seen.extend(w.items);
+            offset = w.next_offset;
+        }
+        assert_eq!(seen, (0..7).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn a_limit_out_of_range_is_refused_naming_the_maximum() {
+        let e = limit(Some(MAX_LIMIT + 1)).unwrap_err();
+        assert_eq!(e.1, "`limit` must be between 1 and 1000");
+        assert!(limit(Some(0)).is_err());
+        assert_eq!(limit(None).unwrap(), DEFAULT_LIMIT);
     }
 }

@@ -2,6 +2,7 @@
 //!
 //! - [`registry`]: the providers served, one entry each ([`REGISTRY`], [`ProviderId`]), and
 //!   those planned; how to register a new one
+//! - [`bounds`]: the engine's store bounds as `payoutsim serve` flags ([`BoundsArgs`])
 //! - [`config`]: what `payoutsim serve` is given ([`ServeConfig`])
 //! - [`flags`]: each provider's own `payoutsim serve` flags, and [`RegistryFlags`], all of them
 //!   as one `clap::Args` for the binary to flatten
@@ -19,6 +20,7 @@
 //! [`registry`]. Nothing in [`app`], [`serve`], [`ServeConfig`] or the binary names a provider.
 
 pub mod app;
+pub mod bounds;
 pub mod config;
 pub mod flags;
 pub mod registry;
@@ -26,6 +28,7 @@ pub mod serve;
 pub mod settings;
 
 pub use app::App;
+pub use bounds::BoundsArgs;
 pub use config::ServeConfig;
 pub use flags::RegistryFlags;
 pub use registry::{ProviderId, REGISTRY};

@@ -151,6 +151,9 @@ struct ServeArgs {
     /// Request journal entries kept (oldest dropped first).
     #[arg(long, env = "PAYOUTSIM_JOURNAL_CAP", default_value_t = 1000)]
     journal_cap: usize,
+    // The bounds of the engine's other stores (`--journal-max-bytes`, `--inbox-max-bytes`, …).
+    #[command(flatten)]
+    bounds: payoutsim::BoundsArgs,
     // Each registered provider's own flags (`--onepay-test-balance`, …), from the registry.
     #[command(flatten)]
     provider_flags: RegistryFlags,
@@ -326,6 +329,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
     config.engine.clock.time_scale = args.time_scale;
     config.engine.clock.start = args.start_time;
     config.engine.journal_cap = args.journal_cap;
+    args.bounds.apply(&mut config.engine);
     config.engine.webhook_allow_hosts = args.webhook_allow_hosts;
     config.engine.show_secrets = args.show_secrets;
     // Checked first against a throwaway copy, so an error names the file, line and field.

@@ -4,7 +4,8 @@
 
 use payoutsim_core::EngineConfig;
 
-/// `--journal-*`, `--inbox-*`, `--history-cap`: the engine's stores, bounded.
+/// `--journal-*`, `--inbox-*`, `--history-cap`, `--idempotency-max-keys`: the engine's stores,
+/// bounded.
 #[derive(Clone, Debug, clap::Args)]
 pub struct BoundsArgs {
     /// Bytes the request journal keeps in all, entries and what they hold (oldest dropped first).
@@ -27,6 +28,11 @@ pub struct BoundsArgs {
     #[arg(long, env = "PAYOUTSIM_INBOX_MAX_BYTES", default_value_t = 32 << 20,
         value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1024..))]
     pub inbox_max_bytes: usize,
+    /// Answered idempotency keys kept per tenant (its oldest forgotten first, as if expired).
+    #[arg(long, env = "PAYOUTSIM_IDEMPOTENCY_MAX_KEYS",
+        default_value_t = payoutsim_core::idempotency::DEFAULT_MAX_PER_TENANT,
+        value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
+    pub idempotency_max_keys: usize,
     /// Webhook delivery records and transitions kept for the admin API, each (oldest dropped).
     #[arg(long, env = "PAYOUTSIM_HISTORY_CAP", default_value_t = 1000,
         value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
@@ -42,6 +48,7 @@ impl BoundsArgs {
         config.inbox_max_messages = self.inbox_max_messages;
         config.inbox_max_bytes = self.inbox_max_bytes;
         config.history_cap = self.history_cap;
+        config.idempotency_max_keys = self.idempotency_max_keys;
     }
 }
 
@@ -68,6 +75,7 @@ mod tests {
         assert_eq!(config.inbox_max_messages, defaults.inbox_max_messages);
         assert_eq!(config.inbox_max_bytes, defaults.inbox_max_bytes);
         assert_eq!(config.history_cap, defaults.history_cap);
+        assert_eq!(config.idempotency_max_keys, defaults.idempotency_max_keys);
     }
 
     #[test]
@@ -87,6 +95,8 @@ mod tests {
             "4096",
             "--history-cap",
             "13",
+            "--idempotency-max-keys",
+            "14",
         ];
         parse(&argv).unwrap().apply(&mut config);
 
@@ -96,6 +106,7 @@ mod tests {
         assert_eq!(config.inbox_max_messages, 12);
         assert_eq!(config.inbox_max_bytes, 4096);
         assert_eq!(config.history_cap, 13);
+        assert_eq!(config.idempotency_max_keys, 14);
     }
 
     #[test]

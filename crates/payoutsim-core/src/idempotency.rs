@@ -5,12 +5,19 @@
 //! rather than creating a second object. Only responses the provider chose to keep are stored
 //! (see [`IdempotencyStore::complete`]); a released key can be used afresh.
 //!
+//! Bounded: expired keys are swept as simulated time passes (whenever the engine applies what
+//! fell due, which it does at every advance and tick, and cheaply: only when the earliest expiry
+//! has passed), and each tenant keeps at most `max_per_tenant` answered keys (default 10,000,
+//! `--idempotency-max-keys`): past it, its oldest answered key is forgotten, as if it had
+//! expired (a retry under it then runs afresh). Keys whose first request is still running are
+//! never dropped.
+//!
 //! A handler holds its key through a [`Reservation`] ([`IdempotencyStore::reserve`]): the answer
 //! is kept with [`Reservation::keep`], and a reservation dropped without one (a refusal, an early
 //! return, a panic that unwinds through the handler) releases the key, so no key stays "in use"
 //! after its request is gone.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
 
 use bytes::Bytes;
@@ -46,14 +53,41 @@ enum Slot {
         fingerprint: [u8; 32],
         response: StoredResponse,
         expires: DateTime<Utc>,
+        /// Which keeping of the key this is (its entry in [`Keys::kept`] names it).
+        generation: u64,
     },
 }
+
+type Id = (String, String, String);
+
+/// The records and, per tenant, its answered keys in the order they were kept (which is their
+/// expiry order: the TTL is one for all).
+#[derive(Debug, Default)]
+struct Keys {
+    slots: HashMap<Id, Slot>,
+    kept: HashMap<String, VecDeque<(String, String, u64)>>,
+    generation: u64,
+    /// No answered key expires before this (a lower bound; `None`: none is kept).
+    earliest: Option<DateTime<Utc>>,
+}
+
+impl Keys {
+    /// Whether `(tenant, scope, key)` is still the answered key kept as `generation`.
+    fn holds(&self, tenant: &str, entry: &(String, String, u64)) -> bool {
+        let id = (tenant.to_string(), entry.0.clone(), entry.1.clone());
+        matches!(self.slots.get(&id), Some(Slot::Done { generation, .. }) if *generation == entry.2)
+    }
+}
+
+/// Answered keys a tenant keeps when no other number is given.
+pub const DEFAULT_MAX_PER_TENANT: usize = 10_000;
 
 /// Idempotency records keyed by (tenant, scope, key).
 #[derive(Debug)]
 pub struct IdempotencyStore {
     ttl: TimeDelta,
-    slots: Mutex<HashMap<(String, String, String), Slot>>,
+    max_per_tenant: usize,
+    keys: Mutex<Keys>,
 }
 
 /// The fingerprint of a request: its method, path and body, with JSON bodies compared by value
@@ -107,12 +141,20 @@ impl IdempotencyStore {
     pub fn new(ttl: TimeDelta) -> Self {
         Self {
             ttl,
-            slots: Mutex::new(HashMap::new()),
+            max_per_tenant: DEFAULT_MAX_PER_TENANT,
+            keys: Mutex::new(Keys::default()),
         }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<(String, String, String), Slot>> {
-        self.slots.lock().unwrap_or_else(|e| e.into_inner())
+    /// This store, keeping at most `max` answered keys per tenant (oldest forgotten first).
+    #[must_use]
+    pub fn max_per_tenant(mut self, max: usize) -> Self {
+        self.max_per_tenant = max.max(1);
+        self
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Keys> {
+        self.keys.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     pub fn begin(
@@ -123,9 +165,9 @@ impl IdempotencyStore {
         fingerprint: [u8; 32],
         now: DateTime<Utc>,
     ) -> Begin {
-        let mut slots = self.lock();
+        let mut keys = self.lock();
         let id = (tenant.to_string(), scope.to_string(), key.to_string());
-        match slots.get(&id) {
+        match keys.slots.get(&id) {
             Some(Slot::Done { expires, .. }) if *expires <= now => {}
             Some(Slot::Done {
                 fingerprint: f,
@@ -147,7 +189,7 @@ impl IdempotencyStore {
             }
             None => {}
         }
-        slots.insert(id, Slot::Running { fingerprint });
+        keys.slots.insert(id, Slot::Running { fingerprint });
         Begin::Proceed
     }
 
@@ -160,41 +202,90 @@ impl IdempotencyStore {
         response: StoredResponse,
         now: DateTime<Utc>,
     ) {
-        let mut slots = self.lock();
+        let mut keys = self.lock();
         let id = (tenant.to_string(), scope.to_string(), key.to_string());
-        if let Some(Slot::Running { fingerprint }) = slots.get(&id) {
-            let fingerprint = *fingerprint;
-            slots.insert(
-                id,
-                Slot::Done {
-                    fingerprint,
-                    response,
-                    expires: now + self.ttl,
-                },
-            );
+        let Some(Slot::Running { fingerprint }) = keys.slots.get(&id) else {
+            return;
+        };
+        let fingerprint = *fingerprint;
+        let expires = now + self.ttl;
+        keys.generation += 1;
+        let generation = keys.generation;
+        keys.slots.insert(
+            id,
+            Slot::Done {
+                fingerprint,
+                response,
+                expires,
+                generation,
+            },
+        );
+        keys.earliest = Some(keys.earliest.map_or(expires, |e| e.min(expires)));
+        let mut queue = keys.kept.remove(tenant).unwrap_or_default();
+        // Entries of keys since swept or kept again first, then the oldest past the cap.
+        while queue.front().is_some_and(|e| !keys.holds(tenant, e)) {
+            queue.pop_front();
         }
+        while queue.len() >= self.max_per_tenant {
+            let Some((scope, key, _)) = queue.pop_front() else {
+                break;
+            };
+            keys.slots.remove(&(tenant.to_string(), scope, key));
+        }
+        queue.push_back((scope.to_string(), key.to_string(), generation));
+        keys.kept.insert(tenant.to_string(), queue);
     }
 
     /// Frees a reserved key without storing an answer (the request was refused before it did
     /// anything, so a corrected retry under the same key is welcome).
     pub fn release(&self, tenant: &str, scope: &str, key: &str) {
-        let mut slots = self.lock();
+        let mut keys = self.lock();
         let id = (tenant.to_string(), scope.to_string(), key.to_string());
-        if matches!(slots.get(&id), Some(Slot::Running { .. })) {
-            slots.remove(&id);
+        if matches!(keys.slots.get(&id), Some(Slot::Running { .. })) {
+            keys.slots.remove(&id);
         }
     }
 
     /// Drops expired records, so memory stays bounded by the keys of the last TTL.
     pub fn sweep(&self, now_for: impl Fn(&str) -> DateTime<Utc>) {
-        self.lock().retain(|(t, _, _), slot| match slot {
-            Slot::Done { expires, .. } => *expires > now_for(t),
+        let mut keys = self.lock();
+        let mut earliest: Option<DateTime<Utc>> = None;
+        keys.slots.retain(|(t, _, _), slot| match slot {
+            Slot::Done { expires, .. } => {
+                let live = *expires > now_for(t);
+                if live {
+                    earliest = Some(earliest.map_or(*expires, |e| e.min(*expires)));
+                }
+                live
+            }
             Slot::Running { .. } => true,
         });
+        keys.earliest = earliest;
+        let mut kept = std::mem::take(&mut keys.kept);
+        kept.retain(|tenant, queue| {
+            queue.retain(|e| keys.holds(tenant, e));
+            !queue.is_empty()
+        });
+        keys.kept = kept;
+    }
+
+    /// [`sweep`](Self::sweep), but only once the earliest answered key has expired at `now`
+    /// (the global simulated time, which no tenant's is behind): a check of one time otherwise.
+    pub fn sweep_if_due(&self, now: DateTime<Utc>, now_for: impl Fn(&str) -> DateTime<Utc>) {
+        let due = self.lock().earliest.is_some_and(|e| e <= now);
+        if due {
+            self.sweep(now_for);
+        }
     }
 
     pub fn len(&self) -> usize {
-        self.lock().len()
+        self.lock().slots.len()
+    }
+
+    /// The answered and running keys `tenant` holds.
+    pub fn len_for(&self, tenant: &str) -> usize {
+        let keys = self.lock();
+        keys.slots.keys().filter(|(t, _, _)| t == tenant).count()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -202,13 +293,16 @@ impl IdempotencyStore {
     }
 
     pub fn reset(&self, tenant_prefix: Option<&str>) {
-        let mut slots = self.lock();
+        let mut keys = self.lock();
         match tenant_prefix {
-            Some(p) => slots.retain(|(t, _, _), _| !t.starts_with(p)),
-            None => slots.clear(),
+            Some(p) => {
+                keys.slots.retain(|(t, _, _), _| !t.starts_with(p));
+                keys.kept.retain(|t, _| !t.starts_with(p));
+            }
+            None => *keys = Keys::default(),
         }
         // What a reset forgets goes back to the allocator, not only out of sight.
-        slots.shrink_to_fit();
+        keys.slots.shrink_to_fit();
     }
 }
 
@@ -323,6 +417,57 @@ mod tests {
         store.sweep(|_| later);
         assert!(store.is_empty());
         assert_eq!(store.begin("t", "s", "k", fp, later), Begin::Proceed);
+    }
+
+    fn keep(store: &IdempotencyStore, tenant: &str, key: &str, now: DateTime<Utc>) {
+        let fp = fingerprint("POST", "/x", key.as_bytes());
+        let held = store.reserve(tenant, "s", key, fp, now).unwrap();
+        held.keep(resp("{}"), now);
+    }
+
+    #[test]
+    fn past_the_per_tenant_cap_the_oldest_answered_key_is_forgotten() {
+        let store = IdempotencyStore::new(TimeDelta::hours(24)).max_per_tenant(3);
+        let now = crate::clock::manual_epoch();
+        for k in ["k1", "k2", "k3", "k4"] {
+            keep(&store, "a", k, now);
+        }
+        keep(&store, "b", "k1", now);
+        let running = store.reserve("a", "s", "r", [0; 32], now).unwrap();
+
+        assert_eq!(
+            store.len_for("a"),
+            4,
+            "three answered keys and the running one"
+        );
+        assert_eq!(store.len_for("b"), 1, "another tenant keeps its own");
+        let fp = |k: &str| fingerprint("POST", "/x", k.as_bytes());
+        assert!(
+            store.reserve("a", "s", "k1", fp("k1"), now).is_ok(),
+            "k1 forgotten"
+        );
+        let replay = store.reserve("a", "s", "k4", fp("k4"), now).unwrap_err();
+        assert_eq!(replay, Begin::Replay(resp("{}")));
+        drop(running);
+    }
+
+    #[test]
+    fn a_sweep_is_due_only_once_the_earliest_key_has_expired() {
+        let store = IdempotencyStore::new(TimeDelta::hours(1));
+        let now = crate::clock::manual_epoch();
+        keep(&store, "a", "k1", now);
+        keep(&store, "a", "k2", now + TimeDelta::minutes(30));
+
+        store.sweep_if_due(now + TimeDelta::minutes(59), |_| {
+            now + TimeDelta::minutes(59)
+        });
+        assert_eq!(store.len(), 2);
+        let later = now + TimeDelta::minutes(61);
+        store.sweep_if_due(later, |_| later);
+        assert_eq!(store.len(), 1);
+        let last = now + TimeDelta::minutes(91);
+        store.sweep_if_due(last, |_| last);
+        assert!(store.is_empty());
     }
 
     #[test]

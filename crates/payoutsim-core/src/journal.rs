@@ -1,7 +1,9 @@
 //! The request journal: every request a provider port received, with its answer.
 //!
-//! Bounded: at most `cap` entries (oldest dropped first) and at most `body_cap` bytes kept of each
-//! body, so memory stays flat under any load. [`journal_middleware`] is the outermost layer of every
+//! Bounded: at most `cap` entries and `max_bytes` bytes in all (oldest dropped first, whichever
+//! bound is reached), at most `body_cap` bytes kept of each body and `header_cap` bytes of each
+//! request's headers (headers past it are left out and the entry is marked `truncated`), so
+//! memory stays flat under any load. [`journal_middleware`] is the outermost layer of every
 //! provider router: it reads the body (refusing more than the body limit in the provider's own error
 //! format), hands the handlers a [`RequestNotes`] slot where auth writes the tenant, and records the
 //! exchange once the response body is complete.
@@ -36,6 +38,8 @@ pub struct JournalEntry {
     pub status: u16,
     pub response_body: Value,
     pub fault: Option<String>,
+    /// Whether a body was cut at the body cap or headers were left out past the header cap.
+    pub truncated: bool,
 }
 
 /// Filters of `GET /__admin/requests`.
@@ -45,7 +49,20 @@ pub struct JournalQuery {
     pub method: Option<String>,
     pub path: Option<String>,
     pub tenant: Option<String>,
+    /// Without `after`: the newest `limit` matches. With it: the oldest `limit` matches whose id
+    /// is greater (`after=0` starts at the oldest).
     pub limit: Option<usize>,
+    pub after: Option<u64>,
+}
+
+/// The matches of a [`JournalQuery`], not yet rendered.
+#[derive(Debug)]
+pub struct Hits {
+    pub entries: Vec<(u64, Recorded)>,
+    /// How many entries matched in all.
+    pub total: usize,
+    /// The `after` of the next page, when matches follow this one.
+    pub next_after: Option<u64>,
 }
 
 /// An exchange as the journal keeps it: raw bytes and headers, rendered only when asked for, so
@@ -58,6 +75,8 @@ pub struct Recorded {
     pub method: http::Method,
     pub uri: http::Uri,
     pub headers: http::HeaderMap,
+    /// Whether headers were left out past the header cap.
+    pub headers_cut: bool,
     /// At most `body_cap` bytes of the request body, and its full length.
     pub body: (Bytes, usize),
     pub status: u16,
@@ -65,16 +84,40 @@ pub struct Recorded {
     pub fault: Option<String>,
 }
 
+/// What an entry costs the byte bound beyond its bytes (its struct, the header map's table).
+const ENTRY_OVERHEAD: usize = 512;
+
+impl Recorded {
+    /// What the entry costs the journal's byte bound.
+    fn size(&self) -> usize {
+        let headers: usize = (self.headers.iter())
+            .map(|(k, v)| k.as_str().len() + v.len() + 32)
+            .sum();
+        let tenant = self.tenant.as_ref().map_or(0, String::len);
+        let fault = self.fault.as_ref().map_or(0, String::len);
+        ENTRY_OVERHEAD
+            + self.uri.to_string().len()
+            + headers
+            + self.body.0.len()
+            + self.response_body.0.len()
+            + tenant
+            + fault
+    }
+}
+
 #[derive(Debug, Default)]
 struct Entries {
     next_id: u64,
-    entries: VecDeque<(u64, Recorded)>,
+    bytes: usize,
+    entries: VecDeque<(u64, Recorded, usize)>,
 }
 
 #[derive(Debug)]
 pub struct Journal {
     cap: usize,
+    max_bytes: usize,
     body_cap: usize,
+    header_cap: usize,
     /// Render secrets as sent instead of masking them ([`crate::secrets`]).
     show_secrets: bool,
     inner: Mutex<Entries>,
@@ -84,7 +127,9 @@ impl Journal {
     pub fn new(cap: usize, body_cap: usize) -> Self {
         Self {
             cap: cap.max(1),
+            max_bytes: usize::MAX,
             body_cap,
+            header_cap: usize::MAX,
             show_secrets: false,
             inner: Mutex::new(Entries::default()),
         }
@@ -95,6 +140,44 @@ impl Journal {
     pub fn show_secrets(mut self, show: bool) -> Self {
         self.show_secrets = show;
         self
+    }
+
+    /// This journal, keeping at most `max_bytes` in all (entries and what they hold).
+    #[must_use]
+    pub fn max_bytes(mut self, max_bytes: usize) -> Self {
+        self.max_bytes = max_bytes;
+        self
+    }
+
+    /// This journal, keeping at most `header_cap` bytes of each request's headers.
+    #[must_use]
+    pub fn header_cap(mut self, header_cap: usize) -> Self {
+        self.header_cap = header_cap;
+        self
+    }
+
+    /// Entries kept and the bytes they cost.
+    pub fn usage(&self) -> (usize, usize) {
+        let inner = self.lock();
+        (inner.entries.len(), inner.bytes)
+    }
+
+    /// The headers the journal keeps of a request: in order while they fit the header cap (a
+    /// header that does not fit is left out), and whether any was left out.
+    pub fn clip_headers(&self, headers: &http::HeaderMap) -> (http::HeaderMap, bool) {
+        let mut kept = http::HeaderMap::new();
+        let mut used = 0;
+        let mut cut = false;
+        for (name, value) in headers {
+            let size = name.as_str().len() + value.len();
+            if used + size > self.header_cap {
+                cut = true;
+                continue;
+            }
+            used += size;
+            kept.append(name.clone(), value.clone());
+        }
+        (kept, cut)
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Entries> {
@@ -115,24 +198,41 @@ impl Journal {
         }
     }
 
-    /// Records an exchange and drops the oldest past the cap.
+    /// Records an exchange and drops the oldest past either bound.
     pub fn record(&self, entry: Recorded) {
+        let size = entry.size();
         let mut inner = self.lock();
         inner.next_id += 1;
         let id = inner.next_id;
-        if inner.entries.len() >= self.cap {
-            inner.entries.pop_front();
+        while inner.entries.len() >= self.cap
+            || (!inner.entries.is_empty() && inner.bytes + size > self.max_bytes)
+        {
+            let Some((_, _, old)) = inner.entries.pop_front() else {
+                break;
+            };
+            inner.bytes -= old;
         }
-        inner.entries.push_back((id, entry));
+        inner.bytes += size;
+        inner.entries.push_back((id, entry, size));
     }
 
-    /// Matching entries, newest last; `limit` keeps the newest N. Also the number that matched.
+    /// Matching entries, newest last (see [`JournalQuery::limit`]), rendered. Also the number
+    /// that matched.
     pub fn query(&self, q: &JournalQuery) -> (Vec<JournalEntry>, usize) {
-        let hits: Vec<(u64, Recorded)> = {
-            let inner = self.lock();
+        let hits = self.hits(q);
+        let entries = hits.entries.into_iter();
+        let rendered = entries.map(|(id, e)| self.render(id, e)).collect();
+        (rendered, hits.total)
+    }
+
+    /// The entries of a query, not yet rendered (render each with [`Journal::render`]).
+    pub fn hits(&self, q: &JournalQuery) -> Hits {
+        let inner = self.lock();
+        let matching = || {
             inner
                 .entries
                 .iter()
+                .map(|(id, e, _)| (id, e))
                 .filter(|(_, e)| q.provider.as_deref().is_none_or(|p| e.provider == p))
                 .filter(|(_, e)| {
                     q.method
@@ -149,22 +249,34 @@ impl Journal {
                         .as_deref()
                         .is_none_or(|t| e.tenant.as_deref() == Some(t))
                 })
-                .cloned()
-                .collect()
         };
-        let total = hits.len();
-        let skip = q.limit.map_or(0, |l| total.saturating_sub(l));
-        (
-            hits.into_iter()
-                .skip(skip)
-                .map(|(id, e)| self.render(id, e))
-                .collect(),
+        let total = matching().count();
+        let limit = q.limit.unwrap_or(usize::MAX);
+        let (entries, next_after): (Vec<(u64, Recorded)>, _) = match q.after {
+            None => {
+                let skip = total.saturating_sub(limit);
+                let page = matching().skip(skip).map(|(id, e)| (*id, e.clone()));
+                (page.collect(), None)
+            }
+            Some(after) => {
+                let mut later = matching().filter(|(id, _)| **id > after);
+                let page: Vec<_> = (later.by_ref().take(limit))
+                    .map(|(id, e)| (*id, e.clone()))
+                    .collect();
+                let more = later.next().is_some();
+                let next = more.then(|| page.last().map(|(id, _)| *id)).flatten();
+                (page, next)
+            }
+        };
+        Hits {
+            entries,
             total,
-        )
+            next_after,
+        }
     }
 
     /// An entry as the admin API shows it, its secrets masked unless they are to be shown.
-    fn render(&self, id: u64, e: Recorded) -> JournalEntry {
+    pub fn render(&self, id: u64, e: Recorded) -> JournalEntry {
         let mut entry = self.render_as_sent(id, e);
         if !self.show_secrets {
             crate::secrets::mask_headers(&mut entry.headers);
@@ -188,6 +300,9 @@ impl Journal {
             status: e.status,
             response_body: body_value(&e.response_body.0, e.response_body.1),
             fault: e.fault,
+            truncated: e.headers_cut
+                || e.body.0.len() < e.body.1
+                || e.response_body.0.len() < e.response_body.1,
         }
     }
 
@@ -203,8 +318,9 @@ impl Journal {
         let mut inner = self.lock();
         inner
             .entries
-            .retain(|(_, e)| provider.is_some_and(|p| e.provider != p));
+            .retain(|(_, e, _)| provider.is_some_and(|p| e.provider != p));
         inner.entries.shrink_to_fit();
+        inner.bytes = inner.entries.iter().map(|(_, _, size)| size).sum();
     }
 }
 
@@ -300,11 +416,8 @@ pub async fn journal_middleware(
 ) -> Response {
     let (mut parts, body) = req.into_parts();
     let limit = ctx.engine.config().max_body_bytes;
-    let (method, uri, headers) = (
-        parts.method.clone(),
-        parts.uri.clone(),
-        parts.headers.clone(),
-    );
+    let (method, uri) = (parts.method.clone(), parts.uri.clone());
+    let (headers, headers_cut) = ctx.engine.journal().clip_headers(&parts.headers);
     let notes = RequestNotes::default();
     parts.extensions.insert(notes.clone());
 
@@ -353,6 +466,7 @@ pub async fn journal_middleware(
         method,
         uri,
         headers,
+        headers_cut,
         body: journal.clip(body_bytes),
         status: if unanswered {
             0
@@ -393,6 +507,7 @@ mod tests {
             method: http::Method::GET,
             uri: path.parse().unwrap(),
             headers: http::HeaderMap::new(),
+            headers_cut: false,
             body: (Bytes::new(), 0),
             status: 200,
             response_body: (Bytes::new(), 0),
@@ -413,6 +528,73 @@ mod tests {
             ["/2", "/3"]
         );
         assert_eq!(entries[1].id, 3);
+    }
+
+    #[test]
+    fn the_journal_stays_within_its_byte_bound_with_huge_headers() {
+        let j = Journal::new(1000, 1024)
+            .max_bytes(256 * 1024)
+            .header_cap(16 * 1024);
+        let mut huge = http::HeaderMap::new();
+        huge.insert("x-small", "1".parse().unwrap());
+        let value = "v".repeat(256 * 1024);
+        huge.insert("x-huge", value.parse().unwrap());
+        for i in 0..100 {
+            let mut e = entry("p", &format!("/{i}"));
+            (e.headers, e.headers_cut) = j.clip_headers(&huge);
+            j.record(e);
+        }
+
+        let (count, bytes) = j.usage();
+        assert!(bytes <= 256 * 1024, "{bytes} bytes kept");
+        assert_eq!(count, 100, "each entry keeps its headers within the cap");
+        let (entries, _) = j.query(&JournalQuery::default());
+        assert!(entries[0].truncated);
+        assert_eq!(
+            entries[0].headers.get("x-small").map(String::as_str),
+            Some("1")
+        );
+        assert!(!entries[0].headers.contains_key("x-huge"));
+    }
+
+    #[test]
+    fn past_the_byte_bound_the_oldest_entries_are_dropped() {
+        let j = Journal::new(1000, 64 * 1024).max_bytes(100 * 1024);
+        for i in 0..50 {
+            let mut e = entry("p", &format!("/{i}"));
+            e.body = j.clip(Bytes::from(vec![b'x'; 10 * 1024]));
+            j.record(e);
+        }
+        let (count, bytes) = j.usage();
+        assert!(bytes <= 100 * 1024, "{bytes}");
+        assert!((5..=10).contains(&count), "{count} entries kept");
+        let (entries, _) = j.query(&JournalQuery::default());
+        assert_eq!(entries.last().unwrap().path, "/49");
+    }
+
+    #[test]
+    fn pages_after_a_cursor_read_every_match_once() {
+        let j = Journal::new(100, 1024);
+        for i in 0..7 {
+            j.record(entry("p", &format!("/{i}")));
+        }
+        let mut seen = Vec::new();
+        let mut after = 0;
+        loop {
+            let q = JournalQuery {
+                limit: Some(3),
+                after: Some(after),
+                ..Default::default()
+            };
+            let hits = j.hits(&q);
+            assert_eq!(hits.total, 7);
+            seen.extend(hits.entries.iter().map(|(_, e)| e.uri.path().to_string()));
+            match hits.next_after {
+                Some(next) => after = next,
+                None => break,
+            }
+        }
+        assert_eq!(seen, (0..7).map(|i| format!("/{i}")).collect::<Vec<_>>());
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! - [`machine`]: state machines as data, and the [`machine::Lifecycle`] objects carry
 //! - [`money`]: amounts in minor units, written as JSON numbers of major units
 //! - [`ordered`]: objects in creation order, found by id, listed in cursor pages
+//! - [`page`]: pages of admin listings (`limit`, `after`), written item by item
 //! - [`timeline`]: what falls due when, per tenant
 //! - [`idempotency`]: keys, request fingerprints, stored responses, expiry
 //! - [`journal`]: the bounded request journal and the layer that fills it
@@ -41,6 +42,7 @@ pub mod kit;
 pub mod machine;
 pub mod money;
 pub mod ordered;
+pub mod page;
 pub mod provider;
 pub mod secrets;
 pub mod sessions;

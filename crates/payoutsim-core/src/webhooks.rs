@@ -638,7 +638,6 @@ impl Outbox {
         s.deliveries.retain(|d| keep(&d.provider));
         // What a reset forgets goes back to the allocator, not only out of sight.
         s.targets.shrink_to_fit();
-        s.ready.shrink_to_fit();
         s.deliveries.shrink_to_fit();
     }
 }

@@ -405,3 +405,40 @@ async fn repeated_100_year_advances_are_refused_with_400_before_year_9999_and_th
         "`seconds` must be at most 3153600000 (100 years)"
     );
 }
+
+#[tokio::test]
+async fn admin_dumps_answer_pages_with_a_default_size_and_a_cursor() {
+    let sim = Sim::<ToySpec>::new(1, ());
+    for _ in 0..5 {
+        order(&sim, "a").await;
+    }
+
+    let objects = get(&sim, "/__admin/providers/toy/objects?limit=2&offset=2").await;
+    assert_eq!(objects["objects"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        (objects["total"].clone(), objects["next_offset"].clone()),
+        (json!(5), json!(4))
+    );
+    let rest = get(&sim, "/__admin/providers/toy/objects?limit=2&offset=4").await;
+    assert_eq!(rest["objects"].as_array().unwrap().len(), 1);
+    assert_eq!(rest["next_offset"], Value::Null);
+
+    let newest = get(&sim, "/__admin/requests?limit=2").await;
+    assert_eq!(newest["requests"].as_array().unwrap().len(), 2);
+    assert_eq!(newest["total"], 5);
+    let first = get(&sim, "/__admin/requests?limit=3&after=0").await;
+    let next = first["next_after"].as_u64().unwrap();
+    let second = get(&sim, &format!("/__admin/requests?limit=3&after={next}")).await;
+    assert_eq!(second["requests"].as_array().unwrap().len(), 2);
+    assert!(second.get("next_after").is_none());
+
+    let tenants = get(&sim, "/__admin/tenants?limit=1").await;
+    assert_eq!(
+        tenants["totals"]["toy"],
+        tenants["tenants"]["toy"].as_array().unwrap().len()
+    );
+
+    let too_many = sim.admin("GET", "/__admin/requests?limit=1001", None).await;
+    assert_eq!(too_many.status, 400);
+    assert_eq!(too_many.json["error"], "`limit` must be between 1 and 1000");
+}

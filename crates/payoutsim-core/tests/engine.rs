@@ -233,3 +233,39 @@ async fn with_a_real_clock_a_request_catches_its_tenant_up_without_waiting_for_t
 
     assert_eq!(sim.kit.status("toy:a", &id).as_deref(), Some("working"));
 }
+
+/// Keeps an answer under idempotency key `key` of `toy:a`, at the current simulated time.
+fn keep_key(sim: &Sim<ToySpec>, key: &str) {
+    let now = sim.engine.clock().now();
+    let keys = sim.engine.idempotency();
+    let held = keys.reserve("toy:a", "orders", key, [1; 32], now).unwrap();
+    let answer = payoutsim_core::idempotency::StoredResponse {
+        status: 201,
+        body: bytes::Bytes::from_static(b"{}"),
+    };
+    held.keep(answer, now);
+}
+
+#[tokio::test]
+async fn expired_idempotency_keys_are_swept_by_advancing_the_clock_alone() {
+    let sim = Sim::<ToySpec>::new(1, ());
+    keep_key(&sim, "k1");
+    keep_key(&sim, "k2");
+    let keys = sim.engine.idempotency();
+    assert_eq!(keys.len(), 2);
+
+    // Nothing is on the timeline: only the clock moves.
+    sim.advance(23.0 * 3600.0).await;
+    assert_eq!(keys.len(), 2, "not yet expired");
+    sim.advance(2.0 * 3600.0).await;
+    assert_eq!(keys.len(), 0, "expired keys are gone");
+}
+
+#[tokio::test]
+async fn a_tenants_own_advance_sweeps_its_expired_keys() {
+    let sim = Sim::<ToySpec>::new(1, ());
+    keep_key(&sim, "k");
+
+    sim.engine.advance(25.0 * 3600.0, Some("toy:a")).await;
+    assert_eq!(sim.engine.idempotency().len_for("toy:a"), 0);
+}

@@ -226,7 +226,7 @@ pub(crate) fn objects(store: &Store, tenant: Option<&str>, kind: Option<&str>) -
     kit::objects_view(&store.entities, KINDS, tenant, kind, entity_objects)
 }
 
-fn entity_objects(t: &EntityData, tenant: &str, kind: &str, out: &mut Vec<Value>) {
+fn entity_objects(t: &EntityData, tenant: &str, kind: &str, out: &mut kit::Objects) {
     let entry =
         |id: &str, object: Value, lifecycle| kit::entry(kind, tenant, id, object, lifecycle);
     match kind {

@@ -134,7 +134,7 @@ fn tenant_objects(
     tenant: &str,
     kind: &str,
     targets: &[WebhookTarget],
-    out: &mut Vec<Value>,
+    out: &mut kit::Objects,
 ) {
     let entry =
         |id: &str, object: Value, lifecycle| kit::entry(kind, tenant, id, object, lifecycle);

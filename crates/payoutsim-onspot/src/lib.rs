@@ -50,13 +50,20 @@ pub struct OnSpotConfig {
     pub token_ttl_s: i64,
     /// Most payouts accepted in one Create Payouts request. Default 1000.
     pub max_items: usize,
+    /// Error Logs entries kept per tenant (oldest dropped first). Default 1000
+    /// ([`DEFAULT_ERROR_LOG_CAP`], `--onspot-error-log-cap`).
+    pub error_log_cap: usize,
 }
+
+/// Error Logs entries a tenant keeps when no other number is given.
+pub const DEFAULT_ERROR_LOG_CAP: usize = 1000;
 
 impl Default for OnSpotConfig {
     fn default() -> Self {
         Self {
             token_ttl_s: 3600,
             max_items: 1000,
+            error_log_cap: DEFAULT_ERROR_LOG_CAP,
         }
     }
 }

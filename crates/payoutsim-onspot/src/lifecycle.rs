@@ -81,11 +81,13 @@ pub(crate) fn create(
             }
             Err(errors) => {
                 let message = errors.join(", ");
+                let (item, truncated) = crate::state::excerpt(&item);
                 refused.push(ErrorLogEntry {
                     uuid: uuid.clone(),
                     at: now,
                     index,
-                    item: Value::Object(item),
+                    item,
+                    truncated,
                     message: message.clone(),
                     errors,
                 });
@@ -99,7 +101,7 @@ pub(crate) fn create(
         }
     }
     payouts.into_iter().for_each(|p| t.push_payout(p));
-    t.error_log.extend(refused);
+    t.log_errors(refused, onspot.config().error_log_cap);
     let (_, events) = activate(onspot, &mut store, tenant, now);
     drop(store);
     onspot.emit(tenant, events, now);

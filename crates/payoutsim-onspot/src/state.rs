@@ -135,9 +135,64 @@ pub struct ErrorLogEntry {
     pub at: DateTime<Utc>,
     /// The item's position in the request's array, from 0.
     pub index: usize,
+    /// A bounded excerpt of the item as sent ([`excerpt`]).
     pub item: Value,
+    /// Whether [`excerpt`] cut anything of the item.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub truncated: bool,
     pub message: String,
     pub errors: Vec<String>,
+}
+
+/// Fields of a refused item an Error Logs entry keeps (the rest are left out).
+pub const EXCERPT_FIELDS: usize = 64;
+/// Characters kept of a field's name, and of its value's text (a string, or the JSON of an
+/// array or object, which is then kept as a string).
+pub const EXCERPT_CHARS: usize = 256;
+
+/// A bounded excerpt of a refused item, so an entry costs a few KiB whatever was sent: the
+/// first [`EXCERPT_FIELDS`] fields, each name and value cut at [`EXCERPT_CHARS`] characters (a
+/// cut value becomes its text followed by `…[N characters in all]`). Also whether anything was
+/// cut. An item within the bounds is kept as sent.
+pub fn excerpt(item: &serde_json::Map<String, Value>) -> (Value, bool) {
+    let mut cut = item.len() > EXCERPT_FIELDS;
+    let mut kept = serde_json::Map::new();
+    for (name, value) in item.iter().take(EXCERPT_FIELDS) {
+        let (name, name_cut) = clip(name);
+        let value = match value {
+            Value::String(text) => match clip(text) {
+                (_, false) => value.clone(),
+                (short, true) => {
+                    cut = true;
+                    Value::String(short)
+                }
+            },
+            Value::Array(_) | Value::Object(_) => {
+                let text = value.to_string();
+                match clip(&text) {
+                    (_, false) => value.clone(),
+                    (short, true) => {
+                        cut = true;
+                        Value::String(short)
+                    }
+                }
+            }
+            scalar => scalar.clone(),
+        };
+        cut |= name_cut;
+        kept.insert(name, value);
+    }
+    (Value::Object(kept), cut)
+}
+
+/// `text` cut at [`EXCERPT_CHARS`] characters with a note of its length, and whether it was.
+fn clip(text: &str) -> (String, bool) {
+    let chars = text.chars().count();
+    if chars <= EXCERPT_CHARS {
+        return (text.to_string(), false);
+    }
+    let head: String = text.chars().take(EXCERPT_CHARS).collect();
+    (format!("{head}…[{chars} characters in all]"), true)
 }
 
 /// A bank transfer to OnSpot, recorded by the back office.
@@ -187,6 +242,13 @@ impl TenantData {
 
     pub fn is_live(&self) -> bool {
         self.environment == Environment::Live
+    }
+
+    /// Adds refused items to the Error Logs, dropping the oldest past `cap` entries.
+    pub fn log_errors(&mut self, refused: Vec<ErrorLogEntry>, cap: usize) {
+        self.error_log.extend(refused);
+        let excess = self.error_log.len().saturating_sub(cap.max(1));
+        self.error_log.drain(..excess);
     }
 
     pub fn push_payout(&mut self, rec: PayoutRec) {

@@ -322,3 +322,57 @@ async fn the_journal_records_the_tenant_of_a_payout_request() {
     assert_eq!(last.status, 201);
     assert!(matches!(last.response_body, Value::Array(_)));
 }
+
+#[tokio::test]
+async fn an_error_log_entry_keeps_a_bounded_excerpt_of_a_huge_refused_item() {
+    let sim = sim(1);
+    let token = sim.token_ok("test", PK).await;
+    // Fields are kept in name order: `amount` comes before the `extra…` ones.
+    let mut item = individual("1");
+    item["amount"] = json!("9".repeat(600_000));
+    for i in 0..2000 {
+        item[format!("extra{i}")] = json!(i);
+    }
+
+    let r = sim.create(&token, "test", &json!([item])).await;
+    assert_eq!(r.entries()[0]["action"], "error", "{}", r.json);
+
+    let logs = sim
+        .view(&format!("/error-logs?tenant={}", tenant("test", PK)))
+        .await;
+    let entry = &logs["error_logs"][0];
+    assert_eq!(entry["truncated"], true);
+    let kept = entry["item"].as_object().unwrap();
+    assert!(kept.len() <= payoutsim_onspot::state::EXCERPT_FIELDS);
+    let amount = kept["amount"].as_str().unwrap();
+    assert!(
+        amount.ends_with("…[600000 characters in all]"),
+        "{amount:.40}"
+    );
+    assert!(
+        entry.to_string().len() < 32 * 1024,
+        "the entry stays a few KiB"
+    );
+}
+
+#[tokio::test]
+async fn past_the_cap_the_oldest_error_log_entries_are_dropped() {
+    let config = payoutsim_onspot::OnSpotConfig {
+        error_log_cap: 3,
+        ..Default::default()
+    };
+    let sim = Sim::new(1, config);
+    let token = sim.token_ok("test", PK).await;
+    let bad: Vec<Value> = (0..5).map(|_| individual("bad")).collect();
+
+    let r = sim.create(&token, "test", &json!(bad)).await;
+    let uuids: Vec<Value> = r.entries().iter().map(|e| e["uuid"].clone()).collect();
+
+    let logs = sim
+        .view(&format!("/error-logs?tenant={}", tenant("test", PK)))
+        .await;
+    let kept: Vec<Value> = (logs["error_logs"].as_array().unwrap().iter())
+        .map(|e| e["uuid"].clone())
+        .collect();
+    assert_eq!(kept, uuids[2..]);
+}

@@ -261,7 +261,8 @@ fn summary(m: &Merchant) -> Value {
 /// `{"objects": [{kind, tenant, id, object, lifecycle?}]}`, for one tenant and/or kind (`merchant`,
 /// `deposit`, `cashout`, `entry`).
 pub(crate) fn objects(store: &Store, tenant: Option<&str>, kind: Option<&str>) -> Value {
-    let mut out = Vec::new();
+    // A page of them when the admin API asks for one (`kit::with_page`).
+    let mut out = payoutsim_core::kit::Objects::current();
     let wanted = |k: &str| kind.is_none_or(|w| w == k);
     for (name, m) in (store.merchants.iter()).filter(|(n, _)| tenant.is_none_or(|w| w == *n)) {
         let entry = |kind: &str, id: String, object: Value| json!({"kind": kind, "tenant": name, "id": id, "object": object});
@@ -287,5 +288,5 @@ pub(crate) fn objects(store: &Store, tenant: Option<&str>, kind: Option<&str>) -
             out.extend((m.entries.iter()).map(|e| entry("entry", e.id.to_string(), entry_json(e))));
         }
     }
-    json!({ "objects": out })
+    out.into_view()
 }

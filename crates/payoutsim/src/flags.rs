@@ -23,6 +23,7 @@ use payoutsim_dots::{
 };
 use payoutsim_kashpay::KashpayConfig;
 use payoutsim_onepay::OnePayConfig;
+use payoutsim_onspot::{DEFAULT_ERROR_LOG_CAP, OnSpotConfig};
 use payoutsim_tupay::{
     DEFAULT_HISTORY_DAYS, DEFAULT_MAX_TENANTS, DEFAULT_VOLUME, MAX_HISTORY_DAYS, MAX_VOLUME,
     MIN_VOLUME, TupayConfig,
@@ -134,6 +135,28 @@ impl ValueParserFactory for ProviderId {
 
     fn value_parser() -> ProviderParser {
         ProviderParser
+    }
+}
+
+/// OnSpot's flags.
+#[derive(clap::Args)]
+pub struct OnSpotArgs {
+    /// OnSpot Error Logs entries kept per tenant (oldest dropped first); each keeps a bounded
+    /// excerpt of its refused item.
+    #[arg(
+        long,
+        env = "PAYOUTSIM_ONSPOT_ERROR_LOG_CAP",
+        default_value_t = DEFAULT_ERROR_LOG_CAP,
+        value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..)
+    )]
+    onspot_error_log_cap: usize,
+}
+
+impl ProviderArgs for OnSpotArgs {
+    type Config = OnSpotConfig;
+
+    fn apply(self, config: &mut OnSpotConfig) {
+        config.error_log_cap = self.onspot_error_log_cap;
     }
 }
 
@@ -329,6 +352,15 @@ mod tests {
 
         assert_eq!(settings.get::<OnePayConfig>().test_starting_balance, 5);
         assert_eq!(settings.get::<KashpayConfig>().sandbox_starting_balance, 6);
+    }
+
+    #[test]
+    fn the_onspot_error_log_cap_reaches_its_config_and_defaults_to_1000() {
+        let default = parse(&["serve"]).get::<OnSpotConfig>();
+        let set = parse(&["serve", "--onspot-error-log-cap", "7"]).get::<OnSpotConfig>();
+
+        assert_eq!(default.error_log_cap, 1000);
+        assert_eq!(set.error_log_cap, 7);
     }
 
     #[test]

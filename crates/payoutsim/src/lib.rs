@@ -2,6 +2,7 @@
 //!
 //! - [`registry`]: the providers served, one entry each ([`REGISTRY`], [`ProviderId`]), and
 //!   those planned; how to register a new one
+//! - [`bounds`]: the engine's store bounds as `payoutsim serve` flags ([`BoundsArgs`])
 //! - [`config`]: what `payoutsim serve` is given ([`ServeConfig`])
 //! - [`connections`]: every listener's timeouts and connection limit ([`ConnectionLimits`])
 //! - [`flags`]: each provider's own `payoutsim serve` flags, and [`RegistryFlags`], all of them
@@ -20,6 +21,7 @@
 //! [`registry`]. Nothing in [`app`], [`serve`], [`ServeConfig`] or the binary names a provider.
 
 pub mod app;
+pub mod bounds;
 pub mod config;
 pub mod connections;
 pub mod flags;
@@ -28,6 +30,7 @@ pub mod serve;
 pub mod settings;
 
 pub use app::App;
+pub use bounds::BoundsArgs;
 pub use config::ServeConfig;
 pub use connections::ConnectionLimits;
 pub use flags::RegistryFlags;

@@ -192,6 +192,9 @@ struct ServeArgs {
     /// it answers (0: it does not wait). 0 to 3600.
     #[arg(long, env = "PAYOUTSIM_ADVANCE_WAIT", default_value = "2", value_parser = deadline_secs)]
     advance_wait: Duration,
+    // The bounds of the engine's other stores (`--journal-max-bytes`, `--inbox-max-bytes`, …).
+    #[command(flatten)]
+    bounds: payoutsim::BoundsArgs,
     // Each registered provider's own flags (`--onepay-test-balance`, …), from the registry.
     #[command(flatten)]
     provider_flags: RegistryFlags,
@@ -393,6 +396,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
     config.engine.clock.time_scale = args.time_scale;
     config.engine.clock.start = args.start_time;
     config.engine.journal_cap = args.journal_cap;
+    args.bounds.apply(&mut config.engine);
     config.engine.webhook_allow_hosts = args.webhook_allow_hosts;
     config.engine.show_secrets = args.show_secrets;
     config.engine.webhook_queue_cap = args.webhook_queue_cap;

@@ -38,7 +38,7 @@ use payoutsim_onepay::OnePay;
 use payoutsim_onspot::OnSpot;
 use payoutsim_tupay::Tupay;
 
-use crate::flags::{DotsArgs, Flags, KashpayArgs, OnePayArgs, TupayArgs};
+use crate::flags::{DotsArgs, Flags, KashpayArgs, OnSpotArgs, OnePayArgs, TupayArgs};
 use crate::settings::ProviderSettings;
 
 /// One emulated provider: what it is called, where it listens, how it is built.
@@ -70,7 +70,7 @@ pub const REGISTRY: &[ProviderEntry] = &[
         port_offset: 1,
         summary: "tokens, Create Payouts, environments, funding, back office",
         build: |engine, settings| Arc::new(OnSpot::new(engine.clone(), settings.get())),
-        flags: None,
+        flags: Some(Flags::of::<OnSpotArgs>()),
     },
     ProviderEntry {
         name: "onepay",

@@ -4,13 +4,16 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::{AdminQuery, ProviderParam};
+use axum::response::Response;
+
+use super::{AdminError, AdminQuery, ProviderParam};
 use crate::Engine;
 use crate::clock::rfc3339;
 use crate::journal::JournalQuery;
+use crate::page::{self, Items};
 
 pub(super) fn routes() -> Router<Engine> {
     Router::new()
@@ -19,12 +22,29 @@ pub(super) fn routes() -> Router<Engine> {
         .route("/__admin/timeline", get(timeline))
 }
 
+/// A page of the journal (see [`JournalQuery`]; `limit` defaults to [`page::DEFAULT_LIMIT`]),
+/// each entry rendered as it is written.
 async fn requests(
     State(engine): State<Engine>,
-    AdminQuery(q): AdminQuery<JournalQuery>,
-) -> Json<Value> {
-    let (entries, total) = engine.journal().query(&q);
-    Json(json!({ "requests": entries, "total": total }))
+    AdminQuery(mut q): AdminQuery<JournalQuery>,
+) -> Result<Response, AdminError> {
+    q.limit = Some(page::limit(q.limit)?);
+    let journal = engine.journal();
+    let hits = journal.hits(&q);
+    let render = |(id, e)| journal.render(id, e);
+    Ok(page::json(&RequestsPage {
+        requests: Items::new(hits.entries, render),
+        total: hits.total,
+        next_after: hits.next_after,
+    }))
+}
+
+#[derive(Serialize)]
+struct RequestsPage<R> {
+    requests: R,
+    total: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next_after: Option<u64>,
 }
 
 async fn clear_requests(

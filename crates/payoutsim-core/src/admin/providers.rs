@@ -10,31 +10,54 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::{AdminError, AdminJson, AdminQuery, ProviderParam};
+use super::{AdminError, AdminJson, AdminQuery};
 use crate::Engine;
+use crate::kit::{Page, with_page};
 use crate::machine::Delay;
+use crate::page::Paging;
 use crate::provider::Provider;
+use crate::tenants::TenantInfo;
 
 pub(super) fn routes() -> Router<Engine> {
     Router::new().route("/__admin/tenants", get(tenants))
 }
 
-/// Known tenants, grouped by provider (every served provider appears, possibly empty).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TenantParams {
+    provider: Option<String>,
+    limit: Option<usize>,
+    offset: Option<usize>,
+}
+
+/// Known tenants, grouped by provider (every served provider appears, possibly empty): a page of
+/// each provider's, oldest first by name (the last `limit`, or `limit` from `offset`), with
+/// `totals` per provider.
 async fn tenants(
     State(engine): State<Engine>,
-    AdminQuery(q): AdminQuery<ProviderParam>,
-) -> Json<Value> {
-    let mut grouped: BTreeMap<String, Vec<Value>> = engine
+    AdminQuery(q): AdminQuery<TenantParams>,
+) -> Result<Json<Value>, AdminError> {
+    let paging = Paging {
+        limit: q.limit,
+        offset: q.offset,
+    };
+    let mut grouped: BTreeMap<String, Vec<TenantInfo>> = engine
         .providers()
         .iter()
         .filter(|p| q.provider.as_deref().is_none_or(|want| want == p.name()))
         .map(|p| (p.name().to_string(), Vec::new()))
         .collect();
     for t in engine.tenants().list(q.provider.as_deref()) {
-        let entry = json!(t);
-        grouped.entry(t.provider.clone()).or_default().push(entry);
+        grouped.entry(t.provider.clone()).or_default().push(t);
     }
-    Json(json!({ "tenants": grouped }))
+    let mut pages = BTreeMap::new();
+    let mut totals = BTreeMap::new();
+    for (provider, list) in grouped {
+        let page = paging.window(list)?;
+        totals.insert(provider.clone(), page.total);
+        pages.insert(provider, page.items);
+    }
+    Ok(Json(json!({ "tenants": pages, "totals": totals })))
 }
 
 #[derive(Deserialize)]
@@ -42,6 +65,8 @@ async fn tenants(
 struct ObjectParams {
     kind: Option<String>,
     tenant: Option<String>,
+    limit: Option<usize>,
+    offset: Option<usize>,
 }
 
 /// The routes every provider gets under `/__admin/providers/{p}/`, merged with its own.
@@ -49,7 +74,12 @@ pub(super) fn provider_routes(engine: Engine, provider: Arc<dyn Provider>) -> Ro
     let objects = {
         let p = provider.clone();
         move |AdminQuery(q): AdminQuery<ObjectParams>| async move {
-            Json(p.objects(q.tenant.as_deref(), q.kind.as_deref()))
+            let page = Page {
+                offset: q.offset,
+                limit: crate::page::limit(q.limit)?,
+            };
+            let view = with_page(page, || p.objects(q.tenant.as_deref(), q.kind.as_deref()));
+            Ok::<_, AdminError>(crate::page::json(&view))
         }
     };
     let machines = {

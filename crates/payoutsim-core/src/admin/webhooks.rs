@@ -13,6 +13,7 @@ use serde_json::{Value, json};
 
 use super::{AdminError, AdminJson, AdminQuery};
 use crate::Engine;
+use crate::page::Paging;
 use crate::webhooks::WebhookTarget;
 
 pub(super) fn routes() -> Router<Engine> {
@@ -28,11 +29,32 @@ struct Filter {
     provider: Option<String>,
     tenant: Option<String>,
     event: Option<String>,
+    limit: Option<usize>,
+    offset: Option<usize>,
 }
 
-async fn list(State(engine): State<Engine>, AdminQuery(f): AdminQuery<Filter>) -> Json<Value> {
+impl Filter {
+    fn paging(&self) -> Paging {
+        Paging {
+            limit: self.limit,
+            offset: self.offset,
+        }
+    }
+}
+
+/// A page of the targets (see [`crate::page::window`]: the newest `limit`, or from `offset`).
+async fn list(
+    State(engine): State<Engine>,
+    AdminQuery(f): AdminQuery<Filter>,
+) -> Result<Json<Value>, AdminError> {
     let targets = engine.webhook_listing(f.provider.as_deref(), f.tenant.as_deref());
-    Json(json!({ "webhooks": targets, "queue": engine.webhook_queue() }))
+    let page = f.paging().window(targets)?;
+    Ok(Json(json!({
+        "webhooks": page.items,
+        "total": page.total,
+        "next_offset": page.next_offset,
+        "queue": engine.webhook_queue(),
+    })))
 }
 
 #[derive(Deserialize)]
@@ -124,15 +146,21 @@ async fn remove(
         .ok_or_else(|| AdminError::not_found(format!("no webhook target `{id}`")))
 }
 
+/// A page of the delivery attempts, oldest first (the newest `limit`, or from `offset`).
 async fn deliveries(
     State(engine): State<Engine>,
     AdminQuery(f): AdminQuery<Filter>,
-) -> Json<Value> {
+) -> Result<Json<Value>, AdminError> {
     let mut list = engine.deliveries(f.provider.as_deref(), f.tenant.as_deref());
     if let Some(event) = &f.event {
         list.retain(|d| &d.event == event);
     }
-    Json(json!({ "deliveries": list }))
+    let page = f.paging().window(list)?;
+    Ok(Json(json!({
+        "deliveries": page.items,
+        "total": page.total,
+        "next_offset": page.next_offset,
+    })))
 }
 
 #[cfg(test)]

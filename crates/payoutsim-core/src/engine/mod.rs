@@ -43,12 +43,20 @@ pub struct EngineConfig {
     pub clock: ClockConfig,
     /// Journal entries kept (oldest dropped first). Default 1000.
     pub journal_cap: usize,
+    /// Bytes the journal keeps in all, entries and what they hold (oldest dropped first).
+    /// Default 64 MiB.
+    pub journal_max_bytes: usize,
     /// Bytes kept of each journaled body. Default 16 KiB.
     pub journal_body_cap: usize,
+    /// Bytes kept of each journaled request's headers (the rest left out, the entry marked
+    /// `truncated`). Default 16 KiB.
+    pub journal_header_cap: usize,
     /// Largest request body a provider accepts. Default 1 MiB.
     pub max_body_bytes: usize,
     /// How long idempotency keys are remembered, in simulated seconds. Default 24 h.
     pub idempotency_ttl_s: i64,
+    /// Answered idempotency keys kept per tenant (its oldest forgotten past it). Default 10,000.
+    pub idempotency_max_keys: usize,
     pub webhooks: RetryPolicy,
     /// Delivery attempts and transitions kept for the admin API. Default 1000 each.
     pub history_cap: usize,
@@ -65,6 +73,11 @@ pub struct EngineConfig {
     /// Hosts webhook URLs may name (`--webhook-allow-hosts`); empty: any host but the admin
     /// listener (whose inboxes are always allowed). Default empty.
     pub webhook_allow_hosts: Vec<String>,
+    /// Messages kept across the admin inboxes (oldest dropped first). Default 1000.
+    pub inbox_max_messages: usize,
+    /// Bytes (bodies and headers) kept across the admin inboxes (oldest dropped first; a larger
+    /// message alone is refused with 413). Default 32 MiB.
+    pub inbox_max_bytes: usize,
     /// Show secrets (credential headers, passwords and keys in bodies, webhook signing secrets)
     /// in the journal and webhook listings instead of masking them. Default false.
     pub show_secrets: bool,
@@ -76,15 +89,20 @@ impl Default for EngineConfig {
             seed: 0,
             clock: ClockConfig::default(),
             journal_cap: 1000,
+            journal_max_bytes: 64 << 20,
             journal_body_cap: 16 * 1024,
+            journal_header_cap: 16 * 1024,
             max_body_bytes: 1024 * 1024,
             idempotency_ttl_s: 24 * 3600,
+            idempotency_max_keys: crate::idempotency::DEFAULT_MAX_PER_TENANT,
             webhooks: RetryPolicy::default(),
             history_cap: 1000,
             settle_wait: Duration::from_secs(2),
             webhook_queue_cap: DEFAULT_WEBHOOK_QUEUE_CAP,
             webhook_timeout: None,
             webhook_allow_hosts: Vec::new(),
+            inbox_max_messages: 1000,
+            inbox_max_bytes: 32 << 20,
             show_secrets: false,
         }
     }
@@ -168,8 +186,11 @@ impl Engine {
             ids: Ids::new(config.seed),
             tenants: Tenants::default(),
             timeline: Timeline::default(),
-            idempotency: IdempotencyStore::new(TimeDelta::seconds(config.idempotency_ttl_s)),
+            idempotency: IdempotencyStore::new(TimeDelta::seconds(config.idempotency_ttl_s))
+                .max_per_tenant(config.idempotency_max_keys),
             journal: Journal::new(config.journal_cap, config.journal_body_cap)
+                .max_bytes(config.journal_max_bytes)
+                .header_cap(config.journal_header_cap)
                 .show_secrets(config.show_secrets),
             outbox: Outbox::new(
                 config.webhooks.clone(),

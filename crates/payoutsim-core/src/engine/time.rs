@@ -27,8 +27,10 @@ impl Engine {
                 }
             }
         }
-        if applied > 0 {
-            s.idempotency.sweep(|t| s.clock.now_for(t));
+        // Expired keys go as time passes, whether or not anything else fell due.
+        match tenant {
+            Some(_) if applied > 0 => s.idempotency.sweep(|t| s.clock.now_for(t)),
+            _ => (s.idempotency).sweep_if_due(s.clock.now(), |t| s.clock.now_for(t)),
         }
         applied
     }
@@ -47,6 +49,11 @@ impl Engine {
     /// [`settle`](Self::settle) for what the call waits for.
     pub async fn advance(&self, seconds: f64, tenant: Option<&str>) -> Settled {
         self.0.clock.advance(seconds, tenant);
+        if tenant.is_some() {
+            // A tenant ahead of the global clock: its keys may expire before anyone else's.
+            let s = &self.0;
+            s.idempotency.sweep(|t| s.clock.now_for(t));
+        }
         self.settle(tenant).await
     }
 

@@ -4,7 +4,12 @@
 //!   scenario's `setup`, funding an unknown tenant)
 //! - [`fund`]: `POST /fund` {tenant, amount}, done by the provider's [`Spec::fund`]
 //! - [`objects_view`] and [`entry`]: the `{"objects": [{kind, tenant, id, object, lifecycle?}]}`
-//!   of `GET /__admin/providers/{name}/objects`, for one tenant and/or kind
+//!   of `GET /__admin/providers/{name}/objects`, for one tenant and/or kind, and a page of it
+//!   ([`with_page`], [`Objects`]): the entries outside the page are dropped as they are made,
+//!   so the view costs a page's entries, never the whole store's
+
+use std::cell::Cell;
+use std::collections::VecDeque;
 
 use axum::Json;
 use axum::extract::State;
@@ -64,16 +69,114 @@ pub fn entry(
     e
 }
 
+thread_local! {
+    /// The page the objects view being made on this thread keeps ([`with_page`]).
+    static PAGE: Cell<Option<Page>> = const { Cell::new(None) };
+}
+
+/// A page of the objects view: `limit` entries from `offset`, or the last `limit` without one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Page {
+    pub offset: Option<usize>,
+    pub limit: usize,
+}
+
+/// Runs `view` (a provider's objects view, made synchronously on this thread) keeping only
+/// `page` of its entries: [`objects_view`] then answers that page, its `total` and, with an
+/// offset, the `next_offset` when entries follow. The admin API's objects route calls it, so
+/// providers' views page without passing the page through their own code.
+pub fn with_page<R>(page: Page, view: impl FnOnce() -> R) -> R {
+    struct Restore(Option<Page>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            PAGE.with(|p| p.set(self.0));
+        }
+    }
+    let _restore = Restore(PAGE.with(|p| p.replace(Some(page))));
+    view()
+}
+
+/// Where a provider's objects view puts its entries: it keeps those of the page being made
+/// (all of them outside [`with_page`]) and counts the rest.
+#[derive(Debug)]
+pub struct Objects {
+    page: Option<Page>,
+    seen: usize,
+    kept: VecDeque<Value>,
+}
+
+impl Objects {
+    /// A sink for the view being made on this thread (the page of [`with_page`], if any), for a
+    /// provider whose view is not laid out for [`objects_view`]; finish it with
+    /// [`Objects::into_view`].
+    pub fn current() -> Self {
+        Self::new(PAGE.with(Cell::get))
+    }
+
+    fn new(page: Option<Page>) -> Self {
+        Self {
+            page,
+            seen: 0,
+            kept: VecDeque::new(),
+        }
+    }
+
+    /// Adds one entry (kept if it falls in the page).
+    pub fn push(&mut self, entry: Value) {
+        let at = self.seen;
+        self.seen += 1;
+        match self.page {
+            None => self.kept.push_back(entry),
+            Some(Page {
+                offset: Some(offset),
+                limit,
+            }) => {
+                if at >= offset && at - offset < limit {
+                    self.kept.push_back(entry);
+                }
+            }
+            Some(Page {
+                offset: None,
+                limit,
+            }) => {
+                if self.kept.len() == limit {
+                    self.kept.pop_front();
+                }
+                self.kept.push_back(entry);
+            }
+        }
+    }
+
+    /// Adds entries in order.
+    pub fn extend(&mut self, entries: impl IntoIterator<Item = Value>) {
+        entries.into_iter().for_each(|e| self.push(e));
+    }
+
+    /// `{"objects": [...]}`, with `total` and `next_offset` when paged.
+    pub fn into_view(self) -> Value {
+        let objects: Vec<Value> = self.kept.into();
+        match self.page {
+            None => json!({ "objects": objects }),
+            Some(page) => {
+                let end = page.offset.map(|o| o.saturating_add(page.limit));
+                let next = end.filter(|end| *end < self.seen);
+                json!({ "objects": objects, "total": self.seen, "next_offset": next })
+            }
+        }
+    }
+}
+
 /// `{"objects": [...]}`: for each of `tenants` that `tenant` selects (all when `None`), and each
-/// of `kinds` that `kind` selects, the entries `each(records, tenant, kind, out)` pushes.
+/// of `kinds` that `kind` selects, the entries `each(records, tenant, kind, out)` pushes; within
+/// [`with_page`], a page of them.
 pub fn objects_view<'a, R: 'a>(
     tenants: impl IntoIterator<Item = (&'a String, &'a R)>,
     kinds: &[&str],
     tenant: Option<&str>,
     kind: Option<&str>,
-    mut each: impl FnMut(&'a R, &'a str, &str, &mut Vec<Value>),
+    mut each: impl FnMut(&'a R, &'a str, &str, &mut Objects),
 ) -> Value {
-    let mut out = Vec::new();
+    let mut out = Objects::new(PAGE.with(Cell::get));
     let selected = tenants
         .into_iter()
         .filter(|(name, _)| tenant.is_none_or(|want| want == name.as_str()));
@@ -82,7 +185,7 @@ pub fn objects_view<'a, R: 'a>(
             each(records, name, k, &mut out);
         }
     }
-    json!({ "objects": out })
+    out.into_view()
 }
 
 #[cfg(test)]
@@ -118,6 +221,52 @@ mod tests {
         );
         assert_eq!(ids(view(Some("b"), Some("two"))), [r#""b"/"two""#]);
         assert!(ids(view(Some("c"), None)).is_empty());
+    }
+
+    #[test]
+    fn a_page_of_the_view_keeps_its_window_and_counts_the_rest() {
+        let tenants = BTreeMap::from([("a".to_string(), 10)]);
+        let view = || {
+            objects_view(&tenants, &["n"], None, None, |n, t, k, out| {
+                out.extend((0..*n).map(|i| entry(k, t, &i.to_string(), json!(i), None)));
+            })
+        };
+        let ids = |v: &Value| -> Vec<Value> {
+            let list = v["objects"].as_array().cloned().unwrap_or_default();
+            list.iter().map(|e| e["object"].clone()).collect()
+        };
+
+        let from = with_page(
+            Page {
+                offset: Some(4),
+                limit: 3,
+            },
+            view,
+        );
+        let newest = with_page(
+            Page {
+                offset: None,
+                limit: 2,
+            },
+            view,
+        );
+        let last = with_page(
+            Page {
+                offset: Some(8),
+                limit: 3,
+            },
+            view,
+        );
+
+        assert_eq!(ids(&from), [json!(4), json!(5), json!(6)]);
+        assert_eq!(
+            (from["total"].clone(), from["next_offset"].clone()),
+            (json!(10), json!(7))
+        );
+        assert_eq!(ids(&newest), [json!(8), json!(9)]);
+        assert_eq!(ids(&last), [json!(8), json!(9)]);
+        assert_eq!(last["next_offset"], Value::Null);
+        assert_eq!(ids(&view()).len(), 10, "outside a page: every entry");
     }
 
     #[test]

@@ -46,7 +46,7 @@ use crate::machine::{Lifecycle, Machines, StateMachine};
 use crate::webhooks::{Attempt, RetryPolicy};
 
 pub use auth::{Auth, Authenticate};
-pub use back_office::{entry, fund, objects_view};
+pub use back_office::{Objects, Page, entry, fund, objects_view, with_page};
 pub use changes::Found;
 pub use records::{Records, Tenants};
 pub use web::{NotAnObject, RawBody, is_blank, is_json, json_object, unknown_routes};

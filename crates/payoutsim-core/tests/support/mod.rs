@@ -117,12 +117,17 @@ impl Spec for ToySpec {
         (status == "failed").then(|| "forced".to_string())
     }
     fn objects(store: &Orders, tenant: Option<&str>, _kind: Option<&str>) -> Value {
-        let mut list: Vec<Value> = (store.0.iter())
+        let mut list: Vec<(&String, &String, &Lifecycle)> = (store.0.iter())
             .filter(|((t, _), _)| tenant.is_none_or(|want| want == t))
-            .map(|((t, id), lc)| json!({"tenant": t, "id": id, "status": lc.status, "reason": lc.reason}))
+            .map(|((t, id), lc)| (t, id, lc))
             .collect();
-        list.sort_by_key(|v| v["id"].to_string());
-        json!({ "objects": list })
+        list.sort_by_key(|(_, id, _)| *id);
+        // Into the kit's sink, so the admin API's pages apply.
+        let mut out = payoutsim_core::kit::Objects::current();
+        out.extend(list.into_iter().map(
+            |(t, id, lc)| json!({"tenant": t, "id": id, "status": lc.status, "reason": lc.reason}),
+        ));
+        out.into_view()
     }
     fn webhook_events() -> &'static [&'static str] {
         &["order.new", "order.working", "order.done", "order.failed"]

@@ -92,7 +92,9 @@ function objectDetail(o, transitions, next) {
 
 async function requests(ctx) {
   const { state, api } = ctx;
-  const limit = Number($("#request-limit").value) > 0 ? Number($("#request-limit").value) : 100;
+  // The journal answers pages of at most 1000 entries (default 100).
+  const asked = Number($("#request-limit").value);
+  const limit = asked > 0 ? Math.min(asked, 1000) : 100;
   const params = {
     provider: state.provider, tenant: state.tenant,
     method: $("#request-method").value, path: $("#request-path").value.trim(), limit,

@@ -8,10 +8,10 @@
 //! in-process target it takes a [`Starter`] (a fresh simulator per scenario), which the
 //! `payoutsim` crate implements (`payoutsim::suite::InProcess`) and both callers pass in.
 //!
-//! cucumber collects steps with `inventory`, and a linker drops the registrations of an object
-//! file nothing else uses (cucumber issue #271): the workspace builds this crate as one codegen
-//! unit in every profile, so the steps come with [`run`], and the runner checks at start that
-//! every step attribute under `src/steps/` was registered (the build script counts them).
+//! cucumber collects steps with `inventory`: its registrations come with any build that links
+//! this library (cucumber issue #271 is about a crate nothing uses, which is not linked), and the
+//! runner checks at start that every step attribute under `src/steps/` was registered (the build
+//! script counts them).
 //!
 //! Layout (`src/`):
 //! - `runner.rs`: [`run`]: a fresh World per scenario, 4 scenarios at a time, skipped steps fail,
@@ -97,7 +97,8 @@
 //!
 //! An adapter is the small trait `client::Adapter` (`send(request) -> response`: method, URL,
 //! headers, body in; status, headers, body out). The built-in reqwest client is the only one
-//! today; an external-process adapter (any language, JSON lines over stdin/stdout) is planned.
+//! today; an external-process adapter (any language, JSON lines over stdin/stdout) is planned,
+//! with `payoutsim contract --client CMD` (issue 11, item 2): the binary has no `--client` yet.
 
 mod client;
 mod features;

@@ -261,9 +261,10 @@ fn report(path: Option<&Path>) -> Result<Report, SetupError> {
 }
 
 /// Fails when the build lost some of the suite's steps. cucumber collects steps with
-/// `inventory`, whose registrations a linker drops with any object file nothing else uses
-/// (cucumber issue #271); the crate is built as one codegen unit so that cannot happen, and this
-/// says so loudly if it ever does, instead of failing scenarios with "step doesn't match".
+/// `inventory`; its registrations come with any build that links this crate (rustc keeps the
+/// `#[used]` statics of a linked library; a build with 256 codegen units registered them all),
+/// but a crate nothing uses is not linked at all (cucumber issue #271). If a build ever loses
+/// some, this says so before the run instead of failing scenarios with "step doesn't match".
 fn check_steps() -> Result<(), SetupError> {
     type Given = <ContractWorld as WorldInventory>::Given;
     type When = <ContractWorld as WorldInventory>::When;
@@ -276,8 +277,7 @@ fn check_steps() -> Result<(), SetupError> {
     }
     Err(SetupError(format!(
         "this build registered {registered} of the suite's {STEP_ATTRIBUTES} steps: the linker \
-         dropped some (build payoutsim-contract with codegen-units = 1, as the workspace's \
-         profiles do)"
+         dropped some"
     )))
 }
 

@@ -9,13 +9,29 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
-/// A fresh, empty directory outside the checkout.
-fn scratch(name: &str) -> PathBuf {
+/// A fresh, empty directory outside the checkout, removed when the test ends.
+struct Scratch(PathBuf);
+
+impl std::ops::Deref for Scratch {
+    type Target = Path;
+
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.0);
+    }
+}
+
+fn scratch(name: &str) -> Scratch {
     let dir =
         std::env::temp_dir().join(format!("payoutsim-contract-{}-{name}", std::process::id()));
     let _ = fs::remove_dir_all(&dir);
     fs::create_dir_all(&dir).unwrap();
-    dir
+    Scratch(dir)
 }
 
 /// `payoutsim contract ARGS` run in `dir`, with none of the suite's target variables set.

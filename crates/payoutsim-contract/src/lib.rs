@@ -1,21 +1,32 @@
 //! payoutsim-contract: the cucumber contract suite. It states each provider's wire contract in
 //! Gherkin (`features/<provider>/**/*.feature` at the repository root) and runs a client through it
-//! against the simulator or the provider's real sandbox. The World and the steps live under
-//! `tests/contract/` (steps in a library crate can be dropped by the linker, cucumber issue
-//! #271); this library holds only [`placeholders`], a pure helper the steps share, here so that
-//! its unit tests run.
+//! against the simulator or the provider's real sandbox. The whole suite is this library, so
+//! that both `cargo test -p payoutsim-contract` (the thin test target `tests/contract/main.rs`)
+//! and `payoutsim contract` run it; [`run`] is the entry point.
 //!
-//! Layout (`tests/contract/`):
-//! - `main.rs`: the runner (`[[test]] harness = false`): a fresh World per scenario, 4 scenarios
-//!   at a time, skipped steps fail, `@sim` scenarios left out on the sandbox, a provider's folder
-//!   left out (with a note) where the target does not serve it, a summary line, a non-zero exit
-//!   on any failure
+//! The suite cannot depend on the `payoutsim` crate, whose binary depends on it: for the
+//! in-process target it takes a [`Starter`] (a fresh simulator per scenario), which the
+//! `payoutsim` crate implements (`payoutsim::suite::InProcess`) and both callers pass in.
+//!
+//! cucumber collects steps with `inventory`: its registrations come with any build that links
+//! this library (cucumber issue #271 is about a crate nothing uses, which is not linked), and the
+//! runner checks at start that every step attribute under `src/steps/` was registered (the build
+//! script counts them).
+//!
+//! Layout (`src/`):
+//! - `runner.rs`: [`run`]: a fresh World per scenario, 4 scenarios at a time, skipped steps fail,
+//!   `@sim` scenarios left out on the sandbox, a provider's folder left out (with a note) where
+//!   the target does not serve it, only the providers asked for, a summary line, the JUnit and
+//!   cucumber JSON reports
+//! - `features.rs`: [`Features`]: the repository's `features/` embedded at build time
+//!   (`build.rs`), or a directory; `simulator.rs`: [`Starter`] and [`Simulator`]
 //! - `world.rs`: the World: what every provider shares (target, simulator, each provider's URL
 //!   by name, admin API, last exchange, webhook receiver) and one state per provider
 //!   (`onepay`, `onspot`, `kashpay`, `tupay`, `dots`), each a `ProviderState` (its tenants, its
 //!   placeholders)
-//! - `target.rs`: the target, from the environment; `client.rs`: client adapters;
+//! - `target.rs`: the [`Target`], from the environment or given; `client.rs`: client adapters;
 //!   `receiver.rs`: the webhook receiver; `params.rs`: custom cucumber parameters
+//! - `placeholders.rs`: `{tenant}`, `{customer:ana}`… in step text
 //! - `steps/<provider>/`: each provider's own steps, one file per concept of its API
 //!   (`steps/onepay/`, `steps/onspot/`, `steps/kashpay/`, `steps/tupay/`, `steps/dots/`)
 //! - `steps/*.rs`: the steps that work alike for every provider, naming it where it matters:
@@ -27,6 +38,9 @@
 //! provider.
 //!
 //! # Running it
+//!
+//! `payoutsim contract --help` gives the binary's options (the same targets as flags). In the
+//! repository:
 //!
 //! ```text
 //! # 1. default: a fresh in-process simulator per scenario (free ports, manual clock, seed 1)
@@ -83,6 +97,21 @@
 //!
 //! An adapter is the small trait `client::Adapter` (`send(request) -> response`: method, URL,
 //! headers, body in; status, headers, body out). The built-in reqwest client is the only one
-//! today; an external-process adapter (any language, JSON lines over stdin/stdout) is planned.
+//! today; an external-process adapter (any language, JSON lines over stdin/stdout) is planned,
+//! with `payoutsim contract --client CMD` (issue 11, item 2): the binary has no `--client` yet.
 
+mod client;
+mod features;
+mod params;
 pub mod placeholders;
+mod receiver;
+mod runner;
+mod simulator;
+mod steps;
+mod target;
+mod world;
+
+pub use features::Features;
+pub use runner::{CucumberCli, Options, SetupError, Summary, run};
+pub use simulator::{Simulator, Starter};
+pub use target::{PROVIDERS, Target};

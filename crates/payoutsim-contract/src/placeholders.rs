@@ -1,8 +1,8 @@
 //! Placeholders in step text: `{tenant}`, `{customer:ana}`, `{receiver}`. A step's path, body or
 //! fault rule names the scenario's objects this way and [`substitute`] writes their values in.
 //!
-//! It lives in the library, not beside the steps, only so that its unit tests run: the contract
-//! test binary has no test harness (`harness = false`).
+//! A pure helper with unit tests of its own (the suite's test target has no test harness,
+//! `harness = false`, so tests of the suite's code live in the library).
 
 /// `text` with each placeholder `lookup` knows replaced by its value. A placeholder is `{kind}` or
 /// `{kind:name}` with no brace inside, so one within a JSON body (`{"tenant": "{tenant}"}`) is

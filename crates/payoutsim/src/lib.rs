@@ -12,7 +12,10 @@
 //! - [`serve`]: [`start`] binds one listener per provider plus the admin listener and runs them
 //!   until [`Running::shutdown`]
 //!
-//! The `payoutsim` binary (`src/main.rs`) is a thin clap front end over [`start`].
+//! - [`suite`]: [`suite::InProcess`], the contract suite's in-process simulator
+//!
+//! The `payoutsim` binary (`src/main.rs`) is a thin clap front end over [`start`] and, for
+//! `payoutsim contract` (`src/contract.rs`), over the `payoutsim-contract` library.
 //!
 //! # Adding a provider
 //!
@@ -28,6 +31,7 @@ pub mod flags;
 pub mod registry;
 pub mod serve;
 pub mod settings;
+pub mod suite;
 
 pub use app::App;
 pub use bounds::BoundsArgs;

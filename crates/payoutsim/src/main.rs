@@ -1,8 +1,11 @@
 //! The `payoutsim` command line: `payoutsim serve [flags]`, `payoutsim scenario check FILE…`,
-//! `payoutsim health`, `payoutsim --version`.
+//! `payoutsim health`, `payoutsim contract [flags]`, `payoutsim --version`.
+
+mod contract;
 
 use std::net::IpAddr;
 use std::path::PathBuf;
+use std::process::ExitCode;
 use std::sync::LazyLock;
 use std::time::Duration;
 
@@ -59,6 +62,10 @@ enum Command {
     /// Ask a running simulator's `GET /__admin/health` (exit 0 when it answers `"status":"ok"`):
     /// the container image's health check.
     Health(HealthArgs),
+    /// Run the contract suite (its feature files are embedded) against an in-process
+    /// simulator, a running one or the providers' sandboxes; JUnit and cucumber JSON reports.
+    // Boxed like `serve`'s flags.
+    Contract(Box<contract::ContractArgs>),
 }
 
 #[derive(clap::Args)]
@@ -247,12 +254,15 @@ fn start_time(text: &str) -> Result<DateTime<Utc>, String> {
     Ok(t)
 }
 
-fn main() -> anyhow::Result<()> {
+fn main() -> anyhow::Result<ExitCode> {
     let cli = Cli::parse();
     match cli.command {
-        Command::Serve(args) => serve(*args),
-        Command::Scenario(ScenarioCommand::Check { files }) => check_scenarios(&files),
-        Command::Health(args) => health(args),
+        Command::Serve(args) => serve(*args).map(|()| ExitCode::SUCCESS),
+        Command::Scenario(ScenarioCommand::Check { files }) => {
+            check_scenarios(&files).map(|()| ExitCode::SUCCESS)
+        }
+        Command::Health(args) => health(args).map(|()| ExitCode::SUCCESS),
+        Command::Contract(args) => Ok(contract::run(*args)),
     }
 }
 

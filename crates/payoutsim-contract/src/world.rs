@@ -10,13 +10,14 @@ use std::fmt;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use crate::placeholders::substitute;
 use cucumber::World;
-use payoutsim_contract::placeholders::substitute;
 use serde_json::{Value, json};
 
 use crate::client::{Adapter, Request, ReqwestAdapter, Response};
 use crate::params::ProviderName;
 use crate::receiver::Receiver;
+use crate::simulator::{self, Simulator};
 use crate::steps::dots::DotsState;
 use crate::steps::kashpay::KashpayState;
 use crate::steps::onepay::OnePayState;
@@ -42,7 +43,7 @@ pub trait ProviderState {
 pub struct ContractWorld {
     pub target: &'static Target,
     /// The in-process simulator, when the target is one.
-    sim: Option<payoutsim::Running>,
+    sim: Option<Box<dyn Simulator>>,
     /// Every provider's base URL by name (`onepay`, `onspot`, …), where the target serves it.
     urls: BTreeMap<String, String>,
     pub admin_url: Option<String>,
@@ -89,8 +90,8 @@ impl ContractWorld {
         let target = target::get();
         let (sim, urls, admin_url) = match target {
             Target::InProcess => {
-                let running = payoutsim::start(payoutsim::ServeConfig::for_tests()).await?;
-                let mut urls = running.urls.clone();
+                let running = simulator::start().await?;
+                let mut urls = running.urls().clone();
                 let admin = urls.remove("admin").ok_or_else(|| {
                     std::io::Error::other("the in-process simulator serves no admin API")
                 })?;

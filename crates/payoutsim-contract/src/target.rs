@@ -63,33 +63,64 @@ impl Target {
             "" | "in-process" | "inprocess" => Ok(Self::InProcess),
             "url" => Ok(Self::Url {
                 admin: required("PAYOUTSIM_ADMIN_URL")?,
-                urls: urls_from_env(&kind, simulator_var)?,
+                urls: urls_from_env(&format!("PAYOUTSIM_TARGET={kind}"), simulator_var)?,
                 admin_token: env::var("PAYOUTSIM_ADMIN_TOKEN")
                     .ok()
                     .filter(|t| !t.is_empty()),
             }),
-            "sandbox" => {
-                let urls = urls_from_env(&kind, sandbox_var)?;
-                let mut credentials = BTreeMap::new();
-                for (provider, vars) in SANDBOX_CREDENTIALS {
-                    if !urls.contains_key(provider) {
-                        continue;
-                    }
-                    for var in vars {
-                        let value = env::var(var).ok().filter(|v| !v.is_empty());
-                        let value = value.ok_or_else(|| {
-                            let url = sandbox_var(provider);
-                            format!("{var} must be set with {url} for PAYOUTSIM_TARGET={kind}")
-                        })?;
-                        credentials.insert(var.to_string(), value);
-                    }
-                }
-                Ok(Self::Sandbox { urls, credentials })
-            }
+            "sandbox" => Self::sandbox_from_env(&format!("PAYOUTSIM_TARGET={kind}")),
             other => Err(format!(
                 "unknown PAYOUTSIM_TARGET `{other}` (in-process, url, sandbox)"
             )),
         }
+    }
+
+    /// A running simulator at `admin`, serving the providers of `urls` (by provider name); an
+    /// error if `urls` is empty or names a provider the suite does not know.
+    pub fn url(
+        admin: &str,
+        urls: BTreeMap<String, String>,
+        admin_token: Option<String>,
+    ) -> Result<Self, String> {
+        if let Some(unknown) = urls.keys().find(|p| !PROVIDERS.contains(&p.as_str())) {
+            return Err(format!(
+                "unknown provider `{unknown}` ({})",
+                PROVIDERS.join(", ")
+            ));
+        }
+        if urls.is_empty() {
+            return Err(format!(
+                "the url target needs at least one provider URL ({})",
+                PROVIDERS.map(simulator_var).join(", ")
+            ));
+        }
+        let trim = |u: &str| u.trim_end_matches('/').to_string();
+        Ok(Self::Url {
+            admin: trim(admin),
+            urls: urls.iter().map(|(p, u)| (p.clone(), trim(u))).collect(),
+            admin_token: admin_token.filter(|t| !t.is_empty()),
+        })
+    }
+
+    /// The providers' real sandboxes, from each one's `<PROVIDER>_BASE_URL` and credentials;
+    /// `context` (how the sandbox was asked for) is named in the errors.
+    pub fn sandbox_from_env(context: &str) -> Result<Self, String> {
+        let urls = urls_from_env(context, sandbox_var)?;
+        let mut credentials = BTreeMap::new();
+        for (provider, vars) in SANDBOX_CREDENTIALS {
+            if !urls.contains_key(provider) {
+                continue;
+            }
+            for var in vars {
+                let value = env::var(var).ok().filter(|v| !v.is_empty());
+                let value = value.ok_or_else(|| {
+                    let url = sandbox_var(provider);
+                    format!("{var} must be set with {url} for {context}")
+                })?;
+                credentials.insert(var.to_string(), value);
+            }
+        }
+        Ok(Self::Sandbox { urls, credentials })
     }
 
     pub fn name(&self) -> &'static str {
@@ -182,7 +213,10 @@ fn sandbox_var(provider: &str) -> String {
 }
 
 /// Every provider's base URL that `var` names in the environment; an error if none is set.
-fn urls_from_env(kind: &str, var: fn(&str) -> String) -> Result<BTreeMap<String, String>, String> {
+fn urls_from_env(
+    context: &str,
+    var: fn(&str) -> String,
+) -> Result<BTreeMap<String, String>, String> {
     let urls: BTreeMap<String, String> = PROVIDERS
         .iter()
         .filter_map(|p| {
@@ -193,7 +227,7 @@ fn urls_from_env(kind: &str, var: fn(&str) -> String) -> Result<BTreeMap<String,
     if urls.is_empty() {
         let names: Vec<String> = PROVIDERS.iter().map(|p| var(p)).collect();
         return Err(format!(
-            "PAYOUTSIM_TARGET={kind} needs at least one provider URL: {}",
+            "{context} needs at least one provider URL: {}",
             names.join(", ")
         ));
     }
@@ -208,7 +242,7 @@ fn target_name() -> String {
 
 static TARGET: OnceLock<Target> = OnceLock::new();
 
-/// Fixes the target for the run (called once by `main`).
+/// Fixes the target for the run (called once by the runner).
 pub fn set(target: Target) {
     let _ = TARGET.set(target);
 }

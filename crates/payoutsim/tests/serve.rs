@@ -39,6 +39,25 @@ async fn start_binds_every_listener_and_writes_the_ready_file() {
     std::fs::remove_file(ready).ok();
 }
 
+#[tokio::test]
+async fn the_ready_file_is_gone_after_a_clean_stop() {
+    let ready = temp_path("ready-gone.json");
+    let config = ServeConfig {
+        ready_file: Some(ready.clone()),
+        ..ServeConfig::for_tests()
+    };
+    let running = payoutsim::start(config).await.unwrap();
+    let written = ready.exists();
+
+    running.shutdown().await.unwrap();
+
+    assert!(
+        written,
+        "the ready file is written once every listener is bound"
+    );
+    assert!(!ready.exists(), "{} is left behind", ready.display());
+}
+
 /// What the admin API's health check answers.
 async fn health(running: &Running) -> Value {
     get_json(&format!("{}/__admin/health", running.url("admin").unwrap())).await

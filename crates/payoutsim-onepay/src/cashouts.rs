@@ -36,8 +36,9 @@ pub const CURRENCIES: &[&str] = &["COP"];
 pub const SORTS: &[&str] = &["created_at", "-created_at"];
 
 async fn create(forced: Forced, post: Post) -> Response {
+    let raw = post.raw_body();
     post.created(Key::Required, move |onepay, tenant, map| {
-        create_cashout(onepay, tenant, map, &forced)
+        create_cashout(onepay, tenant, map, &raw, &forced)
     })
 }
 
@@ -87,9 +88,10 @@ fn create_cashout(
     onepay: &OnePay,
     tenant: &Tenant,
     body: &Map<String, Value>,
+    raw: &[u8],
     forced: &Forced,
 ) -> Result<Cashout, OnePayError> {
-    let mut f = Fields::new(body);
+    let mut f = Fields::new(body).written(raw);
     let amount = f.amount("amount", true);
     let account_id = f.string("account_id", true, 255);
     let customer_id = f.string("customer_id", true, 255);

@@ -34,24 +34,26 @@ pub enum AmountError {
     TooLarge,
 }
 
-/// An amount of major units written in decimal (`"12.34"`, `12`, `0.5`) as minor units, exactly:
-/// read from its text, never through `f64`. More than `decimals` decimals is refused, never
-/// rounded (`12.345` with 2), and so is a magnitude over `max` minor units.
-pub fn minor_units(text: &str, decimals: u32, max: i64) -> Result<i64, AmountError> {
-    let text = text.trim();
+/// `-12.34` as (negative, `12`, `34`): digits, an optional `.` followed by at least one digit.
+fn split_decimal(text: &str) -> Option<(bool, &str, &str)> {
     let (negative, digits) = match text.strip_prefix('-') {
         Some(rest) => (true, rest),
         None => (false, text),
     };
     let (whole, frac) = digits.split_once('.').unwrap_or((digits, ""));
     let plain = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-    if whole.is_empty()
-        || !plain(whole)
-        || !plain(frac)
-        || (digits.contains('.') && frac.is_empty())
-    {
-        return Err(AmountError::NotDecimal);
-    }
+    let ok = !whole.is_empty()
+        && plain(whole)
+        && plain(frac)
+        && !(digits.contains('.') && frac.is_empty());
+    ok.then_some((negative, whole, frac))
+}
+
+/// An amount of major units written in decimal (`"12.34"`, `12`, `0.5`) as minor units, exactly:
+/// read from its text, never through `f64`. More than `decimals` decimals is refused, never
+/// rounded (`12.345` with 2), and so is a magnitude over `max` minor units.
+pub fn minor_units(text: &str, decimals: u32, max: i64) -> Result<i64, AmountError> {
+    let (negative, whole, frac) = split_decimal(text.trim()).ok_or(AmountError::NotDecimal)?;
     let frac = frac.trim_end_matches('0');
     if frac.len() > decimals as usize {
         return Err(AmountError::TooPrecise);
@@ -89,19 +91,8 @@ pub fn plain_decimal(text: &str) -> Option<String> {
         Some((m, e)) => (m, e.parse::<i32>().ok().filter(|e| e.abs() <= 64)?),
         None => (text, 0),
     };
-    let (sign, digits) = match mantissa.strip_prefix('-') {
-        Some(rest) => ("-", rest),
-        None => ("", mantissa),
-    };
-    let (whole, frac) = digits.split_once('.').unwrap_or((digits, ""));
-    let plain = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-    if whole.is_empty()
-        || !plain(whole)
-        || !plain(frac)
-        || (digits.contains('.') && frac.is_empty())
-    {
-        return None;
-    }
+    let (negative, whole, frac) = split_decimal(mantissa)?;
+    let sign = if negative { "-" } else { "" };
     if exponent == 0 {
         return Some(text.to_string());
     }

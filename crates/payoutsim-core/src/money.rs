@@ -34,24 +34,26 @@ pub enum AmountError {
     TooLarge,
 }
 
-/// An amount of major units written in decimal (`"12.34"`, `12`, `0.5`) as minor units, exactly:
-/// read from its text, never through `f64`. More than `decimals` decimals is refused, never
-/// rounded (`12.345` with 2), and so is a magnitude over `max` minor units.
-pub fn minor_units(text: &str, decimals: u32, max: i64) -> Result<i64, AmountError> {
-    let text = text.trim();
+/// `-12.34` as (negative, `12`, `34`): digits, an optional `.` followed by at least one digit.
+fn split_decimal(text: &str) -> Option<(bool, &str, &str)> {
     let (negative, digits) = match text.strip_prefix('-') {
         Some(rest) => (true, rest),
         None => (false, text),
     };
     let (whole, frac) = digits.split_once('.').unwrap_or((digits, ""));
     let plain = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-    if whole.is_empty()
-        || !plain(whole)
-        || !plain(frac)
-        || (digits.contains('.') && frac.is_empty())
-    {
-        return Err(AmountError::NotDecimal);
-    }
+    let ok = !whole.is_empty()
+        && plain(whole)
+        && plain(frac)
+        && !(digits.contains('.') && frac.is_empty());
+    ok.then_some((negative, whole, frac))
+}
+
+/// An amount of major units written in decimal (`"12.34"`, `12`, `0.5`) as minor units, exactly:
+/// read from its text, never through `f64`. More than `decimals` decimals is refused, never
+/// rounded (`12.345` with 2), and so is a magnitude over `max` minor units.
+pub fn minor_units(text: &str, decimals: u32, max: i64) -> Result<i64, AmountError> {
+    let (negative, whole, frac) = split_decimal(text.trim()).ok_or(AmountError::NotDecimal)?;
     let frac = frac.trim_end_matches('0');
     if frac.len() > decimals as usize {
         return Err(AmountError::TooPrecise);
@@ -80,9 +82,89 @@ pub fn minor_units(text: &str, decimals: u32, max: i64) -> Result<i64, AmountErr
     Ok(if negative { -units } else { units })
 }
 
+/// A JSON number's text as plain decimal digits (`1.5e2` -> `150`, `-2E-3` -> `-0.002`),
+/// shifted exactly, never through `f64`; `None` for text that is not a JSON number or whose
+/// exponent moves the point more than 64 places (no amount is written that way).
+pub fn plain_decimal(text: &str) -> Option<String> {
+    let text = text.trim();
+    let (mantissa, exponent) = match text.split_once(['e', 'E']) {
+        Some((m, e)) => (m, e.parse::<i32>().ok().filter(|e| e.abs() <= 64)?),
+        None => (text, 0),
+    };
+    let (negative, whole, frac) = split_decimal(mantissa)?;
+    let sign = if negative { "-" } else { "" };
+    if exponent == 0 {
+        return Some(text.to_string());
+    }
+    let all = format!("{whole}{frac}");
+    // Where the point goes in `all`, counted from its start.
+    let point = whole.len() as i64 + i64::from(exponent);
+    let (int, dec) = if point <= 0 {
+        (
+            String::from("0"),
+            format!("{}{all}", "0".repeat((-point) as usize)),
+        )
+    } else if point as usize >= all.len() {
+        (
+            format!("{all}{}", "0".repeat(point as usize - all.len())),
+            String::new(),
+        )
+    } else {
+        let (i, d) = all.split_at(point as usize);
+        (i.to_string(), d.to_string())
+    };
+    let int = match int.trim_start_matches('0') {
+        "" => "0",
+        t => t,
+    };
+    Some(if dec.is_empty() {
+        format!("{sign}{int}")
+    } else {
+        format!("{sign}{int}.{dec}")
+    })
+}
+
+/// [`minor_units`] of a JSON number as its client wrote it (`written`, see
+/// [`crate::kit::written_numbers`]); without the written text, of the parsed number's shortest
+/// form. An exponent is shifted exactly first (`1e3` is 1000).
+pub fn number_minor_units(
+    written: Option<&str>,
+    number: &serde_json::Number,
+    decimals: u32,
+    max: i64,
+) -> Result<i64, AmountError> {
+    let text = written.map_or_else(|| number.to_string(), str::to_string);
+    let plain = plain_decimal(&text).ok_or(AmountError::NotDecimal)?;
+    minor_units(&plain, decimals, max)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn exponents_shift_the_point_exactly() {
+        assert_eq!(plain_decimal("1.5e2").as_deref(), Some("150"));
+        assert_eq!(plain_decimal("1e3").as_deref(), Some("1000"));
+        assert_eq!(plain_decimal("-2E-3").as_deref(), Some("-0.002"));
+        assert_eq!(plain_decimal("12.345e1").as_deref(), Some("123.45"));
+        assert_eq!(plain_decimal("0.5").as_deref(), Some("0.5"));
+        assert_eq!(plain_decimal("1e999"), None);
+        assert_eq!(plain_decimal("abc"), None);
+    }
+
+    #[test]
+    fn a_number_is_read_from_its_written_digits_not_its_float() {
+        let parsed: serde_json::Number = serde_json::from_str("999.99999999999999999").unwrap();
+
+        let exact = number_minor_units(Some("999.99999999999999999"), &parsed, 2, i64::MAX);
+        let from_float = number_minor_units(None, &parsed, 2, i64::MAX);
+
+        assert_eq!(exact, Err(AmountError::TooPrecise));
+        assert_eq!(from_float, Ok(100_000), "the float alone cannot tell");
+        let written = number_minor_units(Some("1000.0000000000001"), &parsed, 2, i64::MAX);
+        assert_eq!(written, Err(AmountError::TooPrecise));
+    }
 
     #[test]
     fn whole_amounts_have_no_decimals_and_others_at_most_two() {

@@ -329,6 +329,26 @@ mod tests {
     }
 
     #[test]
+    fn a_whole_float_an_exponent_or_a_huge_integer_is_not_cents() {
+        for raw in [
+            r#"{"amount": 100.0}"#,
+            r#"{"amount": 1e2}"#,
+            r#"{"amount": 99999999999999999999}"#,
+            r#"{"amount": "100"}"#,
+        ] {
+            let body: Map<String, Value> = serde_json::from_str(raw).unwrap_or_default();
+            let mut f = Fields::new(&body);
+            assert_eq!(f.integer("amount", true, 1, i64::MAX), None, "{raw}");
+        }
+        let body: Map<String, Value> =
+            serde_json::from_str(r#"{"amount": 100}"#).unwrap_or_default();
+        assert_eq!(
+            Fields::new(&body).integer("amount", true, 1, i64::MAX),
+            Some(100)
+        );
+    }
+
+    #[test]
     fn uuids_and_emails_are_recognised() {
         assert!(is_uuid("3c90c3cc-0d44-4b50-8888-8dd25736052a"));
         assert!(!is_uuid("c3d4e5f6-g7h8-i9j0-k1l2-m3n4o5p6q7r8"));

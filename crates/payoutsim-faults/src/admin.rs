@@ -49,7 +49,28 @@ enum OneOrMany {
     One(Value),
 }
 
+/// Runs a rule load (parse, check, build the next rules) on the blocking pool: a big batch never
+/// holds a worker thread that other requests, `/__admin/health` among them, are waiting for.
+async fn off_the_workers(
+    a: Admin,
+    body: String,
+    f: fn(&Admin, String) -> Result<Response, AdminError>,
+) -> Result<Response, AdminError> {
+    tokio::task::spawn_blocking(move || f(&a, body))
+        .await
+        .unwrap_or_else(|e| {
+            Err(AdminError(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                format!("loading the rules failed: {e}"),
+            ))
+        })
+}
+
 async fn add(State(a): State<Admin>, body: String) -> Result<Response, AdminError> {
+    off_the_workers(a, body, add_now).await
+}
+
+fn add_now(a: &Admin, body: String) -> Result<Response, AdminError> {
     if body.trim().is_empty() {
         return Err(AdminError::bad_request("the body must be a fault rule"));
     }
@@ -77,7 +98,7 @@ async fn add(State(a): State<Admin>, body: String) -> Result<Response, AdminErro
     } else {
         check_rules(&a.engine, &typed, "").map_err(AdminError::bad_request)?;
     }
-    let loaded = load_checked(&a.engine, &a.faults, typed);
+    let loaded = load_checked(&a.engine, &a.faults, typed).map_err(AdminError::bad_request)?;
     let body = if one {
         json!(loaded.first().map(|r| r.view()))
     } else {
@@ -110,6 +131,10 @@ async fn remove(State(a): State<Admin>, Path(id): Path<String>) -> Result<Respon
 }
 
 async fn load_scenario(State(a): State<Admin>, body: String) -> Result<Response, AdminError> {
+    off_the_workers(a, body, load_scenario_now).await
+}
+
+fn load_scenario_now(a: &Admin, body: String) -> Result<Response, AdminError> {
     let parsed =
         Scenario::parse(&body).map_err(|e| AdminError::bad_request(format!("scenario: {e}")))?;
     let notes = scenario::notes(&a.engine, &parsed);

@@ -95,9 +95,7 @@ where
 impl<S> Fault<S> {
     fn any_head_matches(&self, req: &Request<Body>) -> bool {
         let head = head_of(self.ctx.provider.name(), req);
-        self.ctx
-            .faults
-            .any(|r| !r.rule.fault.is_webhook() && r.head.matches(&head))
+        self.ctx.faults.snapshot().any_head_matches(&head)
     }
 }
 

@@ -70,18 +70,24 @@ pub fn check_rule(engine: &Engine, rule: &Rule, at: &str) -> Result<(), String> 
     Ok(())
 }
 
-/// Loads rules already checked, at the simulated time now (a rule for one exact tenant counts
-/// its window on that tenant's clock).
-pub fn load_checked(engine: &Engine, faults: &Faults, rules: Vec<Rule>) -> Vec<Arc<Loaded>> {
-    let mut loaded = Vec::with_capacity(rules.len());
-    for rule in rules {
-        let now = match rule.matcher.tenant.as_deref() {
-            Some(t) if !t.contains(['*', '?']) => engine.now_for(t),
-            _ => engine.clock().now(),
-        };
-        loaded.extend(faults.add(vec![rule], now));
-    }
-    loaded
+/// Loads rules already checked, in one change, at the simulated time now (a rule for one exact
+/// tenant counts its window on that tenant's clock). Refused past `--max-fault-rules`.
+pub fn load_checked(
+    engine: &Engine,
+    faults: &Faults,
+    rules: Vec<Rule>,
+) -> Result<Vec<Arc<Loaded>>, String> {
+    let timed = rules
+        .into_iter()
+        .map(|rule| {
+            let now = match rule.matcher.tenant.as_deref() {
+                Some(t) if !t.contains(['*', '?']) => engine.now_for(t),
+                _ => engine.clock().now(),
+            };
+            (rule, now)
+        })
+        .collect();
+    faults.add(timed)
 }
 
 /// Checks, then loads, all or none.
@@ -91,5 +97,5 @@ pub fn load(
     rules: Vec<Rule>,
 ) -> Result<Vec<Arc<Loaded>>, String> {
     check_rules(engine, &rules, "rules")?;
-    Ok(load_checked(engine, faults, rules))
+    load_checked(engine, faults, rules)
 }

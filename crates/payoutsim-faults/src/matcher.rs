@@ -110,6 +110,20 @@ impl Pattern {
         }
     }
 
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The text before the first `*` or `?`.
+    pub fn literal(&self) -> &str {
+        &self.text[..self.literal]
+    }
+
+    /// Whether it has no `*` or `?` (it matches its text alone).
+    pub fn is_literal(&self) -> bool {
+        self.literal == self.text.len()
+    }
+
     pub fn matches(&self, s: &str) -> bool {
         if self.literal == self.text.len() {
             return self.text == s;
@@ -149,6 +163,10 @@ impl Head {
                 .collect(),
             event: m.event.as_deref().map(|e| Pattern::new(e, None)),
         }
+    }
+
+    pub fn path(&self) -> Option<&Pattern> {
+        self.path.as_ref()
     }
 
     /// Provider, method, path, headers and event: a cheap first pass.

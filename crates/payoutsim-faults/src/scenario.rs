@@ -246,6 +246,9 @@ pub fn apply(
     scenario: &Scenario,
 ) -> Result<Vec<Arc<Loaded>>, ScenarioError> {
     check(engine, scenario)?;
+    faults
+        .check_room(&scenario.rules)
+        .map_err(|e| ScenarioError::plain(format!("rules: {e}")))?;
     let setup = &scenario.setup;
     for (i, tenant) in setup.tenants.iter().enumerate() {
         let at = |e: String| ScenarioError::plain(format!("setup.tenants[{i}]: {e}"));
@@ -279,7 +282,8 @@ pub fn apply(
         }
     }
     let rules = scenario.rules.clone();
-    Ok(crate::load::load_checked(engine, faults, rules))
+    crate::load::load_checked(engine, faults, rules)
+        .map_err(|e| ScenarioError::plain(format!("rules: {e}")))
 }
 
 /// Where in `text` the field a message starts with (`rules[2].fault.status: …`,

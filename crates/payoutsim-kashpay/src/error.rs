@@ -222,6 +222,23 @@ impl<S: Send + Sync> FromRequest<S> for JsonObject {
     }
 }
 
+/// [`JsonObject`] with its top-level numbers as the client wrote them, for amounts read exactly.
+#[derive(Debug)]
+pub struct ExactObject(
+    pub Map<String, Value>,
+    pub std::collections::BTreeMap<String, String>,
+);
+
+impl<S: Send + Sync> FromRequest<S> for ExactObject {
+    type Rejection = KashpayError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, KashpayError> {
+        let bytes = Bytes::from_request(req, state).await?;
+        let map = parse_object(&bytes)?;
+        Ok(Self(map, payoutsim_core::kit::written_numbers(&bytes)))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -19,7 +19,7 @@ use serde_json::{Map, Value};
 
 use crate::auth::Session;
 use crate::catalog::{ORDER, SPEI, SPEI_OUT, magic_for, wire_status};
-use crate::error::{JsonObject, KashpayError, json_response};
+use crate::error::{ExactObject, JsonObject, KashpayError, json_response};
 use crate::model::{OrderAnswer, OrderEntityResponse};
 use crate::state::{OperationRec, OrderRec};
 use crate::validation::{Fields, NewOrder, new_order};
@@ -35,9 +35,9 @@ async fn create(
     State(kashpay): State<Kashpay>,
     Auth(session): Auth<Session>,
     forced: Forced,
-    JsonObject(body): JsonObject,
+    ExactObject(body, written): ExactObject,
 ) -> Result<Response, KashpayError> {
-    let order = new_order(&body)?;
+    let order = new_order(&body, written)?;
     let answer = create_order(&kashpay, &session, order, &forced)?;
     Ok(json_response(StatusCode::OK, &OrderAnswer::new(answer)))
 }

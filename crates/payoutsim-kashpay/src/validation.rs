@@ -4,6 +4,8 @@
 //! mix them (`beneficiaryAcount: 87459854`, `numericReference: 43223123`, `postalCode: 57800`);
 //! every failing field is reported, joined with `; ` in one `ValidationException` (1010).
 
+use std::collections::BTreeMap;
+
 use serde_json::{Map, Number, Value};
 
 use crate::clabe::{self, AccountKind};
@@ -30,6 +32,8 @@ pub const MAX_AMOUNT: i64 = 999_999_999_999;
 /// Reads fields of a body, collecting every error.
 pub struct Fields<'a> {
     body: &'a Map<String, Value>,
+    /// Its top-level numbers as the client wrote them (amounts are read from these digits).
+    written: BTreeMap<String, String>,
     pub errors: Vec<String>,
 }
 
@@ -37,8 +41,16 @@ impl<'a> Fields<'a> {
     pub fn new(body: &'a Map<String, Value>) -> Self {
         Self {
             body,
+            written: BTreeMap::new(),
             errors: Vec::new(),
         }
+    }
+
+    /// Reads amounts from `written` (see [`payoutsim_core::kit::written_numbers`]), not from
+    /// their `f64`s.
+    pub fn written(mut self, written: BTreeMap<String, String>) -> Self {
+        self.written = written;
+        self
     }
 
     pub fn error(&mut self, key: &str, what: impl std::fmt::Display) {
@@ -113,14 +125,12 @@ impl<'a> Fields<'a> {
 
     /// An amount > 0 with at most 2 decimals (a JSON number or a numeric string), in centavos.
     pub fn amount(&mut self, key: &str) -> Option<i64> {
-        let number = match self.present(key, true)? {
-            Value::Number(n) => Some(n.clone()),
-            Value::String(s) => s.trim().parse::<Number>().ok(),
+        let text = match self.present(key, true)? {
+            Value::Number(n) => Some(self.written.get(key).cloned().unwrap_or(n.to_string())),
+            Value::String(s) => Some(s.trim().to_string()),
             _ => None,
         };
-        let cents = number
-            .ok_or("debe ser un número")
-            .and_then(|n| to_cents(&n));
+        let cents = text.ok_or("debe ser un número").and_then(|t| cents_of(&t));
         match cents {
             Ok(c) if c > 0 => Some(c),
             Ok(_) => {
@@ -145,39 +155,28 @@ impl<'a> Fields<'a> {
 
 /// Pesos -> centavos: at most 2 decimals and at most [`MAX_AMOUNT`].
 pub fn to_cents(n: &Number) -> Result<i64, &'static str> {
-    const TOO_BIG: &str = "excede el monto máximo";
-    if let Some(i) = n.as_i64() {
-        return if i.abs() > MAX_AMOUNT {
-            Err(TOO_BIG)
-        } else {
-            Ok(i * 100)
-        };
-    }
-    if n.is_u64() {
-        return Err(TOO_BIG);
-    }
-    let f = n
-        .as_f64()
-        .filter(|f| f.is_finite())
-        .ok_or("debe ser un número")?;
-    if f.abs() > MAX_AMOUNT as f64 {
-        return Err(TOO_BIG);
-    }
-    let text = n.to_string();
-    let decimals = match (text.contains(['e', 'E']), text.split_once('.')) {
-        (true, _) if f.fract() != 0.0 => usize::MAX,
-        (true, _) | (false, None) => 0,
-        (false, Some((_, frac))) => frac.trim_end_matches('0').len(),
-    };
-    if decimals > 2 {
-        return Err("debe tener como máximo 2 decimales");
-    }
-    Ok((f * 100.0).round() as i64)
+    cents_of(&n.to_string())
+}
+
+/// Pesos written in decimal (`"1000.50"`, `1.5e2`) -> centavos, exactly: more than 2 decimals is
+/// refused, never rounded, and so is more than [`MAX_AMOUNT`].
+pub fn cents_of(text: &str) -> Result<i64, &'static str> {
+    use payoutsim_core::money::{AmountError, minor_units, plain_decimal};
+    let plain = plain_decimal(text).ok_or("debe ser un número")?;
+    minor_units(&plain, 2, MAX_AMOUNT * 100).map_err(|e| match e {
+        AmountError::NotDecimal => "debe ser un número",
+        AmountError::TooPrecise => "debe tener como máximo 2 decimales",
+        AmountError::TooLarge => "excede el monto máximo",
+    })
 }
 
 /// Validates a createOrder body (the documented field set; unknown fields are ignored).
-pub fn new_order(body: &Map<String, Value>) -> Result<NewOrder, KashpayError> {
-    let mut f = Fields::new(body);
+/// `written`: the body's numbers as sent (amounts are read from them).
+pub fn new_order(
+    body: &Map<String, Value>,
+    written: BTreeMap<String, String>,
+) -> Result<NewOrder, KashpayError> {
+    let mut f = Fields::new(body).written(written);
     let reference = f.text("alphanumericReference", true, 30);
     if reference
         .as_deref()
@@ -369,7 +368,7 @@ mod tests {
     }
 
     fn errors(extra: Value) -> String {
-        match new_order(&body(extra)) {
+        match new_order(&body(extra), BTreeMap::new()) {
             Err(e) => e.to_string(),
             Ok(o) => panic!("accepted {o:?}"),
         }
@@ -377,7 +376,7 @@ mod tests {
 
     #[test]
     fn a_documented_order_with_a_clabe_is_accepted() {
-        let order = new_order(&body(json!({}))).ok();
+        let order = new_order(&body(json!({})), BTreeMap::new()).ok();
         assert_eq!(order.as_ref().map(|o| o.amount), Some(25_000));
         assert_eq!(order.map(|o| o.account_kind), Some(AccountKind::Clabe));
     }
@@ -395,11 +394,39 @@ mod tests {
     }
 
     #[test]
+    fn an_amount_with_more_precision_than_centavos_is_refused_as_written() {
+        let raw = br#"{"amount": 999.99999999999999999}"#;
+        let mut order = body(json!({}));
+        order.extend(serde_json::from_slice::<Map<String, Value>>(raw).unwrap_or_default());
+
+        let err = new_order(&order, payoutsim_core::kit::written_numbers(raw));
+        let string = errors(json!({"amount": "1000.0000000000001"}));
+        let exact = new_order(
+            &order,
+            payoutsim_core::kit::written_numbers(br#"{"amount": 1000.10}"#),
+        );
+
+        assert!(
+            err.unwrap_err()
+                .to_string()
+                .contains("debe tener como máximo 2 decimales")
+        );
+        assert!(
+            string.contains("debe tener como máximo 2 decimales"),
+            "{string}"
+        );
+        assert_eq!(exact.ok().map(|o| o.amount), Some(100_010));
+    }
+
+    #[test]
     fn numbers_as_strings_and_strings_as_numbers_are_accepted() {
-        let order = new_order(&body(json!({
-            "amount": "99.5", "numericReference": "77", "codeInstituteBank": 2,
-            "beneficiaryAcount": 5512345678i64, "beneficiaryTypeAcount": 10
-        })));
+        let order = new_order(
+            &body(json!({
+                "amount": "99.5", "numericReference": "77", "codeInstituteBank": 2,
+                "beneficiaryAcount": 5512345678i64, "beneficiaryTypeAcount": 10
+            })),
+            BTreeMap::new(),
+        );
         let order = order.ok();
         assert_eq!(order.as_ref().map(|o| o.amount), Some(9_950));
         assert_eq!(order.as_ref().map(|o| o.bank_code.as_str()), Some("002"));

@@ -110,9 +110,12 @@ pub(crate) fn fund(
     amount: &serde_json::Number,
 ) -> Result<Value, AdminError> {
     let is_test = is_test(tenant)?;
-    let cents = to_cents(amount).ok().filter(|c| *c > 0).ok_or_else(|| {
-        AdminError::bad_request("`amount` must be a positive number with at most 2 decimals")
-    })?;
+    let cents = to_cents(None, amount)
+        .ok()
+        .filter(|c| *c > 0)
+        .ok_or_else(|| {
+            AdminError::bad_request("`amount` must be a positive number with at most 2 decimals")
+        })?;
     declare(onepay, tenant, is_test, |t| {
         t.available = (t.available.checked_add(cents))
             .ok_or_else(|| AdminError::bad_request("the balance would overflow"))?;

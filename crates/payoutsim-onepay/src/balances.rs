@@ -42,8 +42,9 @@ async fn show(State(onepay): State<OnePay>, Auth(tenant): Auth<Tenant>) -> Respo
 
 /// `POST /v1/balances/cashout` {amount, account_id}: 201 with the balance cashout.
 async fn cashout(forced: Forced, post: Post) -> Response {
+    let raw = post.raw_body();
     post.created(Key::Required, move |onepay, tenant, map| {
-        let mut f = Fields::new(map);
+        let mut f = Fields::new(map).written(&raw);
         let amount = f.amount("amount", true);
         let account_id = f.string("account_id", true, 255);
         pay_out_balance(onepay, tenant, &forced, |t| {
@@ -68,10 +69,11 @@ async fn cashout(forced: Forced, post: Post) -> Response {
 /// `POST /v1/balances` {amount?, account_id?}: 204. No amount: the whole balance; no account:
 /// the tenant's first account (its "main fundable account").
 async fn pay_out(forced: Forced, post: Post) -> Response {
+    let raw = post.raw_body();
     post.run(
         Key::Optional,
         move |onepay, tenant, map: Map<String, Value>| {
-            let mut f = Fields::new(&map);
+            let mut f = Fields::new(&map).written(&raw);
             let amount = f.amount("amount", false);
             let account_id = f.string("account_id", false, 255);
             f.finish()?;

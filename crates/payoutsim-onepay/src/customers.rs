@@ -13,7 +13,7 @@ use crate::auth::Tenant;
 use crate::error::{Id, OnePayError, OnePayJson};
 use crate::idempotent::{Key, Post};
 use crate::model::{Customer, laravel_date};
-use crate::pagination::{Params, paginate};
+use crate::pagination::{Params, paginate, paginate_iter};
 use crate::validation::Fields;
 
 pub(crate) fn routes() -> Router<OnePay> {
@@ -35,9 +35,10 @@ async fn list(
     Auth(tenant): Auth<Tenant>,
     params: Params,
 ) -> Result<Response, OnePayError> {
-    let all: Vec<Customer> =
-        tenant.with_data(&onepay, |t| t.customers.iter().rev().cloned().collect());
-    Ok(OnePayJson(paginate(all, &params)).into_response())
+    let page = tenant.with_data(&onepay, |t| {
+        paginate_iter(t.customers.iter().rev(), &params).map(Customer::clone)
+    });
+    Ok(OnePayJson(page).into_response())
 }
 
 async fn show(

@@ -88,6 +88,11 @@ impl Post {
         }
     }
 
+    /// The body as sent (amounts are read from its digits).
+    pub fn raw_body(&self) -> Bytes {
+        self.body.clone()
+    }
+
     /// [`Post::run`] for a POST that answers 201 with the object `create` made.
     pub fn created<T: Serialize>(
         self,

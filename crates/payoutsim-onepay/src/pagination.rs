@@ -99,11 +99,25 @@ pub struct Page<T> {
 
 /// Cuts page `params.page` out of `items` (already filtered and ordered).
 pub fn paginate<T>(items: Vec<T>, params: &Params) -> Page<T> {
+    paginate_iter(items.into_iter(), params)
+}
+
+/// [`paginate`] over an iterator that knows its length, taking only the page's items: the
+/// items before the page are skipped with `nth`, which a slice's iterator (reversed or not)
+/// does in one step, so a page of a tenant's table costs O(per_page), not O(rows). Map the
+/// page afterwards ([`Page::map`]), not the iterator (a mapped iterator skips one by one).
+pub fn paginate_iter<I: ExactSizeIterator>(mut items: I, params: &Params) -> Page<I::Item> {
     let total = items.len();
     let per_page = params.per_page.max(1);
     let last_page = total.div_ceil(per_page).max(1);
     let start = (params.page - 1).saturating_mul(per_page);
-    let data: Vec<T> = items.into_iter().skip(start).take(per_page).collect();
+    let mut data = Vec::new();
+    if start < total {
+        if start > 0 {
+            items.nth(start - 1);
+        }
+        data.extend(items.take(per_page));
+    }
     let (from, to) = if data.is_empty() {
         (None, None)
     } else {
@@ -117,6 +131,21 @@ pub fn paginate<T>(items: Vec<T>, params: &Params) -> Page<T> {
         per_page,
         to,
         total,
+    }
+}
+
+impl<T> Page<T> {
+    /// The same page with each item mapped.
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
+        Page {
+            data: self.data.into_iter().map(f).collect(),
+            current_page: self.current_page,
+            from: self.from,
+            last_page: self.last_page,
+            per_page: self.per_page,
+            to: self.to,
+            total: self.total,
+        }
     }
 }
 
@@ -156,5 +185,57 @@ mod tests {
             Params::from_query(q),
             Err(OnePayError::Validation(_))
         ));
+    }
+
+    /// Counts the items it yields one by one; skips (`nth`) in one step, as a slice's iterator.
+    struct Counted<'a> {
+        range: std::ops::Range<usize>,
+        yielded: &'a std::cell::Cell<usize>,
+    }
+
+    impl Iterator for Counted<'_> {
+        type Item = usize;
+        fn next(&mut self) -> Option<usize> {
+            self.yielded.set(self.yielded.get() + 1);
+            self.range.next()
+        }
+        fn nth(&mut self, n: usize) -> Option<usize> {
+            self.range.nth(n)
+        }
+        fn size_hint(&self) -> (usize, Option<usize>) {
+            self.range.size_hint()
+        }
+    }
+
+    impl ExactSizeIterator for Counted<'_> {}
+
+    #[test]
+    fn a_page_over_many_rows_takes_only_its_own_items() {
+        let yielded = std::cell::Cell::new(0);
+        let rows = Counted {
+            range: 0..100_000,
+            yielded: &yielded,
+        };
+
+        let page = paginate_iter(rows, &params(50_000, 1));
+
+        assert_eq!(page.data, vec![49_999]);
+        assert_eq!((page.total, page.last_page), (100_000, 100_000));
+        assert!(yielded.get() <= 2, "{} rows read one by one", yielded.get());
+    }
+
+    #[test]
+    fn pages_of_a_reversed_table_match_the_pages_of_its_copy() {
+        let rows: Vec<usize> = (0..47).collect();
+        for (page, per_page) in [(1, 20), (2, 20), (3, 20), (4, 20), (1, 1), (47, 1), (9, 5)] {
+            let p = params(page, per_page);
+            let copied = paginate(rows.iter().rev().copied().collect(), &p);
+            let borrowed = paginate_iter(rows.iter().rev(), &p).map(|r| *r);
+            assert_eq!(borrowed.data, copied.data, "page {page} of {per_page}");
+            assert_eq!((borrowed.from, borrowed.to), (copied.from, copied.to));
+        }
+        let p = params(2, 20);
+        let old: Vec<usize> = rows.iter().rev().skip(20).take(20).copied().collect();
+        assert_eq!(paginate_iter(rows.iter().rev(), &p).map(|r| *r).data, old);
     }
 }

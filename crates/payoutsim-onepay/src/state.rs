@@ -142,7 +142,8 @@ impl<T> Table<T> {
         self.index.get(id).and_then(|&i| self.rows.get_mut(i))
     }
     /// Oldest first.
-    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &T> {
+    /// In insertion order; a slice's iterator, so skipping ahead (`nth`) is one step.
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &T> + ExactSizeIterator {
         self.rows.iter()
     }
 }

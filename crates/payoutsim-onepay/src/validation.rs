@@ -1,6 +1,8 @@
 //! Field-by-field validation of a JSON body, Laravel style: every failing field is listed, each
 //! with Laravel's wording (`The selected method is invalid.`), the first one as the message.
 
+use std::collections::BTreeMap;
+
 use chrono::NaiveDate;
 use serde_json::{Map, Value};
 
@@ -17,6 +19,8 @@ pub fn attr(key: &str) -> String {
 /// A body under validation, collecting errors.
 pub struct Fields<'a> {
     body: &'a Map<String, Value>,
+    /// Its top-level numbers as the client wrote them (amounts are read from these digits).
+    written: BTreeMap<String, String>,
     errors: Vec<FieldError>,
 }
 
@@ -24,8 +28,15 @@ impl<'a> Fields<'a> {
     pub fn new(body: &'a Map<String, Value>) -> Self {
         Self {
             body,
+            written: BTreeMap::new(),
             errors: Vec::new(),
         }
+    }
+
+    /// Reads amounts from the digits of `raw`, the body as sent, rather than their `f64`s.
+    pub fn written(mut self, raw: &[u8]) -> Self {
+        self.written = payoutsim_core::kit::written_numbers(raw);
+        self
     }
 
     pub fn error(&mut self, key: &str, description: impl Into<String>) {
@@ -173,7 +184,7 @@ impl<'a> Fields<'a> {
             self.error(key, format!("The {a} field must be a number."));
             return None;
         };
-        match to_cents(n) {
+        match to_cents(self.written.get(key).map(String::as_str), n) {
             Err(msg) => {
                 self.error(key, msg.replace("{a}", &a));
                 None
@@ -201,35 +212,19 @@ impl<'a> Fields<'a> {
     }
 }
 
-/// A JSON number in cents; an `Err` carries the message with `{a}` for the attribute.
-pub fn to_cents(n: &serde_json::Number) -> Result<i64, String> {
-    if let Some(i) = n.as_i64() {
-        return i
-            .checked_mul(100)
-            .ok_or_else(|| "The {a} field must not be greater than 10000000000000.".into());
-    }
-    if n.is_u64() {
-        return Err("The {a} field must not be greater than 10000000000000.".into());
-    }
-    let f = n.as_f64().unwrap_or(f64::NAN);
-    if !f.is_finite() {
-        return Err("The {a} field must be a number.".into());
-    }
-    if f.abs() > 1e14 {
-        return Err("The {a} field must not be greater than 10000000000000.".into());
-    }
-    // The shortest form that round-trips is what the client wrote (up to trailing zeros).
-    let text = n.to_string();
-    let decimals = match (text.contains(['e', 'E']), text.split_once('.')) {
-        (true, _) if f.fract() != 0.0 => usize::MAX,
-        (true, _) => 0,
-        (false, Some((_, frac))) => frac.trim_end_matches('0').len(),
-        (false, None) => 0,
-    };
-    if decimals > 2 {
-        return Err("The {a} field must have 0-2 decimal places.".into());
-    }
-    Ok((f * 100.0).round() as i64)
+/// A JSON number in cents, read exactly from `written` (its text as sent) when known: more
+/// than 2 decimals is refused, never rounded. An `Err` carries the message with `{a}` for the
+/// attribute.
+pub fn to_cents(written: Option<&str>, n: &serde_json::Number) -> Result<i64, String> {
+    use payoutsim_core::money::{AmountError, number_minor_units};
+    number_minor_units(written, n, 2, MAX_AMOUNT_CENTS).map_err(|e| {
+        match e {
+            AmountError::NotDecimal => "The {a} field must be a number.",
+            AmountError::TooPrecise => "The {a} field must have 0-2 decimal places.",
+            AmountError::TooLarge => "The {a} field must not be greater than 10000000000000.",
+        }
+        .into()
+    })
 }
 
 /// A plausible email address: `local@domain.tld`, no spaces.
@@ -252,7 +247,7 @@ mod tests {
 
     fn cents(v: Value) -> Result<i64, String> {
         match v {
-            Value::Number(n) => to_cents(&n),
+            Value::Number(n) => to_cents(None, &n),
             _ => unreachable!(),
         }
     }
@@ -265,6 +260,32 @@ mod tests {
         assert_eq!(cents(json!(9999999999999.99)), Ok(999_999_999_999_999));
         assert!(cents(json!(10.001)).is_err());
         assert!(cents(json!(1e-7)).is_err());
+    }
+
+    #[test]
+    fn an_amount_is_read_from_the_digits_sent_and_excess_precision_refused() {
+        for (raw, want) in [
+            (r#"{"amount": 999.99999999999999999}"#, None),
+            (r#"{"amount": 1000.0000000000001}"#, None),
+            (r#"{"amount": 1000.10}"#, Some(100_010)),
+            (r#"{"amount": 1.5e2}"#, Some(15_000)),
+        ] {
+            let body: Value = serde_json::from_str(raw).unwrap();
+            let mut f = Fields::new(body.as_object().unwrap()).written(raw.as_bytes());
+
+            let cents = f.amount("amount", true);
+
+            assert_eq!(cents, want, "{raw}");
+            if want.is_none() {
+                let Err(OnePayError::Validation(errors)) = f.finish() else {
+                    panic!("{raw}: expected a validation error")
+                };
+                assert_eq!(
+                    errors[0].description,
+                    "The amount field must have 0-2 decimal places."
+                );
+            }
+        }
     }
 
     #[test]

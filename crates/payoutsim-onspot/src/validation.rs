@@ -341,6 +341,14 @@ mod tests {
     }
 
     #[test]
+    fn an_amount_with_more_precision_than_cents_is_refused_never_rounded() {
+        for bad in ["999.99999999999999999", "1000.0000000000001", "1000.000"] {
+            assert_eq!(parse_cents(bad), None, "{bad}");
+        }
+        assert_eq!(parse_cents("999999999.99"), Some(99_999_999_999));
+    }
+
+    #[test]
     fn e_mails_need_a_local_part_and_a_dotted_domain() {
         assert!(is_email("studioTesting@yopmail.com"));
         for bad in ["", "a@b", "@b.com", "a b@c.com", "a@@b.com", "a@b..com"] {

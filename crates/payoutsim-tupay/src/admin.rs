@@ -129,7 +129,7 @@ async fn move_cashout(
 struct NewEntry {
     tenant: String,
     kind: EntryKind,
-    amount: Value,
+    amount: Box<serde_json::value::RawValue>,
     currency: String,
     /// RFC 3339; default now, never after it.
     date: Option<String>,

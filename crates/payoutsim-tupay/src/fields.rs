@@ -6,36 +6,45 @@
 use chrono::{DateTime, Utc};
 use payoutsim_core::error::AdminError;
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 use crate::Tupay;
 use crate::catalog::{self, Country, Method};
 use crate::model::whole_seconds;
 use crate::statuses::{COMPLETED, PENDING};
 
-/// `value` (a number or a string of one, at most two decimals, not negative) in minor units.
-pub fn minor_units(field: &str, value: &Value) -> Result<i64, AdminError> {
+/// `value` (a number or a string of one, at most two decimals, not negative) in minor units,
+/// read from the JSON text as sent (never through a float): more decimals is refused, never
+/// rounded.
+pub fn minor_units(field: &str, value: &RawValue) -> Result<i64, AdminError> {
     let bad = || {
         AdminError::bad_request(format!(
             "`{field}` must be an amount with at most 2 decimals, 0 or more"
         ))
     };
-    let text = match value {
-        Value::Number(n) => n.to_string(),
-        Value::String(s) => s.trim().to_string(),
-        _ => return Err(bad()),
+    let raw = value.get().trim();
+    let text = if raw.starts_with('"') {
+        serde_json::from_str::<String>(raw).map_err(|_| bad())?
+    } else if raw.starts_with(|c: char| c.is_ascii_digit()) {
+        raw.to_string()
+    } else {
+        return Err(bad());
     };
-    let (whole, fraction) = text.split_once('.').unwrap_or((&text, ""));
-    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-    if !digits(whole)
-        || whole.len() > 12
-        || fraction.len() > 2
-        || !(fraction.is_empty() || digits(fraction))
-    {
+    let text = text.trim();
+    // Strings take plain decimals only; numbers as JSON writes them (an exponent is shifted).
+    let plain = if raw.starts_with('"') {
+        text.to_string()
+    } else {
+        payoutsim_core::money::plain_decimal(text).ok_or_else(bad)?
+    };
+    let (whole, _) = plain.split_once('.').unwrap_or((&plain, ""));
+    if whole.len() > 12 {
         return Err(bad());
     }
-    let units: i64 = whole.parse().map_err(|_| bad())?;
-    let cents: i64 = format!("{fraction:0<2}").parse().map_err(|_| bad())?;
-    Ok(units * 100 + cents)
+    payoutsim_core::money::minor_units(&plain, 2, i64::MAX)
+        .ok()
+        .filter(|u| *u >= 0 && !plain.starts_with('-'))
+        .ok_or_else(bad)
 }
 
 /// `creationDate`: RFC 3339 or Unix seconds, never after `now`; default `now`.
@@ -144,18 +153,30 @@ mod tests {
 
     #[test]
     fn amounts_take_at_most_two_decimals_as_numbers_or_strings() {
-        assert_eq!(minor_units("a", &json!(12.5)).ok(), Some(1_250));
-        assert_eq!(minor_units("a", &json!("12.34")).ok(), Some(1_234));
-        assert_eq!(minor_units("a", &json!(7)).ok(), Some(700));
-        for bad in [
-            json!(-1),
-            json!("1.234"),
-            json!("1e3"),
-            json!(true),
-            json!(""),
-        ] {
-            assert!(minor_units("a", &bad).is_err(), "{bad}");
+        let units = |text: &str| minor_units("a", &raw(text)).ok();
+        assert_eq!(units("12.5"), Some(1_250));
+        assert_eq!(units(r#""12.34""#), Some(1_234));
+        assert_eq!(units("7"), Some(700));
+        for bad in ["-1", r#""1.234""#, r#""1e3""#, "true", r#""""#] {
+            assert!(minor_units("a", &raw(bad)).is_err(), "{bad}");
         }
+    }
+
+    fn raw(text: &str) -> Box<RawValue> {
+        RawValue::from_string(text.to_string()).unwrap()
+    }
+
+    #[test]
+    fn an_amount_with_more_precision_than_cents_is_refused_as_written() {
+        for bad in [
+            "999.99999999999999999",
+            "1000.0000000000001",
+            r#""1000.001""#,
+        ] {
+            assert!(minor_units("a", &raw(bad)).is_err(), "{bad}");
+        }
+        assert_eq!(minor_units("a", &raw("1000.10")).ok(), Some(100_010));
+        assert_eq!(minor_units("a", &raw("1.5e2")).ok(), Some(15_000));
     }
 
     #[test]

@@ -16,6 +16,7 @@ use payoutsim_core::machine::Lifecycle;
 use rand::SeedableRng;
 use serde::Deserialize;
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 use crate::catalog::WHOLE;
 use crate::draw::{self, Rand};
@@ -31,24 +32,24 @@ pub struct NewTransaction {
     pub tenant: String,
     pub status: Option<String>,
     pub outcome: Option<String>,
-    pub amount: Option<Value>,
+    pub amount: Option<Box<RawValue>>,
     pub currency: Option<String>,
     pub country: Option<String>,
     pub payment_method: Option<String>,
     pub client_document: Option<String>,
     pub external_id: Option<String>,
     pub creation_date: Option<Value>,
-    pub fee: Option<Value>,
+    pub fee: Option<Box<RawValue>>,
     /// Deposits: what the payer paid, in `localCurrency`.
-    pub local_amount: Option<Value>,
+    pub local_amount: Option<Box<RawValue>>,
     pub local_currency: Option<String>,
     pub requested_payment_method: Option<String>,
     pub id_user: Option<String>,
     pub refund_attempted: Option<bool>,
     /// Cashouts: what the beneficiary gets, in `creditedCurrency`.
-    pub credited_amount: Option<Value>,
+    pub credited_amount: Option<Box<RawValue>>,
     pub credited_currency: Option<String>,
-    pub tax: Option<Value>,
+    pub tax: Option<Box<RawValue>>,
     pub reason: Option<String>,
 }
 
@@ -297,7 +298,7 @@ pub fn insert(
 }
 
 /// `value` in minor units, or `default` when it is not given.
-fn optional(field: &str, value: &Option<Value>, default: i64) -> Result<i64, AdminError> {
+fn optional(field: &str, value: &Option<Box<RawValue>>, default: i64) -> Result<i64, AdminError> {
     value
         .as_ref()
         .map_or(Ok(default), |v| minor_units(field, v))

@@ -35,6 +35,7 @@ impl App {
             engine.set_admin_listener(AdminListener { addr, token });
         }
         let faults = payoutsim_faults::install(&engine);
+        faults.set_max_rules(config.max_fault_rules);
         let mut ids = config.providers.clone();
         ids.sort();
         ids.dedup();

@@ -27,6 +27,8 @@ pub struct ServeConfig {
     pub admin_allow_hosts: Vec<String>,
     /// Where to write `{"admin": url, "<provider>": url, …}` once every listener is bound.
     pub ready_file: Option<PathBuf>,
+    /// Most fault rules loaded at once (`--max-fault-rules`). Default 10,000.
+    pub max_fault_rules: usize,
     /// Each provider's typed configuration (`OnePayConfig`, …); a provider not given one runs
     /// with its config type's default.
     pub provider_settings: ProviderSettings,
@@ -47,6 +49,7 @@ impl Default for ServeConfig {
             admin_allow_origins: Vec::new(),
             admin_allow_hosts: Vec::new(),
             ready_file: None,
+            max_fault_rules: payoutsim_faults::store::DEFAULT_MAX_RULES,
             provider_settings: ProviderSettings::default(),
             scenarios: Vec::new(),
             connections: ConnectionLimits::default(),

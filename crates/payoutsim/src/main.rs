@@ -147,6 +147,9 @@ struct ServeArgs {
         value_delimiter = ','
     )]
     admin_allow_hosts: Vec<String>,
+    /// Most fault rules loaded at once; loads past it are refused with a 400 naming this flag.
+    #[arg(long, env = "PAYOUTSIM_MAX_FAULT_RULES", default_value_t = payoutsim_faults::store::DEFAULT_MAX_RULES)]
+    max_fault_rules: usize,
     /// Comma-separated hosts webhook URLs may name [default: any host but the admin listener,
     /// whose inboxes are always allowed].
     #[arg(long, env = "PAYOUTSIM_WEBHOOK_ALLOW_HOSTS", value_delimiter = ',')]
@@ -380,6 +383,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         admin_allow_origins: args.admin_allow_origins,
         admin_allow_hosts: args.admin_allow_hosts,
         ready_file: args.ready_file,
+        max_fault_rules: args.max_fault_rules,
         provider_settings: args.provider_flags.into_settings(),
         connections: ConnectionLimits {
             header_timeout: args.header_timeout,

@@ -32,6 +32,8 @@ pub struct Running {
     pub urls: BTreeMap<String, String>,
     stop: watch::Sender<bool>,
     tasks: JoinSet<io::Result<()>>,
+    /// Written once ready, removed once stopped.
+    ready_file: Option<std::path::PathBuf>,
 }
 
 impl Running {
@@ -40,10 +42,18 @@ impl Running {
         self.urls.get(name).map(String::as_str)
     }
 
-    /// Stops accepting, lets requests in flight finish, and waits for every listener to close.
+    /// Stops accepting, lets requests in flight finish, waits for every listener to close, and
+    /// removes the ready file: a watcher never finds it for a simulator that is gone.
     pub async fn shutdown(mut self) -> io::Result<()> {
         let _ = self.stop.send(true);
-        self.join().await
+        let joined = self.join().await;
+        if let Some(path) = &self.ready_file
+            && let Err(e) = tokio::fs::remove_file(path).await
+            && e.kind() != io::ErrorKind::NotFound
+        {
+            tracing::warn!(error = %e, path = %path.display(), "cannot remove the ready file");
+        }
+        joined
     }
 
     /// Waits until every listener has stopped (after `stop_on` fired, or an error).
@@ -142,6 +152,7 @@ pub async fn start(config: ServeConfig) -> io::Result<Running> {
         urls,
         stop,
         tasks,
+        ready_file: config.ready_file.clone(),
     })
 }
 

@@ -293,3 +293,77 @@ async fn a_scenario_webhook_for_a_provider_without_webhooks_names_the_field() {
     );
     sim.stop().await;
 }
+
+/// `n` rules for other paths, as a JSON list.
+fn rules_for_other_paths(n: usize) -> String {
+    let rules: Vec<_> = (0..n)
+        .map(|i| json!({"match": {"path": format!("/v1/other/{i}")}, "fault": {"kind": "reset"}}))
+        .collect();
+    serde_json::to_string(&rules).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
+async fn health_answers_while_a_big_load_of_rules_is_being_built() {
+    let sim = Sim::start().await;
+    let slow = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(120))
+        .build()
+        .unwrap();
+    let load = slow
+        .post(sim.admin_url("/__admin/faults"))
+        .header("content-type", "application/json")
+        .body(rules_for_other_paths(10_000))
+        .send();
+    let load = tokio::spawn(async move {
+        let started = std::time::Instant::now();
+        let status = load.await.unwrap().status().as_u16();
+        (status, started.elapsed())
+    });
+
+    // Health, again and again, until the load is answered: the slowest answer is measured.
+    let mut slowest = std::time::Duration::ZERO;
+    let mut answered = 0;
+    while !load.is_finished() {
+        let asked = std::time::Instant::now();
+        let (status, _) = sim.admin("GET", "/__admin/health", None).await;
+        assert_eq!(status, 200);
+        slowest = slowest.max(asked.elapsed());
+        answered += 1;
+    }
+    let (status, took) = load.await.unwrap();
+
+    assert_eq!(status, 201);
+    assert!(
+        answered >= 2,
+        "health was asked {answered} times during a {took:?} load"
+    );
+    assert!(
+        slowest < took / 3,
+        "health took up to {slowest:?} during a load of {took:?}"
+    );
+    assert_eq!(sim.running.app.faults.snapshot().len(), 10_000);
+    sim.stop().await;
+}
+
+#[tokio::test]
+async fn rules_past_the_cap_are_refused_with_a_400_naming_the_flag() {
+    let mut config = payoutsim::ServeConfig::for_tests();
+    config.max_fault_rules = 2;
+    let sim = Sim::with(config).await;
+    sim.rule(json!({"fault": {"kind": "reset"}})).await;
+
+    let (status, err) = sim
+        .admin(
+            "POST",
+            "/__admin/faults",
+            Some(json!([{"fault": {"kind": "reset"}}, {"fault": {"kind": "empty"}}])),
+        )
+        .await;
+    let (_, list) = sim.admin("GET", "/__admin/faults", None).await;
+
+    assert_eq!(status, 400);
+    let message = err["error"].as_str().unwrap();
+    assert!(message.contains("--max-fault-rules"), "{message}");
+    assert_eq!(list["rules"].as_array().unwrap().len(), 1);
+    sim.stop().await;
+}

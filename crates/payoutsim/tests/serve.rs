@@ -13,13 +13,19 @@ fn temp_path(name: &str) -> std::path::PathBuf {
     std::env::temp_dir().join(format!("payoutsim-{}-{name}", std::process::id()))
 }
 
-#[tokio::test]
-async fn start_binds_every_listener_and_writes_the_ready_file() {
-    let ready = temp_path("ready.json");
+/// A test configuration writing its ready file to a fresh temporary path.
+fn with_ready_file(name: &str) -> (std::path::PathBuf, ServeConfig) {
+    let ready = temp_path(name);
     let config = ServeConfig {
         ready_file: Some(ready.clone()),
         ..ServeConfig::for_tests()
     };
+    (ready, config)
+}
+
+#[tokio::test]
+async fn start_binds_every_listener_and_writes_the_ready_file() {
+    let (ready, config) = with_ready_file("ready.json");
 
     let running = payoutsim::start(config).await.unwrap();
 
@@ -37,6 +43,21 @@ async fn start_binds_every_listener_and_writes_the_ready_file() {
     }
     running.shutdown().await.unwrap();
     std::fs::remove_file(ready).ok();
+}
+
+#[tokio::test]
+async fn the_ready_file_is_gone_after_a_clean_stop() {
+    let (ready, config) = with_ready_file("ready-gone.json");
+    let running = payoutsim::start(config).await.unwrap();
+    let written = ready.exists();
+
+    running.shutdown().await.unwrap();
+
+    assert!(
+        written,
+        "the ready file is written once every listener is bound"
+    );
+    assert!(!ready.exists(), "{} is left behind", ready.display());
 }
 
 /// What the admin API's health check answers.

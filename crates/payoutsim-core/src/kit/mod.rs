@@ -49,7 +49,9 @@ pub use auth::{Auth, Authenticate};
 pub use back_office::{Objects, Page, entry, fund, objects_view, with_page};
 pub use changes::Found;
 pub use records::{Records, Tenants};
-pub use web::{NotAnObject, RawBody, is_blank, is_json, json_object, unknown_routes};
+pub use web::{
+    NotAnObject, RawBody, is_blank, is_json, json_object, unknown_routes, written_numbers,
+};
 
 /// A webhook event a status change emits: its name and its body, serialised in the provider's
 /// own field order.

@@ -6,6 +6,8 @@
 //!   cannot be read is refused with the provider's error
 //! - [`is_blank`], [`is_json`]: whether a body is empty, whether a request says it is JSON
 //! - [`json_object`] and [`NotAnObject`]: a body that must be a JSON object
+//! - [`written_numbers`]: the top-level numbers of a JSON object as the client wrote them, for
+//!   amounts read exactly (`serde_json` keeps a number as an `f64`, which drops digits)
 
 use axum::Router;
 use axum::extract::rejection::BytesRejection;
@@ -84,9 +86,39 @@ pub fn json_object(body: &[u8]) -> Result<Map<String, Value>, NotAnObject> {
     }
 }
 
+/// The members of a JSON object body that are numbers, each as written (`999.99999999999999999`
+/// stays that, where its parsed `f64` prints `1000.0`). Empty for a body that is not an object.
+pub fn written_numbers(body: &[u8]) -> std::collections::BTreeMap<String, String> {
+    let members: std::collections::BTreeMap<String, &serde_json::value::RawValue> =
+        serde_json::from_slice(body).unwrap_or_default();
+    members
+        .into_iter()
+        .filter(|(_, raw)| {
+            raw.get()
+                .starts_with(|c: char| c == '-' || c.is_ascii_digit())
+        })
+        .map(|(key, raw)| (key, raw.get().to_string()))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_are_kept_as_written_and_other_members_left_out() {
+        let body = br#"{"amount": 999.99999999999999999, "n": -1e3, "s": "7", "o": {"x": 1}}"#;
+
+        let written = written_numbers(body);
+
+        assert_eq!(
+            written.get("amount").map(String::as_str),
+            Some("999.99999999999999999")
+        );
+        assert_eq!(written.get("n").map(String::as_str), Some("-1e3"));
+        assert_eq!(written.len(), 2);
+        assert!(written_numbers(b"[1]").is_empty());
+    }
 
     #[test]
     fn json_types_are_known_by_their_essence() {

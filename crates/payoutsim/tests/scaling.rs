@@ -153,7 +153,7 @@ impl Cluster {
 
     /// How many requests to `provider` instance `i`'s journal holds, of `tenant` or of anyone.
     async fn journaled(&self, i: usize, provider: &str, tenant: Option<&str>) -> u64 {
-        let mut query = vec![("provider", provider), ("limit", "0")];
+        let mut query = vec![("provider", provider), ("limit", "1")];
         query.extend(tenant.map(|t| ("tenant", t)));
         let body = self.admin(i, "/__admin/requests", &query).await;
         body["total"].as_u64().unwrap()

@@ -111,10 +111,19 @@ struct Known {
     ids: BTreeMap<String, Vec<String>>,
     onepay_banks: Vec<String>,
     /// (tenant credential, idempotency key) -> the object id the first accepted answer gave.
-    idempotent: HashMap<(String, String), String>,
+    /// The simulated seconds of that answer are kept beside it: a key lasts 24 hours (OnePay's
+    /// and Dots' documented window), and a reset forgets it.
+    idempotent: HashMap<(String, String), (String, f64)>,
+    /// Simulated seconds the harness's own advances moved the clock (the clock is manual).
+    elapsed: f64,
+    /// Accepted answers checked against an earlier one under the same key.
+    replays: u64,
 }
 
 const ID_POOL: usize = 256;
+
+/// How long an idempotency key holds its answer: 24 hours.
+const KEY_WINDOW_S: f64 = 86_400.0;
 
 impl Known {
     fn remember(&mut self, kind: String, id: &str) {
@@ -957,7 +966,10 @@ impl Harness {
             _ => {}
         }
         let provider = match req.listener {
-            "admin" => return,
+            "admin" => {
+                self.learn_admin(req);
+                return;
+            }
             p => p,
         };
         if req.path == "/v1/banks" {
@@ -981,6 +993,25 @@ impl Harness {
         self.check_idempotency(req, &v);
     }
 
+    /// What an accepted admin call changes for the harness: an advance moves its clock, a
+    /// reset forgets the provider's keys.
+    fn learn_admin(&mut self, req: &Req) {
+        let path = req.path.split('?').next().unwrap_or("");
+        let body = serde_json::from_slice::<Value>(&req.body).unwrap_or(Value::Null);
+        if path == "/__admin/clock/advance" {
+            self.known.elapsed += body["seconds"].as_f64().unwrap_or(0.0);
+        }
+        if path == "/__admin/reset" {
+            let provider = (req.path.split_once("provider="))
+                .map(|(_, p)| p.split('&').next().unwrap_or(p).to_string());
+            (self.known.idempotent).retain(|(owner, _), _| {
+                provider
+                    .as_deref()
+                    .is_some_and(|p| !owner.starts_with(&format!("{p}:")))
+            });
+        }
+    }
+
     /// Every accepted answer to a request with the same tenant and key names the same object.
     fn check_idempotency(&mut self, req: &Req, v: &Value) {
         let header = |name: &str| {
@@ -1000,11 +1031,18 @@ impl Harness {
         else {
             return;
         };
-        let first = (self.known.idempotent)
+        let now = self.known.elapsed;
+        let slot = (self.known.idempotent)
             .entry((format!("{}:{auth}", req.listener), key.clone()))
-            .or_insert_with(|| id.to_string());
+            .or_insert_with(|| (id.to_string(), now));
+        if now - slot.1 >= KEY_WINDOW_S {
+            // The key expired: a new object under it is what the provider documents.
+            *slot = (id.to_string(), now);
+        } else if slot.0 == id && slot.1 != now {
+            self.known.replays += 1;
+        }
         assert_eq!(
-            first,
+            slot.0,
             id,
             "seed {}: two objects for idempotency key {key}\n{}",
             self.seed,
@@ -1138,10 +1176,11 @@ async fn fuzzed_requests_to_every_endpoint_never_panic_never_5xx_and_keep_the_bo
         .map(|((l, c), k)| format!("{l} {c}xx: {k}"))
         .collect();
     println!(
-        "fuzz: seed {seed}, {} requests ({} steps), {} idempotency keys checked; {}",
+        "fuzz: seed {seed}, {} requests ({} steps), {} accepted retries under an idempotency key \
+         checked; {}",
         h.sent,
         n,
-        h.known.idempotent.len(),
+        h.known.replays,
         tally.join(", ")
     );
     // The harness reached every provider's authenticated paths, not just its refusals.

@@ -6,7 +6,8 @@
 //! - [`Request`] and [`Response`]: one exchange, as the steps build it
 //!   (`Request::json_api(method, url).header(..).json_body(..)`) and read it.
 //! - [`ReqwestAdapter`]: the built-in client (the only adapter today).
-//! - Planned: an external-process adapter, speaking JSON lines on stdin/stdout, so a team can run
+//! - Planned: an external-process adapter, speaking JSON lines on stdin/stdout
+//!   (`docs/adapter-protocol.md`, specified, not yet implemented), so a team can run
 //!   its own integration code (any language) through the same scenarios.
 
 use std::collections::BTreeMap;

@@ -301,24 +301,12 @@ impl Bounded for EntityData {
     }
 
     fn evict_settled(&mut self, settled: &dyn Fn(&Lifecycle) -> bool, n: usize) -> Vec<String> {
-        let mut paid = 0;
-        let dropped = kit::drop_oldest(
-            &mut self.orders,
-            n,
-            |o| {
-                settled(&o.lc) && {
-                    if o.lc.status == "settled" {
-                        paid += o.amount;
-                    }
-                    true
-                }
-            },
-            |o| o.id.clone(),
-        );
-        self.paid_out_dropped += paid;
-        let gone: HashSet<&str> = dropped.iter().map(String::as_str).collect();
+        let dropped = kit::drop_oldest(&mut self.orders, n, |o| settled(&o.lc));
+        let paid = dropped.iter().filter(|o| o.lc.status == "settled");
+        self.paid_out_dropped += paid.map(|o| o.amount).sum::<i64>();
+        let gone: HashSet<&str> = dropped.iter().map(|o| o.id.as_str()).collect();
         (self.operations).retain(|op| op.order_id.as_deref().is_none_or(|id| !gone.contains(id)));
-        dropped
+        dropped.iter().map(|o| o.id.clone()).collect()
     }
 }
 

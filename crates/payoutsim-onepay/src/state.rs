@@ -156,16 +156,16 @@ impl<T> Table<T> {
     pub fn drop_oldest(
         &mut self,
         n: usize,
-        settled: impl FnMut(&T) -> bool,
+        settled: impl Fn(&T) -> bool,
         id: impl Fn(&T) -> String,
     ) -> Vec<String> {
-        let dropped = payoutsim_core::kit::drop_oldest(&mut self.rows, n, settled, &id);
+        let dropped = payoutsim_core::kit::drop_oldest(&mut self.rows, n, settled);
         if !dropped.is_empty() {
             self.index = (self.rows.iter().enumerate())
                 .map(|(i, row)| (id(row), i))
                 .collect();
         }
-        dropped
+        dropped.iter().map(id).collect()
     }
 }
 

@@ -289,27 +289,15 @@ impl Bounded for TenantData {
     }
 
     fn evict_settled(&mut self, settled: &dyn Fn(&Lifecycle) -> bool, n: usize) -> Vec<String> {
-        let mut paid = 0;
-        let dropped = kit::drop_oldest(
-            &mut self.payouts,
-            n,
-            |p| {
-                settled(&p.lc) && {
-                    if p.lc.status == PAID {
-                        paid += p.item.amount_cents;
-                    }
-                    true
-                }
-            },
-            |p| p.uuid.clone(),
-        );
+        let dropped = kit::drop_oldest(&mut self.payouts, n, |p| settled(&p.lc));
         if !dropped.is_empty() {
-            self.paid_dropped += paid;
+            let paid = dropped.iter().filter(|p| p.lc.status == PAID);
+            self.paid_dropped += paid.map(|p| p.item.amount_cents).sum::<i64>();
             self.index = (self.payouts.iter().enumerate())
                 .map(|(i, p)| (p.uuid.clone(), i))
                 .collect();
         }
-        dropped
+        dropped.into_iter().map(|p| p.uuid).collect()
     }
 }
 

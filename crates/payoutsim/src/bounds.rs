@@ -4,8 +4,8 @@
 
 use payoutsim_core::EngineConfig;
 
-/// `--journal-*`, `--inbox-*`, `--history-cap`, `--idempotency-max-keys`: the engine's stores,
-/// bounded.
+/// `--journal-*`, `--inbox-*`, `--history-cap`, `--idempotency-max-keys`, `--max-objects*`,
+/// `--max-tenants`, `--max-webhook-targets`: the engine's stores, bounded.
 #[derive(Clone, Debug, clap::Args)]
 pub struct BoundsArgs {
     /// Bytes the request journal keeps in all, entries and what they hold (oldest dropped first).

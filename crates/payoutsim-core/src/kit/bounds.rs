@@ -85,22 +85,55 @@ pub fn object_total<'a, R: Bounded + 'a>(
     tenants.into_iter().map(|(_, r)| r.object_count()).sum()
 }
 
-/// Removes up to `n` items `settled` picks from `items`, oldest (first) first, answering the ids
-/// removed by `id`: the common case of [`Bounded::evict_settled`] over a `Vec` of records.
-pub fn drop_oldest<T>(
-    items: &mut Vec<T>,
-    n: usize,
-    mut settled: impl FnMut(&T) -> bool,
-    id: impl Fn(&T) -> String,
-) -> Vec<String> {
+/// Takes up to `n` items `settled` picks out of `items`, oldest (first) first, and answers them
+/// in order: the common case of [`Bounded::evict_settled`] over a `Vec` of records (the caller
+/// reads their ids, and what they paid out, from what it gets back).
+pub fn drop_oldest<T>(items: &mut Vec<T>, n: usize, settled: impl Fn(&T) -> bool) -> Vec<T> {
+    let mut kept = Vec::with_capacity(items.len());
     let mut dropped = Vec::new();
-    items.retain(|item| {
-        if dropped.len() < n && settled(item) {
-            dropped.push(id(item));
-            false
+    for item in items.drain(..) {
+        if dropped.len() < n && settled(&item) {
+            dropped.push(item);
         } else {
-            true
+            kept.push(item);
         }
-    });
+    }
+    *items = kept;
     dropped
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::machine::{Delay, StateMachine};
+
+    #[test]
+    fn settled_items_are_taken_oldest_first_and_no_more_than_asked() {
+        let mut items = vec![1, 2, 3, 4, 5, 6];
+
+        let dropped = drop_oldest(&mut items, 2, |n| n % 2 == 0);
+
+        assert_eq!(dropped, [2, 4]);
+        assert_eq!(items, [1, 3, 5, 6]);
+        assert!(drop_oldest(&mut items, 3, |n| *n > 9).is_empty());
+    }
+
+    #[test]
+    fn only_a_terminal_status_with_no_edge_left_is_settled() {
+        let machines = Machines::new(vec![
+            StateMachine::new("order", "", "new", &["done", "held"])
+                .edge("new", "done", Delay::Seconds(1))
+                .edge("held", "done", Delay::Seconds(1)),
+        ]);
+        let at = |status: &str| super::super::records::sample("order", status);
+
+        assert!(is_settled(&machines, &at("done")));
+        assert!(!is_settled(&machines, &at("new")));
+        assert!(
+            !is_settled(&machines, &at("held")),
+            "an edge still leaves it"
+        );
+        let other = super::super::records::sample("account", "done");
+        assert!(!is_settled(&machines, &other), "no machine: not settled");
+    }
 }

@@ -262,6 +262,11 @@ impl Clock {
     }
 
     /// Forgets per-tenant offsets (on reset). Global time never goes backwards.
+    /// Forgets one tenant's own time (it follows the global clock again).
+    pub fn forget_tenant(&self, tenant: &str) {
+        self.lock().tenant_offsets.remove(tenant);
+    }
+
     pub fn forget_tenants(&self, prefix: Option<&str>) {
         let mut s = self.lock();
         match prefix {

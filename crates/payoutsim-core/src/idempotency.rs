@@ -292,6 +292,14 @@ impl IdempotencyStore {
         self.len() == 0
     }
 
+    /// Forgets every key of one tenant, exactly (keys still running included: their requests
+    /// finish without storing an answer anyone can find).
+    pub fn forget_tenant(&self, tenant: &str) {
+        let mut keys = self.lock();
+        keys.slots.retain(|(t, _, _), _| t != tenant);
+        keys.kept.remove(tenant);
+    }
+
     pub fn reset(&self, tenant_prefix: Option<&str>) {
         let mut keys = self.lock();
         match tenant_prefix {

@@ -91,6 +91,16 @@ impl Ids {
 
     /// Forgets the streams whose name starts with `prefix` (all when `None`): after a reset a
     /// tenant's ids start again from the beginning of its stream.
+    /// Forgets the streams of one tenant: `tenant` and those named `tenant:…`, exactly.
+    pub fn forget_tenant(&self, tenant: &str) {
+        let mut streams = self.streams.lock().unwrap_or_else(|e| e.into_inner());
+        let of = |k: &str| {
+            k.strip_prefix(tenant)
+                .is_some_and(|r| r.is_empty() || r.starts_with(':'))
+        };
+        streams.retain(|k, _| !of(k));
+    }
+
     pub fn reset(&self, prefix: Option<&str>) {
         let mut streams = self.streams.lock().unwrap_or_else(|e| e.into_inner());
         match prefix {

@@ -55,7 +55,8 @@ pub mod timeline;
 pub mod webhooks;
 
 pub use engine::{
-    Cause, DEFAULT_WEBHOOK_QUEUE_CAP, Engine, EngineConfig, ResetHook, Settled, Transition,
-    TransitionRecord, Unsent, WeakEngine,
+    Cause, DEFAULT_MAX_OBJECTS, DEFAULT_MAX_OBJECTS_PER_TENANT, DEFAULT_MAX_TENANTS,
+    DEFAULT_MAX_WEBHOOK_TARGETS, DEFAULT_WEBHOOK_QUEUE_CAP, Engine, EngineConfig, ResetHook,
+    Settled, Transition, TransitionRecord, Unsent, WeakEngine,
 };
 pub use provider::Provider;

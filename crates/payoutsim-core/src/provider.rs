@@ -111,11 +111,28 @@ pub trait Provider: Send + Sync + 'static {
         None
     }
 
+    /// Forgets tenant `tenant` whole, evicted past `--max-tenants` or `--max-objects`: its
+    /// objects, sessions and bindings, so that its tokens are refused as a reset's are and its
+    /// credentials start afresh. `false` when it cannot be forgotten (the provider could not
+    /// give it back as it was): the engine then evicts another. Default: it cannot.
+    fn forget_tenant(&self, _tenant: &str) -> bool {
+        false
+    }
+
+    /// How many objects all its tenants hold, counted against `--max-objects`. Default: none.
+    fn object_total(&self) -> usize {
+        0
+    }
+
     /// Credits `amount` (in the provider's major unit, e.g. whole COP with up to 2 decimals) to
     /// tenant `tenant` (`<provider>:<credential>`), provisioning it if new: the back office's
-    /// `fund` action and scenario files' `setup.balances`. Answers what the back office shows,
-    /// e.g. `{"tenant", "available"}`. Default: the provider keeps no balance.
-    fn fund(&self, tenant: &str, _amount: &serde_json::Number) -> Result<Value, AdminError> {
+    /// `fund` action and scenario files' `setup.balances`. `amount` is the number's digits as
+    /// the client wrote them, in plain decimal (an exponent shifted exactly,
+    /// [`crate::money::plain_decimal`]), never through `f64`: read it with
+    /// [`crate::money::minor_units`], which refuses more precision than the provider allows.
+    /// Answers what the back office shows, e.g. `{"tenant", "available"}`. Default: the provider
+    /// keeps no balance.
+    fn fund(&self, tenant: &str, _amount: &str) -> Result<Value, AdminError> {
         Err(AdminError::bad_request(format!(
             "{} keeps no balance to fund (tenant `{tenant}`)",
             self.name()

@@ -110,6 +110,11 @@ impl Sessions {
         self.by_token.remove(token)
     }
 
+    /// Closes every session of `tenant` (evicted: its tokens are refused).
+    pub fn forget_tenant(&mut self, tenant: &str) {
+        self.by_token.retain(|_, s| s.tenant != tenant);
+    }
+
     /// Open sessions (expired ones not yet dropped included).
     pub fn len(&self) -> usize {
         self.by_token.len()

@@ -24,6 +24,10 @@ pub struct TenantInfo {
     /// `None` for a declared tenant no client has authenticated as yet.
     #[serde(skip)]
     secret: Option<String>,
+    /// When a request last entered it, as a count of entries ([`Tenants::touch`]): the least
+    /// recently used tenant has the lowest.
+    #[serde(skip)]
+    used: u64,
 }
 
 /// The secret presented does not match the one this credential was provisioned with.
@@ -39,6 +43,7 @@ impl TenantInfo {
             environment: environment.map(str::to_string),
             first_seen: crate::clock::rfc3339(now),
             secret: None,
+            used: 0,
         }
     }
 }
@@ -46,6 +51,8 @@ impl TenantInfo {
 #[derive(Debug, Default)]
 pub struct Tenants {
     map: Mutex<BTreeMap<String, TenantInfo>>,
+    /// Entries counted, for [`TenantInfo::used`].
+    entries: std::sync::atomic::AtomicU64,
 }
 
 impl Tenants {
@@ -85,6 +92,42 @@ impl Tenants {
         let mut map = self.map.lock().unwrap_or_else(|e| e.into_inner());
         map.entry(key.to_string())
             .or_insert_with(|| TenantInfo::new(provider, key, environment, now));
+    }
+
+    /// Notes that a request entered `tenant` now (the most recently used).
+    pub fn touch(&self, tenant: &str) {
+        let n = 1 + (self.entries).fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let mut map = self.map.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(t) = map.get_mut(tenant) {
+            t.used = n;
+        }
+    }
+
+    /// How many tenants there are, of every provider.
+    pub fn len(&self) -> usize {
+        self.map.lock().unwrap_or_else(|e| e.into_inner()).len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The least recently used tenant that `skip` does not name, with its provider.
+    pub fn least_recent(&self, skip: impl Fn(&str) -> bool) -> Option<(String, String)> {
+        let map = self.map.lock().unwrap_or_else(|e| e.into_inner());
+        (map.values())
+            .filter(|t| !skip(&t.tenant))
+            .min_by_key(|t| t.used)
+            .map(|t| (t.tenant.clone(), t.provider.clone()))
+    }
+
+    /// Forgets one tenant (its secret too: the next client to present its credentials binds
+    /// them afresh).
+    pub fn remove(&self, tenant: &str) {
+        self.map
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(tenant);
     }
 
     pub fn list(&self, provider: Option<&str>) -> Vec<TenantInfo> {
@@ -157,6 +200,26 @@ mod tests {
             tenants.authenticate("p", "p:pub", "s2", None, epoch),
             Err(WrongSecret)
         );
+    }
+
+    #[test]
+    fn the_least_recently_entered_tenant_is_found_past_those_skipped() {
+        let tenants = Tenants::default();
+        let now = crate::clock::manual_epoch();
+        for t in ["p:a", "p:b", "p:c"] {
+            tenants.authenticate("p", t, "s", None, now).unwrap();
+            tenants.touch(t);
+        }
+        tenants.touch("p:a");
+
+        let oldest = tenants.least_recent(|_| false);
+        let past_b = tenants.least_recent(|t| t == "p:b");
+        tenants.remove("p:b");
+
+        assert_eq!(oldest, Some(("p:b".into(), "p".into())));
+        assert_eq!(past_b, Some(("p:c".into(), "p".into())));
+        assert_eq!(tenants.len(), 2);
+        assert!(tenants.authenticate("p", "p:b", "other", None, now).is_ok());
     }
 
     #[test]

@@ -142,6 +142,11 @@ impl Timeline {
             .collect()
     }
 
+    /// Drops everything scheduled for one tenant.
+    pub fn forget_tenant(&self, tenant: &str) {
+        self.lock().by_tenant.remove(tenant);
+    }
+
     pub fn reset(&self, provider: Option<&str>) {
         let mut q = self.lock();
         match provider {

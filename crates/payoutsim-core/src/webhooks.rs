@@ -382,6 +382,14 @@ pub struct TargetBacklog {
     pub pending: usize,
 }
 
+/// A tenant already has `limit` webhook targets of the provider (`--max-webhook-targets`): a new
+/// one is refused, each provider in its own validation error.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("at most {limit} webhooks per account (--max-webhook-targets)")]
+pub struct TooManyTargets {
+    pub limit: usize,
+}
+
 #[derive(Debug)]
 pub struct Outbox {
     pub policy: RetryPolicy,
@@ -406,16 +414,30 @@ impl Outbox {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Stores a target; its `id` is `wh_<n>` unless one is given.
-    pub fn add_target(&self, mut target: WebhookTarget) -> WebhookTarget {
+    /// Stores a target; its `id` is `wh_<n>` unless one is given. A target with a known id
+    /// replaces it; a new one is refused when its tenant already has `max_per_tenant` of the
+    /// provider's targets.
+    pub fn add_target(
+        &self,
+        mut target: WebhookTarget,
+        max_per_tenant: usize,
+    ) -> Result<WebhookTarget, TooManyTargets> {
         let mut s = self.lock();
+        let known = !target.id.is_empty() && s.targets.iter().any(|t| t.id == target.id);
+        let same_tenant =
+            |t: &&WebhookTarget| t.provider == target.provider && t.tenant == target.tenant;
+        if !known && s.targets.iter().filter(same_tenant).count() >= max_per_tenant {
+            return Err(TooManyTargets {
+                limit: max_per_tenant,
+            });
+        }
         if target.id.is_empty() {
             s.next_target += 1;
             target.id = format!("wh_{}", s.next_target);
         }
         s.targets.retain(|t| t.id != target.id);
         s.targets.push(target.clone());
-        target
+        Ok(target)
     }
 
     pub fn remove_target(&self, id: &str) -> Option<WebhookTarget> {
@@ -622,6 +644,20 @@ impl Outbox {
             .filter(|d| tenant.is_none_or(|t| d.tenant == t))
             .cloned()
             .collect()
+    }
+
+    /// Drops one tenant's targets and pending messages (its delivery records stay, bounded by
+    /// the history cap).
+    pub fn forget_tenant(&self, tenant: &str) {
+        let mut s = self.lock();
+        s.targets.retain(|t| t.tenant != tenant);
+        let gone: Vec<u64> = (s.pending.iter())
+            .filter(|(_, (m, _))| m.target.tenant == tenant)
+            .map(|(id, _)| *id)
+            .collect();
+        for id in gone {
+            s.take(id);
+        }
     }
 
     pub fn reset(&self, provider: Option<&str>) {

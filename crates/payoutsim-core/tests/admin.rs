@@ -294,7 +294,7 @@ async fn the_inbox_keeps_what_a_provider_delivered_byte_for_byte() {
     sim.engine.set_admin_listener(listener);
     let mut inbox = target("toy:a", &format!("{base}/__admin/inbox/my-app"));
     inbox.events = vec!["order.new".into()];
-    let inbox = sim.engine.add_webhook_target(inbox);
+    let inbox = sim.engine.add_webhook_target(inbox).unwrap();
 
     order(&sim, "a").await;
     sim.engine.settle(None).await;

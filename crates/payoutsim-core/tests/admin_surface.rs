@@ -259,7 +259,9 @@ async fn a_delivery_that_would_reach_the_admin_listener_is_not_sent() {
     sim.engine
         .set_admin_listener(AdminListener { addr, token: None });
     let url = format!("http://localhost:{}/__admin/reset", addr.port());
-    sim.engine.add_webhook_target(target("toy:a", &url));
+    sim.engine
+        .add_webhook_target(target("toy:a", &url))
+        .unwrap();
 
     let id = order(&sim, "a").await;
     sim.engine.settle(None).await;
@@ -333,7 +335,8 @@ async fn show_secrets_shows_them_in_listings_and_the_journal() {
     };
     let sim: Sim<ToySpec> = Sim::with_engine(Engine::new(config), ());
     sim.engine
-        .add_webhook_target(target("toy:a", "http://127.0.0.1:9/h"));
+        .add_webhook_target(target("toy:a", "http://127.0.0.1:9/h"))
+        .unwrap();
     sim.call(
         "POST",
         "/orders",

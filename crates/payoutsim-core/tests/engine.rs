@@ -78,7 +78,9 @@ async fn tenants_draw_ids_from_their_own_streams() {
 async fn webhooks_are_delivered_in_order_with_the_providers_signature() {
     let sim = Sim::<ToySpec>::new(1, ());
     let rx = Receiver::start().await;
-    sim.engine.add_webhook_target(target("toy:a", &rx.url));
+    sim.engine
+        .add_webhook_target(target("toy:a", &rx.url))
+        .unwrap();
 
     order(&sim, "a").await;
     sim.advance(30.0).await;
@@ -104,7 +106,7 @@ async fn a_failed_delivery_is_retried_after_the_backoff_of_simulated_time() {
     let rx = Receiver::scripted(vec![500, 503]).await;
     let mut t = target("toy:a", &rx.url);
     t.events = vec!["order.new".into()];
-    sim.engine.add_webhook_target(t);
+    sim.engine.add_webhook_target(t).unwrap();
 
     order(&sim, "a").await;
     sim.engine.settle(None).await;
@@ -140,7 +142,9 @@ async fn an_unreachable_target_records_the_error_and_gives_up_after_the_last_att
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let dead = format!("http://{}/hook", listener.local_addr().unwrap());
     drop(listener);
-    sim.engine.add_webhook_target(target("toy:a", &dead));
+    sim.engine
+        .add_webhook_target(target("toy:a", &dead))
+        .unwrap();
 
     order(&sim, "a").await;
     sim.engine.advance(24.0 * 3600.0, Some("toy:a")).await;

@@ -80,7 +80,9 @@ async fn a_forced_outcome_is_logged_with_the_creation_in_one_record() {
 async fn a_back_office_move_is_logged_emitted_and_answered_in_one_step() {
     let sim = Sim::<ToySpec>::new(1, ());
     let rx = Receiver::start().await;
-    sim.engine.add_webhook_target(target("toy:a", &rx.url));
+    sim.engine
+        .add_webhook_target(target("toy:a", &rx.url))
+        .unwrap();
     let id = order(&sim, "a").await;
 
     let (status, body) = move_to(&sim, &id, "failed").await;
@@ -163,7 +165,9 @@ async fn advancing_past_a_hanging_receiver_answers_within_the_settle_wait() {
     // Accepts connections and never answers.
     let hang = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/hook", hang.local_addr().unwrap());
-    sim.engine.add_webhook_target(target("toy:a", &url));
+    sim.engine
+        .add_webhook_target(target("toy:a", &url))
+        .unwrap();
     order(&sim, "a").await;
 
     let started = std::time::Instant::now();

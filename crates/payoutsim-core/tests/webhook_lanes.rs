@@ -57,8 +57,12 @@ async fn a_receiver_that_hangs_does_not_delay_another_targets_webhook() {
     let sim = sim(config);
     let (_hang, hang_url) = hanging().await;
     let answers = Receiver::start().await;
-    sim.engine.add_webhook_target(target("toy:a", &hang_url));
-    sim.engine.add_webhook_target(target("toy:b", &answers.url));
+    sim.engine
+        .add_webhook_target(target("toy:a", &hang_url))
+        .unwrap();
+    sim.engine
+        .add_webhook_target(target("toy:b", &answers.url))
+        .unwrap();
     emit(&sim, "toy:a", 2);
     emit(&sim, "toy:b", 2);
 
@@ -87,7 +91,9 @@ async fn advance_with_20000_due_deliveries_to_a_dead_receiver_answers_within_the
     config.settle_wait = Duration::from_millis(300);
     config.webhook_queue_cap = 20_000;
     let sim = sim(config);
-    sim.engine.add_webhook_target(target("toy:a", &dead()));
+    sim.engine
+        .add_webhook_target(target("toy:a", &dead()))
+        .unwrap();
     emit(&sim, "toy:a", 20_000);
 
     let started = Instant::now();
@@ -112,7 +118,9 @@ async fn an_advance_wait_of_zero_answers_at_once_with_what_is_pending() {
     config.settle_wait = Duration::ZERO;
     let sim = sim(config);
     let (_hang, hang_url) = hanging().await;
-    sim.engine.add_webhook_target(target("toy:a", &hang_url));
+    sim.engine
+        .add_webhook_target(target("toy:a", &hang_url))
+        .unwrap();
     emit(&sim, "toy:a", 3);
 
     let r = advance_one_second(&sim).await;
@@ -128,7 +136,9 @@ async fn the_queue_cap_drops_the_oldest_pending_message_and_the_count_is_visible
     let mut config = sim_config(1);
     config.webhook_queue_cap = 3;
     let sim = sim(config);
-    sim.engine.add_webhook_target(target("toy:a", &dead()));
+    sim.engine
+        .add_webhook_target(target("toy:a", &dead()))
+        .unwrap();
 
     emit(&sim, "toy:a", 5);
 
@@ -161,12 +171,17 @@ async fn stopping_the_sender_says_what_was_left_unsent_per_target_and_sends_noth
     let sim = sim(config);
     let (_hang, hang_url) = hanging().await;
     let answers = Receiver::start().await;
-    let a = sim.engine.add_webhook_target(target("toy:a", &hang_url));
+    let a = sim
+        .engine
+        .add_webhook_target(target("toy:a", &hang_url))
+        .unwrap();
     emit(&sim, "toy:a", 3);
     sim.engine.settle(None).await;
 
     let unsent = sim.engine.stop_webhooks();
-    sim.engine.add_webhook_target(target("toy:b", &answers.url));
+    sim.engine
+        .add_webhook_target(target("toy:b", &answers.url))
+        .unwrap();
     emit(&sim, "toy:b", 1);
     let after = sim.engine.settle(None).await;
 

@@ -86,12 +86,8 @@ pub(crate) fn provision(dots: &Dots, tenant: &str) -> Result<Value, AdminError> 
 }
 
 /// Credits an app wallet (`Provider::fund`), `amount` in dollars.
-pub(crate) fn fund(
-    dots: &Dots,
-    tenant: &str,
-    amount: &serde_json::Number,
-) -> Result<Value, AdminError> {
-    let cents = match minor_units(&amount.to_string(), 2, MAX_FUNDING_CENTS) {
+pub(crate) fn fund(dots: &Dots, tenant: &str, amount: &str) -> Result<Value, AdminError> {
+    let cents = match minor_units(amount, 2, MAX_FUNDING_CENTS) {
         Ok(c) if c > 0 => c,
         Err(AmountError::TooLarge) => {
             return Err(AdminError::bad_request(format!(

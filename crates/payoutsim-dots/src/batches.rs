@@ -103,6 +103,7 @@ async fn create(
                 .ok_or_else(|| DotsError::Internal("no payout batch machine".into()))?;
             let destiny = dots.decide::<i64>(&machine, None, None);
             let wire = caller.with_app(&dots, |app| {
+                dots.make_room(&caller.tenant, app, 1)?;
                 let lc = dots.start(&caller.tenant, &machine, &id, destiny, now);
                 let rec = BatchRec {
                     id: id.clone(),

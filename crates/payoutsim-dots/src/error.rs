@@ -73,6 +73,10 @@ pub enum DotsError {
     /// 415.
     #[error("The request body must be sent as application/json.")]
     UnsupportedMediaType,
+    /// 503 `service-unavailable`: the app holds `--max-objects-per-tenant` objects and none is
+    /// settled (Dots documents no rate limit, so its unavailable answer).
+    #[error("Service unavailable: this app holds {0} objects, none of them settled.")]
+    TooManyObjects(usize),
     /// 500, logged: a bug of the simulator's, never a client's input.
     #[error("Internal error.")]
     Internal(String),
@@ -120,6 +124,7 @@ impl DotsError {
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::TooManyObjects(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -130,10 +135,16 @@ impl DotsError {
             Self::Invalid { code, .. } => code,
             Self::NotFound(_) => code::NOT_FOUND,
             Self::Busy => code::RESOURCE_BUSY,
-            Self::Internal(_) => code::UNAVAILABLE,
+            Self::Internal(_) | Self::TooManyObjects(_) => code::UNAVAILABLE,
             Self::Repeated(_) | Self::MethodNotAllowed | Self::TooLarge(_) => code::INVALID_INPUT,
             Self::UnsupportedMediaType => code::INVALID_INPUT,
         }
+    }
+}
+
+impl From<payoutsim_core::kit::TooManyObjects> for DotsError {
+    fn from(e: payoutsim_core::kit::TooManyObjects) -> Self {
+        Self::TooManyObjects(e.limit)
     }
 }
 

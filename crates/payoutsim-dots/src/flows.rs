@@ -101,6 +101,7 @@ async fn create(
         if let Some(u) = &user_id {
             user_of(app, u)?;
         }
+        dots.make_room(&caller.tenant, app, 1)?;
         let rec = FlowRec {
             id: id.clone(),
             created: now,

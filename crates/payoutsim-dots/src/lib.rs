@@ -160,6 +160,15 @@ impl Spec for DotsSpec {
         Some(&mut store.apps)
     }
 
+    fn forget_tenant(_kit: &Dots, store: &mut Store, tenant: &str) -> bool {
+        store.forget(tenant);
+        true
+    }
+
+    fn object_total(store: &Store) -> usize {
+        kit::object_total(&store.apps)
+    }
+
     fn on_transition(dots: &Dots, store: &mut Store, change: &Transition) -> Vec<Event> {
         lifecycle::on_transition(dots, store, change)
     }
@@ -203,7 +212,7 @@ impl Spec for DotsSpec {
         auth::tenant_hint(headers)
     }
 
-    fn fund(dots: &Dots, tenant: &str, amount: &serde_json::Number) -> Result<Value, AdminError> {
+    fn fund(dots: &Dots, tenant: &str, amount: &str) -> Result<Value, AdminError> {
         admin::fund(dots, tenant, amount)
     }
 

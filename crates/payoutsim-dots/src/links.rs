@@ -225,6 +225,8 @@ fn make_link(
         if must_fund && !funded {
             return Err(DotsError::insufficient("app", app.wallet, req.amount));
         }
+        // The link and its flow.
+        dots.make_room(&caller.tenant, app, 2)?;
         let mut steps = vec!["payout".to_string()];
         steps.extend(req.steps.iter().filter(|s| *s != "payout").cloned());
         app.flows.insert(

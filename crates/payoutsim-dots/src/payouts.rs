@@ -110,6 +110,7 @@ async fn create(
                 let (rail, variant) = rail_of(app, &req)?;
                 let machine = (dots.machine(TRANSFER, variant))
                     .ok_or_else(|| DotsError::Internal(format!("no payout machine {variant}")))?;
+                dots.make_room(&caller.tenant, app, 1)?;
                 // Debit first: a refused payout must leave a fault rule's outcome untaken.
                 let rec = pay(app, &id, (&req, rail, None), now)?;
                 let destiny = dots.decide(&machine, forced.take(), state::magic_for(req.amount));
@@ -231,6 +232,7 @@ pub fn start_payout(
     let machine = (dots.machine(TRANSFER, variant))
         .ok_or_else(|| DotsError::Internal(format!("no payout machine {variant}")))?;
     let destiny: Destiny = dots.decide(&machine, None, state::magic_for(req.amount));
+    dots.make_room(tenant, app, 1)?;
     let rec = pay(app, id, (req, rail, link), now)?;
     let lc = dots.start(tenant, &machine, id, destiny, now);
     Ok(store_payout(app, rec, lc))

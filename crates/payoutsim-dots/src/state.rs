@@ -4,10 +4,10 @@
 //! An app is a tenant: `dots:<client_id>` for a key pair's own app, `dots:<client_id>:<app id>`
 //! for an app the organisation made with `POST /v2/apps` and acts for with `Api-App-Id`.
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 
 use chrono::{DateTime, Utc};
-use payoutsim_core::kit::Records;
+use payoutsim_core::kit::{Bounded, Records};
 use payoutsim_core::machine::{Delay, Lifecycle, StateMachine};
 use serde::Serialize;
 use serde_json::Value;
@@ -77,6 +77,25 @@ pub struct Store {
     pub apps: BTreeMap<String, AppData>,
     /// The apps each organisation (key pair, by `client_id`) made with `POST /v2/apps`.
     pub orgs: BTreeMap<String, Ordered<AppRec>>,
+}
+
+impl Store {
+    /// Forgets tenant `tenant` (evicted): its app, and its entry among the apps of the
+    /// organisation that made it (`Api-App-Id` naming it is then refused as unknown). An
+    /// organisation's own app evicted leaves the apps it made, tenants of their own.
+    pub fn forget(&mut self, tenant: &str) {
+        self.apps.remove(tenant);
+        for apps in self.orgs.values_mut() {
+            let ids: Vec<String> = (apps.iter())
+                .filter(|a| a.tenant == tenant)
+                .map(|a| a.id.clone())
+                .collect();
+            for id in ids {
+                apps.remove(&id);
+            }
+        }
+        self.orgs.retain(|_, apps| !apps.is_empty());
+    }
 }
 
 /// An app an organisation made.
@@ -170,6 +189,67 @@ impl AppData {
     pub fn money_is_conserved(&self) -> bool {
         let users = self.users.iter().map(|u| u.wallet).sum::<i64>();
         self.wallet + users + self.in_flight() + self.money_out == self.funded
+    }
+}
+
+/// `--max-objects-per-tenant` counts an app's users, transfers, payout links, batches and flows.
+/// Dropped first, oldest first: settled transfers that hold no money in flight and that no
+/// link or batch names; then settled links that hold none (with their flow and their settled
+/// transfer); then completed batches. Users (who hold wallets and methods) and flows of their
+/// own are never dropped.
+impl Bounded for AppData {
+    fn object_count(&self) -> usize {
+        (self.users.len() + self.transfers.len() + self.links.len())
+            + (self.batches.len() + self.flows.len())
+    }
+
+    fn evict_settled(&mut self, settled: &dyn Fn(&Lifecycle) -> bool, n: usize) -> Vec<String> {
+        let batched: HashSet<&str> = (self.batches.iter())
+            .flat_map(|b| b.items.iter().filter_map(|i| i.transfer_id.as_deref()))
+            .collect();
+        let done = |t: &TransferRec| {
+            t.lc.as_ref().is_none_or(settled)
+                && (t.kind != "payout" || t.refunded || t.status() == "completed")
+        };
+        let mut dropped: Vec<String> = (self.transfers.iter())
+            .filter(|t| done(t) && t.payout_link_id.is_none() && !batched.contains(t.id.as_str()))
+            .take(n)
+            .map(|t| t.id.clone())
+            .collect();
+        let links: Vec<(String, String, Option<String>)> = (self.links.iter())
+            .filter(|l| {
+                let holds = l.funded && !l.refunded && l.status() != "claimed";
+                let transfer = l.transfer_id.as_deref().map(|t| self.transfers.get(t));
+                l.lc.as_ref().is_some_and(settled)
+                    && !holds
+                    && transfer.is_none_or(|t| {
+                        t.is_none_or(|t| done(t) && !batched.contains(t.id.as_str()))
+                    })
+            })
+            .take(n - dropped.len())
+            .map(|l| (l.id.clone(), l.flow_id.clone(), l.transfer_id.clone()))
+            .collect();
+        let batches: Vec<String> = (self.batches.iter())
+            .filter(|b| settled(&b.lc))
+            .take(n - dropped.len() - links.len())
+            .map(|b| b.id.clone())
+            .collect();
+        for id in &dropped {
+            self.transfers.remove(id);
+        }
+        for (id, flow, transfer) in links {
+            self.links.remove(&id);
+            self.flows.remove(&flow);
+            if let Some(t) = transfer.filter(|t| self.transfers.remove(t).is_some()) {
+                dropped.push(t);
+            }
+            dropped.push(id);
+        }
+        for id in batches {
+            self.batches.remove(&id);
+            dropped.push(id);
+        }
+        dropped
     }
 }
 

@@ -83,6 +83,8 @@ async fn create(
         || {
             let id = dots.engine().ids().uuid(&caller.tenant);
             let t = caller.with_app(&dots, |app| {
+                user_of(app, &user_id)?;
+                dots.make_room(&caller.tenant, app, 1)?;
                 move_between(app, (&id, &user_id, amount), (tax_exempt, metadata), now)
             })?;
             reply(StatusCode::OK, &t)

@@ -144,6 +144,7 @@ async fn create(
                 "phone_number: a user with this phone number already exists",
             ));
         }
+        dots.make_room(&caller.tenant, app, 1)?;
         let rec = UserRec {
             id: id.clone(),
             created: now,

@@ -257,8 +257,12 @@ pub fn apply(
     }
     for (tenant, amount) in &setup.balances {
         let provider = provider_of(engine, tenant).map_err(ScenarioError::plain)?;
+        // A YAML or JSON number as parsed (scenario files are read through serde): its
+        // shortest form, shifted to plain digits.
+        let amount = payoutsim_core::money::plain_decimal(&amount.to_string())
+            .unwrap_or_else(|| amount.to_string());
         provider
-            .fund(tenant, amount)
+            .fund(tenant, &amount)
             .map_err(|e| ScenarioError::plain(format!("setup.balances.{tenant}: {}", e.1)))?;
     }
     for t in &setup.timings {
@@ -266,19 +270,21 @@ pub fn apply(
             p.set_delay(&t.kind, &t.variant, &t.from, &t.to, delay);
         }
     }
-    for w in &setup.webhooks {
+    for (i, w) in setup.webhooks.iter().enumerate() {
         if let Ok(p) = provider_of(engine, &w.tenant) {
             let (secret, extra) = p.new_webhook_secret(&w.tenant);
-            engine.add_webhook_target(WebhookTarget {
-                id: String::new(),
-                provider: p.name().to_string(),
-                tenant: w.tenant.clone(),
-                url: w.url.clone(),
-                events: w.events.clone(),
-                secret,
-                extra,
-                created_at: payoutsim_core::clock::rfc3339(engine.now_for(&w.tenant)),
-            });
+            engine
+                .add_webhook_target(WebhookTarget {
+                    id: String::new(),
+                    provider: p.name().to_string(),
+                    tenant: w.tenant.clone(),
+                    url: w.url.clone(),
+                    events: w.events.clone(),
+                    secret,
+                    extra,
+                    created_at: payoutsim_core::clock::rfc3339(engine.now_for(&w.tenant)),
+                })
+                .map_err(|e| ScenarioError::plain(format!("setup.webhooks[{i}]: {e}")))?;
         }
     }
     let rules = scenario.rules.clone();

@@ -22,7 +22,7 @@ use crate::auth::{is_entity, usable};
 use crate::catalog::{ORDER, SPEI_IN, status_named, wire_status};
 use crate::model::Money;
 use crate::state::{EntityData, OperationRec, Store};
-use crate::validation::to_cents;
+use crate::validation::cents_of;
 use crate::{Kashpay, with_entity};
 
 /// The kinds `objects` knows.
@@ -164,13 +164,9 @@ pub(crate) fn provision(kashpay: &Kashpay, tenant: &str) -> Result<Value, AdminE
 }
 
 /// Credits an entity's balance (`Provider::fund`), recorded as a type-3 operation.
-pub(crate) fn fund(
-    kashpay: &Kashpay,
-    tenant: &str,
-    amount: &serde_json::Number,
-) -> Result<Value, AdminError> {
+pub(crate) fn fund(kashpay: &Kashpay, tenant: &str, amount: &str) -> Result<Value, AdminError> {
     let entity = entity_of(tenant)?;
-    let cents = to_cents(amount).ok().filter(|c| *c > 0).ok_or_else(|| {
+    let cents = cents_of(amount).ok().filter(|c| *c > 0).ok_or_else(|| {
         AdminError::bad_request("`amount` must be a positive number with at most 2 decimals")
     })?;
     let now = kashpay.declare(tenant, None);

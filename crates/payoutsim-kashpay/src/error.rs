@@ -52,6 +52,18 @@ pub enum KashpayError {
     Internal(String),
 }
 
+/// `--max-objects-per-tenant` reached with no settled or returned order to drop: a 429 in
+/// Kashpay's transport-level envelope.
+impl From<payoutsim_core::kit::TooManyObjects> for KashpayError {
+    fn from(e: payoutsim_core::kit::TooManyObjects) -> Self {
+        let message = format!(
+            "Demasiadas solicitudes: la entidad tiene {} órdenes en curso",
+            e.limit
+        );
+        Self::Http(StatusCode::TOO_MANY_REQUESTS, message)
+    }
+}
+
 impl KashpayError {
     pub fn status(&self) -> StatusCode {
         match self {

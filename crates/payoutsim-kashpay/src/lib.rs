@@ -112,6 +112,15 @@ impl Spec for KashpaySpec {
         Some(&mut store.entities)
     }
 
+    fn forget_tenant(_kit: &Kashpay, store: &mut Store, tenant: &str) -> bool {
+        store.forget(tenant);
+        true
+    }
+
+    fn object_total(store: &Store) -> usize {
+        kit::object_total(&store.entities)
+    }
+
     fn on_transition(_kit: &Kashpay, store: &mut Store, change: &Transition) -> Vec<Event> {
         lifecycle::on_transition(store, change);
         // Kashpay documents no webhooks for payouts.
@@ -134,11 +143,7 @@ impl Spec for KashpaySpec {
         auth::tenant_hint(headers, body)
     }
 
-    fn fund(
-        kashpay: &Kashpay,
-        tenant: &str,
-        amount: &serde_json::Number,
-    ) -> Result<Value, AdminError> {
+    fn fund(kashpay: &Kashpay, tenant: &str, amount: &str) -> Result<Value, AdminError> {
         admin::fund(kashpay, tenant, amount)
     }
 

@@ -83,6 +83,7 @@ fn create_order(
         if order.amount > t.balance {
             return Err(KashpayError::InsufficientFunds);
         }
+        kashpay.make_room(tenant, t, 1)?;
         // Compute, then commit: the lifecycle is started (and scheduled) before the entity's
         // balance, counters or books change, and nothing after the first change can fail.
         let magic = magic_for(&order.account, order.amount);

@@ -1,11 +1,11 @@
 //! The Kashpay store: users, and one [`EntityData`] per entity (tenant `kashpay:<entity>`) with
 //! its balance, orders and operations, and how each record looks on the wire.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use payoutsim_core::ids::Ids;
-use payoutsim_core::kit::Records;
+use payoutsim_core::kit::{self, Bounded, Records};
 use payoutsim_core::machine::Lifecycle;
 
 use crate::catalog::{self, SPEI_OUT};
@@ -120,6 +120,8 @@ pub struct EntityData {
     pub next_order: u64,
     pub next_reference: u64,
     pub next_operation: u64,
+    /// Centavos of settled orders dropped past `--max-objects-per-tenant` (still paid out).
+    pub paid_out_dropped: i64,
 }
 
 impl EntityData {
@@ -144,6 +146,7 @@ impl EntityData {
             next_order: ids.range(tenant, 10_000, 99_999),
             next_reference: ids.range(tenant, 10_000, 99_999),
             next_operation: ids.range(tenant, 100_000, 999_999),
+            paid_out_dropped: 0,
         }
     }
 
@@ -162,11 +165,12 @@ impl EntityData {
             .sum()
     }
 
-    /// Centavos of settled orders.
+    /// Centavos of settled orders, those dropped included.
     pub fn paid_out(&self) -> i64 {
-        (self.orders.iter().filter(|o| o.lc.status == "settled"))
+        let kept: i64 = (self.orders.iter().filter(|o| o.lc.status == "settled"))
             .map(|o| o.amount)
-            .sum()
+            .sum();
+        kept + self.paid_out_dropped
     }
 
     /// Records an operation and returns its id.
@@ -289,6 +293,23 @@ impl Records for EntityData {
     }
 }
 
+/// `--max-objects-per-tenant` counts an entity's orders; a settled or returned order is dropped
+/// with its operations (what it paid out stays in the books).
+impl Bounded for EntityData {
+    fn object_count(&self) -> usize {
+        self.orders.len()
+    }
+
+    fn evict_settled(&mut self, settled: &dyn Fn(&Lifecycle) -> bool, n: usize) -> Vec<String> {
+        let dropped = kit::drop_oldest(&mut self.orders, n, |o| settled(&o.lc));
+        let paid = dropped.iter().filter(|o| o.lc.status == "settled");
+        self.paid_out_dropped += paid.map(|o| o.amount).sum::<i64>();
+        let gone: HashSet<&str> = dropped.iter().map(|o| o.id.as_str()).collect();
+        (self.operations).retain(|op| op.order_id.as_deref().is_none_or(|id| !gone.contains(id)));
+        dropped.iter().map(|o| o.id.clone()).collect()
+    }
+}
+
 /// Users by user name, and entities by tenant name (`kashpay:<entity>`).
 #[derive(Debug, Default)]
 pub struct Store {
@@ -300,6 +321,15 @@ pub struct Store {
 }
 
 impl Store {
+    /// Forgets tenant `kashpay:<entity>` (evicted): its data and its users, so its tokens are
+    /// refused and its next first user binds afresh.
+    pub fn forget(&mut self, tenant: &str) {
+        self.entities.remove(tenant);
+        let entity = tenant.strip_prefix("kashpay:").unwrap_or(tenant);
+        self.users.retain(|_, u| u.entity != entity);
+        self.user_counts.remove(entity);
+    }
+
     /// Whether `entity` has a user (its first authentication, or the back office, bound one).
     pub fn has_users(&self, entity: &str) -> bool {
         self.user_counts.get(entity).is_some_and(|n| *n > 0)

@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::{Map, Number, Value};
+use serde_json::{Map, Value};
 
 use crate::clabe::{self, AccountKind};
 use crate::error::KashpayError;
@@ -151,11 +151,6 @@ impl<'a> Fields<'a> {
             Err(KashpayError::Validation(self.errors))
         }
     }
-}
-
-/// Pesos -> centavos: at most 2 decimals and at most [`MAX_AMOUNT`].
-pub fn to_cents(n: &Number) -> Result<i64, &'static str> {
-    cents_of(&n.to_string())
 }
 
 /// Pesos written in decimal (`"1000.50"`, `1.5e2`) -> centavos, exactly: more than 2 decimals is

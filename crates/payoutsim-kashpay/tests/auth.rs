@@ -222,7 +222,7 @@ async fn a_provisioned_entity_binds_the_first_user_and_password_it_sees() {
 async fn provisioning_a_known_entity_again_changes_nothing() {
     let sim = sim(1);
     let tenant = "kashpay:com.onsigna";
-    sim.provider.fund(tenant, &500.into()).unwrap();
+    sim.provider.fund(tenant, "500").unwrap();
 
     let answer = sim.provider.provision(tenant).unwrap();
 

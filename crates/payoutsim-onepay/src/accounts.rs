@@ -124,6 +124,7 @@ fn create_account(
         else {
             return Err(OnePayError::Internal("validated fields missing".into()));
         };
+        onepay.make_room(&tenant.name, t, 1)?;
         let id = onepay.engine().ids().uuid(&tenant.name);
         let lc = onepay.start(&tenant.name, &machine, &id, Destiny::default(), now);
         let rec = AccountRec {

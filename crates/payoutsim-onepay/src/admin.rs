@@ -20,8 +20,9 @@ use crate::auth::{key_mode, mode_name};
 use crate::lifecycle::wire;
 use crate::model::Amount;
 use crate::state::{ACCOUNT, BALANCE_CASHOUT, CASHOUT, TenantData};
-use crate::validation::to_cents;
+use crate::validation::MAX_AMOUNT_CENTS;
 use crate::{OnePay, OnePaySpec};
+use payoutsim_core::money::minor_units;
 
 /// The kinds `objects` knows.
 pub const KINDS: &[&str] = &[
@@ -104,13 +105,9 @@ pub(crate) fn provision(onepay: &OnePay, tenant: &str) -> Result<Value, AdminErr
 }
 
 /// Credits a tenant's balance (`Provider::fund`), provisioning a new tenant first.
-pub(crate) fn fund(
-    onepay: &OnePay,
-    tenant: &str,
-    amount: &serde_json::Number,
-) -> Result<Value, AdminError> {
+pub(crate) fn fund(onepay: &OnePay, tenant: &str, amount: &str) -> Result<Value, AdminError> {
     let is_test = is_test(tenant)?;
-    let cents = to_cents(None, amount)
+    let cents = minor_units(amount, 2, MAX_AMOUNT_CENTS)
         .ok()
         .filter(|c| *c > 0)
         .ok_or_else(|| {

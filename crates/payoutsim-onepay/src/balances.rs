@@ -111,6 +111,7 @@ fn pay_out_balance(
         .ok_or_else(|| OnePayError::Internal("no balance_cashout machine".into()))?;
     let created = tenant.with_data(onepay, |t| {
         let (amount, account_id) = check(t)?;
+        onepay.make_room(&tenant.name, t, 1)?;
         let account_number = (t.accounts.get(&account_id))
             .map(|a| a.account_number.clone())
             .unwrap_or_default();

@@ -138,6 +138,8 @@ fn create_cashout(
         if amount > t.available {
             return Err(OnePayError::InsufficientFunds);
         }
+        let account = account.clone();
+        onepay.make_room(&tenant.name, t, 1)?;
         let machine = onepay
             .machine(CASHOUT, &method)
             .ok_or_else(|| OnePayError::Internal(format!("no cashout machine {method}")))?;

@@ -119,6 +119,10 @@ fn create_customer(
         created_at: laravel_date(now),
         updated_at: laravel_date(now),
     };
-    tenant.with_data(onepay, |t| t.customers.insert(&id, customer.clone()));
+    tenant.with_data(onepay, |t| {
+        onepay.make_room(&tenant.name, t, 1)?;
+        t.customers.insert(&id, customer.clone());
+        Ok::<_, OnePayError>(())
+    })?;
     Ok(customer)
 }

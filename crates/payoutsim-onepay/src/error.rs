@@ -71,8 +71,17 @@ pub enum OnePayError {
     CompanyAccountNotFound,
     #[error("The request body is too large.")]
     PayloadTooLarge,
+    /// `--max-objects-per-tenant` reached with nothing settled to drop.
+    #[error("Too Many Requests: this account holds {0} objects, none of them settled.")]
+    TooManyObjects(usize),
     #[error("Server error.")]
     Internal(String),
+}
+
+impl From<payoutsim_core::kit::TooManyObjects> for OnePayError {
+    fn from(e: payoutsim_core::kit::TooManyObjects) -> Self {
+        Self::TooManyObjects(e.limit)
+    }
 }
 
 impl OnePayError {
@@ -97,6 +106,7 @@ impl OnePayError {
             Self::IdempotencyKeyConflict | Self::IdempotencyKeyInUse => StatusCode::CONFLICT,
             Self::Validation(_) | Self::CompanyAccountNotFound => StatusCode::UNPROCESSABLE_ENTITY,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::TooManyObjects(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

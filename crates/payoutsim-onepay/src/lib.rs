@@ -156,6 +156,15 @@ impl Spec for OnePaySpec {
         Some(&mut store.tenants)
     }
 
+    fn forget_tenant(_kit: &OnePay, store: &mut Store, tenant: &str) -> bool {
+        store.tenants.remove(tenant);
+        true
+    }
+
+    fn object_total(store: &Store) -> usize {
+        kit::object_total(&store.tenants)
+    }
+
     fn on_transition(onepay: &OnePay, store: &mut Store, change: &Transition) -> Vec<Event> {
         lifecycle::on_transition(onepay, store, change)
     }
@@ -193,11 +202,7 @@ impl Spec for OnePaySpec {
         auth::tenant_hint(headers)
     }
 
-    fn fund(
-        onepay: &OnePay,
-        tenant: &str,
-        amount: &serde_json::Number,
-    ) -> Result<Value, AdminError> {
+    fn fund(onepay: &OnePay, tenant: &str, amount: &str) -> Result<Value, AdminError> {
         admin::fund(onepay, tenant, amount)
     }
 

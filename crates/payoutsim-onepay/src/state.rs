@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
-use payoutsim_core::kit::Records;
+use payoutsim_core::kit::{Bounded, Records};
 use payoutsim_core::machine::{Delay, Lifecycle, StateMachine};
 
 use crate::OnePayConfig;
@@ -145,6 +145,27 @@ impl<T> Table<T> {
     /// In insertion order; a slice's iterator, so skipping ahead (`nth`) is one step.
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = &T> + ExactSizeIterator {
         self.rows.iter()
+    }
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+    /// Drops up to `n` rows `settled` picks, oldest first, and answers their ids (`id`).
+    pub fn drop_oldest(
+        &mut self,
+        n: usize,
+        settled: impl Fn(&T) -> bool,
+        id: impl Fn(&T) -> String,
+    ) -> Vec<String> {
+        let dropped = payoutsim_core::kit::drop_oldest(&mut self.rows, n, settled);
+        if !dropped.is_empty() {
+            self.index = (self.rows.iter().enumerate())
+                .map(|(i, row)| (id(row), i))
+                .collect();
+        }
+        dropped.iter().map(id).collect()
     }
 }
 
@@ -314,6 +335,28 @@ impl Records for TenantData {
             ACCOUNT => self.accounts.get_mut(id).map(|a| &mut a.lc),
             _ => None,
         }
+    }
+}
+
+/// `--max-objects-per-tenant` counts customers, accounts, cashouts and balance cashouts. Settled
+/// cashouts and balance cashouts are dropped, oldest first; customers and accounts, which
+/// payouts name, are never dropped.
+impl Bounded for TenantData {
+    fn object_count(&self) -> usize {
+        self.customers.len()
+            + self.accounts.len()
+            + self.cashouts.len()
+            + self.balance_cashouts.len()
+    }
+
+    fn evict_settled(&mut self, settled: &dyn Fn(&Lifecycle) -> bool, n: usize) -> Vec<String> {
+        let mut dropped = self
+            .cashouts
+            .drop_oldest(n, |c| settled(&c.lc), |c| c.id.clone());
+        let left = n - dropped.len();
+        let more = (self.balance_cashouts).drop_oldest(left, |b| settled(&b.lc), |b| b.id.clone());
+        dropped.extend(more);
+        dropped
     }
 }
 

@@ -19,7 +19,7 @@ use payoutsim_core::webhooks::WebhookTarget;
 use serde_json::{Map, Value};
 
 use crate::auth::Tenant;
-use crate::error::{Id, OnePayError, OnePayJson, json_response, parse_object};
+use crate::error::{FieldError, Id, OnePayError, OnePayJson, json_response, parse_object};
 use crate::model::{Data, Webhook, laravel_date};
 use crate::pagination::{Params, paginate};
 use crate::validation::Fields;
@@ -41,11 +41,19 @@ async fn create(
     let description = f.string("description", false, 1000);
     let url = checked_url(&mut f, true, onepay.engine());
     let events = checked_events(&mut f, true);
+    let engine = onepay.engine();
+    let limit = engine.config().max_webhook_targets;
+    if engine
+        .webhook_targets(Some(OnePaySpec::NAME), Some(&tenant.name))
+        .len()
+        >= limit
+    {
+        f.error("url", too_many(limit));
+    }
     f.finish()?;
     let (Some(name), Some(url), Some(events)) = (name, url, events) else {
         return Err(OnePayError::Internal("validated fields missing".into()));
     };
-    let engine = onepay.engine();
     let now = rfc3339(engine.now_for(&tenant.name));
     let id = engine.ids().uuid(&tenant.name);
     let (secret, mut extra) = OnePaySpec::new_webhook_secret(&onepay, &tenant.name);
@@ -54,16 +62,18 @@ async fn create(
         extra.insert("description".into(), d);
     }
     extra.insert("updated_at".into(), now.clone());
-    let target = engine.add_webhook_target(WebhookTarget {
-        id: id.clone(),
-        provider: OnePaySpec::NAME.into(),
-        tenant: tenant.name.clone(),
-        url,
-        events,
-        secret,
-        extra,
-        created_at: now,
-    });
+    let target = engine
+        .add_webhook_target(WebhookTarget {
+            id: id.clone(),
+            provider: OnePaySpec::NAME.into(),
+            tenant: tenant.name.clone(),
+            url,
+            events,
+            secret,
+            extra,
+            created_at: now,
+        })
+        .map_err(|e| OnePayError::Validation(vec![FieldError::new("url", too_many(e.limit))]))?;
     tenant.with_data(&onepay, |t| t.webhook_ids.push(id));
     let data = wire(&target, tenant.is_test);
     Ok(json_response(StatusCode::CREATED, &Data { data }))
@@ -138,7 +148,8 @@ async fn update(
     let engine = onepay.engine();
     let now = rfc3339(engine.now_for(&tenant.name));
     target.extra.insert("updated_at".into(), now);
-    let target = engine.add_webhook_target(target);
+    let target =
+        (engine.add_webhook_target(target)).map_err(|e| OnePayError::Internal(e.to_string()))?;
     let data = wire(&target, tenant.is_test);
     Ok(OnePayJson(Data { data }).into_response())
 }
@@ -166,6 +177,11 @@ fn find(onepay: &OnePay, tenant: &Tenant, id: &str) -> Result<WebhookTarget, One
 /// `url`: an absolute `http://` or `https://` URL (HTTPS deliveries verify certificates against
 /// bundled web roots), not naming the simulator's admin listener (but for its inboxes) and with a
 /// host `--webhook-allow-hosts` allows.
+/// The `url` field's error past `--max-webhook-targets`, in Laravel's words.
+fn too_many(limit: usize) -> String {
+    format!("The url field cannot be added: an account may have at most {limit} webhooks.")
+}
+
 fn checked_url(f: &mut Fields<'_>, required: bool, engine: &Engine) -> Option<String> {
     let url = f.string("url", required, 2048)?;
     let rest = url

@@ -141,6 +141,37 @@ async fn the_back_office_funds_a_live_tenant() {
 }
 
 #[tokio::test]
+async fn funding_with_more_decimals_than_cop_has_is_refused_not_rounded() {
+    let sim = sim(1);
+    let fund = |amount: &'static str| {
+        let body = format!(r#"{{"tenant": "onepay:sk_live_alpha", "amount": {amount}}}"#);
+        let req = payoutsim_core::testkit::request(
+            "POST",
+            "/__admin/providers/onepay/fund",
+            &[("content-type", "application/json")],
+            Some(body.as_bytes()),
+        );
+        payoutsim_core::testkit::send(&sim.admin, req)
+    };
+
+    let tiny = fund("1000.0000000000001").await;
+    let below = fund("999.99999999999999999").await;
+    let text = fund(r#""1000""#).await;
+    let exponent = fund("1.5e3").await;
+
+    for refused in [&tiny, &below, &text] {
+        assert_eq!(refused.status, 400, "{}", refused.json);
+        let error = refused.json["error"].as_str().unwrap_or_default();
+        assert!(error.contains("`amount`"), "{error}");
+    }
+    assert_eq!(exponent.status, 200, "{}", exponent.json);
+    assert_eq!(
+        exponent.json["available"], 1500,
+        "only the exact 1500 was credited"
+    );
+}
+
+#[tokio::test]
 async fn forcing_a_cashout_to_failed_credits_it_back_with_forced_remarks() {
     let sim = sim(1);
     let (_, id) = sim.cashout_to_payee("TURBO").await;

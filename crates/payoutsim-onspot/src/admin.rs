@@ -21,10 +21,10 @@ use crate::OnSpot;
 use crate::auth::parse_tenant;
 use crate::lifecycle::{FORCED, activate};
 use crate::state::{
-    ACTIVE, Environment, FAILED, PAID, PAYOUT, PENDING_FUNDING, PayoutRec, Store, TenantData,
-    Transfer,
+    ACTIVE, Environment, FAILED, PAYOUT, PENDING_FUNDING, PayoutRec, Store, TenantData, Transfer,
 };
-use crate::validation::{format_cents, parse_cents};
+use crate::validation::format_cents;
+use payoutsim_core::money::minor_units;
 
 /// The kinds `objects` knows.
 pub const KINDS: &[&str] = &["payout", "error_log", "transfer", "balance"];
@@ -131,7 +131,7 @@ impl Balance {
             available: format_cents(t.available),
             pending_funding: format_cents(t.sum_in(PENDING_FUNDING)),
             in_flight: format_cents(t.sum_in(ACTIVE)),
-            paid: format_cents(t.sum_in(PAID)),
+            paid: format_cents(t.paid()),
         }
     }
 }
@@ -282,7 +282,8 @@ pub(crate) fn provision(onspot: &OnSpot, tenant: &str) -> Result<Value, AdminErr
 /// new, then activates what the balance now covers (`Provider::fund` and `POST /transfers`).
 pub(crate) fn fund(onspot: &OnSpot, tenant: &str, amount: &str) -> Result<Value, AdminError> {
     parse(tenant)?;
-    let cents = parse_cents(amount)
+    let cents = minor_units(amount, 2, i64::MAX)
+        .ok()
         .filter(|c| *c > 0)
         .ok_or_else(|| AdminError::bad_request(AMOUNT_RULE))?;
     let mut store = onspot.store();

@@ -52,8 +52,18 @@ pub enum OnSpotError {
     NoRoute { method: String, path: String },
     #[error("request entity too large")]
     PayloadTooLarge,
+    /// `--max-objects-per-tenant` reached with no paid or failed payout to drop: NestJS's
+    /// throttler's 429.
+    #[error("ThrottlerException: Too Many Requests")]
+    TooManyRequests,
     #[error("Internal server error")]
     Internal(String),
+}
+
+impl From<payoutsim_core::kit::TooManyObjects> for OnSpotError {
+    fn from(_: payoutsim_core::kit::TooManyObjects) -> Self {
+        Self::TooManyRequests
+    }
 }
 
 impl OnSpotError {
@@ -67,6 +77,7 @@ impl OnSpotError {
             Self::Validation(_) | Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::NoRoute { .. } => StatusCode::NOT_FOUND,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

@@ -126,6 +126,15 @@ impl Spec for OnSpotSpec {
         Some(&mut store.tenants)
     }
 
+    fn forget_tenant(_kit: &OnSpot, store: &mut Store, tenant: &str) -> bool {
+        store.forget(tenant);
+        true
+    }
+
+    fn object_total(store: &Store) -> usize {
+        payoutsim_core::kit::object_total(&store.tenants)
+    }
+
     fn on_transition(onspot: &OnSpot, store: &mut Store, change: &Transition) -> Vec<Event> {
         lifecycle::on_transition(onspot, store, change)
     }
@@ -146,12 +155,8 @@ impl Spec for OnSpotSpec {
         auth::tenant_hint(headers)
     }
 
-    fn fund(
-        onspot: &OnSpot,
-        tenant: &str,
-        amount: &serde_json::Number,
-    ) -> Result<Value, AdminError> {
-        admin::fund(onspot, tenant, &amount.to_string())
+    fn fund(onspot: &OnSpot, tenant: &str, amount: &str) -> Result<Value, AdminError> {
+        admin::fund(onspot, tenant, amount)
     }
 
     fn check_tenant(onspot: &OnSpot, tenant: &str) -> Result<(), AdminError> {

@@ -47,6 +47,8 @@ pub(crate) fn create(
         .ok_or_else(|| OnSpotError::Internal(format!("no payout machine for {env:?}")))?;
     let mut store = onspot.store();
     let t = store.tenant(engine.ids(), env, key);
+    // Room for every item, before any is made (an invalid one included: it is not known yet).
+    onspot.make_room(tenant, t, items.len())?;
     // Compute, then commit: every item's payout (its lifecycle started) or error-log entry is
     // made first, then all are stored at once, so a request never leaves half its items behind.
     let mut payouts = Vec::new();

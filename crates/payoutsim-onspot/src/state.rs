@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
 use payoutsim_core::ids::Ids;
-use payoutsim_core::kit::Records;
+use payoutsim_core::kit::{self, Bounded, Records};
 use payoutsim_core::machine::{Delay, Lifecycle, StateMachine};
 use serde::Serialize;
 use serde_json::Value;
@@ -222,6 +222,8 @@ pub struct TenantData {
     pub transfers: Vec<Transfer>,
     /// The payouts the latest back-office status change activated (its answer's `activated`).
     pub activated: Vec<String>,
+    /// Cents of paid payouts dropped past `--max-objects-per-tenant` (still paid).
+    pub paid_dropped: i64,
 }
 
 impl TenantData {
@@ -237,6 +239,7 @@ impl TenantData {
             error_log: Vec::new(),
             transfers: Vec::new(),
             activated: Vec::new(),
+            paid_dropped: 0,
         }
     }
 
@@ -264,12 +267,37 @@ impl TenantData {
         self.index.get(uuid).and_then(|&i| self.payouts.get_mut(i))
     }
 
+    /// Cents paid out: paid payouts, those dropped included.
+    pub fn paid(&self) -> i64 {
+        self.sum_in(PAID) + self.paid_dropped
+    }
+
     /// Cents held by payouts in `status`.
     pub fn sum_in(&self, status: &str) -> i64 {
         (self.payouts.iter())
             .filter(|p| p.lc.status == status)
             .map(|p| p.item.amount_cents)
             .sum()
+    }
+}
+
+/// `--max-objects-per-tenant` counts a tenant's payouts; paid and failed ones are dropped
+/// oldest first (what they paid stays in the books).
+impl Bounded for TenantData {
+    fn object_count(&self) -> usize {
+        self.payouts.len()
+    }
+
+    fn evict_settled(&mut self, settled: &dyn Fn(&Lifecycle) -> bool, n: usize) -> Vec<String> {
+        let dropped = kit::drop_oldest(&mut self.payouts, n, |p| settled(&p.lc));
+        if !dropped.is_empty() {
+            let paid = dropped.iter().filter(|p| p.lc.status == PAID);
+            self.paid_dropped += paid.map(|p| p.item.amount_cents).sum::<i64>();
+            self.index = (self.payouts.iter().enumerate())
+                .map(|(i, p)| (p.uuid.clone(), i))
+                .collect();
+        }
+        dropped.into_iter().map(|p| p.uuid).collect()
     }
 }
 
@@ -298,6 +326,19 @@ pub struct Store {
 }
 
 impl Store {
+    /// Forgets `tenant` (evicted): its data, its account (so its tokens are refused) and its
+    /// key's environment binding unless the key has a tenant in the other environment.
+    pub fn forget(&mut self, tenant: &str) {
+        let Some(t) = self.tenants.remove(tenant) else {
+            return;
+        };
+        self.accounts.remove(&t.account_id);
+        let key_used = (self.tenants.values()).any(|o| o.public_key == t.public_key);
+        if !key_used {
+            self.bindings.remove(&t.public_key);
+        }
+    }
+
     /// The data of `public_key` in `env`, created (with an account id drawn from `ids`, and the
     /// key bound to `env`) if new.
     pub fn tenant(&mut self, ids: &Ids, env: Environment, public_key: &str) -> &mut TenantData {

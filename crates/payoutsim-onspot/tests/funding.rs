@@ -181,10 +181,7 @@ async fn a_transfer_goes_through_provider_fund_and_refuses_bad_input() {
     let sim = sim(1);
     let t = tenant("live", "fresh-key");
 
-    let funded = sim
-        .provider
-        .fund(&t, &serde_json::Number::from(25))
-        .unwrap();
+    let funded = sim.provider.fund(&t, "25").unwrap();
     let bad_tenant = sim.transfer("onspot:prod:k", "10").await;
     let bad_amount = sim.transfer(&t, "98l00").await;
     let zero = sim.transfer(&t, "0").await;

@@ -203,6 +203,14 @@ impl Spec for TupaySpec {
         found
     }
 
+    /// An untouched merchant is forgotten (drawn again identically when it comes back); one
+    /// the back office changed is kept. Tupay's drawn history does not count against
+    /// `--max-objects` (`object_total` is none): it is bounded by `--tupay-max-tenants` and
+    /// `--tupay-history-days`, and redrawn identically, so it is no state a client accumulates.
+    fn forget_tenant(_kit: &Tupay, store: &mut Store, tenant: &str) -> bool {
+        store.forget(tenant)
+    }
+
     fn on_transition(_tupay: &Tupay, store: &mut Store, change: &Transition) -> Vec<Event> {
         lifecycle::on_transition(store, change);
         // Tupay's Merchant API documents no webhooks.

@@ -311,6 +311,19 @@ impl Default for Store {
 }
 
 impl Store {
+    /// Forgets `tenant` (evicted by the engine) unless the back office touched its merchant:
+    /// its merchant, dormant or in memory, its id block and its sessions; whether it did.
+    pub fn forget(&mut self, tenant: &str) -> bool {
+        if self.merchants.get(tenant).is_some_and(|m| m.touched) {
+            return false;
+        }
+        self.merchants.remove(tenant);
+        self.dormant.remove(tenant);
+        self.blocks.retain(|_, t| t != tenant);
+        self.sessions.forget_tenant(tenant);
+        true
+    }
+
     /// Marks `tenant`'s merchant (if in memory) the most recently used.
     pub fn mark_used(&mut self, tenant: &str) {
         self.uses += 1;

@@ -411,6 +411,9 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
     config.engine.clock.start = args.start_time;
     config.engine.journal_cap = args.journal_cap;
     args.bounds.apply(&mut config.engine);
+    if let Err(e) = config.engine.check_bounds() {
+        anyhow::bail!("the bounds do not agree: {e}");
+    }
     config.engine.webhook_allow_hosts = args.webhook_allow_hosts;
     config.engine.show_secrets = args.show_secrets;
     config.engine.webhook_queue_cap = args.webhook_queue_cap;

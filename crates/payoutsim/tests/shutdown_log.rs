@@ -60,14 +60,18 @@ async fn pending_deliveries_are_logged_at_shutdown_with_each_targets_count() {
     let hang_a = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let hang_b = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let engine = &running.app.engine;
-    engine.add_webhook_target(target(
-        "wh_a",
-        &format!("http://{}/", hang_a.local_addr().unwrap()),
-    ));
-    engine.add_webhook_target(target(
-        "wh_b",
-        &format!("http://{}/", hang_b.local_addr().unwrap()),
-    ));
+    engine
+        .add_webhook_target(target(
+            "wh_a",
+            &format!("http://{}/", hang_a.local_addr().unwrap()),
+        ))
+        .unwrap();
+    engine
+        .add_webhook_target(target(
+            "wh_b",
+            &format!("http://{}/", hang_b.local_addr().unwrap()),
+        ))
+        .unwrap();
     let now = engine.now_for("onepay:t");
     for n in 0..3 {
         let body = Bytes::from(format!("{{\"n\":{n}}}"));

@@ -106,16 +106,18 @@ async fn create(
             .map_err(|e| AdminError::bad_request(format!("`secret`: {e}")))?;
     }
     let (minted, extra) = provider.new_webhook_secret(&body.tenant);
-    let target = engine.add_webhook_target(WebhookTarget {
-        id: String::new(),
-        provider: body.provider,
-        tenant: body.tenant.clone(),
-        url: body.url,
-        events: body.events,
-        secret: body.secret.unwrap_or(minted),
-        extra,
-        created_at: crate::clock::rfc3339(engine.now_for(&body.tenant)),
-    });
+    let target = engine
+        .add_webhook_target(WebhookTarget {
+            id: String::new(),
+            provider: body.provider,
+            tenant: body.tenant.clone(),
+            url: body.url,
+            events: body.events,
+            secret: body.secret.unwrap_or(minted),
+            extra,
+            created_at: crate::clock::rfc3339(engine.now_for(&body.tenant)),
+        })
+        .map_err(|e| AdminError::bad_request(format!("`tenant`: {e}")))?;
     Ok((StatusCode::CREATED, Json(target)))
 }
 

@@ -78,6 +78,18 @@ pub struct EngineConfig {
     /// Bytes (bodies and headers) kept across the admin inboxes (oldest dropped first; a larger
     /// message alone is refused with 413). Default 32 MiB.
     pub inbox_max_bytes: usize,
+    /// Objects one tenant holds (`--max-objects-per-tenant`); past it its oldest settled ones
+    /// are dropped, and a creation is refused when none is settled. Default 10,000.
+    pub max_objects_per_tenant: usize,
+    /// Webhook targets one tenant registers (`--max-webhook-targets`); past it a new one is
+    /// refused with the provider's validation error. Default 100.
+    pub max_webhook_targets: usize,
+    /// Tenants of every provider (`--max-tenants`); past it the least recently used one other
+    /// than the one being served is evicted whole. Default 1000.
+    pub max_tenants: usize,
+    /// Objects of every tenant of every provider (`--max-objects`); past it, as with
+    /// `max_tenants`, least recently used tenants are evicted. Default 50,000.
+    pub max_objects: usize,
     /// Show secrets (credential headers, passwords and keys in bodies, webhook signing secrets)
     /// in the journal and webhook listings instead of masking them. Default false.
     pub show_secrets: bool,
@@ -103,10 +115,49 @@ impl Default for EngineConfig {
             webhook_allow_hosts: Vec::new(),
             inbox_max_messages: 1000,
             inbox_max_bytes: 32 << 20,
+            max_objects_per_tenant: DEFAULT_MAX_OBJECTS_PER_TENANT,
+            max_webhook_targets: DEFAULT_MAX_WEBHOOK_TARGETS,
+            max_tenants: DEFAULT_MAX_TENANTS,
+            max_objects: DEFAULT_MAX_OBJECTS,
             show_secrets: false,
         }
     }
 }
+
+/// Objects one tenant holds, by default.
+pub const DEFAULT_MAX_OBJECTS_PER_TENANT: usize = 10_000;
+
+/// Tenants of every provider, by default.
+pub const DEFAULT_MAX_TENANTS: usize = 1000;
+
+/// Objects of every tenant of every provider, by default.
+pub const DEFAULT_MAX_OBJECTS: usize = 50_000;
+
+impl EngineConfig {
+    /// Whether the bounds agree: each at least 1, and one tenant's objects within the budget of
+    /// all tenants' (`Err` names the flags).
+    pub fn check_bounds(&self) -> Result<(), String> {
+        let named = [
+            ("--max-objects-per-tenant", self.max_objects_per_tenant),
+            ("--max-objects", self.max_objects),
+            ("--max-tenants", self.max_tenants),
+            ("--max-webhook-targets", self.max_webhook_targets),
+        ];
+        if let Some((flag, _)) = named.iter().find(|(_, n)| *n == 0) {
+            return Err(format!("{flag} must be at least 1"));
+        }
+        if self.max_objects_per_tenant > self.max_objects {
+            return Err(format!(
+                "--max-objects-per-tenant ({}) must not exceed --max-objects ({})",
+                self.max_objects_per_tenant, self.max_objects
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Webhook targets one tenant registers, by default.
+pub const DEFAULT_MAX_WEBHOOK_TARGETS: usize = 100;
 
 /// Webhook messages pending in all, by default.
 pub const DEFAULT_WEBHOOK_QUEUE_CAP: usize = 10_000;
@@ -296,11 +347,68 @@ impl Engine {
         crate::surface::check_webhook_url(url, listener.as_ref(), allow)
     }
 
+    /// While there are more tenants than `max_tenants`, or their objects pass `max_objects`,
+    /// evicts the least recently used tenant other than `serving` ([`Engine::evict_tenant`]);
+    /// one its provider cannot forget is passed over.
+    pub fn bound_tenants(&self, serving: &str) {
+        let config = &self.0.config;
+        let mut kept = std::collections::HashSet::new();
+        loop {
+            let over = self.0.tenants.len() > config.max_tenants
+                || self.object_total() > config.max_objects;
+            if !over {
+                return;
+            }
+            let skip = |t: &str| t == serving || kept.contains(t);
+            let Some((victim, _)) = self.0.tenants.least_recent(skip) else {
+                return;
+            };
+            if !self.evict_tenant(&victim) {
+                kept.insert(victim);
+            }
+        }
+    }
+
+    /// Objects held by every tenant of every provider.
+    pub fn object_total(&self) -> usize {
+        self.providers().iter().map(|p| p.object_total()).sum()
+    }
+
+    /// Evicts `tenant` whole: its provider forgets it (`false`, and nothing changes, when it
+    /// cannot), then the engine forgets its registry entry, schedule, idempotency keys,
+    /// webhook targets and pending messages, id streams and clock. Its tokens are refused from
+    /// then on, as after a reset, and its credentials start a new tenant.
+    pub fn evict_tenant(&self, tenant: &str) -> bool {
+        let provider = tenant.split(':').next().and_then(|p| self.provider(p));
+        if provider.is_some_and(|p| !p.forget_tenant(tenant)) {
+            return false;
+        }
+        let s = &self.0;
+        s.tenants.remove(tenant);
+        s.timeline.forget_tenant(tenant);
+        s.idempotency.forget_tenant(tenant);
+        s.outbox.forget_tenant(tenant);
+        s.ids.forget_tenant(tenant);
+        s.clock.forget_tenant(tenant);
+        tracing::info!(tenant, "tenant evicted (--max-tenants, --max-objects)");
+        true
+    }
+
+    /// Forgets what the engine keeps for one dropped object of `tenant` (its scheduled
+    /// transitions).
+    pub(crate) fn forget_object(&self, tenant: &str, object_id: &str) {
+        self.0.timeline.cancel_object(tenant, object_id);
+    }
+
     // ---- webhook targets and deliveries -------------------------------------------------------
 
-    /// Stores a webhook target; its `id` is `wh_<n>` unless one is given.
-    pub fn add_webhook_target(&self, target: WebhookTarget) -> WebhookTarget {
-        self.0.outbox.add_target(target)
+    /// Stores a webhook target; its `id` is `wh_<n>` unless one is given. A target with a known
+    /// id replaces it; a new one past the tenant's `max_webhook_targets` is refused.
+    pub fn add_webhook_target(
+        &self,
+        target: WebhookTarget,
+    ) -> Result<WebhookTarget, crate::webhooks::TooManyTargets> {
+        (self.0.outbox).add_target(target, self.0.config.max_webhook_targets)
     }
 
     pub fn remove_webhook_target(&self, id: &str) -> Option<WebhookTarget> {

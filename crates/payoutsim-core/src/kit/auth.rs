@@ -38,13 +38,16 @@ impl<S: Spec, T: Authenticate<S>> FromRequestParts<Kit<S>> for Auth<T> {
 }
 
 impl<S: Spec> Kit<S> {
-    /// Enters `tenant` for the request whose extensions these are: notes it in the journal and
-    /// applies what fell due for it. [`Auth`] does this; a handler that authenticates in its
-    /// body (a login endpoint) calls it itself.
+    /// Enters `tenant` for the request whose extensions these are: notes it in the journal,
+    /// marks it the most recently used tenant, evicts the least recently used others while
+    /// `--max-tenants` or `--max-objects` is passed, and applies what fell due for it. [`Auth`]
+    /// does this; a handler that authenticates in its body (a login endpoint) calls it itself.
     pub fn enter(&self, tenant: &str, extensions: &Extensions) {
         if let Some(notes) = extensions.get::<RequestNotes>() {
             notes.set_tenant(tenant);
         }
+        self.engine().tenants().touch(tenant);
+        self.engine().bound_tenants(tenant);
         self.engine().catch_up(tenant);
     }
 }

@@ -16,11 +16,13 @@ use axum::extract::State;
 use axum::routing::{MethodRouter, post};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
+use serde_json::value::RawValue;
 use serde_json::{Value, json};
 
 use super::{Kit, Spec};
-use crate::error::AdminJson;
+use crate::error::{AdminError, AdminJson};
 use crate::machine::Lifecycle;
+use crate::money::plain_decimal;
 
 impl<S: Spec> Kit<S> {
     /// Lists `tenant` (in `mode`, for a provider whose tenants have one: `test`, `live`) in the
@@ -34,22 +36,35 @@ impl<S: Spec> Kit<S> {
     }
 }
 
-/// The body of `POST /fund`.
+/// The body of `POST /fund`: the amount kept as written, so that its digits, not a float's,
+/// are what the provider reads.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Fund {
     tenant: String,
-    amount: serde_json::Number,
+    amount: Box<RawValue>,
 }
 
 /// `POST /fund` {tenant, amount}: credits a tenant as the provider's [`Spec::fund`] does, and
 /// answers what it answers. For a provider's `admin_routes()`: `.route("/fund", kit::fund())`.
+/// `amount` must be a JSON number; the provider gets its digits exactly as written (an
+/// exponent shifted, never through `f64`), so `1000.0000000000001` is refused as too precise
+/// rather than rounded.
 pub fn fund<S: Spec>() -> MethodRouter<Kit<S>> {
     post(
         |State(kit): State<Kit<S>>, AdminJson(body): AdminJson<Fund>| async move {
-            S::fund(&kit, &body.tenant, &body.amount).map(Json)
+            let amount = written_amount(body.amount.get())?;
+            S::fund(&kit, &body.tenant, &amount).map(Json)
         },
     )
+}
+
+/// A JSON number's text as plain decimal digits, exactly; anything else refused naming the
+/// field.
+fn written_amount(raw: &str) -> Result<String, AdminError> {
+    let number = raw.starts_with(|c: char| c == '-' || c.is_ascii_digit());
+    (number.then(|| plain_decimal(raw)).flatten())
+        .ok_or_else(|| AdminError::bad_request("`amount` must be a number"))
 }
 
 /// One entry of the objects view: `{kind, tenant, id, object}`, and the object's `lifecycle`

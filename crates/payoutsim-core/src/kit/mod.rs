@@ -14,6 +14,8 @@
 //! - `provider.rs`: `impl Provider for Kit<S>`
 //! - `records.rs`: [`Records`], where a tenant's lifecycles live, and [`Tenants`], the store's
 //!   tenants, where the default [`Spec::lifecycle`] and [`Spec::holders`] look
+//! - `bounds.rs`: [`Kit::make_room`], a tenant's objects bounded: its oldest settled ones dropped
+//!   (the provider's [`Bounded`] records) or the creation refused ([`TooManyObjects`])
 //! - `back_office.rs`: [`Kit::declare`] (a tenant listed ahead of use), the [`fund`] route, and
 //!   the objects view ([`objects_view`], [`entry`])
 //! - `web.rs`: unknown routes in the provider's envelope ([`unknown_routes`]), [`RawBody`], and
@@ -23,6 +25,7 @@
 
 mod auth;
 mod back_office;
+mod bounds;
 mod changes;
 mod provider;
 mod records;
@@ -47,6 +50,7 @@ use crate::webhooks::{Attempt, RetryPolicy};
 
 pub use auth::{Auth, Authenticate};
 pub use back_office::{Objects, Page, entry, fund, objects_view, with_page};
+pub use bounds::{Bounded, TooManyObjects, drop_oldest, is_settled, object_total};
 pub use changes::Found;
 pub use records::{Records, Tenants};
 pub use web::{
@@ -233,12 +237,23 @@ pub trait Spec: Sized + Send + Sync + 'static {
         Self::tenant_hint(headers, body)
     }
 
-    /// The back office's `fund` (see [`Provider::fund`](crate::Provider::fund)).
-    fn fund(
-        _kit: &Kit<Self>,
-        tenant: &str,
-        _amount: &serde_json::Number,
-    ) -> Result<Value, AdminError> {
+    /// Forgets `tenant` whole from `store` (see
+    /// [`Provider::forget_tenant`](crate::Provider::forget_tenant)): its records and whatever
+    /// else names it (sessions, account bindings), so that its tokens are refused. `false` when
+    /// it cannot be forgotten. Default: it cannot (its tenants are never evicted).
+    fn forget_tenant(_kit: &Kit<Self>, _store: &mut Self::Store, _tenant: &str) -> bool {
+        false
+    }
+
+    /// How many objects every tenant in `store` holds (the sum of their
+    /// [`Bounded::object_count`]), counted against `--max-objects`. Default: none.
+    fn object_total(_store: &Self::Store) -> usize {
+        0
+    }
+
+    /// The back office's `fund` (see [`Provider::fund`](crate::Provider::fund)): `amount` is
+    /// the decimal digits the client wrote, exactly.
+    fn fund(_kit: &Kit<Self>, tenant: &str, _amount: &str) -> Result<Value, AdminError> {
         Err(AdminError::bad_request(format!(
             "{} keeps no balance to fund (tenant `{tenant}`)",
             Self::NAME

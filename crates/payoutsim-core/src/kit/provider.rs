@@ -86,7 +86,15 @@ impl<S: Spec> Provider for Kit<S> {
         S::tenant_hint_in(self, headers, body)
     }
 
-    fn fund(&self, tenant: &str, amount: &serde_json::Number) -> Result<Value, AdminError> {
+    fn forget_tenant(&self, tenant: &str) -> bool {
+        S::forget_tenant(self, &mut self.store(), tenant)
+    }
+
+    fn object_total(&self) -> usize {
+        S::object_total(&self.store())
+    }
+
+    fn fund(&self, tenant: &str, amount: &str) -> Result<Value, AdminError> {
         S::fund(self, tenant, amount)
     }
 

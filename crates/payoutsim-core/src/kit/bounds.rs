@@ -1,0 +1,139 @@
+//! A tenant's objects, bounded (`--max-objects-per-tenant`, `EngineConfig::max_objects_per_tenant`):
+//! before a creation the provider asks [`Kit::make_room`], under the store lock it holds; past
+//! the bound the tenant's oldest *settled* objects (in a terminal status with no edge left to
+//! take) are dropped first, through the provider's [`Bounded`] records, with what the engine
+//! keeps for them (scheduled transitions). When nothing can be dropped the creation is refused
+//! with [`TooManyObjects`], which the provider turns into its own error envelope (its
+//! `From<TooManyObjects>`).
+
+use super::{Kit, Spec};
+use crate::machine::{Lifecycle, Machines};
+
+/// A tenant already holds `limit` objects and none of them is settled: the creation is refused
+/// (each provider answers it in its own envelope, named in its README).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("this tenant holds {limit} objects, none of them settled (--max-objects-per-tenant)")]
+pub struct TooManyObjects {
+    pub limit: usize,
+}
+
+/// Whether `lc` is settled: in a terminal status of its machine with no edge left to take, so
+/// nothing will move it again unless the back office does. An object whose machine is unknown
+/// is not settled.
+pub fn is_settled(machines: &Machines, lc: &Lifecycle) -> bool {
+    machines.get(&lc.kind, &lc.variant).is_some_and(|m| {
+        m.is_terminal(&lc.status)
+            && !(m.edges.iter()).any(|e| e.from == lc.status && e.to != lc.status)
+    })
+}
+
+/// One tenant's records, bounded: the hook a provider implements for its per-tenant data (a
+/// Dots app, a Kashpay entity, an OnePay or OnSpot tenant) so that [`Kit::make_room`] can keep
+/// it under `--max-objects-per-tenant`.
+pub trait Bounded {
+    /// How many objects the tenant holds (every kind the bound counts).
+    fn object_count(&self) -> usize;
+
+    /// Drops up to `n` settled objects (`settled` says which lifecycles are), oldest first,
+    /// with whatever of the records refers to them only (indexes, lists), keeping the books
+    /// whole (money an object paid out stays counted); answers the ids dropped. Objects still in
+    /// flight, and objects other records refer to, are kept.
+    fn evict_settled(&mut self, settled: &dyn Fn(&Lifecycle) -> bool, n: usize) -> Vec<String>;
+}
+
+impl<S: Spec> Kit<S> {
+    /// Makes room for `n` more objects of `tenant` (1, or a batch's items), whose `records` the
+    /// caller holds under the store lock, once the request is valid (a refused request drops
+    /// nothing): while they fit under the engine's `max_objects_per_tenant` nothing happens;
+    /// past it, the tenant's oldest settled objects are dropped ([`Bounded::evict_settled`])
+    /// until they fit, and their scheduled transitions with them. `Err` when too few could be
+    /// dropped: refuse the creation.
+    pub fn make_room(
+        &self,
+        tenant: &str,
+        records: &mut impl Bounded,
+        n: usize,
+    ) -> Result<(), TooManyObjects> {
+        let limit = self.engine().config().max_objects_per_tenant;
+        let count = records.object_count();
+        if count.saturating_add(n) <= limit {
+            return Ok(());
+        }
+        let want = count.saturating_add(n) - limit;
+        let dropped = records.evict_settled(&|lc| self.is_settled(lc), want);
+        for id in &dropped {
+            self.engine().forget_object(tenant, id);
+        }
+        if dropped.len() >= want {
+            Ok(())
+        } else {
+            Err(TooManyObjects { limit })
+        }
+    }
+
+    /// Whether `lc` is settled ([`is_settled`]) on this provider's machines.
+    pub fn is_settled(&self, lc: &Lifecycle) -> bool {
+        is_settled(&self.0.machines, lc)
+    }
+}
+
+/// The objects of every tenant in `tenants` (a store's per-tenant records by name): a
+/// provider's [`Spec::object_total`](super::Spec::object_total).
+pub fn object_total<'a, R: Bounded + 'a>(
+    tenants: impl IntoIterator<Item = (&'a String, &'a R)>,
+) -> usize {
+    tenants.into_iter().map(|(_, r)| r.object_count()).sum()
+}
+
+/// Takes up to `n` items `settled` picks out of `items`, oldest (first) first, and answers them
+/// in order: the common case of [`Bounded::evict_settled`] over a `Vec` of records (the caller
+/// reads their ids, and what they paid out, from what it gets back).
+pub fn drop_oldest<T>(items: &mut Vec<T>, n: usize, settled: impl Fn(&T) -> bool) -> Vec<T> {
+    let mut kept = Vec::with_capacity(items.len());
+    let mut dropped = Vec::new();
+    for item in items.drain(..) {
+        if dropped.len() < n && settled(&item) {
+            dropped.push(item);
+        } else {
+            kept.push(item);
+        }
+    }
+    *items = kept;
+    dropped
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::machine::{Delay, StateMachine};
+
+    #[test]
+    fn settled_items_are_taken_oldest_first_and_no_more_than_asked() {
+        let mut items = vec![1, 2, 3, 4, 5, 6];
+
+        let dropped = drop_oldest(&mut items, 2, |n| n % 2 == 0);
+
+        assert_eq!(dropped, [2, 4]);
+        assert_eq!(items, [1, 3, 5, 6]);
+        assert!(drop_oldest(&mut items, 3, |n| *n > 9).is_empty());
+    }
+
+    #[test]
+    fn only_a_terminal_status_with_no_edge_left_is_settled() {
+        let machines = Machines::new(vec![
+            StateMachine::new("order", "", "new", &["done", "held"])
+                .edge("new", "done", Delay::Seconds(1))
+                .edge("held", "done", Delay::Seconds(1)),
+        ]);
+        let at = |status: &str| super::super::records::sample("order", status);
+
+        assert!(is_settled(&machines, &at("done")));
+        assert!(!is_settled(&machines, &at("new")));
+        assert!(
+            !is_settled(&machines, &at("held")),
+            "an edge still leaves it"
+        );
+        let other = super::super::records::sample("account", "done");
+        assert!(!is_settled(&machines, &other), "no machine: not settled");
+    }
+}

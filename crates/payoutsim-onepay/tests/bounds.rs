@@ -1,0 +1,124 @@
+//! The engine's bounds as OnePay answers them: a tenant's objects (`--max-objects-per-tenant`)
+//! and its webhooks (`--max-webhook-targets`).
+
+#![allow(clippy::unwrap_used)] // helpers outside #[test] fns: a failed unwrap is a failed test
+
+mod support;
+
+use payoutsim_core::{Engine, testkit};
+use payoutsim_onepay::OnePayConfig;
+use serde_json::json;
+use support::*;
+
+/// OnePay on an engine whose tenants hold at most `objects` objects and `targets` webhooks.
+fn bounded(objects: usize, targets: usize) -> Sim {
+    let mut config = testkit::sim_config(1);
+    config.max_objects_per_tenant = objects;
+    config.max_webhook_targets = targets;
+    Sim::with_engine(Engine::new(config), OnePayConfig::default())
+}
+
+fn id_of(r: &Resp) -> String {
+    assert_eq!(r.status, 201, "{}", r.json);
+    r.json["id"].as_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn a_cashout_past_the_cap_drops_the_oldest_settled_one_which_is_then_not_found() {
+    // The customer, the account and two cashouts fill the tenant.
+    let sim = bounded(4, 100);
+    let (c, a) = sim.payee(TEST_KEY, "0012345678").await;
+    let body = || cashout_body(&c, &a, json!(1000), "TURBO");
+    let first = id_of(&sim.cashout(TEST_KEY, "k1", body()).await);
+    let second = id_of(&sim.cashout(TEST_KEY, "k2", body()).await);
+    sim.advance(3600.0).await;
+
+    let third = id_of(&sim.cashout(TEST_KEY, "k3", body()).await);
+
+    let gone = sim.get(TEST_KEY, &format!("/v1/cashouts/{first}")).await;
+    gone.assert_envelope(404, "404", "not_found");
+    assert_eq!(gone.json["message"], "Cashout not found.");
+    assert_eq!(sim.status_of(TEST_KEY, &second).await, "processed");
+    assert_eq!(sim.status_of(TEST_KEY, &third).await, "pending");
+    let listed = sim.get(TEST_KEY, "/v1/cashouts").await;
+    let ids: Vec<&str> = (listed.json["data"].as_array().unwrap().iter())
+        .filter_map(|c| c["id"].as_str())
+        .collect();
+    assert_eq!(ids.len(), 2, "{ids:?}");
+    assert!(!ids.contains(&first.as_str()));
+    // The money the dropped cashout paid out stays paid out.
+    assert_eq!(sim.available_cents(TEST_KEY).await, (START - 3000) * 100);
+}
+
+#[tokio::test]
+async fn with_every_object_in_flight_a_creation_past_the_cap_is_refused_with_429() {
+    let sim = bounded(3, 100);
+    let (c, a) = sim.payee(TEST_KEY, "0012345678").await;
+    let body = || cashout_body(&c, &a, json!(1000), "TURBO");
+    let first = id_of(&sim.cashout(TEST_KEY, "k1", body()).await);
+
+    let refused = sim.cashout(TEST_KEY, "k2", body()).await;
+    let customer = sim.post(TEST_KEY, "/v1/customers", customer_body()).await;
+
+    refused.assert_envelope(429, "429", "too_many_requests");
+    assert!(refused.json["message"].as_str().unwrap().contains('3'));
+    customer.assert_envelope(429, "429", "too_many_requests");
+    assert_eq!(sim.status_of(TEST_KEY, &first).await, "pending");
+    assert_eq!(sim.available_cents(TEST_KEY).await, (START - 1000) * 100);
+    // Once the cashout settles there is room again, under the same key too.
+    sim.advance(3600.0).await;
+    let after = sim.cashout(TEST_KEY, "k2", body()).await;
+    assert_eq!(after.status, 201, "{}", after.json);
+}
+
+#[tokio::test]
+async fn a_webhook_past_the_tenants_cap_is_refused_naming_the_limit() {
+    let sim = bounded(100, 2);
+    let hook = |n: u32| {
+        json!({
+            "name": format!("hook {n}"),
+            "url": format!("https://example.com/hooks/{n}"),
+            "events": ["cashout.created"]
+        })
+    };
+    for n in 0..2 {
+        let made = sim.post(TEST_KEY, "/v1/webhooks", hook(n)).await;
+        assert_eq!(made.status, 201, "{}", made.json);
+    }
+
+    let third = sim.post(TEST_KEY, "/v1/webhooks", hook(2)).await;
+    let other_tenant = sim.post(OTHER_KEY, "/v1/webhooks", hook(3)).await;
+
+    third.assert_envelope(422, "422", "validation_error");
+    assert_eq!(third.error_keys(), ["url"]);
+    let message = third.json["errors"][0]["description"].as_str().unwrap();
+    assert!(message.contains("at most 2 webhooks"), "{message}");
+    assert_eq!(other_tenant.status, 201, "{}", other_tenant.json);
+    let listed = sim.get(TEST_KEY, "/v1/webhooks").await;
+    assert_eq!(listed.json["data"].as_array().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn past_the_global_object_budget_the_least_recently_used_tenant_is_evicted() {
+    let mut config = testkit::sim_config(1);
+    config.max_objects_per_tenant = 3;
+    config.max_objects = 3;
+    let sim = Sim::with_engine(Engine::new(config), OnePayConfig::default());
+    let first = sim.customer(TEST_KEY).await;
+    sim.customer(TEST_KEY).await;
+    sim.customer(OTHER_KEY).await;
+    sim.customer(OTHER_KEY).await; // four objects in all: the next request settles it
+
+    let theirs = sim.get(OTHER_KEY, "/v1/customers").await;
+
+    assert_eq!(theirs.json["data"].as_array().map(Vec::len), Some(2));
+    let listed = sim.admin("GET", "/__admin/tenants", None).await;
+    let names: Vec<&str> = (listed.json["tenants"]["onepay"].as_array().unwrap().iter())
+        .filter_map(|t| t["tenant"].as_str())
+        .collect();
+    assert_eq!(names, ["onepay:sk_test_beta"]);
+    // The evicted key starts afresh: its customers are gone.
+    let gone = sim.get(TEST_KEY, &format!("/v1/customers/{first}")).await;
+    gone.assert_envelope(404, "404", "not_found");
+    assert_eq!(sim.available_cents(TEST_KEY).await, START * 100);
+}

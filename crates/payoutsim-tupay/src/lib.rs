@@ -63,7 +63,7 @@ pub const MAX_HISTORY_DAYS: u32 = 180;
 /// Transactions per day, as a multiple of the default (6 deposits, 1.8 cashouts).
 pub const DEFAULT_VOLUME: f64 = 1.0;
 /// Tenants whose merchant is held in memory unless configured.
-pub const DEFAULT_MAX_TENANTS: usize = 1000;
+pub const DEFAULT_MAX_TENANTS: usize = 100;
 /// The lowest and highest volume accepted.
 pub const MIN_VOLUME: f64 = 0.1;
 pub const MAX_VOLUME: f64 = 4.0;

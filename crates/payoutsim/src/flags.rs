@@ -408,7 +408,7 @@ mod tests {
         let set = parse(&["serve", "--tupay-max-tenants", "3"]).get::<TupayConfig>();
 
         assert_eq!(default.max_tenants, DEFAULT_MAX_TENANTS);
-        assert_eq!(DEFAULT_MAX_TENANTS, 1000);
+        assert_eq!(DEFAULT_MAX_TENANTS, 100);
         assert_eq!(set.max_tenants, 3);
     }
 

@@ -14,6 +14,9 @@
 //! - [`any_json`], [`with_fields`] and [`block_on`]: for property tests (arbitrary JSON, bodies
 //!   whose fields are each there or not, an async body in a synchronous proptest)
 //! - [`assert_reproducible`]: the same seed and requests give byte-identical answers
+//! - [`allocated_while`] and [`assert_page_cost_is_flat`]: what a request costs in heap bytes
+//!   (from a test binary's counting allocator), and a list page's cost checked against the size
+//!   of its table
 //!
 //! Test support only: it panics when a request cannot be built or a body cannot be read.
 
@@ -378,4 +381,32 @@ pub fn any_json() -> impl proptest::strategy::Strategy<Value = Value> {
                 .prop_map(|m| Value::Object(m.into_iter().collect())),
         ]
     })
+}
+
+/// What `future` returns and the heap bytes allocated while it ran, read from a test binary's
+/// counting allocator: `total` answers its running total of bytes ever allocated (for example
+/// `cap::Cap::total_allocated`, cap's `stats` feature). Bytes allocated do not depend on the
+/// machine's speed, so a cost compared through them is the same on every run of every machine;
+/// the count is global, so a test that reads it runs alone in its binary.
+pub async fn allocated_while<F: Future>(
+    total: impl Fn() -> usize,
+    future: F,
+) -> (F::Output, usize) {
+    let before = total();
+    let out = future.await;
+    (out, total().saturating_sub(before))
+}
+
+/// Asserts that a list page costs the same whatever its table holds: `small` and `big` are the
+/// heap bytes of the same page over a table of `rows.0` and of `rows.1` rows (100 times more,
+/// say). The page may cost up to twice as much plus 64 KiB (allocator and journal noise); a list
+/// that copies, collects or serialises every row costs at least a pointer a row, which at
+/// 100,000 rows is 800 KB beyond that.
+pub fn assert_page_cost_is_flat(what: &str, rows: (usize, usize), small: usize, big: usize) {
+    assert!(
+        big <= small.saturating_mul(2) + 64 * 1024,
+        "{what}: a page cost {small} heap bytes over {} rows and {big} over {}",
+        rows.0,
+        rows.1
+    );
 }

@@ -5,6 +5,7 @@
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{FromRequestParts, Query};
 use http::request::Parts;
+use payoutsim_core::page;
 use serde::Serialize;
 
 use crate::error::{FieldError, OnePayError};
@@ -102,22 +103,15 @@ pub fn paginate<T>(items: Vec<T>, params: &Params) -> Page<T> {
     paginate_iter(items.into_iter(), params)
 }
 
-/// [`paginate`] over an iterator that knows its length, taking only the page's items: the
-/// items before the page are skipped with `nth`, which a slice's iterator (reversed or not)
-/// does in one step, so a page of a tenant's table costs O(per_page), not O(rows). Map the
+/// [`paginate`] over an iterator that knows its length, taking only the page's items (the
+/// core's [`page::cut`]: a page of a tenant's table costs O(per_page), not O(rows)). Map the
 /// page afterwards ([`Page::map`]), not the iterator (a mapped iterator skips one by one).
-pub fn paginate_iter<I: ExactSizeIterator>(mut items: I, params: &Params) -> Page<I::Item> {
+pub fn paginate_iter<I: ExactSizeIterator>(items: I, params: &Params) -> Page<I::Item> {
     let total = items.len();
     let per_page = params.per_page.max(1);
     let last_page = total.div_ceil(per_page).max(1);
     let start = (params.page - 1).saturating_mul(per_page);
-    let mut data = Vec::new();
-    if start < total {
-        if start > 0 {
-            items.nth(start - 1);
-        }
-        data.extend(items.take(per_page));
-    }
+    let data = page::cut(items, start, per_page);
     let (from, to) = if data.is_empty() {
         (None, None)
     } else {

@@ -1,0 +1,61 @@
+//! What a page of getOperations costs, in heap bytes (counted by this binary's allocator, so the
+//! measure does not depend on the machine): the same page over an entity of 1,000 operations
+//! and of 100,000, built straight in the store. A list that gathers every matching operation
+//! before cutting its page costs a pointer an operation more at the larger size.
+//! One test in the binary: the allocator's count is global.
+#![allow(clippy::unwrap_used)] // a test that cannot set itself up should stop loudly
+
+mod support;
+
+use std::alloc::System;
+
+use cap::Cap;
+use payoutsim_core::testkit::{allocated_while, assert_page_cost_is_flat, block_on};
+use payoutsim_kashpay::tenant_name;
+use serde_json::json;
+use support::*;
+
+#[global_allocator]
+static ALLOCATOR: Cap<System> = Cap::new(System, usize::MAX);
+
+const SMALL: usize = 1_000;
+const LARGE: usize = 100_000;
+
+/// An entity with `rows` operations (copies of its first order's), and the heap bytes of its
+/// getOperations with `headers`, after one warm-up call.
+async fn page_cost(rows: usize, headers: &[(&str, &str)]) -> usize {
+    let (sim, auth) = signed_in(11).await;
+    let r = sim
+        .order(&auth, order_body("COST1", json!(10), CLABE))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    {
+        let mut store = sim.kit.store();
+        let t = store.entities.get_mut(&tenant_name(ENTITY)).unwrap();
+        let op = t.operations[0].clone();
+        for _ in 1..rows {
+            t.record(op.clone());
+        }
+    }
+    sim.operations(&auth, headers).await;
+    let (r, bytes) = allocated_while(
+        || ALLOCATOR.total_allocated(),
+        sim.operations(&auth, headers),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    assert_eq!(r.json["totalItems"], rows, "{headers:?}");
+    assert!(!r.json["operations"].as_array().unwrap().is_empty());
+    bytes
+}
+
+#[test]
+fn a_page_of_operations_costs_the_same_over_a_thousand_and_a_hundred_thousand() {
+    let cases: [&[(&str, &str)]; 3] = [&[], &[("page", "7"), ("size", "100")], &[("type", "1")]];
+    for headers in cases {
+        let small = block_on(page_cost(SMALL, headers));
+        let large = block_on(page_cost(LARGE, headers));
+        let what = format!("getOperations {headers:?}");
+        assert_page_cost_is_flat(&what, (SMALL, LARGE), small, large);
+    }
+}

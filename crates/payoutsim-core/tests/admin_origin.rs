@@ -1,0 +1,50 @@
+//! Issue 13, findings 5 and 10, through the admin router alone (no listener address, no
+//! options): a page on a foreign origin cannot reset the simulator, and every admin error is
+//! `{"error": …}` JSON, 405, 413 and a path of invalid UTF-8 included. `admin_surface.rs` tests
+//! the same with the options and the listener the fix added; these run against the code before
+//! it too (findings-tests.md).
+#![allow(clippy::unwrap_used)] // tests: an unexpected error should fail loudly
+
+mod support;
+
+use payoutsim_core::testkit::{self, Resp, Sim, request};
+use support::{ToyExt, ToySpec, order};
+
+async fn admin_raw(
+    sim: &Sim<ToySpec>,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<&[u8]>,
+) -> Resp {
+    testkit::send(&sim.admin, request(method, path, headers, body)).await
+}
+
+#[tokio::test]
+async fn a_page_on_a_foreign_origin_cannot_reset_the_simulator() {
+    let sim = Sim::<ToySpec>::new(1, ());
+    let id = order(&sim, "a").await;
+
+    let evil = [("origin", "http://evil.example")];
+    let r = admin_raw(&sim, "POST", "/__admin/reset", &evil, None).await;
+
+    assert_eq!(r.status, 403, "{}", r.json);
+    assert!(r.json["error"].as_str().is_some_and(|e| !e.is_empty()));
+    assert!(sim.kit.status("toy:a", &id).is_some(), "nothing was reset");
+}
+
+#[tokio::test]
+async fn admin_errors_are_json_for_a_wrong_method_a_huge_body_and_a_bad_path() {
+    let sim = Sim::<ToySpec>::new(1, ());
+    let big = vec![b'x'; 2 * 1024 * 1024 + 1];
+
+    let not_allowed = admin_raw(&sim, "PUT", "/__admin/health", &[], None).await;
+    let too_large = admin_raw(&sim, "POST", "/__admin/inbox/a", &[], Some(&big)).await;
+    let bad_path = admin_raw(&sim, "GET", "/__admin/inbox/%FF%FE", &[], None).await;
+
+    for (r, status) in [(&not_allowed, 405), (&too_large, 413), (&bad_path, 400)] {
+        assert_eq!(r.status, status, "{}", r.json);
+        let error = r.json["error"].as_str().unwrap_or_default();
+        assert!(!error.is_empty(), "{status}: {:?}", r.bytes);
+    }
+}

@@ -10,7 +10,7 @@ mod support;
 use std::alloc::System;
 
 use cap::Cap;
-use payoutsim_core::testkit::{allocated_while, assert_page_cost_is_flat, block_on};
+use payoutsim_core::testkit::{allocated_while, assert_page_costs_are_flat};
 use payoutsim_kashpay::tenant_name;
 use serde_json::json;
 use support::*;
@@ -29,9 +29,17 @@ enum Ask {
     BackOffice(&'static str),
 }
 
-/// An entity with `rows` operations (copies of its first order's), and the heap bytes of
-/// `ask`, after one warm-up call.
-async fn page_cost(rows: usize, ask: Ask) -> usize {
+const CASES: [Ask; 5] = [
+    Ask::Api(&[]),
+    Ask::Api(&[("page", "7"), ("size", "100")]),
+    Ask::Api(&[("type", "1")]),
+    Ask::BackOffice(""),
+    Ask::BackOffice("&offset=500&limit=20"),
+];
+
+/// An entity with `rows` operations (copies of its first order's), and the heap bytes of each
+/// of [`CASES`], each after one warm-up call.
+async fn page_costs(rows: usize) -> Vec<usize> {
     let (sim, auth) = signed_in(11).await;
     let r = sim
         .order(&auth, order_body("COST1", json!(10), CLABE))
@@ -45,47 +53,40 @@ async fn page_cost(rows: usize, ask: Ask) -> usize {
             t.record(op.clone());
         }
     }
-    let call = || async {
-        match ask {
-            Ask::Api(headers) => {
-                let r = sim.operations(&auth, headers).await;
-                (
-                    r.status,
-                    r.json["totalItems"].clone(),
-                    r.json["operations"].clone(),
-                )
+    let mut costs = Vec::new();
+    for ask in CASES {
+        let call = || async {
+            match ask {
+                Ask::Api(headers) => {
+                    let r = sim.operations(&auth, headers).await;
+                    (
+                        r.status,
+                        r.json["totalItems"].clone(),
+                        r.json["operations"].clone(),
+                    )
+                }
+                Ask::BackOffice(query) => {
+                    let path = format!("/operations?tenant={}{query}", tenant_name(ENTITY));
+                    let r = sim.back_office("GET", &path, None).await;
+                    (
+                        r.status,
+                        r.json["total"].clone(),
+                        r.json["operation"].clone(),
+                    )
+                }
             }
-            Ask::BackOffice(query) => {
-                let path = format!("/operations?tenant={}{query}", tenant_name(ENTITY));
-                let r = sim.back_office("GET", &path, None).await;
-                (
-                    r.status,
-                    r.json["total"].clone(),
-                    r.json["operation"].clone(),
-                )
-            }
-        }
-    };
-    call().await;
-    let ((status, total, page), bytes) =
-        allocated_while(|| ALLOCATOR.total_allocated(), call()).await;
-    assert_eq!((status, total), (200, rows.into()), "{ask:?}");
-    assert!(!page.as_array().unwrap().is_empty(), "{ask:?}");
-    bytes
+        };
+        call().await;
+        let ((status, total, page), bytes) =
+            allocated_while(|| ALLOCATOR.total_allocated(), call()).await;
+        assert_eq!((status, total), (200, rows.into()), "{ask:?}");
+        assert!(!page.as_array().unwrap().is_empty(), "{ask:?}");
+        costs.push(bytes);
+    }
+    costs
 }
 
 #[test]
 fn a_page_of_operations_costs_the_same_over_a_thousand_and_a_hundred_thousand() {
-    let cases = [
-        Ask::Api(&[]),
-        Ask::Api(&[("page", "7"), ("size", "100")]),
-        Ask::Api(&[("type", "1")]),
-        Ask::BackOffice(""),
-        Ask::BackOffice("&offset=500&limit=20"),
-    ];
-    for ask in cases {
-        let small = block_on(page_cost(SMALL, ask));
-        let large = block_on(page_cost(LARGE, ask));
-        assert_page_cost_is_flat(&format!("{ask:?}"), (SMALL, LARGE), small, large);
-    }
+    assert_page_costs_are_flat(&CASES, (SMALL, LARGE), page_costs);
 }

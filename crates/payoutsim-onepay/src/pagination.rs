@@ -204,43 +204,6 @@ mod tests {
         ));
     }
 
-    /// Counts the items it yields one by one; skips (`nth`) in one step, as a slice's iterator.
-    struct Counted<'a> {
-        range: std::ops::Range<usize>,
-        yielded: &'a std::cell::Cell<usize>,
-    }
-
-    impl Iterator for Counted<'_> {
-        type Item = usize;
-        fn next(&mut self) -> Option<usize> {
-            self.yielded.set(self.yielded.get() + 1);
-            self.range.next()
-        }
-        fn nth(&mut self, n: usize) -> Option<usize> {
-            self.range.nth(n)
-        }
-        fn size_hint(&self) -> (usize, Option<usize>) {
-            self.range.size_hint()
-        }
-    }
-
-    impl ExactSizeIterator for Counted<'_> {}
-
-    #[test]
-    fn a_page_over_many_rows_takes_only_its_own_items() {
-        let yielded = std::cell::Cell::new(0);
-        let rows = Counted {
-            range: 0..100_000,
-            yielded: &yielded,
-        };
-
-        let page = paginate_iter(rows, &params(50_000, 1));
-
-        assert_eq!(page.data, vec![49_999]);
-        assert_eq!((page.total, page.last_page), (100_000, 100_000));
-        assert!(yielded.get() <= 2, "{} rows read one by one", yielded.get());
-    }
-
     #[test]
     fn a_filtered_page_keeps_only_its_own_items_and_counts_the_rest() {
         let rows: Vec<usize> = (0..50).collect();

@@ -10,7 +10,7 @@ mod support;
 use std::alloc::System;
 
 use cap::Cap;
-use payoutsim_core::testkit::{allocated_while, assert_page_cost_is_flat, block_on};
+use payoutsim_core::testkit::{allocated_while, assert_page_costs_are_flat};
 use support::*;
 
 #[global_allocator]
@@ -62,9 +62,5 @@ async fn page_costs(rows: usize) -> Vec<usize> {
 
 #[test]
 fn a_page_of_customers_or_cashouts_costs_the_same_over_a_thousand_and_a_hundred_thousand() {
-    let small = block_on(page_costs(SMALL));
-    let large = block_on(page_costs(LARGE));
-    for (path, (small, large)) in CASES.iter().zip(small.into_iter().zip(large)) {
-        assert_page_cost_is_flat(path, (SMALL, LARGE), small, large);
-    }
+    assert_page_costs_are_flat(&CASES, (SMALL, LARGE), page_costs);
 }

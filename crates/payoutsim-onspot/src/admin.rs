@@ -2,11 +2,11 @@
 //! `{"error": "..."}`), standing in for the platform's sections, per environment:
 //! - `GET /payouts?tenant=&environment=&limit=&offset=`: "Payouts", with each tenant's balance
 //! - `GET /error-logs?tenant=&environment=&limit=&offset=`: "Error Logs"
-//!
-//! Both answer a page (the newest `limit`, default 100, or `limit` from `offset`) with `total`
-//! and `next_offset`; wire objects are made for the page's rows alone.
 //! - `POST /transfers` {tenant, amount}: records a bank transfer to OnSpot (`Provider::fund`)
 //! - `POST /payouts/{uuid}/status` {status, reason?}: forces a payout's status
+//!
+//! The two sections answer a page (the newest `limit`, default 100, or `limit` from `offset`)
+//! with `total` and `next_offset`; wire objects are made for the page's rows alone.
 //!
 //! and [`provision`] (a scenario's `setup.tenants`) and [`objects`], what
 //! `GET /__admin/providers/onspot/objects` shows.

@@ -7,18 +7,8 @@
 
 mod support;
 
-use payoutsim_core::testkit::{self, Resp, Sim, request};
-use support::{ToyExt, ToySpec, order};
-
-async fn admin_raw(
-    sim: &Sim<ToySpec>,
-    method: &str,
-    path: &str,
-    headers: &[(&str, &str)],
-    body: Option<&[u8]>,
-) -> Resp {
-    testkit::send(&sim.admin, request(method, path, headers, body)).await
-}
+use payoutsim_core::testkit::Sim;
+use support::{ToyExt, ToySpec, admin_raw, order};
 
 #[tokio::test]
 async fn a_page_on_a_foreign_origin_cannot_reset_the_simulator() {

@@ -14,6 +14,9 @@
 //! - [`any_json`], [`with_fields`] and [`block_on`]: for property tests (arbitrary JSON, bodies
 //!   whose fields are each there or not, an async body in a synchronous proptest)
 //! - [`assert_reproducible`]: the same seed and requests give byte-identical answers
+//! - [`allocated_while`] and [`assert_page_costs_are_flat`]: what a request costs in heap bytes
+//!   (from a test binary's counting allocator), and a list page's cost checked against the size
+//!   of its table
 //!
 //! Test support only: it panics when a request cannot be built or a body cannot be read.
 
@@ -378,4 +381,47 @@ pub fn any_json() -> impl proptest::strategy::Strategy<Value = Value> {
                 .prop_map(|m| Value::Object(m.into_iter().collect())),
         ]
     })
+}
+
+/// What `future` returns and the heap bytes allocated while it ran, read from a test binary's
+/// counting allocator: `total` answers its running total of bytes ever allocated (for example
+/// `cap::Cap::total_allocated`, cap's `stats` feature). Bytes allocated do not depend on the
+/// machine's speed, so a cost compared through them is the same on every run of every machine;
+/// the count is global, so a test that reads it runs alone in its binary.
+pub async fn allocated_while<F: Future>(
+    total: impl Fn() -> usize,
+    future: F,
+) -> (F::Output, usize) {
+    let before = total();
+    let out = future.await;
+    (out, total().saturating_sub(before))
+}
+
+/// Asserts that each list page of `cases` costs the same whatever its table holds: `costs(n)`
+/// builds a table of `n` rows and answers the heap bytes of each case's page over it, in the
+/// order of `cases`; it runs for `rows.0` and for `rows.1` (100 times more, say). A page may
+/// cost up to twice as much plus 64 KiB (allocator and journal noise); a list that copies,
+/// collects or serialises every row costs at least a pointer a row, which at 100,000 rows is
+/// 800 KB beyond that.
+pub fn assert_page_costs_are_flat<C, F, Fut>(cases: &[C], rows: (usize, usize), costs: F)
+where
+    C: std::fmt::Debug,
+    F: Fn(usize) -> Fut,
+    Fut: Future<Output = Vec<usize>>,
+{
+    let small = block_on(costs(rows.0));
+    let big = block_on(costs(rows.1));
+    assert_eq!(
+        (small.len(), big.len()),
+        (cases.len(), cases.len()),
+        "a cost per case"
+    );
+    for (case, (small, big)) in cases.iter().zip(small.into_iter().zip(big)) {
+        assert!(
+            big <= small.saturating_mul(2) + 64 * 1024,
+            "{case:?}: a page cost {small} heap bytes over {} rows and {big} over {}",
+            rows.0,
+            rows.1
+        );
+    }
 }

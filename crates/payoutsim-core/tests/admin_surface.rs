@@ -6,21 +6,10 @@ mod support;
 
 use payoutsim_core::admin::{self, AdminOptions};
 use payoutsim_core::surface::AdminListener;
-use payoutsim_core::testkit::{self, Receiver, Resp, Sim, request};
+use payoutsim_core::testkit::{self, Receiver, Resp, Sim};
 use payoutsim_core::{Engine, EngineConfig};
 use serde_json::json;
-use support::{ToyExt, ToySpec, order, target};
-
-/// `method path` on the admin API with `headers` and an optional raw body.
-async fn admin_raw(
-    sim: &Sim<ToySpec>,
-    method: &str,
-    path: &str,
-    headers: &[(&str, &str)],
-    body: Option<&[u8]>,
-) -> Resp {
-    testkit::send(&sim.admin, request(method, path, headers, body)).await
-}
+use support::{ToyExt, ToySpec, admin_raw, order, target};
 
 /// The toy, its admin API built with `options`, the admin listener said to be at 127.0.0.1:4700.
 fn with_options(options: AdminOptions) -> Sim<ToySpec> {

@@ -4,7 +4,8 @@
 //! - `POST /users` {tenant, user, password}: adds a user to an entity (the only way a second
 //!   user joins one), or sets a known user's password
 //! - `POST /orders/{id}/status` {status, tenant?}: forces an order's status
-//! - `GET /orders?tenant=`, `GET /operations?tenant=`: an entity's orders / operations
+//! - `GET /orders?tenant=&limit=&offset=`, `GET /operations?tenant=&limit=&offset=`: a page of
+//!   an entity's orders / operations
 //!
 //! and [`provision`] (a scenario's `setup.tenants`) and [`objects`], what
 //! `GET /__admin/providers/kashpay/objects` shows.
@@ -15,6 +16,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use payoutsim_core::admin::{AdminError, AdminJson, AdminQuery};
 use payoutsim_core::kit::{self, Found};
+use payoutsim_core::page::Paging;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -66,14 +68,14 @@ async fn orders(
     State(kashpay): State<Kashpay>,
     AdminQuery(q): AdminQuery<Of>,
 ) -> Result<Json<Value>, AdminError> {
-    listing(&kashpay, q.tenant.as_deref(), ORDER).map(Json)
+    listing(&kashpay, &q, ORDER).map(Json)
 }
 
 async fn operations(
     State(kashpay): State<Kashpay>,
     AdminQuery(q): AdminQuery<Of>,
 ) -> Result<Json<Value>, AdminError> {
-    listing(&kashpay, q.tenant.as_deref(), "operation").map(Json)
+    listing(&kashpay, &q, "operation").map(Json)
 }
 
 #[derive(Deserialize)]
@@ -136,6 +138,8 @@ async fn add_user(
 #[derive(Deserialize)]
 struct Of {
     tenant: Option<String>,
+    limit: Option<usize>,
+    offset: Option<usize>,
 }
 
 /// The entity of a tenant name `kashpay:<entity>`.
@@ -199,22 +203,35 @@ pub(crate) fn fund(kashpay: &Kashpay, tenant: &str, amount: &str) -> Result<Valu
     })
 }
 
-/// The wire form of one entity's orders or operations, oldest first.
-fn listing(kashpay: &Kashpay, tenant: Option<&str>, kind: &str) -> Result<Value, AdminError> {
-    let tenant = tenant.ok_or_else(|| AdminError::bad_request("`tenant` is required"))?;
+/// A page of one entity's orders or operations, oldest first (the newest `limit` without
+/// `offset`, see `payoutsim_core::page::window`), with `total` and `next_offset`: the page is cut
+/// out of the entity's table and only its rows are rendered.
+fn listing(kashpay: &Kashpay, q: &Of, kind: &str) -> Result<Value, AdminError> {
+    let tenant =
+        (q.tenant.as_deref()).ok_or_else(|| AdminError::bad_request("`tenant` is required"))?;
     entity_of(tenant)?;
+    let paging = Paging {
+        limit: q.limit,
+        offset: q.offset,
+    };
     let store = kashpay.store();
     let t = (store.entities.get(tenant))
         .ok_or_else(|| AdminError::not_found(format!("no entity `{tenant}`")))?;
-    let items: Vec<Value> = match kind {
-        ORDER => t.orders.iter().map(|o| json!(o.detail())).collect(),
-        _ => t
-            .operations
-            .iter()
-            .map(|o| json!(t.operation_wire(o)))
-            .collect(),
+    let (items, total, next_offset) = match kind {
+        ORDER => {
+            let page = paging.window_iter(t.orders.iter())?;
+            let items: Vec<Value> = page.items.iter().map(|o| json!(o.detail())).collect();
+            (items, page.total, page.next_offset)
+        }
+        _ => {
+            let page = paging.window_iter(t.operations.iter())?;
+            let items: Vec<Value> = (page.items.iter())
+                .map(|o| json!(t.operation_wire(o)))
+                .collect();
+            (items, page.total, page.next_offset)
+        }
     };
-    Ok(json!({ "tenant": tenant, kind: items }))
+    Ok(json!({ "tenant": tenant, kind: items, "total": total, "next_offset": next_offset }))
 }
 
 /// `{"objects": [{kind, tenant, id, object, lifecycle?}]}`, for one tenant and/or kind.

@@ -4,7 +4,9 @@
 //! getOperations takes its paging and filters as HEADERS: `page` (from 0, default 0), `size`
 //! (default 25, at most 100), `status` (a numeric status) and `type` (a catalogue type). The docs'
 //! "default" status 25 and type 1 are their example values: without the header nothing is
-//! filtered. Operations are listed newest first.
+//! filtered. Operations are listed newest first. Without a filter a page is cut out of the
+//! entity's table (its cost is the page's, not the table's); with one, each operation is
+//! looked at by reference and wire objects are made for the page's alone.
 
 use axum::Router;
 use axum::extract::State;
@@ -12,11 +14,13 @@ use axum::response::Response;
 use axum::routing::get;
 use http::{HeaderMap, StatusCode};
 use payoutsim_core::kit::Auth;
+use payoutsim_core::page;
 
 use crate::auth::Session;
 use crate::catalog::operation_type;
 use crate::error::{KashpayError, json_response};
 use crate::model::{BalanceAnswer, OperationsAnswer};
+use crate::state::OperationRec;
 use crate::{Kashpay, with_entity};
 
 /// `size` when the header is absent.
@@ -92,17 +96,21 @@ async fn operations(
 ) -> Result<Response, KashpayError> {
     let p = Paging::from_headers(&headers)?;
     let (operations, total) = with_entity(&kashpay, &session.entity, |t| {
-        let matching: Vec<_> = (t.operations.iter().rev())
-            .filter(|o| p.status.is_none_or(|s| o.status == s))
-            .filter(|o| p.kind.is_none_or(|k| o.kind == k))
-            .collect();
-        let total = matching.len() as u64;
         let start = usize::try_from(p.page.saturating_mul(p.size)).unwrap_or(usize::MAX);
-        let page: Vec<_> = (matching.into_iter().skip(start))
-            .take(p.size as usize)
-            .map(|o| t.operation_wire(o))
-            .collect();
-        (page, total)
+        let size = usize::try_from(p.size).unwrap_or(usize::MAX);
+        let newest_first = t.operations.iter().rev();
+        // Unfiltered, the page is cut out of the table; filtered, each row is looked at by
+        // reference and only the page's are kept. Wire objects are made for the page alone.
+        let (page, total) = if p.status.is_none() && p.kind.is_none() {
+            (page::cut(newest_first, start, size), t.operations.len())
+        } else {
+            let keep = |o: &&OperationRec| {
+                p.status.is_none_or(|s| o.status == s) && p.kind.is_none_or(|k| o.kind == k)
+            };
+            page::cut_filtered(newest_first, keep, start, size)
+        };
+        let page: Vec<_> = page.into_iter().map(|o| t.operation_wire(o)).collect();
+        (page, total as u64)
     });
     let answer = OperationsAnswer {
         success: true,

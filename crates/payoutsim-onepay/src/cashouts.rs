@@ -20,7 +20,7 @@ use crate::error::{Id, OnePayError, OnePayJson};
 use crate::idempotent::{Key, Post};
 use crate::lifecycle::{announce, start_payout};
 use crate::model::Cashout;
-use crate::pagination::{Params, paginate, paginate_iter};
+use crate::pagination::{Params, paginate_filtered, paginate_iter};
 use crate::state::{CASHOUT, CashoutRec};
 use crate::validation::Fields;
 
@@ -72,18 +72,21 @@ async fn list(
         });
         return Ok(OnePayJson(page).into_response());
     }
-    let mut all: Vec<Cashout> = tenant.with_data(&onepay, |t| {
-        (t.cashouts.iter())
-            .filter(|c| status.is_none_or(|s| c.lc.status == s))
-            .filter(|c| method.is_none_or(|m| c.method == m))
-            .filter(|c| external_id.is_none_or(|e| c.external_id.as_deref() == Some(e)))
-            .map(|c| t.cashout_wire(c))
-            .collect()
+    // A filter: each row is looked at by reference and wire objects are made for the page's.
+    let page = tenant.with_data(&onepay, |t| {
+        let keep = |c: &&CashoutRec| {
+            status.is_none_or(|s| c.lc.status == s)
+                && method.is_none_or(|m| c.method == m)
+                && external_id.is_none_or(|e| c.external_id.as_deref() == Some(e))
+        };
+        let wire = |c: &CashoutRec| t.cashout_wire(c);
+        if sort == "-created_at" {
+            paginate_filtered(t.cashouts.iter().rev(), keep, &params).map(wire)
+        } else {
+            paginate_filtered(t.cashouts.iter(), keep, &params).map(wire)
+        }
     });
-    if sort == "-created_at" {
-        all.reverse();
-    }
-    Ok(OnePayJson(paginate(all, &params)).into_response())
+    Ok(OnePayJson(page).into_response())
 }
 
 async fn show(

@@ -5,6 +5,7 @@
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{FromRequestParts, Query};
 use http::request::Parts;
+use payoutsim_core::page;
 use serde::Serialize;
 
 use crate::error::{FieldError, OnePayError};
@@ -102,22 +103,38 @@ pub fn paginate<T>(items: Vec<T>, params: &Params) -> Page<T> {
     paginate_iter(items.into_iter(), params)
 }
 
-/// [`paginate`] over an iterator that knows its length, taking only the page's items: the
-/// items before the page are skipped with `nth`, which a slice's iterator (reversed or not)
-/// does in one step, so a page of a tenant's table costs O(per_page), not O(rows). Map the
+/// [`paginate`] over an iterator that knows its length, taking only the page's items (the
+/// core's [`page::cut`]: a page of a tenant's table costs O(per_page), not O(rows)). Map the
 /// page afterwards ([`Page::map`]), not the iterator (a mapped iterator skips one by one).
-pub fn paginate_iter<I: ExactSizeIterator>(mut items: I, params: &Params) -> Page<I::Item> {
+pub fn paginate_iter<I: ExactSizeIterator>(items: I, params: &Params) -> Page<I::Item> {
     let total = items.len();
+    let start = first_index(params);
+    let data = page::cut(items, start, params.per_page.max(1));
+    page_of(data, total, params)
+}
+
+/// The page of the items `keep` keeps (the core's [`page::cut_filtered`]: each row looked at
+/// by reference, only the page's kept); map it afterwards to make its wire objects.
+pub fn paginate_filtered<I: Iterator>(
+    items: I,
+    keep: impl FnMut(&I::Item) -> bool,
+    params: &Params,
+) -> Page<I::Item> {
+    let start = first_index(params);
+    let (data, total) = page::cut_filtered(items, keep, start, params.per_page.max(1));
+    page_of(data, total, params)
+}
+
+/// The index of the first item of page `params.page`.
+fn first_index(params: &Params) -> usize {
+    (params.page - 1).saturating_mul(params.per_page.max(1))
+}
+
+/// Page `params.page`, holding `data`, of `total` items.
+fn page_of<T>(data: Vec<T>, total: usize, params: &Params) -> Page<T> {
     let per_page = params.per_page.max(1);
     let last_page = total.div_ceil(per_page).max(1);
-    let start = (params.page - 1).saturating_mul(per_page);
-    let mut data = Vec::new();
-    if start < total {
-        if start > 0 {
-            items.nth(start - 1);
-        }
-        data.extend(items.take(per_page));
-    }
+    let start = first_index(params);
     let (from, to) = if data.is_empty() {
         (None, None)
     } else {
@@ -187,41 +204,23 @@ mod tests {
         ));
     }
 
-    /// Counts the items it yields one by one; skips (`nth`) in one step, as a slice's iterator.
-    struct Counted<'a> {
-        range: std::ops::Range<usize>,
-        yielded: &'a std::cell::Cell<usize>,
-    }
-
-    impl Iterator for Counted<'_> {
-        type Item = usize;
-        fn next(&mut self) -> Option<usize> {
-            self.yielded.set(self.yielded.get() + 1);
-            self.range.next()
-        }
-        fn nth(&mut self, n: usize) -> Option<usize> {
-            self.range.nth(n)
-        }
-        fn size_hint(&self) -> (usize, Option<usize>) {
-            self.range.size_hint()
-        }
-    }
-
-    impl ExactSizeIterator for Counted<'_> {}
-
     #[test]
-    fn a_page_over_many_rows_takes_only_its_own_items() {
-        let yielded = std::cell::Cell::new(0);
-        let rows = Counted {
-            range: 0..100_000,
-            yielded: &yielded,
-        };
-
-        let page = paginate_iter(rows, &params(50_000, 1));
-
-        assert_eq!(page.data, vec![49_999]);
-        assert_eq!((page.total, page.last_page), (100_000, 100_000));
-        assert!(yielded.get() <= 2, "{} rows read one by one", yielded.get());
+    fn a_filtered_page_keeps_only_its_own_items_and_counts_the_rest() {
+        let rows: Vec<usize> = (0..50).collect();
+        let odd = |r: &&usize| **r % 2 == 1;
+        let page = paginate_filtered(rows.iter().rev(), odd, &params(2, 10));
+        let want: Vec<usize> = (0..50)
+            .rev()
+            .filter(|r| r % 2 == 1)
+            .skip(10)
+            .take(10)
+            .collect();
+        assert_eq!(page.map(|r| *r).data, want);
+        let page = paginate_filtered(rows.iter(), odd, &params(3, 10));
+        assert_eq!(
+            (page.total, page.last_page, page.from, page.to),
+            (25, 3, Some(21), Some(25))
+        );
     }
 
     #[test]

@@ -1,9 +1,12 @@
 //! OnSpot's back office, served by the core under `/__admin/providers/onspot/` (errors
 //! `{"error": "..."}`), standing in for the platform's sections, per environment:
-//! - `GET /payouts?tenant=&environment=`: "Payouts", with each tenant's balance
-//! - `GET /error-logs?tenant=&environment=`: "Error Logs"
+//! - `GET /payouts?tenant=&environment=&limit=&offset=`: "Payouts", with each tenant's balance
+//! - `GET /error-logs?tenant=&environment=&limit=&offset=`: "Error Logs"
 //! - `POST /transfers` {tenant, amount}: records a bank transfer to OnSpot (`Provider::fund`)
 //! - `POST /payouts/{uuid}/status` {status, reason?}: forces a payout's status
+//!
+//! The two sections answer a page (the newest `limit`, default 100, or `limit` from `offset`)
+//! with `total` and `next_offset`; wire objects are made for the page's rows alone.
 //!
 //! and [`provision`] (a scenario's `setup.tenants`) and [`objects`], what
 //! `GET /__admin/providers/onspot/objects` shows.
@@ -14,6 +17,7 @@ use axum::{Json, Router};
 use chrono::{DateTime, Utc};
 use payoutsim_core::admin::{AdminError, AdminJson, AdminQuery};
 use payoutsim_core::kit;
+use payoutsim_core::page::Paging;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -21,7 +25,8 @@ use crate::OnSpot;
 use crate::auth::parse_tenant;
 use crate::lifecycle::{FORCED, activate};
 use crate::state::{
-    ACTIVE, Environment, FAILED, PAYOUT, PENDING_FUNDING, PayoutRec, Store, TenantData, Transfer,
+    ACTIVE, Environment, ErrorLogEntry, FAILED, PAID, PAYOUT, PENDING_FUNDING, PayoutRec, Store,
+    TenantData, Transfer,
 };
 use crate::validation::format_cents;
 use payoutsim_core::money::minor_units;
@@ -41,14 +46,53 @@ async fn payouts(
     State(onspot): State<OnSpot>,
     AdminQuery(q): AdminQuery<Section>,
 ) -> Result<Json<Value>, AdminError> {
-    section(&onspot, &q).map(|ts| Json(payouts_view(&ts)))
+    q.check()?;
+    let store = onspot.store();
+    let tenants = q.tenants(&store);
+    let parts: Vec<(&str, &[PayoutRec])> = (tenants.iter())
+        .map(|(name, t)| (*name, &t.payouts[..]))
+        .collect();
+    let page = q.paging().window_of_parts(&parts)?;
+    let payouts: Vec<Value> = (page.items.iter())
+        .map(|(name, p)| json!(PayoutView::of(name, p)))
+        .collect();
+    let balances: serde_json::Map<String, Value> = (tenants.iter())
+        .map(|(name, t)| (name.to_string(), json!(Balance::of(t))))
+        .collect();
+    Ok(Json(json!({
+        "payouts": payouts,
+        "balances": balances,
+        "total": page.total,
+        "next_offset": page.next_offset,
+    })))
 }
 
 async fn error_logs(
     State(onspot): State<OnSpot>,
     AdminQuery(q): AdminQuery<Section>,
 ) -> Result<Json<Value>, AdminError> {
-    section(&onspot, &q).map(|ts| Json(error_logs_view(&ts)))
+    q.check()?;
+    let store = onspot.store();
+    let tenants = q.tenants(&store);
+    let parts: Vec<((&str, Environment), &[ErrorLogEntry])> = (tenants.iter())
+        .map(|(name, t)| ((*name, t.environment), &t.error_log[..]))
+        .collect();
+    let page = q.paging().window_of_parts(&parts)?;
+    let logs: Vec<Value> = (page.items.iter())
+        .map(|((name, environment), e)| {
+            let mut v = json!(e);
+            if let Some(map) = v.as_object_mut() {
+                map.insert("tenant".into(), json!(name));
+                map.insert("environment".into(), json!(environment));
+            }
+            v
+        })
+        .collect();
+    Ok(Json(json!({
+        "error_logs": logs,
+        "total": page.total,
+        "next_offset": page.next_offset,
+    })))
 }
 
 async fn transfer(
@@ -92,11 +136,15 @@ async fn force_status(
 
 const AMOUNT_RULE: &str = "`amount` must be a positive decimal (a string like \"1000.00\" or a number) with at most 2 decimals";
 
+/// A section's query: which tenants, and a page of their rows (tenant after tenant, each
+/// oldest first; the newest `limit` without `offset`, see `payoutsim_core::page::window`).
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Section {
     tenant: Option<String>,
     environment: Option<String>,
+    limit: Option<usize>,
+    offset: Option<usize>,
 }
 
 #[derive(Deserialize)]
@@ -168,66 +216,37 @@ impl<'a> PayoutView<'a> {
     }
 }
 
-/// The tenants a section query selects, with their data (owned: the lock is released).
-fn section(onspot: &OnSpot, q: &Section) -> Result<Vec<(String, Value, Value, Value)>, AdminError> {
-    if let Some(t) = &q.tenant {
-        parse(t)?;
+impl Section {
+    /// Refuses a malformed `tenant` or an `environment` other than `test` and `live`.
+    fn check(&self) -> Result<(), AdminError> {
+        if let Some(t) = &self.tenant {
+            parse(t)?;
+        }
+        match self.environment.as_deref() {
+            Some(e) if e != "test" && e != "live" => Err(AdminError::bad_request(
+                "`environment` must be `test` or `live`",
+            )),
+            _ => Ok(()),
+        }
     }
-    if let Some(e) = &q.environment
-        && e != "test"
-        && e != "live"
-    {
-        return Err(AdminError::bad_request(
-            "`environment` must be `test` or `live`",
-        ));
-    }
-    let store = onspot.store();
-    Ok(store
-        .tenants
-        .iter()
-        .filter(|(name, _)| q.tenant.as_deref().is_none_or(|want| want == *name))
-        .filter(|(_, t)| (q.environment.as_deref()).is_none_or(|e| e == t.environment.as_str()))
-        .map(|(name, t)| {
-            let payouts: Vec<Value> = t
-                .payouts
-                .iter()
-                .map(|p| json!(PayoutView::of(name, p)))
-                .collect();
-            let logs: Vec<Value> = (t.error_log.iter())
-                .map(|e| {
-                    let mut v = json!(e);
-                    if let Some(map) = v.as_object_mut() {
-                        map.insert("tenant".into(), json!(name));
-                        map.insert("environment".into(), json!(t.environment));
-                    }
-                    v
-                })
-                .collect();
-            (
-                name.clone(),
-                json!(Balance::of(t)),
-                json!(payouts),
-                json!(logs),
-            )
-        })
-        .collect())
-}
 
-fn payouts_view(tenants: &[(String, Value, Value, Value)]) -> Value {
-    let mut payouts = Vec::new();
-    let mut balances = serde_json::Map::new();
-    for (name, balance, list, _) in tenants {
-        balances.insert(name.clone(), balance.clone());
-        payouts.extend(list.as_array().into_iter().flatten().cloned());
+    /// The tenants the query selects, by name.
+    fn tenants<'a>(&self, store: &'a Store) -> Vec<(&'a str, &'a TenantData)> {
+        (store.tenants.iter())
+            .filter(|(name, _)| self.tenant.as_deref().is_none_or(|want| want == *name))
+            .filter(|(_, t)| {
+                (self.environment.as_deref()).is_none_or(|e| e == t.environment.as_str())
+            })
+            .map(|(name, t)| (name.as_str(), t))
+            .collect()
     }
-    json!({ "payouts": payouts, "balances": balances })
-}
 
-fn error_logs_view(tenants: &[(String, Value, Value, Value)]) -> Value {
-    let logs: Vec<Value> = (tenants.iter())
-        .flat_map(|(_, _, _, logs)| logs.as_array().cloned().unwrap_or_default())
-        .collect();
-    json!({ "error_logs": logs })
+    fn paging(&self) -> Paging {
+        Paging {
+            limit: self.limit,
+            offset: self.offset,
+        }
+    }
 }
 
 /// `(environment, publicKey)` of a tenant name `onspot:<test|live>:<publicKey>`.

@@ -21,7 +21,7 @@ use payoutsim_core::admin::{AdminError, AdminJson};
 use payoutsim_core::forced::{Forced, Magic};
 use payoutsim_core::kit::{Auth, Authenticate, Event, Kit, Spec};
 use payoutsim_core::machine::{Delay, Lifecycle, StateMachine};
-use payoutsim_core::testkit::Sim;
+use payoutsim_core::testkit::{self, Resp, Sim, request};
 use payoutsim_core::webhooks::{Attempt, WebhookTarget};
 use payoutsim_core::{Engine, Transition};
 use serde_json::{Value, json};
@@ -248,4 +248,15 @@ pub fn target(tenant: &str, url: &str) -> WebhookTarget {
         extra: BTreeMap::new(),
         created_at: String::new(),
     }
+}
+
+/// `method path` on the admin API with `headers` and an optional raw body.
+pub async fn admin_raw(
+    sim: &Sim<ToySpec>,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<&[u8]>,
+) -> Resp {
+    testkit::send(&sim.admin, request(method, path, headers, body)).await
 }

@@ -218,23 +218,11 @@ async fn malformed_optional_fields_are_400_naming_them() {
 #[tokio::test]
 async fn a_1099_adjustment_must_be_one_of_the_two_documented_forms() {
     let sim = sim(1);
-    let month_names = [
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-    ];
+    let month_names = "january february march april may june july august september october \
+                       november december";
     let months: serde_json::Map<String, Value> = month_names
-        .iter()
-        .map(|m| (m.to_string(), json!(100)))
+        .split_whitespace()
+        .map(|m| (m.to_owned(), json!(100)))
         .collect();
     let numbered: serde_json::Map<String, Value> =
         (1..=12).map(|m| (format!("{m}"), json!(100))).collect();

@@ -29,6 +29,13 @@ pub trait Provider: Send + Sync + 'static {
         Router::new()
     }
 
+    /// Its OpenAPI 3.1 document (YAML text): every path, method, auth scheme, request body and
+    /// status its router answers, each with its JSON schema. Served as JSON at
+    /// `GET /__admin/providers/{name}/openapi.json`. Default: none, that endpoint answers 404.
+    fn openapi(&self) -> Option<&'static str> {
+        None
+    }
+
     /// The table of its state machines: the data its asynchronous objects move by.
     fn machine_table(&self) -> &Machines;
 

@@ -17,6 +17,9 @@
 //! - [`allocated_while`] and [`assert_page_costs_are_flat`]: what a request costs in heap bytes
 //!   (from a test binary's counting allocator), and a list page's cost checked against the size
 //!   of its table
+//! - [`OpenApiChecks`]: every answer a [`Sim`] receives is checked against the provider's OpenAPI
+//!   document (and an admin answer against the admin API's); the `Sim` fails the test at its end
+//!   with the list of violations
 //!
 //! Test support only: it panics when a request cannot be built or a body cannot be read.
 
@@ -43,6 +46,8 @@ pub struct Sim<S: Spec> {
     pub provider: Arc<dyn Provider>,
     pub app: Router,
     pub admin: Router,
+    /// What [`Sim::send`] and [`Sim::admin`] found against the documents.
+    pub openapi: OpenApiChecks,
 }
 
 impl<S: Spec> Sim<S> {
@@ -58,17 +63,38 @@ impl<S: Spec> Sim<S> {
         let provider: Arc<dyn Provider> = Arc::new(kit.clone());
         let app = mount(&engine, &provider);
         let admin = crate::admin::router(engine.clone(), Default::default());
+        Self::from_parts(engine, kit, provider, app, admin)
+    }
+
+    /// A `Sim` over routers the caller composed (a fault layer in front, say); `provider` is
+    /// registered with `engine` already. Its answers are checked as [`Sim::new`]'s are, except
+    /// those the journal marks as made by a fault.
+    pub fn from_parts(
+        engine: Engine,
+        kit: Kit<S>,
+        provider: Arc<dyn Provider>,
+        app: Router,
+        admin: Router,
+    ) -> Self {
+        let openapi = OpenApiChecks::new(S::NAME, S::OPENAPI);
         Self {
             engine,
             kit,
             provider,
             app,
             admin,
+            openapi,
         }
     }
 
+    /// Sends `req` to the provider's router and checks the answer against its document.
     pub async fn send(&self, req: Request<Body>) -> Resp {
-        send(&self.app, req).await
+        let (method, path) = (req.method().to_string(), req.uri().path().to_owned());
+        let resp = send(&self.app, req).await;
+        if !last_answer_faulted(&self.engine) {
+            self.openapi.check_provider(&method, &path, &resp);
+        }
+        resp
     }
 
     /// `method path` with `headers`, and a JSON content type when there is a body and `headers`
@@ -98,7 +124,9 @@ impl<S: Spec> Sim<S> {
             None => &[],
         };
         let req = request(method, path, headers, bytes.as_deref().map(str::as_bytes));
-        send(&self.admin, req).await
+        let resp = send(&self.admin, req).await;
+        self.openapi.check_admin(&self.engine, method, path, &resp);
+        resp
     }
 
     /// Moves simulated time for everyone and settles what fell due.
@@ -148,6 +176,184 @@ impl<S: Spec> Sim<S> {
     pub async fn serve(&self) -> String {
         spawn(self.app.clone()).await
     }
+}
+
+impl<S: Spec> Drop for Sim<S> {
+    /// Fails the test with every answer that departed from its document (unless it is failing
+    /// already), and adds the count of checked answers to the tally file, when
+    /// `PAYOUTSIM_OPENAPI_TALLY` names one.
+    fn drop(&mut self) {
+        self.openapi.finish();
+    }
+}
+
+/// The documents a [`Sim`] checks its answers against, and what it found: every answer of the
+/// provider's router against the provider's document ([`Spec::OPENAPI`]; none, nothing
+/// checked), every admin answer against the admin API's (`payoutsim-core/openapi.yaml`).
+///
+/// Not checked, by design: a 404 or 405 to a path the document has no operation for (the
+/// provider's own envelope, or the admin one, for unknown routes, which OpenAPI cannot
+/// template), the back office of a provider without a document, and answers the journal marks
+/// as made by a fault (a `Sim` with a fault layer in front: [`Sim::from_parts`]).
+pub struct OpenApiChecks {
+    provider: &'static str,
+    document: Option<&'static payoutsim_openapi::Document>,
+    admin: &'static payoutsim_openapi::Document,
+    found: Mutex<Found>,
+}
+
+#[derive(Default)]
+struct Found {
+    checked: usize,
+    violations: Vec<String>,
+    /// The provider's operations answered, as `METHOD /template`.
+    exercised: std::collections::BTreeSet<String>,
+}
+
+impl OpenApiChecks {
+    fn new(provider: &'static str, text: Option<&'static str>) -> Self {
+        Self {
+            provider,
+            document: text.map(|text| document(provider, text)),
+            admin: document("__admin", crate::admin::openapi::ADMIN_OPENAPI),
+            found: Mutex::new(Found::default()),
+        }
+    }
+
+    /// How many answers were checked so far.
+    pub fn checked(&self) -> usize {
+        self.lock().checked
+    }
+
+    /// The violations found so far, one line each.
+    pub fn violations(&self) -> Vec<String> {
+        self.lock().violations.clone()
+    }
+
+    /// The operations of the provider's document that no answer checked so far was for, as
+    /// `METHOD /template`: a coverage test's gaps.
+    pub fn unexercised(&self) -> Vec<String> {
+        let Some(document) = self.document else {
+            return Vec::new();
+        };
+        let state = self.lock();
+        document
+            .operations()
+            .map(|op| format!("{} {}", op.method, op.template))
+            .filter(|op| !state.exercised.contains(op))
+            .collect()
+    }
+
+    /// Forgets the violations found so far: for a test that sends what no document describes
+    /// on purpose, and says so where it calls this.
+    pub fn forgive(&self) -> Vec<String> {
+        std::mem::take(&mut self.lock().violations)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Found> {
+        self.found.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn check_provider(&self, method: &str, path: &str, resp: &Resp) {
+        let Some(document) = self.document else {
+            return;
+        };
+        match document.operation(method, path) {
+            None if matches!(resp.status, 404 | 405) => return,
+            None => {}
+            Some(op) => {
+                let op = format!("{} {}", op.method, op.template);
+                self.lock().exercised.insert(op);
+            }
+        }
+        self.check(document, method, path, resp);
+    }
+
+    fn check_admin(&self, engine: &Engine, method: &str, path: &str, resp: &Resp) {
+        let undocumented = path
+            .strip_prefix("/__admin/providers/")
+            .and_then(|rest| rest.split('/').next())
+            .and_then(|name| engine.provider(name))
+            .is_some_and(|p| p.openapi().is_none());
+        let unknown = self.admin.operation(method, path).is_none();
+        if undocumented || (unknown && matches!(resp.status, 404 | 405)) {
+            return;
+        }
+        self.check(self.admin, method, path, resp);
+    }
+
+    fn check(&self, document: &payoutsim_openapi::Document, method: &str, path: &str, resp: &Resp) {
+        let content_type = resp
+            .headers
+            .get(http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok());
+        let found = document.check_response(method, path, resp.status, content_type, &resp.bytes);
+        let mut state = self.lock();
+        state.checked += 1;
+        for v in found {
+            let body = String::from_utf8_lossy(&resp.bytes);
+            let body: String = body.chars().take(200).collect();
+            state
+                .violations
+                .push(format!("{method} {path}: {v} (body: {body})"));
+        }
+    }
+
+    fn finish(&self) {
+        let state = self.lock();
+        if let Some(file) = std::env::var_os("PAYOUTSIM_OPENAPI_TALLY") {
+            use std::io::Write as _;
+            let line = format!("{} {}\n", self.provider, state.checked);
+            let opened = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(file);
+            if let Ok(mut f) = opened {
+                let _ = f.write_all(line.as_bytes());
+            }
+        }
+        if !state.violations.is_empty() && !std::thread::panicking() {
+            panic!(
+                "{} answers departed from their OpenAPI document:\n{}",
+                state.violations.len(),
+                state.violations.join("\n")
+            );
+        }
+    }
+}
+
+/// Whether the newest journal entry is an answer a fault made (a placeholder, an outage's 503, a
+/// 429): not the provider's, so not checked against its document.
+fn last_answer_faulted(engine: &Engine) -> bool {
+    let newest = crate::journal::JournalQuery {
+        limit: Some(1),
+        ..Default::default()
+    };
+    let hits = engine.journal().hits(&newest);
+    hits.entries.last().is_some_and(|(_, e)| e.fault.is_some())
+}
+
+/// The document `text` of `name`, loaded once per test process (its validators compiled once,
+/// kept for the process's life).
+fn document(name: &'static str, text: &'static str) -> &'static payoutsim_openapi::Document {
+    use std::collections::HashMap;
+    use std::sync::OnceLock;
+    static LOADED: OnceLock<Mutex<HashMap<&'static str, &'static payoutsim_openapi::Document>>> =
+        OnceLock::new();
+    let mut loaded = LOADED
+        .get_or_init(Mutex::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    loaded.entry(name).or_insert_with(|| {
+        let document = payoutsim_openapi::Document::from_yaml_str(text)
+            .unwrap_or_else(|e| panic!("the OpenAPI document of {name} does not load: {e}"));
+        let problems = document.schema_problems();
+        assert!(
+            problems.is_empty(),
+            "unusable schemas in {name}'s document: {problems:?}"
+        );
+        Box::leak(Box::new(document))
+    })
 }
 
 /// Serves `app` on `127.0.0.1:0` until the test's runtime ends; answers `http://127.0.0.1:<port>`.

@@ -110,6 +110,7 @@ pub struct DotsSpec;
 
 impl Spec for DotsSpec {
     const NAME: &'static str = "dots";
+    const OPENAPI: Option<&'static str> = Some(include_str!("../openapi.yaml"));
     type Config = DotsConfig;
     type Store = Store;
     type Error = DotsError;

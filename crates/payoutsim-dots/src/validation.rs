@@ -272,7 +272,24 @@ pub fn is_uuid(s: &str) -> bool {
         })
 }
 
-/// The `1099_adjustment` object: one of the two documented forms.
+/// The keys of a 1099-K adjustment's `monthly_amounts`, as Dots' document names them.
+const MONTHS: [&str; 12] = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+];
+
+/// The `1099_adjustment` object: one of the two documented forms (a 1099-K's
+/// `monthly_amounts` has exactly the twelve month names, each an integer).
 pub fn adjustment_1099(f: &mut Fields<'_>) -> Option<Value> {
     let adj = f.object("1099_adjustment", false)?;
     let form = adj.get("form").and_then(Value::as_str);
@@ -290,7 +307,12 @@ pub fn adjustment_1099(f: &mut Fields<'_>) -> Option<Value> {
                 && adj
                     .get("monthly_amounts")
                     .and_then(Value::as_object)
-                    .is_some_and(|m| m.len() == 12 && m.values().all(Value::is_i64))
+                    .is_some_and(|m| {
+                        m.len() == MONTHS.len()
+                            && MONTHS
+                                .iter()
+                                .all(|month| m.get(*month).is_some_and(Value::is_i64))
+                    })
         }
         _ => false,
     };

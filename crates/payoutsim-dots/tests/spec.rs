@@ -10,45 +10,15 @@
 //!
 //! Without the document the test is reported as ignored, with the reason, never as passed.
 
+mod served;
+
 use payoutsim_core::testkit::Sim;
 use payoutsim_dots::{DotsConfig, DotsSpec};
 use payoutsim_openapi::{Coverage, Document, Violation, ViolationKind};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-/// The operations the simulator serves, as the document names them (method and template where
-/// the document gives two operations one operationId).
-const SERVED: &[&str] = &[
-    "list-apps",
-    "create-app",
-    "get-app",
-    "get-users",
-    "create-user",
-    "get-user",
-    "update-user",
-    "delete-user",
-    "send-verification-token",
-    "verify",
-    "get-payout-methods",
-    "add-payout-method",
-    "get-transfers",
-    "create-transfer",
-    "get-transfer",
-    "create-payout",
-    "send-payout",
-    "get-payout-links",
-    "create-payout-link",
-    "get-payout-link",
-    "delete-payout-link",
-    "redeliver-payout-link",
-    "create-payout-batch",
-    "get-payout-batches",
-    "GET /v2/payout-batches/{payout_batch_id}",
-    "GET /v2/payout-batches/{payout_batch_id}/results",
-    "get-flows",
-    "create-flow",
-    "get-flow",
-];
+use served::SERVED;
 
 /// The codes an error answer may carry: the documented ones the simulator uses, and its own
 /// `unauthorized` and `not-found`.

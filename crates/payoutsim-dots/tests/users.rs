@@ -218,7 +218,13 @@ async fn malformed_optional_fields_are_400_naming_them() {
 #[tokio::test]
 async fn a_1099_adjustment_must_be_one_of_the_two_documented_forms() {
     let sim = sim(1);
-    let months: serde_json::Map<String, Value> =
+    let month_names = "january february march april may june july august september october \
+                       november december";
+    let months: serde_json::Map<String, Value> = month_names
+        .split_whitespace()
+        .map(|m| (m.to_owned(), json!(100)))
+        .collect();
+    let numbered: serde_json::Map<String, Value> =
         (1..=12).map(|m| (format!("{m}"), json!(100))).collect();
     let k = json!({"year": 2025, "form": "1099-K", "monthly_amounts": months});
 
@@ -227,7 +233,8 @@ async fn a_1099_adjustment_must_be_one_of_the_two_documented_forms() {
         .await;
     for bad in [
         json!({"year": 2025, "form": "1099-NEC", "amount": 0}),
-        json!({"year": 2025, "form": "1099-K", "monthly_amounts": {"1": 100}}),
+        json!({"year": 2025, "form": "1099-K", "monthly_amounts": {"january": 100}}),
+        json!({"year": 2025, "form": "1099-K", "monthly_amounts": numbered}),
         json!({"year": "2025", "form": "1099-NEC", "amount": 10}),
         json!({"year": 2025, "form": "W-2", "amount": 10}),
     ] {

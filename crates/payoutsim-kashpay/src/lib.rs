@@ -73,6 +73,7 @@ impl KashpaySpec {
 
 impl Spec for KashpaySpec {
     const NAME: &'static str = "kashpay";
+    const OPENAPI: Option<&'static str> = Some(include_str!("../openapi.yaml"));
     type Config = KashpayConfig;
     type Store = Store;
     type Error = KashpayError;

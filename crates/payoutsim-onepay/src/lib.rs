@@ -108,6 +108,7 @@ pub fn signature(secret: &str, body: &[u8]) -> String {
 
 impl Spec for OnePaySpec {
     const NAME: &'static str = "onepay";
+    const OPENAPI: Option<&'static str> = Some(include_str!("../openapi.yaml"));
     type Config = OnePayConfig;
     type Store = Store;
     type Error = OnePayError;

@@ -79,6 +79,7 @@ pub struct OnSpotSpec {
 
 impl Spec for OnSpotSpec {
     const NAME: &'static str = "onspot";
+    const OPENAPI: Option<&'static str> = Some(include_str!("../openapi.yaml"));
     type Config = OnSpotConfig;
     type Store = Store;
     type Error = OnSpotError;

@@ -117,6 +117,7 @@ pub struct TupaySpec;
 
 impl Spec for TupaySpec {
     const NAME: &'static str = "tupay";
+    const OPENAPI: Option<&'static str> = Some(include_str!("../openapi.yaml"));
     type Config = TupayConfig;
     type Store = Store;
     type Error = TupayError;

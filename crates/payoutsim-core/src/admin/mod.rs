@@ -7,6 +7,7 @@
 //! - `inbox.rs`: `POST`/`GET`/`DELETE /__admin/inbox/{name}`, a built-in webhook receiver
 //! - `providers.rs`: `GET /__admin/tenants`, `/__admin/providers/{p}/objects`, `/machines`, and
 //!   each provider's back-office router nested under `/__admin/providers/{p}/`
+//! - `openapi.rs`: `GET /__admin/openapi.json` and `GET /__admin/providers/{p}/openapi.json`
 //! - `dashboard/`: the page at `GET /` (and `/__admin/dashboard`) that shows all of the above
 //!
 //! - `guard.rs`: the checks before every route (`Host`, `Origin`, the token, the content type of
@@ -19,6 +20,7 @@ mod guard;
 mod health;
 pub mod inbox;
 mod journal;
+pub mod openapi;
 mod providers;
 mod webhooks;
 
@@ -65,6 +67,7 @@ pub fn router_with(engine: Engine, options: AdminOptions, extra: Router) -> Rout
         .merge(journal::routes())
         .merge(webhooks::routes())
         .merge(providers::routes())
+        .merge(openapi::routes())
         .with_state(engine.clone())
         .merge(inbox::routes(&engine))
         .merge(extra);

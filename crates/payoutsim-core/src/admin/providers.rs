@@ -94,6 +94,7 @@ pub(super) fn provider_routes(engine: Engine, provider: Arc<dyn Provider>) -> Ro
     Router::new()
         .route("/objects", get(objects))
         .route("/machines", get(machines).post(set_delay))
+        .merge(super::openapi::provider_route(provider.openapi()))
         .merge(provider.admin_router())
 }
 

@@ -103,6 +103,10 @@ pub trait Spec: Sized + Send + Sync + 'static {
     /// Its public API on its own paths, unknown paths and methods in its own envelope.
     fn routes() -> Router<Kit<Self>>;
 
+    /// Its OpenAPI 3.1 document, YAML text (`include_str!("../openapi.yaml")`):
+    /// [`crate::Provider::openapi`]. Default: none.
+    const OPENAPI: Option<&'static str> = None;
+
     /// Back-office actions, served under `/__admin/providers/{name}/`. Default: none.
     fn admin_routes() -> Router<Kit<Self>> {
         Router::new()

@@ -28,6 +28,10 @@ impl<S: Spec> Provider for Kit<S> {
         S::admin_routes().with_state(self.clone())
     }
 
+    fn openapi(&self) -> Option<&'static str> {
+        S::OPENAPI
+    }
+
     fn machine_table(&self) -> &Machines {
         &self.0.machines
     }

@@ -83,13 +83,7 @@ pub fn faulty_sim(seed: u64) -> Sim {
     let app = journaled(provider.router().layer(layer), &engine, &provider);
     let rules = payoutsim_faults::admin::routes(engine.clone(), faults);
     let admin = admin::router_with(engine.clone(), AdminOptions::default(), rules);
-    Sim {
-        engine,
-        kit,
-        provider,
-        app,
-        admin,
-    }
+    Sim::from_parts(engine, kit, provider, app, admin)
 }
 
 /// A UUID idempotency key, `n` in its last group.

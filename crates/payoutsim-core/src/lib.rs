@@ -55,7 +55,7 @@ pub mod timeline;
 pub mod webhooks;
 
 pub use engine::{
-    Cause, DEFAULT_WEBHOOK_QUEUE_CAP, Engine, EngineConfig, ResetHook, Settled, Transition,
-    TransitionRecord, Unsent, WeakEngine,
+    Cause, DEFAULT_WEBHOOK_QUEUE_CAP, Engine, EngineConfig, MessageProgress, Recorder, ResetHook,
+    Settled, Transition, TransitionRecord, Unsent, WeakEngine,
 };
 pub use provider::Provider;

@@ -56,7 +56,7 @@ async fn replay_inputs(app: &App, store: &Store) -> Result<u64, String> {
     let routers: BTreeMap<&str, Router> = (app.providers())
         .map(|(id, p)| (id.name(), p.router()))
         .collect();
-    let admin = app.admin_router();
+    let admin = app.admin_routes();
     let mut after = 0;
     let mut count = 0u64;
     loop {

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::onepay::{cashout_body, fixture, id_of};
+use common::onepay::{Fixture, cashout_body, create, fixture, id_of, send_json};
 use common::process::{Ready, serve_manual, spawn_ready};
 use serde_json::{Value, json};
 
@@ -70,8 +70,24 @@ impl Sim {
     }
 
     async fn cashout(&self, id: &str) -> Value {
-        let req = self.onepay(reqwest::Method::GET, &format!("/v1/cashouts/{id}"));
-        req.send().await.unwrap().json().await.unwrap()
+        send_json(self.onepay(reqwest::Method::GET, &format!("/v1/cashouts/{id}"))).await
+    }
+
+    /// A TURBO cashout of `amount` under `idempotency`, asserted created.
+    async fn create_cashout(&self, fix: &Fixture, idempotency: &str, amount: u64) -> Value {
+        let url = self.url("onepay", "/v1/cashouts");
+        create(
+            &self.http,
+            &url,
+            KEY,
+            idempotency,
+            &cashout_body(fix, amount),
+        )
+        .await
+    }
+
+    async fn balances(&self) -> Value {
+        send_json(self.onepay(reqwest::Method::GET, "/v1/balances")).await
     }
 
     async fn deliveries(&self) -> Vec<Value> {
@@ -126,15 +142,7 @@ async fn a_cashout_accepted_before_a_restart_settles_on_time_after_it_and_its_we
     let req = sim.onepay(reqwest::Method::POST, "/v1/webhooks");
     assert!(req.json(&hook).send().await.unwrap().status().is_success());
     let fix = fixture(&sim.http, sim.ready.urls["onepay"].as_str().unwrap(), KEY).await;
-    let req = sim.onepay(reqwest::Method::POST, "/v1/cashouts");
-    let created: Value = (req.header("x-idempotency", "payroll-1"))
-        .json(&cashout_body(&fix, 50_000))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let created = sim.create_cashout(&fix, "payroll-1", 50_000).await;
     let id = id_of(&created);
     // Waits for the first attempt of `cashout.created`, which the receiver (down) refuses.
     sim.advance(0).await;
@@ -200,55 +208,29 @@ async fn every_creation_acknowledged_before_a_kill_9_is_there_after_the_restart_
     let fix = fixture(&sim.http, &base, KEY).await;
     let mut cashouts = Vec::new();
     for i in 0..PER_PROVIDER {
-        let req = sim.onepay(reqwest::Method::POST, "/v1/cashouts");
-        let resp = (req.header("x-idempotency", format!("k-{i}")))
-            .json(&cashout_body(&fix, 1000 + i as u64))
-            .send()
-            .await
-            .unwrap();
-        assert!(resp.status().is_success());
-        cashouts.push(resp.json::<Value>().await.unwrap());
+        let key = format!("k-{i}");
+        cashouts.push(sim.create_cashout(&fix, &key, 1000 + i as u64).await);
     }
     let login = json!({"entity": "com.persist", "user": "ops@persist.example",
         "password": "persist-password"});
-    let auth: Value = (sim.http)
-        .post(sim.url("kashpay", "/AuthenticationService/authenticate"))
-        .json(&login)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let url = sim.url("kashpay", "/AuthenticationService/authenticate");
+    let auth = send_json(sim.http.post(url).json(&login)).await;
     let token = auth["authenticationResponse"]["token"]
         .as_str()
         .unwrap()
         .to_string();
     let mut orders = Vec::new();
     for i in 0..PER_PROVIDER {
-        let resp: Value = (sim.http)
-            .post(sim.url("kashpay", "/OKPay/createOrder"))
+        let req = (sim.http.post(sim.url("kashpay", "/OKPay/createOrder")))
             .bearer_auth(&token)
-            .header("Entity-i", "com.persist")
-            .json(&order(&format!("REF{i:04}")))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+            .header("Entity-i", "com.persist");
+        let resp = send_json(req.json(&order(&format!("REF{i:04}")))).await;
         assert_eq!(resp["success"], true, "{resp}");
         orders.push(resp["orderEntityResponse"]["id"].clone());
     }
     let onepay_objects = sim.objects("onepay").await;
     let kashpay_objects = sim.objects("kashpay").await;
-    let balances: Value = (sim.onepay(reqwest::Method::GET, "/v1/balances"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let balances = sim.balances().await;
     sim.kill_9();
 
     let sim = start(&dir, 12, "persist-kill9-2");
@@ -261,25 +243,11 @@ async fn every_creation_acknowledged_before_a_kill_9_is_there_after_the_restart_
     };
     assert_eq!(kinds(&onepay_objects, "cashout"), PER_PROVIDER);
     assert_eq!(kinds(&kashpay_objects, "order"), PER_PROVIDER);
-    let after: Value = (sim.onepay(reqwest::Method::GET, "/v1/balances"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(after, balances);
+    assert_eq!(sim.balances().await, balances);
     for (i, cashout) in cashouts.iter().enumerate() {
         assert_eq!(&sim.cashout(&id_of(cashout)).await, cashout);
-        let req = sim.onepay(reqwest::Method::POST, "/v1/cashouts");
-        let again: Value = (req.header("x-idempotency", format!("k-{i}")))
-            .json(&cashout_body(&fix, 1000 + i as u64))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let key = format!("k-{i}");
+        let again = sim.create_cashout(&fix, &key, 1000 + i as u64).await;
         assert_eq!(&again, cashout, "the idempotent retry of cashout {i}");
     }
     assert_eq!(orders.len(), PER_PROVIDER);
@@ -358,13 +326,7 @@ async fn without_data_dir_nothing_is_written_to_the_working_directory() {
     };
     let base = sim.ready.urls["onepay"].as_str().unwrap().to_string();
     let fix = fixture(&sim.http, &base, KEY).await;
-    let req = sim.onepay(reqwest::Method::POST, "/v1/cashouts");
-    let resp = (req.header("x-idempotency", "one"))
-        .json(&cashout_body(&fix, 1000))
-        .send()
-        .await
-        .unwrap();
-    assert!(resp.status().is_success());
+    sim.create_cashout(&fix, "one", 1000).await;
     sim.advance(60).await;
     sim.kill_9();
     let left: Vec<_> = std::fs::read_dir(&cwd).unwrap().collect();

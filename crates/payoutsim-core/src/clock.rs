@@ -136,6 +136,8 @@ struct State {
     base: DateTime<Utc>,
     anchor: Instant,
     tenant_offsets: HashMap<String, TimeDelta>,
+    /// Held still at `base` ([`Clock::hold`], [`Clock::pin`]), whatever the mode.
+    held: bool,
 }
 
 /// The simulator's clock. Cheap to read; shared behind the engine handle.
@@ -169,6 +171,7 @@ impl Clock {
                 base,
                 anchor: Instant::now(),
                 tenant_offsets: HashMap::new(),
+                held: false,
             }),
             wall_start,
             wall_anchor: Instant::now(),
@@ -261,6 +264,34 @@ impl Clock {
         }
     }
 
+    /// Holds simulated time still at its current value until [`Clock::release`] (advances still
+    /// move it), and answers that value: one input handled under `--data-dir` sees one instant,
+    /// the one recorded with it. Released, a `real` clock goes on as if it had flowed meanwhile.
+    pub fn hold(&self) -> DateTime<Utc> {
+        let mut s = self.lock();
+        if !s.held {
+            s.base = global_now(&s);
+            s.anchor = Instant::now();
+            s.held = true;
+        }
+        s.base
+    }
+
+    /// Lets held time flow again (a `manual` clock stays where it is).
+    pub fn release(&self) {
+        let mut s = self.lock();
+        s.held = false;
+    }
+
+    /// Sets global simulated time to `t` and holds it there (replaying an input at its recorded
+    /// instant, or restoring the clock before [`Clock::release`]). Tenants keep their offsets.
+    pub fn pin(&self, t: DateTime<Utc>) {
+        let mut s = self.lock();
+        s.base = t.min(max_time());
+        s.anchor = Instant::now();
+        s.held = true;
+    }
+
     /// Forgets per-tenant offsets (on reset). Global time never goes backwards.
     /// Forgets one tenant's own time (it follows the global clock again).
     pub fn forget_tenant(&self, tenant: &str) {
@@ -278,6 +309,7 @@ impl Clock {
 
 fn global_now(s: &State) -> DateTime<Utc> {
     let t = match s.mode {
+        _ if s.held => s.base,
         ClockMode::Manual => s.base,
         ClockMode::Real => seconds_after(s.base, s.anchor.elapsed().as_secs_f64() * s.time_scale),
     };
@@ -321,6 +353,30 @@ mod tests {
             mode: ClockMode::Manual,
             ..Default::default()
         })
+    }
+
+    #[test]
+    fn a_held_real_clock_stands_still_then_goes_on_as_if_it_had_flowed() {
+        let clock = Clock::new(&ClockConfig {
+            mode: ClockMode::Real,
+            time_scale: 1000.0,
+            ..Default::default()
+        });
+        let held = clock.hold();
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        assert_eq!(clock.now(), held);
+        clock.release();
+        assert!(clock.now() >= held + TimeDelta::seconds(5));
+    }
+
+    #[test]
+    fn a_pinned_clock_shows_the_pinned_time_and_keeps_tenant_offsets() {
+        let clock = manual();
+        clock.advance(60.0, Some("onepay:k"));
+        let t = manual_epoch() + TimeDelta::days(3);
+        clock.pin(t);
+        assert_eq!(clock.now(), t);
+        assert_eq!(clock.now_for("onepay:k"), t + TimeDelta::seconds(60));
     }
 
     #[test]

@@ -40,6 +40,12 @@ impl OutcomeSlot {
         self.0.lock().unwrap_or_else(|e| e.into_inner()).take()
     }
 
+    /// The forced outcome still in the slot, left there (`--data-dir` records it with the
+    /// request, to replay it).
+    pub fn peek(&self) -> Option<ForcedOutcome> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
     /// Whether it has been taken (a payout was created under it).
     pub fn is_taken(&self) -> bool {
         self.0.lock().unwrap_or_else(|e| e.into_inner()).is_none()

@@ -68,7 +68,7 @@ pub struct Attempt<'a> {
 }
 
 /// One delivery attempt.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct Delivery {
     pub id: u64,
     pub message: u64,
@@ -594,6 +594,46 @@ impl Outbox {
             s.attempts += 1;
         }
         s.record(d, self.deliveries_cap)
+    }
+
+    /// Puts back delivery records kept from an earlier run (`--data-dir`), oldest first; new
+    /// ones are numbered after the highest.
+    pub fn restore_history(&self, history: Vec<Delivery>) {
+        let mut s = self.lock();
+        for d in history {
+            s.next_delivery = s.next_delivery.max(d.id);
+            if d.attempt > 0 {
+                s.attempts += 1;
+            }
+            if s.deliveries.len() >= self.deliveries_cap {
+                s.deliveries.pop_front();
+            }
+            s.deliveries.push_back(d);
+        }
+    }
+
+    /// The target pending message `id` is queued to.
+    pub fn target_of(&self, id: u64) -> Option<Arc<WebhookTarget>> {
+        let s = self.lock();
+        s.pending.get(&id).map(|(m, _)| m.target.clone())
+    }
+
+    /// Forgets pending message `id`: an earlier run (`--data-dir`) finished with it.
+    pub fn forget(&self, id: u64) -> bool {
+        self.lock().take(id).is_some()
+    }
+
+    /// Pending message `id` had `attempts` made in an earlier run (`--data-dir`) and its next one
+    /// due at `due`: parked until then, as after a failed attempt. False when it is not pending.
+    pub fn resume(&self, id: u64, attempts: u32, due: DateTime<Utc>) -> bool {
+        let mut s = self.lock();
+        let Some(mut m) = s.take(id) else {
+            return false;
+        };
+        m.attempts = attempts;
+        m.due = due;
+        s.pending.insert(id, (m, Place::Waiting));
+        true
     }
 
     /// Attempts recorded since the start.

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use axum::Router;
+use axum::middleware::from_fn_with_state;
 use payoutsim_core::admin::{self, AdminOptions};
 use payoutsim_core::journal::journaled;
 use payoutsim_core::surface::AdminListener;
@@ -11,6 +12,8 @@ use payoutsim_core::{Engine, Provider};
 use payoutsim_faults::{FaultLayer, Faults};
 
 use crate::config::ServeConfig;
+use crate::persist::Store;
+use crate::persist::record::{self, Recording};
 use crate::registry::ProviderId;
 
 /// The engine and the providers it serves. Holding the `App` keeps the providers alive (the
@@ -22,10 +25,17 @@ pub struct App {
     pub faults: Faults,
     providers: Vec<(ProviderId, Arc<dyn Provider>)>,
     admin: AdminOptions,
+    /// `--data-dir`'s store: every router records its inputs there.
+    store: Option<Arc<Store>>,
 }
 
 impl App {
     pub fn new(config: &ServeConfig) -> Self {
+        Self::with_store(config, None)
+    }
+
+    /// [`App::new`] whose routers record their inputs in `store` (`--data-dir`).
+    pub fn with_store(config: &ServeConfig, store: Option<Arc<Store>>) -> Self {
         let engine = Engine::new(config.engine.clone());
         // Where the admin listener will be, so webhook URLs naming it are refused from the
         // start (scenarios load before binding); `serve` sets the bound address again.
@@ -56,6 +66,7 @@ impl App {
                 allow_origins: config.admin_allow_origins.clone(),
                 allow_hosts: config.admin_allow_hosts.clone(),
             },
+            store,
         }
     }
 
@@ -64,13 +75,36 @@ impl App {
     }
 
     /// A provider's public API, wrapped in the fault layer, then the request journal (outermost).
+    /// With a store, the requests the fault layer passes are recorded (see [`crate::persist`]).
     pub fn provider_router(&self, provider: &Arc<dyn Provider>) -> Router {
         let faults = FaultLayer::new(self.faults.clone(), self.engine.clone(), provider.clone());
-        journaled(provider.router().layer(faults), &self.engine, provider)
+        let mut inner = provider.router();
+        if let Some(rec) = self.recording(provider.name()) {
+            inner = inner.layer(from_fn_with_state(rec, record::provider));
+        }
+        journaled(inner.layer(faults), &self.engine, provider)
     }
 
+    /// The admin API; with a store, its state-changing calls are recorded.
     pub fn admin_router(&self) -> Router {
+        let router = self.admin_routes();
+        match self.recording("admin") {
+            Some(rec) => router.layer(from_fn_with_state(rec, record::admin)),
+            None => router,
+        }
+    }
+
+    /// The admin API, never recorded (what a replay goes through).
+    pub fn admin_routes(&self) -> Router {
         let faults = payoutsim_faults::admin::routes(self.engine.clone(), self.faults.clone());
         admin::router_with(self.engine.clone(), self.admin.clone(), faults)
+    }
+
+    fn recording(&self, listener: &'static str) -> Option<Recording> {
+        self.store.as_ref().map(|store| Recording {
+            store: store.clone(),
+            engine: self.engine.clone(),
+            listener,
+        })
     }
 }

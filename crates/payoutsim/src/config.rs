@@ -36,6 +36,12 @@ pub struct ServeConfig {
     pub scenarios: Vec<payoutsim_faults::Scenario>,
     /// Timeouts and limits of every listener's connections, and the shutdown deadline.
     pub connections: ConnectionLimits,
+    /// Where state is kept across restarts (`--data-dir`); `None`: nothing touches the disk.
+    /// Default none.
+    pub data_dir: Option<PathBuf>,
+    /// On a data directory that holds a log, take its seed instead of `engine.seed` (the
+    /// binary sets it when `--seed` is not given). Default false.
+    pub seed_from_data_dir: bool,
 }
 
 impl Default for ServeConfig {
@@ -53,6 +59,8 @@ impl Default for ServeConfig {
             provider_settings: ProviderSettings::default(),
             scenarios: Vec::new(),
             connections: ConnectionLimits::default(),
+            data_dir: None,
+            seed_from_data_dir: false,
         }
     }
 }

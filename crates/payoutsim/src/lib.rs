@@ -12,6 +12,7 @@
 //! - [`serve`]: [`start`] binds one listener per provider plus the admin listener and runs them
 //!   until [`Running::shutdown`]
 //!
+//! - [`persist`]: `--data-dir`, the input log in SQLite, its replay at start
 //! - [`suite`]: [`suite::InProcess`], the contract suite's in-process simulator
 //!
 //! The `payoutsim` binary (`src/main.rs`) is a thin clap front end over [`start`] and, for
@@ -28,6 +29,7 @@ pub mod bounds;
 pub mod config;
 pub mod connections;
 pub mod flags;
+pub mod persist;
 pub mod registry;
 pub mod serve;
 pub mod settings;

@@ -114,9 +114,14 @@ struct ServeArgs {
     /// Write {"admin": url, "<provider>": url, ...} here once every listener is bound.
     #[arg(long, env = "PAYOUTSIM_READY_FILE")]
     ready_file: Option<PathBuf>,
-    /// Seed for ids, tokens and random outcomes [default: random, printed at start].
+    /// Seed for ids, tokens and random outcomes [default: random, printed at start; with
+    /// --data-dir on a directory holding state, the seed it was written with].
     #[arg(long, env = "PAYOUTSIM_SEED")]
     seed: Option<u64>,
+    /// Keep state in this directory across restarts and kill -9 (an empty or new directory, or
+    /// one payoutsim wrote with the same settings) [default: nothing touches the disk].
+    #[arg(long, env = "PAYOUTSIM_DATA_DIR")]
+    data_dir: Option<PathBuf>,
     /// `real`: simulated time flows with wall time; `manual`: it moves only when advanced
     /// [default: the first scenario's `setup.clock`, else `real`].
     #[arg(long, env = "PAYOUTSIM_CLOCK")]
@@ -398,6 +403,8 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         config.providers = args.providers;
     }
     config.engine.seed = args.seed.unwrap_or_else(random_seed);
+    config.seed_from_data_dir = args.seed.is_none();
+    config.data_dir = args.data_dir;
     let mut files = Vec::new();
     for path in &args.scenarios {
         files.push((path, read_scenario(path)?));

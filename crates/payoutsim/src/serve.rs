@@ -24,6 +24,7 @@ use tokio::task::JoinSet;
 use crate::app::App;
 use crate::config::ServeConfig;
 use crate::connections::{self, ConnectionLimits};
+use crate::persist;
 
 /// A running simulator.
 pub struct Running {
@@ -78,8 +79,16 @@ impl Running {
 
 /// Binds the admin listener and one listener per provider, starts serving, writes the ready file.
 /// Returns once every listener is bound.
-pub async fn start(config: ServeConfig) -> io::Result<Running> {
-    let app = App::new(&config);
+pub async fn start(mut config: ServeConfig) -> io::Result<Running> {
+    let data = persist::open(&mut config).map_err(invalid)?;
+    let app = App::with_store(&config, data.as_ref().map(|d| d.store.clone()));
+    if let Some(data) = &data {
+        // Held still from here until the log is replayed: the scenarios and the replay see the
+        // instant simulated time started at, as the first start did.
+        let origin = app.engine.clock().hold();
+        app.engine.clock().pin(origin);
+        data.initialise(origin).map_err(invalid)?;
+    }
     for scenario in &config.scenarios {
         for note in payoutsim_faults::scenario::notes(&app.engine, scenario) {
             tracing::warn!(scenario = %scenario.name, "{note}");
@@ -108,6 +117,9 @@ pub async fn start(config: ServeConfig) -> io::Result<Running> {
     };
     app.engine.set_admin_listener(listener);
     bound.push(("admin".into(), admin, app.admin_router()));
+    if let Some(data) = &data {
+        resume(&app, data).await?;
+    }
     for (id, provider) in app.providers() {
         let listener = bind(
             SocketAddr::new(config.bind, port(id.port_offset())),
@@ -134,6 +146,8 @@ pub async fn start(config: ServeConfig) -> io::Result<Running> {
         ));
     }
     let background = app.engine.spawn_background();
+    // Messages an earlier run left ready are sent now.
+    app.engine.dispatch();
     let mut stopped_bg = stopped.clone();
     let engine = app.engine.clone();
     tasks.spawn(async move {
@@ -282,6 +296,33 @@ fn log_unsent(unsent: &Unsent) {
             "unsent webhook messages of other targets"
         );
     }
+}
+
+fn invalid(message: String) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidInput, message)
+}
+
+/// Replays the log of a data directory that holds one, puts back the webhook deliveries, lets
+/// the clock go, and installs the recorder; before any listener serves.
+async fn resume(app: &App, data: &persist::DataDir) -> io::Result<()> {
+    if !data.is_fresh() {
+        let began = std::time::Instant::now();
+        let done = persist::replay::replay(app, &data.store)
+            .await
+            .map_err(|e| invalid(format!("--data-dir {}: {e}", data.dir.display())))?;
+        tracing::info!(
+            dir = %data.dir.display(),
+            inputs = done.inputs,
+            deliveries = done.deliveries,
+            messages = done.messages,
+            took = ?began.elapsed(),
+            "state replayed from the data directory"
+        );
+    }
+    app.engine.clock().release();
+    let recorder = Arc::new(persist::record::Persister(data.store.clone()));
+    app.engine.set_recorder(recorder);
+    Ok(())
 }
 
 async fn bind(addr: SocketAddr, name: &str) -> io::Result<TcpListener> {

@@ -22,7 +22,7 @@ impl Engine {
                 tokio::select! {
                     _ = engine.0.wake.notified() => engine.dispatch(),
                     _ = tick.tick(), if real => {
-                        engine.run_due(None);
+                        engine.tick().await;
                         engine.dispatch();
                     }
                 }
@@ -30,5 +30,20 @@ impl Engine {
                 drop(engine);
             }
         })
+    }
+
+    /// One tick of a `real` clock: applies what fell due. With a recorder (`--data-dir`), under
+    /// the input lock and at one held instant, which the recorder logs when anything was applied.
+    async fn tick(&self) {
+        let Some(recorder) = self.recorder() else {
+            self.run_due(None);
+            return;
+        };
+        let _input = self.input_lock().lock().await;
+        let at = self.0.clock.hold();
+        if self.run_due(None) > 0 {
+            recorder.ticked(at);
+        }
+        self.0.clock.release();
     }
 }

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use bytes::Bytes;
 use chrono::{DateTime, TimeDelta, Utc};
 
-use super::Engine;
+use super::{Engine, MessageProgress};
 use crate::timeline::Action;
 use crate::webhooks::{Message, Payload, Queue, WebhookFault, WebhookFaults, WebhookTarget};
 
@@ -99,7 +99,7 @@ impl Engine {
                 let dropped = message(Some(format!("{rule}: webhook_drop")));
                 let headers = self.headers_of(&dropped, 1);
                 let error = Some(format!("dropped by fault rule {rule}"));
-                outbox.record(dropped.delivery(0, headers, (None, error)));
+                self.record_delivery(dropped.delivery(0, headers, (None, error)));
             }
         }
     }
@@ -123,7 +123,7 @@ impl Engine {
     /// `SENDERS_AT_ONCE` lanes at once, the others wait for a free sender). Does nothing once
     /// the sender is stopped.
     pub fn dispatch(&self) {
-        if *self.0.stop.borrow() {
+        if *self.0.stop.borrow() || self.replaying() {
             return;
         }
         for lane in self.0.outbox.claim_lanes() {
@@ -186,7 +186,8 @@ impl Engine {
         {
             let error = "not sent: the URL reaches the simulator's admin listener".to_string();
             let record = m.delivery(m.attempts, headers, (None, Some(error)));
-            self.0.outbox.record(record);
+            self.record_delivery(record);
+            self.record_progress(m.id, MessageProgress::Done);
             return;
         }
         let timeout =
@@ -209,10 +210,9 @@ impl Engine {
             Err(e) => (None, Some(describe_reqwest_error(&e))),
         };
         let ok = answer.0.is_some_and(|s| (200..300).contains(&s));
-        self.0
-            .outbox
-            .record(m.delivery(m.attempts, headers, answer));
+        self.record_delivery(m.delivery(m.attempts, headers, answer));
         if ok {
+            self.record_progress(m.id, MessageProgress::Done);
             return;
         }
         if let Some(wait) = self.0.outbox.policy_of(&m).backoff_after(m.attempts) {
@@ -223,7 +223,14 @@ impl Engine {
             let action = Action::WebhookRetry { message: m.id };
             let target = &m.target;
             (self.0.timeline).schedule(&target.provider, &target.tenant, due, action);
+            let progress = MessageProgress::Retrying {
+                attempts: m.attempts,
+                retry_at: due,
+            };
+            self.record_progress(m.id, progress);
             self.0.outbox.park(m);
+        } else {
+            self.record_progress(m.id, MessageProgress::Done);
         }
     }
 }

@@ -11,6 +11,7 @@
 
 mod background;
 mod delivery;
+mod durable;
 mod lifecycles;
 mod time;
 
@@ -32,6 +33,7 @@ use crate::timeline::{Scheduled, Timeline};
 use crate::webhooks::{Delivery, Outbox, RetryPolicy, WebhookFaults, WebhookTarget};
 
 pub use delivery::{Settled, Unsent};
+pub use durable::{MessageProgress, Recorder};
 
 pub use lifecycles::{Cause, Transition, TransitionRecord};
 
@@ -190,6 +192,12 @@ struct Shared {
     webhook_faults: RwLock<Option<Arc<dyn WebhookFaults>>>,
     reset_hooks: RwLock<Vec<ResetHook>>,
     admin_listener: RwLock<Option<AdminListener>>,
+    /// `--data-dir`'s recorder, once installed.
+    recorder: RwLock<Option<Arc<dyn Recorder>>>,
+    /// Held while a state-changing input is handled, when a recorder is installed.
+    inputs: tokio::sync::Mutex<()>,
+    /// Replaying an earlier run's inputs (see `durable.rs`).
+    replaying: std::sync::atomic::AtomicBool,
 }
 
 /// The engine: a cheap, clonable handle over private state.
@@ -258,6 +266,9 @@ impl Engine {
             webhook_faults: RwLock::new(None),
             reset_hooks: RwLock::new(Vec::new()),
             admin_listener: RwLock::new(None),
+            recorder: RwLock::new(None),
+            inputs: tokio::sync::Mutex::new(()),
+            replaying: std::sync::atomic::AtomicBool::new(false),
             config,
         }))
     }

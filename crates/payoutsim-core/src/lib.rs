@@ -57,7 +57,6 @@ pub mod webhooks;
 pub use engine::{
     Cause, DEFAULT_MAX_OBJECTS, DEFAULT_MAX_OBJECTS_PER_TENANT, DEFAULT_MAX_TENANTS,
     DEFAULT_MAX_WEBHOOK_TARGETS, DEFAULT_WEBHOOK_QUEUE_CAP, Engine, EngineConfig, MessageProgress,
-    Recorder, ResetHook,
-    Settled, Transition, TransitionRecord, Unsent, WeakEngine,
+    Recorder, ResetHook, Settled, Transition, TransitionRecord, Unsent, WeakEngine,
 };
 pub use provider::Provider;

@@ -25,7 +25,7 @@ use crate::OnSpot;
 use crate::auth::parse_tenant;
 use crate::lifecycle::{FORCED, activate};
 use crate::state::{
-    ACTIVE, Environment, ErrorLogEntry, FAILED, PAID, PAYOUT, PENDING_FUNDING, PayoutRec, Store,
+    ACTIVE, Environment, ErrorLogEntry, FAILED, PAYOUT, PENDING_FUNDING, PayoutRec, Store,
     TenantData, Transfer,
 };
 use crate::validation::format_cents;

@@ -524,7 +524,7 @@ async fn dots(http: &reqwest::Client, base: &str, admin: &str) -> Result<Vec<Tar
     let user = id_of(&user, "dots user")?;
     send(
         http.post(format!("{admin}/__admin/providers/dots/fund"))
-            .json(&json!({"tenant": format!("dots:pk_dev_{APP}"), "amount": 1_000_000_000})),
+            .json(&json!({"tenant": format!("dots:pk_dev_{APP}"), "amount": 10_000_000})),
         "dots fund",
     )
     .await?;

@@ -114,7 +114,7 @@ impl Target {
         let mut s = String::from("-- written by payoutsim-bench's peers bench\n");
         s += &format!("wrk.method = \"{}\"\n", self.method);
         for (name, value) in &self.headers {
-            s += &format!("wrk.headers[{}] = {}\n", lua_str(name), lua_str(value));
+            s += &format!("wrk.headers[ {} ] = {}\n", lua_str(name), lua_str(value));
         }
         let body = self.body.clone().unwrap_or_default();
         match self.key {
@@ -141,7 +141,7 @@ impl Target {
                 );
                 s += &match key {
                     Key::Header(name) => format!(
-                        "  wrk.headers[{}] = key\n  return wrk.format(nil, nil, nil, {})\nend\n",
+                        "  wrk.headers[ {} ] = key\n  return wrk.format(nil, nil, nil, {})\nend\n",
                         lua_str(name),
                         if self.body.is_some() { "before" } else { "nil" }
                     ),
@@ -801,6 +801,11 @@ mod tests {
             "{lua}"
         );
         assert!(lua.contains("before .. key .. after"), "{lua}");
+        // `headers[[[` would read as a call with a long string: the index keeps a space.
+        assert!(
+            lua.contains("wrk.headers[ [[content-type]] ] = [[application/json]]"),
+            "{lua}"
+        );
     }
 
     #[test]

@@ -96,13 +96,23 @@ impl Recorded {
         let tenant = self.tenant.as_ref().map_or(0, String::len);
         let fault = self.fault.as_ref().map_or(0, String::len);
         ENTRY_OVERHEAD
-            + self.uri.to_string().len()
+            + uri_len(&self.uri)
             + headers
             + self.body.0.len()
             + self.response_body.0.len()
             + tenant
             + fault
     }
+}
+
+/// The length of `uri` as it prints (`scheme://authority/path?query`), without printing it.
+fn uri_len(uri: &http::Uri) -> usize {
+    let scheme = uri.scheme_str().map_or(0, |s| s.len() + 3);
+    let authority = uri.authority().map_or(0, |a| a.as_str().len());
+    let path = uri.path_and_query().map_or(0, |p| p.as_str().len());
+    // An authority without a path prints as `…/`.
+    let slash = usize::from(authority > 0 && path == 0);
+    scheme + authority + path + slash
 }
 
 #[derive(Debug, Default)]
@@ -165,6 +175,13 @@ impl Journal {
     /// The headers the journal keeps of a request: in order while they fit the header cap (a
     /// header that does not fit is left out), and whether any was left out.
     pub fn clip_headers(&self, headers: &http::HeaderMap) -> (http::HeaderMap, bool) {
+        let total: usize = (headers.iter())
+            .map(|(name, value)| name.as_str().len() + value.len())
+            .sum();
+        if total <= self.header_cap {
+            // All of them fit: one copy of the map (its values share the request's bytes).
+            return (headers.clone(), false);
+        }
         let mut kept = http::HeaderMap::new();
         let mut used = 0;
         let mut cut = false;
@@ -513,6 +530,39 @@ mod tests {
             response_body: (Bytes::new(), 0),
             fault: None,
         }
+    }
+
+    #[test]
+    fn an_entry_counts_its_uri_at_its_printed_length() {
+        for uri in [
+            "/v1/cashouts",
+            "/v1/cashouts?page=2&per_page=5",
+            "http://127.0.0.1:4701/v1/cashouts?x=1",
+            "http://example.com",
+            "*",
+        ] {
+            let parsed: http::Uri = uri.parse().unwrap();
+            assert_eq!(uri_len(&parsed), parsed.to_string().len(), "{uri}");
+        }
+    }
+
+    #[test]
+    fn headers_within_the_cap_are_kept_whole_and_in_order() {
+        let j = Journal::new(10, 100).header_cap(64);
+        let mut h = http::HeaderMap::new();
+        h.append("x-a", "1".parse().unwrap());
+        h.append("x-b", "2".parse().unwrap());
+        h.append("x-a", "3".parse().unwrap());
+        let (kept, cut) = j.clip_headers(&h);
+        assert!(!cut);
+        let seen: Vec<_> = kept
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.to_str().unwrap()))
+            .collect();
+        assert_eq!(seen, [("x-a", "1"), ("x-a", "3"), ("x-b", "2")]);
+        let (kept, cut) = Journal::new(10, 100).header_cap(8).clip_headers(&h);
+        assert!(cut);
+        assert_eq!(kept.len(), 2, "both x-a fit in 8 bytes, x-b does not");
     }
 
     #[test]

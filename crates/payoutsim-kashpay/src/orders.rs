@@ -74,10 +74,7 @@ fn create_order(
         .ok_or_else(|| KashpayError::Internal("no order machine".into()))?;
     with_entity(kashpay, &session.entity, |t| {
         let reference = &order.alphanumeric_reference;
-        if t.orders
-            .iter()
-            .any(|o| &o.alphanumeric_reference == reference)
-        {
+        if t.references.contains(reference) {
             return Err(KashpayError::DuplicateReference(reference.clone()));
         }
         if order.amount > t.balance {
@@ -136,6 +133,7 @@ fn create_order(
             lc,
         };
         let wire = rec.wire();
+        t.references.insert(rec.alphanumeric_reference.clone());
         t.orders.push(rec);
         Ok(wire)
     })

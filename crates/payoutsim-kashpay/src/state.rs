@@ -115,7 +115,11 @@ pub struct EntityData {
     /// Starting balance plus every funding: what balance, money in flight and money paid out add
     /// up to.
     pub funded: i64,
+    /// Oldest first; ids run on from the first one (`next_order` counts up by one).
     pub orders: Vec<OrderRec>,
+    /// The `alphanumericReference` of every order in `orders`: a repeat is refused without a
+    /// scan of them all.
+    pub references: HashSet<String>,
     pub operations: Vec<OperationRec>,
     pub next_order: u64,
     pub next_reference: u64,
@@ -142,6 +146,7 @@ impl EntityData {
             balance: starting,
             funded: starting,
             orders: Vec::new(),
+            references: HashSet::new(),
             operations: Vec::new(),
             next_order: ids.range(tenant, 10_000, 99_999),
             next_reference: ids.range(tenant, 10_000, 99_999),
@@ -151,11 +156,26 @@ impl EntityData {
     }
 
     pub fn order(&self, id: &str) -> Option<&OrderRec> {
-        self.orders.iter().find(|o| o.id == id)
+        let at = self.order_index(id)?;
+        self.orders.get(at)
     }
 
     pub fn order_mut(&mut self, id: &str) -> Option<&mut OrderRec> {
-        self.orders.iter_mut().find(|o| o.id == id)
+        let at = self.order_index(id)?;
+        self.orders.get_mut(at)
+    }
+
+    /// Where order `id` is: ids are consecutive numbers in creation order, so its place is its
+    /// distance from the first order's id (a scan only if that place holds another order).
+    fn order_index(&self, id: &str) -> Option<usize> {
+        let first: u64 = self.orders.first()?.id.parse().ok()?;
+        let guess = (id.parse::<u64>().ok())
+            .and_then(|n| n.checked_sub(first))
+            .and_then(|d| usize::try_from(d).ok());
+        match guess {
+            Some(at) if self.orders.get(at).is_some_and(|o| o.id == id) => Some(at),
+            _ => self.orders.iter().position(|o| o.id == id),
+        }
     }
 
     /// Centavos of orders not yet settled or returned.

@@ -324,6 +324,11 @@ impl Bounded for EntityData {
         let dropped = kit::drop_oldest(&mut self.orders, n, |o| settled(&o.lc));
         let paid = dropped.iter().filter(|o| o.lc.status == "settled");
         self.paid_out_dropped += paid.map(|o| o.amount).sum::<i64>();
+        for order in &dropped {
+            // A dropped order's reference is forgotten with it (the set stays bounded by the
+            // orders held); a new order may then use it again.
+            self.references.remove(&order.alphanumeric_reference);
+        }
         let gone: HashSet<&str> = dropped.iter().map(|o| o.id.as_str()).collect();
         (self.operations).retain(|op| op.order_id.as_deref().is_none_or(|id| !gone.contains(id)));
         dropped.iter().map(|o| o.id.clone()).collect()

@@ -56,6 +56,28 @@ async fn an_order_past_the_cap_drops_the_oldest_settled_one_and_the_books_still_
 }
 
 #[tokio::test]
+async fn a_dropped_orders_reference_is_forgotten_with_it_and_a_kept_ones_still_refused() {
+    let (sim, auth) = bounded(2).await;
+    for reference in ["A1", "B1"] {
+        let made = sim
+            .order(&auth, order_body(reference, json!(100), CLABE))
+            .await;
+        assert_eq!(made.status, 200, "{}", made.json);
+    }
+    sim.advance(120.0).await;
+    let third = sim.order(&auth, order_body("C1", json!(100), CLABE)).await;
+    assert_eq!(third.status, 200, "{}", third.json);
+
+    // B1 and C1 are held: B1 is still a duplicate. A1 was dropped, so its reference is free.
+    let repeat = sim.order(&auth, order_body("C1", json!(100), CLABE)).await;
+    repeat.assert_error(200, "EntityException", 1023);
+    sim.advance(120.0).await;
+    let reused = sim.order(&auth, order_body("A1", json!(100), CLABE)).await;
+    assert_eq!(reused.status, 200, "{}", reused.json);
+    assert_eq!(reused.json["success"], true, "{}", reused.json);
+}
+
+#[tokio::test]
 async fn with_every_order_in_flight_an_order_past_the_cap_is_refused_with_429_and_no_debit() {
     let (sim, auth) = bounded(1).await;
     let first = sim.order(&auth, order_body("A1", json!(100), CLABE)).await;

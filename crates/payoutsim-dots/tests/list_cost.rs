@@ -23,16 +23,21 @@ const LARGE: usize = 100_000;
 
 const CASES: [&str; 6] = [
     "/v2/users",
-    "/v2/users?limit=100&starting_after=u{mid}",
-    "/v2/users?status={status}&ending_before=u{mid}",
+    "/v2/users?limit=100&starting_after=00000000-0000-4000-8000-{mid}",
+    "/v2/users?status={status}&ending_before=00000000-0000-4000-8000-{mid}",
     "/v2/transfers",
-    "/v2/transfers?reverse_order=true&starting_after=t{mid}",
+    "/v2/transfers?reverse_order=true&starting_after=00000000-0000-4000-9000-{mid}",
     "/v2/transfers?user_id={user}&limit=100",
 ];
 
-/// An app with `rows` users and `rows` transfers (copies of one of each, ids `u<n>`, `t<n>`),
+/// Object `n`'s id, UUID-shaped as Dots' document requires (`variant` 8: users, 9: transfers).
+fn uuid(variant: u8, n: usize) -> String {
+    format!("00000000-0000-4000-{variant}000-{n:012}")
+}
+
+/// An app with `rows` users and `rows` transfers (copies of one of each, ids [`uuid`]),
 /// and the heap bytes of `GET` of each of [`CASES`] (`{user}` and `{mid}` replaced by the
-/// first user's id and the middle object's number, `{status}` by the users' status), each
+/// first user's id and the middle object's number (12 digits), `{status}` by the users' status), each
 /// after one warm-up call.
 async fn page_costs(rows: usize) -> Vec<usize> {
     let sim = sim(9);
@@ -52,7 +57,7 @@ async fn page_costs(rows: usize) -> Vec<usize> {
         let transfer = app.transfers.iter().next().unwrap().clone();
         for n in 1..rows {
             let (mut u, mut t) = (user.clone(), transfer.clone());
-            (u.id, t.id) = (format!("u{n}"), format!("t{n}"));
+            (u.id, t.id) = (uuid(8, n), uuid(9, n));
             app.users.insert(u.id.clone(), u);
             app.transfers.insert(t.id.clone(), t);
         }
@@ -61,7 +66,7 @@ async fn page_costs(rows: usize) -> Vec<usize> {
     let mut costs = Vec::new();
     for path in CASES {
         let path = (path.replace("{user}", &ana))
-            .replace("{mid}", &(rows / 2).to_string())
+            .replace("{mid}", &format!("{:012}", rows / 2))
             .replace("{status}", &status);
         sim.get(SANDBOX, &path).await;
         let (r, bytes) =

@@ -333,3 +333,32 @@ async fn without_data_dir_nothing_is_written_to_the_working_directory() {
     assert!(left.is_empty(), "{left:?}");
     std::fs::remove_dir_all(&cwd).unwrap();
 }
+
+#[tokio::test]
+async fn a_body_past_the_limit_is_refused_in_the_providers_envelope_and_not_logged() {
+    let dir = fresh_dir("too-large");
+    let sim = start(&dir, 3, "persist-too-large");
+    let big = format!(
+        "{{\"amount\": 1000, \"description\": \"{}\"}}",
+        "x".repeat(2 << 20)
+    );
+    let resp = (sim.http.post(sim.url("onepay", "/v1/cashouts")))
+        .header("authorization", format!("Bearer {KEY}"))
+        .header("content-type", "application/json")
+        .header("x-idempotency", "big-1")
+        .body(big)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 413);
+    let body: Value = resp.json().await.unwrap();
+    // OnePay's own error envelope, not the admin API's {"error"}.
+    assert_eq!(body["code"], "413", "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("larger than"),
+        "{body}"
+    );
+    assert!(body.get("error").is_none(), "{body}");
+    sim.kill_9();
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -66,6 +66,19 @@ fn body_limit(engine: &Engine) -> usize {
     engine.config().max_body_bytes.saturating_add(1)
 }
 
+/// The answer to a body past `--max-body-bytes` (or cut off): the provider's own error, the
+/// admin API's `{"error"}` JSON for an admin call.
+fn refuse_body(rec: &Recording, kind: Kind) -> Response {
+    let limit = rec.engine.config().max_body_bytes;
+    let msg = format!("The request body is larger than {limit} bytes, or was cut off.");
+    match (kind, rec.engine.provider(rec.listener)) {
+        (Kind::Provider, Some(provider)) => {
+            provider.error_response(StatusCode::PAYLOAD_TOO_LARGE, &msg)
+        }
+        _ => payoutsim_core::error::AdminError(StatusCode::PAYLOAD_TOO_LARGE, msg).into_response(),
+    }
+}
+
 /// A provider request: logged whatever its method (a read may apply what fell due).
 pub async fn provider(State(rec): State<Recording>, req: Request, next: Next) -> Response {
     handle(&rec, Kind::Provider, req, next).await
@@ -92,8 +105,9 @@ async fn handle(rec: &Recording, kind: Kind, req: Request, next: Next) -> Respon
     let _held = Held(&rec.engine);
     let (parts, body) = req.into_parts();
     let Ok(body) = axum::body::to_bytes(body, body_limit(&rec.engine)).await else {
-        let error = serde_json::json!({"error": "request body too large or cut off"});
-        return (StatusCode::PAYLOAD_TOO_LARGE, axum::Json(error)).into_response();
+        // Refused unhandled, so nothing to log; in the provider's own envelope, as the
+        // journal's layer refuses a body past the limit when nothing is recorded.
+        return refuse_body(rec, kind);
     };
     let headers: Vec<(String, String)> = (parts.headers.iter())
         .map(|(k, v)| {

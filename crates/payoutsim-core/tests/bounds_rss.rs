@@ -69,7 +69,7 @@ async fn inbox_and_journal_keep_memory_in_proportion_to_their_bounds_not_their_i
     }
     let (entries, bytes) = sim.engine.journal().usage();
     assert_eq!(entries, 1000, "the entry cap still holds");
-    assert!(bytes <= 64 << 20, "{bytes} bytes in the journal");
+    assert!(bytes <= 32 << 20, "{bytes} bytes in the journal");
     let journal = sim.admin("GET", "/__admin/requests", None).await;
     let page = journal.json["requests"].as_array().unwrap();
     assert_eq!(page.len(), page::DEFAULT_LIMIT);

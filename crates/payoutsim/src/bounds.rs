@@ -9,7 +9,7 @@ use payoutsim_core::EngineConfig;
 #[derive(Clone, Debug, clap::Args)]
 pub struct BoundsArgs {
     /// Bytes the request journal keeps in all, entries and what they hold (oldest dropped first).
-    #[arg(long, env = "PAYOUTSIM_JOURNAL_MAX_BYTES", default_value_t = 64 << 20,
+    #[arg(long, env = "PAYOUTSIM_JOURNAL_MAX_BYTES", default_value_t = 32 << 20,
         value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1024..))]
     pub journal_max_bytes: usize,
     /// Bytes kept of each journaled request's headers; headers past it are left out and the
@@ -107,7 +107,7 @@ mod tests {
         assert_eq!(config.max_objects_per_tenant, 10_000);
         assert_eq!(config.max_webhook_targets, 100);
         assert_eq!(config.max_tenants, 1000);
-        assert_eq!(config.max_objects, 50_000);
+        assert_eq!(config.max_objects, 25_000);
         assert_eq!(config.check_bounds(), Ok(()));
     }
 

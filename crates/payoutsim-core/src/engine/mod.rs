@@ -46,7 +46,7 @@ pub struct EngineConfig {
     /// Journal entries kept (oldest dropped first). Default 1000.
     pub journal_cap: usize,
     /// Bytes the journal keeps in all, entries and what they hold (oldest dropped first).
-    /// Default 64 MiB.
+    /// Default 32 MiB.
     pub journal_max_bytes: usize,
     /// Bytes kept of each journaled body. Default 16 KiB.
     pub journal_body_cap: usize,
@@ -103,7 +103,7 @@ impl Default for EngineConfig {
             seed: 0,
             clock: ClockConfig::default(),
             journal_cap: 1000,
-            journal_max_bytes: 64 << 20,
+            journal_max_bytes: 32 << 20,
             journal_body_cap: 16 * 1024,
             journal_header_cap: 16 * 1024,
             max_body_bytes: 1024 * 1024,
@@ -133,7 +133,7 @@ pub const DEFAULT_MAX_OBJECTS_PER_TENANT: usize = 10_000;
 pub const DEFAULT_MAX_TENANTS: usize = 1000;
 
 /// Objects of every tenant of every provider, by default.
-pub const DEFAULT_MAX_OBJECTS: usize = 50_000;
+pub const DEFAULT_MAX_OBJECTS: usize = 25_000;
 
 impl EngineConfig {
     /// Whether the bounds agree: each at least 1, and one tenant's objects within the budget of

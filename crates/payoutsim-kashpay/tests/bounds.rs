@@ -19,13 +19,8 @@ async fn bounded(objects: usize) -> (Sim, Auth) {
     (sim, auth)
 }
 
-fn money(sim: &Sim) -> Value {
-    let objects = (sim.provider).objects(Some("kashpay:com.onsigna"), Some("entity"));
-    objects["objects"][0]["money"].clone()
-}
-
-#[tokio::test]
-async fn an_order_past_the_cap_drops_the_oldest_settled_one_and_the_books_still_balance() {
+/// An entity capped at 2 orders holding A1 and B1, both settled: the next order drops A1.
+async fn two_settled() -> (Sim, Auth) {
     let (sim, auth) = bounded(2).await;
     for reference in ["A1", "B1"] {
         let made = sim
@@ -34,6 +29,17 @@ async fn an_order_past_the_cap_drops_the_oldest_settled_one_and_the_books_still_
         assert_eq!(made.status, 200, "{}", made.json);
     }
     sim.advance(120.0).await;
+    (sim, auth)
+}
+
+fn money(sim: &Sim) -> Value {
+    let objects = (sim.provider).objects(Some("kashpay:com.onsigna"), Some("entity"));
+    objects["objects"][0]["money"].clone()
+}
+
+#[tokio::test]
+async fn an_order_past_the_cap_drops_the_oldest_settled_one_and_the_books_still_balance() {
+    let (sim, auth) = two_settled().await;
 
     let third = sim.order(&auth, order_body("C1", json!(100), CLABE)).await;
 
@@ -57,14 +63,7 @@ async fn an_order_past_the_cap_drops_the_oldest_settled_one_and_the_books_still_
 
 #[tokio::test]
 async fn a_dropped_orders_reference_is_forgotten_with_it_and_a_kept_ones_still_refused() {
-    let (sim, auth) = bounded(2).await;
-    for reference in ["A1", "B1"] {
-        let made = sim
-            .order(&auth, order_body(reference, json!(100), CLABE))
-            .await;
-        assert_eq!(made.status, 200, "{}", made.json);
-    }
-    sim.advance(120.0).await;
+    let (sim, auth) = two_settled().await;
     let third = sim.order(&auth, order_body("C1", json!(100), CLABE)).await;
     assert_eq!(third.status, 200, "{}", third.json);
 

@@ -102,6 +102,7 @@
 //! with `payoutsim contract --client CMD` (issue 11, item 2): the binary has no `--client` yet.
 
 pub mod adapter;
+pub mod builtin;
 mod client;
 mod features;
 mod params;

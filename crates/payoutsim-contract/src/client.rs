@@ -105,9 +105,15 @@ pub struct ReqwestAdapter {
 }
 
 impl ReqwestAdapter {
+    /// Requests time out after 30 s.
     pub fn new() -> Self {
+        Self::with_timeout(std::time::Duration::from_secs(30))
+    }
+
+    /// Requests time out after `timeout`.
+    pub fn with_timeout(timeout: std::time::Duration) -> Self {
         let http = reqwest::Client::builder()
-            .timeout(std::time::Duration::from_secs(30))
+            .timeout(timeout)
             .build()
             .unwrap_or_default();
         Self { http }

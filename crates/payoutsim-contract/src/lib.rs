@@ -25,6 +25,7 @@
 //!   (`onepay`, `onspot`, `kashpay`, `tupay`, `dots`), each a `ProviderState` (its tenants, its
 //!   placeholders)
 //! - `target.rs`: the [`Target`], from the environment or given; `client.rs`: client adapters;
+//!   `adapter.rs`: the suite's side of the adapter protocol (`docs/adapter-protocol.md`);
 //!   `receiver.rs`: the webhook receiver; `params.rs`: custom cucumber parameters
 //! - `placeholders.rs`: `{tenant}`, `{customer:ana}`… in step text
 //! - `steps/<provider>/`: each provider's own steps, one file per concept of its API
@@ -100,6 +101,8 @@
 //! today; an external-process adapter (any language, JSON lines over stdin/stdout) is planned,
 //! with `payoutsim contract --client CMD` (issue 11, item 2): the binary has no `--client` yet.
 
+pub mod adapter;
+pub mod builtin;
 mod client;
 mod features;
 mod params;

@@ -224,6 +224,7 @@ pub async fn run(options: Options, mut cli: CucumberCli) -> Result<Summary, Setu
         .with_writer(suite_writer)
         .with_cli(cli)
         .max_concurrent_scenarios(CONCURRENCY)
+        .retry_options(retry_options)
         .fail_on_skipped()
         .after(move |feature, rule, scenario, finished, world| {
             let tags = all_tags(feature, rule, scenario);
@@ -366,6 +367,23 @@ pub async fn run(options: Options, mut cli: CucumberCli) -> Result<Summary, Setu
         capabilities,
         not_applicable,
     })
+}
+
+/// cucumber's retries of a scenario, from its tags and options, except that the capability tag
+/// `@retry-after` is not cucumber's `@retry` (which any tag starting with `retry` would be).
+fn retry_options(
+    feature: &cucumber::gherkin::Feature,
+    rule: Option<&cucumber::gherkin::Rule>,
+    scenario: &cucumber::gherkin::Scenario,
+    cli: &runner::basic::Cli,
+) -> Option<runner::basic::RetryOptions> {
+    let capability = |t: &String| t == "retry-after";
+    if !scenario.tags.iter().any(capability) {
+        return runner::basic::RetryOptions::parse_from_tags(feature, rule, scenario, cli);
+    }
+    let mut plain = scenario.clone();
+    plain.tags.retain(|t| !capability(t));
+    runner::basic::RetryOptions::parse_from_tags(feature, rule, &plain, cli)
 }
 
 /// Every tag of a scenario: its feature's, its rule's and its own.

@@ -9,7 +9,7 @@
 //! module and an arm to each of them.
 //!
 //! The scenario's references are scoped like its idempotency keys (`"k1"` is this scenario's
-//! `k1`), so scenarios never meet on a shared simulator.
+//! `k1`, sent as `k1x<scope>`), so scenarios never meet on a shared simulator.
 
 mod kashpay;
 mod onepay;
@@ -94,9 +94,11 @@ fn clock(w: &ContractWorld) -> Clock {
     }
 }
 
-/// The reference sent for the scenario's reference `name`.
+/// The reference sent for the scenario's reference `name`: its letters and digits and the
+/// scenario's scope (letters and digits only, as Kashpay's `alphanumericReference` must be).
 fn reference(w: &ContractWorld, name: &str) -> String {
-    w.idempotency_key(name)
+    let plain: String = name.chars().filter(char::is_ascii_alphanumeric).collect();
+    format!("{plain}x{}", w.scope)
 }
 
 /// Performs `op` with the scenario's client; its outcome is kept as the client's answer. A

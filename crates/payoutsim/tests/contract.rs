@@ -36,7 +36,12 @@ fn scratch(name: &str) -> Scratch {
 
 /// `payoutsim contract ARGS` run in `dir`, with none of the suite's target variables set.
 fn contract(dir: &Path, args: &[&str]) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_payoutsim"));
+    contract_of(Path::new(env!("CARGO_BIN_EXE_payoutsim")), dir, args)
+}
+
+/// [`contract`] with the binary at `program`.
+fn contract_of(program: &Path, dir: &Path, args: &[&str]) -> Output {
+    let mut command = Command::new(program);
     command.arg("contract").args(args).current_dir(dir);
     for var in [
         "PAYOUTSIM_ADMIN_URL",
@@ -343,5 +348,114 @@ fn contract_help_documents_every_option_with_its_default() {
     assert!(
         help.contains("--client"),
         "says custom clients are not there yet"
+    );
+}
+
+/// `dir` with a copy of the built binary and of `adapters/python/`, as a team would have them:
+/// the binary's path.
+fn binary_and_python_adapters(dir: &Path) -> PathBuf {
+    let binary = dir.join("payoutsim");
+    fs::copy(env!("CARGO_BIN_EXE_payoutsim"), &binary).unwrap();
+    let adapters = dir.join("adapters/python");
+    fs::create_dir_all(&adapters).unwrap();
+    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../adapters/python");
+    for file in fs::read_dir(source).unwrap() {
+        let path = file.unwrap().path();
+        if path.extension().is_some_and(|e| e == "py") {
+            fs::copy(&path, adapters.join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    binary
+}
+
+#[test]
+fn a_copied_binary_runs_onepays_client_scenarios_through_the_python_adapter_with_a_valid_junit_report()
+ {
+    let dir = scratch("python-onepay");
+    let binary = binary_and_python_adapters(&dir);
+    let adapter = "python3 adapters/python/onepay_adapter.py";
+    let args = [
+        "--provider",
+        "onepay",
+        "--client",
+        adapter,
+        "--junit",
+        "out.xml",
+    ];
+    let out = contract_of(&binary, &dir, &args);
+
+    assert!(out.status.success(), "{out:?}");
+    let (total, passed, failed) = summary(&out);
+    assert_eq!((passed, failed), (total, 0));
+    // OnePay's client scenarios: features/onepay/client/ (6 about creating, 3 about webhooks).
+    assert_eq!(total, 9, "{}", stdout(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("scenarios that involve no client: with --client only the @client"),
+        "the wire scenarios are left out with a note: {text}"
+    );
+    assert!(text.contains("lost-answer       | 1 passed"), "{text}");
+    let report = junit(&dir.join("out.xml"));
+    assert_eq!(report.testcases, total, "{report:?}");
+    assert_eq!(report.tests, total, "{report:?}");
+    assert_eq!((report.failures, report.failure_elements), (0, 0));
+}
+
+#[test]
+fn client_scenarios_the_adapter_cannot_run_are_skipped_in_the_junit_report_with_the_missing_operation()
+ {
+    let dir = scratch("python-kashpay-on-onepay");
+    let binary = binary_and_python_adapters(&dir);
+    let adapter = "python3 adapters/python/kashpay_adapter.py";
+    let args = [
+        "--provider",
+        "onepay,kashpay",
+        "--client",
+        adapter,
+        "--junit",
+        "out.xml",
+    ];
+    let out = contract_of(&binary, &dir, &args);
+
+    assert!(out.status.success(), "{out:?}");
+    let text = stdout(&out);
+    assert!(
+        text.contains("the client does not support payout.create for onepay"),
+        "{text}"
+    );
+    let xml = fs::read_to_string(dir.join("out.xml")).unwrap();
+    let doc = roxmltree::Document::parse(&xml).unwrap();
+    let skipped: Vec<_> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("skipped"))
+        .filter_map(|n| n.attribute("message"))
+        .collect();
+    assert_eq!(skipped.len(), 9, "{xml}");
+    assert!(
+        skipped
+            .iter()
+            .all(|m| m.starts_with("the client does not support "))
+    );
+}
+
+#[test]
+fn a_client_adapter_that_cannot_start_exits_2_with_its_error() {
+    let dir = scratch("no-adapter");
+    let args = [
+        "--provider",
+        "onepay",
+        "--client",
+        "python3 missing_adapter.py",
+    ];
+    let out = contract(&dir, &args);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("client adapter: it exited before answering its hello"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("missing_adapter.py"),
+        "its stderr is shown: {stderr}"
     );
 }

@@ -1,14 +1,14 @@
-//! Client adapters: how the suite's requests reach the provider.
+//! The transport: how the wire-contract steps' requests reach the provider.
 //!
 //! An [`Adapter`] sends one HTTP exchange and returns what came back, nothing more: no retries,
-//! no auth, no JSON handling (the steps do that), so the same scenarios can drive any client.
+//! no auth, no JSON handling (the steps do that).
 //!
 //! - [`Request`] and [`Response`]: one exchange, as the steps build it
 //!   (`Request::json_api(method, url).header(..).json_body(..)`) and read it.
-//! - [`ReqwestAdapter`]: the built-in client (the only adapter today).
-//! - Planned: an external-process adapter, speaking JSON lines on stdin/stdout
-//!   (`docs/adapter-protocol.md`, specified, not yet implemented), so a team can run
-//!   its own integration code (any language) through the same scenarios.
+//! - [`ReqwestAdapter`]: the reqwest transport, also under the built-in client (`builtin.rs`).
+//!
+//! A team's own client is not a transport: it runs the `@client` scenarios' operations behind
+//! an adapter process (`adapter.rs`, `client_under_test.rs`, `docs/adapter-protocol.md`).
 
 use std::collections::BTreeMap;
 use std::fmt;

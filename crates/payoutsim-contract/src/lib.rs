@@ -94,12 +94,26 @@
 //! against a simulator standing in for the sandbox (one shared `sk_test_` key, or one Dots
 //! `pk_dev_`/`sk_dev_` pair, run repeatedly), never against the real OnePay, Tupay or Dots.
 //!
-//! # Client adapters
+//! # The client under test
 //!
-//! An adapter is the small trait `client::Adapter` (`send(request) -> response`: method, URL,
-//! headers, body in; status, headers, body out). The built-in reqwest client is the only one
-//! today; an external-process adapter (any language, JSON lines over stdin/stdout) is planned,
-//! with `payoutsim contract --client CMD` (issue 11, item 2): the binary has no `--client` yet.
+//! The `@client` scenarios (`features/<provider>/client/`, steps in `steps/client/`) check a
+//! payout client rather than the wire: the suite asks it to perform operations (`payout.create`,
+//! `payout.get`, `payout.find`, `balance.get`, `webhook.receive`, `payout.known_status`), breaks
+//! the exchange with the fault layer or the clock, and checks the client's answer and the
+//! provider's end state. `client_under_test.rs` puts the two clients behind one interface: the
+//! built-in one (`builtin.rs`, a fresh one per scenario) and a team's adapter process
+//! (`adapter.rs`, the protocol of `docs/adapter-protocol.md`; one process for the run, the
+//! scenarios taking turns, `reset` before each). [`Options::client`] (`PAYOUTSIM_CLIENT` for
+//! the test target, `--client CMD` for the binary) picks the adapter; then only the `@client`
+//! scenarios run.
+//!
+//! Each client scenario is tagged with its capability (`capabilities.rs`: `@lost-answer`,
+//! `@retry-after`, …) and `@needs:<op>` for each operation it uses. One whose operation the
+//! client lacks for its provider is not applicable: left out, named in a `contract note:`, a
+//! skipped test case in the JUnit report. After the summary line the run prints the capability
+//! × provider table, which [`Summary::capabilities`] also holds. The client's waits go through
+//! the suite: on a simulator they advance the scenario's tenants' clocks, so `Retry-After: 30`
+//! takes no real time.
 
 pub mod adapter;
 pub mod builtin;

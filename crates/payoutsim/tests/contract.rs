@@ -368,21 +368,28 @@ fn binary_and_python_adapters(dir: &Path) -> PathBuf {
     binary
 }
 
-#[test]
-fn a_copied_binary_runs_onepays_client_scenarios_through_the_python_adapter_with_a_valid_junit_report()
- {
-    let dir = scratch("python-onepay");
+/// `payoutsim contract --provider PROVIDERS --client "python3 adapters/python/ADAPTER" --junit
+/// out.xml`, run by a copy of the binary in a fresh directory beside a copy of the adapters.
+fn through_python_adapter(name: &str, adapter: &str, providers: &str) -> (Scratch, Output) {
+    let dir = scratch(name);
     let binary = binary_and_python_adapters(&dir);
-    let adapter = "python3 adapters/python/onepay_adapter.py";
+    let client = format!("python3 adapters/python/{adapter}");
     let args = [
         "--provider",
-        "onepay",
+        providers,
         "--client",
-        adapter,
+        &client,
         "--junit",
         "out.xml",
     ];
     let out = contract_of(&binary, &dir, &args);
+    (dir, out)
+}
+
+#[test]
+fn a_copied_binary_runs_onepays_client_scenarios_through_the_python_adapter_with_a_valid_junit_report()
+ {
+    let (dir, out) = through_python_adapter("python-onepay", "onepay_adapter.py", "onepay");
 
     assert!(out.status.success(), "{out:?}");
     let (total, passed, failed) = summary(&out);
@@ -404,18 +411,8 @@ fn a_copied_binary_runs_onepays_client_scenarios_through_the_python_adapter_with
 #[test]
 fn client_scenarios_the_adapter_cannot_run_are_skipped_in_the_junit_report_with_the_missing_operation()
  {
-    let dir = scratch("python-kashpay-on-onepay");
-    let binary = binary_and_python_adapters(&dir);
-    let adapter = "python3 adapters/python/kashpay_adapter.py";
-    let args = [
-        "--provider",
-        "onepay,kashpay",
-        "--client",
-        adapter,
-        "--junit",
-        "out.xml",
-    ];
-    let out = contract_of(&binary, &dir, &args);
+    let (dir, out) =
+        through_python_adapter("python-kashpay", "kashpay_adapter.py", "onepay,kashpay");
 
     assert!(out.status.success(), "{out:?}");
     let text = stdout(&out);

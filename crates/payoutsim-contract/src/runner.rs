@@ -115,6 +115,9 @@ pub struct Summary {
     /// Whether the run failed: a failed or skipped step, a parsing or hook error, or no scenario
     /// selected at all.
     pub failed_run: bool,
+    /// What the target left out and why, as printed before the summary line
+    /// (`left out features/kashpay/ (40 scenarios): …`, `left out 12 @sim scenarios: …`).
+    pub notes: Vec<String>,
 }
 
 impl Summary {
@@ -163,6 +166,9 @@ pub async fn run(options: Options, mut cli: CucumberCli) -> Result<Summary, Setu
     // reason and how many scenarios: reported before the summary, never silently dropped.
     let left_out = Arc::new(Mutex::new(BTreeMap::<String, (String, usize)>::new()));
     let noted = Arc::clone(&left_out);
+    // `@sim` scenarios the sandbox leaves out, counted for their note.
+    let sim_only = Arc::new(Mutex::new(0usize));
+    let counted = Arc::clone(&sim_only);
 
     let asked_for = take_name_and_tags(&mut cli);
 
@@ -214,16 +220,30 @@ pub async fn run(options: Options, mut cli: CucumberCli) -> Result<Summary, Setu
                 notes.entry(folder.to_string()).or_insert((reason, 0)).1 += 1;
                 return false;
             }
-            simulator || !tags.iter().any(|t| *t == "sim")
+            if !simulator && tags.iter().any(|t| *t == "sim") {
+                *counted.lock().unwrap_or_else(PoisonError::into_inner) += 1;
+                return false;
+            }
+            true
         })
         .await;
 
-    for (folder, (reason, n)) in left_out
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
+    let mut notes: Vec<String> = (left_out.lock().unwrap_or_else(PoisonError::into_inner))
         .iter()
-    {
-        println!("contract note: left out features/{folder}/ ({n} scenarios): {reason}");
+        .map(|(folder, (reason, n))| {
+            format!("left out features/{folder}/ ({n} scenarios): {reason}")
+        })
+        .collect();
+    let sim = *sim_only.lock().unwrap_or_else(PoisonError::into_inner);
+    if sim > 0 {
+        notes.push(format!(
+            "left out {sim} @sim scenarios: the {name} target has no admin API (clock, back \
+             office, journal, fault rules) and one set of credentials, and they need the \
+             simulator's or fresh credentials"
+        ));
+    }
+    for note in &notes {
+        println!("contract note: {note}");
     }
     let scenarios = writer.scenarios_stats();
     let steps = writer.steps_stats();
@@ -247,6 +267,7 @@ pub async fn run(options: Options, mut cli: CucumberCli) -> Result<Summary, Setu
         failed: scenarios.failed,
         skipped: scenarios.skipped,
         failed_run: writer.execution_has_failed() || scenarios.total() == 0,
+        notes,
     })
 }
 

@@ -215,6 +215,16 @@ impl BuiltIn {
         Err(failure(ErrorKind::Unknown, "no attempt was made".into()))
     }
 
+    /// [`call`](Self::call) without reading back: the answer, or why there was none.
+    async fn answer(
+        &self,
+        request: &Request,
+        sleeper: Sleeper<'_>,
+    ) -> Result<Response, ClientError> {
+        let answer = self.call(request, sleeper, false).await?;
+        answer.ok_or_else(|| failure(ErrorKind::Unknown, "no answer".into()))
+    }
+
     fn url(&self, path: &str) -> String {
         format!("{}{path}", self.config.base_url.trim_end_matches('/'))
     }
@@ -238,10 +248,7 @@ impl BuiltIn {
         sleeper: Sleeper<'_>,
     ) -> Outcome {
         let request = self.onepay_request(method, path, body);
-        match self.call(&request, sleeper, false).await? {
-            Some(r) => onepay_answer(&r),
-            None => Err(failure(ErrorKind::Unknown, "no answer".into())),
-        }
+        onepay_answer(&self.answer(&request, sleeper).await?)
     }
 
     async fn onepay_find(
@@ -350,8 +357,7 @@ impl BuiltIn {
         let body = json!({"entity": c["entity"], "user": c["user"], "password": c["password"]});
         let request = Request::json_api("POST", self.url("/AuthenticationService/authenticate"))
             .json_body(Some(body.to_string().into_bytes()));
-        let answer = self.call(&request, sleeper, false).await?;
-        let answer = answer.ok_or_else(|| failure(ErrorKind::Unknown, "no answer".into()))?;
+        let answer = self.answer(&request, sleeper).await?;
         let v = kashpay_answer(&answer)?;
         self.token = v["authenticationResponse"]["token"]
             .as_str()
@@ -379,8 +385,7 @@ impl BuiltIn {
                 .header("authorization", format!("Bearer {token}"))
                 .header("entity-i", entity)
                 .json_body(body.map(|b| b.to_string().into_bytes()));
-            let answer = self.call(&request, sleeper, false).await?;
-            let answer = answer.ok_or_else(|| failure(ErrorKind::Unknown, "no answer".into()))?;
+            let answer = self.answer(&request, sleeper).await?;
             match kashpay_answer(&answer) {
                 Err(e) if e.code == Some(json!(1004)) && !renewed => {
                     self.kashpay_login(sleeper).await?
@@ -448,6 +453,16 @@ fn lost(why: String, otherwise: ErrorKind) -> ClientError {
     failure(kind, why)
 }
 
+/// A refusal the provider answered: its status, its own error `code` (if any) and `message`.
+fn rejected(r: &Response, code: &Value, message: &Value) -> ClientError {
+    ClientError {
+        kind: ErrorKind::Rejected,
+        status: Some(r.status),
+        code: Some(code.clone()).filter(|c| !c.is_null()),
+        message: message.as_str().unwrap_or_default().to_string(),
+    }
+}
+
 fn text(params: &Value, field: &str) -> Result<String, ClientError> {
     match &params[field] {
         Value::String(s) => Ok(s.clone()),
@@ -484,15 +499,7 @@ fn onepay_answer(r: &Response) -> Outcome {
 fn kashpay_answer(r: &Response) -> Outcome {
     let v = r.json();
     if r.status != 200 || v["success"] != true {
-        return Err(ClientError {
-            kind: ErrorKind::Rejected,
-            status: Some(r.status),
-            code: Some(v["error"]["code"].clone()).filter(|c| !c.is_null()),
-            message: v["error"]["message"]
-                .as_str()
-                .unwrap_or_default()
-                .to_string(),
-        });
+        return Err(rejected(r, &v["error"]["code"], &v["error"]["message"]));
     }
     Ok(v)
 }

@@ -8,7 +8,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use payoutsim_contract::adapter::ErrorKind;
+use payoutsim_contract::adapter::{ErrorKind, Outcome};
 use payoutsim_contract::builtin::BuiltIn;
 use payoutsim_core::svix;
 use serde_json::{Value, json};
@@ -85,6 +85,23 @@ impl Dots {
     }
 }
 
+impl Dots {
+    /// A payout of `amount` dollars under `KEY_1` to a new user, with `fault` on the first
+    /// `times` creates: what the client answered, and the waits it asked for.
+    async fn create_through(&self, fault: Value, times: u32, amount: &str) -> (Outcome, Vec<f64>) {
+        let beneficiary = self.beneficiary().await;
+        self.fault_on_payouts(fault, times).await;
+        let log = Arc::default();
+        let mut sleeper = self.f.sleeper(Arc::clone(&log));
+        let params = payout(KEY_1, amount, &beneficiary);
+        let created = self
+            .client()
+            .perform("payout.create", &params, &mut sleeper)
+            .await;
+        (created, asked(&log))
+    }
+}
+
 fn payout(reference: &str, amount: &str, beneficiary: &Value) -> Value {
     json!({"reference": reference, "amount": amount, "currency": "USD", "beneficiary": beneficiary})
 }
@@ -95,19 +112,9 @@ const KEY_2: &str = "6c1f3d2b-9a4e-4f7c-8b8d-2e3f4a5b6c7d";
 #[tokio::test]
 async fn a_lost_answer_to_a_dots_payout_is_read_back_and_makes_one_payout_and_one_debit() {
     let d = Dots::new("lost").await;
-    let beneficiary = d.beneficiary().await;
-    d.fault_on_payouts(json!({"kind": "reset", "stage": "after"}), 1)
-        .await;
-    let mut sleeper = d.f.sleeper(Arc::default());
-    let created = d
-        .client()
-        .perform(
-            "payout.create",
-            &payout(KEY_1, "12.50", &beneficiary),
-            &mut sleeper,
-        )
-        .await
-        .expect("created");
+    let fault = json!({"kind": "reset", "stage": "after"});
+    let (created, _) = d.create_through(fault, 1, "12.50").await;
+    let created = created.expect("created");
     let made = d.payouts_under(KEY_1).await;
     assert_eq!(made.len(), 1);
     assert_eq!(created["id"], made[0]["id"]);
@@ -118,22 +125,10 @@ async fn a_lost_answer_to_a_dots_payout_is_read_back_and_makes_one_payout_and_on
 #[tokio::test]
 async fn a_dots_429_is_waited_out_for_its_retry_after_and_the_payout_made_once() {
     let d = Dots::new("429").await;
-    let beneficiary = d.beneficiary().await;
-    d.fault_on_payouts(json!({"kind": "rate_limit", "retry_after_s": 30}), 1)
-        .await;
-    let log = Arc::default();
-    let mut sleeper = d.f.sleeper(Arc::clone(&log));
-    let created = d
-        .client()
-        .perform(
-            "payout.create",
-            &payout(KEY_1, "5", &beneficiary),
-            &mut sleeper,
-        )
-        .await
-        .expect("created");
-    assert_eq!(created["status"], "created");
-    assert_eq!(asked(&log), [30.0]);
+    let fault = json!({"kind": "rate_limit", "retry_after_s": 30});
+    let (created, asked) = d.create_through(fault, 1, "5").await;
+    assert_eq!(created.expect("created")["status"], "created");
+    assert_eq!(asked, [30.0]);
     assert_eq!(d.payouts_under(KEY_1).await.len(), 1);
     assert_eq!(d.wallet().await, 10_000 - 500);
 }
@@ -141,21 +136,10 @@ async fn a_dots_429_is_waited_out_for_its_retry_after_and_the_payout_made_once()
 #[tokio::test]
 async fn a_dots_outage_is_backed_off_and_the_payout_made_when_it_ends() {
     let d = Dots::new("503").await;
-    let beneficiary = d.beneficiary().await;
-    d.fault_on_payouts(json!({"kind": "status", "status": 503}), 3)
-        .await;
-    let log = Arc::default();
-    let mut sleeper = d.f.sleeper(Arc::clone(&log));
-    let created = d
-        .client()
-        .perform(
-            "payout.create",
-            &payout(KEY_1, "1.00", &beneficiary),
-            &mut sleeper,
-        )
-        .await;
+    let fault = json!({"kind": "status", "status": 503});
+    let (created, asked) = d.create_through(fault, 3, "1.00").await;
     assert!(created.is_ok(), "{created:?}");
-    assert_eq!(asked(&log), [0.5, 1.0, 2.0]);
+    assert_eq!(asked, [0.5, 1.0, 2.0]);
     assert_eq!(d.payouts_under(KEY_1).await.len(), 1);
 }
 

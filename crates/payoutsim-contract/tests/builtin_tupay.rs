@@ -140,7 +140,7 @@ async fn an_expired_tupay_session_is_renewed_once_and_the_list_goes_on() {
 }
 
 #[tokio::test]
-async fn the_tupay_balance_report_ends_at_the_balance_and_an_outage_is_backed_off() {
+async fn the_tupay_balance_report_adds_up_day_by_day_across_windows_and_an_outage_is_backed_off() {
     let t = Tupay::new("report").await;
     let mut client = t.client();
     let mut sleeper = t.f.sleeper(Arc::default());

@@ -32,7 +32,7 @@ use hmac::{Hmac, Mac};
 use serde_json::{Value, json};
 use sha2::Sha256;
 
-use super::{ATTEMPTS, BuiltIn, failure, text, urlencode};
+use super::{ATTEMPTS, BuiltIn, failure, rejected, text, urlencode};
 use crate::adapter::{ClientError, ErrorKind, Outcome, Sleeper};
 use crate::client::{Request, Response};
 
@@ -94,10 +94,7 @@ impl BuiltIn {
         sleeper: Sleeper<'_>,
     ) -> Outcome {
         let request = self.dots_request(method, path, body);
-        match self.call(&request, sleeper, false).await? {
-            Some(r) => dots_answer(&r),
-            None => Err(failure(ErrorKind::Unknown, "no answer".into())),
-        }
+        dots_answer(&self.answer(&request, sleeper).await?)
     }
 
     async fn dots_create(&self, params: &Value, sleeper: Sleeper<'_>) -> Outcome {
@@ -281,12 +278,7 @@ fn dollars(cents: i64) -> String {
 fn dots_answer(r: &Response) -> Outcome {
     let v = r.json();
     if r.status >= 300 {
-        return Err(ClientError {
-            kind: ErrorKind::Rejected,
-            status: Some(r.status),
-            code: Some(v["error_code"].clone()).filter(|c| !c.is_null()),
-            message: v["message"].as_str().unwrap_or_default().to_string(),
-        });
+        return Err(rejected(r, &v["error_code"], &v["message"]));
     }
     Ok(v)
 }

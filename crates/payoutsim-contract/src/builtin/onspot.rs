@@ -20,7 +20,7 @@
 
 use serde_json::{Value, json};
 
-use super::{BuiltIn, failure, lost, text};
+use super::{BuiltIn, failure, lost, rejected, text};
 use crate::adapter::{ClientError, ErrorKind, Outcome, Sleeper};
 use crate::client::{Request, Response};
 
@@ -51,8 +51,7 @@ impl BuiltIn {
             .header("publickey", c["public_key"].as_str().unwrap_or_default())
             .header("secretkey", c["secret_key"].as_str().unwrap_or_default())
             .header("environment", self.onspot_environment());
-        let answer = self.call(&request, sleeper, false).await?;
-        let answer = answer.ok_or_else(|| failure(ErrorKind::Unknown, "no answer".into()))?;
+        let answer = self.answer(&request, sleeper).await?;
         let token = onspot_answer(&answer)?;
         let token = token.as_str().ok_or_else(|| {
             failure(
@@ -107,12 +106,7 @@ impl BuiltIn {
             let created = onspot_answer(&answer)?;
             let entry = &created[0][0];
             if entry["action"] != "success" {
-                return Err(ClientError {
-                    kind: ErrorKind::Rejected,
-                    status: Some(answer.status),
-                    code: Some(entry["action"].clone()).filter(|a| !a.is_null()),
-                    message: entry["message"].as_str().unwrap_or_default().to_string(),
-                });
+                return Err(rejected(&answer, &entry["action"], &entry["message"]));
             }
             return Ok(json!({"id": entry["uuid"], "status": entry["action"]}));
         }
@@ -133,12 +127,7 @@ fn onspot_answer(r: &Response) -> Outcome {
                 .join(", "),
             other => other.as_str().unwrap_or_default().to_string(),
         };
-        return Err(ClientError {
-            kind: ErrorKind::Rejected,
-            status: Some(r.status),
-            code: Some(v["error"].clone()).filter(|c| !c.is_null()),
-            message,
-        });
+        return Err(rejected(r, &v["error"], &json!(message)));
     }
     Ok(v)
 }

@@ -18,7 +18,7 @@
 use chrono::{Days, NaiveDate};
 use serde_json::{Value, json};
 
-use super::{BuiltIn, failure, text, urlencode};
+use super::{BuiltIn, failure, rejected, text, urlencode};
 use crate::adapter::{ClientError, ErrorKind, Outcome, Sleeper};
 use crate::client::{Request, Response};
 
@@ -75,8 +75,7 @@ impl BuiltIn {
         let body = json!({"accessKey": c["api_user"], "secretKey": c["api_password"]});
         let request = Request::json_api("POST", self.url("/v1/auth/login"))
             .json_body(Some(body.to_string().into_bytes()));
-        let answer = self.call(&request, sleeper, false).await?;
-        let answer = answer.ok_or_else(|| failure(ErrorKind::Unknown, "no answer".into()))?;
+        let answer = self.answer(&request, sleeper).await?;
         tupay_answer(&answer)?;
         let token = answer.header("set-cookie").and_then(bearer_cookie);
         let token = token.ok_or_else(|| {
@@ -98,8 +97,7 @@ impl BuiltIn {
             let token = self.token.clone().unwrap_or_default();
             let request = Request::json_api("GET", self.url(path_and_query))
                 .header("authorization", format!("Bearer {token}"));
-            let answer = self.call(&request, sleeper, false).await?;
-            let answer = answer.ok_or_else(|| failure(ErrorKind::Unknown, "no answer".into()))?;
+            let answer = self.answer(&request, sleeper).await?;
             if answer.status == 401 && !renewed {
                 self.tupay_login(sleeper).await?;
                 continue;
@@ -194,12 +192,7 @@ fn plain(v: &Value) -> Value {
 fn tupay_answer(r: &Response) -> Outcome {
     let v = r.json();
     if r.status >= 300 {
-        return Err(ClientError {
-            kind: ErrorKind::Rejected,
-            status: Some(r.status),
-            code: Some(v["code"].clone()).filter(|c| !c.is_null()),
-            message: v["description"].as_str().unwrap_or_default().to_string(),
-        });
+        return Err(rejected(r, &v["code"], &v["description"]));
     }
     Ok(v)
 }

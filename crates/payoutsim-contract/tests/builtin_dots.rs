@@ -123,6 +123,20 @@ async fn a_lost_answer_to_a_dots_payout_is_read_back_and_makes_one_payout_and_on
 }
 
 #[tokio::test]
+async fn a_dots_payout_whose_request_never_arrived_is_sent_again_under_the_same_key() {
+    let d = Dots::new("before").await;
+    let fault = json!({"kind": "reset", "stage": "before"});
+    let (created, asked) = d.create_through(fault, 1, "3").await;
+    assert!(created.is_ok(), "{created:?}");
+    assert!(
+        asked.is_empty(),
+        "read back, found nothing, sent again at once: {asked:?}"
+    );
+    assert_eq!(d.payouts_under(KEY_1).await.len(), 1);
+    assert_eq!(d.wallet().await, 10_000 - 300);
+}
+
+#[tokio::test]
 async fn a_dots_429_is_waited_out_for_its_retry_after_and_the_payout_made_once() {
     let d = Dots::new("429").await;
     let fault = json!({"kind": "rate_limit", "retry_after_s": 30});

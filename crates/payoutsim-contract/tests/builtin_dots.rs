@@ -102,6 +102,19 @@ impl Dots {
     }
 }
 
+impl Dots {
+    /// A payout of $2 under `KEY_1` made by `client` to a new user, 5 s later (`pending`).
+    async fn pending_payout(&self, client: &mut BuiltIn) -> String {
+        let beneficiary = self.beneficiary().await;
+        let mut sleeper = self.f.sleeper(Arc::default());
+        let params = payout(KEY_1, "2", &beneficiary);
+        let created = client.perform("payout.create", &params, &mut sleeper).await;
+        let created = created.expect("created");
+        self.f.advance(5.0).await;
+        created["id"].as_str().expect("an id").to_string()
+    }
+}
+
 fn payout(reference: &str, amount: &str, beneficiary: &Value) -> Value {
     json!({"reference": reference, "amount": amount, "currency": "USD", "beneficiary": beneficiary})
 }
@@ -282,19 +295,10 @@ async fn a_forged_or_stale_dots_delivery_is_rejected_and_a_repeated_svix_id_is_a
 #[tokio::test]
 async fn dots_deliveries_out_of_order_leave_the_payout_in_its_final_status() {
     let d = Dots::new("whorder").await;
-    let beneficiary = d.beneficiary().await;
     let mut client = d.client();
     let mut sleeper = d.f.sleeper(Arc::default());
-    let created = client
-        .perform(
-            "payout.create",
-            &payout(KEY_1, "2", &beneficiary),
-            &mut sleeper,
-        )
-        .await
-        .expect("created");
-    let id = created["id"].as_str().expect("an id");
-    d.f.advance(5.0).await;
+    let id = d.pending_payout(&mut client).await;
+    let id = id.as_str();
     let updated = format!(r#"{{"event":"transfer.updated","transfer_id":"{id}"}}"#);
     let completed = format!(
         r#"{{"transfer":{{"id":"{id}","status":"completed","amount":200}},"transfer_id":"{id}"}}"#
@@ -327,19 +331,10 @@ async fn dots_deliveries_out_of_order_leave_the_payout_in_its_final_status() {
 #[tokio::test]
 async fn a_dots_update_names_only_the_payout_and_its_status_is_read_back() {
     let d = Dots::new("whread").await;
-    let beneficiary = d.beneficiary().await;
     let mut client = d.client();
     let mut sleeper = d.f.sleeper(Arc::default());
-    let created = client
-        .perform(
-            "payout.create",
-            &payout(KEY_1, "2", &beneficiary),
-            &mut sleeper,
-        )
-        .await
-        .expect("created");
-    let id = created["id"].as_str().expect("an id");
-    d.f.advance(5.0).await;
+    let id = d.pending_payout(&mut client).await;
+    let id = id.as_str();
     let updated = format!(r#"{{"event":"transfer.updated","transfer_id":"{id}"}}"#);
     let got = verdict(&mut client, &d.f, &delivery("msg_a", &updated, 0, SECRET)).await;
     assert_eq!(got, "accepted");

@@ -257,10 +257,15 @@ impl AdapterProcess {
         }
     }
 
-    /// Asks the adapter to exit; kills it if it has not within 5 s of its stdin closing.
+    /// Asks the adapter to exit; kills it if it has not within 10 s.
     pub async fn shutdown(mut self) {
+        self.shutdown_in_place().await;
+    }
+
+    /// [`shutdown`](Self::shutdown) for an adapter shared behind a lock: asks it to exit and
+    /// kills it if it has not within 10 s (its stdin closes when the process value is dropped).
+    pub async fn shutdown_in_place(&mut self) {
         let _ = self.write(&json!({"type": "shutdown"})).await;
-        drop(self.stdin);
         let waited = tokio::time::timeout(Duration::from_secs(10), self.child.wait()).await;
         if waited.is_err() {
             let _ = self.child.kill().await;

@@ -121,7 +121,9 @@
 
 pub mod adapter;
 pub mod builtin;
+pub mod capabilities;
 mod client;
+pub mod client_under_test;
 mod features;
 mod params;
 pub mod placeholders;

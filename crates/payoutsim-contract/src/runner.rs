@@ -18,6 +18,8 @@ use cucumber::tag::Ext as _;
 use cucumber::writer::{self, Stats as _};
 use cucumber::{Runner, Writer, WriterExt as _, runner};
 
+use crate::capabilities::{self, NotApplicable, Table};
+use crate::client_under_test::{self, RunClient};
 use crate::features::{FeatureParser, Features, STEP_ATTRIBUTES};
 use crate::simulator::{self, Starter};
 use crate::target::{self, PROVIDERS, Target};
@@ -90,6 +92,10 @@ pub struct Options {
     pub junit: Option<PathBuf>,
     /// Where to write the cucumber JSON report.
     pub json: Option<PathBuf>,
+    /// The adapter command of a team's client (`--client`, `PAYOUTSIM_CLIENT`): only the
+    /// `@client` scenarios run, through it. `None`: every scenario runs, the `@client` ones
+    /// through the built-in client.
+    pub client: Option<String>,
 }
 
 /// Why a run could not start: a bad option, a report file that cannot be created, or a build
@@ -118,6 +124,10 @@ pub struct Summary {
     /// What the target left out and why, as printed before the summary line
     /// (`left out features/kashpay/ (40 scenarios): …`, `left out 12 @sim scenarios: …`).
     pub notes: Vec<String>,
+    /// Capability -> provider -> how its `@client` scenarios went (the summary's table).
+    pub capabilities: Table,
+    /// The `@client` scenarios left out because the client lacks an operation they need.
+    pub not_applicable: Vec<NotApplicable>,
 }
 
 impl Summary {
@@ -137,6 +147,7 @@ pub async fn run(options: Options, mut cli: CucumberCli) -> Result<Summary, Setu
         starter,
         junit,
         json,
+        client,
     } = options;
     for provider in &providers {
         if !PROVIDERS.contains(&provider.as_str()) {
@@ -155,8 +166,22 @@ pub async fn run(options: Options, mut cli: CucumberCli) -> Result<Summary, Setu
         })?;
         simulator::set(starter);
     }
-    let junit = report(junit.as_deref())?;
+    let junit_path = junit;
+    let junit = report(junit_path.as_deref())?;
     let json = report(json.as_deref())?;
+    let run_client = Arc::new(match &client {
+        Some(command) => RunClient::adapter(command)
+            .await
+            .map_err(|e| SetupError(e.to_string()))?,
+        None => RunClient::BuiltIn,
+    });
+    client_under_test::set_run_client(Arc::clone(&run_client));
+    if run_client.is_adapter() {
+        println!(
+            "contract note: client under test: {}",
+            run_client.describe()
+        );
+    }
 
     let simulator = target.is_simulator();
     let name = target.name();
@@ -169,6 +194,19 @@ pub async fn run(options: Options, mut cli: CucumberCli) -> Result<Summary, Setu
     // `@sim` scenarios the sandbox leaves out, counted for their note.
     let sim_only = Arc::new(Mutex::new(0usize));
     let counted = Arc::clone(&sim_only);
+
+    // The client scenarios' table, and those the client cannot run; the scenarios that involve
+    // no client, left out when a team's client is under test.
+    let table = Arc::new(Mutex::new(Table::new()));
+    let not_applicable = Arc::new(Mutex::new(Vec::<NotApplicable>::new()));
+    let without_client = Arc::new(Mutex::new(0usize));
+    let (tallied, skipped_na, skipped_plain) = (
+        Arc::clone(&table),
+        Arc::clone(&not_applicable),
+        Arc::clone(&without_client),
+    );
+    let filter_client = Arc::clone(&run_client);
+    let tallied_na = Arc::clone(&table);
 
     let asked_for = take_name_and_tags(&mut cli);
 
@@ -193,7 +231,18 @@ pub async fn run(options: Options, mut cli: CucumberCli) -> Result<Summary, Setu
         .with_cli(cli)
         .max_concurrent_scenarios(CONCURRENCY)
         .fail_on_skipped()
-        .after(|_feature, _rule, _scenario, _finished, world| {
+        .after(move |feature, rule, scenario, finished, world| {
+            let tags = all_tags(feature, rule, scenario);
+            if let Some(capability) = capabilities::capability(&tags) {
+                let passed = matches!(finished, cucumber::event::ScenarioFinished::StepPassed);
+                let mut table = tallied.lock().unwrap_or_else(PoisonError::into_inner);
+                let how: fn(&mut capabilities::Tally) = if passed {
+                    |t| t.passed += 1
+                } else {
+                    |t| t.failed += 1
+                };
+                capabilities::count(&mut table, capability, folder_of(feature), how);
+            }
             Box::pin(async move {
                 if let Some(world) = world {
                     world.shutdown().await;
@@ -201,10 +250,7 @@ pub async fn run(options: Options, mut cli: CucumberCli) -> Result<Summary, Setu
             })
         })
         .filter_run(features, move |feature, rule, scenario| {
-            let tags: Vec<&String> = (feature.tags.iter())
-                .chain(rule.iter().flat_map(|r| r.tags.iter()))
-                .chain(scenario.tags.iter())
-                .collect();
+            let tags = all_tags(feature, rule, scenario);
             if !asked_for(&scenario.name, &tags) {
                 return false;
             }
@@ -224,7 +270,31 @@ pub async fn run(options: Options, mut cli: CucumberCli) -> Result<Summary, Setu
                 *counted.lock().unwrap_or_else(PoisonError::into_inner) += 1;
                 return false;
             }
-            true
+            if !capabilities::is_client(&tags) {
+                if filter_client.is_adapter() {
+                    *skipped_plain.lock().unwrap_or_else(PoisonError::into_inner) += 1;
+                    return false;
+                }
+                return true;
+            }
+            let Some(missing) = capabilities::missing_operation(&filter_client, folder, &tags)
+            else {
+                return true;
+            };
+            if let Some(capability) = capabilities::capability(&tags) {
+                let mut table = tallied_na.lock().unwrap_or_else(PoisonError::into_inner);
+                capabilities::count(&mut table, capability, folder, |t| t.not_applicable += 1);
+            }
+            skipped_na
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .push(NotApplicable {
+                    provider: folder.to_string(),
+                    feature: feature.name.clone(),
+                    scenario: scenario.name.clone(),
+                    missing,
+                });
+            false
         })
         .await;
 
@@ -245,6 +315,28 @@ pub async fn run(options: Options, mut cli: CucumberCli) -> Result<Summary, Setu
     for note in &notes {
         println!("contract note: {note}");
     }
+    run_client.shutdown().await;
+    let plain = *without_client
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
+    if plain > 0 {
+        println!(
+            "contract note: left out {plain} scenarios that involve no client: with --client \
+             only the @client scenarios run"
+        );
+    }
+    let not_applicable = std::mem::take(
+        &mut *not_applicable
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner),
+    );
+    for n in &not_applicable {
+        println!(
+            "contract note: not applicable: features/{}/ \"{}\": the client does not support {} \
+             for {}",
+            n.provider, n.scenario, n.missing, n.provider
+        );
+    }
     let scenarios = writer.scenarios_stats();
     let steps = writer.steps_stats();
     println!(
@@ -261,14 +353,88 @@ pub async fn run(options: Options, mut cli: CucumberCli) -> Result<Summary, Setu
         writer.parsing_errors(),
         writer.hook_errors(),
     );
+    let failed_run = writer.execution_has_failed() || scenarios.total() == 0;
+    let (total, passed, failed, skipped) = (
+        scenarios.total(),
+        scenarios.passed,
+        scenarios.failed,
+        scenarios.skipped,
+    );
+    // The JUnit report is complete once its writer is dropped (its buffer flushed).
+    drop(writer);
+    if let Some(path) = &junit_path {
+        add_not_applicable_to_junit(path, &not_applicable)?;
+    }
+    let capabilities = std::mem::take(&mut *table.lock().unwrap_or_else(PoisonError::into_inner));
+    let rendered = capabilities::render(&capabilities);
+    if !rendered.is_empty() {
+        println!("contract client capabilities ({}):", run_client.describe());
+        print!("{rendered}");
+        if !not_applicable.is_empty() {
+            println!("({} client scenarios not applicable)", not_applicable.len());
+        }
+    }
     Ok(Summary {
-        scenarios: scenarios.total(),
-        passed: scenarios.passed,
-        failed: scenarios.failed,
-        skipped: scenarios.skipped,
-        failed_run: writer.execution_has_failed() || scenarios.total() == 0,
+        scenarios: total,
+        passed,
+        failed,
+        skipped,
+        failed_run,
+        capabilities,
+        not_applicable,
         notes,
     })
+}
+
+/// Every tag of a scenario: its feature's, its rule's and its own.
+fn all_tags<'a>(
+    feature: &'a cucumber::gherkin::Feature,
+    rule: Option<&'a cucumber::gherkin::Rule>,
+    scenario: &'a cucumber::gherkin::Scenario,
+) -> Vec<&'a String> {
+    (feature.tags.iter())
+        .chain(rule.iter().flat_map(|r| r.tags.iter()))
+        .chain(scenario.tags.iter())
+        .collect()
+}
+
+/// Adds the scenarios that were not applicable to the JUnit report, as skipped test cases
+/// with the missing operation as the reason, in a test suite of their own.
+fn add_not_applicable_to_junit(path: &Path, left_out: &[NotApplicable]) -> Result<(), SetupError> {
+    if left_out.is_empty() {
+        return Ok(());
+    }
+    let failed = |e: io::Error| SetupError(format!("cannot complete {}: {e}", path.display()));
+    let xml = std::fs::read_to_string(path).map_err(failed)?;
+    let Some(end) = xml.rfind("</testsuites>") else {
+        return Err(SetupError(format!(
+            "{} has no </testsuites>",
+            path.display()
+        )));
+    };
+    let mut suite = format!(
+        "<testsuite name=\"not applicable to the client\" tests=\"{0}\" skipped=\"{0}\" \
+         failures=\"0\" errors=\"0\">",
+        left_out.len()
+    );
+    for n in left_out {
+        suite.push_str(&format!(
+            "<testcase name=\"{}\" classname=\"{}\"><skipped message=\"{}\"/></testcase>",
+            xml_escape(&n.scenario),
+            xml_escape(&format!("features/{}/ {}", n.provider, n.feature)),
+            xml_escape(&format!("the client does not support {}", n.missing)),
+        ));
+    }
+    suite.push_str("</testsuite>");
+    let completed = format!("{}{suite}{}", &xml[..end], &xml[end..]);
+    std::fs::write(path, completed).map_err(failed)
+}
+
+fn xml_escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 /// The file a report goes to (created now, so a bad path fails before the run), or a sink.

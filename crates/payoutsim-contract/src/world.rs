@@ -18,6 +18,7 @@ use crate::client::{Adapter, Request, ReqwestAdapter, Response};
 use crate::params::ProviderName;
 use crate::receiver::Receiver;
 use crate::simulator::{self, Simulator};
+use crate::steps::client::ClientState;
 use crate::steps::dots::DotsState;
 use crate::steps::kashpay::KashpayState;
 use crate::steps::onepay::OnePayState;
@@ -63,6 +64,8 @@ pub struct ContractWorld {
     pub kashpay: KashpayState,
     pub tupay: TupayState,
     pub dots: DotsState,
+    /// The `@client` scenarios' client under test and what it answered.
+    pub under_test: ClientState,
 }
 
 impl fmt::Debug for ContractWorld {
@@ -76,6 +79,7 @@ impl fmt::Debug for ContractWorld {
             .field("kashpay", &self.kashpay)
             .field("tupay", &self.tupay)
             .field("dots", &self.dots)
+            .field("under_test", &self.under_test)
             .field(
                 "last_request",
                 &self.last_request.as_ref().map(|r| (&r.method, &r.url)),
@@ -117,11 +121,13 @@ impl ContractWorld {
             kashpay: KashpayState::default(),
             tupay: TupayState::default(),
             dots: DotsState::default(),
+            under_test: ClientState::default(),
         })
     }
 
     /// Stops what the scenario started (called by the runner's `after` hook).
     pub async fn shutdown(&mut self) {
+        self.under_test.release();
         self.receiver = None;
         if let Some(sim) = self.sim.take() {
             let _ = sim.shutdown().await;

@@ -83,6 +83,7 @@ async fn onspot_and_kashpay_run_on_a_sandbox_with_its_one_set_of_credentials_lea
         features: Features::checkout(),
         providers: vec!["onspot".to_string(), "kashpay".to_string()],
         starter: None,
+        client: None,
         junit: None,
         json: None,
     };

@@ -41,6 +41,13 @@ pub struct ContractArgs {
     /// `@idempotency and not @sim` [default: every scenario].
     #[arg(long, value_name = "EXPR", value_parser = tag_expression)]
     tags: Option<TagOperation>,
+    /// Run the `@client` scenarios through a team's own client: CMD starts its adapter (run with
+    /// `sh -c`, e.g. "python3 adapters/python/onepay_adapter.py"), which speaks the adapter
+    /// protocol (docs/adapter-protocol.md) on stdin/stdout. Scenarios that involve no client are
+    /// left out; those needing an operation the adapter does not list are not applicable
+    /// [default: every scenario, the `@client` ones through the built-in client].
+    #[arg(long, value_name = "CMD")]
+    client: Option<String>,
     /// Write a JUnit XML report of the run to FILE [default: none].
     #[arg(long, value_name = "FILE")]
     junit: Option<PathBuf>,
@@ -60,13 +67,13 @@ pub struct ContractArgs {
 }
 
 const AFTER_HELP: &str = "\
-The summary's last line is `contract summary: target …, N scenarios (P passed, F failed, S \
+The summary line is `contract summary: target …, N scenarios (P passed, F failed, S \
 skipped), …`. A provider's folder the target does not serve is left out with a `contract note:` \
-line. Custom clients (`--client CMD`, any language) come with the adapter protocol and are not \
-there yet: the suite drives the providers with its built-in HTTP client.
+line. After it, the `@client` scenarios' table: capability x provider, passed, failed, n.a. (the \
+client lacks an operation the scenario needs) or — (no scenario checks it there).
 
 Exit status: 0 when every selected scenario passed; 1 when one failed or none was selected; 2 \
-when the options are wrong.";
+when the options are wrong or the --client adapter cannot be started or breaks its hello.";
 
 #[derive(Clone, Copy, ValueEnum)]
 enum TargetKind {
@@ -168,6 +175,7 @@ fn try_run(args: ContractArgs) -> Result<ExitCode, String> {
         starter: Some(Arc::new(payoutsim::suite::InProcess)),
         junit: args.junit,
         json: args.json,
+        client: args.client,
     };
     // cucumber's own options at their defaults (as `cargo test` gives them with none), and the
     // tag expression.

@@ -9,6 +9,9 @@
 //! - `faults`: `Given a fault rule for {provider}:`, transport errors, rule hits (`@sim`)
 //! - `webhooks`: the receiver, the events that arrived, the delivery log
 //!
+//! - `client`: the `@client` scenarios' steps: operations performed by the client under test
+//!   (the built-in client or a team's adapter), its answers, and the provider's end state
+//!
 //! Per provider:
 //! - `onepay`: keys, raw requests, answers and the error envelope, customers, accounts,
 //!   cashouts, balances, webhook registrations, back office
@@ -21,6 +24,7 @@
 //!
 //! A `{provider}'s` phrase is also written `{provider}'` (`Dots' journal recorded …`).
 
+pub mod client;
 mod clock;
 pub mod dots;
 mod faults;

@@ -2,6 +2,8 @@
 //! runner (see the crate doc for the targets). The target comes from the environment
 //! (`PAYOUTSIM_TARGET`, …), the features from `PAYOUTSIM_FEATURES` or the checkout's
 //! `features/`, and cucumber's own options follow `--` (`-- --name balance`, `-- --tags @sim`).
+//! `PAYOUTSIM_CLIENT="python3 adapters/python/onepay_adapter.py"` runs the `@client` scenarios
+//! through that adapter instead of the built-in client (and only them).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -28,6 +30,9 @@ async fn main() -> ExitCode {
         starter: Some(Arc::new(payoutsim::suite::InProcess)),
         junit: None,
         json: None,
+        client: std::env::var("PAYOUTSIM_CLIENT")
+            .ok()
+            .filter(|c| !c.is_empty()),
     };
     match payoutsim_contract::run(options, CucumberCli::parsed()).await {
         Ok(summary) if summary.succeeded() => ExitCode::SUCCESS,

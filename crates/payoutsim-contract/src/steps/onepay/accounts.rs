@@ -10,7 +10,13 @@ use crate::params::Subtype;
 use crate::steps::arranged;
 use crate::world::ContractWorld;
 
-async fn create(w: &mut ContractWorld, subtype: Subtype, name: &str, customer: &str, number: &str) {
+pub(crate) async fn create(
+    w: &mut ContractWorld,
+    subtype: Subtype,
+    name: &str,
+    customer: &str,
+    number: &str,
+) {
     let body = json!({
         "subtype": subtype.wire(),
         "authorization": true,

@@ -25,7 +25,7 @@ fn new_key(w: &ContractWorld, kind: &str) -> String {
     key.to_string()
 }
 
-fn add_key(w: &mut ContractWorld, env: Env, name: &str) {
+pub(crate) fn add_key(w: &mut ContractWorld, env: Env, name: &str) {
     let key = new_key(w, env.name());
     w.onepay.keys.insert(name.to_string(), key.clone());
     w.onepay.key = Some(key);

@@ -31,7 +31,7 @@ fn customer_body(name: &str) -> Value {
     })
 }
 
-async fn create(w: &mut ContractWorld, name: &str) {
+pub(crate) async fn create(w: &mut ContractWorld, name: &str) {
     let resp = request(w, "POST", "/v1/customers", Some(&customer_body(name)), &[]).await;
     if resp.status == 201 {
         let id = resp.json()["id"].clone();

@@ -19,6 +19,12 @@ mod customers;
 mod requests;
 mod webhooks;
 
+// What the client steps (`steps/client/onepay.rs`) arrange with.
+pub(crate) use accounts::create as create_account;
+pub(crate) use auth::add_key;
+pub(crate) use customers::create as create_customer;
+pub(crate) use webhooks::register as register_webhook;
+
 use std::collections::BTreeMap;
 
 use serde_json::Value;

@@ -27,7 +27,7 @@ fn webhook_field(w: &ContractWorld, name: &str) -> String {
         .to_string()
 }
 
-async fn register(w: &mut ContractWorld, events: &Names) {
+pub(crate) async fn register(w: &mut ContractWorld, events: &Names) {
     let url = ensure_receiver(w).await;
     let body = json!({
         "name": "contract receiver",

@@ -11,8 +11,10 @@
 //! The scenario's references are scoped like its idempotency keys (`"k1"` is this scenario's
 //! `k1`), so scenarios never meet on a shared simulator.
 
+mod dots;
 mod kashpay;
 mod onepay;
+mod onspot;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -94,9 +96,13 @@ fn clock(w: &ContractWorld) -> Clock {
     }
 }
 
-/// The reference sent for the scenario's reference `name`.
+/// The reference sent for the scenario's reference `name` (for Dots a UUID, as its
+/// `idempotency_key` must be).
 fn reference(w: &ContractWorld, name: &str) -> String {
-    w.idempotency_key(name)
+    match w.under_test.provider {
+        Some(ProviderName::Dots) => w.dots.idempotency_key(name),
+        _ => w.idempotency_key(name),
+    }
 }
 
 /// Performs `op` with the scenario's client; its outcome is kept as the client's answer. A
@@ -436,6 +442,8 @@ async fn fresh_tenant(w: &mut ContractWorld, p: ProviderName) -> Tenant {
     match p {
         ProviderName::OnePay => onepay::fresh_tenant(w).await,
         ProviderName::Kashpay => kashpay::fresh_tenant(w).await,
+        ProviderName::Dots => dots::fresh_tenant(w).await,
+        ProviderName::OnSpot => onspot::fresh_tenant(w),
         other => panic!("the client steps have no arrangement for {other} yet"),
     }
 }
@@ -445,6 +453,8 @@ async fn arrange_beneficiary(w: &mut ContractWorld, p: ProviderName, name: &str)
     match p {
         ProviderName::OnePay => onepay::beneficiary(w, name).await,
         ProviderName::Kashpay => kashpay::beneficiary(name),
+        ProviderName::Dots => dots::beneficiary(w, name).await,
+        ProviderName::OnSpot => onspot::beneficiary(name),
         other => panic!("the client steps have no arrangement for {other} yet"),
     }
 }
@@ -463,6 +473,11 @@ async fn payouts_under(w: &ContractWorld, p: ProviderName, reference: &str) -> V
     let (kind, field) = match p {
         ProviderName::OnePay => ("cashout", "external_id"),
         ProviderName::Kashpay => ("order", "alphanumericReference"),
+        // Neither keeps the reference where the admin API shows it (Dots does not return a
+        // payout's idempotency_key, OnSpot has none): a client scenario's fresh tenant holds
+        // only the payouts its client made, all of them under the scenario's one reference.
+        ProviderName::Dots => return dots::payouts(&objects(w, p, "transfer").await),
+        ProviderName::OnSpot => return onspot::payouts(&objects(w, p, "payout").await),
         other => panic!("the client steps have no arrangement for {other} yet"),
     };
     let objects = objects(w, p, kind).await;
@@ -484,6 +499,9 @@ async fn balance(w: &ContractWorld, p: ProviderName) -> Option<i128> {
     let (kind, path) = match p {
         ProviderName::OnePay => ("balance", "object.available"),
         ProviderName::Kashpay => ("entity", "money.balance"),
+        ProviderName::Dots => return dots::wallet_cents(&objects(w, p, "app").await),
+        // A test key pair's payouts touch no balance (OnSpot activates them at once).
+        ProviderName::OnSpot => return None,
         other => panic!("the client steps have no arrangement for {other} yet"),
     };
     let objects = objects(w, p, kind).await;

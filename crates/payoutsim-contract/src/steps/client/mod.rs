@@ -15,6 +15,7 @@ mod dots;
 mod kashpay;
 mod onepay;
 mod onspot;
+mod tupay;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -56,6 +57,8 @@ pub struct ClientState {
     verdicts: Vec<String>,
     /// The provider's balance (minor units) when the first beneficiary was arranged.
     pub noted_balance: Option<i128>,
+    /// The days (`YYYY-MM-DD`, both included) the client's last list covered (Tupay).
+    list_range: Option<(String, String)>,
 }
 
 impl std::fmt::Debug for ClientState {
@@ -444,7 +447,7 @@ async fn fresh_tenant(w: &mut ContractWorld, p: ProviderName) -> Tenant {
         ProviderName::Kashpay => kashpay::fresh_tenant(w).await,
         ProviderName::Dots => dots::fresh_tenant(w).await,
         ProviderName::OnSpot => onspot::fresh_tenant(w),
-        other => panic!("the client steps have no arrangement for {other} yet"),
+        ProviderName::Tupay => tupay::fresh_tenant(w),
     }
 }
 

@@ -11,12 +11,18 @@ use cucumber::gherkin::{Feature, GherkinEnv};
 use payoutsim::suite::InProcess;
 use payoutsim_contract::{CucumberCli, Features, Options, Starter, Target, run};
 
-/// The scenarios of the feature files under `dir` once outlines are expanded, and how many of
-/// them are tagged `@sim` (on the feature, its rule, the scenario or its examples).
+/// The scenarios of the feature files under `dir` (subfolders included) once outlines are
+/// expanded, and how many of them are tagged `@sim` (on the feature, its rule, the scenario or
+/// its examples).
 fn scenarios_under(dir: &Path) -> (usize, usize) {
     let (mut all, mut sim) = (0, 0);
     for entry in std::fs::read_dir(dir).expect("a features folder") {
         let path = entry.expect("an entry").path();
+        if path.is_dir() {
+            let (a, s) = scenarios_under(&path);
+            (all, sim) = (all + a, sim + s);
+            continue;
+        }
         if path.extension().is_none_or(|e| e != "feature") {
             continue;
         }

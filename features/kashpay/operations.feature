@@ -7,6 +7,8 @@ Feature: Kashpay getBalance and getOperations
     Given a Kashpay entity
     And I am signed in to Kashpay
 
+  # Simulator only: a fresh entity's prefix ("ka", from its name) and balance
+  @sim
   Scenario: getBalance shows the documented entity
     When I send a Kashpay GET to "/EntitiesServices/getBalance"
     Then the response status is 200
@@ -16,6 +18,8 @@ Feature: Kashpay getBalance and getOperations
     And the response field "onsignaEntity.warrantyBalance" is 0
     And the response has the fields "onsignaEntity.id, onsignaEntity.clabeAccount, onsignaEntity.virtualAccount, onsignaEntity.customerNetworkBalance, totalItems, totalPages, currentPage"
 
+  # Simulator only: a fixed alphanumericReference, which a sandbox entity keeps from one run to the next (1023); a fresh entity's operations only
+  @sim
   Scenario: Operations page by headers
     Given a Kashpay order "P1" of 1 MXN to "002028650641359744"
     And a Kashpay order "P2" of 2 MXN to "002028650641359744"
@@ -30,6 +34,8 @@ Feature: Kashpay getBalance and getOperations
     And the response field "operations" has 1 item
     And the response field "operations.0.alphanumericReference" is "P1"
 
+  # Simulator only: a fixed alphanumericReference, which a sandbox entity keeps from one run to the next (1023); a fresh entity's operations only
+  @sim
   Scenario: Operations filter by status and type
     Given a Kashpay order "P1" of 1 MXN to "002028650641359744"
     When I list my Kashpay operations with the headers:

@@ -4,8 +4,8 @@ Feature: OnSpot session tokens
   key pair, and a token works only in the environment it was generated for. OnSpot documents
   no error bodies: payoutsim answers NestJS's defaults.
 
-  Scenario: A new key pair gets a bare JSON string token with the sample's claims
-    Given an OnSpot live key pair
+  Scenario: A key pair gets a bare JSON string token with the sample's claims
+    Given an OnSpot key pair
     When I generate an OnSpot token
     Then the response status is 201
     And the response is a bare JSON string holding an OnSpot token
@@ -25,7 +25,7 @@ Feature: OnSpot session tokens
       | /v1/platform/generate-token-api |
 
   Scenario: A wrong secret for a known public key is refused
-    Given an OnSpot live key pair
+    Given an OnSpot key pair
     And I have an OnSpot token
     When I generate an OnSpot token with the secret key "not-the-secret"
     Then the response is an OnSpot error with status 401 and error "Unauthorized"
@@ -38,7 +38,7 @@ Feature: OnSpot session tokens
     Then the response is an OnSpot error with status 401 and error "Unauthorized"
 
   Scenario Outline: A missing key header is refused
-    Given an OnSpot live key pair
+    Given an OnSpot key pair
     When I generate an OnSpot token without the "<header>" header
     Then the response is an OnSpot error with status 401 and error "Unauthorized"
 
@@ -48,12 +48,12 @@ Feature: OnSpot session tokens
       | secretKey |
 
   Scenario: A malformed public key is refused
-    Given an OnSpot live key pair
+    Given an OnSpot key pair
     When I generate an OnSpot token with the public key "has a space"
     Then the response is an OnSpot error with status 401 and error "Unauthorized"
 
   Scenario Outline: The environment header must be test or live
-    Given an OnSpot live key pair
+    Given an OnSpot key pair
     When I generate an OnSpot token <how>
     Then the response is an OnSpot error with status 400 and error "Bad Request"
     And OnSpot's error messages include "environment must be one of the following values: test, live"
@@ -75,7 +75,7 @@ Feature: OnSpot session tokens
     Then the response is an OnSpot error with status 401 and error "Unauthorized"
 
   Scenario Outline: A missing or garbled token is refused
-    Given an OnSpot live key pair
+    Given an OnSpot key pair
     When I create OnSpot payouts with the Authorization header "<authorization>":
       """
       [{"type": "INDIVIDUAL"}]

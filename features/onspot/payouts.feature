@@ -6,7 +6,7 @@ Feature: OnSpot Create Payouts
   is not a non-empty array of objects is refused whole.
 
   Background:
-    Given an OnSpot live key pair
+    Given an OnSpot key pair
     And I have an OnSpot token
 
   Scenario: The seed's example creates the first payout and reports the "98l00" amount

@@ -122,7 +122,11 @@ async fn run(o: Options) -> Result<()> {
         );
         (Some(binary), None)
     } else {
-        let sim = payoutsim::start(payoutsim::ServeConfig::for_tests()).await?;
+        let mut config = payoutsim::ServeConfig::for_tests();
+        let held = payoutsim_bench::HELD.parse()?;
+        config.engine.max_objects_per_tenant = held;
+        config.engine.max_objects = held;
+        let sim = payoutsim::start(config).await?;
         (None, Some(sim))
     };
     let urls = match (&binary, &in_process) {

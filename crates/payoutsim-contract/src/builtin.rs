@@ -12,6 +12,18 @@
 //!   reference (1023) is an earlier attempt that got through, read back by reference;
 //! - OnePay webhooks: HMAC-SHA256 of the raw body (`x-signature`) verified, duplicates (the same
 //!   body) not applied twice, a status applied only if it moves the payout forward.
+//!
+//! The other providers' operations are in a module each, with their policies:
+//! - `dots`: Basic auth, the reference as `idempotency_key`, dollars sent as cents, a payout
+//!   found by listing (Dots reads none by key), Svix-signed webhooks;
+//! - `onspot`: a token renewed once when it has expired, and no blind retry after a lost
+//!   answer (OnSpot has no idempotency and no read): `timeout` or `unknown` instead;
+//! - `tupay`: read-only lists walked window by window and page by page, the sliding session
+//!   renewed once.
+
+mod dots;
+mod onspot;
+mod tupay;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
@@ -46,6 +58,21 @@ pub fn operations() -> BTreeMap<String, BTreeSet<String>> {
         (
             "kashpay".to_string(),
             set(&["payout.create", "payout.find", "balance.get"]),
+        ),
+        ("onspot".to_string(), set(&["payout.create"])),
+        (
+            "tupay".to_string(),
+            set(&["cashout.list", "balance.report"]),
+        ),
+        (
+            "dots".to_string(),
+            set(&[
+                "payout.create",
+                "payout.get",
+                "payout.find",
+                "webhook.receive",
+                "payout.known_status",
+            ]),
         ),
     ])
 }
@@ -130,6 +157,9 @@ impl BuiltIn {
                     .await?;
                 Ok(json!({"amount": b["onsignaEntity"]["balance"].to_string(), "currency": "MXN"}))
             }
+            ("dots", op) => self.dots(op, params, sleeper).await,
+            ("onspot", op) => self.onspot(op, params, sleeper).await,
+            ("tupay", op) => self.tupay(op, params, sleeper).await,
             _ => Err(failure(
                 ErrorKind::Unsupported,
                 format!("{op} for {}", self.provider),
@@ -139,29 +169,35 @@ impl BuiltIn {
 
     // ---- transport with the retry policy ------------------------------------------------------
 
-    /// One call with retries; `None` when every attempt ended without an answer and
-    /// `on_unknown` is set (the caller reads back), else the last answer or transport error.
+    /// One call with retries; `None` when an attempt ended without an answer and `read_back`
+    /// is set (the caller reads back), else the last answer or transport error.
     async fn call(
         &self,
         request: &Request,
         sleeper: Sleeper<'_>,
         read_back: bool,
     ) -> Result<Option<Response>, ClientError> {
+        Ok(self.attempt(request, sleeper, read_back).await?.ok())
+    }
+
+    /// [`call`](Self::call), with what the transport said when an attempt got no answer and
+    /// `stop_when_lost` is set: `Ok(Err(why))`, for a caller that must not repeat the request.
+    async fn attempt(
+        &self,
+        request: &Request,
+        sleeper: Sleeper<'_>,
+        stop_when_lost: bool,
+    ) -> Result<Result<Response, String>, ClientError> {
         let mut backoff = FIRST_BACKOFF_S;
         for attempt in 1..=ATTEMPTS {
             let last = attempt == ATTEMPTS;
             match self.transport.send(request.clone()).await {
                 Err(e) => {
-                    if read_back {
-                        return Ok(None);
+                    if stop_when_lost {
+                        return Ok(Err(e));
                     }
                     if last {
-                        let kind = if e.contains("timed out") {
-                            ErrorKind::Timeout
-                        } else {
-                            ErrorKind::Connection
-                        };
-                        return Err(failure(kind, e));
+                        return Err(lost(e, ErrorKind::Connection));
                     }
                     sleeper(backoff).await;
                     backoff *= 2.0;
@@ -173,10 +209,20 @@ impl BuiltIn {
                         backoff *= 2.0;
                     }
                 }
-                Ok(r) => return Ok(Some(r)),
+                Ok(r) => return Ok(Ok(r)),
             }
         }
         Err(failure(ErrorKind::Unknown, "no attempt was made".into()))
+    }
+
+    /// [`call`](Self::call) without reading back: the answer, or why there was none.
+    async fn answer(
+        &self,
+        request: &Request,
+        sleeper: Sleeper<'_>,
+    ) -> Result<Response, ClientError> {
+        let answer = self.call(request, sleeper, false).await?;
+        answer.ok_or_else(|| failure(ErrorKind::Unknown, "no answer".into()))
     }
 
     fn url(&self, path: &str) -> String {
@@ -202,10 +248,7 @@ impl BuiltIn {
         sleeper: Sleeper<'_>,
     ) -> Outcome {
         let request = self.onepay_request(method, path, body);
-        match self.call(&request, sleeper, false).await? {
-            Some(r) => onepay_answer(&r),
-            None => Err(failure(ErrorKind::Unknown, "no answer".into())),
-        }
+        onepay_answer(&self.answer(&request, sleeper).await?)
     }
 
     async fn onepay_find(
@@ -314,8 +357,7 @@ impl BuiltIn {
         let body = json!({"entity": c["entity"], "user": c["user"], "password": c["password"]});
         let request = Request::json_api("POST", self.url("/AuthenticationService/authenticate"))
             .json_body(Some(body.to_string().into_bytes()));
-        let answer = self.call(&request, sleeper, false).await?;
-        let answer = answer.ok_or_else(|| failure(ErrorKind::Unknown, "no answer".into()))?;
+        let answer = self.answer(&request, sleeper).await?;
         let v = kashpay_answer(&answer)?;
         self.token = v["authenticationResponse"]["token"]
             .as_str()
@@ -343,8 +385,7 @@ impl BuiltIn {
                 .header("authorization", format!("Bearer {token}"))
                 .header("entity-i", entity)
                 .json_body(body.map(|b| b.to_string().into_bytes()));
-            let answer = self.call(&request, sleeper, false).await?;
-            let answer = answer.ok_or_else(|| failure(ErrorKind::Unknown, "no answer".into()))?;
+            let answer = self.answer(&request, sleeper).await?;
             match kashpay_answer(&answer) {
                 Err(e) if e.code == Some(json!(1004)) && !renewed => {
                     self.kashpay_login(sleeper).await?
@@ -402,6 +443,26 @@ fn failure(kind: ErrorKind, message: String) -> ClientError {
     }
 }
 
+/// A request that got no answer: `timeout` if the transport timed out, else `otherwise`.
+fn lost(why: String, otherwise: ErrorKind) -> ClientError {
+    let kind = if why.contains("timed out") {
+        ErrorKind::Timeout
+    } else {
+        otherwise
+    };
+    failure(kind, why)
+}
+
+/// A refusal the provider answered: its status, its own error `code` (if any) and `message`.
+fn rejected(r: &Response, code: &Value, message: &Value) -> ClientError {
+    ClientError {
+        kind: ErrorKind::Rejected,
+        status: Some(r.status),
+        code: Some(code.clone()).filter(|c| !c.is_null()),
+        message: message.as_str().unwrap_or_default().to_string(),
+    }
+}
+
 fn text(params: &Value, field: &str) -> Result<String, ClientError> {
     match &params[field] {
         Value::String(s) => Ok(s.clone()),
@@ -438,15 +499,7 @@ fn onepay_answer(r: &Response) -> Outcome {
 fn kashpay_answer(r: &Response) -> Outcome {
     let v = r.json();
     if r.status != 200 || v["success"] != true {
-        return Err(ClientError {
-            kind: ErrorKind::Rejected,
-            status: Some(r.status),
-            code: Some(v["error"]["code"].clone()).filter(|c| !c.is_null()),
-            message: v["error"]["message"]
-                .as_str()
-                .unwrap_or_default()
-                .to_string(),
-        });
+        return Err(rejected(r, &v["error"]["code"], &v["error"]["message"]));
     }
     Ok(v)
 }

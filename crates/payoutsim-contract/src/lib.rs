@@ -57,13 +57,22 @@
 //!   PAYOUTSIM_DOTS_URL=http://127.0.0.1:4705 [PAYOUTSIM_ADMIN_TOKEN=…] \
 //!   cargo test -p payoutsim-contract
 //!
-//! # 3. the providers' real sandboxes: each one's <PROVIDER>_BASE_URL and credentials
-//! #    (OnePay: ONEPAY_API_KEY; Tupay: TUPAY_ACCESS_KEY and TUPAY_SECRET_KEY, its API user;
-//! #    Dots: DOTS_CLIENT_ID and DOTS_API_KEY, a sandbox pk_dev_/sk_dev_ pair). Scenarios
-//! #    tagged @sim are left out, and so are the folders of providers other than OnePay, Tupay
-//! #    and Dots for now (their steps make fresh credentials, which a sandbox does not accept)
+//! # 3. the providers' real sandboxes: each one's <PROVIDER>_BASE_URL and the one set of
+//! #    credentials its sandbox account has (OnSpot: ONSPOT_PUBLIC_KEY and ONSPOT_SECRET_KEY,
+//! #    Generate Token's publicKey and secretKey, and ONSPOT_ENVIRONMENT, the environment
+//! #    header the pair belongs to, test unless set to live; OnePay: ONEPAY_API_KEY; Kashpay:
+//! #    KASHPAY_ENTITY, KASHPAY_USER and KASHPAY_PASSWORD, authenticate's entity, user and
+//! #    password; Tupay: TUPAY_ACCESS_KEY and TUPAY_SECRET_KEY, its API user; Dots:
+//! #    DOTS_CLIENT_ID and DOTS_API_KEY, a sandbox pk_dev_/sk_dev_ pair). Scenarios tagged
+//! #    @sim are left out, and a note says how many and why
 //! PAYOUTSIM_TARGET=sandbox ONEPAY_BASE_URL=https://… ONEPAY_API_KEY=sk_test_… \
 //!   cargo test -p payoutsim-contract
+//! PAYOUTSIM_TARGET=sandbox \
+//!   ONSPOT_BASE_URL=https://i3tr171rb6.execute-api.us-east-1.amazonaws.com/v1 \
+//!   ONSPOT_PUBLIC_KEY=… ONSPOT_SECRET_KEY=… [ONSPOT_ENVIRONMENT=test] \
+//!   cargo test -p payoutsim-contract
+//! PAYOUTSIM_TARGET=sandbox KASHPAY_BASE_URL=http://sdbx-… KASHPAY_ENTITY=com.… \
+//!   KASHPAY_USER=… KASHPAY_PASSWORD=… cargo test -p payoutsim-contract
 //! PAYOUTSIM_TARGET=sandbox TUPAY_BASE_URL=https://merchants-api-stg.tupayonline.com \
 //!   TUPAY_ACCESS_KEY=api-user@example.com TUPAY_SECRET_KEY=… cargo test -p payoutsim-contract
 //! PAYOUTSIM_TARGET=sandbox DOTS_BASE_URL=https://pls.senddotssandbox.com/api \
@@ -76,7 +85,9 @@
 //!
 //! A folder left out is named before the summary line, with its scenario count and the variable
 //! to set, e.g. `contract note: left out features/kashpay/ (40 scenarios): the target has no
-//! kashpay URL (PAYOUTSIM_KASHPAY_URL is not set)`.
+//! kashpay URL (PAYOUTSIM_KASHPAY_URL is not set)`; on the sandbox so are the `@sim` scenarios,
+//! counted (`contract note: left out 47 @sim scenarios: …`). The notes are also in
+//! [`Summary::notes`].
 //!
 //! Cucumber's own options follow `--`, e.g. `cargo test -p payoutsim-contract -- --name balance`
 //! or `-- --tags '@sim'`; they narrow the run further, never past what the target leaves out.
@@ -88,11 +99,18 @@
 //! key, so balance checks there are relative ("has gone down by") and tagged `@serial`; Dots'
 //! scenarios that run there check only the wallets of the users they made, and spend a few
 //! cents of the shared app's wallet each (its sandbox $100 is not refilled by the suite).
+//! OnSpot's scenarios that do not depend on the environment take `Given an OnSpot key pair`
+//! (the sandbox's own pair there, a fresh test pair on a simulator); those that need a second
+//! pair, a pair of the other environment, or the back office are `@sim`. Kashpay's scenarios
+//! that check a fresh entity's balance or prefix, or create orders under fixed references
+//! (which a sandbox entity keeps from one run to the next), are `@sim`, each with a comment
+//! saying why.
 //!
 //! Exercised so far: targets 1 and 2 (against `payoutsim serve`, twice in a row on the same
 //! process, with an admin token; and with only some providers' URLs); target 3's code path only
 //! against a simulator standing in for the sandbox (one shared `sk_test_` key, or one Dots
-//! `pk_dev_`/`sk_dev_` pair, run repeatedly), never against the real OnePay, Tupay or Dots.
+//! `pk_dev_`/`sk_dev_` pair, run repeatedly; OnSpot's one pair and Kashpay's one entity in
+//! `tests/sandbox.rs`, run once), never against the real providers.
 //!
 //! # The client under test
 //!

@@ -121,6 +121,9 @@ pub struct Summary {
     /// Whether the run failed: a failed or skipped step, a parsing or hook error, or no scenario
     /// selected at all.
     pub failed_run: bool,
+    /// What the target left out and why, as printed before the summary line
+    /// (`left out features/kashpay/ (40 scenarios): …`, `left out 12 @sim scenarios: …`).
+    pub notes: Vec<String>,
     /// Capability -> provider -> how its `@client` scenarios went (the summary's table).
     pub capabilities: Table,
     /// The `@client` scenarios left out because the client lacks an operation they need.
@@ -188,6 +191,9 @@ pub async fn run(options: Options, mut cli: CucumberCli) -> Result<Summary, Setu
     // reason and how many scenarios: reported before the summary, never silently dropped.
     let left_out = Arc::new(Mutex::new(BTreeMap::<String, (String, usize)>::new()));
     let noted = Arc::clone(&left_out);
+    // `@sim` scenarios the sandbox leaves out, counted for their note.
+    let sim_only = Arc::new(Mutex::new(0usize));
+    let counted = Arc::clone(&sim_only);
 
     // The client scenarios' table, and those the client cannot run; the scenarios that involve
     // no client, left out when a team's client is under test.
@@ -262,6 +268,7 @@ pub async fn run(options: Options, mut cli: CucumberCli) -> Result<Summary, Setu
                 return false;
             }
             if !simulator && tags.iter().any(|t| *t == "sim") {
+                *counted.lock().unwrap_or_else(PoisonError::into_inner) += 1;
                 return false;
             }
             if !capabilities::is_client(&tags) {
@@ -292,12 +299,22 @@ pub async fn run(options: Options, mut cli: CucumberCli) -> Result<Summary, Setu
         })
         .await;
 
-    for (folder, (reason, n)) in left_out
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
+    let mut notes: Vec<String> = (left_out.lock().unwrap_or_else(PoisonError::into_inner))
         .iter()
-    {
-        println!("contract note: left out features/{folder}/ ({n} scenarios): {reason}");
+        .map(|(folder, (reason, n))| {
+            format!("left out features/{folder}/ ({n} scenarios): {reason}")
+        })
+        .collect();
+    let sim = *sim_only.lock().unwrap_or_else(PoisonError::into_inner);
+    if sim > 0 {
+        notes.push(format!(
+            "left out {sim} @sim scenarios: the {name} target has no admin API (clock, back \
+             office, journal, fault rules) and one set of credentials, and they need the \
+             simulator's or fresh credentials"
+        ));
+    }
+    for note in &notes {
+        println!("contract note: {note}");
     }
     run_client.shutdown().await;
     let plain = *without_client
@@ -366,6 +383,7 @@ pub async fn run(options: Options, mut cli: CucumberCli) -> Result<Summary, Setu
         failed_run,
         capabilities,
         not_applicable,
+        notes,
     })
 }
 

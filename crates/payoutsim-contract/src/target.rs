@@ -4,12 +4,13 @@
 //! |---|---|---|---|
 //! | unset or `in-process` | nothing | nothing: it serves them all | a fresh simulator per scenario, manual clock, free ports |
 //! | `url` | `PAYOUTSIM_ADMIN_URL` | `PAYOUTSIM_<PROVIDER>_URL` | a running simulator, fresh random credentials per scenario |
-//! | `sandbox` | nothing | `<PROVIDER>_BASE_URL` and that provider's credentials (OnePay: `ONEPAY_API_KEY`; Tupay: `TUPAY_ACCESS_KEY`, `TUPAY_SECRET_KEY`; Dots: `DOTS_CLIENT_ID`, `DOTS_API_KEY`) | the providers' real sandboxes; `@sim` scenarios are left out |
+//! | `sandbox` | nothing | `<PROVIDER>_BASE_URL` and that provider's credentials (OnSpot: `ONSPOT_PUBLIC_KEY`, `ONSPOT_SECRET_KEY`, optionally `ONSPOT_ENVIRONMENT`; OnePay: `ONEPAY_API_KEY`; Kashpay: `KASHPAY_ENTITY`, `KASHPAY_USER`, `KASHPAY_PASSWORD`; Tupay: `TUPAY_ACCESS_KEY`, `TUPAY_SECRET_KEY`; Dots: `DOTS_CLIENT_ID`, `DOTS_API_KEY`) | the providers' real sandboxes; `@sim` scenarios are left out, and counted in a note |
 //!
 //! No provider is required, but at least one must be given. A provider's folder
 //! (`features/<provider>/`) runs where the target has the provider's URL; where it has not, the
 //! folder is left out and the run ends with a note saying so and which variable to set. On the
-//! sandbox only OnePay's, Tupay's and Dots' folders run today ([`Target::covers`]).
+//! sandbox every provider's folder runs with the one set of credentials given
+//! ([`Target::covers`]); a folder outside the providers' does not.
 //!
 //! With `url`, `PAYOUTSIM_ADMIN_TOKEN` is sent as the admin API's bearer token when set.
 
@@ -20,13 +21,24 @@ use std::sync::OnceLock;
 /// The providers whose base URLs a target may give, by the simulator's names for them.
 pub const PROVIDERS: [&str; 5] = ["onspot", "onepay", "kashpay", "tupay", "dots"];
 
-/// The credentials each provider's sandbox needs, by environment variable: a `<PROVIDER>_BASE_URL`
-/// without them is refused. A provider missing here has no sandbox steps yet.
-const SANDBOX_CREDENTIALS: [(&str, &[&str]); 3] = [
+/// The credentials each provider's sandbox needs, by environment variable, named after the
+/// provider's own fields: a `<PROVIDER>_BASE_URL` without them is refused.
+const SANDBOX_CREDENTIALS: [(&str, &[&str]); 5] = [
+    // Generate Token's `publicKey` and `secretKey` headers.
+    ("onspot", &["ONSPOT_PUBLIC_KEY", "ONSPOT_SECRET_KEY"]),
     ("onepay", &["ONEPAY_API_KEY"]),
+    // authenticate's `{entity, user, password}`.
+    (
+        "kashpay",
+        &["KASHPAY_ENTITY", "KASHPAY_USER", "KASHPAY_PASSWORD"],
+    ),
     ("tupay", &["TUPAY_ACCESS_KEY", "TUPAY_SECRET_KEY"]),
     ("dots", &["DOTS_CLIENT_ID", "DOTS_API_KEY"]),
 ];
+
+/// What a sandbox may also be given, by environment variable: OnSpot's key pair belongs to one
+/// `environment` header value, `test` unless `ONSPOT_ENVIRONMENT` says `live`.
+const SANDBOX_OPTIONAL: [(&str, &[&str]); 1] = [("onspot", &["ONSPOT_ENVIRONMENT"])];
 
 /// The system under test.
 #[derive(Clone, Debug)]
@@ -120,6 +132,13 @@ impl Target {
                 credentials.insert(var.to_string(), value);
             }
         }
+        for (provider, vars) in SANDBOX_OPTIONAL {
+            for var in vars.iter().filter(|_| urls.contains_key(provider)) {
+                if let Some(value) = env::var(var).ok().filter(|v| !v.is_empty()) {
+                    credentials.insert(var.to_string(), value);
+                }
+            }
+        }
         Ok(Self::Sandbox { urls, credentials })
     }
 
@@ -157,9 +176,8 @@ impl Target {
     }
 
     /// Whether the scenarios of `features/<folder>/` run on this target. A simulator runs them
-    /// all. On the real sandboxes only the providers of [`SANDBOX_CREDENTIALS`] have steps that
-    /// use the credentials given (`ONEPAY_API_KEY`; `TUPAY_ACCESS_KEY` and `TUPAY_SECRET_KEY`;
-    /// `DOTS_CLIENT_ID` and `DOTS_API_KEY`), so the other providers' folders are left out there.
+    /// all. On the real sandboxes the providers of [`SANDBOX_CREDENTIALS`] (every one) have
+    /// steps that use the credentials given; a folder of no provider is left out there.
     pub fn covers(&self, folder: &str) -> bool {
         match self {
             Self::Sandbox { .. } => SANDBOX_CREDENTIALS.iter().any(|(p, _)| *p == folder),
@@ -178,9 +196,9 @@ impl Target {
         }
         (!self.covers(folder)).then(|| {
             format!(
-                "the {} target runs only OnePay's, Tupay's and Dots' folders: the other \
-                 providers' steps make fresh credentials, which a real sandbox does not accept",
-                self.name()
+                "the {} target runs only the providers' folders ({})",
+                self.name(),
+                PROVIDERS.join(", ")
             )
         })
     }

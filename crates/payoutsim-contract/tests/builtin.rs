@@ -2,15 +2,17 @@
 //! scenario injects, and what the client must end with. Waiting goes through the sleeper, which
 //! advances the simulated clock, so no test waits in real time for a transition.
 
+mod support;
+
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use futures::FutureExt;
 use payoutsim::suite::InProcess;
 use payoutsim_contract::adapter::ErrorKind;
 use payoutsim_contract::builtin::{BuiltIn, Configured};
 use payoutsim_contract::{Simulator, Starter};
 use serde_json::{Value, json};
+use support::clock_sleeper;
 
 struct Fixture {
     sim: Box<dyn Simulator>,
@@ -103,28 +105,6 @@ impl Fixture {
             )
             .await;
         page["total"].as_u64().expect("a total")
-    }
-}
-
-/// A sleeper that advances the simulated clock and records what it was asked for.
-fn clock_sleeper(
-    admin: String,
-    asked: Arc<Mutex<Vec<f64>>>,
-) -> impl FnMut(f64) -> futures::future::BoxFuture<'static, String> + Send {
-    move |seconds| {
-        asked.lock().expect("not poisoned").push(seconds);
-        let url = format!("{admin}/__admin/clock/advance");
-        async move {
-            let resp = reqwest::Client::new()
-                .post(url)
-                .json(&json!({"seconds": seconds}))
-                .send()
-                .await
-                .expect("an advance");
-            let body: Value = resp.json().await.expect("JSON");
-            body["now"].as_str().unwrap_or_default().to_string()
-        }
-        .boxed()
     }
 }
 

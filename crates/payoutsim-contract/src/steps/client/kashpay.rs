@@ -10,7 +10,7 @@ use crate::steps::kashpay::KashpayState;
 use crate::world::ContractWorld;
 
 pub async fn fresh_tenant(w: &mut ContractWorld) -> Tenant {
-    w.kashpay = KashpayState::new_entity();
+    w.kashpay = KashpayState::new_entity(w);
     let k = &w.kashpay;
     Tenant {
         base_url: w.url(ProviderName::Kashpay).to_string(),

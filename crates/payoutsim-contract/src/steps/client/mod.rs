@@ -11,8 +11,11 @@
 //! The scenario's references are scoped like its idempotency keys (`"k1"` is this scenario's
 //! `k1`, sent as `k1x<scope>`), so scenarios never meet on a shared simulator.
 
+mod dots;
 mod kashpay;
 mod onepay;
+mod onspot;
+mod tupay;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -54,6 +57,8 @@ pub struct ClientState {
     verdicts: Vec<String>,
     /// The provider's balance (minor units) when the first beneficiary was arranged.
     pub noted_balance: Option<i128>,
+    /// The days (`YYYY-MM-DD`, both included) the client's last list covered (Tupay).
+    list_range: Option<(String, String)>,
 }
 
 impl std::fmt::Debug for ClientState {
@@ -94,11 +99,17 @@ fn clock(w: &ContractWorld) -> Clock {
     }
 }
 
-/// The reference sent for the scenario's reference `name`: its letters and digits and the
-/// scenario's scope (letters and digits only, as Kashpay's `alphanumericReference` must be).
+/// The reference sent for the scenario's reference `name`: for Dots a UUID (as its
+/// `idempotency_key` must be); for the others its letters and digits and the scenario's scope
+/// (letters and digits only, as Kashpay's `alphanumericReference` must be).
 fn reference(w: &ContractWorld, name: &str) -> String {
-    let plain: String = name.chars().filter(char::is_ascii_alphanumeric).collect();
-    format!("{plain}x{}", w.scope)
+    match w.under_test.provider {
+        Some(ProviderName::Dots) => w.dots.idempotency_key(name),
+        _ => {
+            let plain: String = name.chars().filter(char::is_ascii_alphanumeric).collect();
+            format!("{plain}x{}", w.scope)
+        }
+    }
 }
 
 /// Performs `op` with the scenario's client; its outcome is kept as the client's answer. A
@@ -438,7 +449,9 @@ async fn fresh_tenant(w: &mut ContractWorld, p: ProviderName) -> Tenant {
     match p {
         ProviderName::OnePay => onepay::fresh_tenant(w).await,
         ProviderName::Kashpay => kashpay::fresh_tenant(w).await,
-        other => panic!("the client steps have no arrangement for {other} yet"),
+        ProviderName::Dots => dots::fresh_tenant(w).await,
+        ProviderName::OnSpot => onspot::fresh_tenant(w),
+        ProviderName::Tupay => tupay::fresh_tenant(w),
     }
 }
 
@@ -447,6 +460,8 @@ async fn arrange_beneficiary(w: &mut ContractWorld, p: ProviderName, name: &str)
     match p {
         ProviderName::OnePay => onepay::beneficiary(w, name).await,
         ProviderName::Kashpay => kashpay::beneficiary(name),
+        ProviderName::Dots => dots::beneficiary(w, name).await,
+        ProviderName::OnSpot => onspot::beneficiary(name),
         other => panic!("the client steps have no arrangement for {other} yet"),
     }
 }
@@ -465,6 +480,11 @@ async fn payouts_under(w: &ContractWorld, p: ProviderName, reference: &str) -> V
     let (kind, field) = match p {
         ProviderName::OnePay => ("cashout", "external_id"),
         ProviderName::Kashpay => ("order", "alphanumericReference"),
+        // Neither keeps the reference where the admin API shows it (Dots does not return a
+        // payout's idempotency_key, OnSpot has none): a client scenario's fresh tenant holds
+        // only the payouts its client made, all of them under the scenario's one reference.
+        ProviderName::Dots => return dots::payouts(&objects(w, p, "transfer").await),
+        ProviderName::OnSpot => return onspot::payouts(&objects(w, p, "payout").await),
         other => panic!("the client steps have no arrangement for {other} yet"),
     };
     let objects = objects(w, p, kind).await;
@@ -486,6 +506,9 @@ async fn balance(w: &ContractWorld, p: ProviderName) -> Option<i128> {
     let (kind, path) = match p {
         ProviderName::OnePay => ("balance", "object.available"),
         ProviderName::Kashpay => ("entity", "money.balance"),
+        ProviderName::Dots => return dots::wallet_cents(&objects(w, p, "app").await),
+        // A test key pair's payouts touch no balance (OnSpot activates them at once).
+        ProviderName::OnSpot => return None,
         other => panic!("the client steps have no arrangement for {other} yet"),
     };
     let objects = objects(w, p, kind).await;

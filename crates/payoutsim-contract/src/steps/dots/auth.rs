@@ -47,7 +47,8 @@ fn new_pair(w: &ContractWorld, env: &str) -> KeyPair {
     }
 }
 
-fn add_pair(w: &mut ContractWorld, env: &str, name: &str) {
+/// A key pair for `env` named `name`, made current (the client steps' fresh tenant too).
+pub fn add_pair(w: &mut ContractWorld, env: &str, name: &str) {
     let pair = new_pair(w, env);
     w.dots.pairs.insert(name.to_string(), pair);
     w.dots.current = Some(name.to_string());

@@ -30,6 +30,9 @@ mod money;
 mod users;
 mod webhooks;
 
+pub use auth::add_pair;
+pub use webhooks::register;
+
 use std::collections::BTreeMap;
 use std::hash::{Hash, Hasher};
 

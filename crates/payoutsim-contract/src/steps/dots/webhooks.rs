@@ -25,7 +25,8 @@ use crate::world::{ContractWorld, ProviderState};
 /// Svix's libraries refuse a timestamp further than this from their clock.
 const TOLERANCE_S: i64 = 5 * 60;
 
-async fn register(w: &mut ContractWorld, events: Option<Vec<String>>) {
+/// Registers the scenario's receiver for `events` (every event when `None`) of the current app.
+pub async fn register(w: &mut ContractWorld, events: Option<Vec<String>>) {
     let url = ensure_receiver(w).await;
     let mut body = json!({"provider": "dots", "tenant": w.dots.tenant(), "url": url});
     if let Some(events) = events {

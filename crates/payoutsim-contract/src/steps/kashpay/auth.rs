@@ -16,7 +16,7 @@ const AUTHENTICATE: &str = "/AuthenticationService/authenticate";
 
 #[given("a Kashpay entity")]
 fn an_entity(w: &mut ContractWorld) {
-    w.kashpay = KashpayState::new_entity();
+    w.kashpay = KashpayState::new_entity(w);
 }
 
 fn credentials(w: &ContractWorld, password: Option<&str>) -> Value {

@@ -16,6 +16,11 @@ use crate::client::Request;
 use crate::params::ProviderName;
 use crate::world::{ContractWorld, ProviderState, unique};
 
+/// The variables holding the sandbox's entity and its user (see `target::SANDBOX_CREDENTIALS`).
+pub const ENTITY: &str = "KASHPAY_ENTITY";
+pub const USER: &str = "KASHPAY_USER";
+pub const PASSWORD: &str = "KASHPAY_PASSWORD";
+
 /// The scenario's Kashpay entity and session.
 #[derive(Debug, Default)]
 pub struct KashpayState {
@@ -40,8 +45,26 @@ pub enum Session<'a> {
 }
 
 impl KashpayState {
-    /// A fresh entity with its own user and password.
-    pub fn new_entity() -> Self {
+    /// A fresh entity with its own user and password on a simulator; on the real sandbox the
+    /// entity, user and password we were given.
+    pub fn new_entity(w: &ContractWorld) -> Self {
+        if !w.target.is_simulator() {
+            let var = |name: &str| {
+                let value = w.target.credential(name).unwrap_or_else(|| {
+                    panic!(
+                        "the sandbox target has no Kashpay user: set {ENTITY}, {USER} and \
+                         {PASSWORD}"
+                    )
+                });
+                value.to_string()
+            };
+            return Self {
+                entity: Some(var(ENTITY)),
+                user: var(USER),
+                password: var(PASSWORD),
+                token: None,
+            };
+        }
         let id = unique(10);
         Self {
             entity: Some(format!("com.kash{id}")),

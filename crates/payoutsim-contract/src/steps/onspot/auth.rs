@@ -18,6 +18,14 @@ fn a_pair(w: &mut ContractWorld, env: Env) {
     add_pair(w, env.name(), env.name());
 }
 
+/// A key pair whose environment the scenario does not depend on: a fresh `test` pair on a
+/// simulator, the sandbox's own pair (of `ONSPOT_ENVIRONMENT`) on the real sandbox.
+#[given("an OnSpot key pair")]
+fn any_pair(w: &mut ContractWorld) {
+    let env = super::sandbox_environment(w).unwrap_or("test").to_string();
+    add_pair(w, &env, &env);
+}
+
 #[given(expr = "an OnSpot {env} key pair {string}")]
 fn a_named_pair(w: &mut ContractWorld, env: Env, name: String) {
     add_pair(w, env.name(), &name);

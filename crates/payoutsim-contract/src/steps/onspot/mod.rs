@@ -72,15 +72,55 @@ impl ProviderState for OnSpotState {
     }
 }
 
-/// A fresh key pair in `environment`, named `name`, made current.
+/// The variables holding the sandbox's key pair and its environment (see
+/// `target::SANDBOX_CREDENTIALS`).
+pub const PUBLIC_KEY: &str = "ONSPOT_PUBLIC_KEY";
+pub const SECRET_KEY: &str = "ONSPOT_SECRET_KEY";
+pub const ENVIRONMENT: &str = "ONSPOT_ENVIRONMENT";
+
+/// A key pair in `environment`, named `name`, made current: a fresh one on a simulator; on the
+/// real sandbox the one pair we were given (in `ONSPOT_ENVIRONMENT`, `test` by default), once
+/// per scenario. A scenario that needs a second pair, or a pair of the other environment, needs
+/// fresh credentials: it is tagged `@sim`.
 pub fn add_pair(w: &mut ContractWorld, environment: &str, name: &str) {
-    let pair = KeyPair {
-        public_key: format!("{}{}", unique(32), unique(32)),
-        secret_key: format!("sk-{}", unique(24)),
-        environment: environment.to_string(),
+    let pair = if w.target.is_simulator() {
+        KeyPair {
+            public_key: format!("{}{}", unique(32), unique(32)),
+            secret_key: format!("sk-{}", unique(24)),
+            environment: environment.to_string(),
+        }
+    } else {
+        sandbox_pair(w, environment)
     };
     w.onspot.pairs.insert(name.to_string(), pair);
     w.onspot.current = Some(name.to_string());
+}
+
+/// The environment of the sandbox's key pair (`ONSPOT_ENVIRONMENT`, `test` by default), or
+/// `None` on a simulator.
+pub fn sandbox_environment(w: &ContractWorld) -> Option<&str> {
+    (!w.target.is_simulator()).then(|| w.target.credential(ENVIRONMENT).unwrap_or("test"))
+}
+
+/// The sandbox's key pair, which must be of `environment` and the scenario's first.
+fn sandbox_pair(w: &ContractWorld, environment: &str) -> KeyPair {
+    let var = |name: &str| {
+        let value = w.target.credential(name).unwrap_or_else(|| {
+            panic!("the sandbox target has no OnSpot key pair: set {PUBLIC_KEY} and {SECRET_KEY}")
+        });
+        value.to_string()
+    };
+    let given = sandbox_environment(w).unwrap_or("test");
+    assert!(
+        given == environment && w.onspot.pairs.is_empty(),
+        "this scenario needs a fresh OnSpot {environment} key pair; the sandbox target has one \
+         {given} pair ({ENVIRONMENT}): tag it @sim"
+    );
+    KeyPair {
+        public_key: var(PUBLIC_KEY),
+        secret_key: var(SECRET_KEY),
+        environment: given.to_string(),
+    }
 }
 
 /// A request to OnSpot at `path` with `headers` (names lower-case) and an optional body.

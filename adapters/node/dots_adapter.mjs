@@ -14,16 +14,18 @@
 
 import { createRequire } from 'node:module';
 import { Webhook } from 'svix';
-import { tsImport } from 'tsx/esm/api';
+import { register } from 'tsx/cjs/api';
 import { ConnectionFailed, Rejected, Session, Timeout, Unsupported, retryAfter } from './protocol.mjs';
 
-// The SDK ships TypeScript only: tsx compiles it on load (Node 18.19 or later).
-const { ApiError, Dots } = await tsImport('dots-v2-node', import.meta.url);
+// The SDK ships TypeScript only: tsx's CommonJS hook compiles it when it is required.
+register();
+const require = createRequire(import.meta.url);
+const { ApiError, Dots } = require('dots-v2-node');
 
-// The SDK resolves the parsed body alone and sets no timeout. The axios instance it uses (its
-// own CommonJS `require('axios')`) takes the client's timeout, and a response interceptor keeps
-// the last answer's headers, so a 429's Retry-After can be honoured.
-const axios = createRequire(createRequire(import.meta.url).resolve('dots-v2-node'))('axios');
+// The SDK resolves the parsed body alone and sets no timeout. The axios instance it requires
+// takes the client's timeout, and a response interceptor keeps the last answer's headers, so a
+// 429's Retry-After can be honoured.
+const axios = createRequire(require.resolve('dots-v2-node'))('axios');
 let lastHeaders = {};
 axios.interceptors.response.use(
   (response) => {
@@ -112,7 +114,7 @@ class DotsPayouts {
         if (attempt === this.attempts) throw error;
         if (error instanceof Timeout || error instanceof ConnectionFailed) {
           await this.sleep(delay); // the outcome is unknown: the same request again is safe
-        } else if (error instanceof Rejected && error.code === 'resource-busy') {
+        } else if (error instanceof Rejected && error.status === 409 && error.code === 'resource-busy') {
           await this.sleep(1);
           continue;
         } else if (error instanceof Rejected && RETRYABLE.has(error.status)) {

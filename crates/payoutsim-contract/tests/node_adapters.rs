@@ -166,18 +166,20 @@ impl Fixture {
         }
     }
 
-    async fn onspot(&self) -> AdapterProcess {
+    /// The OnSpot adapter configured with a fresh key pair and a `timeout_s` request timeout.
+    async fn onspot(&self, timeout_s: f64) -> AdapterProcess {
         let mut adapter = start("onspot_adapter.mjs").await;
         let credentials = json!({"public_key": ONSPOT_PUBLIC, "secret_key": ONSPOT_SECRET,
             "environment": "test"});
         let configured = adapter
-            .configure("onspot", &self.url("onspot"), credentials, None, 5.0)
+            .configure("onspot", &self.url("onspot"), credentials, None, timeout_s)
             .await;
         assert!(configured.is_ok(), "{configured:?}");
         adapter
     }
 
-    async fn dots(&self) -> AdapterProcess {
+    /// The Dots adapter configured with a sandbox key pair, the webhook secret and `timeout_s`.
+    async fn dots(&self, timeout_s: f64) -> AdapterProcess {
         let mut adapter = start("dots_adapter.mjs").await;
         let credentials = json!({"client_id": DOTS_CLIENT, "api_key": DOTS_KEY});
         let configured = adapter
@@ -186,7 +188,7 @@ impl Fixture {
                 &self.url("dots"),
                 credentials,
                 Some(DOTS_WEBHOOK_SECRET),
-                5.0,
+                timeout_s,
             )
             .await;
         assert!(configured.is_ok(), "{configured:?}");
@@ -295,7 +297,7 @@ async fn each_node_adapter_says_hello_with_its_operations_and_suite_driven_sleep
 #[ignore = "needs Node.js and npm: run by .ci/run"]
 async fn an_onspot_payout_is_created_with_a_session_token() {
     let f = Fixture::new().await;
-    let mut adapter = f.onspot().await;
+    let mut adapter = f.onspot(5.0).await;
     let created = f
         .onspot_create(&mut adapter, "67.00")
         .await
@@ -320,7 +322,7 @@ async fn an_onspot_payout_is_created_with_a_session_token() {
 #[ignore = "needs Node.js and npm: run by .ci/run"]
 async fn after_the_onspot_session_expires_the_adapter_logs_in_again_once_and_goes_on() {
     let f = Fixture::new().await;
-    let mut adapter = f.onspot().await;
+    let mut adapter = f.onspot(5.0).await;
     let first = f.onspot_create(&mut adapter, "10.00").await;
     assert!(first.is_ok(), "{first:?}");
     f.advance(3_601).await; // the token lives one hour of simulated time
@@ -341,7 +343,7 @@ async fn after_the_onspot_session_expires_the_adapter_logs_in_again_once_and_goe
 #[ignore = "needs Node.js and npm: run by .ci/run"]
 async fn an_onspot_create_whose_answer_is_lost_is_reported_and_never_sent_again() {
     let f = Fixture::new().await;
-    let mut adapter = f.onspot().await;
+    let mut adapter = f.onspot(5.0).await;
     f.fault(json!({"match": {"provider": "onspot", "method": "POST",
         "path": "/accreditation/payouts/create"},
         "fault": {"kind": "reset", "stage": "after"}, "times": 1}))
@@ -367,7 +369,7 @@ async fn an_onspot_create_whose_answer_is_lost_is_reported_and_never_sent_again(
 #[ignore = "needs Node.js and npm: run by .ci/run"]
 async fn a_dots_payout_is_sent_in_cents_under_its_key_and_read_back_in_dollars() {
     let f = Fixture::new().await;
-    let mut adapter = f.dots().await;
+    let mut adapter = f.dots(5.0).await;
     let beneficiary = f.dots_beneficiary().await;
     let reference = "0b5e8c1a-6d3f-4a27-9c41-2f7e0d9b1a01";
     let created = f
@@ -410,7 +412,7 @@ async fn a_dots_payout_is_sent_in_cents_under_its_key_and_read_back_in_dollars()
 #[ignore = "needs Node.js and npm: run by .ci/run"]
 async fn a_lost_dots_answer_is_retried_with_the_same_key_and_ends_with_one_payout() {
     let f = Fixture::new().await;
-    let mut adapter = f.dots().await;
+    let mut adapter = f.dots(5.0).await;
     let beneficiary = f.dots_beneficiary().await;
     f.fault_dots_payouts(json!({"kind": "reset", "stage": "after"}))
         .await;
@@ -443,7 +445,7 @@ async fn a_lost_dots_answer_is_retried_with_the_same_key_and_ends_with_one_payou
 #[ignore = "needs Node.js and npm: run by .ci/run"]
 async fn a_dots_429_has_the_adapter_ask_the_suite_to_sleep_its_retry_after_then_succeed() {
     let f = Fixture::new().await;
-    let mut adapter = f.dots().await;
+    let mut adapter = f.dots(5.0).await;
     let beneficiary = f.dots_beneficiary().await;
     f.fault_dots_payouts(json!({"kind": "rate_limit", "retry_after_s": 30}))
         .await;
@@ -462,7 +464,7 @@ async fn a_dots_429_has_the_adapter_ask_the_suite_to_sleep_its_retry_after_then_
 #[ignore = "needs Node.js and npm: run by .ci/run"]
 async fn a_forged_dots_webhook_is_rejected_a_genuine_one_accepted_and_its_repeat_recognised() {
     let f = Fixture::new().await;
-    let mut adapter = f.dots().await;
+    let mut adapter = f.dots(5.0).await;
     let beneficiary = f.dots_beneficiary().await;
     let made = f
         .dots_create(
@@ -520,5 +522,50 @@ async fn a_forged_dots_webhook_is_rejected_a_genuine_one_accepted_and_its_repeat
         )
         .await;
     assert_eq!(unknown, Ok(json!({"status": null})));
+    adapter.shutdown().await;
+}
+
+#[tokio::test]
+#[ignore = "needs Node.js and npm: run by .ci/run"]
+async fn an_onspot_create_that_times_out_is_reported_as_timeout_and_not_sent_again() {
+    let f = Fixture::new().await;
+    let mut adapter = f.onspot(1.0).await;
+    f.fault(json!({"match": {"provider": "onspot", "method": "POST",
+        "path": "/accreditation/payouts/create"},
+        "fault": {"kind": "hang", "max_s": 10}, "times": 1}))
+        .await;
+    let timed_out = f
+        .onspot_create(&mut adapter, "13.00")
+        .await
+        .expect_err("no answer in 1 s");
+    assert_eq!(timed_out.kind, ErrorKind::Timeout, "{timed_out:?}");
+    assert!(f.slept.lock().expect("not poisoned").is_empty());
+    let payouts = f
+        .admin(
+            reqwest::Method::GET,
+            "/__admin/providers/onspot/payouts",
+            None,
+        )
+        .await;
+    assert_eq!(payouts["total"], 0, "{payouts}");
+    adapter.shutdown().await;
+}
+
+#[tokio::test]
+#[ignore = "needs Node.js and npm: run by .ci/run"]
+async fn a_dots_create_that_times_out_is_sent_again_under_its_key_after_a_back_off() {
+    let f = Fixture::new().await;
+    let mut adapter = f.dots(1.0).await;
+    let beneficiary = f.dots_beneficiary().await;
+    f.fault_dots_payouts(json!({"kind": "hang", "max_s": 10}))
+        .await;
+    let reference = "0b5e8c1a-6d3f-4a27-9c41-2f7e0d9b1a05";
+    let created = f
+        .dots_create(&mut adapter, reference, "4", &beneficiary)
+        .await;
+    assert!(created.is_ok(), "{created:?}");
+    assert_eq!(*f.slept.lock().expect("not poisoned"), [0.5]);
+    let made = f.journal("dots", "POST", "/api/v2/payouts").await;
+    assert_eq!(statuses(&made).last(), Some(&201), "{made:?}");
     adapter.shutdown().await;
 }

@@ -244,6 +244,25 @@ impl Fixture {
     }
 }
 
+/// A fresh simulator and Dots adapter (`timeout_s`), `fault` on its next `POST /api/v2/payouts`,
+/// then a create of `amount` dollars under `reference`: the fixture, the adapter, the
+/// beneficiary and the create's outcome.
+async fn dots_create_under(
+    fault: Value,
+    timeout_s: f64,
+    reference: &str,
+    amount: &str,
+) -> (Fixture, AdapterProcess, Value, Outcome) {
+    let f = Fixture::new().await;
+    let mut adapter = f.dots(timeout_s).await;
+    let beneficiary = f.dots_beneficiary().await;
+    f.fault_dots_payouts(fault).await;
+    let created = f
+        .dots_create(&mut adapter, reference, amount, &beneficiary)
+        .await;
+    (f, adapter, beneficiary, created)
+}
+
 fn statuses(requests: &[Value]) -> Vec<u64> {
     requests
         .iter()
@@ -411,16 +430,15 @@ async fn a_dots_payout_is_sent_in_cents_under_its_key_and_read_back_in_dollars()
 #[tokio::test]
 #[ignore = "needs Node.js and npm: run by .ci/run"]
 async fn a_lost_dots_answer_is_retried_with_the_same_key_and_ends_with_one_payout() {
-    let f = Fixture::new().await;
-    let mut adapter = f.dots(5.0).await;
-    let beneficiary = f.dots_beneficiary().await;
-    f.fault_dots_payouts(json!({"kind": "reset", "stage": "after"}))
-        .await;
     let reference = "0b5e8c1a-6d3f-4a27-9c41-2f7e0d9b1a02";
-    let created = f
-        .dots_create(&mut adapter, reference, "3", &beneficiary)
-        .await
-        .expect("created");
+    let (f, adapter, beneficiary, created) = dots_create_under(
+        json!({"kind": "reset", "stage": "after"}),
+        5.0,
+        reference,
+        "3",
+    )
+    .await;
+    let created = created.expect("created");
     let sent = f.journal("dots", "POST", "/api/v2/payouts").await;
     let keys: Vec<&Value> = sent.iter().map(|r| &r["body"]["idempotency_key"]).collect();
     assert_eq!(keys, [reference, reference], "{sent:?}");
@@ -444,15 +462,14 @@ async fn a_lost_dots_answer_is_retried_with_the_same_key_and_ends_with_one_payou
 #[tokio::test]
 #[ignore = "needs Node.js and npm: run by .ci/run"]
 async fn a_dots_429_has_the_adapter_ask_the_suite_to_sleep_its_retry_after_then_succeed() {
-    let f = Fixture::new().await;
-    let mut adapter = f.dots(5.0).await;
-    let beneficiary = f.dots_beneficiary().await;
-    f.fault_dots_payouts(json!({"kind": "rate_limit", "retry_after_s": 30}))
-        .await;
     let reference = "0b5e8c1a-6d3f-4a27-9c41-2f7e0d9b1a03";
-    let created = f
-        .dots_create(&mut adapter, reference, "1.00", &beneficiary)
-        .await;
+    let (f, adapter, _, created) = dots_create_under(
+        json!({"kind": "rate_limit", "retry_after_s": 30}),
+        5.0,
+        reference,
+        "1.00",
+    )
+    .await;
     assert!(created.is_ok(), "{created:?}");
     assert_eq!(*f.slept.lock().expect("not poisoned"), [30.0]);
     let sent = f.journal("dots", "POST", "/api/v2/payouts").await;
@@ -554,15 +571,9 @@ async fn an_onspot_create_that_times_out_is_reported_as_timeout_and_not_sent_aga
 #[tokio::test]
 #[ignore = "needs Node.js and npm: run by .ci/run"]
 async fn a_dots_create_that_times_out_is_sent_again_under_its_key_after_a_back_off() {
-    let f = Fixture::new().await;
-    let mut adapter = f.dots(1.0).await;
-    let beneficiary = f.dots_beneficiary().await;
-    f.fault_dots_payouts(json!({"kind": "hang", "max_s": 10}))
-        .await;
     let reference = "0b5e8c1a-6d3f-4a27-9c41-2f7e0d9b1a05";
-    let created = f
-        .dots_create(&mut adapter, reference, "4", &beneficiary)
-        .await;
+    let (f, adapter, _, created) =
+        dots_create_under(json!({"kind": "hang", "max_s": 10}), 1.0, reference, "4").await;
     assert!(created.is_ok(), "{created:?}");
     assert_eq!(*f.slept.lock().expect("not poisoned"), [0.5]);
     let made = f.journal("dots", "POST", "/api/v2/payouts").await;

@@ -18,6 +18,14 @@ fn bounded(objects: usize, targets: usize) -> Sim {
     Sim::with_engine(Engine::new(config), OnePayConfig::default())
 }
 
+/// OnePay on an engine whose tenants hold at most `per_tenant` objects, and all of them `total`.
+fn budgeted(per_tenant: usize, total: usize) -> Sim {
+    let mut config = testkit::sim_config(1);
+    config.max_objects_per_tenant = per_tenant;
+    config.max_objects = total;
+    Sim::with_engine(Engine::new(config), OnePayConfig::default())
+}
+
 fn id_of(r: &Resp) -> String {
     assert_eq!(r.status, 201, "{}", r.json);
     r.json["id"].as_str().unwrap().to_string()
@@ -100,10 +108,7 @@ async fn a_webhook_past_the_tenants_cap_is_refused_naming_the_limit() {
 
 #[tokio::test]
 async fn past_the_global_object_budget_the_least_recently_used_tenant_is_evicted() {
-    let mut config = testkit::sim_config(1);
-    config.max_objects_per_tenant = 3;
-    config.max_objects = 3;
-    let sim = Sim::with_engine(Engine::new(config), OnePayConfig::default());
+    let sim = budgeted(3, 3);
     let first = sim.customer(TEST_KEY).await;
     sim.customer(TEST_KEY).await;
     sim.customer(OTHER_KEY).await;
@@ -130,10 +135,7 @@ fn counts(sim: &Sim) -> (usize, usize) {
 
 #[tokio::test]
 async fn the_engines_object_count_stays_equal_to_the_objects_held() {
-    let mut config = testkit::sim_config(1);
-    config.max_objects_per_tenant = 4;
-    config.max_objects = 6;
-    let sim = Sim::with_engine(Engine::new(config), OnePayConfig::default());
+    let sim = budgeted(4, 6);
     let (c, a) = sim.payee(TEST_KEY, "0012345678").await;
     let body = || cashout_body(&c, &a, json!(1000), "TURBO");
     assert_eq!(counts(&sim), (2, 2), "created");

@@ -18,7 +18,7 @@
 //! after its request is gone.
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
 use chrono::{DateTime, TimeDelta, Utc};
@@ -44,39 +44,92 @@ pub enum Begin {
     InFlight,
 }
 
+/// The part of a request's fingerprint a record keeps: the first 16 bytes of its SHA-256 (two
+/// different requests under one key share them with a chance of 2^-128).
+type Print = [u8; 16];
+
+fn print(fingerprint: &[u8; 32]) -> Print {
+    let mut p = [0; 16];
+    p.copy_from_slice(&fingerprint[..16]);
+    p
+}
+
 #[derive(Debug)]
 enum Slot {
     Running {
-        fingerprint: [u8; 32],
+        fingerprint: Print,
     },
     Done {
-        fingerprint: [u8; 32],
-        response: StoredResponse,
+        fingerprint: Print,
+        status: u16,
+        body: Bytes,
         expires: DateTime<Utc>,
-        /// Which keeping of the key this is (its entry in [`Keys::kept`] names it).
+        /// Which keeping of the key this is (its entry in [`TenantKeys::kept`] names it).
         generation: u64,
     },
 }
 
-type Id = (String, String, String);
+/// An answered key in the order it was kept: its scope (an index into
+/// [`TenantKeys::scopes`]), the key (shared with its record) and its generation.
+#[derive(Debug)]
+struct Kept {
+    scope: usize,
+    key: Arc<str>,
+    generation: u64,
+}
 
-/// The records and, per tenant, its answered keys in the order they were kept (which is their
-/// expiry order: the TTL is one for all).
+/// One scope's records by key.
+type Slots = HashMap<Arc<str>, Slot>;
+
+/// One tenant's records: per scope (an endpoint path, held once) its keys, and its answered
+/// keys in the order they were kept (which is their expiry order: the TTL is one for all).
+#[derive(Debug, Default)]
+struct TenantKeys {
+    scopes: Vec<(Box<str>, Slots)>,
+    kept: VecDeque<Kept>,
+}
+
+impl TenantKeys {
+    fn scope(&self, scope: &str) -> Option<usize> {
+        self.scopes.iter().position(|(s, _)| &**s == scope)
+    }
+
+    fn slots(&self, scope: &str) -> Option<&Slots> {
+        self.scope(scope).map(|i| &self.scopes[i].1)
+    }
+
+    fn slots_mut(&mut self, scope: &str) -> &mut Slots {
+        let i = match self.scope(scope) {
+            Some(i) => i,
+            None => {
+                self.scopes.push((scope.into(), HashMap::new()));
+                self.scopes.len() - 1
+            }
+        };
+        &mut self.scopes[i].1
+    }
+
+    /// Whether `entry` is still the answered key kept as its generation.
+    fn holds(&self, entry: &Kept) -> bool {
+        let slot = self
+            .scopes
+            .get(entry.scope)
+            .and_then(|(_, m)| m.get(&entry.key));
+        matches!(slot, Some(Slot::Done { generation, .. }) if *generation == entry.generation)
+    }
+
+    fn len(&self) -> usize {
+        self.scopes.iter().map(|(_, m)| m.len()).sum()
+    }
+}
+
+/// Every tenant's records (the tenant name held once).
 #[derive(Debug, Default)]
 struct Keys {
-    slots: HashMap<Id, Slot>,
-    kept: HashMap<String, VecDeque<(String, String, u64)>>,
+    tenants: HashMap<Box<str>, TenantKeys>,
     generation: u64,
     /// No answered key expires before this (a lower bound; `None`: none is kept).
     earliest: Option<DateTime<Utc>>,
-}
-
-impl Keys {
-    /// Whether `(tenant, scope, key)` is still the answered key kept as `generation`.
-    fn holds(&self, tenant: &str, entry: &(String, String, u64)) -> bool {
-        let id = (tenant.to_string(), entry.0.clone(), entry.1.clone());
-        matches!(self.slots.get(&id), Some(Slot::Done { generation, .. }) if *generation == entry.2)
-    }
 }
 
 /// Answered keys a tenant keeps when no other number is given.
@@ -88,6 +141,15 @@ pub struct IdempotencyStore {
     ttl: TimeDelta,
     max_per_tenant: usize,
     keys: Mutex<Keys>,
+}
+
+/// `body` serialised as the bytes of an answer that may be kept for replay: exactly as long as
+/// it is (serde_json's buffer grows by doubling, and a kept answer would hold that spare room for
+/// as long as its key lives).
+pub fn answer_bytes<T: serde::Serialize + ?Sized>(body: &T) -> serde_json::Result<Bytes> {
+    let mut bytes = serde_json::to_vec(body)?;
+    bytes.shrink_to_fit();
+    Ok(Bytes::from(bytes))
 }
 
 /// The fingerprint of a request: its method, path and body, with JSON bodies compared by value
@@ -165,17 +227,24 @@ impl IdempotencyStore {
         fingerprint: [u8; 32],
         now: DateTime<Utc>,
     ) -> Begin {
+        let fingerprint = print(&fingerprint);
         let mut keys = self.lock();
-        let id = (tenant.to_string(), scope.to_string(), key.to_string());
-        match keys.slots.get(&id) {
+        let slot = (keys.tenants.get(tenant))
+            .and_then(|t| t.slots(scope))
+            .and_then(|m| m.get(key));
+        match slot {
             Some(Slot::Done { expires, .. }) if *expires <= now => {}
             Some(Slot::Done {
                 fingerprint: f,
-                response,
+                status,
+                body,
                 ..
             }) => {
                 return if *f == fingerprint {
-                    Begin::Replay(response.clone())
+                    Begin::Replay(StoredResponse {
+                        status: *status,
+                        body: body.clone(),
+                    })
                 } else {
                     Begin::Conflict
                 };
@@ -189,7 +258,11 @@ impl IdempotencyStore {
             }
             None => {}
         }
-        keys.slots.insert(id, Slot::Running { fingerprint });
+        let slots = match keys.tenants.get_mut(tenant) {
+            Some(t) => t.slots_mut(scope),
+            None => (keys.tenants.entry(tenant.into()).or_default()).slots_mut(scope),
+        };
+        slots.insert(key.into(), Slot::Running { fingerprint });
         Begin::Proceed
     }
 
@@ -202,47 +275,61 @@ impl IdempotencyStore {
         response: StoredResponse,
         now: DateTime<Utc>,
     ) {
-        let mut keys = self.lock();
-        let id = (tenant.to_string(), scope.to_string(), key.to_string());
-        let Some(Slot::Running { fingerprint }) = keys.slots.get(&id) else {
+        let mut guard = self.lock();
+        let keys = &mut *guard;
+        let Some(t) = keys.tenants.get_mut(tenant) else {
             return;
         };
-        let fingerprint = *fingerprint;
+        let Some(at) = t.scope(scope) else {
+            return;
+        };
+        let Some((key, Slot::Running { fingerprint })) = t.scopes[at].1.get_key_value(key) else {
+            return;
+        };
+        let (key, fingerprint) = (Arc::clone(key), *fingerprint);
         let expires = now + self.ttl;
         keys.generation += 1;
         let generation = keys.generation;
-        keys.slots.insert(
-            id,
-            Slot::Done {
-                fingerprint,
-                response,
-                expires,
-                generation,
-            },
-        );
+        let done = Slot::Done {
+            fingerprint,
+            status: response.status,
+            body: response.body,
+            expires,
+            generation,
+        };
+        t.scopes[at].1.insert(Arc::clone(&key), done);
         keys.earliest = Some(keys.earliest.map_or(expires, |e| e.min(expires)));
-        let mut queue = keys.kept.remove(tenant).unwrap_or_default();
         // Entries of keys since swept or kept again first, then the oldest past the cap.
-        while queue.front().is_some_and(|e| !keys.holds(tenant, e)) {
-            queue.pop_front();
+        while t.kept.front().is_some_and(|e| !t.holds(e)) {
+            t.kept.pop_front();
         }
-        while queue.len() >= self.max_per_tenant {
-            let Some((scope, key, _)) = queue.pop_front() else {
+        while t.kept.len() >= self.max_per_tenant {
+            let Some(old) = t.kept.pop_front() else {
                 break;
             };
-            keys.slots.remove(&(tenant.to_string(), scope, key));
+            if let Some((_, slots)) = t.scopes.get_mut(old.scope) {
+                slots.remove(&old.key);
+            }
         }
-        queue.push_back((scope.to_string(), key.to_string(), generation));
-        keys.kept.insert(tenant.to_string(), queue);
+        t.kept.push_back(Kept {
+            scope: at,
+            key,
+            generation,
+        });
     }
 
     /// Frees a reserved key without storing an answer (the request was refused before it did
     /// anything, so a corrected retry under the same key is welcome).
     pub fn release(&self, tenant: &str, scope: &str, key: &str) {
         let mut keys = self.lock();
-        let id = (tenant.to_string(), scope.to_string(), key.to_string());
-        if matches!(keys.slots.get(&id), Some(Slot::Running { .. })) {
-            keys.slots.remove(&id);
+        let Some(slots) = keys.tenants.get_mut(tenant).and_then(|t| {
+            let at = t.scope(scope)?;
+            Some(&mut t.scopes[at].1)
+        }) else {
+            return;
+        };
+        if matches!(slots.get(key), Some(Slot::Running { .. })) {
+            slots.remove(key);
         }
     }
 
@@ -250,23 +337,25 @@ impl IdempotencyStore {
     pub fn sweep(&self, now_for: impl Fn(&str) -> DateTime<Utc>) {
         let mut keys = self.lock();
         let mut earliest: Option<DateTime<Utc>> = None;
-        keys.slots.retain(|(t, _, _), slot| match slot {
-            Slot::Done { expires, .. } => {
-                let live = *expires > now_for(t);
-                if live {
-                    earliest = Some(earliest.map_or(*expires, |e| e.min(*expires)));
-                }
-                live
+        keys.tenants.retain(|tenant, t| {
+            let now = now_for(tenant);
+            for (_, slots) in &mut t.scopes {
+                slots.retain(|_, slot| match slot {
+                    Slot::Done { expires, .. } => {
+                        let live = *expires > now;
+                        if live {
+                            earliest = Some(earliest.map_or(*expires, |e| e.min(*expires)));
+                        }
+                        live
+                    }
+                    Slot::Running { .. } => true,
+                });
             }
-            Slot::Running { .. } => true,
+            let kept = std::mem::take(&mut t.kept);
+            t.kept = kept.into_iter().filter(|e| t.holds(e)).collect();
+            t.len() > 0
         });
         keys.earliest = earliest;
-        let mut kept = std::mem::take(&mut keys.kept);
-        kept.retain(|tenant, queue| {
-            queue.retain(|e| keys.holds(tenant, e));
-            !queue.is_empty()
-        });
-        keys.kept = kept;
     }
 
     /// [`sweep`](Self::sweep), but only once the earliest answered key has expired at `now`
@@ -279,13 +368,12 @@ impl IdempotencyStore {
     }
 
     pub fn len(&self) -> usize {
-        self.lock().slots.len()
+        self.lock().tenants.values().map(TenantKeys::len).sum()
     }
 
     /// The answered and running keys `tenant` holds.
     pub fn len_for(&self, tenant: &str) -> usize {
-        let keys = self.lock();
-        keys.slots.keys().filter(|(t, _, _)| t == tenant).count()
+        self.lock().tenants.get(tenant).map_or(0, TenantKeys::len)
     }
 
     pub fn is_empty(&self) -> bool {
@@ -295,22 +383,17 @@ impl IdempotencyStore {
     /// Forgets every key of one tenant, exactly (keys still running included: their requests
     /// finish without storing an answer anyone can find).
     pub fn forget_tenant(&self, tenant: &str) {
-        let mut keys = self.lock();
-        keys.slots.retain(|(t, _, _), _| t != tenant);
-        keys.kept.remove(tenant);
+        self.lock().tenants.remove(tenant);
     }
 
     pub fn reset(&self, tenant_prefix: Option<&str>) {
         let mut keys = self.lock();
         match tenant_prefix {
-            Some(p) => {
-                keys.slots.retain(|(t, _, _), _| !t.starts_with(p));
-                keys.kept.retain(|t, _| !t.starts_with(p));
-            }
+            Some(p) => keys.tenants.retain(|t, _| !t.starts_with(p)),
             None => *keys = Keys::default(),
         }
         // What a reset forgets goes back to the allocator, not only out of sight.
-        keys.slots.shrink_to_fit();
+        keys.tenants.shrink_to_fit();
     }
 }
 

@@ -41,6 +41,7 @@ pub mod jwt;
 pub mod kit;
 pub mod machine;
 pub mod money;
+pub mod name;
 pub mod ordered;
 pub mod page;
 pub mod provider;

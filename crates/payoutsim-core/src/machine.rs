@@ -12,6 +12,7 @@ use chrono::{DateTime, Datelike, TimeDelta, Utc, Weekday};
 use serde::{Deserialize, Serialize};
 
 use crate::clock::{MAX_SPAN_S, later};
+use crate::name::Name;
 
 /// How long after entering `from` an edge fires.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -181,18 +182,19 @@ impl StateMachine {
 /// One status an object entered, and when.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StatusChange {
-    pub status: String,
+    pub status: Name,
     pub at: DateTime<Utc>,
 }
 
-/// Where an object is in its state machine. Providers embed it in their objects.
+/// Where an object is in its state machine. Providers embed it in their objects. Its names are
+/// interned ([`Name`]); its history holds exactly the changes it made (no spare room).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Lifecycle {
-    pub kind: String,
-    pub variant: String,
-    pub status: String,
+    pub kind: Name,
+    pub variant: Name,
+    pub status: Name,
     /// The terminal status this object is destined to reach.
-    pub outcome: String,
+    pub outcome: Name,
     /// Why it reaches that outcome when it is not success (a magic value, a forced outcome).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,

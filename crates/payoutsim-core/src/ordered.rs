@@ -44,7 +44,8 @@ pub struct UnknownCursor {
 pub struct Ordered<T> {
     next: u64,
     by_seq: BTreeMap<u64, T>,
-    seq_of: HashMap<String, u64>,
+    /// Each id held once, exactly as long as it is.
+    seq_of: HashMap<Box<str>, u64>,
 }
 
 impl<T> Default for Ordered<T> {
@@ -66,12 +67,12 @@ impl<T> Ordered<T> {
     /// and its old value is answered.
     pub fn insert(&mut self, id: impl Into<String>, value: T) -> Option<T> {
         let id = id.into();
-        if let Some(seq) = self.seq_of.get(&id) {
+        if let Some(seq) = self.seq_of.get(id.as_str()) {
             return self.by_seq.insert(*seq, value);
         }
         let seq = self.next;
         self.next += 1;
-        self.seq_of.insert(id, seq);
+        self.seq_of.insert(id.into_boxed_str(), seq);
         self.by_seq.insert(seq, value);
         None
     }

@@ -11,16 +11,18 @@ use std::sync::Mutex;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+use crate::name::Name;
+
 /// What happens when an entry falls due.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Action {
     /// Move object `object_id` of `kind` to status `to`.
     Transition {
-        kind: String,
+        kind: Name,
         object_id: String,
-        from: String,
-        to: String,
+        from: Name,
+        to: Name,
     },
     /// Attempt webhook message `message` again.
     WebhookRetry { message: u64 },
@@ -31,7 +33,7 @@ pub enum Action {
 pub struct Scheduled {
     pub seq: u64,
     pub due: DateTime<Utc>,
-    pub provider: String,
+    pub provider: Name,
     pub tenant: String,
     pub action: Action,
 }
@@ -69,10 +71,16 @@ impl Timeline {
             tenant: tenant.into(),
             action,
         };
-        q.by_tenant
-            .entry(tenant.to_string())
-            .or_default()
-            .insert((due, seq), entry);
+        // The tenant's name is copied only for its first entry.
+        match q.by_tenant.get_mut(tenant) {
+            Some(queue) => {
+                queue.insert((due, seq), entry);
+            }
+            None => {
+                let queue = BTreeMap::from([((due, seq), entry)]);
+                q.by_tenant.insert(tenant.to_string(), queue);
+            }
+        }
         seq
     }
 

@@ -58,9 +58,14 @@ pub fn run(
     // Dropped without being kept (a refusal, a panic), the guard releases the key.
     let reply = create()?;
     if reply.0.is_success() {
+        // A repeat that is refused never shows the first answer: none is kept for it.
+        let body = match repeat {
+            Repeat::Reject(_) => Bytes::new(),
+            Repeat::ReturnFirst => reply.1.clone(),
+        };
         let stored = StoredResponse {
             status: reply.0.as_u16(),
-            body: reply.1.clone(),
+            body,
         };
         guard.keep(stored, dots.now_for(tenant));
     }
@@ -104,7 +109,7 @@ pub fn answer(reply: Reply) -> axum::response::Response {
 
 /// `body` serialised with `status`, as a [`Reply`].
 pub fn reply<T: serde::Serialize>(status: StatusCode, body: &T) -> Result<Reply, DotsError> {
-    serde_json::to_vec(body)
-        .map(|b| (status, Bytes::from(b)))
+    payoutsim_core::idempotency::answer_bytes(body)
+        .map(|b| (status, b))
         .map_err(|e| DotsError::Internal(e.to_string()))
 }

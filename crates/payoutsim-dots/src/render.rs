@@ -157,7 +157,7 @@ pub fn batch(b: &BatchRec, app: &AppData) -> PayoutBatch {
         id: b.id.clone(),
         created: rfc3339(b.created),
         idempotency_key: b.idempotency_key.clone(),
-        status: b.lc.status.clone(),
+        status: b.lc.status.to_string(),
         metadata: b.metadata.clone(),
         items_processed: processed,
         items_succeeded: processed - failed,

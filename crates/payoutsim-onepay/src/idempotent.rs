@@ -30,8 +30,8 @@ pub type Reply = (StatusCode, Bytes);
 
 /// `body` serialised with `status`.
 pub fn reply<T: Serialize>(status: StatusCode, body: &T) -> Result<Reply, OnePayError> {
-    serde_json::to_vec(body)
-        .map(|b| (status, Bytes::from(b)))
+    payoutsim_core::idempotency::answer_bytes(body)
+        .map(|b| (status, b))
         .map_err(|e| OnePayError::Internal(e.to_string()))
 }
 

@@ -18,6 +18,14 @@ fn bounded(objects: usize, targets: usize) -> Sim {
     Sim::with_engine(Engine::new(config), OnePayConfig::default())
 }
 
+/// OnePay on an engine whose tenants hold at most `per_tenant` objects, and all of them `total`.
+fn budgeted(per_tenant: usize, total: usize) -> Sim {
+    let mut config = testkit::sim_config(1);
+    config.max_objects_per_tenant = per_tenant;
+    config.max_objects = total;
+    Sim::with_engine(Engine::new(config), OnePayConfig::default())
+}
+
 fn id_of(r: &Resp) -> String {
     assert_eq!(r.status, 201, "{}", r.json);
     r.json["id"].as_str().unwrap().to_string()
@@ -100,10 +108,7 @@ async fn a_webhook_past_the_tenants_cap_is_refused_naming_the_limit() {
 
 #[tokio::test]
 async fn past_the_global_object_budget_the_least_recently_used_tenant_is_evicted() {
-    let mut config = testkit::sim_config(1);
-    config.max_objects_per_tenant = 3;
-    config.max_objects = 3;
-    let sim = Sim::with_engine(Engine::new(config), OnePayConfig::default());
+    let sim = budgeted(3, 3);
     let first = sim.customer(TEST_KEY).await;
     sim.customer(TEST_KEY).await;
     sim.customer(OTHER_KEY).await;
@@ -121,4 +126,41 @@ async fn past_the_global_object_budget_the_least_recently_used_tenant_is_evicted
     let gone = sim.get(TEST_KEY, &format!("/v1/customers/{first}")).await;
     gone.assert_envelope(404, "404", "not_found");
     assert_eq!(sim.available_cents(TEST_KEY).await, START * 100);
+}
+
+/// The engine's running count of objects and the count made by visiting every tenant.
+fn counts(sim: &Sim) -> (usize, usize) {
+    (sim.engine.object_count(), sim.engine.object_total())
+}
+
+#[tokio::test]
+async fn the_engines_object_count_stays_equal_to_the_objects_held() {
+    let sim = budgeted(4, 6);
+    let (c, a) = sim.payee(TEST_KEY, "0012345678").await;
+    let body = || cashout_body(&c, &a, json!(1000), "TURBO");
+    assert_eq!(counts(&sim), (2, 2), "created");
+    id_of(&sim.cashout(TEST_KEY, "k1", body()).await);
+    id_of(&sim.cashout(TEST_KEY, "k2", body()).await);
+    assert_eq!(counts(&sim), (4, 4), "created");
+    sim.advance(3600.0).await;
+
+    // Past the tenant's cap: its oldest settled cashout is dropped for the new one.
+    id_of(&sim.cashout(TEST_KEY, "k3", body()).await);
+    assert_eq!(counts(&sim), (4, 4), "one dropped, one created");
+    id_of(&sim.cashout(TEST_KEY, "k4", body()).await);
+    assert_eq!(counts(&sim), (4, 4), "the other settled one dropped");
+    // With every cashout in flight a creation is refused, and counts nothing.
+    let refused = sim.cashout(TEST_KEY, "k5", body()).await;
+    refused.assert_envelope(429, "429", "too_many_requests");
+    assert_eq!(counts(&sim), (4, 4), "refused");
+    // Past the engine's budget the other tenant's requests evict this one.
+    for _ in 0..3 {
+        sim.customer(OTHER_KEY).await;
+    }
+    sim.get(OTHER_KEY, "/v1/customers").await;
+    assert_eq!(counts(&sim), (3, 3), "evicted");
+
+    let reset = sim.admin("POST", "/__admin/reset", None).await;
+    assert_eq!(reset.status, 200, "{}", reset.json);
+    assert_eq!(counts(&sim), (0, 0), "reset");
 }

@@ -8,6 +8,7 @@
 
 use chrono::{DateTime, TimeDelta, Utc};
 use payoutsim_core::machine::{Delay, Lifecycle, StatusChange};
+use payoutsim_core::name::Name;
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
@@ -160,17 +161,17 @@ impl Path {
         let kept: Vec<StatusChange> = (self.steps.iter())
             .take_while(|(_, at)| *at <= now)
             .map(|(status, at)| StatusChange {
-                status: status.to_string(),
+                status: Name::new(status),
                 at: *at,
             })
             .collect();
-        let last = kept.last().map(|c| (c.status.clone(), c.at));
-        let (status, at) = last.unwrap_or((PENDING.to_string(), now));
+        let last = kept.last().map(|c| (c.status, c.at));
+        let (status, at) = last.unwrap_or((Name::new(PENDING), now));
         let lc = Lifecycle {
-            kind: kind.to_string(),
-            variant: String::new(),
+            kind: Name::new(kind),
+            variant: Name::default(),
             status,
-            outcome: self.outcome.to_string(),
+            outcome: Name::new(self.outcome),
             reason: self.reason.map(str::to_string),
             history: kept,
         };

@@ -10,6 +10,7 @@ use serde::Serialize;
 use super::Engine;
 use crate::forced::Destiny;
 use crate::machine::{Lifecycle, StateMachine, StatusChange};
+use crate::name::Name;
 use crate::timeline::{Action, Scheduled};
 
 /// Why an object changed status.
@@ -120,16 +121,14 @@ impl Engine {
     ) -> Lifecycle {
         let Destiny { outcome, forced_by } = destiny;
         let (outcome, reason) = outcome.unwrap_or_else(|| (machine.success().to_string(), None));
+        let status = Name::new(&machine.initial);
         let lc = Lifecycle {
-            kind: machine.kind.clone(),
-            variant: machine.variant.clone(),
-            status: machine.initial.clone(),
-            outcome,
+            kind: Name::new(&machine.kind),
+            variant: Name::new(&machine.variant),
+            status,
+            outcome: Name::new(&outcome),
             reason,
-            history: vec![StatusChange {
-                status: machine.initial.clone(),
-                at,
-            }],
+            history: vec![StatusChange { status, at }],
         };
         let created = Entry {
             tenant,
@@ -196,11 +195,11 @@ impl Engine {
         }
         self.0.timeline.cancel_object(tenant, object_id);
         if machine.is_terminal(&lc.status) && !machine.is_terminal(to) {
-            lc.outcome = machine.success().to_string();
+            lc.outcome = Name::new(machine.success());
             lc.reason = None;
         }
         if machine.is_terminal(to) {
-            lc.outcome = to.to_string();
+            lc.outcome = Name::new(to);
             if lc.reason.is_none() {
                 lc.reason = reason;
             }
@@ -220,16 +219,16 @@ impl Engine {
         at: DateTime<Utc>,
         cause: Cause,
     ) -> Transition {
-        let from = std::mem::replace(&mut lc.status, to.to_string());
-        lc.history.push(StatusChange {
-            status: to.to_string(),
-            at,
-        });
+        let status = Name::new(to);
+        let from = std::mem::replace(&mut lc.status, status);
+        // A history grows by a few changes at most: exactly, not by doubling.
+        lc.history.reserve_exact(1);
+        lc.history.push(StatusChange { status, at });
         Transition {
             tenant: tenant.into(),
-            kind: lc.kind.clone(),
+            kind: lc.kind.to_string(),
             object_id: object_id.into(),
-            from: Some(from),
+            from: Some(from.to_string()),
             to: to.into(),
             at,
             cause,
@@ -247,10 +246,10 @@ impl Engine {
     ) {
         if let Some(edge) = machine.next_edge(&lc.status, &lc.outcome) {
             let action = Action::Transition {
-                kind: lc.kind.clone(),
+                kind: lc.kind,
                 object_id: object_id.to_string(),
-                from: edge.from.clone(),
-                to: edge.to.clone(),
+                from: Name::new(&edge.from),
+                to: Name::new(&edge.to),
             };
             (self.0.timeline).schedule(provider, tenant, edge.after.due_from(since), action);
         }

@@ -198,6 +198,9 @@ struct Shared {
     inputs: tokio::sync::Mutex<()>,
     /// Replaying an earlier run's inputs (see `durable.rs`).
     replaying: std::sync::atomic::AtomicBool,
+    /// Objects held by every tenant of every provider, as the providers' kits count them
+    /// ([`Engine::object_count`]): what `--max-objects` is checked against on every request.
+    objects: std::sync::atomic::AtomicUsize,
 }
 
 /// The engine: a cheap, clonable handle over private state.
@@ -269,6 +272,7 @@ impl Engine {
             recorder: RwLock::new(None),
             inputs: tokio::sync::Mutex::new(()),
             replaying: std::sync::atomic::AtomicBool::new(false),
+            objects: std::sync::atomic::AtomicUsize::new(0),
             config,
         }))
     }
@@ -366,7 +370,7 @@ impl Engine {
         let mut kept = std::collections::HashSet::new();
         loop {
             let over = self.0.tenants.len() > config.max_tenants
-                || self.object_total() > config.max_objects;
+                || self.object_count() > config.max_objects;
             if !over {
                 return;
             }
@@ -380,7 +384,30 @@ impl Engine {
         }
     }
 
-    /// Objects held by every tenant of every provider.
+    /// Objects held by every tenant of every provider, as counted on the way (a read of one
+    /// number): the kits add a tenant's creations and take away what it drops, what an eviction
+    /// forgets and what a reset clears ([`Kit::make_room`](crate::kit::Kit::make_room)). Equal
+    /// to [`Engine::object_total`] whenever every object was made through `make_room`, and set
+    /// right again at a tenant's next creation when one was not.
+    pub fn object_count(&self) -> usize {
+        self.0.objects.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// A tenant's objects, counted [`Engine::object_count`]'s way, went from `before` to `after`.
+    pub(crate) fn recount_objects(&self, before: usize, after: usize) {
+        use std::sync::atomic::Ordering::Relaxed;
+        if after >= before {
+            self.0.objects.fetch_add(after - before, Relaxed);
+        } else {
+            // Never below zero, even if a kit took away more than it added.
+            let less = before - after;
+            let _ =
+                (self.0.objects).fetch_update(Relaxed, Relaxed, |n| Some(n.saturating_sub(less)));
+        }
+    }
+
+    /// Objects held by every tenant of every provider, counted now: every provider's store
+    /// locked and every tenant's tables counted in turn.
     pub fn object_total(&self) -> usize {
         self.providers().iter().map(|p| p.object_total()).sum()
     }

@@ -57,6 +57,7 @@ impl<S: Spec> Kit<S> {
         let limit = self.engine().config().max_objects_per_tenant;
         let count = records.object_count();
         if count.saturating_add(n) <= limit {
+            self.counted(tenant, count.saturating_add(n));
             return Ok(());
         }
         let want = count.saturating_add(n) - limit;
@@ -64,11 +65,40 @@ impl<S: Spec> Kit<S> {
         for id in &dropped {
             self.engine().forget_object(tenant, id);
         }
+        let left = count.saturating_sub(dropped.len());
         if dropped.len() >= want {
+            self.counted(tenant, left.saturating_add(n));
             Ok(())
         } else {
+            self.counted(tenant, left);
             Err(TooManyObjects { limit })
         }
+    }
+
+    /// `tenant` holds `held` objects (with the ones about to be made): the engine's count
+    /// ([`Engine::object_count`](crate::Engine::object_count)) moves by the difference from what
+    /// was last counted for it.
+    fn counted(&self, tenant: &str, held: usize) {
+        let mut counted = self.0.counted.lock().unwrap_or_else(|e| e.into_inner());
+        let before = match counted.get_mut(tenant) {
+            Some(n) => std::mem::replace(n, held),
+            None => {
+                counted.insert(tenant.to_string(), held);
+                0
+            }
+        };
+        self.engine().recount_objects(before, held);
+    }
+
+    /// `tenant` is forgotten (`None`: every tenant, a reset): its objects leave the engine's
+    /// count.
+    pub(super) fn uncount(&self, tenant: Option<&str>) {
+        let mut counted = self.0.counted.lock().unwrap_or_else(|e| e.into_inner());
+        let gone = match tenant {
+            Some(t) => counted.remove(t).unwrap_or(0),
+            None => std::mem::take(&mut *counted).into_values().sum(),
+        };
+        self.engine().recount_objects(gone, 0);
     }
 
     /// Whether `lc` is settled ([`is_settled`]) on this provider's machines.

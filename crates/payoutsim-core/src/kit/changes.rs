@@ -133,7 +133,7 @@ impl<S: Spec> Kit<S> {
                 tenant: found.tenant.clone(),
                 kind: found.kind.clone(),
                 object_id: id.to_string(),
-                from: Some(lc.status.clone()),
+                from: Some(lc.status.to_string()),
                 to: to.to_string(),
                 at,
                 cause: Cause::Admin,

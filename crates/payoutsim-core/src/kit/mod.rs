@@ -31,7 +31,7 @@ mod provider;
 mod records;
 mod web;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Debug;
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -289,6 +289,9 @@ struct Inner<S: Spec> {
     machines: Machines,
     /// [`Spec::webhook_retry`], read once.
     retry: Option<Arc<RetryPolicy>>,
+    /// Each tenant's objects as last counted by [`Kit::make_room`] (their sum is this provider's
+    /// share of [`Engine::object_count`]). Locked after the store, never before it.
+    counted: Mutex<HashMap<String, usize>>,
 }
 
 /// A provider on the kit: a cheap, clonable handle, the state of its handlers.
@@ -315,6 +318,7 @@ impl<S: Spec> Kit<S> {
             machines: Machines::new(S::machines(&config)),
             store: Mutex::new(S::Store::default()),
             retry: S::webhook_retry().map(Arc::new),
+            counted: Mutex::default(),
             engine,
             config,
         }))

@@ -45,7 +45,9 @@ impl<S: Spec> Provider for Kit<S> {
     }
 
     fn reset(&self) {
-        *self.store() = S::Store::default();
+        let mut store = self.store();
+        *store = S::Store::default();
+        self.uncount(None);
     }
 
     fn error_response(&self, status: StatusCode, message: &str) -> Response {
@@ -91,7 +93,12 @@ impl<S: Spec> Provider for Kit<S> {
     }
 
     fn forget_tenant(&self, tenant: &str) -> bool {
-        S::forget_tenant(self, &mut self.store(), tenant)
+        let mut store = self.store();
+        let forgot = S::forget_tenant(self, &mut store, tenant);
+        if forgot {
+            self.uncount(Some(tenant));
+        }
+        forgot
     }
 
     fn object_total(&self) -> usize {

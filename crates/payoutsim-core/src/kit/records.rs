@@ -52,7 +52,7 @@ impl<R: Records> Tenants for BTreeMap<String, R> {
 pub(super) fn sample(kind: &str, status: &str) -> Lifecycle {
     Lifecycle {
         kind: kind.into(),
-        variant: String::new(),
+        variant: "".into(),
         status: status.into(),
         outcome: "done".into(),
         reason: None,

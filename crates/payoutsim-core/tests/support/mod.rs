@@ -153,7 +153,7 @@ pub trait ToyExt {
 impl ToyExt for Toy {
     fn status(&self, tenant: &str, id: &str) -> Option<String> {
         let store = self.store();
-        (store.0.get(&(tenant.to_string(), id.to_string()))).map(|lc| lc.status.clone())
+        (store.0.get(&(tenant.to_string(), id.to_string()))).map(|lc| lc.status.to_string())
     }
 }
 
@@ -174,7 +174,7 @@ async fn create(
     let magic = (amount == UNLUCKY.trigger).then_some(&UNLUCKY);
     let destiny = toy.decide(&machine, forced.take(), magic);
     let lc = toy.start(&tenant, &machine, &id, destiny, now);
-    let status = lc.status.clone();
+    let status = lc.status;
     toy.store().0.insert((tenant.clone(), id.clone()), lc);
     let created = Event::json("order.new", &json!({"id": id, "status": status}));
     toy.emit(&tenant, created.into_iter().collect(), now);

@@ -15,7 +15,11 @@ use support::*;
 #[tokio::test]
 async fn every_documented_operation_is_exercised_and_answers_as_documented() {
     let sim = sim(1);
-    let keys = [("publicKey", PK), ("secretKey", SK), ("environment", "test")];
+    let keys = [
+        ("publicKey", PK),
+        ("secretKey", SK),
+        ("environment", "test"),
+    ];
     for prefix in ["", "/v1"] {
         for token_path in ["/platform/generate-token-api", "/auth/generate-token"] {
             let issued = sim

@@ -24,6 +24,8 @@
 //!   by name, admin API, last exchange, webhook receiver) and one state per provider
 //!   (`onepay`, `onspot`, `kashpay`, `tupay`, `dots`), each a `ProviderState` (its tenants, its
 //!   placeholders)
+//! - `conformance.rs`: every answer of a simulator target checked against its OpenAPI document
+//!   (the target's own, or those of [`DOCUMENTS_ENV`]); a violation fails the step
 //! - `target.rs`: the [`Target`], from the environment or given; `client.rs`: client adapters;
 //!   `receiver.rs`: the webhook receiver; `params.rs`: custom cucumber parameters
 //! - `placeholders.rs`: `{tenant}`, `{customer:ana}`… in step text
@@ -101,6 +103,7 @@
 //! with `payoutsim contract --client CMD` (issue 11, item 2): the binary has no `--client` yet.
 
 mod client;
+mod conformance;
 mod features;
 mod params;
 pub mod placeholders;
@@ -111,6 +114,7 @@ mod steps;
 mod target;
 mod world;
 
+pub use conformance::DOCUMENTS_ENV;
 pub use features::Features;
 pub use runner::{CucumberCli, Options, SetupError, Summary, run};
 pub use simulator::{Simulator, Starter};

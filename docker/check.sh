@@ -14,7 +14,8 @@
 #      read-only at /scenarios, in a network namespace of its own (so ports 4700-4705 of the
 #      machine are not touched); its HEALTHCHECK command, run the same way, must pass, then
 #      /__admin/health, every EXPOSEd port and a scenario named by PAYOUTSIM_SCENARIO are
-#      checked; SIGTERM must stop it with exit 0.
+#      checked, and with PAYOUTSIM_DATA_DIR=/data (VOLUME /data, empty and owned by 65532 in the
+#      image) its state file is written there; SIGTERM must stop it with exit 0.
 # Not exercised: the multi-stage build of docker/Dockerfile itself (it pulls the Rust and
 # distroless images), a container engine's own runtime, and `docker compose up`.
 #
@@ -86,6 +87,7 @@ done
 mkdir -p "$rootfs/usr/share/payoutsim" "$rootfs/scenarios"
 cp -R "$repo/scenarios" "$rootfs/usr/share/payoutsim/scenarios"
 install -d -m 1777 "$rootfs/tmp"
+mkdir "$context/data"
 cp "$here/Dockerfile.scratch" "$context/Dockerfile"
 b bud --quiet --isolation chroot --format docker --pull=never -t "$image" "$context" >/dev/null
 container=$(b from --pull=never "$image")
@@ -112,6 +114,7 @@ need(test[:1] == ["CMD"] and len(test) > 1, f"no exec-form HEALTHCHECK: {config.
 argv = (config.get("Entrypoint") or []) + (config.get("Cmd") or [])
 need(argv == ["/usr/local/bin/payoutsim", "serve"], f"ENTRYPOINT+CMD: {argv}")
 workdir = config.get("WorkingDir") or "/"
+need("/data" in (config.get("Volumes") or {}), f"no VOLUME /data: {config.get('Volumes')}")
 
 services = compose.get("services") or {}
 sim, app = services.get("payoutsim") or {}, services.get("app") or {}
@@ -144,6 +147,8 @@ env.update({k: str(v) for k, v in sim_env.items() if v is not None})
 # WORKDIR; compose.yaml's own must load at least one rule.
 rule = "" if "PAYOUTSIM_SCENARIO" in env else "outage"
 env.setdefault("PAYOUTSIM_SCENARIO", "onepay-outage-503.yaml")
+# State kept in the image's /data, as compose.yaml's commented lines would keep it.
+env.setdefault("PAYOUTSIM_DATA_DIR", "/data")
 (out / "rule").write_text(rule)
 (out / "env").write_bytes(b"".join(f"{k}={v}\0".encode() for k, v in env.items()))
 (out / "argv").write_bytes(b"".join(a.encode() + b"\0" for a in argv))
@@ -157,6 +162,10 @@ mapfile -d '' -t health <"$work/health"
 workdir=$(cat "$work/workdir")
 seed=$(cat "$work/seed")
 echo "image: user 65532:65532, workdir $workdir, ${argv[*]}, health: ${health[*]}"
+
+[ "$(stat -c %u:%g "$mnt/data")" = 65532:65532 ] || fail "/data is not owned by 65532: $(stat -c %u:%g "$mnt/data")"
+[ -z "$(ls -A "$mnt/data")" ] || fail "/data is not empty"
+echo "/data: empty, owned by 65532:65532"
 
 step "run it from the mounted root, as the image says, and wait for its health check"
 mount --bind "$repo/scenarios" "$mnt/scenarios"
@@ -211,6 +220,10 @@ for port in 4700 4701 4702 4703 4704 4705; do
   grep -qx "0.0.0.0:$port" "$work/listening" || { cat "$work/listening" >&2; fail "nothing on 0.0.0.0:$port"; }
 done
 echo "listening on 0.0.0.0:4700-4705"
+# PAYOUTSIM_DATA_DIR=/data: the user wrote its state there (the scenario's setup at least).
+[ -e "$mnt/data/payoutsim.db" ] || { ls -la "$mnt/data" >&2; fail "no /data/payoutsim.db"; }
+[ "$(stat -c %u "$mnt/data/payoutsim.db")" = 65532 ] || fail "/data/payoutsim.db is not 65532's"
+echo "/data/payoutsim.db: written by 65532"
 
 step "SIGTERM stops it cleanly"
 kill -TERM "$server"

@@ -24,6 +24,8 @@
 //!   by name, admin API, last exchange, webhook receiver) and one state per provider
 //!   (`onepay`, `onspot`, `kashpay`, `tupay`, `dots`), each a `ProviderState` (its tenants, its
 //!   placeholders)
+//! - `conformance.rs`: every answer of a simulator target checked against its OpenAPI document
+//!   (the target's own, or those of [`DOCUMENTS_ENV`]); a violation fails the step
 //! - `target.rs`: the [`Target`], from the environment or given; `client.rs`: client adapters;
 //!   `adapter.rs`: the suite's side of the adapter protocol (`docs/adapter-protocol.md`);
 //!   `receiver.rs`: the webhook receiver; `params.rs`: custom cucumber parameters
@@ -138,6 +140,7 @@ pub mod builtin;
 pub mod capabilities;
 mod client;
 pub mod client_under_test;
+mod conformance;
 mod features;
 mod params;
 pub mod placeholders;
@@ -148,6 +151,7 @@ mod steps;
 mod target;
 mod world;
 
+pub use conformance::DOCUMENTS_ENV;
 pub use features::Features;
 pub use runner::{CucumberCli, Options, SetupError, Summary, run};
 pub use simulator::{Simulator, Starter};

@@ -14,7 +14,8 @@ use crate::placeholders::substitute;
 use cucumber::World;
 use serde_json::{Value, json};
 
-use crate::client::{Adapter, Request, ReqwestAdapter, Response};
+use crate::client::{Adapter, Request, Response};
+use crate::conformance;
 use crate::params::ProviderName;
 use crate::receiver::Receiver;
 use crate::simulator::{self, Simulator};
@@ -104,12 +105,13 @@ impl ContractWorld {
             Target::Url { admin, urls, .. } => (None, urls.clone(), Some(admin.clone())),
             Target::Sandbox { urls, .. } => (None, urls.clone(), None),
         };
+        let client = conformance::client(target, &urls, admin_url.as_deref());
         Ok(Self {
             target,
             sim,
             urls,
             admin_url,
-            client: Arc::new(ReqwestAdapter::new()),
+            client,
             last_request: None,
             last: None,
             previous: None,

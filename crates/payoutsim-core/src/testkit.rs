@@ -17,6 +17,8 @@
 //! - [`allocated_while`] and [`assert_page_costs_are_flat`]: what a request costs in heap bytes
 //!   (from a test binary's counting allocator), and a list page's cost checked against the size
 //!   of its table
+//! - [`drifted_document`] and [`Resp::violations_of`]: a provider's document with one schema
+//!   changed, and an answer checked against a document, for tests that show a drift is caught
 //! - [`OpenApiChecks`]: every answer a [`Sim`] receives is checked against the provider's OpenAPI
 //!   document (and an admin answer against the admin API's); the `Sim` fails the test at its end
 //!   with the list of violations
@@ -485,7 +487,34 @@ pub struct Resp {
     pub json: Value,
 }
 
+/// `S`'s OpenAPI document with the value at `pointer` (a JSON Pointer into it, e.g.
+/// `/components/schemas/Customer/properties/email`) replaced by `schema`: a document that drifted
+/// from the code, for a test that shows the drift is caught.
+pub fn drifted_document<S: Spec>(pointer: &str, schema: Value) -> payoutsim_openapi::Document {
+    let text = S::OPENAPI.unwrap_or_else(|| panic!("{} has no OpenAPI document", S::NAME));
+    let mut document = crate::admin::openapi::to_json(text)
+        .unwrap_or_else(|e| panic!("{}'s document does not parse: {e}", S::NAME));
+    match document.pointer_mut(pointer) {
+        Some(slot) => *slot = schema,
+        None => panic!("{}'s document has nothing at {pointer}", S::NAME),
+    }
+    payoutsim_openapi::Document::from_json(document)
+        .unwrap_or_else(|e| panic!("the drifted document does not load: {e}"))
+}
+
 impl Resp {
+    /// This answer checked against `document` as the answer to `method path`.
+    pub fn violations_of(
+        &self,
+        document: &payoutsim_openapi::Document,
+        method: &str,
+        path: &str,
+    ) -> Vec<payoutsim_openapi::Violation> {
+        let content_type =
+            (self.headers.get(http::header::CONTENT_TYPE)).and_then(|v| v.to_str().ok());
+        document.check_response(method, path, self.status, content_type, &self.bytes)
+    }
+
     /// The body's top-level field names, sorted.
     pub fn keys(&self) -> Vec<&str> {
         let object = self.json.as_object().expect("the body is a JSON object");

@@ -278,6 +278,14 @@ enum Place {
     Held,
 }
 
+/// The last number given to a webhook target, a message and a delivery record.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Numbering {
+    pub targets: u64,
+    pub messages: u64,
+    pub deliveries: u64,
+}
+
 #[derive(Debug, Default)]
 struct State {
     next_target: u64,
@@ -594,6 +602,26 @@ impl Outbox {
             s.attempts += 1;
         }
         s.record(d, self.deliveries_cap)
+    }
+
+    /// Where the numbering of targets, messages and delivery records stands: what a reset does
+    /// not put back (numbers are never reused), kept beside a `--data-dir` log's full reset.
+    pub fn numbering(&self) -> Numbering {
+        let s = self.lock();
+        Numbering {
+            targets: s.next_target,
+            messages: s.next_message,
+            deliveries: s.next_delivery,
+        }
+    }
+
+    /// Numbers what comes next after `numbering` (a replay that starts at a full reset, which
+    /// numbered nothing before it).
+    pub fn set_numbering(&self, numbering: Numbering) {
+        let mut s = self.lock();
+        s.next_target = s.next_target.max(numbering.targets);
+        s.next_message = s.next_message.max(numbering.messages);
+        s.next_delivery = s.next_delivery.max(numbering.deliveries);
     }
 
     /// Puts back delivery records kept from an earlier run (`--data-dir`), oldest first; new

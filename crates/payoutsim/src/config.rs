@@ -42,7 +42,14 @@ pub struct ServeConfig {
     /// On a data directory that holds a log, take its seed instead of `engine.seed` (the
     /// binary sets it when `--seed` is not given). Default false.
     pub seed_from_data_dir: bool,
+    /// Bytes the data directory's log may hold (`--data-dir-max-bytes`): past it, what came
+    /// before the last full reset is dropped, and if nothing can be, state-changing inputs are
+    /// refused. Default [`DEFAULT_DATA_DIR_MAX_BYTES`].
+    pub data_dir_max_bytes: u64,
 }
+
+/// `--data-dir-max-bytes`'s default: 1 GiB.
+pub const DEFAULT_DATA_DIR_MAX_BYTES: u64 = 1 << 30;
 
 impl Default for ServeConfig {
     fn default() -> Self {
@@ -61,6 +68,7 @@ impl Default for ServeConfig {
             connections: ConnectionLimits::default(),
             data_dir: None,
             seed_from_data_dir: false,
+            data_dir_max_bytes: DEFAULT_DATA_DIR_MAX_BYTES,
         }
     }
 }

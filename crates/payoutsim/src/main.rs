@@ -122,6 +122,13 @@ struct ServeArgs {
     /// one payoutsim wrote with the same settings) [default: nothing touches the disk].
     #[arg(long, env = "PAYOUTSIM_DATA_DIR")]
     data_dir: Option<PathBuf>,
+    /// Bytes the --data-dir log may hold: past it, what came before the last full
+    /// `POST /__admin/reset` is dropped; when nothing can be, state-changing requests are
+    /// refused with the provider's 503 until a full reset. At least 65536.
+    #[arg(long, env = "PAYOUTSIM_DATA_DIR_MAX_BYTES",
+        default_value_t = payoutsim::config::DEFAULT_DATA_DIR_MAX_BYTES,
+        value_parser = clap::builder::RangedU64ValueParser::<u64>::new().range(65536..))]
+    data_dir_max_bytes: u64,
     /// `real`: simulated time flows with wall time; `manual`: it moves only when advanced
     /// [default: the first scenario's `setup.clock`, else `real`].
     #[arg(long, env = "PAYOUTSIM_CLOCK")]
@@ -405,6 +412,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
     config.engine.seed = args.seed.unwrap_or_else(random_seed);
     config.seed_from_data_dir = args.seed.is_none();
     config.data_dir = args.data_dir;
+    config.data_dir_max_bytes = args.data_dir_max_bytes;
     let mut files = Vec::new();
     for path in &args.scenarios {
         files.push((path, read_scenario(path)?));

@@ -24,8 +24,15 @@ fn fresh_dir(tag: &str) -> PathBuf {
 
 /// `payoutsim serve --clock manual --seed <seed> --data-dir <dir>`, ready.
 fn start(dir: &Path, seed: u64, tag: &str) -> Sim {
+    start_with(dir, seed, tag, &[])
+}
+
+/// [`start`] with more flags.
+fn start_with(dir: &Path, seed: u64, tag: &str, more: &[&str]) -> Sim {
     let dir = dir.to_str().unwrap();
-    let ready = spawn_ready(serve_manual(seed, &["--data-dir", dir]), tag);
+    let mut args = vec!["--data-dir", dir];
+    args.extend_from_slice(more);
+    let ready = spawn_ready(serve_manual(seed, &args), tag);
     Sim {
         ready,
         http: reqwest::Client::new(),
@@ -361,4 +368,172 @@ async fn a_body_past_the_limit_is_refused_in_the_providers_envelope_and_not_logg
     assert!(body.get("error").is_none(), "{body}");
     sim.kill_9();
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// The smallest `--data-dir-max-bytes`.
+const SMALL_BOUND: &str = "65536";
+
+/// A header that makes each logged input fill about one 4 KiB page of the database, to reach
+/// [`SMALL_BOUND`] (16 pages, 5 of them the empty schema's) in about ten.
+fn padding() -> String {
+    "p".repeat(3 << 10)
+}
+
+impl Sim {
+    /// `POST /v1/cashouts` of `amount` under `idempotency`, padded: the answer's status and body.
+    async fn padded_cashout(&self, fix: &Fixture, idempotency: &str, amount: u64) -> (u16, Value) {
+        let resp = (self.onepay(reqwest::Method::POST, "/v1/cashouts"))
+            .header("x-idempotency", idempotency)
+            .header("x-padding", padding())
+            .json(&cashout_body(fix, amount))
+            .send()
+            .await
+            .unwrap();
+        (resp.status().as_u16(), resp.json().await.unwrap())
+    }
+
+    /// Every answer a client reads of this state: the objects, the balances, the deliveries,
+    /// and each of `ids`' cashouts.
+    async fn answers(&self, ids: &[String]) -> Value {
+        let mut cashouts = Vec::new();
+        for id in ids {
+            cashouts.push(self.cashout(id).await);
+        }
+        json!({
+            "objects": self.objects("onepay").await,
+            "balances": self.balances().await,
+            "deliveries": self.deliveries().await,
+            "webhooks": send_json(self.onepay(reqwest::Method::GET, "/v1/webhooks")).await,
+            "cashouts": cashouts,
+        })
+    }
+}
+
+/// The log of `dir` once the process is gone: how many inputs it holds, and the reset it starts
+/// at, if compacted.
+fn log_of(dir: &Path) -> (i64, Option<i64>) {
+    let (store, meta) = payoutsim::persist::Store::open(dir).unwrap();
+    assert!(meta.is_some(), "{} holds no log", dir.display());
+    let base = store.base().unwrap().map(|b| b.seq);
+    (store.input_count().unwrap(), base)
+}
+
+#[tokio::test]
+async fn past_the_bound_the_log_is_compacted_to_the_last_full_reset_and_a_restart_keeps_every_answer()
+ {
+    let dir = fresh_dir("compact");
+    let sim = start_with(
+        &dir,
+        21,
+        "persist-compact-1",
+        &["--data-dir-max-bytes", SMALL_BOUND],
+    );
+    let base = sim.ready.urls["onepay"].as_str().unwrap().to_string();
+    let before_reset = fixture(&sim.http, &base, KEY).await;
+    for i in 0..7 {
+        let (status, body) = sim
+            .padded_cashout(&before_reset, &format!("a-{i}"), 1000)
+            .await;
+        assert_eq!(status, 201, "{body}");
+    }
+    sim.admin("POST", "/__admin/reset", None).await;
+
+    // After a full reset the id streams start again from the seed: the same customer and
+    // account ids as the first time, so what follows depends on the settings and clock alone.
+    let fix = fixture(&sim.http, &base, KEY).await;
+    assert_eq!(fix, before_reset);
+    let hook = json!({"name": "app", "url": format!("http://127.0.0.1:{}/hook", free_port()),
+        "events": ["cashout.created"]});
+    let req = sim.onepay(reqwest::Method::POST, "/v1/webhooks");
+    assert!(req.json(&hook).send().await.unwrap().status().is_success());
+    let mut ids = Vec::new();
+    for i in 0..4 {
+        let (status, body) = sim.padded_cashout(&fix, &format!("b-{i}"), 2000 + i).await;
+        assert_eq!(status, 201, "cashout {i} after the reset: {body}");
+        ids.push(id_of(&body));
+    }
+    sim.advance(90).await;
+    let answers = sim.answers(&ids).await;
+    assert!(!answers["deliveries"].as_array().unwrap().is_empty());
+    sim.kill_9();
+    // The ten inputs before the reset (the bank list, a customer, an account, seven cashouts)
+    // were dropped: the log starts at the reset, input #11.
+    let (inputs, base_seq) = log_of(&dir);
+    assert_eq!(base_seq, Some(11), "the log was not compacted to the reset");
+    assert!(inputs > 10, "{inputs} inputs kept");
+
+    let sim = start_with(
+        &dir,
+        21,
+        "persist-compact-2",
+        &["--data-dir-max-bytes", SMALL_BOUND],
+    );
+    assert_eq!(sim.answers(&ids).await, answers);
+    let (status, again) = sim.padded_cashout(&fix, "b-0", 2000).await;
+    assert_eq!(status, 201, "the idempotent replay: {again}");
+    assert_eq!(id_of(&again), ids[0]);
+    sim.kill_9();
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[tokio::test]
+async fn at_the_bound_with_nothing_to_drop_creations_are_refused_with_the_providers_503_and_nothing_is_lost()
+ {
+    let dir = fresh_dir("full");
+    let sim = start_with(
+        &dir,
+        22,
+        "persist-full-1",
+        &["--data-dir-max-bytes", SMALL_BOUND],
+    );
+    let base = sim.ready.urls["onepay"].as_str().unwrap().to_string();
+    let fix = fixture(&sim.http, &base, KEY).await;
+    let mut ids = Vec::new();
+    let refusal = loop {
+        let (status, body) = sim
+            .padded_cashout(&fix, &format!("k-{}", ids.len()), 1000)
+            .await;
+        if status != 201 {
+            break (status, body);
+        }
+        ids.push(id_of(&body));
+        assert!(ids.len() < 40, "never refused");
+    };
+    assert!(ids.len() >= 5, "refused early, after {}", ids.len());
+    // OnePay's own envelope, as its other errors are.
+    assert_eq!(refusal.0, 503, "{}", refusal.1);
+    assert_eq!(refusal.1["code"], "503", "{}", refusal.1);
+    let message = refusal.1["message"].as_str().unwrap();
+    assert!(message.contains("--data-dir-max-bytes"), "{message}");
+    let advance =
+        (sim.http.post(sim.url("admin", "/__admin/clock/advance"))).json(&json!({"seconds": 1}));
+    let advance = advance.send().await.unwrap();
+    assert_eq!(advance.status(), 503, "a state-changing admin call");
+    let answers = sim.answers(&ids).await;
+    sim.kill_9();
+
+    let sim = start_with(
+        &dir,
+        22,
+        "persist-full-2",
+        &["--data-dir-max-bytes", SMALL_BOUND],
+    );
+    assert_eq!(
+        sim.answers(&ids).await,
+        answers,
+        "every acknowledged creation is kept"
+    );
+    let (status, _) = sim.padded_cashout(&fix, "after-restart", 1000).await;
+    assert_eq!(status, 503, "still full after the restart");
+    // A full reset is accepted at the bound, and frees the log.
+    sim.admin("POST", "/__admin/reset", None).await;
+    let fix = fixture(&sim.http, &base_of(&sim), KEY).await;
+    let (status, body) = sim.padded_cashout(&fix, "after-reset", 1000).await;
+    assert_eq!(status, 201, "{body}");
+    sim.kill_9();
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+fn base_of(sim: &Sim) -> String {
+    sim.ready.urls["onepay"].as_str().unwrap().to_string()
 }

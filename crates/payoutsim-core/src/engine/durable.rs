@@ -88,6 +88,16 @@ impl Engine {
         }
     }
 
+    /// Where the webhook numbering stands (targets, messages, delivery records).
+    pub fn webhook_numbering(&self) -> crate::webhooks::Numbering {
+        self.0.outbox.numbering()
+    }
+
+    /// Continues the webhook numbering after `numbering` (a replay that starts at a full reset).
+    pub fn set_webhook_numbering(&self, numbering: crate::webhooks::Numbering) {
+        self.0.outbox.set_numbering(numbering);
+    }
+
     /// Puts back the delivery records an earlier run kept, oldest first.
     pub fn restore_deliveries(&self, history: Vec<Delivery>) {
         self.0.outbox.restore_history(history);

@@ -70,6 +70,7 @@ pub fn open(config: &mut ServeConfig) -> Result<Option<DataDir>, String> {
         return Ok(None);
     };
     let (store, recorded) = Store::open(&dir)?;
+    let store = store.with_max_bytes(config.data_dir_max_bytes);
     let Some(recorded) = recorded else {
         return Ok(Some(DataDir {
             dir,

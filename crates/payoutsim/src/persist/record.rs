@@ -124,6 +124,10 @@ async fn handle(rec: &Recording, kind: Kind, req: Request, next: Next) -> Respon
         |pq| pq.as_str().to_string(),
     );
     let method = parts.method.to_string();
+    let full_reset = kind == Kind::Admin && is_full_reset(&method, &uri);
+    if !full_reset && let Some(refusal) = refuse_when_full(rec, kind) {
+        return refusal;
+    }
     let response = next
         .run(Request::from_parts(parts, Body::from(body.clone())))
         .await;
@@ -149,9 +153,67 @@ async fn handle(rec: &Recording, kind: Kind, req: Request, next: Next) -> Respon
             status: head.status.as_u16(),
             body_hash: body_hash(&answer),
         };
-        write_or_stop(&rec.store, &input);
+        if full_reset && head.status.is_success() {
+            let numbering = rec.engine.webhook_numbering();
+            if let Err(e) = rec.store.append_reset(&input, numbering) {
+                fail_stop(&rec.store, &e);
+            }
+        } else {
+            write_or_stop(&rec.store, &input);
+        }
     }
     Response::from_parts(head, Body::from(answer))
+}
+
+/// Whether `method uri` is `POST /__admin/reset` of every provider (no `provider` parameter).
+fn is_full_reset(method: &str, uri: &str) -> bool {
+    let (path, query) = uri.split_once('?').unwrap_or((uri, ""));
+    let one_provider = query.split('&').any(|pair| pair.starts_with("provider="));
+    method == "POST" && path == "/__admin/reset" && !one_provider
+}
+
+/// When the log holds `--data-dir-max-bytes`: compacts it (everything before the newest full
+/// reset), and if it is still full refuses the input, unhandled, with the provider's own 503
+/// (the admin API's `{"error"}` for an admin call), saying why in the log.
+fn refuse_when_full(rec: &Recording, kind: Kind) -> Option<Response> {
+    let store = &rec.store;
+    let full = |store: &Store| store.is_full().unwrap_or_else(|e| fail_stop(store, &e));
+    if !full(store) {
+        return None;
+    }
+    match store.compact() {
+        Ok(dropped) if dropped.inputs > 0 => {
+            tracing::info!(
+                file = %store.file().display(),
+                inputs = dropped.inputs,
+                deliveries = dropped.deliveries,
+                messages = dropped.messages,
+                "--data-dir-max-bytes reached: dropped what came before the last full reset"
+            );
+        }
+        Ok(_) => {}
+        Err(e) => fail_stop(store, &e),
+    }
+    if !full(store) {
+        return None;
+    }
+    let max = store.max_bytes();
+    tracing::warn!(
+        file = %store.file().display(),
+        max_bytes = max,
+        listener = rec.listener,
+        "--data-dir-max-bytes reached and nothing can be dropped (no full reset since the log \
+         starts): refusing state-changing inputs until POST /__admin/reset, or a restart with a \
+         larger bound"
+    );
+    let msg = format!(
+        "The simulator's data directory is full (--data-dir-max-bytes {max}); nothing was changed."
+    );
+    let status = StatusCode::SERVICE_UNAVAILABLE;
+    Some(match (kind, rec.engine.provider(rec.listener)) {
+        (Kind::Provider, Some(provider)) => provider.error_response(status, &msg),
+        _ => payoutsim_core::error::AdminError(status, msg).into_response(),
+    })
 }
 
 /// The engine's recorder over the store.

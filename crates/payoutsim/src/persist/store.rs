@@ -13,7 +13,7 @@ use std::sync::{Mutex, MutexGuard};
 use chrono::{DateTime, Utc};
 use payoutsim_core::MessageProgress;
 use payoutsim_core::forced::ForcedOutcome;
-use payoutsim_core::webhooks::Delivery;
+use payoutsim_core::webhooks::{Delivery, Numbering};
 use rusqlite::{Connection, OpenFlags, params};
 
 /// The database's name inside the directory; SQLite adds `-wal` and `-shm` beside it.
@@ -101,6 +101,26 @@ pub struct Input {
 pub struct Store {
     conn: Mutex<Connection>,
     file: PathBuf,
+    /// `--data-dir-max-bytes`: past it the log is compacted, else state-changing inputs are
+    /// refused.
+    max_bytes: u64,
+}
+
+/// A full reset in the log: its sequence number and where the webhook numbering stood after it
+/// (the meta rows `last_reset`, the newest one logged, and `base`, the one the log starts at
+/// once compacted).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ResetMark {
+    pub seq: i64,
+    pub numbering: Numbering,
+}
+
+/// What one compaction dropped.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Compacted {
+    pub inputs: usize,
+    pub deliveries: usize,
+    pub messages: usize,
 }
 
 /// Why a directory cannot be used, worded for the start-up error.
@@ -187,12 +207,95 @@ impl Store {
         let store = Store {
             conn: Mutex::new(conn),
             file,
+            max_bytes: u64::MAX,
         };
         Ok((store, meta))
     }
 
     pub fn file(&self) -> &Path {
         &self.file
+    }
+
+    /// Sets the bound `--data-dir-max-bytes` gives.
+    pub fn with_max_bytes(mut self, max_bytes: u64) -> Self {
+        self.max_bytes = max_bytes;
+        self
+    }
+
+    pub fn max_bytes(&self) -> u64 {
+        self.max_bytes
+    }
+
+    /// Bytes the database holds (its pages in use, the WAL's newest included; free pages,
+    /// which later writes reuse, left out).
+    pub fn used_bytes(&self) -> rusqlite::Result<u64> {
+        let conn = self.conn();
+        let pages: u64 = conn.query_row("PRAGMA page_count", [], |r| r.get(0))?;
+        let free: u64 = conn.query_row("PRAGMA freelist_count", [], |r| r.get(0))?;
+        let size: u64 = conn.query_row("PRAGMA page_size", [], |r| r.get(0))?;
+        Ok(pages.saturating_sub(free).saturating_mul(size))
+    }
+
+    /// Whether the database holds `--data-dir-max-bytes` or more.
+    pub fn is_full(&self) -> rusqlite::Result<bool> {
+        Ok(self.used_bytes()? >= self.max_bytes)
+    }
+
+    /// Appends a full reset (`POST /__admin/reset` of every provider) and marks it as the newest
+    /// one, with the webhook numbering after it, in one transaction.
+    pub fn append_reset(&self, input: &Input, numbering: Numbering) -> rusqlite::Result<()> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        insert(&tx, input)?;
+        let mark = ResetMark {
+            seq: tx.last_insert_rowid(),
+            numbering,
+        };
+        put_mark(&tx, "last_reset", &mark)?;
+        tx.commit()
+    }
+
+    /// The reset the log starts at, once compacted (`None`: it starts at the beginning).
+    pub fn base(&self) -> Result<Option<ResetMark>, String> {
+        let text = read_meta_row(&self.conn(), "base").map_err(|e| e.to_string())?;
+        text.map(|t| {
+            serde_json::from_str(&t).map_err(|e| format!("the log's base is unreadable: {e}"))
+        })
+        .transpose()
+    }
+
+    /// Drops everything before the newest full reset, when the log does not start there
+    /// already: the inputs before it, and the delivery records and message progress of what it
+    /// cleared (numbered up to where its numbering stood). State after a full reset is a
+    /// function of the settings and the clock, so replaying from the reset gives the same
+    /// answers, the webhook numbering continued from the mark. The WAL is then truncated.
+    pub fn compact(&self) -> rusqlite::Result<Compacted> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let mark = |key: &str| -> rusqlite::Result<Option<ResetMark>> {
+            let text = read_meta_row(&tx, key)?;
+            Ok(text.and_then(|t| serde_json::from_str(&t).ok()))
+        };
+        let (Some(last), base) = (mark("last_reset")?, mark("base")?) else {
+            return Ok(Compacted::default());
+        };
+        if base.is_some_and(|b| b.seq >= last.seq) {
+            return Ok(Compacted::default());
+        }
+        let n = last.numbering;
+        let number = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
+        let dropped = Compacted {
+            inputs: tx.execute("DELETE FROM inputs WHERE seq < ?1", [last.seq])?,
+            deliveries: tx.execute(
+                "DELETE FROM deliveries WHERE id <= ?1",
+                [number(n.deliveries)],
+            )?,
+            messages: tx.execute("DELETE FROM messages WHERE id <= ?1", [number(n.messages)])?,
+        };
+        put_mark(&tx, "base", &last)?;
+        tx.commit()?;
+        conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        Ok(dropped)
     }
 
     fn conn(&self) -> MutexGuard<'_, Connection> {
@@ -216,28 +319,7 @@ impl Store {
 
     /// Appends one input to the log.
     pub fn append(&self, input: &Input) -> rusqlite::Result<()> {
-        let headers = serde_json::to_string(&input.headers).unwrap_or_else(|_| "[]".into());
-        let forced = input.forced.as_ref().map(|f| {
-            serde_json::json!({"status": f.status, "reason": f.reason, "rule": f.rule}).to_string()
-        });
-        self.conn().execute(
-            "INSERT INTO inputs (kind, listener, at, method, uri, headers, body, peer, forced, \
-             status, body_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-            params![
-                input.kind.as_str(),
-                input.listener,
-                payoutsim_core::clock::rfc3339(input.at),
-                input.method,
-                input.uri,
-                headers,
-                input.body,
-                input.peer,
-                forced,
-                input.status,
-                input.body_hash,
-            ],
-        )?;
-        Ok(())
+        insert(&self.conn(), input)
     }
 
     /// Up to `limit` inputs logged after sequence number `after`, in order.
@@ -390,6 +472,52 @@ impl Store {
             out.push((id, progress));
         }
         Ok(out)
+    }
+}
+
+/// Inserts one input into the log.
+fn insert(conn: &Connection, input: &Input) -> rusqlite::Result<()> {
+    let headers = serde_json::to_string(&input.headers).unwrap_or_else(|_| "[]".into());
+    let forced = input.forced.as_ref().map(|f| {
+        serde_json::json!({"status": f.status, "reason": f.reason, "rule": f.rule}).to_string()
+    });
+    conn.execute(
+        "INSERT INTO inputs (kind, listener, at, method, uri, headers, body, peer, forced, \
+         status, body_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        params![
+            input.kind.as_str(),
+            input.listener,
+            payoutsim_core::clock::rfc3339(input.at),
+            input.method,
+            input.uri,
+            headers,
+            input.body,
+            input.peer,
+            forced,
+            input.status,
+            input.body_hash,
+        ],
+    )?;
+    Ok(())
+}
+
+/// Writes a reset mark under `key` in the meta table.
+fn put_mark(conn: &Connection, key: &str, mark: &ResetMark) -> rusqlite::Result<()> {
+    let text = serde_json::to_string(mark).unwrap_or_default();
+    conn.execute(
+        "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)",
+        params![key, text],
+    )?;
+    Ok(())
+}
+
+/// The meta row `key`, if written.
+fn read_meta_row(conn: &Connection, key: &str) -> rusqlite::Result<Option<String>> {
+    let found = conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0));
+    match found {
+        Ok(v) => Ok(Some(v)),
+        Err(rusqlite::Error::QueryReturnedNoRows) => Ok(None),
+        Err(e) => Err(e),
     }
 }
 

@@ -73,6 +73,7 @@ pub(crate) fn create(
                     updated_at: now,
                     forced_by,
                     lc,
+                    seq: 0,
                 });
                 results.push(ItemResult {
                     uuid,
@@ -124,15 +125,21 @@ pub(crate) fn activate(
         return Default::default();
     };
     let live = t.is_live();
-    let waiting: Vec<(String, i64)> = (t.payouts.iter())
-        .filter(|p| p.lc.status == PENDING_FUNDING)
-        .map(|p| (p.uuid.clone(), p.item.amount_cents))
-        .collect();
     let mut activated = Vec::new();
     let mut events = Vec::new();
-    for (uuid, amount) in waiting {
-        let available = store.tenants.get(tenant).map_or(0, |t| t.available);
-        if live && amount > available {
+    // The waiting payouts oldest first, one at a time: each move may change the balance.
+    while let Some(t) = store.tenants.get_mut(tenant) {
+        let Some((seq, uuid)) = t.first_waiting().map(|(s, u)| (s, u.to_string())) else {
+            break;
+        };
+        let Some(amount) = (t.payout(&uuid))
+            .filter(|p| p.lc.status == PENDING_FUNDING)
+            .map(|p| p.item.amount_cents)
+        else {
+            t.stop_waiting(seq);
+            continue;
+        };
+        if live && amount > t.available {
             break;
         }
         let key = (tenant, PAYOUT, uuid.as_str());
@@ -142,6 +149,9 @@ pub(crate) fn activate(
                 tracing::error!(%tenant, %uuid, error = %e, "onspot: a payout did not activate");
                 break;
             }
+        }
+        if let Some(t) = store.tenants.get_mut(tenant) {
+            t.stop_waiting(seq);
         }
         activated.push(uuid);
     }
@@ -175,7 +185,8 @@ pub(crate) fn on_transition(onspot: &OnSpot, store: &mut Store, change: &Transit
         return Vec::new();
     };
     rec.updated_at = at;
-    let amount = rec.item.amount_cents;
+    let (amount, seq) = (rec.item.amount_cents, rec.seq);
+    t.moved(seq, &change.object_id, change.from(), &change.to);
     money(t, amount, change.from(), &change.to);
     let reactivates = match change.cause {
         Cause::Admin => change.to != PENDING_FUNDING,

@@ -125,6 +125,9 @@ pub struct PayoutRec {
     /// The fault rule that forced its outcome, if one did.
     pub forced_by: Option<String>,
     pub lc: Lifecycle,
+    /// Its place in its tenant's creation order (set by [`TenantData::push_payout`]): the
+    /// order in which waiting payouts are activated.
+    pub seq: u64,
 }
 
 /// An item of a Create Payouts request that failed validation ("Error Logs").
@@ -218,6 +221,10 @@ pub struct TenantData {
     pub available: i64,
     pub payouts: Vec<PayoutRec>,
     index: HashMap<String, usize>,
+    /// The payouts in `pending_funding`, by creation order: what activation walks, so that a
+    /// creation costs the payouts waiting, not every payout held.
+    waiting: BTreeMap<u64, String>,
+    next_seq: u64,
     pub error_log: Vec<ErrorLogEntry>,
     pub transfers: Vec<Transfer>,
     /// The payouts the latest back-office status change activated (its answer's `activated`).
@@ -236,6 +243,8 @@ impl TenantData {
             available: 0,
             payouts: Vec::new(),
             index: HashMap::new(),
+            waiting: BTreeMap::new(),
+            next_seq: 0,
             error_log: Vec::new(),
             transfers: Vec::new(),
             activated: Vec::new(),
@@ -254,9 +263,33 @@ impl TenantData {
         self.error_log.drain(..excess);
     }
 
-    pub fn push_payout(&mut self, rec: PayoutRec) {
+    pub fn push_payout(&mut self, mut rec: PayoutRec) {
+        rec.seq = self.next_seq;
+        self.next_seq += 1;
+        if rec.lc.status == PENDING_FUNDING {
+            self.waiting.insert(rec.seq, rec.uuid.clone());
+        }
         self.index.insert(rec.uuid.clone(), self.payouts.len());
         self.payouts.push(rec);
+    }
+
+    /// Keeps the waiting set true when the payout `seq` moves `from -> to`.
+    pub fn moved(&mut self, seq: u64, uuid: &str, from: &str, to: &str) {
+        if to == PENDING_FUNDING {
+            self.waiting.insert(seq, uuid.to_string());
+        } else if from == PENDING_FUNDING {
+            self.waiting.remove(&seq);
+        }
+    }
+
+    /// The oldest payout waiting for activation: its place and id.
+    pub fn first_waiting(&self) -> Option<(u64, &str)> {
+        (self.waiting.first_key_value()).map(|(&seq, uuid)| (seq, uuid.as_str()))
+    }
+
+    /// Forgets a waiting payout (activated, or no longer held).
+    pub fn stop_waiting(&mut self, seq: u64) {
+        self.waiting.remove(&seq);
     }
 
     pub fn payout(&self, uuid: &str) -> Option<&PayoutRec> {

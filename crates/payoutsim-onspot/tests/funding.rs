@@ -401,3 +401,26 @@ async fn a_funded_payout_paid_4294967295_business_days_later_is_answered_and_kep
     assert_eq!(sim.statuses(&t).await, ["active"]);
     assert_eq!(sim.balance(&t).await["available"], "900.00");
 }
+
+#[tokio::test]
+async fn a_payout_parked_again_waits_in_its_creation_place_ahead_of_a_newer_one() {
+    let sim = sim(1);
+    let (token, t) = sim.signed_in("live", PK).await;
+    sim.transfer(&t, "1000").await;
+    let body = json!([individual("100"), individual("200"), individual("900")]);
+    sim.create(&token, "live", &body).await;
+    let ids = sim.uuids(&t).await;
+    // The 900 does not fit in the 700 left: it waits. Parking the first puts it back in line,
+    // in its creation place, ahead of the 900.
+    sim.force(&ids[0], json!({"status": "pending_funding"}))
+        .await;
+
+    let transfer = sim.transfer(&t, "1").await;
+
+    assert_eq!(transfer.json["activated"], json!([ids[0]]));
+    assert_eq!(
+        sim.statuses(&t).await,
+        ["active", "active", "pending_funding"]
+    );
+    assert_eq!(sim.balance(&t).await["available"], "701.00");
+}

@@ -153,7 +153,7 @@ impl BuiltIn {
             }
             ("kashpay", "balance.get") => {
                 let b = self
-                    .kashpay_call("GET", "/EntitiesServices/getBalance", None, sleeper)
+                    .kashpay_call("GET", "/EntitiesServices/getBalance", None, sleeper, false)
                     .await?;
                 Ok(json!({"amount": b["onsignaEntity"]["balance"].to_string(), "currency": "MXN"}))
             }
@@ -371,6 +371,7 @@ impl BuiltIn {
         path: &str,
         body: Option<&Value>,
         sleeper: Sleeper<'_>,
+        stop_when_lost: bool,
     ) -> Outcome {
         if self.token.is_none() {
             self.kashpay_login(sleeper).await?;
@@ -385,7 +386,10 @@ impl BuiltIn {
                 .header("authorization", format!("Bearer {token}"))
                 .header("entity-i", entity)
                 .json_body(body.map(|b| b.to_string().into_bytes()));
-            let answer = self.answer(&request, sleeper).await?;
+            let answer = match self.attempt(&request, sleeper, stop_when_lost).await? {
+                Ok(answer) => answer,
+                Err(why) => return Err(lost(why, ErrorKind::Connection)),
+            };
             match kashpay_answer(&answer) {
                 Err(e) if e.code == Some(json!(1004)) && !renewed => {
                     self.kashpay_login(sleeper).await?
@@ -402,7 +406,13 @@ impl BuiltIn {
     async fn kashpay_find(&mut self, reference: &str, sleeper: Sleeper<'_>) -> Outcome {
         let body = json!({"alphanumericReference": reference});
         let v = self
-            .kashpay_call("POST", "/OKPay/searchReference", Some(&body), sleeper)
+            .kashpay_call(
+                "POST",
+                "/OKPay/searchReference",
+                Some(&body),
+                sleeper,
+                false,
+            )
             .await?;
         Ok(v["orderEntityResponse"].clone())
     }
@@ -416,17 +426,36 @@ impl BuiltIn {
             "beneficiaryAcount": clabe, "beneficiaryName": b["name"],
             "beneficiaryTypeAcount": "40", "codeInstituteBank": clabe.get(..3).unwrap_or_default(),
             "concept": concept, "numericReference": 1, "typeTransaction": 1, "currency": 484});
-        let created = self
-            .kashpay_call("POST", "/OKPay/createOrder", Some(&body), sleeper)
-            .await;
-        let order = match created {
-            Ok(v) => v["orderEntityResponse"].clone(),
-            // A duplicate reference: an earlier attempt got through.
-            Err(e) if e.code == Some(json!(1023)) => self.kashpay_find(&reference, sleeper).await?,
-            Err(e) if matches!(e.kind, ErrorKind::Timeout | ErrorKind::Connection) => {
-                self.kashpay_find(&reference, sleeper).await?
+        // A create whose answer was lost is never sent again blind: the reference is searched
+        // for first, and the order is created again only if Kashpay holds none under it.
+        let mut order = None;
+        for _ in 0..ATTEMPTS {
+            let created = self
+                .kashpay_call("POST", "/OKPay/createOrder", Some(&body), sleeper, true)
+                .await;
+            match created {
+                Ok(v) => order = Some(v["orderEntityResponse"].clone()),
+                // A duplicate reference: an earlier attempt got through.
+                Err(e) if e.code == Some(json!(1023)) => {
+                    order = Some(self.kashpay_find(&reference, sleeper).await?)
+                }
+                Err(e) if matches!(e.kind, ErrorKind::Timeout | ErrorKind::Connection) => {
+                    match self.kashpay_find(&reference, sleeper).await {
+                        Ok(found) => order = Some(found),
+                        // Not found (1030): the create never got through; send it again.
+                        Err(e) if e.code == Some(json!(1030)) => continue,
+                        Err(e) => return Err(e),
+                    }
+                }
+                Err(e) => return Err(e),
             }
-            Err(e) => return Err(e),
+            break;
+        }
+        let Some(order) = order else {
+            return Err(failure(
+                ErrorKind::Unknown,
+                format!("{ATTEMPTS} attempts without an answer"),
+            ));
         };
         Ok(
             json!({"id": order["id"].to_string().trim_matches('"'), "status": order["status"].to_string()}),

@@ -40,6 +40,7 @@ async fn run_suite() -> ExitCode {
         starter: Some(Arc::new(payoutsim::suite::InProcess)),
         junit: None,
         json: None,
+        client: None,
     };
     match payoutsim_contract::run(options, CucumberCli::parsed()).await {
         Ok(summary) if summary.succeeded() => ExitCode::SUCCESS,

@@ -5,9 +5,11 @@
 // `DotsPayouts` is the code a team writes around the SDK, and what the suite tests:
 // - a create sends the caller's reference as the body's `idempotency_key` (the amount in
 //   cents), and keeps the reference in `metadata`;
-// - a lost answer (a timeout, a broken connection), a 429 (waiting its `Retry-After`) or a 5xx
-//   (backing off) is sent again with the same key. Dots rejects a seen key (409): the first
-//   attempt went through, so the client reads back the payout it made under that reference;
+// - a create whose answer was lost (a timeout, a broken connection) is read back by reference
+//   first, and sent again with the same key only if Dots holds no such payout; a 429 (waiting
+//   its `Retry-After`) or a 5xx (backing off) is sent again with the same key. Dots rejects a
+//   seen key (409): an earlier attempt went through, so the client reads back the payout it
+//   made under that reference;
 // - a webhook is verified with the endpoint's secret, recognised by its `svix-id` when it comes
 //   again, and applied only when it moves a payout forward.
 // To wrap your own Dots client, replace `DotsPayouts` and keep the handler's mapping.
@@ -89,14 +91,25 @@ class DotsPayouts {
       idempotency_key: reference,
       metadata: { reference },
     };
-    try {
-      return await this.retrying(() => this.dots.payouts.createPayout(body));
-    } catch (error) {
-      if (!(error instanceof Rejected && error.status === 409)) throw error;
-      // The key was seen: an earlier attempt made the payout. Read it back.
-      const made = await this.findPayout(reference, userId);
-      if (made === null) throw error;
-      return made;
+    let delay = 0.5;
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.retrying(() => this.dots.payouts.createPayout(body), { lostStops: true });
+      } catch (error) {
+        if (error instanceof Rejected && error.status === 409) {
+          // The key was seen: an earlier attempt made the payout. Read it back.
+          const made = await this.findPayout(reference, userId);
+          if (made === null) throw error;
+          return made;
+        }
+        const lost = error instanceof Timeout || error instanceof ConnectionFailed;
+        if (!lost || attempt === this.attempts) throw error;
+        // The outcome is unknown: read back before sending it again (under the same key).
+        const made = await this.findPayout(reference, userId);
+        if (made !== null) return made;
+        await this.sleep(delay);
+        delay *= 2;
+      }
     }
   }
 
@@ -105,14 +118,16 @@ class DotsPayouts {
    * key) after a lost answer, a 429 (its Retry-After), a 5xx or Dots's 409 `resource-busy` (the
    * first request with that key is still being handled), backing off between attempts.
    */
-  async retrying(call) {
+  async retrying(call, { lostStops = false } = {}) {
     let delay = 0.5;
     for (let attempt = 1; ; attempt += 1) {
       try {
         return await this.sdk(call);
       } catch (error) {
         if (attempt === this.attempts) throw error;
-        if (error instanceof Timeout || error instanceof ConnectionFailed) {
+        if ((error instanceof Timeout || error instanceof ConnectionFailed) && lostStops) {
+          throw error; // the caller reads back before sending again
+        } else if (error instanceof Timeout || error instanceof ConnectionFailed) {
           await this.sleep(delay); // the outcome is unknown: the same request again is safe
         } else if (error instanceof Rejected && error.status === 409 && error.code === 'resource-busy') {
           await this.sleep(1);

@@ -19,7 +19,7 @@ Feature: OnSpot client resilience: creating payouts through failures
        "fault": {"kind": "reset", "stage": "after"}, "times": 1}
       """
     When the client creates a payout of 67.00 to "ana" with reference "k1"
-    Then the client's answer is an unknown error
+    Then the client's answer leaves the outcome unknown
     And the client sent 1 POST "/accreditation/payouts/create"
     And OnSpot holds 1 payout under reference "k1"
 

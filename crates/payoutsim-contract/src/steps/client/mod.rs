@@ -25,7 +25,7 @@ use chrono::DateTime;
 use cucumber::{given, then, when};
 use serde_json::{Value, json};
 
-use crate::adapter::{ClientError, Outcome, SleepMode};
+use crate::adapter::{ClientError, ErrorKind, Outcome, SleepMode};
 use crate::client_under_test::{ClientUnderTest, Clock, run_client};
 use crate::params::{Names, ProviderName, Verb};
 use crate::steps::journal;
@@ -292,6 +292,21 @@ fn answer_not_found(w: &mut ContractWorld) {
 fn answer_is_error(w: &mut ContractWorld, kind: String) {
     let e = error(w);
     assert_eq!(format!("{:?}", e.kind).to_lowercase(), kind, "{e:?}");
+}
+
+/// The client got no answer it could read, and says so: `connection`, `timeout` or `unknown`
+/// are all honest reports of a create whose outcome it cannot know (the protocol's taxonomy
+/// leaves the choice to the client); a result or a rejection is not.
+#[then("the client's answer leaves the outcome unknown")]
+fn answer_leaves_outcome_unknown(w: &mut ContractWorld) {
+    let e = error(w);
+    assert!(
+        matches!(
+            e.kind,
+            ErrorKind::Connection | ErrorKind::Timeout | ErrorKind::Unknown
+        ),
+        "the outcome is unknown to the client, which answered {e:?}"
+    );
 }
 
 #[then(expr = "the client's answer is a rejection with status {int} and code {string}")]

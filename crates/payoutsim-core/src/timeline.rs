@@ -5,7 +5,7 @@
 //! clock has reached it; the engine applies entries one at a time, so a transition that schedules
 //! the next one (already due too) is applied in the same pass, in time order.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
 
 use chrono::{DateTime, Utc};
@@ -38,10 +38,53 @@ pub struct Scheduled {
     pub action: Action,
 }
 
+type Key = (DateTime<Utc>, u64);
+
 #[derive(Debug, Default)]
 struct Queues {
     next_seq: u64,
-    by_tenant: BTreeMap<String, BTreeMap<(DateTime<Utc>, u64), Scheduled>>,
+    by_tenant: BTreeMap<String, BTreeMap<Key, Scheduled>>,
+    /// Per tenant, each object's scheduled transitions by their keys: what
+    /// [`Timeline::cancel_object`] removes, without a pass over the tenant's whole queue. An
+    /// object is here only while something is scheduled for it (a settled object costs nothing).
+    by_object: HashMap<String, HashMap<String, Vec<Key>>>,
+}
+
+impl Queues {
+    /// Forgets `key` of `entry` in the object index.
+    fn unindex(&mut self, entry: &Scheduled, key: Key) {
+        let Action::Transition { object_id, .. } = &entry.action else {
+            return;
+        };
+        let Some(objects) = self.by_object.get_mut(&entry.tenant) else {
+            return;
+        };
+        if let Some(keys) = objects.get_mut(object_id) {
+            keys.retain(|k| *k != key);
+            if keys.is_empty() {
+                objects.remove(object_id);
+            }
+        }
+        if objects.is_empty() {
+            self.by_object.remove(&entry.tenant);
+        }
+    }
+
+    /// The object index built again from the queues (after a provider's reset).
+    fn reindex(&mut self) {
+        let mut by_object: HashMap<String, HashMap<String, Vec<Key>>> = HashMap::new();
+        for (tenant, queue) in &self.by_tenant {
+            for (key, entry) in queue {
+                if let Action::Transition { object_id, .. } = &entry.action {
+                    (by_object.entry(tenant.clone()).or_default())
+                        .entry(object_id.clone())
+                        .or_default()
+                        .push(*key);
+                }
+            }
+        }
+        self.by_object = by_object;
+    }
 }
 
 #[derive(Debug, Default)]
@@ -64,6 +107,12 @@ impl Timeline {
         let mut q = self.lock();
         q.next_seq += 1;
         let seq = q.next_seq;
+        if let Action::Transition { object_id, .. } = &action {
+            (q.by_object.entry(tenant.to_string()).or_default())
+                .entry(object_id.clone())
+                .or_default()
+                .push((due, seq));
+        }
         let entry = Scheduled {
             seq,
             due,
@@ -115,6 +164,9 @@ impl Timeline {
         if queue.is_empty() {
             q.by_tenant.remove(&t);
         }
+        if let Some(e) = &entry {
+            q.unindex(e, key);
+        }
         entry
     }
 
@@ -132,10 +184,20 @@ impl Timeline {
     /// Drops the pending transitions of one object (a back-office status change overrides them).
     pub fn cancel_object(&self, tenant: &str, object_id: &str) {
         let mut q = self.lock();
+        let Some(objects) = q.by_object.get_mut(tenant) else {
+            return;
+        };
+        let keys = objects.remove(object_id).unwrap_or_default();
+        if objects.is_empty() {
+            q.by_object.remove(tenant);
+        }
         if let Some(queue) = q.by_tenant.get_mut(tenant) {
-            queue.retain(|_, e| {
-                !matches!(&e.action, Action::Transition { object_id: id, .. } if id == object_id)
-            });
+            for key in keys {
+                queue.remove(&key);
+            }
+            if queue.is_empty() {
+                q.by_tenant.remove(tenant);
+            }
         }
     }
 
@@ -152,18 +214,24 @@ impl Timeline {
 
     /// Drops everything scheduled for one tenant.
     pub fn forget_tenant(&self, tenant: &str) {
-        self.lock().by_tenant.remove(tenant);
+        let mut q = self.lock();
+        q.by_tenant.remove(tenant);
+        q.by_object.remove(tenant);
     }
 
     pub fn reset(&self, provider: Option<&str>) {
         let mut q = self.lock();
         match provider {
-            None => q.by_tenant.clear(),
+            None => {
+                q.by_tenant.clear();
+                q.by_object.clear();
+            }
             Some(p) => {
                 for queue in q.by_tenant.values_mut() {
                     queue.retain(|_, e| e.provider != p);
                 }
                 q.by_tenant.retain(|_, queue| !queue.is_empty());
+                q.reindex();
             }
         }
     }
@@ -223,5 +291,35 @@ mod tests {
         let (tl, _) = scheduled(&[("a", 0, "1"), ("a", 0, "2")]);
         tl.cancel_object("a", "1");
         assert_eq!(tl.pending(None).len(), 1);
+    }
+
+    #[test]
+    fn an_object_is_indexed_only_while_something_is_scheduled_for_it() {
+        let (tl, t0) = scheduled(&[("a", 0, "1"), ("a", 5, "1"), ("b", 0, "1"), ("a", 0, "2")]);
+        tl.cancel_object("a", "1");
+        let left: Vec<(String, i64)> = (tl.pending(None).into_iter())
+            .map(|e| (e.tenant, (e.due - t0).num_seconds()))
+            .collect();
+        assert_eq!(left, [("a".to_string(), 0), ("b".to_string(), 0)]);
+        let now = t0 + TimeDelta::seconds(10);
+        while tl.pop_due(None, |_| now).is_some() {}
+        // Everything applied or cancelled: nothing is left in the index either.
+        assert!(tl.lock().by_object.is_empty());
+        assert!(tl.lock().by_tenant.is_empty());
+        tl.cancel_object("a", "2");
+        assert!(tl.pending(None).is_empty());
+    }
+
+    #[test]
+    fn a_providers_reset_keeps_the_others_objects_cancellable() {
+        let tl = Timeline::default();
+        let t0 = crate::clock::manual_epoch();
+        tl.schedule("p", "a", t0, transition("1"));
+        tl.schedule("q", "a", t0, transition("2"));
+        tl.reset(Some("p"));
+        assert_eq!(tl.pending(None).len(), 1);
+        tl.cancel_object("a", "2");
+        assert!(tl.pending(None).is_empty());
+        assert!(tl.lock().by_object.is_empty());
     }
 }

@@ -156,7 +156,10 @@ impl Target {
 /// A Lua long string holding `s` as it is.
 fn lua_str(s: &str) -> String {
     let mut eq = String::new();
-    while s.contains(&format!("]{eq}]")) {
+    // The closing bracket must not appear in the string, nor start at its last `]` (a JSON
+    // array's body ends in one: `[[[…]]]` would close a character early).
+    let closed = format!("{s}]");
+    while closed.contains(&format!("]{eq}]")) {
         eq.push('=');
     }
     format!("[{eq}[{s}]{eq}]")
@@ -819,5 +822,6 @@ mod tests {
     #[test]
     fn a_lua_long_string_survives_a_closing_bracket_in_its_text() {
         assert_eq!(lua_str("a]]b"), "[=[a]]b]=]");
+        assert_eq!(lua_str("[{\"a\":1}]"), "[=[[{\"a\":1}]]=]");
     }
 }

@@ -3,23 +3,25 @@
 //! Bounded: at most `cap` entries and `max_bytes` bytes in all (oldest dropped first, whichever
 //! bound is reached), at most `body_cap` bytes kept of each body and `header_cap` bytes of each
 //! request's headers (headers past it are left out and the entry is marked `truncated`), so
-//! memory stays flat under any load. [`journal_middleware`] is the outermost layer of every
-//! provider router: it reads the body (refusing more than the body limit in the provider's own error
+//! memory stays flat under any load. [`journaled`] puts it around every provider router, as the
+//! outermost layer: it reads the body (refusing more than the body limit in the provider's own error
 //! format), hands the handlers a [`RequestNotes`] slot where auth writes the tenant, and records the
 //! exchange once the response body is complete.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::{Arc, Mutex};
 
+use std::convert::Infallible;
+
 use axum::body::Body;
-use axum::extract::{Request, State};
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::extract::Request;
+use axum::response::Response;
 use bytes::Bytes;
 use http::StatusCode;
 use http_body_util::BodyExt;
 use serde::Serialize;
 use serde_json::Value;
+use tower::{Service, ServiceExt};
 
 use crate::Engine;
 
@@ -65,54 +67,146 @@ pub struct Hits {
     pub next_after: Option<u64>,
 }
 
-/// An exchange as the journal keeps it: raw bytes and headers, rendered only when asked for, so
-/// recording costs the request path no parsing or formatting.
+/// An exchange as the journal keeps it: raw bytes, rendered only when asked for, so recording
+/// costs the request path no parsing or formatting. The request's target, headers and body are
+/// copied into one buffer of their exact length ([`RawRequest`]): nothing of the connection's
+/// read buffer is held, so the byte bound counts all that an entry keeps.
 #[derive(Clone, Debug)]
 pub struct Recorded {
     pub at: chrono::DateTime<chrono::Utc>,
     pub provider: &'static str,
     pub tenant: Option<String>,
     pub method: http::Method,
-    pub uri: http::Uri,
-    pub headers: http::HeaderMap,
-    /// Whether headers were left out past the header cap.
-    pub headers_cut: bool,
-    /// At most `body_cap` bytes of the request body, and its full length.
-    pub body: (Bytes, usize),
+    pub request: RawRequest,
     pub status: u16,
     pub response_body: (Bytes, usize),
     pub fault: Option<String>,
 }
 
-/// What an entry costs the byte bound beyond its bytes (its struct, the header map's table).
-const ENTRY_OVERHEAD: usize = 512;
+/// A request's target (path and query), the headers kept of it and at most `body_cap` bytes of
+/// its body, in one allocation: `[path][query][headers][body]`, each header written as its
+/// name's and its value's lengths (4 bytes each) then both.
+#[derive(Clone, Debug, Default)]
+pub struct RawRequest {
+    buf: Box<[u8]>,
+    path: u32,
+    /// `None` when the target has no `?`.
+    query: Option<u32>,
+    headers: u32,
+    /// Whether headers were left out past the header cap.
+    headers_cut: bool,
+    /// The body's full length (the buffer holds at most `body_cap` bytes of it).
+    body_len: usize,
+}
+
+impl RawRequest {
+    /// `uri`'s path and query, the `headers` that fit `header_cap` (in order; one that does not
+    /// fit is left out and the request marked), and at most `body_cap` bytes of `body`.
+    pub fn new(
+        uri: &http::Uri,
+        headers: &http::HeaderMap,
+        header_cap: usize,
+        body: &[u8],
+        body_cap: usize,
+    ) -> Self {
+        let path = uri.path();
+        let query = uri.query();
+        let mut kept_headers = 0;
+        let mut used = 0;
+        let mut cut = false;
+        for (name, value) in headers {
+            let size = name.as_str().len() + value.len();
+            if used + size > header_cap {
+                cut = true;
+                continue;
+            }
+            used += size;
+            kept_headers += 8 + size;
+        }
+        let kept_body = &body[..body.len().min(body_cap)];
+        let total = path.len() + query.map_or(0, str::len) + kept_headers + kept_body.len();
+        let mut buf = Vec::with_capacity(total);
+        buf.extend_from_slice(path.as_bytes());
+        if let Some(q) = query {
+            buf.extend_from_slice(q.as_bytes());
+        }
+        let mut used = 0;
+        for (name, value) in headers {
+            let size = name.as_str().len() + value.len();
+            if used + size > header_cap {
+                continue;
+            }
+            used += size;
+            buf.extend_from_slice(&(name.as_str().len() as u32).to_le_bytes());
+            buf.extend_from_slice(&(value.len() as u32).to_le_bytes());
+            buf.extend_from_slice(name.as_str().as_bytes());
+            buf.extend_from_slice(value.as_bytes());
+        }
+        buf.extend_from_slice(kept_body);
+        Self {
+            buf: buf.into_boxed_slice(),
+            path: path.len() as u32,
+            query: query.map(|q| q.len() as u32),
+            headers: kept_headers as u32,
+            headers_cut: cut,
+            body_len: body.len(),
+        }
+    }
+
+    fn query_end(&self) -> usize {
+        self.path as usize + self.query.map_or(0, |q| q as usize)
+    }
+
+    pub fn path(&self) -> &str {
+        // Written from `&str`s.
+        std::str::from_utf8(&self.buf[..self.path as usize]).unwrap_or_default()
+    }
+
+    pub fn query(&self) -> Option<&str> {
+        let q = &self.buf[self.path as usize..self.query_end()];
+        self.query
+            .map(|_| std::str::from_utf8(q).unwrap_or_default())
+    }
+
+    /// The headers kept, in the order they were sent.
+    pub fn headers(&self) -> impl Iterator<Item = (&str, &[u8])> {
+        let start = self.query_end();
+        let mut rest = &self.buf[start..start + self.headers as usize];
+        std::iter::from_fn(move || {
+            let len = |b: &[u8]| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize;
+            if rest.len() < 8 {
+                return None;
+            }
+            let (n, v) = (len(&rest[..4]), len(&rest[4..8]));
+            let name = std::str::from_utf8(&rest[8..8 + n]).unwrap_or_default();
+            let value = &rest[8 + n..8 + n + v];
+            rest = &rest[8 + n + v..];
+            Some((name, value))
+        })
+    }
+
+    /// Whether headers were left out past the header cap.
+    pub fn headers_cut(&self) -> bool {
+        self.headers_cut
+    }
+
+    /// The bytes kept of the body, and its full length.
+    pub fn body(&self) -> (&[u8], usize) {
+        let start = self.query_end() + self.headers as usize;
+        (&self.buf[start..], self.body_len)
+    }
+}
+
+/// What an entry costs the byte bound beyond its bytes (its struct and the queue's slot).
+const ENTRY_OVERHEAD: usize = 256;
 
 impl Recorded {
     /// What the entry costs the journal's byte bound.
     fn size(&self) -> usize {
-        let headers: usize = (self.headers.iter())
-            .map(|(k, v)| k.as_str().len() + v.len() + 32)
-            .sum();
         let tenant = self.tenant.as_ref().map_or(0, String::len);
         let fault = self.fault.as_ref().map_or(0, String::len);
-        ENTRY_OVERHEAD
-            + uri_len(&self.uri)
-            + headers
-            + self.body.0.len()
-            + self.response_body.0.len()
-            + tenant
-            + fault
+        ENTRY_OVERHEAD + self.request.buf.len() + self.response_body.0.len() + tenant + fault
     }
-}
-
-/// The length of `uri` as it prints (`scheme://authority/path?query`), without printing it.
-fn uri_len(uri: &http::Uri) -> usize {
-    let scheme = uri.scheme_str().map_or(0, |s| s.len() + 3);
-    let authority = uri.authority().map_or(0, |a| a.as_str().len());
-    let path = uri.path_and_query().map_or(0, |p| p.as_str().len());
-    // An authority without a path prints as `…/`.
-    let slash = usize::from(authority > 0 && path == 0);
-    scheme + authority + path + slash
 }
 
 #[derive(Debug, Default)]
@@ -172,29 +266,25 @@ impl Journal {
         (inner.entries.len(), inner.bytes)
     }
 
-    /// The headers the journal keeps of a request: in order while they fit the header cap (a
-    /// header that does not fit is left out), and whether any was left out.
-    pub fn clip_headers(&self, headers: &http::HeaderMap) -> (http::HeaderMap, bool) {
-        let total: usize = (headers.iter())
-            .map(|(name, value)| name.as_str().len() + value.len())
-            .sum();
-        if total <= self.header_cap {
-            // All of them fit: one copy of the map (its values share the request's bytes).
-            return (headers.clone(), false);
-        }
-        let mut kept = http::HeaderMap::new();
-        let mut used = 0;
-        let mut cut = false;
-        for (name, value) in headers {
-            let size = name.as_str().len() + value.len();
-            if used + size > self.header_cap {
-                cut = true;
-                continue;
-            }
-            used += size;
-            kept.append(name.clone(), value.clone());
-        }
-        (kept, cut)
+    /// At most this many bytes of each request's headers are kept.
+    pub fn header_cap_bytes(&self) -> usize {
+        self.header_cap
+    }
+
+    /// At most this many bytes of each body are kept.
+    pub fn body_cap(&self) -> usize {
+        self.body_cap
+    }
+
+    /// What the journal keeps of a request: its target, its headers within the header cap and
+    /// its body within the body cap (see [`RawRequest::new`]).
+    pub fn keep_request(
+        &self,
+        uri: &http::Uri,
+        headers: &http::HeaderMap,
+        body: &[u8],
+    ) -> RawRequest {
+        RawRequest::new(uri, headers, self.header_cap, body, self.body_cap)
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Entries> {
@@ -259,7 +349,7 @@ impl Journal {
                 .filter(|(_, e)| {
                     q.path
                         .as_deref()
-                        .is_none_or(|p| path_matches(p, e.uri.path()))
+                        .is_none_or(|p| path_matches(p, e.request.path()))
                 })
                 .filter(|(_, e)| {
                     q.tenant
@@ -304,21 +394,22 @@ impl Journal {
     }
 
     fn render_as_sent(&self, id: u64, e: Recorded) -> JournalEntry {
+        let (body, body_len) = e.request.body();
         JournalEntry {
             id,
             at: crate::clock::rfc3339(e.at),
             provider: e.provider.to_string(),
             tenant: e.tenant,
             method: e.method.to_string(),
-            path: e.uri.path().to_string(),
-            query: e.uri.query().map(str::to_string),
-            headers: header_map(&e.headers),
-            body: body_value(&e.body.0, e.body.1),
+            path: e.request.path().to_string(),
+            query: e.request.query().map(str::to_string),
+            headers: header_map(e.request.headers()),
+            body: body_value(body, body_len),
             status: e.status,
             response_body: body_value(&e.response_body.0, e.response_body.1),
             fault: e.fault,
-            truncated: e.headers_cut
-                || e.body.0.len() < e.body.1
+            truncated: e.request.headers_cut()
+                || body.len() < body_len
                 || e.response_body.0.len() < e.response_body.1,
         }
     }
@@ -408,41 +499,84 @@ pub struct JournalContext {
     pub provider: Arc<dyn crate::Provider>,
 }
 
-/// `router` (a provider's API, possibly already wrapped in inner layers) with the journal as its
-/// outermost layer, as every provider port serves it.
-pub fn journaled(
-    router: axum::Router,
+/// `service` (a provider's API, possibly already wrapped in inner layers) with the journal as
+/// its outermost layer, as every provider port serves it.
+///
+/// The layers are composed as services around the whole router rather than applied to each of
+/// its routes (`Router::layer`), so a request costs one boxed clone of the stack, not one per
+/// layer and route.
+pub fn journaled<S>(
+    service: S,
     engine: &Engine,
     provider: &Arc<dyn crate::Provider>,
-) -> axum::Router {
+) -> axum::Router
+where
+    S: Service<Request, Response = Response, Error = Infallible> + Clone + Send + Sync + 'static,
+    S::Future: Send + 'static,
+{
     let ctx = JournalContext {
         engine: engine.clone(),
         provider: provider.clone(),
     };
-    router.layer(axum::middleware::from_fn_with_state(
+    axum::Router::new().fallback_service(Journaled {
         ctx,
-        journal_middleware,
-    ))
+        inner: service,
+    })
+}
+
+/// The journal layer's service around `S`: body limit, tenant slot, journal entry.
+#[derive(Clone)]
+pub struct Journaled<S> {
+    ctx: JournalContext,
+    inner: S,
+}
+
+impl<S> Service<Request> for Journaled<S>
+where
+    S: Service<Request, Response = Response, Error = Infallible> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+{
+    type Response = Response;
+    type Error = Infallible;
+    type Future = futures::future::BoxFuture<'static, Result<Response, Infallible>>;
+
+    fn poll_ready(
+        &mut self,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), Infallible>> {
+        // Readiness is the inner service's, awaited per request (`oneshot`).
+        std::task::Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, req: Request) -> Self::Future {
+        let ctx = self.ctx.clone();
+        let inner = self.inner.clone();
+        Box::pin(async move { Ok(journal(ctx, inner, req).await) })
+    }
 }
 
 /// The outermost layer of a provider router: body limit, tenant slot, journal entry.
-pub async fn journal_middleware(
-    State(ctx): State<JournalContext>,
-    req: Request,
-    next: Next,
-) -> Response {
+async fn journal<S>(ctx: JournalContext, inner: S, req: Request) -> Response
+where
+    S: Service<Request, Response = Response, Error = Infallible>,
+{
     let (mut parts, body) = req.into_parts();
     let limit = ctx.engine.config().max_body_bytes;
-    let (method, uri) = (parts.method.clone(), parts.uri.clone());
-    let (headers, headers_cut) = ctx.engine.journal().clip_headers(&parts.headers);
+    let method = parts.method.clone();
     let notes = RequestNotes::default();
     parts.extensions.insert(notes.clone());
+    let journal = ctx.engine.journal();
 
-    let (body_bytes, response) = match http_body_util::Limited::new(body, limit).collect().await {
+    let (request, response) = match http_body_util::Limited::new(body, limit).collect().await {
         Ok(collected) => {
             let bytes = collected.to_bytes();
-            let req = Request::from_parts(parts, Body::from(bytes.clone()));
-            (bytes, next.run(req).await)
+            let request = journal.keep_request(&parts.uri, &parts.headers, &bytes);
+            let req = Request::from_parts(parts, Body::from(bytes));
+            let response = match inner.oneshot(req).await {
+                Ok(response) => response,
+                Err(never) => match never {},
+            };
+            (request, response)
         }
         Err(e)
             if e.downcast_ref::<http_body_util::LengthLimitError>()
@@ -450,7 +584,7 @@ pub async fn journal_middleware(
         {
             let msg = format!("The request body is larger than {limit} bytes.");
             (
-                Bytes::new(),
+                journal.keep_request(&parts.uri, &parts.headers, &[]),
                 ctx.provider
                     .error_response(StatusCode::PAYLOAD_TOO_LARGE, &msg),
             )
@@ -458,20 +592,16 @@ pub async fn journal_middleware(
         Err(_) => {
             let msg = "The request body could not be read.";
             (
-                Bytes::new(),
+                journal.keep_request(&parts.uri, &parts.headers, &[]),
                 ctx.provider.error_response(StatusCode::BAD_REQUEST, msg),
             )
         }
     };
 
     let (resp_parts, resp_body) = response.into_parts();
-    let resp_bytes = match resp_body.collect().await {
-        Ok(c) => c.to_bytes(),
-        Err(_) => Bytes::new(),
-    };
+    let resp_bytes = whole(resp_body).await;
     let notes = notes.take();
     let unanswered = resp_parts.extensions.get::<Unanswered>().is_some();
-    let journal = &ctx.engine.journal();
     let at = match &notes.tenant {
         Some(t) => ctx.engine.clock().now_for(t),
         None => ctx.engine.clock().now(),
@@ -481,10 +611,7 @@ pub async fn journal_middleware(
         provider: ctx.provider.name(),
         tenant: notes.tenant,
         method,
-        uri,
-        headers,
-        headers_cut,
-        body: journal.clip(body_bytes),
+        request,
         status: if unanswered {
             0
         } else {
@@ -497,18 +624,41 @@ pub async fn journal_middleware(
         }),
         fault: notes.fault,
     });
-    Response::from_parts(resp_parts, Body::from(resp_bytes)).into_response()
+    Response::from_parts(resp_parts, Body::from(resp_bytes))
 }
 
-fn header_map(headers: &http::HeaderMap) -> BTreeMap<String, String> {
+/// The whole of a response body (one that fails to read counts as empty). A body of one frame,
+/// as every handler answers, is taken as it is, without a copy.
+async fn whole(mut body: Body) -> Bytes {
+    let mut first: Option<Bytes> = None;
+    let mut more: Vec<u8> = Vec::new();
+    while let Some(frame) = body.frame().await {
+        let Ok(frame) = frame else {
+            return Bytes::new();
+        };
+        let Ok(data) = frame.into_data() else {
+            continue;
+        };
+        match &first {
+            None => first = Some(data),
+            Some(head) => {
+                if more.is_empty() {
+                    more.extend_from_slice(head);
+                }
+                more.extend_from_slice(&data);
+            }
+        }
+    }
+    if more.is_empty() {
+        first.unwrap_or_default()
+    } else {
+        Bytes::from(more)
+    }
+}
+
+fn header_map<'a>(headers: impl Iterator<Item = (&'a str, &'a [u8])>) -> BTreeMap<String, String> {
     headers
-        .iter()
-        .map(|(k, v)| {
-            (
-                k.as_str().to_string(),
-                String::from_utf8_lossy(v.as_bytes()).into_owned(),
-            )
-        })
+        .map(|(k, v)| (k.to_string(), String::from_utf8_lossy(v).into_owned()))
         .collect()
 }
 
@@ -517,15 +667,31 @@ mod tests {
     use super::*;
 
     fn entry(provider: &'static str, path: &str) -> Recorded {
+        request(
+            provider,
+            path,
+            &http::HeaderMap::new(),
+            b"",
+            usize::MAX,
+            1024,
+        )
+    }
+
+    fn request(
+        provider: &'static str,
+        path: &str,
+        headers: &http::HeaderMap,
+        body: &[u8],
+        header_cap: usize,
+        body_cap: usize,
+    ) -> Recorded {
+        let uri: http::Uri = path.parse().unwrap();
         Recorded {
             at: crate::clock::manual_epoch(),
             provider,
             tenant: None,
             method: http::Method::GET,
-            uri: path.parse().unwrap(),
-            headers: http::HeaderMap::new(),
-            headers_cut: false,
-            body: (Bytes::new(), 0),
+            request: RawRequest::new(&uri, headers, header_cap, body, body_cap),
             status: 200,
             response_body: (Bytes::new(), 0),
             fault: None,
@@ -533,36 +699,55 @@ mod tests {
     }
 
     #[test]
-    fn an_entry_counts_its_uri_at_its_printed_length() {
-        for uri in [
-            "/v1/cashouts",
-            "/v1/cashouts?page=2&per_page=5",
-            "http://127.0.0.1:4701/v1/cashouts?x=1",
-            "http://example.com",
-            "*",
-        ] {
-            let parsed: http::Uri = uri.parse().unwrap();
-            assert_eq!(uri_len(&parsed), parsed.to_string().len(), "{uri}");
-        }
-    }
-
-    #[test]
-    fn headers_within_the_cap_are_kept_whole_and_in_order() {
-        let j = Journal::new(10, 100).header_cap(64);
+    fn the_target_headers_and_body_are_kept_as_sent() {
         let mut h = http::HeaderMap::new();
         h.append("x-a", "1".parse().unwrap());
         h.append("x-b", "2".parse().unwrap());
         h.append("x-a", "3".parse().unwrap());
-        let (kept, cut) = j.clip_headers(&h);
-        assert!(!cut);
-        let seen: Vec<_> = kept
-            .iter()
-            .map(|(n, v)| (n.as_str(), v.to_str().unwrap()))
-            .collect();
-        assert_eq!(seen, [("x-a", "1"), ("x-a", "3"), ("x-b", "2")]);
-        let (kept, cut) = Journal::new(10, 100).header_cap(8).clip_headers(&h);
-        assert!(cut);
-        assert_eq!(kept.len(), 2, "both x-a fit in 8 bytes, x-b does not");
+        let e = request("p", "/v1/cashouts?page=2&sort=x", &h, b"{\"a\":1}", 64, 100);
+        assert_eq!(e.request.path(), "/v1/cashouts");
+        assert_eq!(e.request.query(), Some("page=2&sort=x"));
+        let seen: Vec<_> = e.request.headers().collect();
+        assert_eq!(
+            seen,
+            [("x-a", &b"1"[..]), ("x-a", &b"3"[..]), ("x-b", &b"2"[..])]
+        );
+        assert!(!e.request.headers_cut());
+        assert_eq!(e.request.body(), (&b"{\"a\":1}"[..], 7));
+        let bare = request("p", "/v1", &http::HeaderMap::new(), b"", 64, 100);
+        assert_eq!(bare.request.query(), None);
+        assert_eq!(bare.request.headers().count(), 0);
+        assert_eq!(bare.request.body(), (&b""[..], 0));
+        let empty_query = request("p", "/v1?", &http::HeaderMap::new(), b"", 64, 100);
+        assert_eq!(empty_query.request.query(), Some(""));
+    }
+
+    #[test]
+    fn headers_past_the_cap_are_left_out_and_bodies_cut_at_the_body_cap() {
+        let mut h = http::HeaderMap::new();
+        h.append("x-a", "1".parse().unwrap());
+        h.append("x-b", "2".parse().unwrap());
+        h.append("x-a", "3".parse().unwrap());
+        let e = request("p", "/", &h, b"0123456789", 8, 4);
+        assert!(e.request.headers_cut());
+        let names: Vec<_> = e.request.headers().map(|(n, _)| n).collect();
+        assert_eq!(
+            names,
+            ["x-a", "x-a"],
+            "both x-a fit in 8 bytes, x-b does not"
+        );
+        assert_eq!(e.request.body(), (&b"0123"[..], 10));
+    }
+
+    #[test]
+    fn an_entry_costs_the_bound_what_it_keeps() {
+        let mut h = http::HeaderMap::new();
+        h.append("x-a", "1".parse().unwrap());
+        let e = request("p", "/abc?d", &h, b"xyz", 64, 100);
+        assert_eq!(
+            e.size(),
+            ENTRY_OVERHEAD + "/abcd".len() + 8 + "x-a1".len() + 3
+        );
     }
 
     #[test]
@@ -591,7 +776,7 @@ mod tests {
         huge.insert("x-huge", value.parse().unwrap());
         for i in 0..100 {
             let mut e = entry("p", &format!("/{i}"));
-            (e.headers, e.headers_cut) = j.clip_headers(&huge);
+            e.request = j.keep_request(&format!("/{i}").parse().unwrap(), &huge, b"");
             j.record(e);
         }
 
@@ -612,7 +797,8 @@ mod tests {
         let j = Journal::new(1000, 64 * 1024).max_bytes(100 * 1024);
         for i in 0..50 {
             let mut e = entry("p", &format!("/{i}"));
-            e.body = j.clip(Bytes::from(vec![b'x'; 10 * 1024]));
+            let uri = format!("/{i}").parse().unwrap();
+            e.request = j.keep_request(&uri, &http::HeaderMap::new(), &[b'x'; 10 * 1024]);
             j.record(e);
         }
         let (count, bytes) = j.usage();
@@ -638,7 +824,11 @@ mod tests {
             };
             let hits = j.hits(&q);
             assert_eq!(hits.total, 7);
-            seen.extend(hits.entries.iter().map(|(_, e)| e.uri.path().to_string()));
+            seen.extend(
+                hits.entries
+                    .iter()
+                    .map(|(_, e)| e.request.path().to_string()),
+            );
             match hits.next_after {
                 Some(next) => after = next,
                 None => break,
@@ -665,11 +855,10 @@ mod tests {
     }
 
     fn login(journal: &Journal) -> JournalEntry {
-        let mut e = entry("p", "/login");
-        e.headers
-            .insert("authorization", "Bearer sk_live_1".parse().unwrap());
-        let body = Bytes::from_static(br#"{"user":"u","password":"p4ss"}"#);
-        e.body = (body.clone(), body.len());
+        let mut h = http::HeaderMap::new();
+        h.insert("authorization", "Bearer sk_live_1".parse().unwrap());
+        let body = br#"{"user":"u","password":"p4ss"}"#;
+        let e = request("p", "/login", &h, body, usize::MAX, 1024);
         journal.record(e);
         journal.query(&JournalQuery::default()).0.remove(0)
     }

@@ -82,7 +82,8 @@ impl App {
         if let Some(rec) = self.recording(provider.name()) {
             inner = inner.layer(from_fn_with_state(rec, record::provider));
         }
-        journaled(inner.layer(faults), &self.engine, provider)
+        // Around the whole router, not each route: see `journaled`.
+        journaled(tower::Layer::layer(&faults, inner), &self.engine, provider)
     }
 
     /// The admin API; with a store, its state-changing calls are recorded.

@@ -59,7 +59,7 @@ pub fn connection(
 ) -> hyper::server::conn::http1::Connection<TokioIo<FaultIo>, Enact> {
     let mut builder = hyper::server::conn::http1::Builder::new();
     builder.keep_alive(true);
-    connection_with(stream, router, stop, &builder, None)
+    connection_with(stream, router, stop, &builder, None, None)
 }
 
 /// The bytes read so far from one connection's socket, shared with whoever must tell a
@@ -74,6 +74,7 @@ pub fn connection_with(
     stop: watch::Receiver<bool>,
     builder: &hyper::server::conn::http1::Builder,
     reads: Option<ReadCounter>,
+    body_timeout: Option<Duration>,
 ) -> hyper::server::conn::http1::Connection<TokioIo<FaultIo>, Enact> {
     let reset = Arc::new(AtomicBool::new(false));
     let peer = stream.peer_addr().ok();
@@ -85,6 +86,8 @@ pub fn connection_with(
     let service = Enact {
         router,
         reset,
+        body_timeout,
+        late: Arc::new(AtomicBool::new(false)),
         stop,
         peer,
     };
@@ -159,6 +162,11 @@ impl AsyncWrite for FaultIo {
 pub struct Enact {
     router: Router,
     reset: Arc<AtomicBool>,
+    /// How long a request's body may take to arrive once its head is read (`None`: no limit).
+    body_timeout: Option<Duration>,
+    /// Set when the body of the request in progress missed its deadline. One per connection:
+    /// HTTP/1.1 serves its requests one after another.
+    late: Arc<AtomicBool>,
     stop: watch::Receiver<bool>,
     /// The client's address, given to every request as `ConnectInfo`.
     peer: Option<SocketAddr>,
@@ -178,11 +186,28 @@ impl hyper::service::Service<Request<Incoming>> for Enact {
         let Enact {
             router,
             reset,
+            body_timeout,
+            late,
             mut stop,
             peer,
         } = self.clone();
         Box::pin(async move {
-            let mut req = req.map(Body::new);
+            let mut req = match body_timeout {
+                // A request without a body (a GET) has nothing to wait for.
+                Some(limit) if !hyper::body::Body::is_end_stream(req.body()) => {
+                    late.store(false, Ordering::Release);
+                    let started = tokio::time::Instant::now();
+                    req.map(|inner| {
+                        Body::new(Deadline {
+                            inner,
+                            deadline: started + limit,
+                            sleep: None,
+                            late: late.clone(),
+                        })
+                    })
+                }
+                _ => req.map(Body::new),
+            };
             if let Some(peer) = peer {
                 req.extensions_mut().insert(ConnectInfo(peer));
             }
@@ -190,6 +215,13 @@ impl hyper::service::Service<Request<Incoming>> for Enact {
                 Ok(r) => r,
                 Err(never) => match never {},
             };
+            if body_timeout.is_some() && late.swap(false, Ordering::AcqRel) {
+                tracing::debug!(
+                    limit = ?body_timeout,
+                    "request body not complete in time: connection closed"
+                );
+                return Err(closed("request body not complete in time"));
+            }
             let Some(fault) = response.extensions().get::<WireFault>().cloned() else {
                 return Ok(response);
             };
@@ -210,6 +242,48 @@ impl hyper::service::Service<Request<Incoming>> for Enact {
                 WireFault::Slow { chunk, delay } => Ok(dribbled(response, chunk, delay).await),
             }
         })
+    }
+}
+
+/// A request body that fails once its deadline has passed. The timer is armed only if the body
+/// is not there at once (a small body arrives with its head), so most requests never touch the
+/// timer wheel.
+struct Deadline {
+    inner: Incoming,
+    deadline: tokio::time::Instant,
+    sleep: Option<Pin<Box<tokio::time::Sleep>>>,
+    late: Arc<AtomicBool>,
+}
+
+impl hyper::body::Body for Deadline {
+    type Data = Bytes;
+    type Error = Box<dyn std::error::Error + Send + Sync>;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<hyper::body::Frame<Bytes>, Self::Error>>> {
+        if let Poll::Ready(frame) = Pin::new(&mut self.inner).poll_frame(cx) {
+            return Poll::Ready(frame.map(|f| f.map_err(Into::into)));
+        }
+        let deadline = self.deadline;
+        let sleep = self
+            .sleep
+            .get_or_insert_with(|| Box::pin(tokio::time::sleep_until(deadline)));
+        if sleep.as_mut().poll(cx).is_ready() {
+            self.late.store(true, Ordering::Release);
+            let late = io::Error::new(io::ErrorKind::TimedOut, "request body timeout");
+            return Poll::Ready(Some(Err(late.into())));
+        }
+        Poll::Pending
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> hyper::body::SizeHint {
+        self.inner.size_hint()
     }
 }
 

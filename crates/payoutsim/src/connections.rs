@@ -6,7 +6,7 @@
 //!   complete request head within `header_timeout`. Between two requests of a kept-alive
 //!   connection it may stay silent for `idle_timeout`; once the first byte of its next request
 //!   arrives, the rest of that head must follow within `header_timeout`.
-//! - The body deadline ([`body_deadline`]): a request's whole body must arrive within
+//! - The body deadline (`payoutsim_faults::wire`, given `body_timeout`): a request's whole body must arrive within
 //!   `body_timeout` of its head. None of the emulated providers documents an error for a body
 //!   that never comes, so the connection is closed without an answer.
 //! - The limits and the shutdown deadline are enforced by the accept loop in
@@ -20,13 +20,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
-use axum::body::{Body, Bytes};
-use axum::extract::Request;
-use axum::http::StatusCode;
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
-use hyper::body::{Body as HttpBody, Frame, SizeHint};
-use payoutsim_faults::wire::{ReadCounter, WireFault};
+use payoutsim_faults::wire::ReadCounter;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -196,62 +190,3 @@ impl Future for HeadWait {
 }
 
 impl hyper::rt::Sleep for HeadWait {}
-
-/// Middleware: a request's body must arrive whole within `limit` of its head; when it does not,
-/// the connection is closed without an answer (marked [`WireFault::Empty`]).
-pub(crate) async fn body_deadline(limit: Duration, request: Request, next: Next) -> Response {
-    let expired = Arc::new(AtomicBool::new(false));
-    let request = request.map(|body| {
-        Body::new(Deadline {
-            inner: body,
-            sleep: Box::pin(tokio::time::sleep(limit)),
-            expired: expired.clone(),
-        })
-    });
-    let response = next.run(request).await;
-    if expired.load(Ordering::Acquire) {
-        tracing::debug!(
-            ?limit,
-            "request body not complete in time: connection closed"
-        );
-        let mut closed = StatusCode::REQUEST_TIMEOUT.into_response();
-        closed.extensions_mut().insert(WireFault::Empty);
-        return closed;
-    }
-    response
-}
-
-/// A request body that fails once its deadline has passed.
-struct Deadline {
-    inner: Body,
-    sleep: Pin<Box<tokio::time::Sleep>>,
-    expired: Arc<AtomicBool>,
-}
-
-impl HttpBody for Deadline {
-    type Data = Bytes;
-    type Error = axum::Error;
-
-    fn poll_frame(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<Frame<Bytes>, axum::Error>>> {
-        if let Poll::Ready(frame) = Pin::new(&mut self.inner).poll_frame(cx) {
-            return Poll::Ready(frame);
-        }
-        if self.sleep.as_mut().poll(cx).is_ready() {
-            self.expired.store(true, Ordering::Release);
-            let late = io::Error::new(io::ErrorKind::TimedOut, "request body timeout");
-            return Poll::Ready(Some(Err(axum::Error::new(late))));
-        }
-        Poll::Pending
-    }
-
-    fn is_end_stream(&self) -> bool {
-        self.inner.is_end_stream()
-    }
-
-    fn size_hint(&self) -> SizeHint {
-        self.inner.size_hint()
-    }
-}

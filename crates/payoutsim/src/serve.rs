@@ -184,9 +184,6 @@ async fn serve_listener(
     limits: ConnectionLimits,
     mut stopped: watch::Receiver<bool>,
 ) -> io::Result<()> {
-    let router = router.layer(axum::middleware::from_fn(move |request, next| {
-        connections::body_deadline(limits.body_timeout, request, next)
-    }));
     let graceful = GracefulShutdown::new();
     let for_connections = stopped.clone();
     let slots = Arc::new(Semaphore::new(limits.max_connections));
@@ -213,7 +210,7 @@ async fn serve_listener(
                     let _ = stream.set_nodelay(true);
                     let reads = ReadCounter::default();
                     let http1 = limits.http1(&reads);
-                    let conn = wire::connection_with(stream, router.clone(), for_connections.clone(), &http1, Some(reads));
+                    let conn = wire::connection_with(stream, router.clone(), for_connections.clone(), &http1, Some(reads), Some(limits.body_timeout));
                     let conn = graceful.watch(conn);
                     open.spawn(async move {
                         if let Err(e) = conn.await {

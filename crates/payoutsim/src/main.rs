@@ -16,6 +16,12 @@ use payoutsim::{ConnectionLimits, ProviderId, REGISTRY, RegistryFlags, ServeConf
 use payoutsim_core::clock::ClockMode;
 use payoutsim_faults::Scenario;
 
+/// mimalloc rather than the system's malloc: on a create, glibc's malloc and free were about a
+/// fifth of the server's CPU (BENCHMARKS.md, issue 14). Memory stays bounded by the simulator's
+/// own bounds; mimalloc returns freed pages to the system as glibc does.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// The admin port when `--port-base` is not given; each provider's port is this plus its offset.
 const DEFAULT_PORT_BASE: u16 = 4700;
 

@@ -34,6 +34,10 @@ impl Ids {
 
     fn with<T>(&self, stream: &str, f: impl FnOnce(&mut ChaCha8Rng) -> T) -> T {
         let mut streams = self.streams.lock().unwrap_or_else(|e| e.into_inner());
+        // A known stream's name is not copied per id.
+        if let Some(rng) = streams.get_mut(stream) {
+            return f(rng);
+        }
         let rng = streams.entry(stream.to_string()).or_insert_with(|| {
             let mut h = Sha256::new();
             h.update(self.seed.to_le_bytes());
@@ -49,15 +53,7 @@ impl Ids {
         self.with(stream, |r| r.fill_bytes(&mut b));
         b[6] = (b[6] & 0x0f) | 0x40;
         b[8] = (b[8] & 0x3f) | 0x80;
-        let h = hex::encode(b);
-        format!(
-            "{}-{}-{}-{}-{}",
-            &h[0..8],
-            &h[8..12],
-            &h[12..16],
-            &h[16..20],
-            &h[20..32]
-        )
+        uuid_text(&b)
     }
 
     /// `prefix` followed by `len` alphanumeric characters, e.g. `wh_tok_` + 32.
@@ -110,6 +106,21 @@ impl Ids {
     }
 }
 
+/// `b` as a UUID's text (8-4-4-4-12 lower-case hex digits), written straight into its one
+/// allocation.
+fn uuid_text(b: &[u8; 16]) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(36);
+    for (i, byte) in b.iter().enumerate() {
+        if matches!(i, 4 | 6 | 8 | 10) {
+            s.push('-');
+        }
+        s.push(char::from(HEX[usize::from(byte >> 4)]));
+        s.push(char::from(HEX[usize::from(byte & 0x0f)]));
+    }
+    s
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -134,6 +145,24 @@ mod tests {
         assert_eq!(id.len(), 36);
         assert_eq!(&id[14..15], "4");
         assert!(matches!(&id[19..20], "8" | "9" | "a" | "b"));
+    }
+
+    #[test]
+    fn a_uuid_is_its_bytes_in_hex_with_hyphens_after_the_4th_6th_8th_and_10th() {
+        for seed in 0..50u8 {
+            let b: [u8; 16] =
+                std::array::from_fn(|i| seed.wrapping_mul(37).wrapping_add(i as u8 * 11));
+            let h = hex::encode(b);
+            let expected = format!(
+                "{}-{}-{}-{}-{}",
+                &h[0..8],
+                &h[8..12],
+                &h[12..16],
+                &h[16..20],
+                &h[20..32]
+            );
+            assert_eq!(uuid_text(&b), expected);
+        }
     }
 
     #[test]

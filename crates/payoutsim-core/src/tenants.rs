@@ -67,9 +67,16 @@ impl Tenants {
         now: DateTime<Utc>,
     ) -> Result<(), WrongSecret> {
         let mut map = self.map.lock().unwrap_or_else(|e| e.into_inner());
-        let known = map
-            .entry(key.to_string())
-            .or_insert_with(|| TenantInfo::new(provider, key, environment, now));
+        // Looked up before it is inserted: a known tenant's name is not copied per request.
+        if !map.contains_key(key) {
+            map.insert(
+                key.to_string(),
+                TenantInfo::new(provider, key, environment, now),
+            );
+        }
+        let Some(known) = map.get_mut(key) else {
+            unreachable!("inserted above, under the same lock")
+        };
         match &known.secret {
             Some(bound) if bound == secret => Ok(()),
             Some(_) => Err(WrongSecret),

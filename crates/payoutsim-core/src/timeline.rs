@@ -108,10 +108,15 @@ impl Timeline {
         q.next_seq += 1;
         let seq = q.next_seq;
         if let Action::Transition { object_id, .. } = &action {
-            (q.by_object.entry(tenant.to_string()).or_default())
-                .entry(object_id.clone())
-                .or_default()
-                .push((due, seq));
+            if !q.by_object.contains_key(tenant) {
+                q.by_object.insert(tenant.to_string(), Default::default());
+            }
+            if let Some(objects) = q.by_object.get_mut(tenant) {
+                objects
+                    .entry(object_id.clone())
+                    .or_default()
+                    .push((due, seq));
+            }
         }
         let entry = Scheduled {
             seq,

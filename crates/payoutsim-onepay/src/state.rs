@@ -370,8 +370,15 @@ impl Store {
     /// The data of tenant `name`, created on first use with the starting balance `config` gives
     /// its mode.
     pub fn tenant(&mut self, name: &str, is_test: bool, config: &OnePayConfig) -> &mut TenantData {
-        (self.tenants.entry(name.to_string()))
-            .or_insert_with(|| TenantData::new(is_test, config.starting_balance(is_test)))
+        // Looked up before it is inserted: a known tenant's name is not copied per request.
+        if !self.tenants.contains_key(name) {
+            let data = TenantData::new(is_test, config.starting_balance(is_test));
+            self.tenants.insert(name.to_string(), data);
+        }
+        match self.tenants.get_mut(name) {
+            Some(data) => data,
+            None => unreachable!("inserted above"),
+        }
     }
 }
 

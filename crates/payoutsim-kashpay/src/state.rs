@@ -5,8 +5,9 @@ use std::collections::{BTreeMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use payoutsim_core::ids::Ids;
-use payoutsim_core::kit::{self, Bounded, Records};
+use payoutsim_core::kit::{Bounded, Records};
 use payoutsim_core::machine::Lifecycle;
+use payoutsim_core::rows::Rows;
 
 use crate::catalog::{self, SPEI_OUT};
 use crate::clabe::AccountKind;
@@ -116,11 +117,11 @@ pub struct EntityData {
     /// up to.
     pub funded: i64,
     /// Oldest first; ids run on from the first one (`next_order` counts up by one).
-    pub orders: Vec<OrderRec>,
+    pub orders: Rows<OrderRec>,
     /// The `alphanumericReference` of every order in `orders`: a repeat is refused without a
     /// scan of them all.
     pub references: HashSet<String>,
-    pub operations: Vec<OperationRec>,
+    pub operations: Rows<OperationRec>,
     pub next_order: u64,
     pub next_reference: u64,
     pub next_operation: u64,
@@ -145,9 +146,9 @@ impl EntityData {
             email: String::new(),
             balance: starting,
             funded: starting,
-            orders: Vec::new(),
+            orders: Rows::new(),
             references: HashSet::new(),
-            operations: Vec::new(),
+            operations: Rows::new(),
             next_order: ids.range(tenant, 10_000, 99_999),
             next_reference: ids.range(tenant, 10_000, 99_999),
             next_operation: ids.range(tenant, 100_000, 999_999),
@@ -321,7 +322,7 @@ impl Bounded for EntityData {
     }
 
     fn evict_settled(&mut self, settled: &dyn Fn(&Lifecycle) -> bool, n: usize) -> Vec<String> {
-        let dropped = kit::drop_oldest(&mut self.orders, n, |o| settled(&o.lc));
+        let dropped = self.orders.drop_oldest(n, |o| settled(&o.lc));
         let paid = dropped.iter().filter(|o| o.lc.status == "settled");
         self.paid_out_dropped += paid.map(|o| o.amount).sum::<i64>();
         for order in &dropped {

@@ -2,10 +2,13 @@
 //! ([`machines`]), the magic values ([`MAGIC`]) and the records behind each wire object.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use payoutsim_core::kit::{Bounded, Records};
+use payoutsim_core::idempotency::answer_bytes;
+use payoutsim_core::kit::{Bounded, FrozenAnswer, Records};
 use payoutsim_core::machine::{Delay, Lifecycle, StateMachine};
+use payoutsim_core::rows::Rows;
 
 use crate::OnePayConfig;
 use crate::banks;
@@ -117,14 +120,14 @@ pub fn remarks_for(code: &str) -> Remarks {
 /// Rows in insertion order with an index by id.
 #[derive(Debug)]
 pub struct Table<T> {
-    rows: Vec<T>,
+    rows: Rows<T>,
     index: HashMap<String, usize>,
 }
 
 impl<T> Default for Table<T> {
     fn default() -> Self {
         Self {
-            rows: Vec::new(),
+            rows: Rows::new(),
             index: HashMap::new(),
         }
     }
@@ -141,8 +144,7 @@ impl<T> Table<T> {
     pub fn get_mut(&mut self, id: &str) -> Option<&mut T> {
         self.index.get(id).and_then(|&i| self.rows.get_mut(i))
     }
-    /// Oldest first.
-    /// In insertion order; a slice's iterator, so skipping ahead (`nth`) is one step.
+    /// In insertion order, oldest first; skipping ahead (`nth`) is one step.
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = &T> + ExactSizeIterator {
         self.rows.iter()
     }
@@ -152,20 +154,21 @@ impl<T> Table<T> {
     pub fn is_empty(&self) -> bool {
         self.rows.is_empty()
     }
-    /// Drops up to `n` rows `settled` picks, oldest first, and answers their ids (`id`).
+    /// Drops up to `n` rows `settled` picks, oldest first, and answers them; the index is
+    /// made again from the rows' ids (`id`).
     pub fn drop_oldest(
         &mut self,
         n: usize,
         settled: impl Fn(&T) -> bool,
         id: impl Fn(&T) -> String,
-    ) -> Vec<String> {
-        let dropped = payoutsim_core::kit::drop_oldest(&mut self.rows, n, settled);
+    ) -> Vec<T> {
+        let dropped = self.rows.drop_oldest(n, settled);
         if !dropped.is_empty() {
             self.index = (self.rows.iter().enumerate())
                 .map(|(i, row)| (id(row), i))
                 .collect();
         }
-        dropped.iter().map(id).collect()
+        dropped
     }
 }
 
@@ -198,6 +201,9 @@ pub struct CashoutRec {
     pub updated_at: DateTime<Utc>,
     pub remarks: Option<Remarks>,
     pub lc: Lifecycle,
+    /// The idempotency key whose kept answer names this cashout instead of holding its bytes
+    /// (shared with the store); when the cashout is dropped the key is given the bytes.
+    pub key: Option<Arc<str>>,
 }
 
 #[derive(Clone, Debug)]
@@ -223,6 +229,8 @@ pub struct TenantData {
     pub balance_cashouts: Table<BalanceCashoutRec>,
     /// Ids of this tenant's webhooks, oldest first (the targets live in the engine's outbox).
     pub webhook_ids: Vec<String>,
+    /// The first answers of dropped cashouts, for their idempotency keys ([`Bounded::take_frozen`]).
+    frozen: Vec<FrozenAnswer>,
 }
 
 impl TenantData {
@@ -272,6 +280,18 @@ impl TenantData {
             updated_at: laravel_date(c.updated_at),
             remarks: c.remarks.clone(),
         }
+    }
+
+    /// The cashout as its creation answered it: its first status, `updated_at` its creation,
+    /// no remarks (what a replay of the creation's idempotency key renders again).
+    pub fn cashout_first_wire(&self, c: &CashoutRec) -> Cashout {
+        let mut wire = self.cashout_wire(c);
+        if let Some(first) = c.lc.history.first() {
+            wire.status = first.status.to_string();
+        }
+        wire.updated_at = laravel_date(c.created_at);
+        wire.remarks = None;
+        wire
     }
 
     pub fn balance_cashout_wire(&self, b: &BalanceCashoutRec) -> BalanceCashout {
@@ -350,13 +370,29 @@ impl Bounded for TenantData {
     }
 
     fn evict_settled(&mut self, settled: &dyn Fn(&Lifecycle) -> bool, n: usize) -> Vec<String> {
-        let mut dropped = self
+        let cashouts = self
             .cashouts
             .drop_oldest(n, |c| settled(&c.lc), |c| c.id.clone());
-        let left = n - dropped.len();
+        for c in &cashouts {
+            let Some(key) = &c.key else { continue };
+            let Ok(body) = answer_bytes(&self.cashout_first_wire(c)) else {
+                continue;
+            };
+            self.frozen.push(FrozenAnswer {
+                key: Arc::clone(key),
+                object: c.id.clone(),
+                body,
+            });
+        }
+        let left = n - cashouts.len();
         let more = (self.balance_cashouts).drop_oldest(left, |b| settled(&b.lc), |b| b.id.clone());
-        dropped.extend(more);
+        let mut dropped: Vec<String> = cashouts.into_iter().map(|c| c.id).collect();
+        dropped.extend(more.into_iter().map(|b| b.id));
         dropped
+    }
+
+    fn take_frozen(&mut self) -> Vec<FrozenAnswer> {
+        std::mem::take(&mut self.frozen)
     }
 }
 

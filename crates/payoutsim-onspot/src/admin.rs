@@ -18,6 +18,7 @@ use chrono::{DateTime, Utc};
 use payoutsim_core::admin::{AdminError, AdminJson, AdminQuery};
 use payoutsim_core::kit;
 use payoutsim_core::page::Paging;
+use payoutsim_core::rows::Rows;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -49,8 +50,8 @@ async fn payouts(
     q.check()?;
     let store = onspot.store();
     let tenants = q.tenants(&store);
-    let parts: Vec<(&str, &[PayoutRec])> = (tenants.iter())
-        .map(|(name, t)| (*name, &t.payouts[..]))
+    let parts: Vec<(&str, &Rows<PayoutRec>)> = (tenants.iter())
+        .map(|(name, t)| (*name, &t.payouts))
         .collect();
     let page = q.paging().window_of_parts(&parts)?;
     let payouts: Vec<Value> = (page.items.iter())

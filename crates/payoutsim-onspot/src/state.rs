@@ -6,8 +6,9 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
 use payoutsim_core::ids::Ids;
-use payoutsim_core::kit::{self, Bounded, Records};
+use payoutsim_core::kit::{Bounded, Records};
 use payoutsim_core::machine::{Delay, Lifecycle, StateMachine};
+use payoutsim_core::rows::Rows;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -219,7 +220,7 @@ pub struct TenantData {
     pub funded: i64,
     /// Not yet used by an active or paid payout, in cents (live only).
     pub available: i64,
-    pub payouts: Vec<PayoutRec>,
+    pub payouts: Rows<PayoutRec>,
     index: HashMap<String, usize>,
     /// The payouts in `pending_funding`, by creation order: what activation walks, so that a
     /// creation costs the payouts waiting, not every payout held.
@@ -241,7 +242,7 @@ impl TenantData {
             account_id,
             funded: 0,
             available: 0,
-            payouts: Vec::new(),
+            payouts: Rows::new(),
             index: HashMap::new(),
             waiting: BTreeMap::new(),
             next_seq: 0,
@@ -322,7 +323,7 @@ impl Bounded for TenantData {
     }
 
     fn evict_settled(&mut self, settled: &dyn Fn(&Lifecycle) -> bool, n: usize) -> Vec<String> {
-        let dropped = kit::drop_oldest(&mut self.payouts, n, |p| settled(&p.lc));
+        let dropped = self.payouts.drop_oldest(n, |p| settled(&p.lc));
         if !dropped.is_empty() {
             let paid = dropped.iter().filter(|p| p.lc.status == PAID);
             self.paid_dropped += paid.map(|p| p.item.amount_cents).sum::<i64>();

@@ -45,19 +45,16 @@ impl Ids {
 
     /// A version-4 UUID, lower-case and hyphenated.
     pub fn uuid(&self, stream: &str) -> String {
+        self.uid(stream).to_string()
+    }
+
+    /// [`Ids::uuid`] as its 16 bytes (the same draw: its text is the UUID `uuid` would give).
+    pub fn uid(&self, stream: &str) -> Uid {
         let mut b = [0u8; 16];
         self.with(stream, |r| r.fill_bytes(&mut b));
         b[6] = (b[6] & 0x0f) | 0x40;
         b[8] = (b[8] & 0x3f) | 0x80;
-        let h = hex::encode(b);
-        format!(
-            "{}-{}-{}-{}-{}",
-            &h[0..8],
-            &h[8..12],
-            &h[12..16],
-            &h[16..20],
-            &h[20..32]
-        )
+        Uid(u128::from_be_bytes(b))
     }
 
     /// `prefix` followed by `len` alphanumeric characters, e.g. `wh_tok_` + 32.
@@ -110,6 +107,80 @@ impl Ids {
     }
 }
 
+/// A UUID held as its 16 bytes (a record's id, where the text would take 36 bytes of heap and
+/// 24 inline). Written, displayed and serialised as the lower-case hyphenated text; parsed back
+/// from exactly that text only, so `text.parse::<Uid>()` succeeds just when the text is some
+/// `Uid`'s own: an id in another spelling (upper case, no hyphens) names no `Uid`, as it named
+/// no id when ids were compared as text.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Uid(pub u128);
+
+/// Where a UUID's text has its hyphens.
+const HYPHENS: [usize; 4] = [8, 13, 18, 23];
+
+impl std::fmt::Display for Uid {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let mut text = [b'-'; 36];
+        let bytes = self.0.to_be_bytes();
+        let mut at = 0;
+        for b in bytes {
+            while HYPHENS.contains(&at) {
+                at += 1;
+            }
+            text[at] = HEX[usize::from(b >> 4)];
+            text[at + 1] = HEX[usize::from(b & 0x0f)];
+            at += 2;
+        }
+        // Only ASCII hex digits and hyphens were written.
+        f.write_str(std::str::from_utf8(&text).map_err(|_| std::fmt::Error)?)
+    }
+}
+
+impl std::fmt::Debug for Uid {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Uid({self})")
+    }
+}
+
+/// The text is not a lower-case hyphenated UUID.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("not a lower-case hyphenated UUID")]
+pub struct NotAUid;
+
+impl std::str::FromStr for Uid {
+    type Err = NotAUid;
+
+    fn from_str(text: &str) -> Result<Self, NotAUid> {
+        let bytes = text.as_bytes();
+        if bytes.len() != 36 {
+            return Err(NotAUid);
+        }
+        let mut value: u128 = 0;
+        for (at, &c) in bytes.iter().enumerate() {
+            if HYPHENS.contains(&at) {
+                if c != b'-' {
+                    return Err(NotAUid);
+                }
+                continue;
+            }
+            let digit = match c {
+                b'0'..=b'9' => c - b'0',
+                b'a'..=b'f' => c - b'a' + 10,
+                _ => return Err(NotAUid),
+            };
+            value = (value << 4) | u128::from(digit);
+        }
+        Ok(Self(value))
+    }
+}
+
+impl serde::Serialize for Uid {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -142,5 +213,38 @@ mod tests {
         let first = ids.uuid("onepay:k");
         ids.reset(Some("onepay:"));
         assert_eq!(ids.uuid("onepay:k"), first);
+    }
+
+    #[test]
+    fn a_uid_is_written_as_the_uuid_of_the_same_draw_and_parsed_back() {
+        let (a, b) = (Ids::new(9), Ids::new(9));
+        for _ in 0..50 {
+            let text = a.uuid("t");
+            let uid = b.uid("t");
+            assert_eq!(uid.to_string(), text);
+            assert_eq!(text.parse::<Uid>(), Ok(uid));
+            assert_eq!(serde_json::to_string(&uid).unwrap(), format!("\"{text}\""));
+        }
+    }
+
+    #[test]
+    fn only_the_lower_case_hyphenated_text_parses_as_a_uid() {
+        let text = Ids::new(1).uuid("x");
+        assert!(text.parse::<Uid>().is_ok());
+        for other in [
+            text.to_uppercase(),
+            text.replace('-', ""),
+            format!("{text} "),
+            text[..35].to_string(),
+            text.replacen('-', "x", 1),
+            "zzzzzzzz-zzzz-4zzz-8zzz-zzzzzzzzzzzz".to_string(),
+            String::new(),
+        ] {
+            assert_eq!(other.parse::<Uid>(), Err(NotAUid), "{other}");
+        }
+        assert_eq!(
+            "00000000-0000-0000-0000-000000000000".parse::<Uid>(),
+            Ok(Uid(0))
+        );
     }
 }

@@ -13,7 +13,9 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use payoutsim_core::forced::Forced;
+use payoutsim_core::ids::Uid;
 use payoutsim_core::kit::Auth;
+use payoutsim_core::name::Name;
 use serde_json::{Map, Value};
 
 use crate::OnePay;
@@ -171,18 +173,22 @@ fn create_cashout(
             .machine(CASHOUT, &method)
             .ok_or_else(|| OnePayError::Internal(format!("no cashout machine {method}")))?;
         let payout = (account.account_number.as_str(), amount);
+        // Both were found by these ids, so both are UUIDs' text.
+        let found = |id: &str| {
+            (id.parse::<Uid>()).map_err(|_| OnePayError::Internal(format!("stored id {id}")))
+        };
+        let (customer_id, account_id) = (found(&customer_id)?, found(&account.id)?);
         let (id, lc) = start_payout(onepay, &tenant.name, &machine, forced, payout, now);
-        let account_id = account.id.clone();
         t.available -= amount;
         let rec = CashoutRec {
-            id: id.clone(),
+            id,
             customer_id,
             account_id,
             amount,
-            method,
-            currency,
-            description,
-            external_id,
+            method: Name::new(&method),
+            currency: Name::new(&currency),
+            description: description.map(String::into_boxed_str),
+            external_id: external_id.map(String::into_boxed_str),
             created_at: now,
             updated_at: now,
             remarks: None,
@@ -190,7 +196,7 @@ fn create_cashout(
             key: None,
         };
         let wire = t.cashout_wire(&rec);
-        t.cashouts.insert(&id, rec);
+        t.cashouts.insert(id, rec);
         Ok(wire)
     })?;
     announce(onepay, &tenant.name, "cashout.created", &cashout, now);

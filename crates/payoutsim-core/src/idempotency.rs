@@ -24,6 +24,8 @@ use bytes::Bytes;
 use chrono::{DateTime, TimeDelta, Utc};
 use sha2::{Digest, Sha256};
 
+use crate::ids::Uid;
+
 /// A response kept for replay.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StoredResponse {
@@ -38,7 +40,27 @@ pub struct StoredResponse {
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Answer {
     Bytes(Bytes),
+    /// An object whose id is a UUID's text, held as its 16 bytes.
+    Uid(Uid),
     Object(Box<str>),
+}
+
+impl Answer {
+    fn object(id: &str) -> Self {
+        match id.parse::<Uid>() {
+            Ok(uid) => Self::Uid(uid),
+            Err(_) => Self::Object(id.into()),
+        }
+    }
+
+    /// Whether this answer names object `id`.
+    fn names(&self, id: &str) -> bool {
+        match self {
+            Self::Bytes(_) => false,
+            Self::Uid(uid) => id.parse::<Uid>().is_ok_and(|other| other == *uid),
+            Self::Object(object) => **object == *id,
+        }
+    }
 }
 
 /// What a request with an idempotency key should do.
@@ -261,6 +283,10 @@ impl IdempotencyStore {
                             status: *status,
                             body: body.clone(),
                         }),
+                        Answer::Uid(object) => Begin::Render {
+                            status: *status,
+                            object: object.to_string(),
+                        },
                         Answer::Object(object) => Begin::Render {
                             status: *status,
                             object: object.to_string(),
@@ -312,7 +338,7 @@ impl IdempotencyStore {
         object: &str,
         now: DateTime<Utc>,
     ) -> Option<Arc<str>> {
-        let answer = Answer::Object(object.into());
+        let answer = Answer::object(object);
         self.keep_answer(tenant, scope, key, status, answer, now)
     }
 
@@ -327,7 +353,7 @@ impl IdempotencyStore {
         };
         for (_, slots) in &mut t.scopes {
             if let Some(Slot::Done { answer, .. }) = slots.get_mut(key)
-                && matches!(answer, Answer::Object(o) if **o == *object)
+                && answer.names(object)
             {
                 *answer = Answer::Bytes(body);
                 return;
@@ -746,5 +772,33 @@ mod tests {
 
         assert!(store.is_empty());
         assert_eq!(store.begin("t", "s", "k", fp, later), Begin::Proceed);
+    }
+
+    #[test]
+    fn an_object_named_by_a_uuid_renders_and_freezes_the_same_way() {
+        let store = IdempotencyStore::new(TimeDelta::hours(24));
+        let now = crate::clock::manual_epoch();
+        let fp = fingerprint("POST", "/x", b"{}");
+        let id = crate::ids::Ids::new(1).uuid("t");
+        let other = crate::ids::Ids::new(2).uuid("t");
+
+        let held = store.reserve("t", "s", "k", fp, now).unwrap();
+        assert!(held.keep_object(201, &id, now).is_some());
+        let render = store.begin("t", "s", "k", fp, now);
+        store.freeze("t", "k", &other, Bytes::from_static(b"other"));
+        store.freeze("t", "k", &id.to_uppercase(), Bytes::from_static(b"upper"));
+        let still = store.begin("t", "s", "k", fp, now);
+        store.freeze("t", "k", &id, Bytes::from_static(b"{}"));
+
+        let want = Begin::Render {
+            status: 201,
+            object: id.clone(),
+        };
+        assert_eq!(render, want);
+        assert_eq!(still, want);
+        assert_eq!(
+            store.begin("t", "s", "k", fp, now),
+            Begin::Replay(resp("{}"))
+        );
     }
 }

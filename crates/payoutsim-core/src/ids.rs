@@ -54,7 +54,7 @@ impl Ids {
         self.with(stream, |r| r.fill_bytes(&mut b));
         b[6] = (b[6] & 0x0f) | 0x40;
         b[8] = (b[8] & 0x3f) | 0x80;
-        Uid(u128::from_be_bytes(b))
+        Uid(b)
     }
 
     /// `prefix` followed by `len` alphanumeric characters, e.g. `wh_tok_` + 32.
@@ -111,9 +111,17 @@ impl Ids {
 /// 24 inline). Written, displayed and serialised as the lower-case hyphenated text; parsed back
 /// from exactly that text only, so `text.parse::<Uid>()` succeeds just when the text is some
 /// `Uid`'s own: an id in another spelling (upper case, no hyphens) names no `Uid`, as it named
-/// no id when ids were compared as text.
+/// no id when ids were compared as text. Bytes rather than a `u128`, whose 16-byte alignment
+/// would pad every record and index entry holding one.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Uid(pub u128);
+pub struct Uid(pub [u8; 16]);
+
+impl Uid {
+    /// The UUID whose bytes are `n`'s, big-endian.
+    pub const fn from_u128(n: u128) -> Self {
+        Self(n.to_be_bytes())
+    }
+}
 
 /// Where a UUID's text has its hyphens.
 const HYPHENS: [usize; 4] = [8, 13, 18, 23];
@@ -122,9 +130,8 @@ impl std::fmt::Display for Uid {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         const HEX: &[u8; 16] = b"0123456789abcdef";
         let mut text = [b'-'; 36];
-        let bytes = self.0.to_be_bytes();
         let mut at = 0;
-        for b in bytes {
+        for b in self.0 {
             while HYPHENS.contains(&at) {
                 at += 1;
             }
@@ -171,7 +178,7 @@ impl std::str::FromStr for Uid {
             };
             value = (value << 4) | u128::from(digit);
         }
-        Ok(Self(value))
+        Ok(Self::from_u128(value))
     }
 }
 
@@ -244,7 +251,7 @@ mod tests {
         }
         assert_eq!(
             "00000000-0000-0000-0000-000000000000".parse::<Uid>(),
-            Ok(Uid(0))
+            Ok(Uid([0; 16]))
         );
     }
 }

@@ -43,7 +43,10 @@ async fn page_costs(rows: usize) -> Vec<usize> {
         for n in 1..rows {
             let (mut c, mut o) = (customer.clone(), cashout.clone());
             // Ids of their own, as UUIDs (the table's index holds them so).
-            let (cid, oid) = (Uid(2 * n as u128), Uid(2 * n as u128 + 1));
+            let (cid, oid) = (
+                Uid::from_u128(2 * n as u128),
+                Uid::from_u128(2 * n as u128 + 1),
+            );
             (c.id, o.id) = (cid.to_string(), oid);
             t.customers.insert(cid, c);
             t.cashouts.insert(oid, o);

@@ -16,6 +16,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::{DateTime, Utc};
 use payoutsim_core::admin::{AdminError, AdminJson, AdminQuery};
+use payoutsim_core::ids::Uid;
 use payoutsim_core::kit;
 use payoutsim_core::page::Paging;
 use payoutsim_core::rows::Rows;
@@ -188,7 +189,7 @@ impl Balance {
 /// A payout as the back office lists it; `item` keeps OnSpot's field names.
 #[derive(Debug, Serialize)]
 struct PayoutView<'a> {
-    uuid: &'a str,
+    uuid: Uid,
     tenant: &'a str,
     environment: &'a str,
     status: &'a str,
@@ -204,7 +205,7 @@ struct PayoutView<'a> {
 impl<'a> PayoutView<'a> {
     fn of(tenant: &'a str, p: &'a PayoutRec) -> Self {
         Self {
-            uuid: &p.uuid,
+            uuid: p.uuid,
             tenant,
             environment: tenant.split(':').nth(1).unwrap_or_default(),
             status: &p.lc.status,
@@ -337,11 +338,13 @@ pub(crate) fn objects(store: &Store, tenant: Option<&str>, kind: Option<&str>) -
     kit::objects_view(&store.tenants, KINDS, tenant, kind, |t, name, k, out| {
         let entry = |id: &str, object: Value, lifecycle| kit::entry(k, name, id, object, lifecycle);
         match k {
-            "payout" => out.extend(
-                t.payouts
-                    .iter()
-                    .map(|p| entry(&p.uuid, json!(PayoutView::of(name, p)), Some(&p.lc))),
-            ),
+            "payout" => out.extend(t.payouts.iter().map(|p| {
+                entry(
+                    &p.uuid.to_string(),
+                    json!(PayoutView::of(name, p)),
+                    Some(&p.lc),
+                )
+            })),
             "error_log" => out.extend(t.error_log.iter().map(|e| entry(&e.uuid, json!(e), None))),
             "transfer" => out.extend(t.transfers.iter().map(|x| entry(&x.id, json!(x), None))),
             "balance" => out.push(entry(name, json!(Balance::of(t)), None)),

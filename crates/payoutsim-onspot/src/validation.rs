@@ -78,19 +78,20 @@ pub fn validate(item: &Map<String, Value>) -> Result<NewPayout, Vec<String>> {
         (Some(kind), Some(dt), Some(dn), Some(email), Some((text, cents)), Some(currency))
             if errors.is_empty() =>
         {
+            let boxed = |text: Option<String>| text.map(String::into_boxed_str);
             Ok(NewPayout {
-                kind,
-                document_type: dt,
-                document_number: dn,
-                legal_name,
-                representative,
-                first_name,
-                last_name,
-                customer_email: email,
-                amount: text,
+                kind: kind.into(),
+                document_type: dt.into(),
+                document_number: dn.into(),
+                legal_name: boxed(legal_name),
+                representative: representative.map(Box::new),
+                first_name: boxed(first_name),
+                last_name: boxed(last_name),
+                customer_email: email.into(),
+                amount: text.into(),
                 amount_cents: cents,
-                currency,
-                description,
+                currency: currency.into(),
+                description: boxed(description),
             })
         }
         _ => Err(errors),

@@ -19,9 +19,9 @@ pub struct NewPayout {
     // Held for the payout's life, so each text exactly as long as it is (no spare room) and the
     // rare parts (a business's representative) boxed.
     #[serde(rename = "type")]
-    pub kind: Box<str>,
+    pub kind: &'static str,
     #[serde(rename = "documentType")]
-    pub document_type: Box<str>,
+    pub document_type: &'static str,
     #[serde(rename = "documentNumber")]
     pub document_number: Box<str>,
     #[serde(rename = "legalName", skip_serializing_if = "Option::is_none")]

@@ -78,7 +78,8 @@ impl OrderRec {
     }
 }
 
-/// A movement of an entity's balance, as getOperations lists it.
+/// A movement of an entity's balance, as getOperations lists it (its texts exactly as long as
+/// they are: an operation is kept as long as its order).
 #[derive(Clone, Debug)]
 pub struct OperationRec {
     pub id: u64,
@@ -88,16 +89,16 @@ pub struct OperationRec {
     pub amount: i64,
     pub initial_balance: i64,
     pub final_balance: i64,
-    pub order_id: Option<String>,
-    pub alphanumeric_reference: Option<String>,
-    pub numeric_reference: Option<String>,
-    pub transaction_id: Option<String>,
-    pub response_code: Option<String>,
-    pub observation: Option<String>,
-    pub target_name: Option<String>,
-    pub target_id: Option<String>,
-    pub target_id_code: Option<String>,
-    pub target_email: Option<String>,
+    pub order_id: Option<Box<str>>,
+    pub alphanumeric_reference: Option<Box<str>>,
+    pub numeric_reference: Option<Box<str>>,
+    pub transaction_id: Option<Box<str>>,
+    pub response_code: Option<Box<str>>,
+    pub observation: Option<Box<str>>,
+    pub target_name: Option<Box<str>>,
+    pub target_id: Option<Box<str>>,
+    pub target_id_code: Option<Box<str>>,
+    pub target_email: Option<Box<str>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -254,16 +255,16 @@ impl EntityData {
             final_balance: Money(op.final_balance),
             currency: MXN,
             country: "MX",
-            alphanumeric_reference: op.alphanumeric_reference.clone(),
-            numeric_reference: op.numeric_reference.clone(),
-            transaction_id: op.transaction_id.clone(),
-            internal_reference: op.order_id.clone(),
-            response_code: op.response_code.clone(),
-            observation: op.observation.clone(),
-            target_name: op.target_name.clone(),
-            target_id: op.target_id.clone(),
-            target_id_code: op.target_id_code.clone(),
-            target_email: op.target_email.clone(),
+            alphanumeric_reference: text(&op.alphanumeric_reference),
+            numeric_reference: text(&op.numeric_reference),
+            transaction_id: text(&op.transaction_id),
+            internal_reference: text(&op.order_id),
+            response_code: text(&op.response_code),
+            observation: text(&op.observation),
+            target_name: text(&op.target_name),
+            target_id: text(&op.target_id),
+            target_id_code: text(&op.target_id_code),
+            target_email: text(&op.target_email),
             system_source: if op.kind == SPEI_OUT || op.kind == catalog::SPEI_RETURN {
                 "OKPay"
             } else {
@@ -273,6 +274,11 @@ impl EntityData {
             uptaded_at: timestamp(op.updated_at),
         }
     }
+}
+
+/// An operation's text as the wire object holds it.
+fn text(field: &Option<Box<str>>) -> Option<String> {
+    field.as_deref().map(str::to_string)
 }
 
 /// `getBalance`'s `prefix` of an entity: the first two letters of its last dotted part

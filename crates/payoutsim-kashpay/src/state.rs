@@ -22,22 +22,22 @@ pub struct User {
     pub password: String,
 }
 
-/// A createOrder that was accepted.
+/// A createOrder that was accepted (its texts exactly as long as they are, held for its life).
 #[derive(Clone, Debug)]
 pub struct OrderRec {
-    pub id: String,
+    pub id: Box<str>,
     pub numeric_reference: u32,
-    pub alphanumeric_reference: String,
-    pub reference_created_payment: String,
+    pub alphanumeric_reference: Box<str>,
+    pub reference_created_payment: Box<str>,
     /// Centavos.
     pub amount: i64,
-    pub account: String,
+    pub account: Box<str>,
     pub account_kind: AccountKind,
-    pub bank_code: String,
-    pub beneficiary_name: String,
-    pub beneficiary_email: Option<String>,
-    pub concept: String,
-    pub date_transaction: Option<String>,
+    pub bank_code: Box<str>,
+    pub beneficiary_name: Box<str>,
+    pub beneficiary_email: Option<Box<str>>,
+    pub concept: Box<str>,
+    pub date_transaction: Option<Box<str>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub initial_balance: i64,
@@ -52,10 +52,10 @@ impl OrderRec {
         OrderEntityResponse {
             created_at: timestamp(self.created_at),
             uptaded_at: timestamp(self.updated_at),
-            id: self.id.clone(),
+            id: self.id.to_string(),
             numeric_reference: self.numeric_reference.to_string(),
-            alphanumeric_reference: self.alphanumeric_reference.clone(),
-            reference_created_payment: self.reference_created_payment.clone(),
+            alphanumeric_reference: self.alphanumeric_reference.to_string(),
+            reference_created_payment: self.reference_created_payment.to_string(),
             status: catalog::wire_status(&self.lc.status),
             initial_balance: Money(self.initial_balance),
             final_balance: Money(self.final_balance),
@@ -66,12 +66,12 @@ impl OrderRec {
         OrderDetail {
             order: self.wire(),
             amount: Money(self.amount),
-            beneficiary_name: self.beneficiary_name.clone(),
-            beneficiary_account_number: self.account.clone(),
+            beneficiary_name: self.beneficiary_name.to_string(),
+            beneficiary_account_number: self.account.to_string(),
             beneficiary_type_acount: self.account_kind.spei_type().to_string(),
-            code_institute_bank: self.bank_code.clone(),
-            concept: self.concept.clone(),
-            date_transaction: self.date_transaction.clone(),
+            code_institute_bank: self.bank_code.to_string(),
+            concept: self.concept.to_string(),
+            date_transaction: self.date_transaction.as_deref().map(str::to_string),
             type_transaction: 1,
             currency: 484,
         }
@@ -121,7 +121,7 @@ pub struct EntityData {
     pub orders: Rows<OrderRec>,
     /// The `alphanumericReference` of every order in `orders`: a repeat is refused without a
     /// scan of them all.
-    pub references: HashSet<String>,
+    pub references: HashSet<Box<str>>,
     pub operations: Rows<OperationRec>,
     pub next_order: u64,
     pub next_reference: u64,
@@ -175,8 +175,8 @@ impl EntityData {
             .and_then(|n| n.checked_sub(first))
             .and_then(|d| usize::try_from(d).ok());
         match guess {
-            Some(at) if self.orders.get(at).is_some_and(|o| o.id == id) => Some(at),
-            _ => self.orders.iter().position(|o| o.id == id),
+            Some(at) if self.orders.get(at).is_some_and(|o| *o.id == *id) => Some(at),
+            _ => self.orders.iter().position(|o| *o.id == *id),
         }
     }
 
@@ -334,11 +334,11 @@ impl Bounded for EntityData {
         for order in &dropped {
             // A dropped order's reference is forgotten with it (the set stays bounded by the
             // orders held); a new order may then use it again.
-            self.references.remove(&order.alphanumeric_reference);
+            self.references.remove(&*order.alphanumeric_reference);
         }
-        let gone: HashSet<&str> = dropped.iter().map(|o| o.id.as_str()).collect();
+        let gone: HashSet<&str> = dropped.iter().map(|o| &*o.id).collect();
         (self.operations).retain(|op| op.order_id.as_deref().is_none_or(|id| !gone.contains(id)));
-        dropped.iter().map(|o| o.id.clone()).collect()
+        dropped.iter().map(|o| o.id.to_string()).collect()
     }
 }
 

@@ -24,11 +24,43 @@ use bytes::Bytes;
 use chrono::{DateTime, TimeDelta, Utc};
 use sha2::{Digest, Sha256};
 
+use crate::ids::Uid;
+
 /// A response kept for replay.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StoredResponse {
     pub status: u16,
     pub body: Bytes,
+}
+
+/// What a kept answer holds: its bytes, or the object the first request made, whose answer the
+/// provider renders again on replay (it can when the object's first answer follows from the
+/// object itself; it turns the answer into bytes with [`IdempotencyStore::freeze`] before it
+/// forgets the object).
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Answer {
+    Bytes(Bytes),
+    /// An object whose id is a UUID's text, held as its 16 bytes.
+    Uid(Uid),
+    Object(Box<str>),
+}
+
+impl Answer {
+    fn object(id: &str) -> Self {
+        match id.parse::<Uid>() {
+            Ok(uid) => Self::Uid(uid),
+            Err(_) => Self::Object(id.into()),
+        }
+    }
+
+    /// Whether this answer names object `id`.
+    fn names(&self, id: &str) -> bool {
+        match self {
+            Self::Bytes(_) => false,
+            Self::Uid(uid) => id.parse::<Uid>().is_ok_and(|other| other == *uid),
+            Self::Object(object) => **object == *id,
+        }
+    }
 }
 
 /// What a request with an idempotency key should do.
@@ -38,6 +70,9 @@ pub enum Begin {
     Proceed,
     /// Same key, same request, already answered: send this again.
     Replay(StoredResponse),
+    /// Same key, same request, already answered with object `object` (kept with
+    /// [`Reservation::keep_object`]): render its first answer again, with `status`.
+    Render { status: u16, object: String },
     /// Same key, a different request.
     Conflict,
     /// Same key, and the first request is still running.
@@ -62,7 +97,7 @@ enum Slot {
     Done {
         fingerprint: Print,
         status: u16,
-        body: Bytes,
+        answer: Answer,
         expires: DateTime<Utc>,
         /// Which keeping of the key this is (its entry in [`TenantKeys::kept`] names it).
         generation: u64,
@@ -237,16 +272,26 @@ impl IdempotencyStore {
             Some(Slot::Done {
                 fingerprint: f,
                 status,
-                body,
+                answer,
                 ..
             }) => {
-                return if *f == fingerprint {
-                    Begin::Replay(StoredResponse {
-                        status: *status,
-                        body: body.clone(),
-                    })
-                } else {
+                return if *f != fingerprint {
                     Begin::Conflict
+                } else {
+                    match answer {
+                        Answer::Bytes(body) => Begin::Replay(StoredResponse {
+                            status: *status,
+                            body: body.clone(),
+                        }),
+                        Answer::Uid(object) => Begin::Render {
+                            status: *status,
+                            object: object.to_string(),
+                        },
+                        Answer::Object(object) => Begin::Render {
+                            status: *status,
+                            object: object.to_string(),
+                        },
+                    }
                 };
             }
             Some(Slot::Running { fingerprint: f }) => {
@@ -275,16 +320,62 @@ impl IdempotencyStore {
         response: StoredResponse,
         now: DateTime<Utc>,
     ) {
-        let mut guard = self.lock();
-        let keys = &mut *guard;
+        let answer = Answer::Bytes(response.body);
+        self.keep_answer(tenant, scope, key, response.status, answer, now);
+    }
+
+    /// Stores, for the request that reserved the key, that it answered `status` with object
+    /// `object`: a replay is [`Begin::Render`], and the provider renders the object's first
+    /// answer again. Answers the key as the store holds it (`None` if it holds no reservation
+    /// of it), for the object's record to keep: before it forgets the object, the provider
+    /// hands the answer's bytes to [`IdempotencyStore::freeze`] under that key.
+    pub fn complete_object(
+        &self,
+        tenant: &str,
+        scope: &str,
+        key: &str,
+        status: u16,
+        object: &str,
+        now: DateTime<Utc>,
+    ) -> Option<Arc<str>> {
+        let answer = Answer::object(object);
+        self.keep_answer(tenant, scope, key, status, answer, now)
+    }
+
+    /// The object `object` that `tenant`'s answer under `key` named is about to be forgotten:
+    /// the answer is kept as `body` from now on (byte for byte what a replay rendered), for as
+    /// long as the key lives. The key is looked for in each of the tenant's scopes (a handful),
+    /// and only an answer naming `object` changes: nothing happens if the key is gone.
+    pub fn freeze(&self, tenant: &str, key: &str, object: &str, body: Bytes) {
+        let mut keys = self.lock();
         let Some(t) = keys.tenants.get_mut(tenant) else {
             return;
         };
-        let Some(at) = t.scope(scope) else {
-            return;
-        };
+        for (_, slots) in &mut t.scopes {
+            if let Some(Slot::Done { answer, .. }) = slots.get_mut(key)
+                && answer.names(object)
+            {
+                *answer = Answer::Bytes(body);
+                return;
+            }
+        }
+    }
+
+    fn keep_answer(
+        &self,
+        tenant: &str,
+        scope: &str,
+        key: &str,
+        status: u16,
+        answer: Answer,
+        now: DateTime<Utc>,
+    ) -> Option<Arc<str>> {
+        let mut guard = self.lock();
+        let keys = &mut *guard;
+        let t = keys.tenants.get_mut(tenant)?;
+        let at = t.scope(scope)?;
         let Some((key, Slot::Running { fingerprint })) = t.scopes[at].1.get_key_value(key) else {
-            return;
+            return None;
         };
         let (key, fingerprint) = (Arc::clone(key), *fingerprint);
         let expires = now + self.ttl;
@@ -292,8 +383,8 @@ impl IdempotencyStore {
         let generation = keys.generation;
         let done = Slot::Done {
             fingerprint,
-            status: response.status,
-            body: response.body,
+            status,
+            answer,
             expires,
             generation,
         };
@@ -313,9 +404,10 @@ impl IdempotencyStore {
         }
         t.kept.push_back(Kept {
             scope: at,
-            key,
+            key: Arc::clone(&key),
             generation,
         });
+        Some(key)
     }
 
     /// Frees a reserved key without storing an answer (the request was refused before it did
@@ -435,6 +527,21 @@ impl Reservation<'_> {
         let (tenant, scope, key) = &self.id;
         self.store.complete(tenant, scope, key, response, now);
         self.kept = true;
+    }
+
+    /// Stores that the request answered `status` with object `object`, rendered again on
+    /// replay (see [`IdempotencyStore::complete_object`]); answers the key as the store holds
+    /// it, for the object's record.
+    pub fn keep_object(
+        mut self,
+        status: u16,
+        object: &str,
+        now: DateTime<Utc>,
+    ) -> Option<Arc<str>> {
+        let (tenant, scope, key) = &self.id;
+        self.kept = true;
+        self.store
+            .complete_object(tenant, scope, key, status, object, now)
     }
 }
 
@@ -616,5 +723,82 @@ mod tests {
         assert_eq!(busy, Begin::InFlight);
         assert_eq!(replay, Begin::Replay(resp("{}")));
         assert!(again.is_ok());
+    }
+
+    #[test]
+    fn an_answer_kept_as_its_object_replays_as_a_render_until_frozen_into_bytes() {
+        let store = IdempotencyStore::new(TimeDelta::hours(24));
+        let now = crate::clock::manual_epoch();
+        let fp = fingerprint("POST", "/x", b"{}");
+
+        let held = store.reserve("t", "s", "k", fp, now).unwrap();
+        let key = held.keep_object(201, "obj-1", now);
+        let render = store.begin("t", "s", "k", fp, now);
+        let other = fingerprint("POST", "/x", br#"{"a":1}"#);
+        let conflict = store.begin("t", "s", "k", other, now);
+        store.freeze("t", "k", "obj-2", Bytes::from_static(b"not this one"));
+        let still = store.begin("t", "s", "k", fp, now);
+        store.freeze("t", "k", "obj-1", Bytes::from_static(b"{\"id\":1}"));
+        let replay = store.begin("t", "s", "k", fp, now);
+
+        assert_eq!(key.as_deref(), Some("k"));
+        let want = Begin::Render {
+            status: 201,
+            object: "obj-1".into(),
+        };
+        assert_eq!(render, want);
+        assert_eq!(conflict, Begin::Conflict);
+        assert_eq!(still, want);
+        assert_eq!(
+            replay,
+            Begin::Replay(StoredResponse {
+                status: 201,
+                body: Bytes::from_static(b"{\"id\":1}"),
+            })
+        );
+    }
+
+    #[test]
+    fn an_object_answer_expires_with_its_key_and_a_late_freeze_keeps_nothing() {
+        let store = IdempotencyStore::new(TimeDelta::hours(24));
+        let now = crate::clock::manual_epoch();
+        let fp = fingerprint("POST", "/x", b"{}");
+        let held = store.reserve("t", "s", "k", fp, now).unwrap();
+        assert!(held.keep_object(201, "obj-1", now).is_some());
+
+        let later = now + TimeDelta::hours(25);
+        store.sweep(|_| later);
+        store.freeze("t", "k", "obj-1", Bytes::from_static(b"{}"));
+
+        assert!(store.is_empty());
+        assert_eq!(store.begin("t", "s", "k", fp, later), Begin::Proceed);
+    }
+
+    #[test]
+    fn an_object_named_by_a_uuid_renders_and_freezes_the_same_way() {
+        let store = IdempotencyStore::new(TimeDelta::hours(24));
+        let now = crate::clock::manual_epoch();
+        let fp = fingerprint("POST", "/x", b"{}");
+        let id = crate::ids::Ids::new(1).uuid("t");
+        let other = crate::ids::Ids::new(2).uuid("t");
+
+        let held = store.reserve("t", "s", "k", fp, now).unwrap();
+        assert!(held.keep_object(201, &id, now).is_some());
+        let render = store.begin("t", "s", "k", fp, now);
+        store.freeze("t", "k", &other, Bytes::from_static(b"other"));
+        store.freeze("t", "k", &id.to_uppercase(), Bytes::from_static(b"upper"));
+        let still = store.begin("t", "s", "k", fp, now);
+        store.freeze("t", "k", &id, Bytes::from_static(b"{}"));
+
+        let want = Begin::Render {
+            status: 201,
+            object: id.clone(),
+        };
+        assert_eq!(render, want);
+        assert_eq!(still, want);
+        assert_eq!(
+            store.begin("t", "s", "k", fp, now),
+            Begin::Replay(resp("{}"))
+        );
     }
 }

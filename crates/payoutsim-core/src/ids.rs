@@ -49,11 +49,16 @@ impl Ids {
 
     /// A version-4 UUID, lower-case and hyphenated.
     pub fn uuid(&self, stream: &str) -> String {
+        self.uid(stream).to_string()
+    }
+
+    /// [`Ids::uuid`] as its 16 bytes (the same draw: its text is the UUID `uuid` would give).
+    pub fn uid(&self, stream: &str) -> Uid {
         let mut b = [0u8; 16];
         self.with(stream, |r| r.fill_bytes(&mut b));
         b[6] = (b[6] & 0x0f) | 0x40;
         b[8] = (b[8] & 0x3f) | 0x80;
-        uuid_text(&b)
+        Uid(b)
     }
 
     /// `prefix` followed by `len` alphanumeric characters, e.g. `wh_tok_` + 32.
@@ -106,19 +111,85 @@ impl Ids {
     }
 }
 
-/// `b` as a UUID's text (8-4-4-4-12 lower-case hex digits), written straight into its one
-/// allocation.
-fn uuid_text(b: &[u8; 16]) -> String {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(36);
-    for (i, byte) in b.iter().enumerate() {
-        if matches!(i, 4 | 6 | 8 | 10) {
-            s.push('-');
-        }
-        s.push(char::from(HEX[usize::from(byte >> 4)]));
-        s.push(char::from(HEX[usize::from(byte & 0x0f)]));
+/// A UUID held as its 16 bytes (a record's id, where the text would take 36 bytes of heap and
+/// 24 inline). Written, displayed and serialised as the lower-case hyphenated text; parsed back
+/// from exactly that text only, so `text.parse::<Uid>()` succeeds just when the text is some
+/// `Uid`'s own: an id in another spelling (upper case, no hyphens) names no `Uid`, as it named
+/// no id when ids were compared as text. Bytes rather than a `u128`, whose 16-byte alignment
+/// would pad every record and index entry holding one.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Uid(pub [u8; 16]);
+
+impl Uid {
+    /// The UUID whose bytes are `n`'s, big-endian.
+    pub const fn from_u128(n: u128) -> Self {
+        Self(n.to_be_bytes())
     }
-    s
+}
+
+/// Where a UUID's text has its hyphens.
+const HYPHENS: [usize; 4] = [8, 13, 18, 23];
+
+impl std::fmt::Display for Uid {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let mut text = [b'-'; 36];
+        let mut at = 0;
+        for b in self.0 {
+            while HYPHENS.contains(&at) {
+                at += 1;
+            }
+            text[at] = HEX[usize::from(b >> 4)];
+            text[at + 1] = HEX[usize::from(b & 0x0f)];
+            at += 2;
+        }
+        // Only ASCII hex digits and hyphens were written.
+        f.write_str(std::str::from_utf8(&text).map_err(|_| std::fmt::Error)?)
+    }
+}
+
+impl std::fmt::Debug for Uid {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Uid({self})")
+    }
+}
+
+/// The text is not a lower-case hyphenated UUID.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("not a lower-case hyphenated UUID")]
+pub struct NotAUid;
+
+impl std::str::FromStr for Uid {
+    type Err = NotAUid;
+
+    fn from_str(text: &str) -> Result<Self, NotAUid> {
+        let bytes = text.as_bytes();
+        if bytes.len() != 36 {
+            return Err(NotAUid);
+        }
+        let mut value: u128 = 0;
+        for (at, &c) in bytes.iter().enumerate() {
+            if HYPHENS.contains(&at) {
+                if c != b'-' {
+                    return Err(NotAUid);
+                }
+                continue;
+            }
+            let digit = match c {
+                b'0'..=b'9' => c - b'0',
+                b'a'..=b'f' => c - b'a' + 10,
+                _ => return Err(NotAUid),
+            };
+            value = (value << 4) | u128::from(digit);
+        }
+        Ok(Self::from_u128(value))
+    }
+}
+
+impl serde::Serialize for Uid {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
 }
 
 #[cfg(test)]
@@ -148,28 +219,43 @@ mod tests {
     }
 
     #[test]
-    fn a_uuid_is_its_bytes_in_hex_with_hyphens_after_the_4th_6th_8th_and_10th() {
-        for seed in 0..50u8 {
-            let b: [u8; 16] =
-                std::array::from_fn(|i| seed.wrapping_mul(37).wrapping_add(i as u8 * 11));
-            let h = hex::encode(b);
-            let expected = format!(
-                "{}-{}-{}-{}-{}",
-                &h[0..8],
-                &h[8..12],
-                &h[12..16],
-                &h[16..20],
-                &h[20..32]
-            );
-            assert_eq!(uuid_text(&b), expected);
-        }
-    }
-
-    #[test]
     fn reset_replays_a_stream_from_its_start() {
         let ids = Ids::new(3);
         let first = ids.uuid("onepay:k");
         ids.reset(Some("onepay:"));
         assert_eq!(ids.uuid("onepay:k"), first);
+    }
+
+    #[test]
+    fn a_uid_is_written_as_the_uuid_of_the_same_draw_and_parsed_back() {
+        let (a, b) = (Ids::new(9), Ids::new(9));
+        for _ in 0..50 {
+            let text = a.uuid("t");
+            let uid = b.uid("t");
+            assert_eq!(uid.to_string(), text);
+            assert_eq!(text.parse::<Uid>(), Ok(uid));
+            assert_eq!(serde_json::to_string(&uid).unwrap(), format!("\"{text}\""));
+        }
+    }
+
+    #[test]
+    fn only_the_lower_case_hyphenated_text_parses_as_a_uid() {
+        let text = Ids::new(1).uuid("x");
+        assert!(text.parse::<Uid>().is_ok());
+        for other in [
+            text.to_uppercase(),
+            text.replace('-', ""),
+            format!("{text} "),
+            text[..35].to_string(),
+            text.replacen('-', "x", 1),
+            "zzzzzzzz-zzzz-4zzz-8zzz-zzzzzzzzzzzz".to_string(),
+            String::new(),
+        ] {
+            assert_eq!(other.parse::<Uid>(), Err(NotAUid), "{other}");
+        }
+        assert_eq!(
+            "00000000-0000-0000-0000-000000000000".parse::<Uid>(),
+            Ok(Uid([0; 16]))
+        );
     }
 }

@@ -6,6 +6,7 @@
 //! - [`machine`]: state machines as data, and the [`machine::Lifecycle`] objects carry
 //! - [`money`]: amounts in minor units, written as JSON numbers of major units
 //! - [`ordered`]: objects in creation order, found by id, listed in cursor pages
+//! - [`rows`]: a provider's records in insertion order, in chunks (little spare room)
 //! - [`page`]: pages of admin listings (`limit`, `after`), written item by item
 //! - [`timeline`]: what falls due when, per tenant
 //! - [`idempotency`]: keys, request fingerprints, stored responses, expiry
@@ -45,6 +46,7 @@ pub mod name;
 pub mod ordered;
 pub mod page;
 pub mod provider;
+pub mod rows;
 pub mod secrets;
 pub mod sessions;
 pub mod surface;

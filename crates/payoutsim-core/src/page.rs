@@ -8,7 +8,7 @@
 //! Cutting a page out of a table, for every list (admin or provider): [`cut`] skips to the page
 //! with `nth` (one step on a slice's iterator, reversed or not), [`cut_filtered`] keeps only the
 //! page's items of those a filter keeps and counts the rest, [`window_iter`] is [`window`] over an
-//! iterator that knows its length, and [`window_of_parts`] is [`window`] over several slices laid
+//! iterator that knows its length, and [`window_of_parts`] is [`window`] over several slices (or [`Rows`](crate::rows::Rows)) laid
 //! end to end (each tenant's records, tenant after tenant). None of them copies a row outside the
 //! page: the caller builds wire objects for the page's items only.
 
@@ -72,12 +72,16 @@ fn bounds(total: usize, offset: Option<usize>, limit: usize) -> (usize, usize, O
 /// records): each item answered with its part's key. Whole parts before the window are passed
 /// over by their length and the window's first part is entered with [`cut`], so the cost is the
 /// number of parts plus the window, never the rows before it.
-pub fn window_of_parts<'a, K: Clone, T>(
-    parts: &[(K, &'a [T])],
+pub fn window_of_parts<'a, K: Clone, T: 'a, P>(
+    parts: &[(K, P)],
     offset: Option<usize>,
     limit: usize,
-) -> Window<(K, &'a T)> {
-    let total = parts.iter().map(|(_, rows)| rows.len()).sum();
+) -> Window<(K, &'a T)>
+where
+    P: Copy + IntoIterator<Item = &'a T>,
+    P::IntoIter: ExactSizeIterator,
+{
+    let total = parts.iter().map(|(_, rows)| rows.into_iter().len()).sum();
     let (mut start, end, next_offset) = bounds(total, offset, limit);
     let mut wanted = end - start;
     let mut items = Vec::with_capacity(wanted);
@@ -85,11 +89,12 @@ pub fn window_of_parts<'a, K: Clone, T>(
         if wanted == 0 {
             break;
         }
+        let rows = rows.into_iter();
         if start >= rows.len() {
             start -= rows.len();
             continue;
         }
-        let taken = cut(rows.iter(), start, wanted);
+        let taken = cut(rows, start, wanted);
         wanted -= taken.len();
         items.extend(taken.into_iter().map(|row| (key.clone(), row)));
         start = 0;
@@ -165,10 +170,14 @@ impl Paging {
     }
 
     /// [`Paging::window`] over slices laid end to end ([`window_of_parts`]).
-    pub fn window_of_parts<'a, K: Clone, T>(
+    pub fn window_of_parts<'a, K: Clone, T: 'a, P>(
         &self,
-        parts: &[(K, &'a [T])],
-    ) -> Result<Window<(K, &'a T)>, AdminError> {
+        parts: &[(K, P)],
+    ) -> Result<Window<(K, &'a T)>, AdminError>
+    where
+        P: Copy + IntoIterator<Item = &'a T>,
+        P::IntoIter: ExactSizeIterator,
+    {
         Ok(window_of_parts(parts, self.offset, limit(self.limit)?))
     }
 }

@@ -75,7 +75,7 @@ fn after_change(t: &mut EntityData, id: &str, (from, to): (&str, &str), at: Date
     let observation = if kind == SPEI_RETURN {
         reason_text(&reason).to_string()
     } else {
-        order.concept.clone()
+        order.concept.to_string()
     };
     t.record(OperationRec {
         id: 0,
@@ -86,14 +86,14 @@ fn after_change(t: &mut EntityData, id: &str, (from, to): (&str, &str), at: Date
         final_balance: t.balance,
         order_id: Some(order.id.clone()),
         alphanumeric_reference: Some(order.alphanumeric_reference.clone()),
-        numeric_reference: Some(order.numeric_reference.to_string()),
+        numeric_reference: Some(order.numeric_reference.to_string().into()),
         transaction_id: Some(order.reference_created_payment.clone()),
-        response_code: response,
-        observation: Some(observation),
+        response_code: response.map(Into::into),
+        observation: Some(observation.into()),
         target_name: Some(order.beneficiary_name.clone()),
         target_id: Some(order.account.clone()),
-        target_id_code: crate::clabe::bank(&order.bank_code).map(|b| b.institution.to_string()),
-        target_email: order.beneficiary_email.clone(),
+        target_id_code: crate::clabe::bank(&order.bank_code).map(|b| b.institution.into()),
+        target_email: order.beneficiary_email.as_deref().map(Into::into),
         created_at: at,
         updated_at: at,
     });

@@ -74,7 +74,7 @@ fn create_order(
         .ok_or_else(|| KashpayError::Internal("no order machine".into()))?;
     with_entity(kashpay, &session.entity, |t| {
         let reference = &order.alphanumeric_reference;
-        if t.references.contains(reference) {
+        if t.references.contains(reference.as_str()) {
             return Err(KashpayError::DuplicateReference(reference.clone()));
         }
         if order.amount > t.balance {
@@ -99,32 +99,32 @@ fn create_order(
             amount: order.amount,
             initial_balance: initial,
             final_balance: t.balance,
-            order_id: Some(id.clone()),
-            alphanumeric_reference: Some(reference.clone()),
-            numeric_reference: Some(order.numeric_reference.to_string()),
-            transaction_id: Some(payment.clone()),
+            order_id: Some(id.as_str().into()),
+            alphanumeric_reference: Some(reference.as_str().into()),
+            numeric_reference: Some(order.numeric_reference.to_string().into()),
+            transaction_id: Some(payment.as_str().into()),
             response_code: None,
-            observation: Some(order.concept.clone()),
-            target_name: Some(order.beneficiary_name.clone()),
-            target_id: Some(order.account.clone()),
-            target_id_code: clabe::bank(&order.bank_code).map(|b| b.institution.to_string()),
-            target_email: order.email.clone(),
+            observation: Some(order.concept.as_str().into()),
+            target_name: Some(order.beneficiary_name.as_str().into()),
+            target_id: Some(order.account.as_str().into()),
+            target_id_code: clabe::bank(&order.bank_code).map(|b| b.institution.into()),
+            target_email: order.email.as_deref().map(Into::into),
             created_at: now,
             updated_at: now,
         });
         let rec = OrderRec {
-            id,
+            id: id.into(),
             numeric_reference: order.numeric_reference,
-            alphanumeric_reference: order.alphanumeric_reference,
-            reference_created_payment: payment,
+            alphanumeric_reference: order.alphanumeric_reference.into(),
+            reference_created_payment: payment.into(),
             amount: order.amount,
-            account: order.account,
+            account: order.account.into(),
             account_kind: order.account_kind,
-            bank_code: order.bank_code,
-            beneficiary_name: order.beneficiary_name,
-            beneficiary_email: order.email,
-            concept: order.concept,
-            date_transaction: order.date_transaction,
+            bank_code: order.bank_code.into(),
+            beneficiary_name: order.beneficiary_name.into(),
+            beneficiary_email: order.email.map(String::into_boxed_str),
+            concept: order.concept.into(),
+            date_transaction: order.date_transaction.map(String::into_boxed_str),
             created_at: now,
             updated_at: now,
             initial_balance: initial,
@@ -169,11 +169,11 @@ impl Query {
     fn matches(&self, o: &OrderRec) -> bool {
         self.alphanumeric
             .as_ref()
-            .is_none_or(|a| *a == o.alphanumeric_reference)
+            .is_none_or(|a| **a == *o.alphanumeric_reference)
             && self
                 .payment
                 .as_ref()
-                .is_none_or(|p| *p == o.reference_created_payment)
+                .is_none_or(|p| **p == *o.reference_created_payment)
             && self
                 .date
                 .as_ref()

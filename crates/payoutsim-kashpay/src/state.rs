@@ -5,8 +5,9 @@ use std::collections::{BTreeMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use payoutsim_core::ids::Ids;
-use payoutsim_core::kit::{self, Bounded, Records};
+use payoutsim_core::kit::{Bounded, Records};
 use payoutsim_core::machine::Lifecycle;
+use payoutsim_core::rows::Rows;
 
 use crate::catalog::{self, SPEI_OUT};
 use crate::clabe::AccountKind;
@@ -21,22 +22,22 @@ pub struct User {
     pub password: String,
 }
 
-/// A createOrder that was accepted.
+/// A createOrder that was accepted (its texts exactly as long as they are, held for its life).
 #[derive(Clone, Debug)]
 pub struct OrderRec {
-    pub id: String,
+    pub id: Box<str>,
     pub numeric_reference: u32,
-    pub alphanumeric_reference: String,
-    pub reference_created_payment: String,
+    pub alphanumeric_reference: Box<str>,
+    pub reference_created_payment: Box<str>,
     /// Centavos.
     pub amount: i64,
-    pub account: String,
+    pub account: Box<str>,
     pub account_kind: AccountKind,
-    pub bank_code: String,
-    pub beneficiary_name: String,
-    pub beneficiary_email: Option<String>,
-    pub concept: String,
-    pub date_transaction: Option<String>,
+    pub bank_code: Box<str>,
+    pub beneficiary_name: Box<str>,
+    pub beneficiary_email: Option<Box<str>>,
+    pub concept: Box<str>,
+    pub date_transaction: Option<Box<str>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub initial_balance: i64,
@@ -51,10 +52,10 @@ impl OrderRec {
         OrderEntityResponse {
             created_at: timestamp(self.created_at),
             uptaded_at: timestamp(self.updated_at),
-            id: self.id.clone(),
+            id: self.id.to_string(),
             numeric_reference: self.numeric_reference.to_string(),
-            alphanumeric_reference: self.alphanumeric_reference.clone(),
-            reference_created_payment: self.reference_created_payment.clone(),
+            alphanumeric_reference: self.alphanumeric_reference.to_string(),
+            reference_created_payment: self.reference_created_payment.to_string(),
             status: catalog::wire_status(&self.lc.status),
             initial_balance: Money(self.initial_balance),
             final_balance: Money(self.final_balance),
@@ -65,19 +66,20 @@ impl OrderRec {
         OrderDetail {
             order: self.wire(),
             amount: Money(self.amount),
-            beneficiary_name: self.beneficiary_name.clone(),
-            beneficiary_account_number: self.account.clone(),
+            beneficiary_name: self.beneficiary_name.to_string(),
+            beneficiary_account_number: self.account.to_string(),
             beneficiary_type_acount: self.account_kind.spei_type().to_string(),
-            code_institute_bank: self.bank_code.clone(),
-            concept: self.concept.clone(),
-            date_transaction: self.date_transaction.clone(),
+            code_institute_bank: self.bank_code.to_string(),
+            concept: self.concept.to_string(),
+            date_transaction: self.date_transaction.as_deref().map(str::to_string),
             type_transaction: 1,
             currency: 484,
         }
     }
 }
 
-/// A movement of an entity's balance, as getOperations lists it.
+/// A movement of an entity's balance, as getOperations lists it (its texts exactly as long as
+/// they are: an operation is kept as long as its order).
 #[derive(Clone, Debug)]
 pub struct OperationRec {
     pub id: u64,
@@ -87,16 +89,16 @@ pub struct OperationRec {
     pub amount: i64,
     pub initial_balance: i64,
     pub final_balance: i64,
-    pub order_id: Option<String>,
-    pub alphanumeric_reference: Option<String>,
-    pub numeric_reference: Option<String>,
-    pub transaction_id: Option<String>,
-    pub response_code: Option<String>,
-    pub observation: Option<String>,
-    pub target_name: Option<String>,
-    pub target_id: Option<String>,
-    pub target_id_code: Option<String>,
-    pub target_email: Option<String>,
+    pub order_id: Option<Box<str>>,
+    pub alphanumeric_reference: Option<Box<str>>,
+    pub numeric_reference: Option<Box<str>>,
+    pub transaction_id: Option<Box<str>>,
+    pub response_code: Option<Box<str>>,
+    pub observation: Option<Box<str>>,
+    pub target_name: Option<Box<str>>,
+    pub target_id: Option<Box<str>>,
+    pub target_id_code: Option<Box<str>>,
+    pub target_email: Option<Box<str>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -116,11 +118,11 @@ pub struct EntityData {
     /// up to.
     pub funded: i64,
     /// Oldest first; ids run on from the first one (`next_order` counts up by one).
-    pub orders: Vec<OrderRec>,
+    pub orders: Rows<OrderRec>,
     /// The `alphanumericReference` of every order in `orders`: a repeat is refused without a
     /// scan of them all.
-    pub references: HashSet<String>,
-    pub operations: Vec<OperationRec>,
+    pub references: HashSet<Box<str>>,
+    pub operations: Rows<OperationRec>,
     pub next_order: u64,
     pub next_reference: u64,
     pub next_operation: u64,
@@ -145,9 +147,9 @@ impl EntityData {
             email: String::new(),
             balance: starting,
             funded: starting,
-            orders: Vec::new(),
+            orders: Rows::new(),
             references: HashSet::new(),
-            operations: Vec::new(),
+            operations: Rows::new(),
             next_order: ids.range(tenant, 10_000, 99_999),
             next_reference: ids.range(tenant, 10_000, 99_999),
             next_operation: ids.range(tenant, 100_000, 999_999),
@@ -173,8 +175,8 @@ impl EntityData {
             .and_then(|n| n.checked_sub(first))
             .and_then(|d| usize::try_from(d).ok());
         match guess {
-            Some(at) if self.orders.get(at).is_some_and(|o| o.id == id) => Some(at),
-            _ => self.orders.iter().position(|o| o.id == id),
+            Some(at) if self.orders.get(at).is_some_and(|o| *o.id == *id) => Some(at),
+            _ => self.orders.iter().position(|o| *o.id == *id),
         }
     }
 
@@ -253,16 +255,16 @@ impl EntityData {
             final_balance: Money(op.final_balance),
             currency: MXN,
             country: "MX",
-            alphanumeric_reference: op.alphanumeric_reference.clone(),
-            numeric_reference: op.numeric_reference.clone(),
-            transaction_id: op.transaction_id.clone(),
-            internal_reference: op.order_id.clone(),
-            response_code: op.response_code.clone(),
-            observation: op.observation.clone(),
-            target_name: op.target_name.clone(),
-            target_id: op.target_id.clone(),
-            target_id_code: op.target_id_code.clone(),
-            target_email: op.target_email.clone(),
+            alphanumeric_reference: text(&op.alphanumeric_reference),
+            numeric_reference: text(&op.numeric_reference),
+            transaction_id: text(&op.transaction_id),
+            internal_reference: text(&op.order_id),
+            response_code: text(&op.response_code),
+            observation: text(&op.observation),
+            target_name: text(&op.target_name),
+            target_id: text(&op.target_id),
+            target_id_code: text(&op.target_id_code),
+            target_email: text(&op.target_email),
             system_source: if op.kind == SPEI_OUT || op.kind == catalog::SPEI_RETURN {
                 "OKPay"
             } else {
@@ -272,6 +274,11 @@ impl EntityData {
             uptaded_at: timestamp(op.updated_at),
         }
     }
+}
+
+/// An operation's text as the wire object holds it.
+fn text(field: &Option<Box<str>>) -> Option<String> {
+    field.as_deref().map(str::to_string)
 }
 
 /// `getBalance`'s `prefix` of an entity: the first two letters of its last dotted part
@@ -321,17 +328,17 @@ impl Bounded for EntityData {
     }
 
     fn evict_settled(&mut self, settled: &dyn Fn(&Lifecycle) -> bool, n: usize) -> Vec<String> {
-        let dropped = kit::drop_oldest(&mut self.orders, n, |o| settled(&o.lc));
+        let dropped = self.orders.drop_oldest(n, |o| settled(&o.lc));
         let paid = dropped.iter().filter(|o| o.lc.status == "settled");
         self.paid_out_dropped += paid.map(|o| o.amount).sum::<i64>();
         for order in &dropped {
             // A dropped order's reference is forgotten with it (the set stays bounded by the
             // orders held); a new order may then use it again.
-            self.references.remove(&order.alphanumeric_reference);
+            self.references.remove(&*order.alphanumeric_reference);
         }
-        let gone: HashSet<&str> = dropped.iter().map(|o| o.id.as_str()).collect();
+        let gone: HashSet<&str> = dropped.iter().map(|o| &*o.id).collect();
         (self.operations).retain(|op| op.order_id.as_deref().is_none_or(|id| !gone.contains(id)));
-        dropped.iter().map(|o| o.id.clone()).collect()
+        dropped.iter().map(|o| o.id.to_string()).collect()
     }
 }
 

@@ -125,7 +125,8 @@ fn create_account(
             return Err(OnePayError::Internal("validated fields missing".into()));
         };
         onepay.make_room(&tenant.name, t, 1)?;
-        let id = onepay.engine().ids().uuid(&tenant.name);
+        let uid = onepay.engine().ids().uid(&tenant.name);
+        let id = uid.to_string();
         let lc = onepay.start(&tenant.name, &machine, &id, Destiny::default(), now);
         let rec = AccountRec {
             id: id.clone(),
@@ -140,7 +141,7 @@ fn create_account(
             lc,
         };
         let wire = t.account_wire(&rec);
-        t.accounts.insert(&id, rec);
+        t.accounts.insert(uid, rec);
         wire.ok_or_else(|| OnePayError::Internal("account without customer".into()))
     })
 }

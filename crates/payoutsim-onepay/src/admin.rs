@@ -150,13 +150,15 @@ fn tenant_objects(
         CASHOUT => out.extend(
             t.cashouts
                 .iter()
-                .map(|c| entry(&c.id, json!(t.cashout_wire(c)), Some(&c.lc))),
+                .map(|c| entry(&c.id.to_string(), json!(t.cashout_wire(c)), Some(&c.lc))),
         ),
-        BALANCE_CASHOUT => out.extend(
-            t.balance_cashouts
-                .iter()
-                .map(|b| entry(&b.id, json!(t.balance_cashout_wire(b)), Some(&b.lc))),
-        ),
+        BALANCE_CASHOUT => out.extend(t.balance_cashouts.iter().map(|b| {
+            entry(
+                &b.id.to_string(),
+                json!(t.balance_cashout_wire(b)),
+                Some(&b.lc),
+            )
+        })),
         "webhook" => out.extend(
             targets
                 .iter()

@@ -119,7 +119,7 @@ fn pay_out_balance(
         let (id, lc) = start_payout(onepay, &tenant.name, &machine, forced, payout, now);
         t.available -= amount;
         let rec = BalanceCashoutRec {
-            id: id.clone(),
+            id,
             account_id,
             amount,
             created_at: now,
@@ -128,7 +128,7 @@ fn pay_out_balance(
             lc,
         };
         let wire = t.balance_cashout_wire(&rec);
-        t.balance_cashouts.insert(&id, rec);
+        t.balance_cashouts.insert(id, rec);
         Ok::<_, OnePayError>(wire)
     })?;
     announce(onepay, &tenant.name, "cashout.created", &created, now);

@@ -6,18 +6,22 @@
 //! `pending` -> `processing` -> `processed` | `failed` on the machine of its `method`; a failed
 //! one is credited back (see `lifecycle.rs`).
 
+use std::sync::Arc;
+
 use axum::Router;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use payoutsim_core::forced::Forced;
+use payoutsim_core::ids::Uid;
 use payoutsim_core::kit::Auth;
+use payoutsim_core::name::Name;
 use serde_json::{Map, Value};
 
 use crate::OnePay;
 use crate::auth::Tenant;
 use crate::error::{Id, OnePayError, OnePayJson};
-use crate::idempotent::{Key, Post};
+use crate::idempotent::{Key, Post, Replayable};
 use crate::lifecycle::{announce, start_payout};
 use crate::model::Cashout;
 use crate::pagination::{Params, paginate_filtered, paginate_iter};
@@ -37,9 +41,31 @@ pub const SORTS: &[&str] = &["created_at", "-created_at"];
 
 async fn create(forced: Forced, post: Post) -> Response {
     let raw = post.raw_body();
-    post.created(Key::Required, move |onepay, tenant, map| {
+    post.created_object(Key::Required, move |onepay, tenant, map| {
         create_cashout(onepay, tenant, map, &raw, &forced)
     })
+}
+
+/// A cashout's creation is answered by the cashout itself in its first status, so its key
+/// keeps the cashout's id and a replay renders it again.
+impl Replayable for Cashout {
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn first_answer(onepay: &OnePay, tenant: &Tenant, id: &str) -> Option<Self> {
+        tenant.with_data(onepay, |t| {
+            t.cashouts.get(id).map(|c| t.cashout_first_wire(c))
+        })
+    }
+
+    fn remember_key(onepay: &OnePay, tenant: &Tenant, id: &str, key: Arc<str>) {
+        tenant.with_data(onepay, |t| {
+            if let Some(c) = t.cashouts.get_mut(id) {
+                c.key = Some(key);
+            }
+        });
+    }
 }
 
 /// Newest first unless `sort=created_at`; `filter[status]`, `filter[method]`,
@@ -147,25 +173,30 @@ fn create_cashout(
             .machine(CASHOUT, &method)
             .ok_or_else(|| OnePayError::Internal(format!("no cashout machine {method}")))?;
         let payout = (account.account_number.as_str(), amount);
+        // Both were found by these ids, so both are UUIDs' text.
+        let found = |id: &str| {
+            (id.parse::<Uid>()).map_err(|_| OnePayError::Internal(format!("stored id {id}")))
+        };
+        let (customer_id, account_id) = (found(&customer_id)?, found(&account.id)?);
         let (id, lc) = start_payout(onepay, &tenant.name, &machine, forced, payout, now);
-        let account_id = account.id.clone();
         t.available -= amount;
         let rec = CashoutRec {
-            id: id.clone(),
+            id,
             customer_id,
             account_id,
             amount,
-            method,
-            currency,
-            description,
-            external_id,
+            method: Name::new(&method),
+            currency: Name::new(&currency),
+            description: description.map(String::into_boxed_str),
+            external_id: external_id.map(String::into_boxed_str),
             created_at: now,
             updated_at: now,
             remarks: None,
             lc,
+            key: None,
         };
         let wire = t.cashout_wire(&rec);
-        t.cashouts.insert(&id, rec);
+        t.cashouts.insert(id, rec);
         Ok(wire)
     })?;
     announce(onepay, &tenant.name, "cashout.created", &cashout, now);

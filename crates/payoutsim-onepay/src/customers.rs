@@ -102,7 +102,8 @@ fn create_customer(
         return Err(OnePayError::Internal("validated fields missing".into()));
     };
     let now = onepay.now_for(&tenant.name);
-    let id = onepay.engine().ids().uuid(&tenant.name);
+    let uid = onepay.engine().ids().uid(&tenant.name);
+    let id = uid.to_string();
     let customer = Customer {
         id: id.clone(),
         user_type,
@@ -121,7 +122,7 @@ fn create_customer(
     };
     tenant.with_data(onepay, |t| {
         onepay.make_room(&tenant.name, t, 1)?;
-        t.customers.insert(&id, customer.clone());
+        t.customers.insert(uid, customer.clone());
         Ok::<_, OnePayError>(())
     })?;
     Ok(customer)

@@ -7,11 +7,13 @@
 //! first still runs: 409 `idempotency_key_in_use`. Only 2xx answers are kept; any other answer
 //! (a refusal, or a panic halfway) releases the key so a corrected retry can use it.
 
+use std::sync::Arc;
+
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use http::{HeaderMap, HeaderValue, StatusCode};
-use payoutsim_core::idempotency::{Begin, StoredResponse, fingerprint_json};
+use payoutsim_core::idempotency::{Begin, Reservation, StoredResponse, fingerprint_json};
 use payoutsim_core::kit::{Auth, RawBody};
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -111,33 +113,11 @@ impl Post {
         create: impl FnOnce(&OnePay, &Tenant, Map<String, Value>) -> Result<Reply, OnePayError>,
     ) -> Response {
         self.key = key;
-        let key = match self.key() {
-            Ok(k) => k,
-            Err(e) => return e.into_response(),
-        };
-        // A body that is not a JSON object did nothing, so it reserves no key.
-        let map = match parse_object(&self.headers, &self.body) {
-            Ok(map) => map,
-            Err(e) => return e.into_response(),
-        };
-        let engine = self.onepay.engine();
-        let tenant = self.tenant.name.as_str();
-        // Held until the answer is known; dropped without being kept (a refusal, a panic
-        // unwinding through `create`), it releases the key for a retry.
-        let reservation = match &key {
-            Some(key) => {
-                let fp = fingerprint_json("POST", &self.path, &map);
-                let now = engine.now_for(tenant);
-                match (engine.idempotency()).reserve(tenant, &self.path, key, fp, now) {
-                    Ok(reservation) => Some(reservation),
-                    Err(Begin::Replay(stored)) => return replayed(stored),
-                    Err(Begin::InFlight) => {
-                        return OnePayError::IdempotencyKeyInUse.into_response();
-                    }
-                    Err(_) => return OnePayError::IdempotencyKeyConflict.into_response(),
-                }
-            }
-            None => None,
+        // Only [`Post::created_object`] keeps an answer as its object.
+        let no_render = |_: &OnePay, _: &Tenant, _: &str| None;
+        let (map, reservation) = match self.open(no_render) {
+            Opened::Go(map, reservation) => (map, reservation),
+            Opened::Answered(early) => return early,
         };
         match create(&self.onepay, &self.tenant, map) {
             Ok((status, body)) => {
@@ -146,13 +126,114 @@ impl Post {
                         status: status.as_u16(),
                         body: body.clone(),
                     };
-                    reservation.keep(stored, engine.now_for(tenant));
+                    let now = self.onepay.engine().now_for(&self.tenant.name);
+                    reservation.keep(stored, now);
                 }
                 answer(status, body)
             }
             Err(e) => e.into_response(),
         }
     }
+
+    /// [`Post::created`] for an object whose first answer follows from the object itself
+    /// ([`Replayable`]): the key keeps the object's id instead of the answer's bytes, and a
+    /// replay renders the first answer again, byte for byte the same. The object's record keeps
+    /// the key, so that when the object is dropped (`--max-objects-per-tenant`) the key is
+    /// handed the answer's bytes for the rest of its life.
+    pub fn created_object<T: Replayable>(
+        mut self,
+        key: Key,
+        create: impl FnOnce(&OnePay, &Tenant, &Map<String, Value>) -> Result<T, OnePayError>,
+    ) -> Response {
+        self.key = key;
+        let render = |onepay: &OnePay, tenant: &Tenant, id: &str| {
+            T::first_answer(onepay, tenant, id).map(|object| reply(StatusCode::CREATED, &object))
+        };
+        let (map, reservation) = match self.open(render) {
+            Opened::Go(map, reservation) => (map, reservation),
+            Opened::Answered(early) => return early,
+        };
+        let made = create(&self.onepay, &self.tenant, &map)
+            .and_then(|object| Ok((reply(StatusCode::CREATED, &object)?, object)));
+        match made {
+            Ok(((status, body), object)) => {
+                if let Some(reservation) = reservation {
+                    let now = self.onepay.engine().now_for(&self.tenant.name);
+                    let kept = reservation.keep_object(status.as_u16(), object.id(), now);
+                    if let Some(key) = kept {
+                        T::remember_key(&self.onepay, &self.tenant, object.id(), key);
+                    }
+                }
+                answer(status, body)
+            }
+            Err(e) => e.into_response(),
+        }
+    }
+
+    /// The checks before a creation runs: the key (when one is required), the body (a JSON
+    /// object), then the key's record: [`Opened::Answered`] when the request goes no further (a
+    /// refusal, a replay, a conflict); else the body and the key's reservation, if a key was
+    /// sent. `render` renders the first answer of a key kept as its object.
+    fn open(
+        &self,
+        render: impl FnOnce(&OnePay, &Tenant, &str) -> Option<Result<Reply, OnePayError>>,
+    ) -> Opened<'_> {
+        let key = match self.key() {
+            Ok(key) => key,
+            Err(e) => return Opened::Answered(e.into_response()),
+        };
+        // A body that is not a JSON object did nothing, so it reserves no key.
+        let map = match parse_object(&self.headers, &self.body) {
+            Ok(map) => map,
+            Err(e) => return Opened::Answered(e.into_response()),
+        };
+        let Some(key) = key else {
+            return Opened::Go(map, None);
+        };
+        let engine = self.onepay.engine();
+        let tenant = self.tenant.name.as_str();
+        // Held until the answer is known; dropped without being kept (a refusal, a panic
+        // unwinding through `create`), it releases the key for a retry.
+        let fp = fingerprint_json("POST", &self.path, &map);
+        let now = engine.now_for(tenant);
+        let early = match (engine.idempotency()).reserve(tenant, &self.path, &key, fp, now) {
+            Ok(reservation) => return Opened::Go(map, Some(reservation)),
+            Err(Begin::Replay(stored)) => replayed(stored),
+            Err(Begin::Render { status, object }) => {
+                let rendered = render(&self.onepay, &self.tenant, &object).unwrap_or_else(|| {
+                    let gone = format!("the object {object} the key's answer names is gone");
+                    Err(OnePayError::Internal(gone))
+                });
+                match rendered {
+                    Ok((_, body)) => replayed(StoredResponse { status, body }),
+                    Err(e) => e.into_response(),
+                }
+            }
+            Err(Begin::InFlight) => OnePayError::IdempotencyKeyInUse.into_response(),
+            Err(_) => OnePayError::IdempotencyKeyConflict.into_response(),
+        };
+        Opened::Answered(early)
+    }
+}
+
+/// What [`Post::open`] found: go ahead with the body (and the key's reservation, if a key was
+/// sent), or the answer already given.
+enum Opened<'a> {
+    Go(Map<String, Value>, Option<Reservation<'a>>),
+    Answered(Response),
+}
+
+/// A wire object whose first answer can be rendered again from its record, so that an
+/// idempotency key keeps its id rather than the answer's bytes ([`Post::created_object`]).
+pub trait Replayable: Serialize + Sized {
+    /// The object's id.
+    fn id(&self) -> &str;
+
+    /// The first answer of `tenant`'s object `id`, rendered again (`None` if it holds none).
+    fn first_answer(onepay: &OnePay, tenant: &Tenant, id: &str) -> Option<Self>;
+
+    /// Records on object `id` the key whose kept answer names it (shared with the store).
+    fn remember_key(onepay: &OnePay, tenant: &Tenant, id: &str, key: Arc<str>);
 }
 
 fn answer(status: StatusCode, body: Bytes) -> Response {

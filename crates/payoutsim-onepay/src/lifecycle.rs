@@ -13,6 +13,7 @@
 use chrono::{DateTime, Utc};
 use payoutsim_core::admin::AdminError;
 use payoutsim_core::forced::Forced;
+use payoutsim_core::ids::Uid;
 use payoutsim_core::kit::{Event, Records};
 use payoutsim_core::machine::{Lifecycle, StateMachine};
 use payoutsim_core::{Cause, Transition};
@@ -34,10 +35,10 @@ pub(crate) fn start_payout(
     forced: &Forced,
     (account_number, amount): (&str, i64),
     now: DateTime<Utc>,
-) -> (String, Lifecycle) {
+) -> (Uid, Lifecycle) {
     let destiny = onepay.decide(machine, forced.take(), magic_for(account_number, amount));
-    let id = onepay.engine().ids().uuid(tenant);
-    let lc = onepay.start(tenant, machine, &id, destiny, now);
+    let id = onepay.engine().ids().uid(tenant);
+    let lc = onepay.start(tenant, machine, &id.to_string(), destiny, now);
     (id, lc)
 }
 
@@ -154,7 +155,7 @@ fn after_change(
         CASHOUT => {
             let c = t.cashouts.get_mut(id)?;
             c.updated_at = at;
-            c.remarks = remarks;
+            c.remarks = remarks.map(Box::new);
         }
         _ => {
             let b = t.balance_cashouts.get_mut(id)?;
@@ -167,7 +168,7 @@ fn after_change(
 
 fn payout_remarks(t: &TenantData, kind: &str, id: &str) -> Option<Remarks> {
     match kind {
-        CASHOUT => t.cashouts.get(id)?.remarks.clone(),
+        CASHOUT => t.cashouts.get(id)?.remarks.as_deref().cloned(),
         _ => t.balance_cashouts.get(id)?.remarks.clone(),
     }
 }

@@ -2,10 +2,15 @@
 //! ([`machines`]), the magic values ([`MAGIC`]) and the records behind each wire object.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use payoutsim_core::kit::{Bounded, Records};
+use payoutsim_core::idempotency::answer_bytes;
+use payoutsim_core::ids::Uid;
+use payoutsim_core::kit::{Bounded, FrozenAnswer, Records};
 use payoutsim_core::machine::{Delay, Lifecycle, StateMachine};
+use payoutsim_core::name::Name;
+use payoutsim_core::rows::Rows;
 
 use crate::OnePayConfig;
 use crate::banks;
@@ -114,35 +119,40 @@ pub fn remarks_for(code: &str) -> Remarks {
     }
 }
 
-/// Rows in insertion order with an index by id.
+/// Rows in insertion order with an index by id (every OnePay id is a seeded UUID, held as its
+/// 16 bytes; an id that is not a UUID's text names no row).
 #[derive(Debug)]
 pub struct Table<T> {
-    rows: Vec<T>,
-    index: HashMap<String, usize>,
+    rows: Rows<T>,
+    index: HashMap<Uid, u32>,
 }
 
 impl<T> Default for Table<T> {
     fn default() -> Self {
         Self {
-            rows: Vec::new(),
+            rows: Rows::new(),
             index: HashMap::new(),
         }
     }
 }
 
 impl<T> Table<T> {
-    pub fn insert(&mut self, id: &str, row: T) {
-        self.index.insert(id.to_string(), self.rows.len());
+    pub fn insert(&mut self, id: Uid, row: T) {
+        self.index.insert(id, place(self.rows.len()));
         self.rows.push(row);
     }
+    fn at(&self, id: &str) -> Option<usize> {
+        let id = id.parse::<Uid>().ok()?;
+        self.index.get(&id).map(|&i| i as usize)
+    }
     pub fn get(&self, id: &str) -> Option<&T> {
-        self.index.get(id).and_then(|&i| self.rows.get(i))
+        self.rows.get(self.at(id)?)
     }
     pub fn get_mut(&mut self, id: &str) -> Option<&mut T> {
-        self.index.get(id).and_then(|&i| self.rows.get_mut(i))
+        let at = self.at(id)?;
+        self.rows.get_mut(at)
     }
-    /// Oldest first.
-    /// In insertion order; a slice's iterator, so skipping ahead (`nth`) is one step.
+    /// In insertion order, oldest first; skipping ahead (`nth`) is one step.
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = &T> + ExactSizeIterator {
         self.rows.iter()
     }
@@ -152,21 +162,28 @@ impl<T> Table<T> {
     pub fn is_empty(&self) -> bool {
         self.rows.is_empty()
     }
-    /// Drops up to `n` rows `settled` picks, oldest first, and answers their ids (`id`).
+    /// Drops up to `n` rows `settled` picks, oldest first, and answers them; the index is
+    /// made again from the rows' ids (`id`).
     pub fn drop_oldest(
         &mut self,
         n: usize,
         settled: impl Fn(&T) -> bool,
-        id: impl Fn(&T) -> String,
-    ) -> Vec<String> {
-        let dropped = payoutsim_core::kit::drop_oldest(&mut self.rows, n, settled);
+        id: impl Fn(&T) -> Uid,
+    ) -> Vec<T> {
+        let dropped = self.rows.drop_oldest(n, settled);
         if !dropped.is_empty() {
             self.index = (self.rows.iter().enumerate())
-                .map(|(i, row)| (id(row), i))
+                .map(|(i, row)| (id(row), place(i)))
                 .collect();
         }
-        dropped.iter().map(id).collect()
+        dropped
     }
+}
+
+/// A row's place as the index keeps it (a tenant holds far fewer than 2^32 rows: the object
+/// bounds keep it to `--max-objects-per-tenant`).
+fn place(i: usize) -> u32 {
+    u32::try_from(i).unwrap_or(u32::MAX)
 }
 
 #[derive(Clone, Debug)]
@@ -186,23 +203,29 @@ pub struct AccountRec {
 
 #[derive(Clone, Debug)]
 pub struct CashoutRec {
-    pub id: String,
-    pub customer_id: String,
-    pub account_id: String,
+    pub id: Uid,
+    pub customer_id: Uid,
+    pub account_id: Uid,
     pub amount: i64,
-    pub method: String,
-    pub currency: String,
-    pub description: Option<String>,
-    pub external_id: Option<String>,
+    /// One of [`METHODS`](crate::cashouts::METHODS).
+    pub method: Name,
+    /// One of [`CURRENCIES`](crate::cashouts::CURRENCIES).
+    pub currency: Name,
+    pub description: Option<Box<str>>,
+    pub external_id: Option<Box<str>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
-    pub remarks: Option<Remarks>,
+    /// Set when it fails (most cashouts never do).
+    pub remarks: Option<Box<Remarks>>,
     pub lc: Lifecycle,
+    /// The idempotency key whose kept answer names this cashout instead of holding its bytes
+    /// (shared with the store); when the cashout is dropped the key is given the bytes.
+    pub key: Option<Arc<str>>,
 }
 
 #[derive(Clone, Debug)]
 pub struct BalanceCashoutRec {
-    pub id: String,
+    pub id: Uid,
     pub account_id: String,
     pub amount: i64,
     pub created_at: DateTime<Utc>,
@@ -223,6 +246,8 @@ pub struct TenantData {
     pub balance_cashouts: Table<BalanceCashoutRec>,
     /// Ids of this tenant's webhooks, oldest first (the targets live in the engine's outbox).
     pub webhook_ids: Vec<String>,
+    /// The first answers of dropped cashouts, for their idempotency keys ([`Bounded::take_frozen`]).
+    frozen: Vec<FrozenAnswer>,
 }
 
 impl TenantData {
@@ -257,28 +282,40 @@ impl TenantData {
 
     pub fn cashout_wire(&self, c: &CashoutRec) -> Cashout {
         Cashout {
-            id: c.id.clone(),
-            customer_id: c.customer_id.clone(),
-            account_id: c.account_id.clone(),
+            id: c.id.to_string(),
+            customer_id: c.customer_id.to_string(),
+            account_id: c.account_id.to_string(),
             is_test: self.is_test,
             amount: Amount(c.amount),
             status: c.lc.status.to_string(),
             scheduled_at: None,
             created_at: laravel_date(c.created_at),
-            external_id: c.external_id.clone(),
-            method: c.method.clone(),
-            currency: c.currency.clone(),
-            description: c.description.clone(),
+            external_id: c.external_id.as_deref().map(str::to_string),
+            method: c.method.to_string(),
+            currency: c.currency.to_string(),
+            description: c.description.as_deref().map(str::to_string),
             updated_at: laravel_date(c.updated_at),
-            remarks: c.remarks.clone(),
+            remarks: c.remarks.as_deref().cloned(),
         }
+    }
+
+    /// The cashout as its creation answered it: its first status, `updated_at` its creation,
+    /// no remarks (what a replay of the creation's idempotency key renders again).
+    pub fn cashout_first_wire(&self, c: &CashoutRec) -> Cashout {
+        let mut wire = self.cashout_wire(c);
+        if let Some(first) = c.lc.history.first() {
+            wire.status = first.status.to_string();
+        }
+        wire.updated_at = laravel_date(c.created_at);
+        wire.remarks = None;
+        wire
     }
 
     pub fn balance_cashout_wire(&self, b: &BalanceCashoutRec) -> BalanceCashout {
         let account = self.accounts.get(&b.account_id);
         let bank = account.and_then(|a| banks::find(&a.bank_id));
         BalanceCashout {
-            id: b.id.clone(),
+            id: b.id.to_string(),
             amount: Amount(b.amount),
             amount_label: amount_label(b.amount),
             status: b.lc.status.to_string(),
@@ -350,13 +387,27 @@ impl Bounded for TenantData {
     }
 
     fn evict_settled(&mut self, settled: &dyn Fn(&Lifecycle) -> bool, n: usize) -> Vec<String> {
-        let mut dropped = self
-            .cashouts
-            .drop_oldest(n, |c| settled(&c.lc), |c| c.id.clone());
-        let left = n - dropped.len();
-        let more = (self.balance_cashouts).drop_oldest(left, |b| settled(&b.lc), |b| b.id.clone());
-        dropped.extend(more);
+        let cashouts = self.cashouts.drop_oldest(n, |c| settled(&c.lc), |c| c.id);
+        for c in &cashouts {
+            let Some(key) = &c.key else { continue };
+            let Ok(body) = answer_bytes(&self.cashout_first_wire(c)) else {
+                continue;
+            };
+            self.frozen.push(FrozenAnswer {
+                key: Arc::clone(key),
+                object: c.id.to_string(),
+                body,
+            });
+        }
+        let left = n - cashouts.len();
+        let more = (self.balance_cashouts).drop_oldest(left, |b| settled(&b.lc), |b| b.id);
+        let mut dropped: Vec<String> = cashouts.iter().map(|c| c.id.to_string()).collect();
+        dropped.extend(more.iter().map(|b| b.id.to_string()));
         dropped
+    }
+
+    fn take_frozen(&mut self) -> Vec<FrozenAnswer> {
+        std::mem::take(&mut self.frozen)
     }
 }
 

@@ -32,6 +32,27 @@ fn id_of(r: &Resp) -> String {
 }
 
 #[tokio::test]
+async fn a_replay_after_its_cashout_was_dropped_is_still_the_first_answer_byte_for_byte() {
+    let sim = bounded(4, 100);
+    let (c, a) = sim.payee(TEST_KEY, "0012345678").await;
+    let body = || cashout_body(&c, &a, json!(1000), "TURBO");
+    let first = sim.cashout(TEST_KEY, "k1", body()).await;
+    let first_id = id_of(&first);
+    id_of(&sim.cashout(TEST_KEY, "k2", body()).await);
+    sim.advance(3600.0).await;
+    id_of(&sim.cashout(TEST_KEY, "k3", body()).await);
+    let gone = sim.get(TEST_KEY, &format!("/v1/cashouts/{first_id}")).await;
+
+    let replay = sim.cashout(TEST_KEY, "k1", body()).await;
+
+    gone.assert_envelope(404, "404", "not_found");
+    assert_eq!(replay.status, 201);
+    assert_eq!(replay.bytes, first.bytes);
+    assert_eq!(replay.headers["idempotent-replayed"], "true");
+    assert_eq!(sim.available_cents(TEST_KEY).await, (START - 3000) * 100);
+}
+
+#[tokio::test]
 async fn a_cashout_past_the_cap_drops_the_oldest_settled_one_which_is_then_not_found() {
     // The customer, the account and two cashouts fill the tenant.
     let sim = bounded(4, 100);

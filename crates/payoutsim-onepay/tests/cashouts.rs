@@ -104,6 +104,26 @@ async fn a_repeated_key_and_body_replays_the_first_answer_byte_for_byte() {
 }
 
 #[tokio::test]
+async fn a_replay_after_the_cashout_failed_with_remarks_is_still_the_first_answer() {
+    let sim = sim(1);
+    let (c, a) = sim.payee(TEST_KEY, "1111111110").await;
+    let body = cashout_body(&c, &a, json!(1000), "TURBO");
+    let first = sim.cashout(TEST_KEY, "k", body.clone()).await;
+    let id = first.json["id"].as_str().unwrap().to_string();
+    sim.engine.advance(3600.0, None).await;
+    let now = sim.get(TEST_KEY, &format!("/v1/cashouts/{id}")).await;
+
+    let replay = sim.cashout(TEST_KEY, "k", body).await;
+
+    assert_eq!(now.json["status"], "failed");
+    assert_eq!(now.json["remarks"]["code"], "ACCOUNT_CLOSED");
+    assert_eq!(first.json["status"], "pending");
+    assert_eq!(replay.status, 201);
+    assert_eq!(replay.bytes, first.bytes);
+    assert_eq!(replay.headers["idempotent-replayed"], "true");
+}
+
+#[tokio::test]
 async fn a_repeated_key_with_another_body_is_a_409() {
     let sim = sim(1);
     let (c, a, _) = sim.pay("0012345678", json!(1000), "ACH").await;

@@ -10,6 +10,7 @@ mod support;
 use std::alloc::System;
 
 use cap::Cap;
+use payoutsim_core::ids::Uid;
 use payoutsim_core::testkit::{allocated_while, assert_page_costs_are_flat};
 use support::*;
 
@@ -41,11 +42,16 @@ async fn page_costs(rows: usize) -> Vec<usize> {
         let cashout = t.cashouts.iter().next().unwrap().clone();
         for n in 1..rows {
             let (mut c, mut o) = (customer.clone(), cashout.clone());
-            (c.id, o.id) = (format!("cus{n}"), format!("cash{n}"));
-            t.customers.insert(&c.id.clone(), c);
-            t.cashouts.insert(&o.id.clone(), o);
+            // Ids of their own, as UUIDs (the table's index holds them so).
+            let (cid, oid) = (
+                Uid::from_u128(2 * n as u128),
+                Uid::from_u128(2 * n as u128 + 1),
+            );
+            (c.id, o.id) = (cid.to_string(), oid);
+            t.customers.insert(cid, c);
+            t.cashouts.insert(oid, o);
         }
-        cashout.method
+        cashout.method.to_string()
     };
     let mut costs = Vec::new();
     for case in CASES {

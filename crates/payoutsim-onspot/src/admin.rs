@@ -16,8 +16,10 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::{DateTime, Utc};
 use payoutsim_core::admin::{AdminError, AdminJson, AdminQuery};
+use payoutsim_core::ids::Uid;
 use payoutsim_core::kit;
 use payoutsim_core::page::Paging;
+use payoutsim_core::rows::Rows;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -49,8 +51,8 @@ async fn payouts(
     q.check()?;
     let store = onspot.store();
     let tenants = q.tenants(&store);
-    let parts: Vec<(&str, &[PayoutRec])> = (tenants.iter())
-        .map(|(name, t)| (*name, &t.payouts[..]))
+    let parts: Vec<(&str, &Rows<PayoutRec>)> = (tenants.iter())
+        .map(|(name, t)| (*name, &t.payouts))
         .collect();
     let page = q.paging().window_of_parts(&parts)?;
     let payouts: Vec<Value> = (page.items.iter())
@@ -187,7 +189,7 @@ impl Balance {
 /// A payout as the back office lists it; `item` keeps OnSpot's field names.
 #[derive(Debug, Serialize)]
 struct PayoutView<'a> {
-    uuid: &'a str,
+    uuid: Uid,
     tenant: &'a str,
     environment: &'a str,
     status: &'a str,
@@ -203,7 +205,7 @@ struct PayoutView<'a> {
 impl<'a> PayoutView<'a> {
     fn of(tenant: &'a str, p: &'a PayoutRec) -> Self {
         Self {
-            uuid: &p.uuid,
+            uuid: p.uuid,
             tenant,
             environment: tenant.split(':').nth(1).unwrap_or_default(),
             status: &p.lc.status,
@@ -336,11 +338,13 @@ pub(crate) fn objects(store: &Store, tenant: Option<&str>, kind: Option<&str>) -
     kit::objects_view(&store.tenants, KINDS, tenant, kind, |t, name, k, out| {
         let entry = |id: &str, object: Value, lifecycle| kit::entry(k, name, id, object, lifecycle);
         match k {
-            "payout" => out.extend(
-                t.payouts
-                    .iter()
-                    .map(|p| entry(&p.uuid, json!(PayoutView::of(name, p)), Some(&p.lc))),
-            ),
+            "payout" => out.extend(t.payouts.iter().map(|p| {
+                entry(
+                    &p.uuid.to_string(),
+                    json!(PayoutView::of(name, p)),
+                    Some(&p.lc),
+                )
+            })),
             "error_log" => out.extend(t.error_log.iter().map(|e| entry(&e.uuid, json!(e), None))),
             "transfer" => out.extend(t.transfers.iter().map(|x| entry(&x.id, json!(x), None))),
             "balance" => out.push(entry(name, json!(Balance::of(t)), None)),

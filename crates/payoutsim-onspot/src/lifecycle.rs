@@ -55,7 +55,8 @@ pub(crate) fn create(
     let mut refused = Vec::new();
     let mut results = Vec::with_capacity(items.len());
     for (index, item) in items.into_iter().enumerate() {
-        let uuid = engine.ids().uuid(tenant);
+        let uid = engine.ids().uid(tenant);
+        let uuid = uid.to_string();
         let email = item
             .get("customerEmail")
             .and_then(Value::as_str)
@@ -64,10 +65,10 @@ pub(crate) fn create(
             Ok(new) => {
                 let magic = magic_for(&new.document_number, new.amount_cents);
                 let destiny = onspot.decide(&machine, forced.take(), magic);
-                let forced_by = destiny.forced_by.clone();
+                let forced_by = destiny.forced_by.clone().map(String::into_boxed_str);
                 let lc = onspot.start(tenant, &machine, &uuid, destiny, now);
                 payouts.push(PayoutRec {
-                    uuid: uuid.clone(),
+                    uuid: uid,
                     item: new,
                     created_at: now,
                     updated_at: now,

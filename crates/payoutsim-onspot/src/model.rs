@@ -16,32 +16,34 @@ pub struct Representative {
 /// A valid item, with OnSpot's field names.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct NewPayout {
+    // Held for the payout's life, so each text exactly as long as it is (no spare room) and the
+    // rare parts (a business's representative) boxed.
     #[serde(rename = "type")]
-    pub kind: String,
+    pub kind: &'static str,
     #[serde(rename = "documentType")]
-    pub document_type: String,
+    pub document_type: &'static str,
     #[serde(rename = "documentNumber")]
-    pub document_number: String,
+    pub document_number: Box<str>,
     #[serde(rename = "legalName", skip_serializing_if = "Option::is_none")]
-    pub legal_name: Option<String>,
+    pub legal_name: Option<Box<str>>,
     #[serde(
         rename = "businessRepresentative",
         skip_serializing_if = "Option::is_none"
     )]
-    pub representative: Option<Representative>,
+    pub representative: Option<Box<Representative>>,
     #[serde(rename = "firstName", skip_serializing_if = "Option::is_none")]
-    pub first_name: Option<String>,
+    pub first_name: Option<Box<str>>,
     #[serde(rename = "lastName", skip_serializing_if = "Option::is_none")]
-    pub last_name: Option<String>,
+    pub last_name: Option<Box<str>>,
     #[serde(rename = "customerEmail")]
-    pub customer_email: String,
+    pub customer_email: Box<str>,
     /// As sent.
-    pub amount: String,
+    pub amount: Box<str>,
     #[serde(skip)]
     pub amount_cents: i64,
-    pub currency: String,
+    pub currency: Box<str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
+    pub description: Option<Box<str>>,
 }
 
 /// One entry of the Create Payouts answer.

@@ -5,9 +5,10 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
-use payoutsim_core::ids::Ids;
-use payoutsim_core::kit::{self, Bounded, Records};
+use payoutsim_core::ids::{Ids, Uid};
+use payoutsim_core::kit::{Bounded, Records};
 use payoutsim_core::machine::{Delay, Lifecycle, StateMachine};
+use payoutsim_core::rows::Rows;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -118,12 +119,13 @@ pub fn debited(status: &str) -> bool {
 /// A payout created through the API.
 #[derive(Clone, Debug)]
 pub struct PayoutRec {
-    pub uuid: String,
+    /// A seeded UUID, held as its 16 bytes.
+    pub uuid: Uid,
     pub item: NewPayout,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     /// The fault rule that forced its outcome, if one did.
-    pub forced_by: Option<String>,
+    pub forced_by: Option<Box<str>>,
     pub lc: Lifecycle,
     /// Its place in its tenant's creation order (set by [`TenantData::push_payout`]): the
     /// order in which waiting payouts are activated.
@@ -219,11 +221,11 @@ pub struct TenantData {
     pub funded: i64,
     /// Not yet used by an active or paid payout, in cents (live only).
     pub available: i64,
-    pub payouts: Vec<PayoutRec>,
-    index: HashMap<String, usize>,
+    pub payouts: Rows<PayoutRec>,
+    index: HashMap<Uid, u32>,
     /// The payouts in `pending_funding`, by creation order: what activation walks, so that a
     /// creation costs the payouts waiting, not every payout held.
-    waiting: BTreeMap<u64, String>,
+    waiting: BTreeMap<u64, Uid>,
     next_seq: u64,
     pub error_log: Vec<ErrorLogEntry>,
     pub transfers: Vec<Transfer>,
@@ -241,7 +243,7 @@ impl TenantData {
             account_id,
             funded: 0,
             available: 0,
-            payouts: Vec::new(),
+            payouts: Rows::new(),
             index: HashMap::new(),
             waiting: BTreeMap::new(),
             next_seq: 0,
@@ -267,24 +269,26 @@ impl TenantData {
         rec.seq = self.next_seq;
         self.next_seq += 1;
         if rec.lc.status == PENDING_FUNDING {
-            self.waiting.insert(rec.seq, rec.uuid.clone());
+            self.waiting.insert(rec.seq, rec.uuid);
         }
-        self.index.insert(rec.uuid.clone(), self.payouts.len());
+        self.index.insert(rec.uuid, place(self.payouts.len()));
         self.payouts.push(rec);
     }
 
     /// Keeps the waiting set true when the payout `seq` moves `from -> to`.
     pub fn moved(&mut self, seq: u64, uuid: &str, from: &str, to: &str) {
         if to == PENDING_FUNDING {
-            self.waiting.insert(seq, uuid.to_string());
+            if let Ok(uuid) = uuid.parse() {
+                self.waiting.insert(seq, uuid);
+            }
         } else if from == PENDING_FUNDING {
             self.waiting.remove(&seq);
         }
     }
 
     /// The oldest payout waiting for activation: its place and id.
-    pub fn first_waiting(&self) -> Option<(u64, &str)> {
-        (self.waiting.first_key_value()).map(|(&seq, uuid)| (seq, uuid.as_str()))
+    pub fn first_waiting(&self) -> Option<(u64, Uid)> {
+        (self.waiting.first_key_value()).map(|(&seq, &uuid)| (seq, uuid))
     }
 
     /// Forgets a waiting payout (activated, or no longer held).
@@ -292,12 +296,19 @@ impl TenantData {
         self.waiting.remove(&seq);
     }
 
+    /// Where payout `uuid` is (none when the text is no UUID's).
+    fn at(&self, uuid: &str) -> Option<usize> {
+        let uuid = uuid.parse::<Uid>().ok()?;
+        self.index.get(&uuid).map(|&i| i as usize)
+    }
+
     pub fn payout(&self, uuid: &str) -> Option<&PayoutRec> {
-        self.index.get(uuid).and_then(|&i| self.payouts.get(i))
+        self.payouts.get(self.at(uuid)?)
     }
 
     pub fn payout_mut(&mut self, uuid: &str) -> Option<&mut PayoutRec> {
-        self.index.get(uuid).and_then(|&i| self.payouts.get_mut(i))
+        let at = self.at(uuid)?;
+        self.payouts.get_mut(at)
     }
 
     /// Cents paid out: paid payouts, those dropped included.
@@ -322,16 +333,22 @@ impl Bounded for TenantData {
     }
 
     fn evict_settled(&mut self, settled: &dyn Fn(&Lifecycle) -> bool, n: usize) -> Vec<String> {
-        let dropped = kit::drop_oldest(&mut self.payouts, n, |p| settled(&p.lc));
+        let dropped = self.payouts.drop_oldest(n, |p| settled(&p.lc));
         if !dropped.is_empty() {
             let paid = dropped.iter().filter(|p| p.lc.status == PAID);
             self.paid_dropped += paid.map(|p| p.item.amount_cents).sum::<i64>();
             self.index = (self.payouts.iter().enumerate())
-                .map(|(i, p)| (p.uuid.clone(), i))
+                .map(|(i, p)| (p.uuid, place(i)))
                 .collect();
         }
-        dropped.into_iter().map(|p| p.uuid).collect()
+        dropped.iter().map(|p| p.uuid.to_string()).collect()
     }
+}
+
+/// A payout's place as the index keeps it (a tenant holds far fewer than 2^32 payouts: the
+/// object bounds keep it to `--max-objects-per-tenant`).
+fn place(i: usize) -> u32 {
+    u32::try_from(i).unwrap_or(u32::MAX)
 }
 
 /// Where the kit finds a tenant's lifecycles: payouts are the only kind with one.

@@ -26,8 +26,8 @@ pub fn validate(item: &Map<String, Value>) -> Result<NewPayout, Vec<String>> {
     let kind = one_of(item, "type", PAYOUT_TYPES, &mut errors);
     let document_type = one_of(item, "documentType", DOCUMENT_TYPES, &mut errors);
     let document_number = required_text(item, "documentNumber", &mut errors);
-    let business = kind.as_deref() == Some("BUSINESS");
-    let individual = kind.as_deref() == Some("INDIVIDUAL");
+    let business = kind == Some("BUSINESS");
+    let individual = kind == Some("INDIVIDUAL");
     let legal_name = if business {
         required_text(item, "legalName", &mut errors)
     } else {
@@ -78,33 +78,36 @@ pub fn validate(item: &Map<String, Value>) -> Result<NewPayout, Vec<String>> {
         (Some(kind), Some(dt), Some(dn), Some(email), Some((text, cents)), Some(currency))
             if errors.is_empty() =>
         {
+            let boxed = |text: Option<String>| text.map(String::into_boxed_str);
             Ok(NewPayout {
                 kind,
                 document_type: dt,
-                document_number: dn,
-                legal_name,
-                representative,
-                first_name,
-                last_name,
-                customer_email: email,
-                amount: text,
+                document_number: dn.into(),
+                legal_name: boxed(legal_name),
+                representative: representative.map(Box::new),
+                first_name: boxed(first_name),
+                last_name: boxed(last_name),
+                customer_email: email.into(),
+                amount: text.into(),
                 amount_cents: cents,
-                currency,
-                description,
+                currency: currency.into(),
+                description: boxed(description),
             })
         }
         _ => Err(errors),
     }
 }
 
+/// The allowed value `field` holds, as the list's own text (nothing to allocate or keep).
 fn one_of(
     item: &Map<String, Value>,
     field: &str,
-    allowed: &[&str],
+    allowed: &'static [&'static str],
     errors: &mut Vec<String>,
-) -> Option<String> {
-    match item.get(field).and_then(Value::as_str) {
-        Some(s) if allowed.contains(&s) => Some(s.to_string()),
+) -> Option<&'static str> {
+    let sent = item.get(field).and_then(Value::as_str);
+    match sent.and_then(|s| allowed.iter().find(|a| **a == s)) {
+        Some(s) => Some(s),
         _ => {
             errors.push(format!(
                 "{field} must be one of the following values: {}",

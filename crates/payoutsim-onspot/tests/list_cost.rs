@@ -10,6 +10,7 @@ mod support;
 use std::alloc::System;
 
 use cap::Cap;
+use payoutsim_core::ids::Uid;
 use payoutsim_core::testkit::{allocated_while, assert_page_costs_are_flat};
 use support::*;
 
@@ -41,7 +42,7 @@ async fn page_costs(rows: usize) -> Vec<usize> {
         let (payout, entry) = (t.payouts[0].clone(), t.error_log[0].clone());
         for n in 1..rows {
             let mut p = payout.clone();
-            p.uuid = format!("{}-{n}", payout.uuid);
+            p.uuid = Uid::from_u128(n as u128);
             t.push_payout(p);
             t.error_log.push(entry.clone());
         }

@@ -6,8 +6,26 @@
 //! with [`TooManyObjects`], which the provider turns into its own error envelope (its
 //! `From<TooManyObjects>`).
 
+use std::sync::Arc;
+
+use bytes::Bytes;
+
 use super::{Kit, Spec};
 use crate::machine::{Lifecycle, Machines};
+
+/// The first answer of a dropped object, as bytes, for the idempotency key that named the object
+/// instead of keeping its answer ([`IdempotencyStore::complete_object`]): the key keeps the bytes
+/// from then on ([`IdempotencyStore::freeze`]), so a replay stays byte for byte the same.
+///
+/// [`IdempotencyStore::complete_object`]: crate::idempotency::IdempotencyStore::complete_object
+/// [`IdempotencyStore::freeze`]: crate::idempotency::IdempotencyStore::freeze
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FrozenAnswer {
+    pub key: Arc<str>,
+    /// The dropped object's id.
+    pub object: String,
+    pub body: Bytes,
+}
 
 /// A tenant already holds `limit` objects and none of them is settled: the creation is refused
 /// (each provider answers it in its own envelope, named in its README).
@@ -39,6 +57,13 @@ pub trait Bounded {
     /// whole (money an object paid out stays counted); answers the ids dropped. Objects still in
     /// flight, and objects other records refer to, are kept.
     fn evict_settled(&mut self, settled: &dyn Fn(&Lifecycle) -> bool, n: usize) -> Vec<String>;
+
+    /// The first answers of objects [`Bounded::evict_settled`] dropped whose idempotency keys
+    /// named the object rather than keeping its answer's bytes, taken by [`Kit::make_room`] to
+    /// hand to their keys (none for a provider that keeps every answer as bytes).
+    fn take_frozen(&mut self) -> Vec<FrozenAnswer> {
+        Vec::new()
+    }
 }
 
 impl<S: Spec> Kit<S> {
@@ -62,6 +87,10 @@ impl<S: Spec> Kit<S> {
         }
         let want = count.saturating_add(n) - limit;
         let dropped = records.evict_settled(&|lc| self.is_settled(lc), want);
+        for f in records.take_frozen() {
+            let idempotency = self.engine().idempotency();
+            idempotency.freeze(tenant, &f.key, &f.object, f.body);
+        }
         for id in &dropped {
             self.engine().forget_object(tenant, id);
         }
@@ -115,38 +144,10 @@ pub fn object_total<'a, R: Bounded + 'a>(
     tenants.into_iter().map(|(_, r)| r.object_count()).sum()
 }
 
-/// Takes up to `n` items `settled` picks out of `items`, oldest (first) first, and answers them
-/// in order: the common case of [`Bounded::evict_settled`] over a `Vec` of records (the caller
-/// reads their ids, and what they paid out, from what it gets back).
-pub fn drop_oldest<T>(items: &mut Vec<T>, n: usize, settled: impl Fn(&T) -> bool) -> Vec<T> {
-    let mut kept = Vec::with_capacity(items.len());
-    let mut dropped = Vec::new();
-    for item in items.drain(..) {
-        if dropped.len() < n && settled(&item) {
-            dropped.push(item);
-        } else {
-            kept.push(item);
-        }
-    }
-    *items = kept;
-    dropped
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::machine::{Delay, StateMachine};
-
-    #[test]
-    fn settled_items_are_taken_oldest_first_and_no_more_than_asked() {
-        let mut items = vec![1, 2, 3, 4, 5, 6];
-
-        let dropped = drop_oldest(&mut items, 2, |n| n % 2 == 0);
-
-        assert_eq!(dropped, [2, 4]);
-        assert_eq!(items, [1, 3, 5, 6]);
-        assert!(drop_oldest(&mut items, 3, |n| *n > 9).is_empty());
-    }
 
     #[test]
     fn only_a_terminal_status_with_no_edge_left_is_settled() {

@@ -740,6 +740,11 @@ mod tests {
     }
 
     #[test]
+    fn the_fixed_cost_of_an_entry_covers_its_slot_in_the_queue() {
+        assert!(std::mem::size_of::<(u64, Recorded, usize)>() <= ENTRY_OVERHEAD);
+    }
+
+    #[test]
     fn an_entry_costs_the_bound_what_it_keeps() {
         let mut h = http::HeaderMap::new();
         h.append("x-a", "1".parse().unwrap());

@@ -89,15 +89,24 @@ pub fn json_object(body: &[u8]) -> Result<Map<String, Value>, NotAnObject> {
 /// The members of a JSON object body that are numbers, each as written (`999.99999999999999999`
 /// stays that, where its parsed `f64` prints `1000.0`). Empty for a body that is not an object.
 pub fn written_numbers(body: &[u8]) -> std::collections::BTreeMap<String, String> {
-    let members: std::collections::BTreeMap<String, &serde_json::value::RawValue> =
+    use serde_json::value::RawValue;
+    let numbers = |(key, raw): (&str, &RawValue)| {
+        let text = raw.get();
+        (text.starts_with(|c: char| c == '-' || c.is_ascii_digit()))
+            .then(|| (key.to_string(), text.to_string()))
+    };
+    // Keys borrowed from the body where none has an escape (the usual body): only the numbers'
+    // keys and texts are copied. A key with an escape cannot be borrowed; then they are read
+    // owned.
+    if let Ok(members) = serde_json::from_slice::<std::collections::BTreeMap<&str, &RawValue>>(body)
+    {
+        return members.into_iter().filter_map(numbers).collect();
+    }
+    let members: std::collections::BTreeMap<String, &RawValue> =
         serde_json::from_slice(body).unwrap_or_default();
     members
-        .into_iter()
-        .filter(|(_, raw)| {
-            raw.get()
-                .starts_with(|c: char| c == '-' || c.is_ascii_digit())
-        })
-        .map(|(key, raw)| (key, raw.get().to_string()))
+        .iter()
+        .filter_map(|(key, raw)| numbers((key.as_str(), raw)))
         .collect()
 }
 
@@ -118,6 +127,9 @@ mod tests {
         assert_eq!(written.get("n").map(String::as_str), Some("-1e3"));
         assert_eq!(written.len(), 2);
         assert!(written_numbers(b"[1]").is_empty());
+        let escaped = written_numbers(br#"{"am\u006funt": 1.50, "s": "x"}"#);
+        assert_eq!(escaped.get("amount").map(String::as_str), Some("1.50"));
+        assert_eq!(escaped.len(), 1);
     }
 
     #[test]

@@ -143,6 +143,17 @@ impl<T> Ordered<T> {
         self.rows.get_mut(at)?.value.as_mut()
     }
 
+    /// Object `uid` (the object whose id is `uid`'s text).
+    pub fn get_uid(&self, uid: &Uid) -> Option<&T> {
+        let at = self.place(*self.seq_of_uid.get(uid)?)?;
+        self.rows.get(at)?.value.as_ref()
+    }
+
+    pub fn get_uid_mut(&mut self, uid: &Uid) -> Option<&mut T> {
+        let at = self.place(*self.seq_of_uid.get(uid)?)?;
+        self.rows.get_mut(at)?.value.as_mut()
+    }
+
     pub fn contains(&self, id: &str) -> bool {
         self.seq(id).is_some()
     }

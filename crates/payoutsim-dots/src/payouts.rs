@@ -18,6 +18,7 @@ use http::StatusCode;
 use payoutsim_core::forced::{Destiny, Forced};
 use payoutsim_core::ids::Uid;
 use payoutsim_core::kit::Auth;
+use payoutsim_core::name::Name;
 use serde_json::{Map, Value};
 
 use crate::Dots;
@@ -25,7 +26,7 @@ use crate::auth::Caller;
 use crate::error::{Body, DotsError, code};
 use crate::idempotent::{self, Repeat, reply};
 use crate::render;
-use crate::state::{self, AppData, TRANSFER, TransactionRec, TransferRec};
+use crate::state::{self, AppData, RareParts, TRANSFER, TransactionRec, TransferRec};
 use crate::transfers::MAX_AMOUNT;
 use crate::users::{METHOD_PLATFORMS, user_of};
 use crate::validation::Fields;
@@ -198,14 +199,13 @@ pub fn pay(
         id,
         created: now,
         user_id,
-        kind: "payout",
+        kind: Name::from_static("payout"),
         amount: req.amount,
-        platform: Some(rail),
-        account_id: req.account_id.as_deref().map(Into::into),
+        platform: Some(Name::from_static(rail)),
         fund: req.fund,
         tax_exempt: req.tax_exempt,
         metadata: state::metadata(req.metadata.clone().unwrap_or(Value::Null)),
-        payout_link_id: link.map(String::into_boxed_str),
+        rare: RareParts::of(req.account_id.as_deref(), link.as_deref()),
         transaction,
         lc: None,
         refunded: false,

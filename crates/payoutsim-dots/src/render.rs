@@ -94,12 +94,12 @@ pub fn transfer(t: &TransferRec) -> model::Transfer {
         kind: t.kind.to_string(),
         amount: t.amount,
         external_data: ExternalData {
-            account_id: t.account_id.as_deref().map(str::to_string),
+            account_id: t.account_id().map(str::to_string),
             external_id: None,
-            platform: t.platform.map(str::to_string),
+            platform: t.platform.map(String::from),
         },
         transactions,
-        payout_link_id: t.payout_link_id.as_deref().map(str::to_string),
+        payout_link_id: t.payout_link_id().map(str::to_string),
         metadata: t.metadata.as_deref().cloned().unwrap_or(Value::Null),
     }
 }

@@ -10,6 +10,7 @@ use chrono::{DateTime, Utc};
 use payoutsim_core::ids::Uid;
 use payoutsim_core::kit::{Bounded, Records};
 use payoutsim_core::machine::{Delay, Lifecycle, StateMachine};
+use payoutsim_core::name::Name;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -214,7 +215,7 @@ impl Bounded for AppData {
                 && (t.kind != "payout" || t.refunded || t.status() == "completed")
         };
         let mut dropped: Vec<String> = (self.transfers.iter())
-            .filter(|t| done(t) && t.payout_link_id.is_none() && !batched.contains(&t.id))
+            .filter(|t| done(t) && t.payout_link_id().is_none() && !batched.contains(&t.id))
             .take(n)
             .map(|t| t.id.to_string())
             .collect();
@@ -328,24 +329,52 @@ pub struct TransferRec {
     pub id: Uid,
     pub created: DateTime<Utc>,
     pub user_id: Uid,
-    pub kind: &'static str,
+    /// `balance` or `payout`.
+    pub kind: Name,
     pub amount: i64,
     /// The rail, one of the payout methods' platforms (`users::METHOD_PLATFORMS`).
-    pub platform: Option<&'static str>,
-    pub account_id: Option<Box<str>>,
+    pub platform: Option<Name>,
     /// Drawn on the app wallet (`fund: true`) rather than the user's.
     pub fund: bool,
     pub tax_exempt: bool,
     /// `None` for `null` (most transfers).
     pub metadata: Option<Box<Value>>,
-    pub payout_link_id: Option<Box<str>>,
+    /// What few transfers have (an ACH account, a payout link), `None` when neither.
+    pub rare: Option<Box<RareParts>>,
     pub transaction: TransactionRec,
     pub lc: Option<Lifecycle>,
     /// Its money went back where it came from (a failure, a cancel, a reversal).
     pub refunded: bool,
 }
 
+/// A transfer's parts that few transfers have.
+#[derive(Clone, Debug)]
+pub struct RareParts {
+    pub account_id: Option<Box<str>>,
+    pub payout_link_id: Option<Box<str>>,
+}
+
+impl RareParts {
+    /// Boxed when there is something to hold.
+    pub fn of(account_id: Option<&str>, payout_link_id: Option<&str>) -> Option<Box<Self>> {
+        (account_id.is_some() || payout_link_id.is_some()).then(|| {
+            Box::new(Self {
+                account_id: account_id.map(Into::into),
+                payout_link_id: payout_link_id.map(Into::into),
+            })
+        })
+    }
+}
+
 impl TransferRec {
+    pub fn account_id(&self) -> Option<&str> {
+        self.rare.as_ref()?.account_id.as_deref()
+    }
+
+    pub fn payout_link_id(&self) -> Option<&str> {
+        self.rare.as_ref()?.payout_link_id.as_deref()
+    }
+
     pub fn status(&self) -> &str {
         self.lc
             .as_ref()

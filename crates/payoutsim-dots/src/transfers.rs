@@ -14,6 +14,7 @@ use chrono::{DateTime, Utc};
 use http::StatusCode;
 use payoutsim_core::ids::Uid;
 use payoutsim_core::kit::Auth;
+use payoutsim_core::name::Name;
 use serde_json::Value;
 
 use crate::Dots;
@@ -131,14 +132,13 @@ fn move_between(
         id: uid,
         created: now,
         user_id: user_uid,
-        kind: "balance",
+        kind: Name::from_static("balance"),
         amount,
         platform: None,
-        account_id: None,
         fund: false,
         tax_exempt,
         metadata: state::metadata(metadata),
-        payout_link_id: None,
+        rare: None,
         transaction,
         lc: None,
         refunded: false,

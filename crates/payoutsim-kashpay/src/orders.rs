@@ -23,7 +23,7 @@ use crate::error::{ExactObject, JsonObject, KashpayError, json_response};
 use crate::model::{OrderAnswer, OrderEntityResponse};
 use crate::state::{OperationRec, OrderRec};
 use crate::validation::{Fields, NewOrder, new_order};
-use crate::{Kashpay, clabe, with_entity};
+use crate::{Kashpay, with_entity};
 
 pub(crate) fn routes() -> Router<Kashpay> {
     Router::new()
@@ -100,15 +100,9 @@ fn create_order(
             initial_balance: initial,
             final_balance: t.balance,
             order_id: Some(id.as_str().into()),
-            alphanumeric_reference: Some(reference.as_str().into()),
-            numeric_reference: Some(order.numeric_reference.to_string().into()),
-            transaction_id: Some(payment.as_str().into()),
             response_code: None,
             observation: Some(order.concept.as_str().into()),
-            target_name: Some(order.beneficiary_name.as_str().into()),
-            target_id: Some(order.account.as_str().into()),
-            target_id_code: clabe::bank(&order.bank_code).map(|b| b.institution.into()),
-            target_email: order.email.as_deref().map(Into::into),
+            own: None,
             created_at: now,
             updated_at: now,
         });

@@ -89,18 +89,43 @@ pub struct OperationRec {
     pub amount: i64,
     pub initial_balance: i64,
     pub final_balance: i64,
+    /// The order it moved money for: its references, beneficiary and account are then the
+    /// order's own, rendered from it (an order's operations are kept exactly as long as it is).
     pub order_id: Option<Box<str>>,
+    pub response_code: Option<Box<str>>,
+    pub observation: Option<Box<str>>,
+    /// The texts of an operation of no order (a funding).
+    pub own: Option<Box<OwnTexts>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// An operation's references and counterpart, when no order holds them.
+#[derive(Clone, Debug, Default)]
+pub struct OwnTexts {
     pub alphanumeric_reference: Option<Box<str>>,
     pub numeric_reference: Option<Box<str>>,
     pub transaction_id: Option<Box<str>>,
-    pub response_code: Option<Box<str>>,
-    pub observation: Option<Box<str>>,
     pub target_name: Option<Box<str>>,
     pub target_id: Option<Box<str>>,
     pub target_id_code: Option<Box<str>>,
     pub target_email: Option<Box<str>>,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
+}
+
+impl OwnTexts {
+    /// The texts an operation for `order` shows.
+    fn of_order(order: &OrderRec) -> Self {
+        let some = |s: &str| Some(Box::<str>::from(s));
+        Self {
+            alphanumeric_reference: some(&order.alphanumeric_reference),
+            numeric_reference: some(&order.numeric_reference.to_string()),
+            transaction_id: some(&order.reference_created_payment),
+            target_name: some(&order.beneficiary_name),
+            target_id: some(&order.account),
+            target_id_code: crate::clabe::bank(&order.bank_code).map(|b| b.institution.into()),
+            target_email: order.beneficiary_email.clone(),
+        }
+    }
 }
 
 /// One entity's data.
@@ -239,6 +264,12 @@ impl EntityData {
     }
 
     pub fn operation_wire(&self, op: &OperationRec) -> Operation {
+        let of_order = (op.own.is_none())
+            .then(|| self.order(op.order_id.as_deref()?))
+            .flatten()
+            .map(OwnTexts::of_order);
+        let texts = (op.own.as_deref()).or(of_order.as_ref());
+        let texts = texts.cloned().unwrap_or_default();
         let ty = catalog::operation_type(op.kind);
         let name = ty.map(|t| t.name).unwrap_or_default().to_string();
         Operation {
@@ -255,16 +286,16 @@ impl EntityData {
             final_balance: Money(op.final_balance),
             currency: MXN,
             country: "MX",
-            alphanumeric_reference: text(&op.alphanumeric_reference),
-            numeric_reference: text(&op.numeric_reference),
-            transaction_id: text(&op.transaction_id),
+            alphanumeric_reference: text(&texts.alphanumeric_reference),
+            numeric_reference: text(&texts.numeric_reference),
+            transaction_id: text(&texts.transaction_id),
             internal_reference: text(&op.order_id),
             response_code: text(&op.response_code),
             observation: text(&op.observation),
-            target_name: text(&op.target_name),
-            target_id: text(&op.target_id),
-            target_id_code: text(&op.target_id_code),
-            target_email: text(&op.target_email),
+            target_name: text(&texts.target_name),
+            target_id: text(&texts.target_id),
+            target_id_code: text(&texts.target_id_code),
+            target_email: text(&texts.target_email),
             system_source: if op.kind == SPEI_OUT || op.kind == catalog::SPEI_RETURN {
                 "OKPay"
             } else {

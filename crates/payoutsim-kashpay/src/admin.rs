@@ -257,9 +257,9 @@ fn entity_objects(t: &EntityData, tenant: &str, kind: &str, out: &mut kit::Objec
             }
             out.push(e);
         }
-        ORDER => {
-            out.extend((t.orders.iter()).map(|o| entry(&o.id, json!(o.detail()), Some(&o.lc))))
-        }
+        ORDER => out.extend(
+            (t.orders.iter()).map(|o| entry(&o.id.to_string(), json!(o.detail()), Some(&o.lc))),
+        ),
         "operation" => out.extend(
             (t.operations.iter())
                 .map(|o| entry(&o.id.to_string(), json!(t.operation_wire(o)), None)),

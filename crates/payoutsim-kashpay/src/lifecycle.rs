@@ -84,7 +84,7 @@ fn after_change(t: &mut EntityData, id: &str, (from, to): (&str, &str), at: Date
         amount,
         initial_balance: initial,
         final_balance: t.balance,
-        order_id: Some(order.id.clone()),
+        order_id: Some(order.id),
         response_code: response.map(Into::into),
         observation: Some(observation.into()),
         own: None,

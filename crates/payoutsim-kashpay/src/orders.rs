@@ -85,7 +85,8 @@ fn create_order(
         // balance, counters or books change, and nothing after the first change can fail.
         let magic = magic_for(&order.account, order.amount);
         let destiny = kashpay.decide(&machine, forced.take(), magic);
-        let id = t.next_order.to_string();
+        let number = t.next_order;
+        let id = number.to_string();
         let payment = format!("{}{:012}", t.prefix, t.next_reference);
         let lc = kashpay.start(tenant, &machine, &id, destiny, now);
         let initial = t.balance;
@@ -99,7 +100,7 @@ fn create_order(
             amount: order.amount,
             initial_balance: initial,
             final_balance: t.balance,
-            order_id: Some(id.as_str().into()),
+            order_id: Some(number),
             response_code: None,
             observation: Some(order.concept.as_str().into()),
             own: None,
@@ -107,7 +108,7 @@ fn create_order(
             updated_at: now,
         });
         let rec = OrderRec {
-            id: id.into(),
+            id: number,
             numeric_reference: order.numeric_reference,
             alphanumeric_reference: order.alphanumeric_reference.into(),
             reference_created_payment: payment.into(),

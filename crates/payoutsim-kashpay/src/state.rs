@@ -25,7 +25,8 @@ pub struct User {
 /// A createOrder that was accepted (its texts exactly as long as they are, held for its life).
 #[derive(Clone, Debug)]
 pub struct OrderRec {
-    pub id: Box<str>,
+    /// Its number (the entity's consecutive count; its id is the number's decimal text).
+    pub id: u64,
     pub numeric_reference: u32,
     pub alphanumeric_reference: Box<str>,
     pub reference_created_payment: Box<str>,
@@ -91,7 +92,7 @@ pub struct OperationRec {
     pub final_balance: i64,
     /// The order it moved money for: its references, beneficiary and account are then the
     /// order's own, rendered from it (an order's operations are kept exactly as long as it is).
-    pub order_id: Option<Box<str>>,
+    pub order_id: Option<u64>,
     pub response_code: Option<Box<str>>,
     pub observation: Option<Box<str>>,
     /// The texts of an operation of no order (a funding).
@@ -194,14 +195,24 @@ impl EntityData {
 
     /// Where order `id` is: ids are consecutive numbers in creation order, so its place is its
     /// distance from the first order's id (a scan only if that place holds another order).
+    /// Order number `n` (the order whose id is `n`'s text).
+    pub fn order_numbered(&self, n: u64) -> Option<&OrderRec> {
+        self.orders.get(self.order_at(n)?)
+    }
+
+    /// Where order `id` is: only an id that is a number's own decimal text (no sign, no leading
+    /// zero) names an order, as when ids were compared as text.
     fn order_index(&self, id: &str) -> Option<usize> {
-        let first: u64 = self.orders.first()?.id.parse().ok()?;
-        let guess = (id.parse::<u64>().ok())
-            .and_then(|n| n.checked_sub(first))
-            .and_then(|d| usize::try_from(d).ok());
+        let n = id.parse::<u64>().ok().filter(|n| n.to_string() == id)?;
+        self.order_at(n)
+    }
+
+    fn order_at(&self, n: u64) -> Option<usize> {
+        let first = self.orders.first()?.id;
+        let guess = (n.checked_sub(first)).and_then(|d| usize::try_from(d).ok());
         match guess {
-            Some(at) if self.orders.get(at).is_some_and(|o| *o.id == *id) => Some(at),
-            _ => self.orders.iter().position(|o| *o.id == *id),
+            Some(at) if self.orders.get(at).is_some_and(|o| o.id == n) => Some(at),
+            _ => self.orders.iter().position(|o| o.id == n),
         }
     }
 
@@ -265,7 +276,7 @@ impl EntityData {
 
     pub fn operation_wire(&self, op: &OperationRec) -> Operation {
         let of_order = (op.own.is_none())
-            .then(|| self.order(op.order_id.as_deref()?))
+            .then(|| self.order_numbered(op.order_id?))
             .flatten()
             .map(OwnTexts::of_order);
         let texts = (op.own.as_deref()).or(of_order.as_ref());
@@ -289,7 +300,7 @@ impl EntityData {
             alphanumeric_reference: text(&texts.alphanumeric_reference),
             numeric_reference: text(&texts.numeric_reference),
             transaction_id: text(&texts.transaction_id),
-            internal_reference: text(&op.order_id),
+            internal_reference: op.order_id.map(|n| n.to_string()),
             response_code: text(&op.response_code),
             observation: text(&op.observation),
             target_name: text(&texts.target_name),
@@ -367,8 +378,8 @@ impl Bounded for EntityData {
             // orders held); a new order may then use it again.
             self.references.remove(&*order.alphanumeric_reference);
         }
-        let gone: HashSet<&str> = dropped.iter().map(|o| &*o.id).collect();
-        (self.operations).retain(|op| op.order_id.as_deref().is_none_or(|id| !gone.contains(id)));
+        let gone: HashSet<u64> = dropped.iter().map(|o| o.id).collect();
+        (self.operations).retain(|op| op.order_id.is_none_or(|id| !gone.contains(&id)));
         dropped.iter().map(|o| o.id.to_string()).collect()
     }
 }

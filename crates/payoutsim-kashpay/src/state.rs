@@ -433,4 +433,51 @@ mod tests {
         assert_eq!(name_of("com.onsigna"), "Onsigna");
         assert_eq!(name_of("acme"), "Acme");
     }
+
+    /// Order number `n`, just made.
+    fn order(n: u64) -> OrderRec {
+        let lc = Lifecycle {
+            kind: catalog::ORDER.into(),
+            variant: "".into(),
+            status: "accepted".into(),
+            outcome: "settled".into(),
+            reason: None,
+            history: Vec::new(),
+        };
+        let text = |s: &str| Box::<str>::from(s);
+        OrderRec {
+            id: n,
+            numeric_reference: 1,
+            alphanumeric_reference: text(&format!("R{n}")),
+            reference_created_payment: text("on000000000001"),
+            amount: 100,
+            account: text("002028650641359744"),
+            account_kind: AccountKind::Clabe,
+            bank_code: text("002"),
+            beneficiary_name: text("Ana"),
+            beneficiary_email: None,
+            concept: text("c"),
+            date_transaction: None,
+            created_at: DateTime::<Utc>::UNIX_EPOCH,
+            updated_at: DateTime::<Utc>::UNIX_EPOCH,
+            initial_balance: 0,
+            final_balance: 0,
+            operation_id: 0,
+            lc,
+        }
+    }
+
+    #[test]
+    fn an_order_is_found_by_its_number_s_own_text_only() {
+        let mut t = EntityData::new(&payoutsim_core::ids::Ids::new(1), "t", "com.acme", 0);
+        for n in [41, 42, 43] {
+            t.orders.push(order(n));
+        }
+
+        let found = ["42", "042", "+42", " 42", "4.2e1", "x"].map(|id| t.order(id).map(|o| o.id));
+
+        assert_eq!(found, [Some(42), None, None, None, None, None]);
+        assert_eq!(t.order_numbered(43).map(|o| o.id), Some(43));
+        assert_eq!(t.order_numbered(44).map(|o| o.id), None);
+    }
 }

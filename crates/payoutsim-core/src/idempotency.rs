@@ -39,13 +39,24 @@ pub struct StoredResponse {
 /// forgets the object).
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Answer {
-    Bytes(Bytes),
+    /// An answer of no bytes (a scope that refuses repeats keeps no body).
+    Empty,
+    /// Boxed: a `Bytes` is 32 bytes, and most records hold an object's id or nothing.
+    Bytes(Box<Bytes>),
     /// An object whose id is a UUID's text, held as its 16 bytes.
     Uid(Uid),
     Object(Box<str>),
 }
 
 impl Answer {
+    fn bytes(body: Bytes) -> Self {
+        if body.is_empty() {
+            Self::Empty
+        } else {
+            Self::Bytes(Box::new(body))
+        }
+    }
+
     fn object(id: &str) -> Self {
         match id.parse::<Uid>() {
             Ok(uid) => Self::Uid(uid),
@@ -56,7 +67,7 @@ impl Answer {
     /// Whether this answer names object `id`.
     fn names(&self, id: &str) -> bool {
         match self {
-            Self::Bytes(_) => false,
+            Self::Empty | Self::Bytes(_) => false,
             Self::Uid(uid) => id.parse::<Uid>().is_ok_and(|other| other == *uid),
             Self::Object(object) => **object == *id,
         }
@@ -279,9 +290,13 @@ impl IdempotencyStore {
                     Begin::Conflict
                 } else {
                     match answer {
+                        Answer::Empty => Begin::Replay(StoredResponse {
+                            status: *status,
+                            body: Bytes::new(),
+                        }),
                         Answer::Bytes(body) => Begin::Replay(StoredResponse {
                             status: *status,
-                            body: body.clone(),
+                            body: Bytes::clone(body),
                         }),
                         Answer::Uid(object) => Begin::Render {
                             status: *status,
@@ -320,7 +335,7 @@ impl IdempotencyStore {
         response: StoredResponse,
         now: DateTime<Utc>,
     ) {
-        let answer = Answer::Bytes(response.body);
+        let answer = Answer::bytes(response.body);
         self.keep_answer(tenant, scope, key, response.status, answer, now);
     }
 
@@ -355,7 +370,7 @@ impl IdempotencyStore {
             if let Some(Slot::Done { answer, .. }) = slots.get_mut(key)
                 && answer.names(object)
             {
-                *answer = Answer::Bytes(body);
+                *answer = Answer::bytes(body);
                 return;
             }
         }

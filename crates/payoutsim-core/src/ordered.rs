@@ -7,12 +7,21 @@
 //! naming them, as they were. A page costs O(log n) to find its start plus the objects it scans;
 //! never a pass over the whole collection.
 //!
+//! Storage: the objects in [`Rows`] (chunks, at most one chunk spare), each with its creation
+//! number, which only grows down the rows, so an object's place is found by binary search. A
+//! removed object leaves a hole until holes are half the rows, when the rows are compacted
+//! (amortised O(1) a removal). Ids that are lower-case hyphenated UUIDs ([`Uid`]'s own text) are
+//! indexed as 16 bytes, any other id as its text: the same id always lands in the same index, so
+//! lookups answer exactly as when every id was text.
+//!
 //! - [`Ordered`]: `insert`, `get`, `get_mut`, `remove`, `len`, `iter`, `page`
 //! - [`Order`], [`Cursor`]: which way the list runs, and where a page starts
 //! - [`UnknownCursor`]: a cursor naming no object here, for the caller to word
 
-use std::collections::{BTreeMap, HashMap};
-use std::ops::Bound;
+use std::collections::HashMap;
+
+use crate::ids::Uid;
+use crate::rows::Rows;
 
 /// Which way a list runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -39,21 +48,38 @@ pub struct UnknownCursor {
     pub id: String,
 }
 
+/// One row: an object's creation number and the object (`None` once removed, until compacted).
+#[derive(Clone, Debug)]
+struct Entry<T> {
+    seq: u64,
+    value: Option<T>,
+}
+
+/// Holes tolerated before compaction is considered at all (a small list never compacts for one).
+const HOLES_BEFORE_COMPACTING: usize = 32;
+
 /// Objects of type `T` by id, in creation order.
 #[derive(Clone, Debug)]
 pub struct Ordered<T> {
     next: u64,
-    by_seq: BTreeMap<u64, T>,
-    /// Each id held once, exactly as long as it is.
-    seq_of: HashMap<Box<str>, u64>,
+    /// In creation order (so by ascending `seq`).
+    rows: Rows<Entry<T>>,
+    /// Rows whose object was removed.
+    holes: usize,
+    /// Ids that are [`Uid`]s' text, as 16 bytes.
+    seq_of_uid: HashMap<Uid, u64>,
+    /// Every other id, held once, exactly as long as it is.
+    seq_of_text: HashMap<Box<str>, u64>,
 }
 
 impl<T> Default for Ordered<T> {
     fn default() -> Self {
         Self {
             next: 0,
-            by_seq: BTreeMap::new(),
-            seq_of: HashMap::new(),
+            rows: Rows::new(),
+            holes: 0,
+            seq_of_uid: HashMap::new(),
+            seq_of_text: HashMap::new(),
         }
     }
 }
@@ -63,54 +89,107 @@ impl<T> Ordered<T> {
         Self::default()
     }
 
+    /// The creation number of object `id`.
+    fn seq(&self, id: &str) -> Option<u64> {
+        match id.parse::<Uid>() {
+            Ok(uid) => self.seq_of_uid.get(&uid).copied(),
+            Err(_) => self.seq_of_text.get(id).copied(),
+        }
+    }
+
+    /// The row of creation number `seq` (held: every indexed number has its row).
+    fn place(&self, seq: u64) -> Option<usize> {
+        let (mut lo, mut hi) = (0, self.rows.len());
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            match self.rows.get(mid)?.seq.cmp(&seq) {
+                std::cmp::Ordering::Less => lo = mid + 1,
+                std::cmp::Ordering::Greater => hi = mid,
+                std::cmp::Ordering::Equal => return Some(mid),
+            }
+        }
+        None
+    }
+
+    fn slot(&self, id: &str) -> Option<usize> {
+        self.place(self.seq(id)?)
+    }
+
     /// Stores `value` under `id`: a new id goes last (the newest); a known one keeps its place
     /// and its old value is answered.
     pub fn insert(&mut self, id: impl Into<String>, value: T) -> Option<T> {
         let id = id.into();
-        if let Some(seq) = self.seq_of.get(id.as_str()) {
-            return self.by_seq.insert(*seq, value);
+        if let Some(at) = self.slot(&id) {
+            let entry = self.rows.get_mut(at)?;
+            return entry.value.replace(value);
         }
         let seq = self.next;
         self.next += 1;
-        self.seq_of.insert(id.into_boxed_str(), seq);
-        self.by_seq.insert(seq, value);
+        match id.parse::<Uid>() {
+            Ok(uid) => self.seq_of_uid.insert(uid, seq),
+            Err(_) => self.seq_of_text.insert(id.into_boxed_str(), seq),
+        };
+        let value = Some(value);
+        self.rows.push(Entry { seq, value });
         None
     }
 
     pub fn get(&self, id: &str) -> Option<&T> {
-        self.by_seq.get(self.seq_of.get(id)?)
+        self.rows.get(self.slot(id)?)?.value.as_ref()
     }
 
     pub fn get_mut(&mut self, id: &str) -> Option<&mut T> {
-        self.by_seq.get_mut(self.seq_of.get(id)?)
+        let at = self.slot(id)?;
+        self.rows.get_mut(at)?.value.as_mut()
+    }
+
+    /// Object `uid` (the object whose id is `uid`'s text).
+    pub fn get_uid(&self, uid: &Uid) -> Option<&T> {
+        let at = self.place(*self.seq_of_uid.get(uid)?)?;
+        self.rows.get(at)?.value.as_ref()
+    }
+
+    pub fn get_uid_mut(&mut self, uid: &Uid) -> Option<&mut T> {
+        let at = self.place(*self.seq_of_uid.get(uid)?)?;
+        self.rows.get_mut(at)?.value.as_mut()
     }
 
     pub fn contains(&self, id: &str) -> bool {
-        self.seq_of.contains_key(id)
+        self.seq(id).is_some()
     }
 
     /// Takes object `id` out; the others keep their places.
     pub fn remove(&mut self, id: &str) -> Option<T> {
-        let seq = self.seq_of.remove(id)?;
-        self.by_seq.remove(&seq)
+        let seq = match id.parse::<Uid>() {
+            Ok(uid) => self.seq_of_uid.remove(&uid)?,
+            Err(_) => self.seq_of_text.remove(id)?,
+        };
+        let at = self.place(seq)?;
+        let value = self.rows.get_mut(at)?.value.take();
+        self.holes += 1;
+        if self.holes > HOLES_BEFORE_COMPACTING && self.holes * 2 > self.rows.len() {
+            self.rows.retain(|e| e.value.is_some());
+            self.holes = 0;
+        }
+        value
     }
 
     pub fn len(&self) -> usize {
-        self.by_seq.len()
+        self.rows.len() - self.holes
     }
 
     pub fn is_empty(&self) -> bool {
-        self.by_seq.is_empty()
+        self.len() == 0
     }
 
     /// Every object, oldest first (`.rev()` for newest first).
-    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &T> + ExactSizeIterator {
-        self.by_seq.values()
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &T> {
+        self.rows.iter().filter_map(|e| e.value.as_ref())
     }
 
     /// Every object, oldest first, to change.
-    pub fn iter_mut(&mut self) -> impl DoubleEndedIterator<Item = &mut T> + ExactSizeIterator {
-        self.by_seq.values_mut()
+    pub fn iter_mut(&mut self) -> impl DoubleEndedIterator<Item = &mut T> {
+        self.rows.iter_mut().filter_map(|e| e.value.as_mut())
     }
 
     /// One page of the objects `filter` keeps, in `order`: at most `limit` of them, from the
@@ -124,37 +203,24 @@ impl<T> Ordered<T> {
         cursor: Option<Cursor<'_>>,
         filter: impl Fn(&T) -> bool,
     ) -> Result<(Vec<&T>, bool), UnknownCursor> {
-        let seq = |id: &str| {
-            (self.seq_of.get(id).copied()).ok_or_else(|| UnknownCursor { id: id.to_string() })
-        };
-        // Which way the scan runs over creation numbers, and from where.
+        let place = |id: &str| (self.slot(id)).ok_or_else(|| UnknownCursor { id: id.to_string() });
+        // Which way the scan runs over the rows, and from which row (excluded).
         let (ascending, from, backwards) = match (order, cursor) {
-            (Order::OldestFirst, None) => (true, Bound::Unbounded, false),
-            (Order::NewestFirst, None) => (false, Bound::Unbounded, false),
-            (Order::OldestFirst, Some(Cursor::After(id))) => {
-                (true, Bound::Excluded(seq(id)?), false)
-            }
-            (Order::NewestFirst, Some(Cursor::After(id))) => {
-                (false, Bound::Excluded(seq(id)?), false)
-            }
-            (Order::OldestFirst, Some(Cursor::Before(id))) => {
-                (false, Bound::Excluded(seq(id)?), true)
-            }
-            (Order::NewestFirst, Some(Cursor::Before(id))) => {
-                (true, Bound::Excluded(seq(id)?), true)
-            }
+            (Order::OldestFirst, None) => (true, None, false),
+            (Order::NewestFirst, None) => (false, None, false),
+            (Order::OldestFirst, Some(Cursor::After(id))) => (true, Some(place(id)?), false),
+            (Order::NewestFirst, Some(Cursor::After(id))) => (false, Some(place(id)?), false),
+            (Order::OldestFirst, Some(Cursor::Before(id))) => (false, Some(place(id)?), true),
+            (Order::NewestFirst, Some(Cursor::Before(id))) => (true, Some(place(id)?), true),
         };
-        let scan: Box<dyn Iterator<Item = &T>> = if ascending {
-            Box::new(self.by_seq.range((from, Bound::Unbounded)).map(|(_, v)| v))
-        } else {
-            Box::new(
-                self.by_seq
-                    .range((Bound::Unbounded, from))
-                    .rev()
-                    .map(|(_, v)| v),
-            )
+        let rows = self.rows.iter();
+        let scan: Box<dyn Iterator<Item = &Entry<T>>> = match (ascending, from) {
+            (true, None) => Box::new(rows),
+            (true, Some(at)) => Box::new(rows.skip(at + 1)),
+            (false, None) => Box::new(rows.rev()),
+            (false, Some(at)) => Box::new(rows.take(at).rev()),
         };
-        let mut matching = scan.filter(|v| filter(v));
+        let mut matching = scan.filter_map(|e| e.value.as_ref()).filter(|v| filter(v));
         let mut page: Vec<&T> = matching.by_ref().take(limit).collect();
         let has_more = matching.next().is_some();
         if backwards {
@@ -318,6 +384,61 @@ mod tests {
         assert_eq!(values(after), [49999, 49998, 49997]);
         assert_eq!(values(before), [49997, 49998, 49999]);
         assert_eq!((after_looked, looked.get()), (4, 4));
+    }
+
+    #[test]
+    fn uuid_ids_are_found_only_by_their_own_text_and_other_ids_as_they_are() {
+        let uuid = "0f0e0d0c-0b0a-4908-8706-050403020100";
+        let mut list = Ordered::new();
+        list.insert(uuid, 1);
+        list.insert("usr_1", 2);
+        list.insert(uuid.to_ascii_uppercase(), 3);
+
+        assert_eq!(list.get(uuid), Some(&1));
+        assert_eq!(list.get("usr_1"), Some(&2));
+        assert_eq!(list.get(&uuid.to_ascii_uppercase()), Some(&3));
+        assert_eq!(list.get(&uuid.replace('-', "")), None);
+        assert_eq!(list.iter().copied().collect::<Vec<_>>(), [1, 2, 3]);
+    }
+
+    #[test]
+    fn removing_most_objects_compacts_the_rows_and_keeps_every_cursor_and_order() {
+        let id = |n: u128| crate::ids::Uid::from_u128(n).to_string();
+        let mut list = Ordered::new();
+        for n in 0..200u128 {
+            list.insert(id(n), n);
+        }
+        for n in (0..200u128).filter(|n| n % 5 != 0) {
+            assert_eq!(list.remove(&id(n)), Some(n));
+        }
+        list.insert(id(1000), 1000);
+
+        let kept: Vec<u128> = list.iter().copied().collect();
+        let after = list.page(Order::OldestFirst, 2, Some(Cursor::After(&id(190))), |_| {
+            true
+        });
+        let before = list.page(Order::NewestFirst, 2, Some(Cursor::Before(&id(5))), |_| {
+            true
+        });
+        let removed = list.page(Order::NewestFirst, 2, Some(Cursor::After(&id(6))), |_| true);
+
+        let expected: Vec<u128> = (0..200).filter(|n| n % 5 == 0).chain([1000]).collect();
+        assert_eq!(kept, expected);
+        assert_eq!(list.len(), 41);
+        assert!(
+            list.rows.len() < 100,
+            "holes compacted: {}",
+            list.rows.len()
+        );
+        let values = |p: Result<(Vec<&u128>, bool), UnknownCursor>| {
+            let (page, more) = p.unwrap();
+            (page.into_iter().copied().collect::<Vec<_>>(), more)
+        };
+        assert_eq!(values(after), (vec![195, 1000], false));
+        assert_eq!(values(before), (vec![15, 10], true));
+        assert_eq!(removed.unwrap_err().id, id(6));
+        assert_eq!(list.get(&id(7)), None);
+        assert_eq!(list.get(&id(195)), Some(&195));
     }
 
     /// What the property test does to both the collection and the model.

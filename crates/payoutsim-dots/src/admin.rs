@@ -270,7 +270,7 @@ pub(crate) fn objects(store: &Store, tenant: Option<&str>, kind: Option<&str>) -
                 (app.users.iter()).map(|u| kit::entry(kind, tenant, &u.id, json!(render::user(u)), None)),
             ),
             TRANSFER => out.extend((app.transfers.iter()).map(|t| {
-                kit::entry(kind, tenant, &t.id, json!(render::transfer(t)), t.lc.as_ref())
+                kit::entry(kind, tenant, &t.id.to_string(), json!(render::transfer(t)), t.lc.as_ref())
             })),
             PAYOUT_LINK => out.extend((app.links.iter()).map(|l| {
                 kit::entry(kind, tenant, &l.id, json!(render::link(l, app.env)), l.lc.as_ref())

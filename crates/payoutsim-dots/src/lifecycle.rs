@@ -51,7 +51,7 @@ pub(crate) fn check_move(store: &Store, change: &Transition) -> Result<(), Admin
             let available = if t.fund {
                 app.wallet
             } else {
-                app.users.get(&t.user_id).map_or(0, |u| u.wallet)
+                app.users.get_uid(&t.user_id).map_or(0, |u| u.wallet)
             };
             (t.amount, available, if t.fund { "app" } else { "user" })
         }
@@ -81,7 +81,7 @@ fn payout_moved(app: &mut AppData, change: &Transition) -> Vec<Event> {
     let Some(t) = app.transfers.get_mut(&change.object_id) else {
         return Vec::new();
     };
-    let (amount, fund, user_id) = (t.amount, t.fund, t.user_id.clone());
+    let (amount, fund, user_id) = (t.amount, t.fund, t.user_id);
     let was_completed = change.from() == "completed";
     let refund = REFUNDED.contains(&to) && !t.refunded;
     let debit = !REFUNDED.contains(&to) && t.refunded;
@@ -99,7 +99,7 @@ fn payout_moved(app: &mut AppData, change: &Transition) -> Vec<Event> {
     };
     if fund {
         app.wallet += delta;
-    } else if let Some(u) = app.users.get_mut(&user_id) {
+    } else if let Some(u) = app.users.get_uid_mut(&user_id) {
         u.wallet += delta;
     }
     webhooks::transfer_events(app, &change.object_id, to)

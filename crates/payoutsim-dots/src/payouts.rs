@@ -16,7 +16,9 @@ use axum::routing::post;
 use chrono::{DateTime, Utc};
 use http::StatusCode;
 use payoutsim_core::forced::{Destiny, Forced};
+use payoutsim_core::ids::Uid;
 use payoutsim_core::kit::Auth;
+use payoutsim_core::name::Name;
 use serde_json::{Map, Value};
 
 use crate::Dots;
@@ -24,9 +26,9 @@ use crate::auth::Caller;
 use crate::error::{Body, DotsError, code};
 use crate::idempotent::{self, Repeat, reply};
 use crate::render;
-use crate::state::{self, AppData, TRANSFER, TransactionRec, TransferRec};
+use crate::state::{self, AppData, RareParts, TRANSFER, TransactionRec, TransferRec};
 use crate::transfers::MAX_AMOUNT;
-use crate::users::user_of;
+use crate::users::{METHOD_PLATFORMS, user_of};
 use crate::validation::Fields;
 
 /// `platform` values of a payout request.
@@ -126,19 +128,25 @@ async fn create(
 /// The rail a payout goes out on, and its machine's variant: `default` is the user's default
 /// payout method (`user-info-missing` without one); ACH needs the `account_id` of the user's
 /// ACH method; a platform on the user's `payout_options_exclude_list` is refused.
-pub fn rail_of(app: &AppData, req: &PayoutRequest) -> Result<(String, &'static str), DotsError> {
+pub fn rail_of(
+    app: &AppData,
+    req: &PayoutRequest,
+) -> Result<(&'static str, &'static str), DotsError> {
     let user = user_of(app, &req.user_id)?;
     let rail = match req.platform.as_str() {
-        "default" => user.default_method.clone().ok_or_else(|| {
+        "default" => user.default_method.as_deref().ok_or_else(|| {
             DotsError::invalid(
                 code::USER_INFO_MISSING,
                 format!("User {} has no default payout method", user.id),
             )
         })?,
-        "bank_transfer" => "ach".to_string(),
-        other => other.to_string(),
+        "bank_transfer" => "ach",
+        other => other,
     };
-    if user.exclude.contains(&rail) {
+    // Every rail is a payout method's platform: the list's own text is kept.
+    let rail = (METHOD_PLATFORMS.iter().find(|p| **p == rail).copied())
+        .ok_or_else(|| DotsError::Internal(format!("no rail {rail}")))?;
+    if user.exclude.iter().any(|p| p == rail) {
         return Err(DotsError::input(format!(
             "platform: {rail} is excluded for user {}",
             user.id
@@ -153,7 +161,7 @@ pub fn rail_of(app: &AppData, req: &PayoutRequest) -> Result<(String, &'static s
             return Err(DotsError::not_found("Payout method", account));
         }
     }
-    let variant = state::payout_variant(&rail, app.env);
+    let variant = state::payout_variant(rail, app.env);
     Ok((rail, variant))
 }
 
@@ -161,17 +169,18 @@ pub fn rail_of(app: &AppData, req: &PayoutRequest) -> Result<(String, &'static s
 pub fn pay(
     app: &mut AppData,
     id: &str,
-    (req, rail, link): (&PayoutRequest, String, Option<String>),
+    (req, rail, link): (&PayoutRequest, &'static str, Option<String>),
     now: DateTime<Utc>,
 ) -> Result<TransferRec, DotsError> {
     let user = user_of(app, &req.user_id)?;
     let user_name = format!("{} {}", user.first_name, user.last_name);
+    let (id, user_id) = (uid(id)?, uid(&user.id)?);
     let source = if req.fund {
         if app.wallet < req.amount {
             return Err(DotsError::insufficient("app", app.wallet, req.amount));
         }
         app.wallet -= req.amount;
-        app.name.clone()
+        app.name.as_str().into()
     } else {
         if user.wallet < req.amount {
             return Err(DotsError::insufficient("user", user.wallet, req.amount));
@@ -179,32 +188,33 @@ pub fn pay(
         if let Some(u) = app.users.get_mut(&req.user_id) {
             u.wallet -= req.amount;
         }
-        user_name
+        user_name.into_boxed_str()
     };
     let transaction = TransactionRec {
         id: app.transaction_id(),
-        amount: req.amount,
-        created: now,
         source,
-        destination: rail.clone(),
-        kind: "payout",
+        destination: rail.into(),
     };
     Ok(TransferRec {
-        id: id.to_string(),
+        id,
         created: now,
-        user_id: req.user_id.clone(),
-        kind: "payout",
+        user_id,
+        kind: Name::from_static("payout"),
         amount: req.amount,
-        platform: Some(rail),
-        account_id: req.account_id.clone(),
+        platform: Some(Name::from_static(rail)),
         fund: req.fund,
         tax_exempt: req.tax_exempt,
-        metadata: req.metadata.clone().unwrap_or(Value::Null),
-        payout_link_id: link,
-        transactions: vec![transaction],
+        metadata: state::metadata(req.metadata.clone().unwrap_or(Value::Null)),
+        rare: RareParts::of(req.account_id.as_deref(), link.as_deref()),
+        transaction,
         lc: None,
         refunded: false,
     })
+}
+
+/// An engine id (a UUID's text) as its 16 bytes.
+pub fn uid(id: &str) -> Result<Uid, DotsError> {
+    (id.parse()).map_err(|_| DotsError::Internal(format!("id {id} is not an engine UUID")))
 }
 
 /// Keeps payout `rec` with its lifecycle `lc`; its wire form.
@@ -215,7 +225,7 @@ pub fn store_payout(
 ) -> crate::model::Transfer {
     rec.lc = Some(lc);
     let wire = render::transfer(&rec);
-    app.transfers.insert(rec.id.clone(), rec);
+    app.transfers.insert(rec.id.to_string(), rec);
     wire
 }
 

@@ -74,33 +74,33 @@ pub fn added_method(m: &MethodRec) -> model::AddedPayoutMethod {
 
 /// A transfer as `transfer`.
 pub fn transfer(t: &TransferRec) -> model::Transfer {
-    let transactions = (t.transactions.iter())
-        .map(|x| Transaction {
-            id: x.id,
-            amount: x.amount,
-            created: rfc3339(x.created),
-            source_name: x.source.clone(),
-            destination_name: x.destination.clone(),
-            kind: x.kind.to_string(),
-            metadata: Value::Null,
-            transfer_id: t.id.clone(),
-        })
-        .collect();
+    let (id, created) = (t.id.to_string(), rfc3339(t.created));
+    let x = &t.transaction;
+    let transactions = vec![Transaction {
+        id: x.id,
+        amount: t.amount.abs(),
+        created: created.clone(),
+        source_name: x.source.to_string(),
+        destination_name: x.destination.to_string(),
+        kind: t.kind.to_string(),
+        metadata: Value::Null,
+        transfer_id: id.clone(),
+    }];
     model::Transfer {
-        id: t.id.clone(),
-        created: rfc3339(t.created),
-        user_id: t.user_id.clone(),
+        id,
+        created,
+        user_id: t.user_id.to_string(),
         status: t.status().to_string(),
         kind: t.kind.to_string(),
         amount: t.amount,
         external_data: ExternalData {
-            account_id: t.account_id.clone(),
+            account_id: t.account_id().map(str::to_string),
             external_id: None,
-            platform: t.platform.clone(),
+            platform: t.platform.map(String::from),
         },
         transactions,
-        payout_link_id: t.payout_link_id.clone(),
-        metadata: t.metadata.clone(),
+        payout_link_id: t.payout_link_id().map(str::to_string),
+        metadata: t.metadata.as_deref().cloned().unwrap_or(Value::Null),
     }
 }
 

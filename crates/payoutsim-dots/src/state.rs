@@ -7,8 +7,10 @@
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 
 use chrono::{DateTime, Utc};
+use payoutsim_core::ids::Uid;
 use payoutsim_core::kit::{Bounded, Records};
 use payoutsim_core::machine::{Delay, Lifecycle, StateMachine};
+use payoutsim_core::name::Name;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -204,17 +206,18 @@ impl Bounded for AppData {
     }
 
     fn evict_settled(&mut self, settled: &dyn Fn(&Lifecycle) -> bool, n: usize) -> Vec<String> {
-        let batched: HashSet<&str> = (self.batches.iter())
+        let batched: HashSet<Uid> = (self.batches.iter())
             .flat_map(|b| b.items.iter().filter_map(|i| i.transfer_id.as_deref()))
+            .filter_map(|id| id.parse().ok())
             .collect();
         let done = |t: &TransferRec| {
             t.lc.as_ref().is_none_or(settled)
                 && (t.kind != "payout" || t.refunded || t.status() == "completed")
         };
         let mut dropped: Vec<String> = (self.transfers.iter())
-            .filter(|t| done(t) && t.payout_link_id.is_none() && !batched.contains(t.id.as_str()))
+            .filter(|t| done(t) && t.payout_link_id().is_none() && !batched.contains(&t.id))
             .take(n)
-            .map(|t| t.id.clone())
+            .map(|t| t.id.to_string())
             .collect();
         let links: Vec<(String, String, Option<String>)> = (self.links.iter())
             .filter(|l| {
@@ -222,9 +225,8 @@ impl Bounded for AppData {
                 let transfer = l.transfer_id.as_deref().map(|t| self.transfers.get(t));
                 l.lc.as_ref().is_some_and(settled)
                     && !holds
-                    && transfer.is_none_or(|t| {
-                        t.is_none_or(|t| done(t) && !batched.contains(t.id.as_str()))
-                    })
+                    && transfer
+                        .is_none_or(|t| t.is_none_or(|t| done(t) && !batched.contains(&t.id)))
             })
             .take(n - dropped.len())
             .map(|l| (l.id.clone(), l.flow_id.clone(), l.transfer_id.clone()))
@@ -310,45 +312,79 @@ pub struct MethodRec {
     pub account_type: Option<String>,
 }
 
-/// A transaction (one leg of a transfer).
+/// A transfer's one transaction (its leg): its amount, time and type are the transfer's own
+/// (the amount without its sign), so only what is its alone is kept.
 #[derive(Clone, Debug)]
 pub struct TransactionRec {
     pub id: u64,
-    pub amount: i64,
-    pub created: DateTime<Utc>,
-    pub source: String,
-    pub destination: String,
-    pub kind: &'static str,
+    pub source: Box<str>,
+    pub destination: Box<str>,
 }
 
 /// A transfer: a wallet-to-wallet movement (`balance`, completed at once, no lifecycle) or a
 /// payout (`payout`, on a machine of its platform).
 #[derive(Clone, Debug)]
 pub struct TransferRec {
-    pub id: String,
+    /// An engine UUID, as are the ids of users.
+    pub id: Uid,
     pub created: DateTime<Utc>,
-    pub user_id: String,
-    pub kind: &'static str,
+    pub user_id: Uid,
+    /// `balance` or `payout`.
+    pub kind: Name,
     pub amount: i64,
-    pub platform: Option<String>,
-    pub account_id: Option<String>,
+    /// The rail, one of the payout methods' platforms (`users::METHOD_PLATFORMS`).
+    pub platform: Option<Name>,
     /// Drawn on the app wallet (`fund: true`) rather than the user's.
     pub fund: bool,
     pub tax_exempt: bool,
-    pub metadata: Value,
-    pub payout_link_id: Option<String>,
-    pub transactions: Vec<TransactionRec>,
+    /// `None` for `null` (most transfers).
+    pub metadata: Option<Box<Value>>,
+    /// What few transfers have (an ACH account, a payout link), `None` when neither.
+    pub rare: Option<Box<RareParts>>,
+    pub transaction: TransactionRec,
     pub lc: Option<Lifecycle>,
     /// Its money went back where it came from (a failure, a cancel, a reversal).
     pub refunded: bool,
 }
 
+/// A transfer's parts that few transfers have.
+#[derive(Clone, Debug)]
+pub struct RareParts {
+    pub account_id: Option<Box<str>>,
+    pub payout_link_id: Option<Box<str>>,
+}
+
+impl RareParts {
+    /// Boxed when there is something to hold.
+    pub fn of(account_id: Option<&str>, payout_link_id: Option<&str>) -> Option<Box<Self>> {
+        (account_id.is_some() || payout_link_id.is_some()).then(|| {
+            Box::new(Self {
+                account_id: account_id.map(Into::into),
+                payout_link_id: payout_link_id.map(Into::into),
+            })
+        })
+    }
+}
+
 impl TransferRec {
+    pub fn account_id(&self) -> Option<&str> {
+        self.rare.as_ref()?.account_id.as_deref()
+    }
+
+    pub fn payout_link_id(&self) -> Option<&str> {
+        self.rare.as_ref()?.payout_link_id.as_deref()
+    }
+
     pub fn status(&self) -> &str {
         self.lc
             .as_ref()
             .map_or("completed", |lc| lc.status.as_str())
     }
+}
+
+/// A transfer's `metadata` as kept: `null` as nothing.
+pub fn metadata(value: Value) -> Option<Box<Value>> {
+    (!value.is_null()).then(|| Box::new(value))
 }
 
 /// A payout link.

@@ -12,7 +12,9 @@ use axum::response::Response;
 use axum::routing::get;
 use chrono::{DateTime, Utc};
 use http::StatusCode;
+use payoutsim_core::ids::Uid;
 use payoutsim_core::kit::Auth;
+use payoutsim_core::name::Name;
 use serde_json::Value;
 
 use crate::Dots;
@@ -20,8 +22,9 @@ use crate::auth::Caller;
 use crate::error::{Body, DotsError, Id, Params, json as answer};
 use crate::idempotent::{self, Repeat, reply};
 use crate::pages::PageQuery;
+use crate::payouts;
 use crate::render;
-use crate::state::{AppData, TransactionRec, TransferRec};
+use crate::state::{self, AppData, TransactionRec, TransferRec};
 use crate::users::user_of;
 use crate::validation::Fields;
 use payoutsim_core::ordered::Order;
@@ -103,42 +106,40 @@ fn move_between(
 ) -> Result<crate::model::Transfer, DotsError> {
     let user = user_of(app, user_id)?;
     let user_name = format!("{} {}", user.first_name, user.last_name);
+    let (uid, user_uid) = (payouts::uid(id)?, payouts::uid(&user.id)?);
     if amount < 0 && app.wallet < -amount {
         return Err(DotsError::insufficient("app", app.wallet, -amount));
     }
     if amount > 0 && user.wallet < amount {
         return Err(DotsError::insufficient("user", user.wallet, amount));
     }
+    let (user_name, app_name) = (user_name.into_boxed_str(), app.name.as_str().into());
     let (source, destination) = if amount < 0 {
-        (app.name.clone(), user_name)
+        (app_name, user_name)
     } else {
-        (user_name, app.name.clone())
+        (user_name, app_name)
     };
     let transaction = TransactionRec {
         id: app.transaction_id(),
-        amount: amount.abs(),
-        created: now,
         source,
         destination,
-        kind: "balance",
     };
     app.wallet += amount;
     if let Some(u) = app.users.get_mut(user_id) {
         u.wallet -= amount;
     }
     let rec = TransferRec {
-        id: id.to_string(),
+        id: uid,
         created: now,
-        user_id: user_id.to_string(),
-        kind: "balance",
+        user_id: user_uid,
+        kind: Name::from_static("balance"),
         amount,
         platform: None,
-        account_id: None,
         fund: false,
         tax_exempt,
-        metadata,
-        payout_link_id: None,
-        transactions: vec![transaction],
+        metadata: state::metadata(metadata),
+        rare: None,
+        transaction,
         lc: None,
         refunded: false,
     };
@@ -199,7 +200,8 @@ async fn list(
     params: Params,
 ) -> Result<Response, DotsError> {
     let page = PageQuery::from(&params)?;
-    let user_id = params.get("user_id").map(str::to_string);
+    // Transfers name their users by UUID: another text names none.
+    let user_id = params.get("user_id").map(|u| u.parse::<Uid>().ok());
     let kind = choice(&params, "type", TYPES)?;
     let status = choice(&params, "status", STATUSES)?;
     let start = instant(&params, "start_date")?;
@@ -211,7 +213,7 @@ async fn list(
     };
     let body = caller.with_app(&dots, |app| {
         let matches = |t: &TransferRec| {
-            user_id.as_deref().is_none_or(|u| t.user_id == u)
+            user_id.is_none_or(|u| u == Some(t.user_id))
                 && kind.as_deref().is_none_or(|k| t.kind == k)
                 && status.as_deref().is_none_or(|s| t.status() == s)
                 && start.is_none_or(|s| t.created >= s)

@@ -269,7 +269,8 @@ async fn remove(
             )));
         }
         let busy = (app.transfers.iter()).any(|t| {
-            t.user_id == id
+            id.parse()
+                .is_ok_and(|u: payoutsim_core::ids::Uid| t.user_id == u)
                 && t.lc.is_some()
                 && !crate::state::TRANSFER_TERMINAL.contains(&t.status())
         });

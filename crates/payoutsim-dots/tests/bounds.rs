@@ -16,6 +16,16 @@ use support::*;
 #[global_allocator]
 static ALLOCATOR: Cap<System> = Cap::new(System, usize::MAX);
 
+/// The allocator's count is the whole process's: the tests here run one at a time, so that
+/// another test's frees never fall inside the heap test's measurement.
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+    ONE_AT_A_TIME
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 /// Dots on an engine whose tenants hold at most `objects` objects.
 fn bounded(objects: usize, tune: impl FnOnce(&mut EngineConfig)) -> Sim {
     let mut config = testkit::sim_config(1);
@@ -34,6 +44,7 @@ async fn cent(sim: &Sim, keys: &Keys, user: &str) -> String {
 
 #[test]
 fn a_transfer_past_the_cap_drops_the_oldest_settled_one_which_is_then_not_found() {
+    let _alone = one_at_a_time();
     block_on(async {
         let (sim, keys) = (bounded(3, |_| {}), sandbox());
         let u = sim.user(&keys, 0).await;
@@ -67,6 +78,7 @@ fn a_transfer_past_the_cap_drops_the_oldest_settled_one_which_is_then_not_found(
 
 #[test]
 fn with_nothing_settled_a_creation_past_the_cap_is_refused_with_dots_503() {
+    let _alone = one_at_a_time();
     block_on(async {
         let (sim, keys) = (bounded(2, |_| {}), sandbox());
         sim.users(&keys, 0, 2).await;
@@ -83,6 +95,7 @@ fn with_nothing_settled_a_creation_past_the_cap_is_refused_with_dots_503() {
 
 #[test]
 fn creating_three_times_the_cap_keeps_the_heap_flat() {
+    let _alone = one_at_a_time();
     block_on(async {
         const CAP: usize = 300;
         // The journal and the transitions log are bounded on their own: keep them small so

@@ -57,9 +57,9 @@ async fn page_costs(rows: usize) -> Vec<usize> {
         let transfer = app.transfers.iter().next().unwrap().clone();
         for n in 1..rows {
             let (mut u, mut t) = (user.clone(), transfer.clone());
-            (u.id, t.id) = (uuid(8, n), uuid(9, n));
+            (u.id, t.id) = (uuid(8, n), uuid(9, n).parse().unwrap());
             app.users.insert(u.id.clone(), u);
-            app.transfers.insert(t.id.clone(), t);
+            app.transfers.insert(t.id.to_string(), t);
         }
         user.status
     };

@@ -23,7 +23,7 @@ use serde_json::{Value, json};
 use crate::auth::{is_entity, usable};
 use crate::catalog::{ORDER, SPEI_IN, status_named, wire_status};
 use crate::model::Money;
-use crate::state::{EntityData, OperationRec, Store};
+use crate::state::{EntityData, OperationRec, OwnTexts, Store};
 use crate::validation::cents_of;
 use crate::{Kashpay, with_entity};
 
@@ -187,15 +187,14 @@ pub(crate) fn fund(kashpay: &Kashpay, tenant: &str, amount: &str) -> Result<Valu
             initial_balance: initial,
             final_balance: balance,
             order_id: None,
-            alphanumeric_reference: None,
-            numeric_reference: None,
-            transaction_id: None,
             response_code: None,
             observation: Some("Fondeo desde el back office".into()),
-            target_name: Some(t.name.as_str().into()),
-            target_id: Some(t.clabe.as_str().into()),
-            target_id_code: Some("90646".into()),
-            target_email: None,
+            own: Some(Box::new(OwnTexts {
+                target_name: Some(t.name.as_str().into()),
+                target_id: Some(t.clabe.as_str().into()),
+                target_id_code: Some("90646".into()),
+                ..OwnTexts::default()
+            })),
             created_at: now,
             updated_at: now,
         });
@@ -258,9 +257,9 @@ fn entity_objects(t: &EntityData, tenant: &str, kind: &str, out: &mut kit::Objec
             }
             out.push(e);
         }
-        ORDER => {
-            out.extend((t.orders.iter()).map(|o| entry(&o.id, json!(o.detail()), Some(&o.lc))))
-        }
+        ORDER => out.extend(
+            (t.orders.iter()).map(|o| entry(&o.id.to_string(), json!(o.detail()), Some(&o.lc))),
+        ),
         "operation" => out.extend(
             (t.operations.iter())
                 .map(|o| entry(&o.id.to_string(), json!(t.operation_wire(o)), None)),

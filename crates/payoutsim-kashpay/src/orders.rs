@@ -23,7 +23,7 @@ use crate::error::{ExactObject, JsonObject, KashpayError, json_response};
 use crate::model::{OrderAnswer, OrderEntityResponse};
 use crate::state::{OperationRec, OrderRec};
 use crate::validation::{Fields, NewOrder, new_order};
-use crate::{Kashpay, clabe, with_entity};
+use crate::{Kashpay, with_entity};
 
 pub(crate) fn routes() -> Router<Kashpay> {
     Router::new()
@@ -85,7 +85,8 @@ fn create_order(
         // balance, counters or books change, and nothing after the first change can fail.
         let magic = magic_for(&order.account, order.amount);
         let destiny = kashpay.decide(&machine, forced.take(), magic);
-        let id = t.next_order.to_string();
+        let number = t.next_order;
+        let id = number.to_string();
         let payment = format!("{}{:012}", t.prefix, t.next_reference);
         let lc = kashpay.start(tenant, &machine, &id, destiny, now);
         let initial = t.balance;
@@ -99,21 +100,15 @@ fn create_order(
             amount: order.amount,
             initial_balance: initial,
             final_balance: t.balance,
-            order_id: Some(id.as_str().into()),
-            alphanumeric_reference: Some(reference.as_str().into()),
-            numeric_reference: Some(order.numeric_reference.to_string().into()),
-            transaction_id: Some(payment.as_str().into()),
+            order_id: Some(number),
             response_code: None,
             observation: Some(order.concept.as_str().into()),
-            target_name: Some(order.beneficiary_name.as_str().into()),
-            target_id: Some(order.account.as_str().into()),
-            target_id_code: clabe::bank(&order.bank_code).map(|b| b.institution.into()),
-            target_email: order.email.as_deref().map(Into::into),
+            own: None,
             created_at: now,
             updated_at: now,
         });
         let rec = OrderRec {
-            id: id.into(),
+            id: number,
             numeric_reference: order.numeric_reference,
             alphanumeric_reference: order.alphanumeric_reference.into(),
             reference_created_payment: payment.into(),

@@ -25,7 +25,8 @@ pub struct User {
 /// A createOrder that was accepted (its texts exactly as long as they are, held for its life).
 #[derive(Clone, Debug)]
 pub struct OrderRec {
-    pub id: Box<str>,
+    /// Its number (the entity's consecutive count; its id is the number's decimal text).
+    pub id: u64,
     pub numeric_reference: u32,
     pub alphanumeric_reference: Box<str>,
     pub reference_created_payment: Box<str>,
@@ -89,18 +90,43 @@ pub struct OperationRec {
     pub amount: i64,
     pub initial_balance: i64,
     pub final_balance: i64,
-    pub order_id: Option<Box<str>>,
+    /// The order it moved money for: its references, beneficiary and account are then the
+    /// order's own, rendered from it (an order's operations are kept exactly as long as it is).
+    pub order_id: Option<u64>,
+    pub response_code: Option<Box<str>>,
+    pub observation: Option<Box<str>>,
+    /// The texts of an operation of no order (a funding).
+    pub own: Option<Box<OwnTexts>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// An operation's references and counterpart, when no order holds them.
+#[derive(Clone, Debug, Default)]
+pub struct OwnTexts {
     pub alphanumeric_reference: Option<Box<str>>,
     pub numeric_reference: Option<Box<str>>,
     pub transaction_id: Option<Box<str>>,
-    pub response_code: Option<Box<str>>,
-    pub observation: Option<Box<str>>,
     pub target_name: Option<Box<str>>,
     pub target_id: Option<Box<str>>,
     pub target_id_code: Option<Box<str>>,
     pub target_email: Option<Box<str>>,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
+}
+
+impl OwnTexts {
+    /// The texts an operation for `order` shows.
+    fn of_order(order: &OrderRec) -> Self {
+        let some = |s: &str| Some(Box::<str>::from(s));
+        Self {
+            alphanumeric_reference: some(&order.alphanumeric_reference),
+            numeric_reference: some(&order.numeric_reference.to_string()),
+            transaction_id: some(&order.reference_created_payment),
+            target_name: some(&order.beneficiary_name),
+            target_id: some(&order.account),
+            target_id_code: crate::clabe::bank(&order.bank_code).map(|b| b.institution.into()),
+            target_email: order.beneficiary_email.clone(),
+        }
+    }
 }
 
 /// One entity's data.
@@ -169,14 +195,24 @@ impl EntityData {
 
     /// Where order `id` is: ids are consecutive numbers in creation order, so its place is its
     /// distance from the first order's id (a scan only if that place holds another order).
+    /// Order number `n` (the order whose id is `n`'s text).
+    pub fn order_numbered(&self, n: u64) -> Option<&OrderRec> {
+        self.orders.get(self.order_at(n)?)
+    }
+
+    /// Where order `id` is: only an id that is a number's own decimal text (no sign, no leading
+    /// zero) names an order, as when ids were compared as text.
     fn order_index(&self, id: &str) -> Option<usize> {
-        let first: u64 = self.orders.first()?.id.parse().ok()?;
-        let guess = (id.parse::<u64>().ok())
-            .and_then(|n| n.checked_sub(first))
-            .and_then(|d| usize::try_from(d).ok());
+        let n = id.parse::<u64>().ok().filter(|n| n.to_string() == id)?;
+        self.order_at(n)
+    }
+
+    fn order_at(&self, n: u64) -> Option<usize> {
+        let first = self.orders.first()?.id;
+        let guess = (n.checked_sub(first)).and_then(|d| usize::try_from(d).ok());
         match guess {
-            Some(at) if self.orders.get(at).is_some_and(|o| *o.id == *id) => Some(at),
-            _ => self.orders.iter().position(|o| *o.id == *id),
+            Some(at) if self.orders.get(at).is_some_and(|o| o.id == n) => Some(at),
+            _ => self.orders.iter().position(|o| o.id == n),
         }
     }
 
@@ -239,6 +275,12 @@ impl EntityData {
     }
 
     pub fn operation_wire(&self, op: &OperationRec) -> Operation {
+        let of_order = (op.own.is_none())
+            .then(|| self.order_numbered(op.order_id?))
+            .flatten()
+            .map(OwnTexts::of_order);
+        let texts = (op.own.as_deref()).or(of_order.as_ref());
+        let texts = texts.cloned().unwrap_or_default();
         let ty = catalog::operation_type(op.kind);
         let name = ty.map(|t| t.name).unwrap_or_default().to_string();
         Operation {
@@ -255,16 +297,16 @@ impl EntityData {
             final_balance: Money(op.final_balance),
             currency: MXN,
             country: "MX",
-            alphanumeric_reference: text(&op.alphanumeric_reference),
-            numeric_reference: text(&op.numeric_reference),
-            transaction_id: text(&op.transaction_id),
-            internal_reference: text(&op.order_id),
+            alphanumeric_reference: text(&texts.alphanumeric_reference),
+            numeric_reference: text(&texts.numeric_reference),
+            transaction_id: text(&texts.transaction_id),
+            internal_reference: op.order_id.map(|n| n.to_string()),
             response_code: text(&op.response_code),
             observation: text(&op.observation),
-            target_name: text(&op.target_name),
-            target_id: text(&op.target_id),
-            target_id_code: text(&op.target_id_code),
-            target_email: text(&op.target_email),
+            target_name: text(&texts.target_name),
+            target_id: text(&texts.target_id),
+            target_id_code: text(&texts.target_id_code),
+            target_email: text(&texts.target_email),
             system_source: if op.kind == SPEI_OUT || op.kind == catalog::SPEI_RETURN {
                 "OKPay"
             } else {
@@ -336,8 +378,8 @@ impl Bounded for EntityData {
             // orders held); a new order may then use it again.
             self.references.remove(&*order.alphanumeric_reference);
         }
-        let gone: HashSet<&str> = dropped.iter().map(|o| &*o.id).collect();
-        (self.operations).retain(|op| op.order_id.as_deref().is_none_or(|id| !gone.contains(id)));
+        let gone: HashSet<u64> = dropped.iter().map(|o| o.id).collect();
+        (self.operations).retain(|op| op.order_id.is_none_or(|id| !gone.contains(&id)));
         dropped.iter().map(|o| o.id.to_string()).collect()
     }
 }
@@ -390,5 +432,52 @@ mod tests {
         assert_eq!(prefix_of("com.9"), "xx");
         assert_eq!(name_of("com.onsigna"), "Onsigna");
         assert_eq!(name_of("acme"), "Acme");
+    }
+
+    /// Order number `n`, just made.
+    fn order(n: u64) -> OrderRec {
+        let lc = Lifecycle {
+            kind: catalog::ORDER.into(),
+            variant: "".into(),
+            status: "accepted".into(),
+            outcome: "settled".into(),
+            reason: None,
+            history: Vec::new(),
+        };
+        let text = |s: &str| Box::<str>::from(s);
+        OrderRec {
+            id: n,
+            numeric_reference: 1,
+            alphanumeric_reference: text(&format!("R{n}")),
+            reference_created_payment: text("on000000000001"),
+            amount: 100,
+            account: text("002028650641359744"),
+            account_kind: AccountKind::Clabe,
+            bank_code: text("002"),
+            beneficiary_name: text("Ana"),
+            beneficiary_email: None,
+            concept: text("c"),
+            date_transaction: None,
+            created_at: DateTime::<Utc>::UNIX_EPOCH,
+            updated_at: DateTime::<Utc>::UNIX_EPOCH,
+            initial_balance: 0,
+            final_balance: 0,
+            operation_id: 0,
+            lc,
+        }
+    }
+
+    #[test]
+    fn an_order_is_found_by_its_number_s_own_text_only() {
+        let mut t = EntityData::new(&payoutsim_core::ids::Ids::new(1), "t", "com.acme", 0);
+        for n in [41, 42, 43] {
+            t.orders.push(order(n));
+        }
+
+        let found = ["42", "042", "+42", " 42", "4.2e1", "x"].map(|id| t.order(id).map(|o| o.id));
+
+        assert_eq!(found, [Some(42), None, None, None, None, None]);
+        assert_eq!(t.order_numbered(43).map(|o| o.id), Some(43));
+        assert_eq!(t.order_numbered(44).map(|o| o.id), None);
     }
 }

@@ -54,6 +54,15 @@ async fn a_client_authenticates_orders_and_reads_its_operations_over_http() {
     assert_eq!(ops["totalItems"], 1, "{ops}");
     assert_eq!(ops["operations"][0]["alphanumericReference"], "WIRE1");
     assert_eq!(ops["operations"][0]["targetIDCode"], "40002");
+    // The operation shows its order's texts (rendered from the order, not copied into it).
+    let (op, made) = (&ops["operations"][0], &order["orderEntityResponse"]);
+    let shown = ["transactionID", "numericReference", "internalReference"].map(|f| op[f].clone());
+    let ordered = ["referenceCreatedPayment", "numericReference", "id"].map(|f| made[f].clone());
+    assert!(ordered.iter().all(Value::is_string), "{made}");
+    assert_eq!(shown, ordered, "{op}");
+    assert_eq!(op["targetName"], "Florentino Eter", "{op}");
+    assert_eq!(op["targetID"], CLABE, "{op}");
+    assert_eq!(op["observation"], "Deposito Maria", "{op}");
 }
 
 #[tokio::test]

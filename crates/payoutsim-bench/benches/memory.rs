@@ -79,7 +79,13 @@ async fn send(http: &reqwest::Client, t: &Target, round: usize, n: u64) -> Resul
 
 async fn run() -> Result<()> {
     let n = count();
-    let sim = payoutsim::start(payoutsim::ServeConfig::for_tests()).await?;
+    // The object bounds raised past the count (the defaults, 10,000 per tenant, refuse a
+    // 20,000-creation run before anything settles), as the peers bench raises them.
+    let mut config = payoutsim::ServeConfig::for_tests();
+    let bound: usize = payoutsim_bench::HELD.parse()?;
+    config.engine.max_objects_per_tenant = bound;
+    config.engine.max_objects = bound;
+    let sim = payoutsim::start(config).await?;
     let admin_url = sim.url("admin").unwrap_or_default().to_string();
     let targets = provider_targets(&urls_of(&sim)).await?;
     let http = reqwest::Client::new();

@@ -628,32 +628,12 @@ where
 }
 
 /// The whole of a response body (one that fails to read counts as empty). A body of one frame,
-/// as every handler answers, is taken as it is, without a copy.
-async fn whole(mut body: Body) -> Bytes {
-    let mut first: Option<Bytes> = None;
-    let mut more: Vec<u8> = Vec::new();
-    while let Some(frame) = body.frame().await {
-        let Ok(frame) = frame else {
-            return Bytes::new();
-        };
-        let Ok(data) = frame.into_data() else {
-            continue;
-        };
-        match &first {
-            None => first = Some(data),
-            Some(head) => {
-                if more.is_empty() {
-                    more.extend_from_slice(head);
-                }
-                more.extend_from_slice(&data);
-            }
-        }
-    }
-    if more.is_empty() {
-        first.unwrap_or_default()
-    } else {
-        Bytes::from(more)
-    }
+/// as every handler answers, comes back as that frame's bytes, without a copy.
+async fn whole(body: Body) -> Bytes {
+    body.collect()
+        .await
+        .map(|c| c.to_bytes())
+        .unwrap_or_default()
 }
 
 fn header_map<'a>(headers: impl Iterator<Item = (&'a str, &'a [u8])>) -> BTreeMap<String, String> {

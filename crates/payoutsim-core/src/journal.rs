@@ -514,21 +514,31 @@ where
     S: Service<Request, Response = Response, Error = Infallible> + Clone + Send + Sync + 'static,
     S::Future: Send + 'static,
 {
-    let ctx = JournalContext {
-        engine: engine.clone(),
-        provider: provider.clone(),
-    };
-    axum::Router::new().fallback_service(Journaled {
-        ctx,
-        inner: service,
-    })
+    axum::Router::new().fallback_service(Journaled::new(service, engine, provider))
 }
 
 /// The journal layer's service around `S`: body limit, tenant slot, journal entry.
+///
+/// The server's connections call it directly (no router around it); [`journaled`] puts it in
+/// a router for callers that want one.
 #[derive(Clone)]
 pub struct Journaled<S> {
     ctx: JournalContext,
     inner: S,
+}
+
+impl<S> Journaled<S> {
+    /// `service` with the journal as its outermost layer.
+    pub fn new(service: S, engine: &Engine, provider: &Arc<dyn crate::Provider>) -> Self {
+        let ctx = JournalContext {
+            engine: engine.clone(),
+            provider: provider.clone(),
+        };
+        Self {
+            ctx,
+            inner: service,
+        }
+    }
 }
 
 impl<S> Service<Request> for Journaled<S>

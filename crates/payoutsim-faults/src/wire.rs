@@ -13,6 +13,7 @@
 //! Every request it serves carries the peer's address as axum's `ConnectInfo<SocketAddr>`, so a
 //! provider can judge where a client connects from (a login allow-list).
 
+use std::convert::Infallible;
 use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
@@ -22,7 +23,6 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use axum::Router;
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::response::Response;
@@ -50,13 +50,21 @@ pub enum WireFault {
 /// is flushed first.
 const CUT_AFTER: Duration = Duration::from_millis(20);
 
-/// Serves one accepted socket with `router` over HTTP/1.1, enacting [`WireFault`] marks.
-/// `stop` ends a hang when the server shuts down.
-pub fn connection(
+/// Serves one accepted socket with `router` (an axum `Router`, or any service that answers
+/// like one) over HTTP/1.1, enacting [`WireFault`] marks. `stop` ends a hang when the server
+/// shuts down.
+pub fn connection<S>(
     stream: TcpStream,
-    router: Router,
+    router: S,
     stop: watch::Receiver<bool>,
-) -> hyper::server::conn::http1::Connection<TokioIo<FaultIo>, Enact> {
+) -> hyper::server::conn::http1::Connection<TokioIo<FaultIo>, Enact<S>>
+where
+    S: tower::Service<Request<Body>, Response = Response, Error = Infallible>
+        + Clone
+        + Send
+        + 'static,
+    S::Future: Send + 'static,
+{
     let mut builder = hyper::server::conn::http1::Builder::new();
     builder.keep_alive(true);
     connection_with(stream, router, stop, &builder, None, None)
@@ -68,14 +76,21 @@ pub type ReadCounter = Arc<AtomicU64>;
 
 /// [`connection`] served by `builder` (its timeouts and timer), counting the bytes read into
 /// `reads` when given.
-pub fn connection_with(
+pub fn connection_with<S>(
     stream: TcpStream,
-    router: Router,
+    router: S,
     stop: watch::Receiver<bool>,
     builder: &hyper::server::conn::http1::Builder,
     reads: Option<ReadCounter>,
     body_timeout: Option<Duration>,
-) -> hyper::server::conn::http1::Connection<TokioIo<FaultIo>, Enact> {
+) -> hyper::server::conn::http1::Connection<TokioIo<FaultIo>, Enact<S>>
+where
+    S: tower::Service<Request<Body>, Response = Response, Error = Infallible>
+        + Clone
+        + Send
+        + 'static,
+    S::Future: Send + 'static,
+{
     let reset = Arc::new(AtomicBool::new(false));
     let peer = stream.peer_addr().ok();
     let io = FaultIo {
@@ -159,8 +174,8 @@ impl AsyncWrite for FaultIo {
 
 /// The per-connection service: the router, then the connection's part of any fault.
 #[derive(Clone)]
-pub struct Enact {
-    router: Router,
+pub struct Enact<S> {
+    router: S,
     reset: Arc<AtomicBool>,
     /// How long a request's body may take to arrive once its head is read (`None`: no limit).
     body_timeout: Option<Duration>,
@@ -177,7 +192,14 @@ fn closed(why: &str) -> io::Error {
     io::Error::other(format!("fault injected: {why}"))
 }
 
-impl hyper::service::Service<Request<Incoming>> for Enact {
+impl<S> hyper::service::Service<Request<Incoming>> for Enact<S>
+where
+    S: tower::Service<Request<Body>, Response = Response, Error = Infallible>
+        + Clone
+        + Send
+        + 'static,
+    S::Future: Send + 'static,
+{
     type Response = Response;
     type Error = io::Error;
     type Future = Pin<Box<dyn Future<Output = io::Result<Response>> + Send>>;

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use axum::Router;
 use axum::middleware::from_fn_with_state;
 use payoutsim_core::admin::{self, AdminOptions};
-use payoutsim_core::journal::journaled;
+use payoutsim_core::journal::Journaled;
 use payoutsim_core::surface::AdminListener;
 use payoutsim_core::{Engine, Provider};
 use payoutsim_faults::{FaultLayer, Faults};
@@ -15,6 +15,10 @@ use crate::config::ServeConfig;
 use crate::persist::Store;
 use crate::persist::record::{self, Recording};
 use crate::registry::ProviderId;
+
+/// A provider's API as its listener serves it: the journal around the fault layer around the
+/// provider's router.
+pub type ProviderService = Journaled<payoutsim_faults::layer::Fault<Router>>;
 
 /// The engine and the providers it serves. Holding the `App` keeps the providers alive (the
 /// engine only keeps weak references to them).
@@ -76,14 +80,20 @@ impl App {
 
     /// A provider's public API, wrapped in the fault layer, then the request journal (outermost).
     /// With a store, the requests the fault layer passes are recorded (see [`crate::persist`]).
-    pub fn provider_router(&self, provider: &Arc<dyn Provider>) -> Router {
+    /// What a provider's listener serves: its connections call it with no router around it.
+    pub fn provider_service(&self, provider: &Arc<dyn Provider>) -> ProviderService {
         let faults = FaultLayer::new(self.faults.clone(), self.engine.clone(), provider.clone());
         let mut inner = provider.router();
         if let Some(rec) = self.recording(provider.name()) {
             inner = inner.layer(from_fn_with_state(rec, record::provider));
         }
         // Around the whole router, not each route: see `journaled`.
-        journaled(tower::Layer::layer(&faults, inner), &self.engine, provider)
+        Journaled::new(tower::Layer::layer(&faults, inner), &self.engine, provider)
+    }
+
+    /// [`App::provider_service`] as a router, for `oneshot` calls in process.
+    pub fn provider_router(&self, provider: &Arc<dyn Provider>) -> Router {
+        Router::new().fallback_service(self.provider_service(provider))
     }
 
     /// The admin API; with a store, its state-changing calls are recorded.

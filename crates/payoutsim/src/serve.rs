@@ -8,12 +8,12 @@
 //! closes what is left.
 
 use std::collections::BTreeMap;
+use std::convert::Infallible;
 use std::io;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::Router;
 use hyper_util::server::graceful::GracefulShutdown;
 use payoutsim_core::Unsent;
 use payoutsim_faults::wire::{self, ReadCounter};
@@ -21,7 +21,7 @@ use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, watch};
 use tokio::task::JoinSet;
 
-use crate::app::App;
+use crate::app::{App, ProviderService};
 use crate::config::ServeConfig;
 use crate::connections::{self, ConnectionLimits};
 use crate::persist;
@@ -109,14 +109,14 @@ pub async fn start(mut config: ServeConfig) -> io::Result<Running> {
         }
     };
 
-    let mut bound: Vec<(String, TcpListener, Router)> = Vec::new();
+    let mut bound: Vec<(String, TcpListener, ProviderService)> = Vec::new();
     let admin = bind(SocketAddr::new(config.bind, port(0)), "admin").await?;
     let listener = payoutsim_core::surface::AdminListener {
         addr: admin.local_addr()?,
         token: config.admin_token.clone(),
     };
     app.engine.set_admin_listener(listener);
-    bound.push(("admin".into(), admin, app.admin_router()));
+    let admin = ("admin".to_string(), admin, app.admin_router());
     if let Some(data) = &data {
         resume(&app, data).await?;
     }
@@ -126,21 +126,28 @@ pub async fn start(mut config: ServeConfig) -> io::Result<Running> {
             id.name(),
         )
         .await?;
-        bound.push((id.name().into(), listener, app.provider_router(provider)));
+        bound.push((id.name().into(), listener, app.provider_service(provider)));
     }
 
     let (stop, stopped) = watch::channel(false);
     let mut urls = BTreeMap::new();
     let mut tasks = JoinSet::new();
-    for (name, listener, router) in bound {
-        let url = format!("http://{}", listener.local_addr()?);
-        tracing::info!(listener = %name, %url, "listening");
-        urls.insert(name.clone(), url);
-        let limits = config.connections;
+    let limits = config.connections;
+    let (name, listener, router) = admin;
+    urls.insert(name.clone(), listening(&name, &listener)?);
+    tasks.spawn(serve_listener(
+        name,
+        listener,
+        router,
+        limits,
+        stopped.clone(),
+    ));
+    for (name, listener, service) in bound {
+        urls.insert(name.clone(), listening(&name, &listener)?);
         tasks.spawn(serve_listener(
             name,
             listener,
-            router,
+            service,
             limits,
             stopped.clone(),
         ));
@@ -170,6 +177,13 @@ pub async fn start(mut config: ServeConfig) -> io::Result<Running> {
     })
 }
 
+/// The URL `listener` answers on, logged.
+fn listening(name: &str, listener: &TcpListener) -> io::Result<String> {
+    let url = format!("http://{}", listener.local_addr()?);
+    tracing::info!(listener = %name, %url, "listening");
+    Ok(url)
+}
+
 /// Accepts connections until `stopped`, then waits at most the shutdown deadline for those open
 /// to finish their requests, and closes what is left.
 ///
@@ -177,13 +191,23 @@ pub async fn start(mut config: ServeConfig) -> io::Result<Running> {
 /// (from a task of its own, at most [`REFUSALS_AT_ONCE`] of them, else it is simply closed), so
 /// the loop never stalls. An accept error (out of file descriptors, say) is logged once per burst
 /// and retried after [`ACCEPT_BACKOFF`].
-async fn serve_listener(
+async fn serve_listener<S>(
     name: String,
     listener: TcpListener,
-    router: Router,
+    router: S,
     limits: ConnectionLimits,
     mut stopped: watch::Receiver<bool>,
-) -> io::Result<()> {
+) -> io::Result<()>
+where
+    S: tower::Service<
+            axum::extract::Request,
+            Response = axum::response::Response,
+            Error = Infallible,
+        > + Clone
+        + Send
+        + 'static,
+    S::Future: Send + 'static,
+{
     let graceful = GracefulShutdown::new();
     let for_connections = stopped.clone();
     let slots = Arc::new(Semaphore::new(limits.max_connections));

@@ -44,17 +44,82 @@ pub fn amount_label(cents: i64) -> String {
 
 /// Laravel's JSON date: seconds precision, a literal `.000000Z`.
 pub fn laravel_date(t: DateTime<Utc>) -> String {
-    use chrono::{Datelike, Timelike};
-    // Written out rather than `format()`: strftime parsing showed in the request profile.
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.000000Z",
-        t.year(),
-        t.month(),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    )
+    LaravelDate::of(t).as_str().to_string()
+}
+
+/// [`laravel_date`]'s text written on the stack (a wire view serialises it with no allocation).
+/// `YYYY-MM-DDTHH:MM:SS.000000Z` is 27 bytes; a year outside 0..=9999 (chrono's reach is
+/// ±262143) is written as `{:04}` writes it, sign and all, hence the room for 30.
+#[derive(Clone, Copy)]
+pub struct LaravelDate {
+    text: [u8; 32],
+    len: usize,
+}
+
+impl LaravelDate {
+    pub fn of(t: DateTime<Utc>) -> Self {
+        use chrono::{Datelike, Timelike};
+        use std::fmt::Write;
+        // Written out rather than `format()`: strftime parsing showed in the request profile.
+        let mut date = Self {
+            text: [0; 32],
+            len: 0,
+        };
+        match u32::try_from(t.year()) {
+            Ok(year) if year <= 9999 => date.digits(year, 4),
+            // `{:04}` of an i32 never runs past 30 bytes in all, so this write cannot fail.
+            _ => {
+                let _ = write!(date, "{:04}", t.year());
+            }
+        }
+        for (sep, n) in [('-', t.month()), ('-', t.day()), ('T', t.hour())] {
+            date.push(sep as u8);
+            date.digits(n, 2);
+        }
+        for n in [t.minute(), t.second()] {
+            date.push(b':');
+            date.digits(n, 2);
+        }
+        for &b in b".000000Z" {
+            date.push(b);
+        }
+        date
+    }
+
+    pub fn as_str(&self) -> &str {
+        // Only ASCII digits, signs and separators are ever written, so this never falls back.
+        std::str::from_utf8(&self.text[..self.len]).unwrap_or_default()
+    }
+
+    /// `n`'s last `width` decimal digits, zero-padded.
+    fn digits(&mut self, n: u32, width: u32) {
+        for place in (0..width).rev() {
+            self.push(b'0' + (n / 10u32.pow(place) % 10) as u8);
+        }
+    }
+
+    fn push(&mut self, b: u8) {
+        if let Some(slot) = self.text.get_mut(self.len) {
+            *slot = b;
+            self.len += 1;
+        }
+    }
+}
+
+impl std::fmt::Write for LaravelDate {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        if self.len + s.len() > self.text.len() {
+            return Err(std::fmt::Error);
+        }
+        s.bytes().for_each(|b| self.push(b));
+        Ok(())
+    }
+}
+
+impl Serialize for LaravelDate {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
 }
 
 /// `{"data": …}`, the wrapper of single objects in the balances and webhooks APIs.
@@ -209,5 +274,38 @@ mod tests {
             .unwrap()
             .with_timezone(&Utc);
         assert_eq!(laravel_date(t), "2024-10-17T18:07:18.000000Z");
+    }
+
+    #[test]
+    fn a_stack_written_date_is_the_text_format_writes_for_every_year() {
+        use chrono::{Datelike, TimeZone, Timelike};
+        let written = |t: DateTime<Utc>| {
+            format!(
+                "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.000000Z",
+                t.year(),
+                t.month(),
+                t.day(),
+                t.hour(),
+                t.minute(),
+                t.second()
+            )
+        };
+        let years = [
+            -262_143, -10_000, -5, 0, 7, 99, 999, 1970, 2024, 9999, 10_000, 262_142,
+        ];
+        for year in years {
+            for (mo, d, h, mi, s) in [(1, 1, 0, 0, 0), (12, 31, 23, 59, 59), (2, 9, 7, 5, 3)] {
+                let t = Utc.with_ymd_and_hms(year, mo, d, h, mi, s).unwrap();
+                assert_eq!(LaravelDate::of(t).as_str(), written(t), "{year}");
+                assert_eq!(laravel_date(t), written(t));
+                let json = serde_json::to_string(&LaravelDate::of(t)).unwrap();
+                assert_eq!(json, format!("\"{}\"", written(t)));
+            }
+        }
+        let t = Utc.with_ymd_and_hms(2024, 10, 17, 18, 7, 18).unwrap();
+        assert_eq!(
+            t.with_nanosecond(123_456_789).map(laravel_date),
+            Some(laravel_date(t))
+        );
     }
 }

@@ -339,6 +339,35 @@ pub fn rfc3339(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
 }
 
+/// [`rfc3339`]'s text written on the stack (a wire view serialises it with no allocation):
+/// `YYYY-MM-DDTHH:MM:SS.ffffffZ` written digit by digit; a year outside 0..=9999 or a leap
+/// second is written as chrono writes it (at most 30 bytes).
+pub fn rfc3339_text(t: DateTime<Utc>) -> crate::inline::InlineStr<32> {
+    use chrono::{Datelike, Timelike};
+    let mut text = crate::inline::InlineStr::new();
+    let (year, nanos) = (t.year(), t.nanosecond());
+    match u32::try_from(year) {
+        Ok(year) if year <= 9999 && nanos < 1_000_000_000 => {
+            text.push_digits(year, 4);
+            for (sep, n) in [("-", t.month()), ("-", t.day()), ("T", t.hour())] {
+                text.push_str(sep);
+                text.push_digits(n, 2);
+            }
+            for n in [t.minute(), t.second()] {
+                text.push_str(":");
+                text.push_digits(n, 2);
+            }
+            text.push_str(".");
+            text.push_digits(nanos / 1000, 6);
+            text.push_str("Z");
+        }
+        _ => {
+            text.push_str(&rfc3339(t));
+        }
+    }
+    text
+}
+
 /// `serialize_with` for times shown in RFC 3339 with microseconds.
 pub fn serialize_rfc3339<S: serde::Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(&rfc3339(*t))
@@ -347,6 +376,24 @@ pub fn serialize_rfc3339<S: serde::Serializer>(t: &DateTime<Utc>, s: S) -> Resul
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_stack_written_rfc3339_time_is_chronos_text() {
+        use chrono::{TimeZone, Timelike};
+        let years = [-262_143, -1, 0, 7, 999, 1970, 2024, 9999, 10_000, 262_142];
+        for year in years {
+            for (mo, d, h, mi, s) in [(1, 1, 0, 0, 0), (12, 31, 23, 59, 59), (2, 9, 7, 5, 3)] {
+                let t = Utc.with_ymd_and_hms(year, mo, d, h, mi, s).unwrap();
+                for nanos in [0, 1_000, 999, 123_456_789, 999_999_999] {
+                    let t = t.with_nanosecond(nanos).unwrap();
+                    assert_eq!(rfc3339_text(t).as_str(), rfc3339(t), "{t:?}");
+                }
+            }
+        }
+        let leap = Utc.with_ymd_and_hms(2016, 12, 31, 23, 59, 59).unwrap();
+        let leap = leap.with_nanosecond(1_500_000_000).unwrap();
+        assert_eq!(rfc3339_text(leap).as_str(), rfc3339(leap));
+    }
 
     fn manual() -> Clock {
         Clock::new(&ClockConfig {

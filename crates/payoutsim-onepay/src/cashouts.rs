@@ -15,6 +15,7 @@ use axum::routing::get;
 use bytes::Bytes;
 use http::StatusCode;
 use payoutsim_core::forced::Forced;
+use payoutsim_core::idempotency::sized_answer;
 use payoutsim_core::ids::{Uid, UidText};
 use payoutsim_core::kit::Auth;
 use payoutsim_core::name::Name;
@@ -89,11 +90,9 @@ impl Replayable for CreatedCashout {
 /// so its buffer is not grown while the store is locked.
 const CASHOUT_BYTES: usize = 512;
 
-/// `value` serialised into a buffer of `capacity` bytes to start with.
+/// `value` serialised ([`sized_answer`]) into a buffer of `capacity` bytes to start with.
 fn serialised<T: Serialize>(value: &T, capacity: usize) -> Result<Bytes, OnePayError> {
-    let mut bytes = Vec::with_capacity(capacity);
-    serde_json::to_writer(&mut bytes, value).map_err(|e| OnePayError::Internal(e.to_string()))?;
-    Ok(Bytes::from(bytes))
+    sized_answer(value, capacity).map_err(|e| OnePayError::Internal(e.to_string()))
 }
 
 /// Newest first unless `sort=created_at`; `filter[status]`, `filter[method]`,

@@ -6,6 +6,7 @@
 //!   [`Webhook`], [`Balance`], [`Data`]
 
 use chrono::{DateTime, Utc};
+use payoutsim_core::inline::InlineStr;
 use serde::{Serialize, Serializer};
 
 /// A money amount in cents, rendered as the JSON number a client sent (`1000`, `1000.5`).
@@ -44,82 +45,36 @@ pub fn amount_label(cents: i64) -> String {
 
 /// Laravel's JSON date: seconds precision, a literal `.000000Z`.
 pub fn laravel_date(t: DateTime<Utc>) -> String {
-    LaravelDate::of(t).as_str().to_string()
+    laravel_text(t).as_str().to_string()
 }
 
 /// [`laravel_date`]'s text written on the stack (a wire view serialises it with no allocation).
 /// `YYYY-MM-DDTHH:MM:SS.000000Z` is 27 bytes; a year outside 0..=9999 (chrono's reach is
 /// ±262143) is written as `{:04}` writes it, sign and all, hence the room for 30.
-#[derive(Clone, Copy)]
-pub struct LaravelDate {
-    text: [u8; 32],
-    len: usize,
-}
-
-impl LaravelDate {
-    pub fn of(t: DateTime<Utc>) -> Self {
-        use chrono::{Datelike, Timelike};
-        use std::fmt::Write;
-        // Written out rather than `format()`: strftime parsing showed in the request profile.
-        let mut date = Self {
-            text: [0; 32],
-            len: 0,
-        };
-        match u32::try_from(t.year()) {
-            Ok(year) if year <= 9999 => date.digits(year, 4),
-            // `{:04}` of an i32 never runs past 30 bytes in all, so this write cannot fail.
-            _ => {
-                let _ = write!(date, "{:04}", t.year());
-            }
+pub fn laravel_text(t: DateTime<Utc>) -> InlineStr<32> {
+    use chrono::{Datelike, Timelike};
+    use std::fmt::Write;
+    // Written out rather than `format()`: strftime parsing showed in the request profile.
+    let mut text = InlineStr::new();
+    match u32::try_from(t.year()) {
+        Ok(year) if year <= 9999 => {
+            text.push_digits(year, 4);
         }
-        for (sep, n) in [('-', t.month()), ('-', t.day()), ('T', t.hour())] {
-            date.push(sep as u8);
-            date.digits(n, 2);
-        }
-        for n in [t.minute(), t.second()] {
-            date.push(b':');
-            date.digits(n, 2);
-        }
-        for &b in b".000000Z" {
-            date.push(b);
-        }
-        date
-    }
-
-    pub fn as_str(&self) -> &str {
-        // Only ASCII digits, signs and separators are ever written, so this never falls back.
-        std::str::from_utf8(&self.text[..self.len]).unwrap_or_default()
-    }
-
-    /// `n`'s last `width` decimal digits, zero-padded.
-    fn digits(&mut self, n: u32, width: u32) {
-        for place in (0..width).rev() {
-            self.push(b'0' + (n / 10u32.pow(place) % 10) as u8);
+        // `{:04}` of an i32 is at most 11 bytes: it fits.
+        _ => {
+            let _ = write!(text, "{:04}", t.year());
         }
     }
-
-    fn push(&mut self, b: u8) {
-        if let Some(slot) = self.text.get_mut(self.len) {
-            *slot = b;
-            self.len += 1;
-        }
+    for (sep, n) in [("-", t.month()), ("-", t.day()), ("T", t.hour())] {
+        text.push_str(sep);
+        text.push_digits(n, 2);
     }
-}
-
-impl std::fmt::Write for LaravelDate {
-    fn write_str(&mut self, s: &str) -> std::fmt::Result {
-        if self.len + s.len() > self.text.len() {
-            return Err(std::fmt::Error);
-        }
-        s.bytes().for_each(|b| self.push(b));
-        Ok(())
+    for n in [t.minute(), t.second()] {
+        text.push_str(":");
+        text.push_digits(n, 2);
     }
-}
-
-impl Serialize for LaravelDate {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
+    text.push_str(".000000Z");
+    text
 }
 
 /// `{"data": …}`, the wrapper of single objects in the balances and webhooks APIs.
@@ -296,9 +251,9 @@ mod tests {
         for year in years {
             for (mo, d, h, mi, s) in [(1, 1, 0, 0, 0), (12, 31, 23, 59, 59), (2, 9, 7, 5, 3)] {
                 let t = Utc.with_ymd_and_hms(year, mo, d, h, mi, s).unwrap();
-                assert_eq!(LaravelDate::of(t).as_str(), written(t), "{year}");
+                assert_eq!(laravel_text(t).as_str(), written(t), "{year}");
                 assert_eq!(laravel_date(t), written(t));
-                let json = serde_json::to_string(&LaravelDate::of(t)).unwrap();
+                let json = serde_json::to_string(&laravel_text(t)).unwrap();
                 assert_eq!(json, format!("\"{}\"", written(t)));
             }
         }

@@ -15,8 +15,8 @@ use payoutsim_core::rows::Rows;
 use crate::OnePayConfig;
 use crate::banks;
 use crate::model::{
-    Account, Amount, BalanceAccount, BalanceCashout, BankRef, Cashout, Customer, LaravelDate,
-    Remarks, amount_label, laravel_date,
+    Account, Amount, BalanceAccount, BalanceCashout, BankRef, Cashout, Customer, Remarks,
+    amount_label, laravel_date, laravel_text,
 };
 use serde::ser::{Serialize, SerializeStruct, Serializer};
 
@@ -404,12 +404,12 @@ impl Serialize for CashoutView<'_> {
         w.serialize_field("amount", &Amount(c.amount))?;
         w.serialize_field("status", status.as_str())?;
         w.serialize_field("scheduled_at", &None::<&str>)?;
-        w.serialize_field("created_at", &LaravelDate::of(c.created_at))?;
+        w.serialize_field("created_at", &laravel_text(c.created_at))?;
         w.serialize_field("external_id", &c.external_id.as_deref())?;
         w.serialize_field("method", c.method.as_str())?;
         w.serialize_field("currency", c.currency.as_str())?;
         w.serialize_field("description", &c.description.as_deref())?;
-        w.serialize_field("updated_at", &LaravelDate::of(updated_at))?;
+        w.serialize_field("updated_at", &laravel_text(updated_at))?;
         w.serialize_field("remarks", &remarks)?;
         w.end()
     }

@@ -22,6 +22,8 @@ use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 use tokio::time::Instant;
 
+use crate::inline::InlineStr;
+
 /// How simulated time moves.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -342,30 +344,38 @@ pub fn rfc3339(t: DateTime<Utc>) -> String {
 /// [`rfc3339`]'s text written on the stack (a wire view serialises it with no allocation):
 /// `YYYY-MM-DDTHH:MM:SS.ffffffZ` written digit by digit; a year outside 0..=9999 or a leap
 /// second is written as chrono writes it (at most 30 bytes).
-pub fn rfc3339_text(t: DateTime<Utc>) -> crate::inline::InlineStr<32> {
+pub fn rfc3339_text(t: DateTime<Utc>) -> InlineStr<32> {
     use chrono::{Datelike, Timelike};
-    let mut text = crate::inline::InlineStr::new();
-    let (year, nanos) = (t.year(), t.nanosecond());
-    match u32::try_from(year) {
-        Ok(year) if year <= 9999 && nanos < 1_000_000_000 => {
-            text.push_digits(year, 4);
-            for (sep, n) in [("-", t.month()), ("-", t.day()), ("T", t.hour())] {
-                text.push_str(sep);
-                text.push_digits(n, 2);
-            }
-            for n in [t.minute(), t.second()] {
-                text.push_str(":");
-                text.push_digits(n, 2);
-            }
-            text.push_str(".");
-            text.push_digits(nanos / 1000, 6);
-            text.push_str("Z");
-        }
-        _ => {
-            text.push_str(&rfc3339(t));
-        }
+    let mut text = InlineStr::new();
+    let nanos = t.nanosecond();
+    if (0..=9999).contains(&t.year()) && nanos < 1_000_000_000 {
+        push_date_time(&mut text, t);
+        text.push_str(".");
+        text.push_digits(nanos / 1000, 6);
+        text.push_str("Z");
+    } else {
+        text.push_str(&rfc3339(t));
     }
     text
+}
+
+/// Appends `YYYY-MM-DDTHH:MM:SS` of `t` to `text`, digit by digit (no strftime parsing, which
+/// showed in the request profile); a year outside 0..=9999 is written as `{:04}` writes it, sign
+/// and all. At most 26 bytes; `false` when `text` had no room for them all.
+pub fn push_date_time<const N: usize>(text: &mut InlineStr<N>, t: DateTime<Utc>) -> bool {
+    use chrono::{Datelike, Timelike};
+    use std::fmt::Write;
+    let mut fits = match u32::try_from(t.year()) {
+        Ok(year) if year <= 9999 => text.push_digits(year, 4),
+        _ => write!(text, "{:04}", t.year()).is_ok(),
+    };
+    for (sep, n) in [("-", t.month()), ("-", t.day()), ("T", t.hour())] {
+        fits &= text.push_str(sep) && text.push_digits(n, 2);
+    }
+    for n in [t.minute(), t.second()] {
+        fits &= text.push_str(":") && text.push_digits(n, 2);
+    }
+    fits
 }
 
 /// `serialize_with` for times shown in RFC 3339 with microseconds.

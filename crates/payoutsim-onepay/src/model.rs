@@ -6,6 +6,7 @@
 //!   [`Webhook`], [`Balance`], [`Data`]
 
 use chrono::{DateTime, Utc};
+use payoutsim_core::clock::push_date_time;
 use payoutsim_core::inline::InlineStr;
 use serde::{Serialize, Serializer};
 
@@ -52,27 +53,8 @@ pub fn laravel_date(t: DateTime<Utc>) -> String {
 /// `YYYY-MM-DDTHH:MM:SS.000000Z` is 27 bytes; a year outside 0..=9999 (chrono's reach is
 /// ±262143) is written as `{:04}` writes it, sign and all, hence the room for 30.
 pub fn laravel_text(t: DateTime<Utc>) -> InlineStr<32> {
-    use chrono::{Datelike, Timelike};
-    use std::fmt::Write;
-    // Written out rather than `format()`: strftime parsing showed in the request profile.
     let mut text = InlineStr::new();
-    match u32::try_from(t.year()) {
-        Ok(year) if year <= 9999 => {
-            text.push_digits(year, 4);
-        }
-        // `{:04}` of an i32 is at most 11 bytes: it fits.
-        _ => {
-            let _ = write!(text, "{:04}", t.year());
-        }
-    }
-    for (sep, n) in [("-", t.month()), ("-", t.day()), ("T", t.hour())] {
-        text.push_str(sep);
-        text.push_digits(n, 2);
-    }
-    for n in [t.minute(), t.second()] {
-        text.push_str(":");
-        text.push_digits(n, 2);
-    }
+    push_date_time(&mut text, t);
     text.push_str(".000000Z");
     text
 }

@@ -22,6 +22,8 @@ use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 use tokio::time::Instant;
 
+use crate::inline::InlineStr;
+
 /// How simulated time moves.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -339,6 +341,43 @@ pub fn rfc3339(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
 }
 
+/// [`rfc3339`]'s text written on the stack (a wire view serialises it with no allocation):
+/// `YYYY-MM-DDTHH:MM:SS.ffffffZ` written digit by digit; a year outside 0..=9999 or a leap
+/// second is written as chrono writes it (at most 30 bytes).
+pub fn rfc3339_text(t: DateTime<Utc>) -> InlineStr<32> {
+    use chrono::{Datelike, Timelike};
+    let mut text = InlineStr::new();
+    let nanos = t.nanosecond();
+    if (0..=9999).contains(&t.year()) && nanos < 1_000_000_000 {
+        push_date_time(&mut text, t);
+        text.push_str(".");
+        text.push_digits(nanos / 1000, 6);
+        text.push_str("Z");
+    } else {
+        text.push_str(&rfc3339(t));
+    }
+    text
+}
+
+/// Appends `YYYY-MM-DDTHH:MM:SS` of `t` to `text`, digit by digit (no strftime parsing, which
+/// showed in the request profile); a year outside 0..=9999 is written as `{:04}` writes it, sign
+/// and all. At most 26 bytes; `false` when `text` had no room for them all.
+pub fn push_date_time<const N: usize>(text: &mut InlineStr<N>, t: DateTime<Utc>) -> bool {
+    use chrono::{Datelike, Timelike};
+    use std::fmt::Write;
+    let mut fits = match u32::try_from(t.year()) {
+        Ok(year) if year <= 9999 => text.push_digits(year, 4),
+        _ => write!(text, "{:04}", t.year()).is_ok(),
+    };
+    for (sep, n) in [("-", t.month()), ("-", t.day()), ("T", t.hour())] {
+        fits &= text.push_str(sep) && text.push_digits(n, 2);
+    }
+    for n in [t.minute(), t.second()] {
+        fits &= text.push_str(":") && text.push_digits(n, 2);
+    }
+    fits
+}
+
 /// `serialize_with` for times shown in RFC 3339 with microseconds.
 pub fn serialize_rfc3339<S: serde::Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(&rfc3339(*t))
@@ -347,6 +386,24 @@ pub fn serialize_rfc3339<S: serde::Serializer>(t: &DateTime<Utc>, s: S) -> Resul
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_stack_written_rfc3339_time_is_chronos_text() {
+        use chrono::{TimeZone, Timelike};
+        let years = [-262_143, -1, 0, 7, 999, 1970, 2024, 9999, 10_000, 262_142];
+        for year in years {
+            for (mo, d, h, mi, s) in [(1, 1, 0, 0, 0), (12, 31, 23, 59, 59), (2, 9, 7, 5, 3)] {
+                let t = Utc.with_ymd_and_hms(year, mo, d, h, mi, s).unwrap();
+                for nanos in [0, 1_000, 999, 123_456_789, 999_999_999] {
+                    let t = t.with_nanosecond(nanos).unwrap();
+                    assert_eq!(rfc3339_text(t).as_str(), rfc3339(t), "{t:?}");
+                }
+            }
+        }
+        let leap = Utc.with_ymd_and_hms(2016, 12, 31, 23, 59, 59).unwrap();
+        let leap = leap.with_nanosecond(1_500_000_000).unwrap();
+        assert_eq!(rfc3339_text(leap).as_str(), rfc3339(leap));
+    }
 
     fn manual() -> Clock {
         Clock::new(&ClockConfig {

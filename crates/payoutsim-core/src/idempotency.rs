@@ -198,6 +198,18 @@ pub fn answer_bytes<T: serde::Serialize + ?Sized>(body: &T) -> serde_json::Resul
     Ok(Bytes::from(bytes))
 }
 
+/// `body` serialised as an answer's bytes into a buffer of `capacity` bytes to start with: an
+/// answer serialised while the store is locked is not regrown there when `capacity` covers it
+/// (an answer sent, not kept: no [`answer_bytes`] trimming).
+pub fn sized_answer<T: serde::Serialize + ?Sized>(
+    body: &T,
+    capacity: usize,
+) -> serde_json::Result<Bytes> {
+    let mut bytes = Vec::with_capacity(capacity);
+    serde_json::to_writer(&mut bytes, body)?;
+    Ok(Bytes::from(bytes))
+}
+
 /// The fingerprint of a request: its method, path and body, with JSON bodies compared by value
 /// (so key order and white space do not make two requests different).
 pub fn fingerprint(method: &str, path: &str, body: &[u8]) -> [u8; 32] {

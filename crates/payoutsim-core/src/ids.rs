@@ -130,8 +130,10 @@ impl Uid {
 /// Where a UUID's text has its hyphens.
 const HYPHENS: [usize; 4] = [8, 13, 18, 23];
 
-impl std::fmt::Display for Uid {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl Uid {
+    /// Its lower-case hyphenated text, written on the stack: what [`Display`](std::fmt::Display)
+    /// and `Serialize` write, with no allocation (a wire object borrows it as a `&str`).
+    pub fn text(&self) -> UidText {
         const HEX: &[u8; 16] = b"0123456789abcdef";
         let mut text = [b'-'; 36];
         let mut at = 0;
@@ -143,8 +145,43 @@ impl std::fmt::Display for Uid {
             text[at + 1] = HEX[usize::from(b & 0x0f)];
             at += 2;
         }
-        // Only ASCII hex digits and hyphens were written.
-        f.write_str(std::str::from_utf8(&text).map_err(|_| std::fmt::Error)?)
+        UidText(text)
+    }
+}
+
+/// A [`Uid`]'s text held inline: 36 bytes of hex digits and hyphens ([`Uid::text`]).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct UidText([u8; 36]);
+
+impl UidText {
+    pub fn as_str(&self) -> &str {
+        // Only ASCII hex digits and hyphens are ever written, so this never falls back.
+        std::str::from_utf8(&self.0).unwrap_or_default()
+    }
+}
+
+impl std::ops::Deref for UidText {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl serde::Serialize for UidText {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl std::fmt::Debug for UidText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl std::fmt::Display for Uid {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.text().as_str())
     }
 }
 
@@ -188,7 +225,7 @@ impl std::str::FromStr for Uid {
 
 impl serde::Serialize for Uid {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
+        s.serialize_str(self.text().as_str())
     }
 }
 
@@ -236,6 +273,24 @@ mod tests {
             assert_eq!(text.parse::<Uid>(), Ok(uid));
             assert_eq!(serde_json::to_string(&uid).unwrap(), format!("\"{text}\""));
         }
+    }
+
+    #[test]
+    fn a_uids_stack_text_is_its_displayed_and_serialised_text() {
+        let ids = Ids::new(4);
+        for uid in [Uid([0; 16]), Uid([0xff; 16]), ids.uid("t"), ids.uid("t")] {
+            let text = uid.text();
+            assert_eq!(text.as_str(), uid.to_string());
+            assert_eq!(text.as_str().parse::<Uid>(), Ok(uid));
+            let json = serde_json::to_string(&uid).unwrap();
+            assert_eq!(json, format!("\"{}\"", &*text));
+        }
+        assert_eq!(
+            Uid::from_u128(0x0123_4567_89ab_cdef_0123_4567_89ab_cdef)
+                .text()
+                .as_str(),
+            "01234567-89ab-cdef-0123-456789abcdef"
+        );
     }
 
     #[test]

@@ -37,6 +37,7 @@ pub mod error;
 pub mod forced;
 pub mod idempotency;
 pub mod ids;
+pub mod inline;
 pub mod journal;
 pub mod jwt;
 pub mod kit;

@@ -57,12 +57,12 @@ impl PageQuery {
     }
 
     /// The page of `list` in `order` matching `filter`, each object written by `wire`.
-    pub fn page<T, W: Serialize>(
+    pub fn page<'a, T, W: Serialize>(
         &self,
-        list: &Ordered<T>,
+        list: &'a Ordered<T>,
         order: Order,
         filter: impl Fn(&T) -> bool,
-        wire: impl Fn(&T) -> W,
+        wire: impl Fn(&'a T) -> W,
     ) -> Result<Page<W>, DotsError> {
         let (items, has_more) = list
             .page(order, self.limit, self.cursor(), filter)

@@ -1,6 +1,8 @@
 //! Records as the wire objects of `model.rs`.
 
-use payoutsim_core::clock::rfc3339;
+use payoutsim_core::clock::{rfc3339, rfc3339_text};
+use serde::Serialize;
+use serde::ser::{SerializeStruct, Serializer};
 use serde_json::Value;
 
 use crate::model::{
@@ -104,6 +106,74 @@ pub fn transfer(t: &TransferRec) -> model::Transfer {
     }
 }
 
+/// A transfer as `transfer`, borrowed from its record: the bytes [`transfer`]'s owned object
+/// serialises to, field for field and in its order, without copying a field (ids and times are
+/// written on the stack, the names and texts are the record's own). Serialised while the store
+/// is borrowed.
+#[derive(Clone, Copy, Debug)]
+pub struct TransferView<'a>(pub &'a TransferRec);
+
+/// `transfer.external_data` borrowed (`external_id` is never set, so never written).
+#[derive(Serialize)]
+struct ExternalDataView<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    account_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    platform: Option<&'a str>,
+}
+
+/// A transfer's one `transaction`, borrowed (its `metadata` is always `null`).
+#[derive(Serialize)]
+struct TransactionView<'a> {
+    id: u64,
+    amount: i64,
+    created: &'a str,
+    source_name: &'a str,
+    destination_name: &'a str,
+    #[serde(rename = "type")]
+    kind: &'a str,
+    metadata: (),
+    transfer_id: &'a str,
+}
+
+impl Serialize for TransferView<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let t = self.0;
+        let (id, created) = (t.id.text(), rfc3339_text(t.created));
+        let x = &t.transaction;
+        let transaction = TransactionView {
+            id: x.id,
+            amount: t.amount.abs(),
+            created: &created,
+            source_name: &x.source,
+            destination_name: &x.destination,
+            kind: t.kind.as_str(),
+            metadata: (),
+            transfer_id: &id,
+        };
+        let external_data = ExternalDataView {
+            account_id: t.account_id(),
+            platform: t.platform.map(|p| p.as_str()),
+        };
+        let link = t.payout_link_id();
+        let mut w = s.serialize_struct("Transfer", 9 + usize::from(link.is_some()))?;
+        w.serialize_field("id", id.as_str())?;
+        w.serialize_field("created", created.as_str())?;
+        w.serialize_field("user_id", t.user_id.text().as_str())?;
+        w.serialize_field("status", t.status())?;
+        w.serialize_field("type", t.kind.as_str())?;
+        w.serialize_field("amount", &t.amount)?;
+        w.serialize_field("external_data", &external_data)?;
+        w.serialize_field("transactions", &[transaction])?;
+        match link {
+            Some(link) => w.serialize_field("payout_link_id", link)?,
+            None => w.skip_field("payout_link_id")?,
+        }
+        w.serialize_field("metadata", t.metadata.as_deref().unwrap_or(&Value::Null))?;
+        w.end()
+    }
+}
+
 /// A flow's page.
 pub fn flow_link(env: Env, flow_id: &str) -> String {
     format!("{}{flow_id}", env.flow_host())
@@ -194,4 +264,119 @@ pub fn results(b: &BatchRec, app: &AppData, include_request: bool) -> Vec<BatchR
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::state::{RareParts, TransactionRec};
+    use chrono::{DateTime, TimeZone, Utc};
+    use payoutsim_core::ids::Uid;
+    use payoutsim_core::machine::{Lifecycle, StatusChange};
+    use payoutsim_core::name::Name;
+    use serde_json::json;
+
+    /// A spread of transfer records: wallet moves (no lifecycle) and payouts in every status,
+    /// amounts both signs and zero, with and without a rail, an ACH account, a payout link and
+    /// metadata (texts needing escapes among them), times with and without a fraction.
+    fn spread_of_transfers() -> Vec<TransferRec> {
+        let at = |s: i64, nanos: u32| -> DateTime<Utc> {
+            Utc.timestamp_opt(1_729_188_438 + s, nanos).unwrap()
+        };
+        let statuses = [None, Some("created"), Some("pending"), Some("completed")];
+        let statuses = statuses
+            .into_iter()
+            .chain(["failed", "reversed", "canceled", "flagged"].map(Some));
+        let metadata = [
+            None,
+            Some(json!({"order": "A-1 \"ñ\"", "n": [1, 2.5, null]})),
+        ];
+        let rare = [
+            (None, None),
+            (Some("9b2f…acct"), None),
+            (None, Some("link_\\x")),
+            (Some("acct"), Some("link")),
+        ];
+        let mut n = 0u128;
+        let mut out = Vec::new();
+        for status in statuses {
+            for amount in [2_500, -2_500, 0, 1, -1_000_000_000] {
+                for platform in [None, Some("paypal"), Some("ach")] {
+                    for (account, link) in rare {
+                        for metadata in &metadata {
+                            n += 1;
+                            let kind = if status.is_some() {
+                                "payout"
+                            } else {
+                                "balance"
+                            };
+                            let lc = status.map(|s| Lifecycle {
+                                kind: Name::new("transfer"),
+                                variant: Name::new("paypal"),
+                                status: Name::new(s),
+                                outcome: Name::new("completed"),
+                                reason: None,
+                                history: vec![StatusChange {
+                                    status: Name::new(s),
+                                    at: at(5, 0),
+                                }],
+                            });
+                            out.push(TransferRec {
+                                id: Uid::from_u128(n << 64 | n),
+                                created: at(n as i64 * 97, (n as u32 % 3) * 123_456_789),
+                                user_id: Uid::from_u128(u128::MAX - n),
+                                kind: Name::new(kind),
+                                amount,
+                                platform: platform.map(Name::new),
+                                fund: n.is_multiple_of(2),
+                                tax_exempt: false,
+                                metadata: metadata.clone().map(Box::new),
+                                rare: RareParts::of(account, link),
+                                transaction: TransactionRec {
+                                    id: n as u64 * 7,
+                                    source: format!("wallet-{n} \"src\"").into(),
+                                    destination: "dest\tination".into(),
+                                },
+                                lc,
+                                refunded: false,
+                            });
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn a_transfer_view_writes_the_bytes_of_the_owned_transfer() {
+        let records = spread_of_transfers();
+        assert!(records.len() > 900);
+        for t in &records {
+            let view = serde_json::to_vec(&TransferView(t)).unwrap();
+            let owned = serde_json::to_vec(&transfer(t)).unwrap();
+            assert_eq!(
+                String::from_utf8(view).unwrap(),
+                String::from_utf8(owned).unwrap()
+            );
+            assert_eq!(
+                serde_json::to_value(TransferView(t)).unwrap(),
+                serde_json::to_value(transfer(t)).unwrap()
+            );
+        }
+        let views: Vec<TransferView> = records.iter().take(25).map(TransferView).collect();
+        let owned: Vec<model::Transfer> = records.iter().take(25).map(transfer).collect();
+        assert_eq!(
+            serde_json::to_vec(&model::Page {
+                data: views,
+                has_more: true
+            })
+            .unwrap(),
+            serde_json::to_vec(&model::Page {
+                data: owned,
+                has_more: true
+            })
+            .unwrap()
+        );
+    }
 }

@@ -10,20 +10,23 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::State;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
+use bytes::Bytes;
+use http::StatusCode;
 use payoutsim_core::forced::Forced;
-use payoutsim_core::ids::Uid;
+use payoutsim_core::idempotency::sized_answer;
+use payoutsim_core::ids::{Uid, UidText};
 use payoutsim_core::kit::Auth;
 use payoutsim_core::name::Name;
+use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::OnePay;
 use crate::auth::Tenant;
-use crate::error::{Id, OnePayError, OnePayJson};
+use crate::error::{Id, OnePayError, raw_json};
 use crate::idempotent::{Key, Post, Replayable};
-use crate::lifecycle::{announce, start_payout};
-use crate::model::Cashout;
+use crate::lifecycle::{announce_serialised, start_payout};
 use crate::pagination::{Params, paginate_filtered, paginate_iter};
 use crate::state::{CASHOUT, CashoutRec};
 use crate::validation::Fields;
@@ -46,16 +49,31 @@ async fn create(forced: Forced, post: Post) -> Response {
     })
 }
 
+/// A created cashout's answer: its id and the cashout serialised from its record.
+pub struct CreatedCashout {
+    id: UidText,
+    body: Bytes,
+}
+
 /// A cashout's creation is answered by the cashout itself in its first status, so its key
 /// keeps the cashout's id and a replay renders it again.
-impl Replayable for Cashout {
+impl Replayable for CreatedCashout {
     fn id(&self) -> &str {
-        &self.id
+        self.id.as_str()
     }
 
-    fn first_answer(onepay: &OnePay, tenant: &Tenant, id: &str) -> Option<Self> {
+    fn into_body(self) -> Bytes {
+        self.body
+    }
+
+    fn first_answer(
+        onepay: &OnePay,
+        tenant: &Tenant,
+        id: &str,
+    ) -> Option<Result<Bytes, OnePayError>> {
         tenant.with_data(onepay, |t| {
-            t.cashouts.get(id).map(|c| t.cashout_first_wire(c))
+            let c = t.cashouts.get(id)?;
+            Some(serialised(&t.cashout_view(c).first(), CASHOUT_BYTES))
         })
     }
 
@@ -66,6 +84,15 @@ impl Replayable for Cashout {
             }
         });
     }
+}
+
+/// Room for a cashout's JSON in the usual case (about 400 bytes without description or remarks),
+/// so its buffer is not grown while the store is locked.
+const CASHOUT_BYTES: usize = 512;
+
+/// `value` serialised ([`sized_answer`]) into a buffer of `capacity` bytes to start with.
+fn serialised<T: Serialize>(value: &T, capacity: usize) -> Result<Bytes, OnePayError> {
+    sized_answer(value, capacity).map_err(|e| OnePayError::Internal(e.to_string()))
 }
 
 /// Newest first unless `sort=created_at`; `filter[status]`, `filter[method]`,
@@ -89,30 +116,35 @@ async fn list(
     if status.is_none() && method.is_none() && external_id.is_none() {
         // No filter: the page is cut out of the table itself, O(per_page).
         let page = tenant.with_data(&onepay, |t| {
-            let wire = |c: &CashoutRec| t.cashout_wire(c);
-            if sort == "-created_at" {
-                paginate_iter(t.cashouts.iter().rev(), &params).map(wire)
+            let page = if sort == "-created_at" {
+                paginate_iter(t.cashouts.iter().rev(), &params).map(|c| t.cashout_view(c))
             } else {
-                paginate_iter(t.cashouts.iter(), &params).map(wire)
-            }
+                paginate_iter(t.cashouts.iter(), &params).map(|c| t.cashout_view(c))
+            };
+            serialised(&page, page_bytes(page.data.len()))
         });
-        return Ok(OnePayJson(page).into_response());
+        return Ok(raw_json(StatusCode::OK, page?));
     }
-    // A filter: each row is looked at by reference and wire objects are made for the page's.
+    // A filter: each row is looked at by reference, and the page's are serialised from theirs.
     let page = tenant.with_data(&onepay, |t| {
         let keep = |c: &&CashoutRec| {
             status.is_none_or(|s| c.lc.status == s)
                 && method.is_none_or(|m| c.method == m)
                 && external_id.is_none_or(|e| c.external_id.as_deref() == Some(e))
         };
-        let wire = |c: &CashoutRec| t.cashout_wire(c);
-        if sort == "-created_at" {
-            paginate_filtered(t.cashouts.iter().rev(), keep, &params).map(wire)
+        let page = if sort == "-created_at" {
+            paginate_filtered(t.cashouts.iter().rev(), keep, &params).map(|c| t.cashout_view(c))
         } else {
-            paginate_filtered(t.cashouts.iter(), keep, &params).map(wire)
-        }
+            paginate_filtered(t.cashouts.iter(), keep, &params).map(|c| t.cashout_view(c))
+        };
+        serialised(&page, page_bytes(page.data.len()))
     });
-    Ok(OnePayJson(page).into_response())
+    Ok(raw_json(StatusCode::OK, page?))
+}
+
+/// Room for a page of `n` cashouts and its bounds.
+fn page_bytes(n: usize) -> usize {
+    n * CASHOUT_BYTES + 128
 }
 
 async fn show(
@@ -120,9 +152,11 @@ async fn show(
     Auth(tenant): Auth<Tenant>,
     Id(id): Id,
 ) -> Result<Response, OnePayError> {
-    let cashout = tenant.with_data(&onepay, |t| t.cashouts.get(&id).map(|c| t.cashout_wire(c)));
-    let cashout = cashout.ok_or_else(|| OnePayError::not_found("Cashout"))?;
-    Ok(OnePayJson(cashout).into_response())
+    let body = tenant.with_data(&onepay, |t| {
+        (t.cashouts.get(&id)).map(|c| serialised(&t.cashout_view(c), CASHOUT_BYTES))
+    });
+    let body = body.ok_or_else(|| OnePayError::not_found("Cashout"))?;
+    Ok(raw_json(StatusCode::OK, body?))
 }
 
 fn create_cashout(
@@ -131,7 +165,7 @@ fn create_cashout(
     body: &Map<String, Value>,
     raw: &[u8],
     forced: &Forced,
-) -> Result<Cashout, OnePayError> {
+) -> Result<CreatedCashout, OnePayError> {
     let mut f = Fields::new(body).written(raw);
     let amount = f.amount("amount", true);
     let account_id = f.string("account_id", true, 255);
@@ -195,10 +229,13 @@ fn create_cashout(
             lc,
             key: None,
         };
-        let wire = t.cashout_wire(&rec);
+        let body = serialised(&t.cashout_view(&rec), CASHOUT_BYTES);
         t.cashouts.insert(id, rec);
-        Ok(wire)
+        Ok(CreatedCashout {
+            id: id.text(),
+            body: body?,
+        })
     })?;
-    announce(onepay, &tenant.name, "cashout.created", &cashout, now);
+    announce_serialised(onepay, &tenant.name, "cashout.created", &cashout.body, now);
     Ok(cashout)
 }

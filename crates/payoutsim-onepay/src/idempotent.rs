@@ -139,7 +139,8 @@ impl Post {
     /// ([`Replayable`]): the key keeps the object's id instead of the answer's bytes, and a
     /// replay renders the first answer again, byte for byte the same. The object's record keeps
     /// the key, so that when the object is dropped (`--max-objects-per-tenant`) the key is
-    /// handed the answer's bytes for the rest of its life.
+    /// handed the answer's bytes for the rest of its life. `create` answers the object already
+    /// serialised (while its record was at hand), so no owned copy of it is made.
     pub fn created_object<T: Replayable>(
         mut self,
         key: Key,
@@ -147,24 +148,23 @@ impl Post {
     ) -> Response {
         self.key = key;
         let render = |onepay: &OnePay, tenant: &Tenant, id: &str| {
-            T::first_answer(onepay, tenant, id).map(|object| reply(StatusCode::CREATED, &object))
+            T::first_answer(onepay, tenant, id).map(|body| body.map(|b| (StatusCode::CREATED, b)))
         };
         let (map, reservation) = match self.open(render) {
             Opened::Go(map, reservation) => (map, reservation),
             Opened::Answered(early) => return early,
         };
-        let made = create(&self.onepay, &self.tenant, &map)
-            .and_then(|object| Ok((reply(StatusCode::CREATED, &object)?, object)));
-        match made {
-            Ok(((status, body), object)) => {
+        match create(&self.onepay, &self.tenant, &map) {
+            Ok(object) => {
                 if let Some(reservation) = reservation {
                     let now = self.onepay.engine().now_for(&self.tenant.name);
-                    let kept = reservation.keep_object(status.as_u16(), object.id(), now);
+                    let created = StatusCode::CREATED.as_u16();
+                    let kept = reservation.keep_object(created, object.id(), now);
                     if let Some(key) = kept {
                         T::remember_key(&self.onepay, &self.tenant, object.id(), key);
                     }
                 }
-                answer(status, body)
+                answer(StatusCode::CREATED, object.into_body())
             }
             Err(e) => e.into_response(),
         }
@@ -223,14 +223,23 @@ enum Opened<'a> {
     Answered(Response),
 }
 
-/// A wire object whose first answer can be rendered again from its record, so that an
-/// idempotency key keeps its id rather than the answer's bytes ([`Post::created_object`]).
-pub trait Replayable: Serialize + Sized {
+/// A created object's answer, serialised, whose first answer can be rendered again from its
+/// record, so that an idempotency key keeps its id rather than the answer's bytes
+/// ([`Post::created_object`]).
+pub trait Replayable: Sized {
     /// The object's id.
     fn id(&self) -> &str;
 
-    /// The first answer of `tenant`'s object `id`, rendered again (`None` if it holds none).
-    fn first_answer(onepay: &OnePay, tenant: &Tenant, id: &str) -> Option<Self>;
+    /// The answer's bytes (the object as its creation answers it).
+    fn into_body(self) -> Bytes;
+
+    /// The first answer of `tenant`'s object `id`, rendered again as bytes (`None` if it holds
+    /// none).
+    fn first_answer(
+        onepay: &OnePay,
+        tenant: &Tenant,
+        id: &str,
+    ) -> Option<Result<Bytes, OnePayError>>;
 
     /// Records on object `id` the key whose kept answer names it (shared with the store).
     fn remember_key(onepay: &OnePay, tenant: &Tenant, id: &str, key: Arc<str>);

@@ -19,6 +19,7 @@ use payoutsim_core::machine::{Lifecycle, StateMachine};
 use payoutsim_core::{Cause, Transition};
 use serde::Serialize;
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 use crate::OnePay;
 use crate::model::Remarks;
@@ -59,17 +60,25 @@ pub fn event_for(status: &str) -> Option<&'static str> {
     }
 }
 
-/// Event `name` of `tenant` about `data`, if some webhook of the tenant wants it.
+/// Event `name` of `tenant` about the object `data` makes, if some webhook of the tenant wants
+/// it (`data` is not made when none does).
 fn event<T: Serialize>(
     onepay: &OnePay,
     tenant: &str,
     name: &'static str,
-    data: &T,
+    data: impl FnOnce() -> Option<T>,
 ) -> Option<Event> {
     if !onepay.wants(tenant, name) {
         return None;
     }
-    Event::json(name, &WebhookPayload { event: name, data })
+    let data = data()?;
+    Event::json(
+        name,
+        &WebhookPayload {
+            event: name,
+            data: &data,
+        },
+    )
 }
 
 /// Sends `{"event": name, "data": data}` to the tenant's webhooks that want `name`.
@@ -80,6 +89,22 @@ pub(crate) fn announce<T: Serialize>(
     data: &T,
     at: DateTime<Utc>,
 ) {
+    let events = event(onepay, tenant, name, || Some(data))
+        .into_iter()
+        .collect();
+    onepay.emit(tenant, events, at);
+}
+
+/// [`announce`] of an object already serialised (the answer's bytes, `body`): the payload holds
+/// those bytes as they are, the bytes the object itself would serialise to.
+pub(crate) fn announce_serialised(
+    onepay: &OnePay,
+    tenant: &str,
+    name: &'static str,
+    body: &[u8],
+    at: DateTime<Utc>,
+) {
+    let data = || serde_json::from_slice::<&RawValue>(body).ok();
     let events = event(onepay, tenant, name, data).into_iter().collect();
     onepay.emit(tenant, events, at);
 }
@@ -119,7 +144,7 @@ fn transition_event(onepay: &OnePay, t: &mut TenantData, change: &Transition) ->
     let (kind, id) = (change.kind.as_str(), change.object_id.as_str());
     let forced = (change.cause == Cause::Admin).then_some("FORCED");
     let name = after_change(t, kind, id, (change.from(), &change.to), change.at, forced)?;
-    event(onepay, &change.tenant, name, &wire(t, kind, id)?)
+    event(onepay, &change.tenant, name, || wire(t, kind, id))
 }
 
 /// Side effects of payout `id` moving `from` -> `to` at `at`; returns the event to announce, if

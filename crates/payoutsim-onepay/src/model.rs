@@ -6,6 +6,8 @@
 //!   [`Webhook`], [`Balance`], [`Data`]
 
 use chrono::{DateTime, Utc};
+use payoutsim_core::clock::push_date_time;
+use payoutsim_core::inline::InlineStr;
 use serde::{Serialize, Serializer};
 
 /// A money amount in cents, rendered as the JSON number a client sent (`1000`, `1000.5`).
@@ -44,17 +46,17 @@ pub fn amount_label(cents: i64) -> String {
 
 /// Laravel's JSON date: seconds precision, a literal `.000000Z`.
 pub fn laravel_date(t: DateTime<Utc>) -> String {
-    use chrono::{Datelike, Timelike};
-    // Written out rather than `format()`: strftime parsing showed in the request profile.
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.000000Z",
-        t.year(),
-        t.month(),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    )
+    laravel_text(t).as_str().to_string()
+}
+
+/// [`laravel_date`]'s text written on the stack (a wire view serialises it with no allocation).
+/// `YYYY-MM-DDTHH:MM:SS.000000Z` is 27 bytes; a year outside 0..=9999 (chrono's reach is
+/// ±262143) is written as `{:04}` writes it, sign and all, hence the room for 30.
+pub fn laravel_text(t: DateTime<Utc>) -> InlineStr<32> {
+    let mut text = InlineStr::new();
+    push_date_time(&mut text, t);
+    text.push_str(".000000Z");
+    text
 }
 
 /// `{"data": …}`, the wrapper of single objects in the balances and webhooks APIs.
@@ -209,5 +211,38 @@ mod tests {
             .unwrap()
             .with_timezone(&Utc);
         assert_eq!(laravel_date(t), "2024-10-17T18:07:18.000000Z");
+    }
+
+    #[test]
+    fn a_stack_written_date_is_the_text_format_writes_for_every_year() {
+        use chrono::{Datelike, TimeZone, Timelike};
+        let written = |t: DateTime<Utc>| {
+            format!(
+                "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.000000Z",
+                t.year(),
+                t.month(),
+                t.day(),
+                t.hour(),
+                t.minute(),
+                t.second()
+            )
+        };
+        let years = [
+            -262_143, -10_000, -5, 0, 7, 99, 999, 1970, 2024, 9999, 10_000, 262_142,
+        ];
+        for year in years {
+            for (mo, d, h, mi, s) in [(1, 1, 0, 0, 0), (12, 31, 23, 59, 59), (2, 9, 7, 5, 3)] {
+                let t = Utc.with_ymd_and_hms(year, mo, d, h, mi, s).unwrap();
+                assert_eq!(laravel_text(t).as_str(), written(t), "{year}");
+                assert_eq!(laravel_date(t), written(t));
+                let json = serde_json::to_string(&laravel_text(t)).unwrap();
+                assert_eq!(json, format!("\"{}\"", written(t)));
+            }
+        }
+        let t = Utc.with_ymd_and_hms(2024, 10, 17, 18, 7, 18).unwrap();
+        assert_eq!(
+            t.with_nanosecond(123_456_789).map(laravel_date),
+            Some(laravel_date(t))
+        );
     }
 }

@@ -16,8 +16,9 @@ use crate::OnePayConfig;
 use crate::banks;
 use crate::model::{
     Account, Amount, BalanceAccount, BalanceCashout, BankRef, Cashout, Customer, Remarks,
-    amount_label, laravel_date,
+    amount_label, laravel_date, laravel_text,
 };
+use serde::ser::{Serialize, SerializeStruct, Serializer};
 
 /// Kinds of objects with a lifecycle, as the engine and the admin API name them.
 pub const CASHOUT: &str = "cashout";
@@ -299,6 +300,16 @@ impl TenantData {
         }
     }
 
+    /// Cashout `c` as the wire shows it, borrowed from the record ([`CashoutView`]): what the
+    /// answers serialise (the owned [`TenantData::cashout_wire`] serves where a `Value` is made).
+    pub fn cashout_view<'a>(&self, c: &'a CashoutRec) -> CashoutView<'a> {
+        CashoutView {
+            rec: c,
+            is_test: self.is_test,
+            first: false,
+        }
+    }
+
     /// The cashout as its creation answered it: its first status, `updated_at` its creation,
     /// no remarks (what a replay of the creation's idempotency key renders again).
     pub fn cashout_first_wire(&self, c: &CashoutRec) -> Cashout {
@@ -354,6 +365,56 @@ impl TenantData {
     }
 }
 
+/// A cashout's wire object borrowed from its record: the bytes the owned [`Cashout`] serialises
+/// to, field for field and in its order, without copying a field (ids and dates are written on
+/// the stack, the names and texts are the record's own). Serialised while the store is borrowed.
+#[derive(Clone, Copy, Debug)]
+pub struct CashoutView<'a> {
+    rec: &'a CashoutRec,
+    is_test: bool,
+    /// As [`TenantData::cashout_first_wire`] renders it.
+    first: bool,
+}
+
+impl CashoutView<'_> {
+    /// The cashout as its creation answered it (its first status, `updated_at` its creation, no
+    /// remarks), as [`TenantData::cashout_first_wire`] renders it.
+    pub fn first(self) -> Self {
+        Self {
+            first: true,
+            ..self
+        }
+    }
+}
+
+impl Serialize for CashoutView<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let c = self.rec;
+        let (status, updated_at, remarks) = if self.first {
+            let first = c.lc.history.first().map_or(c.lc.status, |f| f.status);
+            (first, c.created_at, None)
+        } else {
+            (c.lc.status, c.updated_at, c.remarks.as_deref())
+        };
+        let mut w = s.serialize_struct("Cashout", 14)?;
+        w.serialize_field("id", c.id.text().as_str())?;
+        w.serialize_field("customer_id", c.customer_id.text().as_str())?;
+        w.serialize_field("account_id", c.account_id.text().as_str())?;
+        w.serialize_field("is_test", &self.is_test)?;
+        w.serialize_field("amount", &Amount(c.amount))?;
+        w.serialize_field("status", status.as_str())?;
+        w.serialize_field("scheduled_at", &None::<&str>)?;
+        w.serialize_field("created_at", &laravel_text(c.created_at))?;
+        w.serialize_field("external_id", &c.external_id.as_deref())?;
+        w.serialize_field("method", c.method.as_str())?;
+        w.serialize_field("currency", c.currency.as_str())?;
+        w.serialize_field("description", &c.description.as_deref())?;
+        w.serialize_field("updated_at", &laravel_text(updated_at))?;
+        w.serialize_field("remarks", &remarks)?;
+        w.end()
+    }
+}
+
 /// Where the kit finds a tenant's lifecycles: cashouts, balance cashouts and accounts.
 impl Records for TenantData {
     fn lifecycle(&self, kind: &str, id: &str) -> Option<&Lifecycle> {
@@ -390,7 +451,7 @@ impl Bounded for TenantData {
         let cashouts = self.cashouts.drop_oldest(n, |c| settled(&c.lc), |c| c.id);
         for c in &cashouts {
             let Some(key) = &c.key else { continue };
-            let Ok(body) = answer_bytes(&self.cashout_first_wire(c)) else {
+            let Ok(body) = answer_bytes(&self.cashout_view(c).first()) else {
                 continue;
             };
             self.frozen.push(FrozenAnswer {
@@ -449,6 +510,127 @@ mod tests {
             Some("processing")
         );
         assert!(m.next_edge("processing", magic.outcome).is_none());
+    }
+
+    /// A spread of cashout records: amounts whole and in cents (zero and negative too), every
+    /// status reached by its own history (and one with none), with and without the optional
+    /// texts (some needing escapes) and remarks.
+    fn spread_of_cashouts() -> Vec<CashoutRec> {
+        use chrono::TimeZone;
+        use payoutsim_core::machine::StatusChange;
+        let at = |s: i64| Utc.timestamp_opt(1_729_188_438 + s, 0).unwrap();
+        let histories: Vec<Vec<&str>> = vec![
+            vec![],
+            vec!["pending"],
+            vec!["pending", "processing"],
+            vec!["pending", "processing", "processed"],
+            vec!["pending", "processing", "failed"],
+            vec!["processing", "failed", "processed"],
+        ];
+        let amounts = [100_000, 100_050, 100_005, 66_600, 1, 0, -1, -100, -12_345];
+        let texts = [None, Some("Pago \"ñ\" \\ tab\tline\n</x> \u{1F4B8}")];
+        let remarks = [
+            None,
+            Some(remarks_for("ACCOUNT_CLOSED")),
+            Some(remarks_for("FORCED")),
+        ];
+        let mut n = 0u128;
+        let mut out = Vec::new();
+        for history in &histories {
+            for &amount in &amounts {
+                for (external_id, description) in [(0, 0), (0, 1), (1, 0), (1, 1)] {
+                    for remarks in &remarks {
+                        n += 1;
+                        let status = history.last().copied().unwrap_or("pending");
+                        let method = if n.is_multiple_of(2) { "ACH" } else { "TURBO" };
+                        let history = (history.iter().enumerate())
+                            .map(|(i, s)| StatusChange {
+                                status: Name::new(s),
+                                at: at(i as i64 * 61),
+                            })
+                            .collect();
+                        out.push(CashoutRec {
+                            id: Uid::from_u128(n << 64 | n),
+                            customer_id: Uid::from_u128(u128::MAX - n),
+                            account_id: Uid::from_u128(n * 0x1234_5678_9abc_def1),
+                            amount,
+                            method: Name::new(method),
+                            currency: Name::new("COP"),
+                            description: texts[description].map(Into::into),
+                            external_id: texts[external_id].map(|t| format!("ext-{n}-{t}").into()),
+                            created_at: at(0),
+                            updated_at: at(n as i64 * 3_607),
+                            remarks: remarks.clone().map(Box::new),
+                            lc: Lifecycle {
+                                kind: Name::new(CASHOUT),
+                                variant: Name::new(method),
+                                status: Name::new(status),
+                                outcome: Name::new("processed"),
+                                reason: None,
+                                history,
+                            },
+                            key: None,
+                        });
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn a_cashout_view_writes_the_bytes_of_the_owned_cashout_current_and_first() {
+        let records = spread_of_cashouts();
+        assert!(records.len() > 500);
+        for is_test in [true, false] {
+            let t = TenantData::new(is_test, 0);
+            for c in &records {
+                let view = serde_json::to_vec(&t.cashout_view(c)).unwrap();
+                let owned = serde_json::to_vec(&t.cashout_wire(c)).unwrap();
+                assert_eq!(
+                    String::from_utf8(view).unwrap(),
+                    String::from_utf8(owned).unwrap()
+                );
+                let view = serde_json::to_vec(&t.cashout_view(c).first()).unwrap();
+                let owned = serde_json::to_vec(&t.cashout_first_wire(c)).unwrap();
+                assert_eq!(
+                    String::from_utf8(view).unwrap(),
+                    String::from_utf8(owned).unwrap()
+                );
+                assert_eq!(
+                    answer_bytes(&t.cashout_view(c).first()).unwrap(),
+                    answer_bytes(&t.cashout_first_wire(c)).unwrap()
+                );
+                assert_eq!(
+                    serde_json::to_value(t.cashout_view(c)).unwrap(),
+                    serde_json::to_value(t.cashout_wire(c)).unwrap()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_page_of_cashout_views_writes_the_bytes_of_the_page_of_owned_cashouts() {
+        use crate::pagination::{Params, paginate_iter};
+        let records = spread_of_cashouts();
+        let t = TenantData::new(true, 0);
+        let query = |page: usize, per_page: usize| {
+            let raw = vec![
+                ("page".to_string(), page.to_string()),
+                ("per_page".to_string(), per_page.to_string()),
+            ];
+            Params::from_query(Ok(axum::extract::Query(raw))).unwrap()
+        };
+        for (page, per_page) in [(1, 20), (2, 200), (4, 200), (9, 7), (1, 1)] {
+            let params = query(page, per_page);
+            let views = paginate_iter(records.iter().rev(), &params).map(|c| t.cashout_view(c));
+            let owned = paginate_iter(records.iter().rev(), &params).map(|c| t.cashout_wire(c));
+            assert_eq!(
+                String::from_utf8(serde_json::to_vec(&views).unwrap()).unwrap(),
+                String::from_utf8(serde_json::to_vec(&owned).unwrap()).unwrap(),
+                "page {page} of {per_page}"
+            );
+        }
     }
 
     #[test]

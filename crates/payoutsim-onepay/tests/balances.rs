@@ -383,7 +383,7 @@ async fn transitions_are_logged_as_created_timeline_or_admin() {
 
     let causes = |id: &str| -> Vec<(Option<String>, String, &'static str)> {
         (sim.engine.transitions(Some("onepay"), Some(id)).into_iter())
-            .map(|t| (t.from, t.to, t.cause))
+            .map(|t| (t.from.map(String::from), t.to.into(), t.cause))
             .collect()
     };
     let some = |s: &str| Some(s.to_string());

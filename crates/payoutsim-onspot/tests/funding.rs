@@ -269,7 +269,7 @@ async fn objects_and_machines_show_the_state_and_the_table() {
     assert_eq!(machines["machines"][0]["initial"], "pending_funding");
     let moves: Vec<(Option<String>, String)> = transitions
         .iter()
-        .map(|r| (r.from.clone(), r.to.clone()))
+        .map(|r| (r.from.map(String::from), r.to.into()))
         .collect();
     assert_eq!(moves.len(), 4);
     assert_eq!(moves[3], (Some("pending_funding".into()), "active".into()));
@@ -300,7 +300,7 @@ async fn activation_by_funds_is_logged_as_timeline_and_a_forced_status_as_admin(
     let log: Vec<(&str, Option<String>, String)> = (sim.engine.transitions(Some("onspot"), None))
         .into_iter()
         .skip(3)
-        .map(|r| (r.cause, r.from, r.to))
+        .map(|r| (r.cause, r.from.map(String::from), r.to.into()))
         .collect();
     assert_eq!(
         log,

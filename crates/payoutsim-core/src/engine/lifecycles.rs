@@ -66,12 +66,12 @@ impl Transition {
 pub struct TransitionRecord {
     #[serde(serialize_with = "crate::clock::serialize_rfc3339")]
     pub at: DateTime<Utc>,
-    pub provider: String,
+    pub provider: Name,
     pub tenant: String,
-    pub kind: String,
+    pub kind: Name,
     pub object_id: String,
-    pub from: Option<String>,
-    pub to: String,
+    pub from: Option<Name>,
+    pub to: Name,
     /// `created`, `timeline` or `admin`.
     pub cause: &'static str,
     /// The fault rule that forced the object's terminal outcome (on its `created` record).
@@ -84,10 +84,10 @@ pub struct TransitionRecord {
 #[derive(Clone, Copy)]
 struct Entry<'a> {
     tenant: &'a str,
-    kind: &'a str,
+    kind: Name,
     object_id: &'a str,
-    from: Option<&'a str>,
-    to: &'a str,
+    from: Option<Name>,
+    to: Name,
     at: DateTime<Utc>,
     cause: Cause,
 }
@@ -96,10 +96,10 @@ impl<'a> Entry<'a> {
     fn of(t: &'a Transition) -> Self {
         Self {
             tenant: &t.tenant,
-            kind: &t.kind,
+            kind: Name::new(&t.kind),
             object_id: &t.object_id,
-            from: t.from.as_deref(),
-            to: &t.to,
+            from: t.from.as_deref().map(Name::new),
+            to: Name::new(&t.to),
             at: t.at,
             cause: t.cause,
         }
@@ -132,10 +132,10 @@ impl Engine {
         };
         let created = Entry {
             tenant,
-            kind: &lc.kind,
+            kind: lc.kind,
             object_id,
             from: None,
-            to: &lc.status,
+            to: lc.status,
             at,
             cause: Cause::Created,
         };
@@ -259,10 +259,10 @@ impl Engine {
         tracing::debug!(
             provider,
             tenant = t.tenant,
-            kind = t.kind,
+            kind = %t.kind,
             object_id = t.object_id,
-            from = t.from,
-            to = t.to,
+            from = t.from.as_deref(),
+            to = %t.to,
             cause = t.cause.as_str(),
             "transition"
         );
@@ -272,12 +272,13 @@ impl Engine {
         }
         log.push_back(TransitionRecord {
             at: t.at,
-            provider: provider.into(),
+            // Interned: a record copies only the tenant's name and the object's id.
+            provider: Name::new(provider),
             tenant: t.tenant.into(),
-            kind: t.kind.into(),
+            kind: t.kind,
             object_id: t.object_id.into(),
-            from: t.from.map(str::to_string),
-            to: t.to.into(),
+            from: t.from,
+            to: t.to,
             cause: t.cause.as_str(),
             forced_by,
         });

@@ -50,6 +50,27 @@ pub enum WireFault {
 /// is flushed first.
 const CUT_AFTER: Duration = Duration::from_millis(20);
 
+/// What a connection can serve: an axum `Router`, or any service that answers as one does.
+pub trait Served:
+    tower::Service<Request<Body>, Response = Response, Error = Infallible, Future: Send + 'static>
+    + Clone
+    + Send
+    + 'static
+{
+}
+
+impl<S> Served for S where
+    S: tower::Service<
+            Request<Body>,
+            Response = Response,
+            Error = Infallible,
+            Future: Send + 'static,
+        > + Clone
+        + Send
+        + 'static
+{
+}
+
 /// Serves one accepted socket with `router` (an axum `Router`, or any service that answers
 /// like one) over HTTP/1.1, enacting [`WireFault`] marks. `stop` ends a hang when the server
 /// shuts down.
@@ -59,11 +80,7 @@ pub fn connection<S>(
     stop: watch::Receiver<bool>,
 ) -> hyper::server::conn::http1::Connection<TokioIo<FaultIo>, Enact<S>>
 where
-    S: tower::Service<Request<Body>, Response = Response, Error = Infallible>
-        + Clone
-        + Send
-        + 'static,
-    S::Future: Send + 'static,
+    S: Served,
 {
     let mut builder = hyper::server::conn::http1::Builder::new();
     builder.keep_alive(true);
@@ -85,11 +102,7 @@ pub fn connection_with<S>(
     body_timeout: Option<Duration>,
 ) -> hyper::server::conn::http1::Connection<TokioIo<FaultIo>, Enact<S>>
 where
-    S: tower::Service<Request<Body>, Response = Response, Error = Infallible>
-        + Clone
-        + Send
-        + 'static,
-    S::Future: Send + 'static,
+    S: Served,
 {
     let reset = Arc::new(AtomicBool::new(false));
     let peer = stream.peer_addr().ok();
@@ -194,11 +207,7 @@ fn closed(why: &str) -> io::Error {
 
 impl<S> hyper::service::Service<Request<Incoming>> for Enact<S>
 where
-    S: tower::Service<Request<Body>, Response = Response, Error = Infallible>
-        + Clone
-        + Send
-        + 'static,
-    S::Future: Send + 'static,
+    S: Served,
 {
     type Response = Response;
     type Error = io::Error;

@@ -8,7 +8,6 @@
 //! closes what is left.
 
 use std::collections::BTreeMap;
-use std::convert::Infallible;
 use std::io;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -199,14 +198,7 @@ async fn serve_listener<S>(
     mut stopped: watch::Receiver<bool>,
 ) -> io::Result<()>
 where
-    S: tower::Service<
-            axum::extract::Request,
-            Response = axum::response::Response,
-            Error = Infallible,
-        > + Clone
-        + Send
-        + 'static,
-    S::Future: Send + 'static,
+    S: wire::Served,
 {
     let graceful = GracefulShutdown::new();
     let for_connections = stopped.clone();

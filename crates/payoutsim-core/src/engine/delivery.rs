@@ -192,7 +192,7 @@ impl Engine {
         }
         let timeout =
             (self.0.config.webhook_timeout).unwrap_or(self.0.outbox.policy_of(&m).timeout);
-        let mut req = (self.0.http.post(&m.target.url))
+        let mut req = (self.http().post(&m.target.url))
             .timeout(timeout)
             .body(m.payload.body.clone());
         // The admin listener's inboxes obey the admin token; the delivery records do not show it.

@@ -181,7 +181,9 @@ struct Shared {
     outbox: Outbox,
     transitions: Mutex<VecDeque<TransitionRecord>>,
     providers: RwLock<BTreeMap<&'static str, Weak<dyn Provider>>>,
-    http: reqwest::Client,
+    /// The webhook sender's HTTP client, built on the first delivery ([`Engine::http`]): its TLS
+    /// set-up is code and memory a simulator that sends no webhook never needs.
+    http: std::sync::OnceLock<reqwest::Client>,
     /// Permits for lane senders: at most [`SENDERS_AT_ONCE`] lanes are sent to at once.
     senders: Arc<tokio::sync::Semaphore>,
     /// Bumped each time a sender finishes an attempt (what `settle` waits on).
@@ -233,16 +235,6 @@ impl std::fmt::Debug for Engine {
 
 impl Engine {
     pub fn new(config: EngineConfig) -> Self {
-        // A receiver that is down refuses or times out its connection quickly; one that accepts
-        // and never answers is cut off by the attempt's own timeout.
-        let timeout = config.webhook_timeout.unwrap_or(config.webhooks.timeout);
-        let connect = timeout.min(Duration::from_secs(1));
-        let http = reqwest::Client::builder()
-            .timeout(timeout)
-            .connect_timeout(connect)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap_or_default();
         Self(Arc::new(Shared {
             clock: Clock::new(&config.clock),
             ids: Ids::new(config.seed),
@@ -261,7 +253,7 @@ impl Engine {
             ),
             transitions: Mutex::new(VecDeque::new()),
             providers: RwLock::new(BTreeMap::new()),
-            http,
+            http: std::sync::OnceLock::new(),
             senders: Arc::new(tokio::sync::Semaphore::new(SENDERS_AT_ONCE)),
             progress: tokio::sync::watch::channel(0).0,
             stop: tokio::sync::watch::channel(false).0,
@@ -275,6 +267,23 @@ impl Engine {
             objects: std::sync::atomic::AtomicUsize::new(0),
             config,
         }))
+    }
+
+    /// The webhook sender's HTTP client, built the first time it is needed. A receiver that is
+    /// down refuses or times out its connection quickly; one that accepts and never answers is
+    /// cut off by the attempt's own timeout.
+    pub(crate) fn http(&self) -> &reqwest::Client {
+        self.0.http.get_or_init(|| {
+            let config = &self.0.config;
+            let timeout = config.webhook_timeout.unwrap_or(config.webhooks.timeout);
+            let connect = timeout.min(Duration::from_secs(1));
+            reqwest::Client::builder()
+                .timeout(timeout)
+                .connect_timeout(connect)
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap_or_default()
+        })
     }
 
     pub fn downgrade(&self) -> WeakEngine {

@@ -81,25 +81,28 @@ impl Delay {
     }
 }
 
-/// One allowed move between statuses.
+/// One allowed move between statuses. Its statuses are interned when the machine is built or
+/// read, so that stepping an object along it looks nothing up.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Edge {
-    pub from: String,
-    pub to: String,
+    pub from: Name,
+    pub to: Name,
     pub after: Delay,
 }
 
-/// A provider's state machine for one kind (and variant) of object.
+/// A provider's state machine for one kind (and variant) of object. Its names are interned
+/// ([`Name`]) once, when it is built or read: starting an object on it and stepping the object
+/// take them as they are. They read and write as their text.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StateMachine {
     /// The kind of object, e.g. `cashout`.
-    pub kind: String,
+    pub kind: Name,
     /// The variant, e.g. `ACH`; empty when the kind has one machine.
-    pub variant: String,
-    pub initial: String,
+    pub variant: Name,
+    pub initial: Name,
     pub edges: Vec<Edge>,
     /// Terminal statuses; the first is the default (success) outcome.
-    pub terminal: Vec<String>,
+    pub terminal: Vec<Name>,
 }
 
 impl StateMachine {
@@ -109,7 +112,7 @@ impl StateMachine {
             variant: variant.into(),
             initial: initial.into(),
             edges: Vec::new(),
-            terminal: terminal.iter().map(|s| s.to_string()).collect(),
+            terminal: terminal.iter().map(|s| Name::new(s)).collect(),
         }
     }
 
@@ -124,26 +127,36 @@ impl StateMachine {
     }
 
     /// The success outcome: the first terminal status.
-    pub fn success(&self) -> &str {
-        self.terminal.first().map(String::as_str).unwrap_or("")
+    pub fn success(&self) -> Name {
+        self.terminal.first().copied().unwrap_or_default()
     }
 
     pub fn is_terminal(&self, status: &str) -> bool {
         self.terminal.iter().any(|t| t == status)
     }
 
+    /// The machine's own interned name of `status`, found without the interner (`None` when
+    /// the machine does not know it).
+    pub fn status(&self, status: &str) -> Option<Name> {
+        std::iter::once(&self.initial)
+            .chain(self.edges.iter().flat_map(|e| [&e.from, &e.to]))
+            .chain(&self.terminal)
+            .find(|s| **s == status)
+            .copied()
+    }
+
+    /// `status` as a name: the machine's own when it knows it (no lookup), else interned.
+    pub fn interned(&self, status: &str) -> Name {
+        self.status(status).unwrap_or_else(|| Name::new(status))
+    }
+
     pub fn knows(&self, status: &str) -> bool {
-        self.initial == status
-            || self
-                .edges
-                .iter()
-                .any(|e| e.from == status || e.to == status)
-            || self.is_terminal(status)
+        self.status(status).is_some()
     }
 
     /// Every status it knows, the initial one first, then in edge order.
     pub fn statuses(&self) -> Vec<String> {
-        let mut all = vec![self.initial.clone()];
+        let mut all: Vec<Name> = vec![self.initial];
         let terminal = self.terminal.iter();
         for s in self
             .edges
@@ -152,10 +165,10 @@ impl StateMachine {
             .chain(terminal)
         {
             if !all.contains(s) {
-                all.push(s.clone());
+                all.push(*s);
             }
         }
-        all
+        all.into_iter().map(String::from).collect()
     }
 
     /// The edge an object in `from`, destined for `outcome`, takes next: the edge straight to
@@ -280,6 +293,26 @@ mod tests {
             Some("processed")
         );
         assert!(m.next_edge("processed", "processed").is_none());
+    }
+
+    #[test]
+    fn a_machine_holds_its_statuses_as_names_and_reads_and_writes_them_as_text() {
+        let m = cashout();
+        let json = serde_json::to_value(&m).unwrap();
+        let back: StateMachine = serde_json::from_value(json.clone()).unwrap();
+
+        assert_eq!(m.status("processing"), Some(Name::new("processing")));
+        assert_eq!(m.status("settled"), None);
+        assert_eq!(m.interned("settled"), Name::new("settled"));
+        assert_eq!(m.success(), "processed");
+        assert_eq!(json["kind"], "cashout");
+        assert_eq!(json["edges"][0]["to"], "processing");
+        assert_eq!(json["terminal"], serde_json::json!(["processed", "failed"]));
+        assert_eq!(back, m);
+        assert_eq!(
+            m.statuses(),
+            ["pending", "processing", "processed", "failed"]
+        );
     }
 
     #[test]

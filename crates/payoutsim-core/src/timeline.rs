@@ -99,7 +99,7 @@ impl Timeline {
 
     pub fn schedule(
         &self,
-        provider: &str,
+        provider: impl Into<Name>,
         tenant: &str,
         due: DateTime<Utc>,
         action: Action,

@@ -51,12 +51,12 @@ pub fn check_rule(engine: &Engine, rule: &Rule, at: &str) -> Result<(), String> 
             Some(p) => vec![p.clone()],
             None => engine.providers(),
         };
-        let terminal: BTreeSet<String> = candidates
+        let terminal: BTreeSet<payoutsim_core::name::Name> = candidates
             .iter()
             .flat_map(|p| p.machines())
             .flat_map(|m| m.terminal.clone())
             .collect();
-        if !terminal.contains(status) {
+        if !terminal.contains(status.as_str()) {
             let list: Vec<_> = terminal.into_iter().collect();
             return Err(format!(
                 "{at}fault.status: `{status}` is not a terminal status of {} (known: {})",

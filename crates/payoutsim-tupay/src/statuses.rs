@@ -134,10 +134,10 @@ mod tests {
     }
 
     fn path(m: &StateMachine, outcome: &str) -> Vec<String> {
-        let mut at = m.initial.clone();
+        let mut at = m.initial.to_string();
         let mut out = vec![at.clone()];
         while let Some(e) = m.next_edge(&at, outcome) {
-            at = e.to.clone();
+            at = e.to.to_string();
             out.push(at.clone());
         }
         out

@@ -93,13 +93,15 @@ struct Entry<'a> {
 }
 
 impl<'a> Entry<'a> {
-    fn of(t: &'a Transition) -> Self {
+    /// The record of `t`, a change of an object of `kind` from `from` to `to` (the names the
+    /// lifecycle and its machine hold already: none is looked up).
+    fn of(t: &'a Transition, kind: Name, from: Name, to: Name) -> Self {
         Self {
             tenant: &t.tenant,
-            kind: Name::new(&t.kind),
+            kind,
             object_id: &t.object_id,
-            from: t.from.as_deref().map(Name::new),
-            to: Name::new(&t.to),
+            from: Some(from),
+            to,
             at: t.at,
             cause: t.cause,
         }
@@ -112,7 +114,7 @@ impl Engine {
     /// and schedules its first timed edge.
     pub fn start_lifecycle(
         &self,
-        provider: &str,
+        provider: Name,
         tenant: &str,
         machine: &StateMachine,
         object_id: &str,
@@ -120,13 +122,17 @@ impl Engine {
         at: DateTime<Utc>,
     ) -> Lifecycle {
         let Destiny { outcome, forced_by } = destiny;
-        let (outcome, reason) = outcome.unwrap_or_else(|| (machine.success().to_string(), None));
-        let status = Name::new(&machine.initial);
+        // The machine's names were interned when it was built: nothing is looked up here.
+        let (outcome, reason) = match outcome {
+            Some((outcome, reason)) => (machine.interned(&outcome), reason),
+            None => (machine.success(), None),
+        };
+        let status = machine.initial;
         let lc = Lifecycle {
-            kind: Name::new(&machine.kind),
-            variant: Name::new(&machine.variant),
+            kind: machine.kind,
+            variant: machine.variant,
             status,
-            outcome: Name::new(&outcome),
+            outcome,
             reason,
             history: vec![StatusChange { status, at }],
         };
@@ -164,9 +170,9 @@ impl Engine {
         if lc.status != *from {
             return None;
         }
-        let change = self.enter(lc, &due.tenant, object_id, to, due.due, Cause::Timeline);
-        self.log_transition(&due.provider, Entry::of(&change), None);
-        self.schedule_next(&due.provider, &due.tenant, machine, object_id, lc, due.due);
+        let change = self.enter(lc, &due.tenant, object_id, *to, due.due, Cause::Timeline);
+        self.log_transition(due.provider, Entry::of(&change, lc.kind, *from, *to), None);
+        self.schedule_next(due.provider, &due.tenant, machine, object_id, lc, due.due);
         Some(change)
     }
 
@@ -177,7 +183,7 @@ impl Engine {
     #[allow(clippy::too_many_arguments)]
     pub fn move_lifecycle(
         &self,
-        provider: &str,
+        provider: Name,
         tenant: &str,
         machine: &StateMachine,
         object_id: &str,
@@ -193,19 +199,21 @@ impl Engine {
                 machine.statuses().join(", ")
             ));
         }
+        let to = machine.interned(to);
         self.0.timeline.cancel_object(tenant, object_id);
-        if machine.is_terminal(&lc.status) && !machine.is_terminal(to) {
-            lc.outcome = Name::new(machine.success());
+        if machine.is_terminal(&lc.status) && !machine.is_terminal(&to) {
+            lc.outcome = machine.success();
             lc.reason = None;
         }
-        if machine.is_terminal(to) {
-            lc.outcome = Name::new(to);
+        if machine.is_terminal(&to) {
+            lc.outcome = to;
             if lc.reason.is_none() {
                 lc.reason = reason;
             }
         }
+        let from = lc.status;
         let change = self.enter(lc, tenant, object_id, to, at, cause);
-        self.log_transition(provider, Entry::of(&change), None);
+        self.log_transition(provider, Entry::of(&change, lc.kind, from, to), None);
         self.schedule_next(provider, tenant, machine, object_id, lc, at);
         Ok(change)
     }
@@ -215,11 +223,10 @@ impl Engine {
         lc: &mut Lifecycle,
         tenant: &str,
         object_id: &str,
-        to: &str,
+        status: Name,
         at: DateTime<Utc>,
         cause: Cause,
     ) -> Transition {
-        let status = Name::new(to);
         let from = std::mem::replace(&mut lc.status, status);
         // A history grows by a few changes at most: exactly, not by doubling.
         lc.history.reserve_exact(1);
@@ -229,7 +236,7 @@ impl Engine {
             kind: lc.kind.to_string(),
             object_id: object_id.into(),
             from: Some(from.to_string()),
-            to: to.into(),
+            to: status.to_string(),
             at,
             cause,
         }
@@ -237,7 +244,7 @@ impl Engine {
 
     fn schedule_next(
         &self,
-        provider: &str,
+        provider: Name,
         tenant: &str,
         machine: &StateMachine,
         object_id: &str,
@@ -248,16 +255,16 @@ impl Engine {
             let action = Action::Transition {
                 kind: lc.kind,
                 object_id: object_id.to_string(),
-                from: Name::new(&edge.from),
-                to: Name::new(&edge.to),
+                from: edge.from,
+                to: edge.to,
             };
             (self.0.timeline).schedule(provider, tenant, edge.after.due_from(since), action);
         }
     }
 
-    fn log_transition(&self, provider: &str, t: Entry<'_>, forced_by: Option<String>) {
+    fn log_transition(&self, provider: Name, t: Entry<'_>, forced_by: Option<String>) {
         tracing::debug!(
-            provider,
+            provider = provider.as_str(),
             tenant = t.tenant,
             kind = %t.kind,
             object_id = t.object_id,
@@ -273,7 +280,7 @@ impl Engine {
         log.push_back(TransitionRecord {
             at: t.at,
             // Interned: a record copies only the tenant's name and the object's id.
-            provider: Name::new(provider),
+            provider,
             tenant: t.tenant.into(),
             kind: t.kind,
             object_id: t.object_id.into(),

@@ -50,7 +50,7 @@ impl<S: Spec> Kit<S> {
         destiny: Destiny,
         at: DateTime<Utc>,
     ) -> Lifecycle {
-        (self.engine()).start_lifecycle(S::NAME, tenant, machine, id, destiny, at)
+        (self.engine()).start_lifecycle(self.name(), tenant, machine, id, destiny, at)
     }
 
     /// A timed edge fell due: step the object if it is still where the edge starts, and let the
@@ -96,7 +96,16 @@ impl<S: Spec> Kit<S> {
         let reason = S::default_reason(kind, to);
         let change = self
             .engine()
-            .move_lifecycle(S::NAME, tenant, &machine, id, lc, (to, reason), at, cause)
+            .move_lifecycle(
+                self.name(),
+                tenant,
+                &machine,
+                id,
+                lc,
+                (to, reason),
+                at,
+                cause,
+            )
             .map_err(AdminError::bad_request)?;
         Ok(S::on_transition(self, store, &change))
     }

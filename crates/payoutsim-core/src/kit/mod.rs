@@ -46,6 +46,7 @@ use crate::Engine;
 use crate::engine::Transition;
 use crate::error::AdminError;
 use crate::machine::{Lifecycle, Machines, StateMachine};
+use crate::name::Name;
 use crate::webhooks::{Attempt, RetryPolicy};
 
 pub use auth::{Auth, Authenticate};
@@ -287,6 +288,8 @@ struct Inner<S: Spec> {
     spec: S,
     store: Mutex<S::Store>,
     machines: Machines,
+    /// [`Spec::NAME`], interned once.
+    name: Name,
     /// [`Spec::webhook_retry`], read once.
     retry: Option<Arc<RetryPolicy>>,
     /// Each tenant's objects as last counted by [`Kit::make_room`] (their sum is this provider's
@@ -316,6 +319,7 @@ impl<S: Spec> Kit<S> {
         Self(Arc::new(Inner {
             spec: S::new(&engine, &config),
             machines: Machines::new(S::machines(&config)),
+            name: Name::from_static(S::NAME),
             store: Mutex::new(S::Store::default()),
             retry: S::webhook_retry().map(Arc::new),
             counted: Mutex::default(),
@@ -326,6 +330,11 @@ impl<S: Spec> Kit<S> {
 
     pub fn engine(&self) -> &Engine {
         &self.0.engine
+    }
+
+    /// [`Spec::NAME`] as an interned name.
+    pub fn name(&self) -> Name {
+        self.0.name
     }
 
     pub fn config(&self) -> &S::Config {

@@ -15,13 +15,13 @@
 //! faster than the wall and stops at [`max_time`]. Every sum of a time and a delay saturates
 //! there ([`later`], [`seconds_after`]), so no value makes the clock's arithmetic overflow.
 
-use std::collections::HashMap;
 use std::sync::Mutex;
 
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 use tokio::time::Instant;
 
+use crate::fastmap::FastMap;
 use crate::inline::InlineStr;
 
 /// How simulated time moves.
@@ -137,7 +137,7 @@ struct State {
     /// Simulated time at `anchor`.
     base: DateTime<Utc>,
     anchor: Instant,
-    tenant_offsets: HashMap<String, TimeDelta>,
+    tenant_offsets: FastMap<String, TimeDelta>,
     /// Held still at `base` ([`Clock::hold`], [`Clock::pin`]), whatever the mode.
     held: bool,
 }
@@ -172,7 +172,7 @@ impl Clock {
                 time_scale,
                 base,
                 anchor: Instant::now(),
-                tenant_offsets: HashMap::new(),
+                tenant_offsets: FastMap::default(),
                 held: false,
             }),
             wall_start,

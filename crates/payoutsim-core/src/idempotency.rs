@@ -17,13 +17,14 @@
 //! return, a panic that unwinds through the handler) releases the key, so no key stays "in use"
 //! after its request is gone.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
 use chrono::{DateTime, TimeDelta, Utc};
 use sha2::{Digest, Sha256};
 
+use crate::fastmap::FastMap;
 use crate::ids::Uid;
 
 /// A response kept for replay.
@@ -125,7 +126,7 @@ struct Kept {
 }
 
 /// One scope's records by key.
-type Slots = HashMap<Arc<str>, Slot>;
+type Slots = FastMap<Arc<str>, Slot>;
 
 /// One tenant's records: per scope (an endpoint path, held once) its keys, and its answered
 /// keys in the order they were kept (which is their expiry order: the TTL is one for all).
@@ -148,7 +149,7 @@ impl TenantKeys {
         let i = match self.scope(scope) {
             Some(i) => i,
             None => {
-                self.scopes.push((scope.into(), HashMap::new()));
+                self.scopes.push((scope.into(), FastMap::default()));
                 self.scopes.len() - 1
             }
         };
@@ -172,7 +173,7 @@ impl TenantKeys {
 /// Every tenant's records (the tenant name held once).
 #[derive(Debug, Default)]
 struct Keys {
-    tenants: HashMap<Box<str>, TenantKeys>,
+    tenants: FastMap<Box<str>, TenantKeys>,
     generation: u64,
     /// No answered key expires before this (a lower bound; `None`: none is kept).
     earliest: Option<DateTime<Utc>>,

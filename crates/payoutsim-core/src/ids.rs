@@ -4,12 +4,13 @@
 //! the run's seed and the stream name. So the same seed and the same requests give the same ids,
 //! and requests of one tenant never shift the ids another tenant sees, however they interleave.
 
-use std::collections::HashMap;
 use std::sync::Mutex;
 
 use rand::{Rng, RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use sha2::{Digest, Sha256};
+
+use crate::fastmap::FastMap;
 
 const ALPHANUMERIC: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
@@ -17,14 +18,14 @@ const ALPHANUMERIC: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwx
 #[derive(Debug)]
 pub struct Ids {
     seed: u64,
-    streams: Mutex<HashMap<String, ChaCha8Rng>>,
+    streams: Mutex<FastMap<String, ChaCha8Rng>>,
 }
 
 impl Ids {
     pub fn new(seed: u64) -> Self {
         Self {
             seed,
-            streams: Mutex::new(HashMap::new()),
+            streams: Mutex::default(),
         }
     }
 

@@ -34,6 +34,7 @@ pub mod admin;
 pub mod clock;
 mod engine;
 pub mod error;
+pub mod fastmap;
 pub mod forced;
 pub mod idempotency;
 pub mod ids;

@@ -9,13 +9,14 @@
 //! back from a file (`--data-dir`) is interned too, and a file names a bounded number of
 //! statuses. Names hash and order by their text, as the `&'static str`s they were before did.
 
-use std::collections::HashMap;
 use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::ops::Deref;
 use std::sync::{OnceLock, RwLock};
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::fastmap::FastMap;
 
 /// An interned name (see the module's documentation). `Name::default()` is the empty name.
 #[derive(Clone, Copy, PartialEq, Eq, Default)]
@@ -41,8 +42,8 @@ fn place(at: u32) -> (usize, usize) {
 }
 
 /// The index of each name (writers only).
-fn interned() -> &'static RwLock<HashMap<&'static str, u32>> {
-    static NAMES: OnceLock<RwLock<HashMap<&'static str, u32>>> = OnceLock::new();
+fn interned() -> &'static RwLock<FastMap<&'static str, u32>> {
+    static NAMES: OnceLock<RwLock<FastMap<&'static str, u32>>> = OnceLock::new();
     NAMES.get_or_init(Default::default)
 }
 

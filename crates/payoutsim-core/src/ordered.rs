@@ -18,8 +18,7 @@
 //! - [`Order`], [`Cursor`]: which way the list runs, and where a page starts
 //! - [`UnknownCursor`]: a cursor naming no object here, for the caller to word
 
-use std::collections::HashMap;
-
+use crate::fastmap::FastMap;
 use crate::ids::Uid;
 use crate::rows::Rows;
 
@@ -67,9 +66,9 @@ pub struct Ordered<T> {
     /// Rows whose object was removed.
     holes: usize,
     /// Ids that are [`Uid`]s' text, as 16 bytes.
-    seq_of_uid: HashMap<Uid, u64>,
+    seq_of_uid: FastMap<Uid, u64>,
     /// Every other id, held once, exactly as long as it is.
-    seq_of_text: HashMap<Box<str>, u64>,
+    seq_of_text: FastMap<Box<str>, u64>,
 }
 
 impl<T> Default for Ordered<T> {
@@ -78,8 +77,8 @@ impl<T> Default for Ordered<T> {
             next: 0,
             rows: Rows::new(),
             holes: 0,
-            seq_of_uid: HashMap::new(),
-            seq_of_text: HashMap::new(),
+            seq_of_uid: FastMap::default(),
+            seq_of_text: FastMap::default(),
         }
     }
 }

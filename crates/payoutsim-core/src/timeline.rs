@@ -5,22 +5,25 @@
 //! clock has reached it; the engine applies entries one at a time, so a transition that schedules
 //! the next one (already due too) is applied in the same pass, in time order.
 
-use std::collections::{BTreeMap, HashMap};
-use std::sync::Mutex;
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+use crate::fastmap::FastMap;
 use crate::name::Name;
 
 /// What happens when an entry falls due.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Action {
-    /// Move object `object_id` of `kind` to status `to`.
+    /// Move object `object_id` of `kind` to status `to`. The id is shared with the timeline's
+    /// index of objects (one copy per scheduled edge, not two).
     Transition {
         kind: Name,
-        object_id: String,
+        #[serde(serialize_with = "serialize_text")]
+        object_id: Arc<str>,
         from: Name,
         to: Name,
     },
@@ -38,7 +41,14 @@ pub struct Scheduled {
     pub action: Action,
 }
 
+fn serialize_text<S: serde::Serializer>(text: &Arc<str>, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(text)
+}
+
 type Key = (DateTime<Utc>, u64);
+
+/// Each object's scheduled keys, by the object's id (shared with its entries' actions).
+type ByObject = FastMap<Arc<str>, Vec<Key>>;
 
 #[derive(Debug, Default)]
 struct Queues {
@@ -47,7 +57,7 @@ struct Queues {
     /// Per tenant, each object's scheduled transitions by their keys: what
     /// [`Timeline::cancel_object`] removes, without a pass over the tenant's whole queue. An
     /// object is here only while something is scheduled for it (a settled object costs nothing).
-    by_object: HashMap<String, HashMap<String, Vec<Key>>>,
+    by_object: FastMap<String, ByObject>,
 }
 
 impl Queues {
@@ -59,10 +69,10 @@ impl Queues {
         let Some(objects) = self.by_object.get_mut(&entry.tenant) else {
             return;
         };
-        if let Some(keys) = objects.get_mut(object_id) {
+        if let Some(keys) = objects.get_mut(&**object_id) {
             keys.retain(|k| *k != key);
             if keys.is_empty() {
-                objects.remove(object_id);
+                objects.remove(&**object_id);
             }
         }
         if objects.is_empty() {
@@ -72,12 +82,12 @@ impl Queues {
 
     /// The object index built again from the queues (after a provider's reset).
     fn reindex(&mut self) {
-        let mut by_object: HashMap<String, HashMap<String, Vec<Key>>> = HashMap::new();
+        let mut by_object: FastMap<String, ByObject> = FastMap::default();
         for (tenant, queue) in &self.by_tenant {
             for (key, entry) in queue {
                 if let Action::Transition { object_id, .. } = &entry.action {
                     (by_object.entry(tenant.clone()).or_default())
-                        .entry(object_id.clone())
+                        .entry(Arc::clone(object_id))
                         .or_default()
                         .push(*key);
                 }
@@ -113,7 +123,7 @@ impl Timeline {
             }
             if let Some(objects) = q.by_object.get_mut(tenant) {
                 objects
-                    .entry(object_id.clone())
+                    .entry(Arc::clone(object_id))
                     .or_default()
                     .push((due, seq));
             }
@@ -274,7 +284,7 @@ mod tests {
         let now = t0 + TimeDelta::seconds(30);
         let first = tl.pop_due(None, |_| now).unwrap();
         assert!(
-            matches!(first.action, Action::Transition { ref object_id, .. } if object_id == "early")
+            matches!(first.action, Action::Transition { ref object_id, .. } if &**object_id == "early")
         );
         assert!(tl.pop_due(None, |_| now).is_some());
         assert!(tl.pop_due(None, |_| now).is_none());

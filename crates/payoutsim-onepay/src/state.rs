@@ -1,10 +1,11 @@
 //! The OnePay store (one [`TenantData`] per API key) and the contract as data: the state machines
 //! ([`machines`]), the magic values ([`MAGIC`]) and the records behind each wire object.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
+use payoutsim_core::fastmap::FastMap;
 use payoutsim_core::idempotency::answer_bytes;
 use payoutsim_core::ids::Uid;
 use payoutsim_core::kit::{Bounded, FrozenAnswer, Records};
@@ -125,14 +126,14 @@ pub fn remarks_for(code: &str) -> Remarks {
 #[derive(Debug)]
 pub struct Table<T> {
     rows: Rows<T>,
-    index: HashMap<Uid, u32>,
+    index: FastMap<Uid, u32>,
 }
 
 impl<T> Default for Table<T> {
     fn default() -> Self {
         Self {
             rows: Rows::new(),
-            index: HashMap::new(),
+            index: FastMap::default(),
         }
     }
 }

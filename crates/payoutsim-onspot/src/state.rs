@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
+use payoutsim_core::fastmap::FastMap;
 use payoutsim_core::ids::{Ids, Uid};
 use payoutsim_core::kit::{Bounded, Records};
 use payoutsim_core::machine::{Delay, Lifecycle, StateMachine};
@@ -222,7 +223,7 @@ pub struct TenantData {
     /// Not yet used by an active or paid payout, in cents (live only).
     pub available: i64,
     pub payouts: Rows<PayoutRec>,
-    index: HashMap<Uid, u32>,
+    index: FastMap<Uid, u32>,
     /// The payouts in `pending_funding`, by creation order: what activation walks, so that a
     /// creation costs the payouts waiting, not every payout held.
     waiting: BTreeMap<u64, Uid>,
@@ -244,7 +245,7 @@ impl TenantData {
             funded: 0,
             available: 0,
             payouts: Rows::new(),
-            index: HashMap::new(),
+            index: FastMap::default(),
             waiting: BTreeMap::new(),
             next_seq: 0,
             error_log: Vec::new(),

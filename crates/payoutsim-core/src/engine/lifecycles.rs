@@ -254,7 +254,7 @@ impl Engine {
         if let Some(edge) = machine.next_edge(&lc.status, &lc.outcome) {
             let action = Action::Transition {
                 kind: lc.kind,
-                object_id: object_id.to_string(),
+                object_id: object_id.into(),
                 from: edge.from,
                 to: edge.to,
             };

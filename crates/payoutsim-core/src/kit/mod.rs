@@ -31,7 +31,7 @@ mod provider;
 mod records;
 mod web;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::fmt::Debug;
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -45,6 +45,7 @@ use serde_json::Value;
 use crate::Engine;
 use crate::engine::Transition;
 use crate::error::AdminError;
+use crate::fastmap::FastMap;
 use crate::machine::{Lifecycle, Machines, StateMachine};
 use crate::name::Name;
 use crate::webhooks::{Attempt, RetryPolicy};
@@ -294,7 +295,7 @@ struct Inner<S: Spec> {
     retry: Option<Arc<RetryPolicy>>,
     /// Each tenant's objects as last counted by [`Kit::make_room`] (their sum is this provider's
     /// share of [`Engine::object_count`]). Locked after the store, never before it.
-    counted: Mutex<HashMap<String, usize>>,
+    counted: Mutex<FastMap<String, usize>>,
 }
 
 /// A provider on the kit: a cheap, clonable handle, the state of its handlers.

@@ -201,7 +201,15 @@ pub fn json_response<T: Serialize>(status: StatusCode, body: &T) -> Response {
 /// anything else must parse as a JSON object (400 `RequestException` 1000). The content type is
 /// not checked: the documented clients all send `application/json`, and the body decides.
 pub fn parse_object(body: &[u8]) -> Result<Map<String, Value>, KashpayError> {
-    kit::json_object(body).map_err(|e| {
+    read_object(body, kit::json_object)
+}
+
+/// `read`'s object of `body`, in Kashpay's 400 when it is none.
+fn read_object<T>(
+    body: &[u8],
+    read: impl FnOnce(&[u8]) -> Result<T, NotAnObject>,
+) -> Result<T, KashpayError> {
+    read(body).map_err(|e| {
         KashpayError::MalformedJson(match e {
             NotAnObject::OtherJson => "El cuerpo de la petición debe ser un objeto JSON".into(),
             NotAnObject::NotJson => "El cuerpo de la petición no es JSON válido".into(),
@@ -234,7 +242,8 @@ impl<S: Send + Sync> FromRequest<S> for JsonObject {
     }
 }
 
-/// [`JsonObject`] with its top-level numbers as the client wrote them, for amounts read exactly.
+/// [`JsonObject`] with its top-level numbers as the client wrote them, for amounts read exactly
+/// (both from one pass over the body).
 #[derive(Debug)]
 pub struct ExactObject(
     pub Map<String, Value>,
@@ -246,8 +255,8 @@ impl<S: Send + Sync> FromRequest<S> for ExactObject {
 
     async fn from_request(req: Request, state: &S) -> Result<Self, KashpayError> {
         let bytes = Bytes::from_request(req, state).await?;
-        let map = parse_object(&bytes)?;
-        Ok(Self(map, payoutsim_core::kit::written_numbers(&bytes)))
+        let object = read_object(&bytes, kit::exact_object)?;
+        Ok(Self(object.members, object.written))
     }
 }
 

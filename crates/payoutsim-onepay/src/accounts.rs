@@ -32,7 +32,9 @@ pub(crate) fn routes() -> Router<OnePay> {
 pub const SUBTYPES: &[&str] = &["SAVINGS", "CHECKING", "ELECTRONIC_DEPOSIT"];
 
 async fn create(post: Post) -> Response {
-    post.created(Key::Optional, create_account)
+    post.created(Key::Optional, |onepay, tenant, body| {
+        create_account(onepay, tenant, body)
+    })
 }
 
 async fn show(

@@ -11,8 +11,7 @@ use axum::routing::{get, post};
 use bytes::Bytes;
 use http::StatusCode;
 use payoutsim_core::forced::Forced;
-use payoutsim_core::kit::Auth;
-use serde_json::{Map, Value};
+use payoutsim_core::kit::{Auth, ExactObject};
 
 use crate::OnePay;
 use crate::auth::Tenant;
@@ -42,9 +41,8 @@ async fn show(State(onepay): State<OnePay>, Auth(tenant): Auth<Tenant>) -> Respo
 
 /// `POST /v1/balances/cashout` {amount, account_id}: 201 with the balance cashout.
 async fn cashout(forced: Forced, post: Post) -> Response {
-    let raw = post.raw_body();
-    post.created(Key::Required, move |onepay, tenant, map| {
-        let mut f = Fields::new(map).written(&raw);
+    post.created(Key::Required, move |onepay, tenant, body| {
+        let mut f = Fields::exact(body);
         let amount = f.amount("amount", true);
         let account_id = f.string("account_id", true, 255);
         pay_out_balance(onepay, tenant, &forced, |t| {
@@ -69,32 +67,28 @@ async fn cashout(forced: Forced, post: Post) -> Response {
 /// `POST /v1/balances` {amount?, account_id?}: 204. No amount: the whole balance; no account:
 /// the tenant's first account (its "main fundable account").
 async fn pay_out(forced: Forced, post: Post) -> Response {
-    let raw = post.raw_body();
-    post.run(
-        Key::Optional,
-        move |onepay, tenant, map: Map<String, Value>| {
-            let mut f = Fields::new(&map).written(&raw);
-            let amount = f.amount("amount", false);
-            let account_id = f.string("account_id", false, 255);
-            f.finish()?;
-            pay_out_balance(onepay, tenant, &forced, |t| {
-                if t.available <= 0 {
-                    return Err(OnePayError::BalanceIsEmpty);
-                }
-                let account = match &account_id {
-                    Some(id) => t.accounts.get(id),
-                    None => t.accounts.iter().next(),
-                };
-                let account = account.ok_or(OnePayError::CompanyAccountNotFound)?;
-                let amount = amount.unwrap_or(t.available);
-                if amount > t.available {
-                    return Err(OnePayError::InsufficientFunds);
-                }
-                Ok((amount, account.id.clone()))
-            })?;
-            Ok((StatusCode::NO_CONTENT, Bytes::new()))
-        },
-    )
+    post.run(Key::Optional, move |onepay, tenant, body: ExactObject| {
+        let mut f = Fields::exact(&body);
+        let amount = f.amount("amount", false);
+        let account_id = f.string("account_id", false, 255);
+        f.finish()?;
+        pay_out_balance(onepay, tenant, &forced, |t| {
+            if t.available <= 0 {
+                return Err(OnePayError::BalanceIsEmpty);
+            }
+            let account = match &account_id {
+                Some(id) => t.accounts.get(id),
+                None => t.accounts.iter().next(),
+            };
+            let account = account.ok_or(OnePayError::CompanyAccountNotFound)?;
+            let amount = amount.unwrap_or(t.available);
+            if amount > t.available {
+                return Err(OnePayError::InsufficientFunds);
+            }
+            Ok((amount, account.id.clone()))
+        })?;
+        Ok((StatusCode::NO_CONTENT, Bytes::new()))
+    })
 }
 
 /// Creates a balance cashout of the `(amount, account_id)` that `check` settles on under the

@@ -17,10 +17,9 @@ use http::StatusCode;
 use payoutsim_core::forced::Forced;
 use payoutsim_core::idempotency::sized_answer;
 use payoutsim_core::ids::{Uid, UidText};
-use payoutsim_core::kit::Auth;
+use payoutsim_core::kit::{Auth, ExactObject};
 use payoutsim_core::name::Name;
 use serde::Serialize;
-use serde_json::{Map, Value};
 
 use crate::OnePay;
 use crate::auth::Tenant;
@@ -43,9 +42,8 @@ pub const CURRENCIES: &[&str] = &["COP"];
 pub const SORTS: &[&str] = &["created_at", "-created_at"];
 
 async fn create(forced: Forced, post: Post) -> Response {
-    let raw = post.raw_body();
-    post.created_object(Key::Required, move |onepay, tenant, map| {
-        create_cashout(onepay, tenant, map, &raw, &forced)
+    post.created_object(Key::Required, move |onepay, tenant, body| {
+        create_cashout(onepay, tenant, body, &forced)
     })
 }
 
@@ -162,11 +160,10 @@ async fn show(
 fn create_cashout(
     onepay: &OnePay,
     tenant: &Tenant,
-    body: &Map<String, Value>,
-    raw: &[u8],
+    body: &ExactObject,
     forced: &Forced,
 ) -> Result<CreatedCashout, OnePayError> {
-    let mut f = Fields::new(body).written(raw);
+    let mut f = Fields::exact(body);
     let amount = f.amount("amount", true);
     let account_id = f.string("account_id", true, 255);
     let customer_id = f.string("customer_id", true, 255);

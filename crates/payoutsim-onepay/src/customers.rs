@@ -27,7 +27,9 @@ pub const USER_TYPES: &[&str] = &["natural", "company"];
 pub const DOCUMENT_TYPES: &[&str] = &["CC", "CE", "NIT", "PASSPORT", "TI", "PEP"];
 
 async fn create(post: Post) -> Response {
-    post.created(Key::Optional, create_customer)
+    post.created(Key::Optional, |onepay, tenant, body| {
+        create_customer(onepay, tenant, body)
+    })
 }
 
 async fn list(

@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use http::request::Parts;
 use http::{HeaderMap, StatusCode, header};
-use payoutsim_core::kit::{self, NotAnObject};
+use payoutsim_core::kit::{self, ExactObject, NotAnObject};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
@@ -209,10 +209,25 @@ pub fn raw_json(status: StatusCode, body: Bytes) -> Response {
 /// A request body as a JSON object. An empty body counts as `{}` (nothing to mis-type); any other
 /// body needs `Content-Type: application/json` (415), must parse (400) and be an object (400).
 pub fn parse_object(headers: &HeaderMap, body: &[u8]) -> Result<Map<String, Value>, OnePayError> {
+    read_object(headers, body, kit::json_object)
+}
+
+/// [`parse_object`], with the top-level numbers' digits as sent, in one pass over the body
+/// (amounts are read from these digits).
+pub fn parse_exact_object(headers: &HeaderMap, body: &[u8]) -> Result<ExactObject, OnePayError> {
+    read_object(headers, body, kit::exact_object)
+}
+
+/// `read`'s object of `body`, in OnePay's 415 and 400 when it is none.
+fn read_object<T>(
+    headers: &HeaderMap,
+    body: &[u8],
+    read: impl FnOnce(&[u8]) -> Result<T, NotAnObject>,
+) -> Result<T, OnePayError> {
     if !kit::is_blank(body) && !kit::is_json(headers) {
         return Err(OnePayError::UnsupportedMediaType);
     }
-    kit::json_object(body).map_err(|e| {
+    read(body).map_err(|e| {
         OnePayError::InvalidJson(match e {
             NotAnObject::OtherJson => "The request body must be a JSON object.".into(),
             NotAnObject::NotJson => "The request body is not valid JSON.".into(),

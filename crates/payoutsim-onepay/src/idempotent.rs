@@ -14,13 +14,12 @@ use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use http::{HeaderMap, HeaderValue, StatusCode};
 use payoutsim_core::idempotency::{Begin, Reservation, StoredResponse, fingerprint_json};
-use payoutsim_core::kit::{Auth, RawBody};
+use payoutsim_core::kit::{Auth, ExactObject, RawBody};
 use serde::Serialize;
-use serde_json::{Map, Value};
 
 use crate::OnePay;
 use crate::auth::Tenant;
-use crate::error::{OnePayError, parse_object, raw_json};
+use crate::error::{OnePayError, parse_exact_object, raw_json};
 
 /// The header that carries the key.
 pub const HEADER: &str = "x-idempotency";
@@ -90,27 +89,23 @@ impl Post {
         }
     }
 
-    /// The body as sent (amounts are read from its digits).
-    pub fn raw_body(&self) -> Bytes {
-        self.body.clone()
-    }
-
     /// [`Post::run`] for a POST that answers 201 with the object `create` made.
     pub fn created<T: Serialize>(
         self,
         key: Key,
-        create: impl FnOnce(&OnePay, &Tenant, &Map<String, Value>) -> Result<T, OnePayError>,
+        create: impl FnOnce(&OnePay, &Tenant, &ExactObject) -> Result<T, OnePayError>,
     ) -> Response {
         self.run(key, |onepay, tenant, map| {
             reply(StatusCode::CREATED, &create(onepay, tenant, &map)?)
         })
     }
 
-    /// Runs `create` on the parsed body under the key's protection.
+    /// Runs `create` on the parsed body (read once, numbers' digits as sent) under the key's
+    /// protection.
     pub fn run(
         mut self,
         key: Key,
-        create: impl FnOnce(&OnePay, &Tenant, Map<String, Value>) -> Result<Reply, OnePayError>,
+        create: impl FnOnce(&OnePay, &Tenant, ExactObject) -> Result<Reply, OnePayError>,
     ) -> Response {
         self.key = key;
         // Only [`Post::created_object`] keeps an answer as its object.
@@ -144,7 +139,7 @@ impl Post {
     pub fn created_object<T: Replayable>(
         mut self,
         key: Key,
-        create: impl FnOnce(&OnePay, &Tenant, &Map<String, Value>) -> Result<T, OnePayError>,
+        create: impl FnOnce(&OnePay, &Tenant, &ExactObject) -> Result<T, OnePayError>,
     ) -> Response {
         self.key = key;
         let render = |onepay: &OnePay, tenant: &Tenant, id: &str| {
@@ -183,7 +178,7 @@ impl Post {
             Err(e) => return Opened::Answered(e.into_response()),
         };
         // A body that is not a JSON object did nothing, so it reserves no key.
-        let map = match parse_object(&self.headers, &self.body) {
+        let map = match parse_exact_object(&self.headers, &self.body) {
             Ok(map) => map,
             Err(e) => return Opened::Answered(e.into_response()),
         };
@@ -194,7 +189,7 @@ impl Post {
         let tenant = self.tenant.name.as_str();
         // Held until the answer is known; dropped without being kept (a refusal, a panic
         // unwinding through `create`), it releases the key for a retry.
-        let fp = fingerprint_json("POST", &self.path, &map);
+        let fp = fingerprint_json("POST", &self.path, &map.members);
         let now = engine.now_for(tenant);
         let early = match (engine.idempotency()).reserve(tenant, &self.path, &key, fp, now) {
             Ok(reservation) => return Opened::Go(map, Some(reservation)),
@@ -219,7 +214,7 @@ impl Post {
 /// What [`Post::open`] found: go ahead with the body (and the key's reservation, if a key was
 /// sent), or the answer already given.
 enum Opened<'a> {
-    Go(Map<String, Value>, Option<Reservation<'a>>),
+    Go(ExactObject, Option<Reservation<'a>>),
     Answered(Response),
 }
 

@@ -1,9 +1,8 @@
 //! Field-by-field validation of a JSON body, Laravel style: every failing field is listed, each
 //! with Laravel's wording (`The selected method is invalid.`), the first one as the message.
 
-use std::collections::BTreeMap;
-
 use chrono::NaiveDate;
+use payoutsim_core::kit::{ExactObject, Written};
 use serde_json::{Map, Value};
 
 use crate::error::{FieldError, OnePayError};
@@ -19,8 +18,9 @@ pub fn attr(key: &str) -> String {
 /// A body under validation, collecting errors.
 pub struct Fields<'a> {
     body: &'a Map<String, Value>,
-    /// Its top-level numbers as the client wrote them (amounts are read from these digits).
-    written: BTreeMap<String, String>,
+    /// Its top-level numbers as the client wrote them, when known (amounts are read from these
+    /// digits).
+    written: Option<&'a Written>,
     errors: Vec<FieldError>,
 }
 
@@ -28,15 +28,18 @@ impl<'a> Fields<'a> {
     pub fn new(body: &'a Map<String, Value>) -> Self {
         Self {
             body,
-            written: BTreeMap::new(),
+            written: None,
             errors: Vec::new(),
         }
     }
 
-    /// Reads amounts from the digits of `raw`, the body as sent, rather than their `f64`s.
-    pub fn written(mut self, raw: &[u8]) -> Self {
-        self.written = payoutsim_core::kit::written_numbers(raw);
-        self
+    /// A body read with its numbers' digits as sent: amounts are read from those digits rather
+    /// than from their `f64`s.
+    pub fn exact(body: &'a ExactObject) -> Self {
+        Self {
+            written: Some(&body.written),
+            ..Self::new(&body.members)
+        }
     }
 
     pub fn error(&mut self, key: &str, description: impl Into<String>) {
@@ -184,7 +187,7 @@ impl<'a> Fields<'a> {
             self.error(key, format!("The {a} field must be a number."));
             return None;
         };
-        match to_cents(self.written.get(key).map(String::as_str), n) {
+        match to_cents(self.written.and_then(|w| w.get(key)).map(String::as_str), n) {
             Err(msg) => {
                 self.error(key, msg.replace("{a}", &a));
                 None
@@ -270,8 +273,8 @@ mod tests {
             (r#"{"amount": 1000.10}"#, Some(100_010)),
             (r#"{"amount": 1.5e2}"#, Some(15_000)),
         ] {
-            let body: Value = serde_json::from_str(raw).unwrap();
-            let mut f = Fields::new(body.as_object().unwrap()).written(raw.as_bytes());
+            let body = payoutsim_core::kit::exact_object(raw.as_bytes()).unwrap();
+            let mut f = Fields::exact(&body);
 
             let cents = f.amount("amount", true);
 

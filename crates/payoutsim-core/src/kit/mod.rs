@@ -56,7 +56,8 @@ pub use bounds::{Bounded, FrozenAnswer, TooManyObjects, is_settled, object_total
 pub use changes::Found;
 pub use records::{Records, Tenants};
 pub use web::{
-    NotAnObject, RawBody, is_blank, is_json, json_object, unknown_routes, written_numbers,
+    ExactObject, NotAnObject, RawBody, Written, exact_object, is_blank, is_json, json_object,
+    unknown_routes, written_numbers,
 };
 
 /// A webhook event a status change emits: its name and its body, serialised in the provider's

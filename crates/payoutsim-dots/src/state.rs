@@ -599,7 +599,7 @@ mod tests {
     fn sandbox_ach_has_no_way_to_completed() {
         let m = machines();
         let ach = (m.iter()).find(|m| m.variant == "ach_sandbox");
-        let ach = ach.map(|m| m.next_edge("pending", "completed").map(|e| e.to.clone()));
+        let ach = ach.map(|m| m.next_edge("pending", "completed").map(|e| e.to));
         assert_eq!(ach, Some(None));
     }
 }

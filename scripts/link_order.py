@@ -4,8 +4,10 @@
 pages of its text resident.
 
   scripts/link_order.py record [BINARY]   write crates/payoutsim/link-order.txt
-  scripts/link_order.py check [BINARY]    how many of the order's names BINARY defines, and
-                                          its idle RSS; exits 1 if under --min (0.8) are found
+  scripts/link_order.py check [BINARY]    how many of the order's names BINARY defines, how
+                                          many 64 KiB windows they lie in, and its idle RSS;
+                                          exits 1 if under --min (0.8) are found, or if they
+                                          lie in over twice the windows their size needs
 
 BINARY is target/release/payoutsim by default. `record` needs valgrind (Debian's package): it
 runs a start under callgrind (every provider, as `serve` starts by default), until the ready file is
@@ -23,14 +25,14 @@ ORDER = os.path.join(ROOT, "crates", "payoutsim", "link-order.txt")
 
 
 def defined(binary):
-    """Names of the functions BINARY defines, with their addresses."""
-    out = subprocess.run(["nm", "--defined-only", binary], capture_output=True, text=True,
+    """The functions BINARY defines: their addresses and sizes, by name."""
+    out = subprocess.run(["nm", "-S", "--defined-only", binary], capture_output=True, text=True,
                          check=True).stdout
     names = {}
     for line in out.splitlines():
         parts = line.split()
-        if len(parts) == 3 and parts[1] in "tTwW":
-            names[parts[2]] = int(parts[0], 16)
+        if len(parts) == 4 and parts[2] in "tTwW":
+            names[parts[3]] = (int(parts[0], 16), int(parts[1], 16))
     return names
 
 
@@ -68,10 +70,10 @@ def record(binary):
             if m:
                 seen.add(m.group(1))
     names = defined(binary)
-    order = sorted((n for n in seen if n in names), key=lambda n: names[n])
+    order = sorted((n for n in seen if n in names), key=lambda n: names[n][0])
     with open(ORDER, "w") as f:
         f.write("\n".join(order) + "\n")
-    windows = len({names[n] >> 16 for n in order})
+    windows = len({names[n][0] >> 16 for n in order})
     print(f"{len(order)} functions run by a start, over {windows} 64 KiB windows of the text "
           f"as linked now; written to {os.path.relpath(ORDER, ROOT)}")
     shutil.rmtree(work, ignore_errors=True)
@@ -93,14 +95,23 @@ def check(binary, minimum):
     with open(ORDER) as f:
         order = [l.strip() for l in f if l.strip()]
     names = defined(binary)
-    found = sum(1 for n in order if n in names)
-    share = found / len(order) if order else 0.0
+    found = [n for n in order if n in names]
+    share = len(found) / len(order) if order else 0.0
+    # Linked in the order, the functions fill about as many 64 KiB windows as their size needs;
+    # in the default order they are spread over several times as many.
+    windows = len({names[n][0] >> 16 for n in found})
+    least = -(-sum(names[n][1] for n in found) // 65536)
     rss = sorted(idle_rss_kib(binary) for _ in range(3))[1]
-    print(f"link order: {found} of {len(order)} names defined by {binary} ({share:.0%}); "
+    print(f"link order: {len(found)} of {len(order)} names defined by {binary} ({share:.0%}), "
+          f"in {windows} 64 KiB windows of the text (their size needs {least}); "
           f"idle RSS {rss / 1024:.1f} MiB (median of 3 starts)")
     if share < minimum:
         print(f"under {minimum:.0%}: the order is stale for this toolchain or these "
               "dependencies; record it again with scripts/link_order.py record")
+        sys.exit(1)
+    if windows > 2 * least:
+        print(f"more than {2 * least} windows: the binary was not linked in the order "
+              "(crates/payoutsim/build.rs, PAYOUTSIM_LINK_ORDER, the linker's warning)")
         sys.exit(1)
 
 

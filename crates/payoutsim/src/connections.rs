@@ -15,14 +15,15 @@
 use std::future::Future;
 use std::io;
 use std::pin::Pin;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use payoutsim_faults::wire::ReadCounter;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
+use tokio::time::Instant as TokioInstant;
 
 /// The limits every listener applies to its connections. Every default is named here.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -61,11 +62,7 @@ impl ConnectionLimits {
         let mut builder = hyper::server::conn::http1::Builder::new();
         builder
             .keep_alive(true)
-            .timer(HeadTimer {
-                reads: reads.clone(),
-                idle: self.idle_timeout,
-                fresh: Arc::new(AtomicBool::new(true)),
-            })
+            .timer(HeadTimer::new(reads, self))
             .header_read_timeout(self.header_timeout);
         builder
     }
@@ -113,32 +110,74 @@ pub(crate) async fn refuse(mut stream: TcpStream, limits: ConnectionLimits) {
 /// On a connection's first request the head timeout runs from the start; on a later one the
 /// wait is `idle` until the first byte of the next request is read, then the head timeout from
 /// that byte.
+///
+/// hyper asks for a new wait before every request head and drops it once the head is read, so
+/// a wait is cheap: it holds its deadline, and the connection's one tokio timer (its [`Alarm`])
+/// is moved only when it would ring too late. An alarm that rings early, for a deadline that a
+/// later wait pushed back, is set again to the deadline then current; one that rings between
+/// heads wakes the connection once for nothing. On a busy kept-alive connection the timer
+/// wheel is thus touched about once per head timeout, not twice per request.
 #[derive(Clone)]
 struct HeadTimer {
     reads: ReadCounter,
     idle: Duration,
+    /// The head timeout hyper adds to its clock for each wait (`header_read_timeout`).
+    header: Duration,
+    conn: Arc<Connection>,
+}
+
+/// What the waits of one connection share.
+struct Connection {
     /// Whether the connection has not waited for a head yet.
-    fresh: Arc<AtomicBool>,
+    fresh: AtomicBool,
+    /// Set on the first wait that has to wait.
+    alarm: Mutex<Option<Alarm>>,
+}
+
+/// The connection's tokio timer and the deadline it is set to.
+struct Alarm {
+    sleep: Pin<Box<tokio::time::Sleep>>,
+    at: TokioInstant,
+}
+
+impl HeadTimer {
+    fn new(reads: &ReadCounter, limits: &ConnectionLimits) -> Self {
+        Self {
+            reads: reads.clone(),
+            idle: limits.idle_timeout,
+            header: limits.header_timeout,
+            conn: Arc::new(Connection {
+                fresh: AtomicBool::new(true),
+                alarm: Mutex::new(None),
+            }),
+        }
+    }
 }
 
 impl hyper::rt::Timer for HeadTimer {
     fn sleep(&self, duration: Duration) -> Pin<Box<dyn hyper::rt::Sleep>> {
-        Box::pin(HeadWait::fixed(Instant::now() + duration))
+        Box::pin(Fixed(Box::pin(tokio::time::sleep(duration))))
     }
 
     fn sleep_until(&self, deadline: Instant) -> Pin<Box<dyn hyper::rt::Sleep>> {
-        let now = Instant::now();
-        if self.fresh.swap(false, Ordering::AcqRel) {
-            return Box::pin(HeadWait::fixed(deadline));
+        let deadline = TokioInstant::from_std(deadline);
+        if self.conn.fresh.swap(false, Ordering::AcqRel) {
+            return Box::pin(HeadWait {
+                conn: self.conn.clone(),
+                deadline,
+                idle: None,
+            });
         }
-        // hyper asks for `now + header_timeout`: that much is allowed once the head begins.
-        let header = deadline.saturating_duration_since(now);
+        // hyper asks for its clock plus the head timeout: that much is allowed once the head
+        // begins, and until then the idle timeout from the same instant.
+        let began = deadline.checked_sub(self.header).unwrap_or(deadline);
         Box::pin(HeadWait {
-            sleep: Box::pin(tokio::time::sleep_until((now + self.idle).into())),
+            conn: self.conn.clone(),
+            deadline: began + self.idle,
             idle: Some(Idle {
                 reads: self.reads.clone(),
                 seen: self.reads.load(Ordering::Acquire),
-                header,
+                header: self.header,
             }),
         })
     }
@@ -148,9 +187,23 @@ impl hyper::rt::Timer for HeadTimer {
     }
 }
 
+/// A plain sleep, for hyper's other timers (HTTP/1 uses none today).
+struct Fixed(Pin<Box<tokio::time::Sleep>>);
+
+impl Future for Fixed {
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        self.0.as_mut().poll(cx)
+    }
+}
+
+impl hyper::rt::Sleep for Fixed {}
+
 /// One wait for a request head.
 struct HeadWait {
-    sleep: Pin<Box<tokio::time::Sleep>>,
+    conn: Arc<Connection>,
+    deadline: TokioInstant,
     /// While set, the connection is idle: the first byte read moves the deadline.
     idle: Option<Idle>,
 }
@@ -162,19 +215,11 @@ struct Idle {
     header: Duration,
 }
 
-impl HeadWait {
-    fn fixed(deadline: Instant) -> Self {
-        Self {
-            sleep: Box::pin(tokio::time::sleep_until(deadline.into())),
-            idle: None,
-        }
-    }
-}
-
 impl Future for HeadWait {
     type Output = ();
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let now = TokioInstant::now();
         // hyper polls this each time a read leaves the head incomplete, so the first byte of the
         // next request is noticed here.
         let header = (self.idle.as_ref())
@@ -182,10 +227,23 @@ impl Future for HeadWait {
             .map(|idle| idle.header);
         if let Some(header) = header {
             self.idle = None;
-            let deadline = tokio::time::Instant::now() + header;
-            self.sleep.as_mut().reset(deadline);
+            self.deadline = now + header;
         }
-        self.sleep.as_mut().poll(cx)
+        if now >= self.deadline {
+            return Poll::Ready(());
+        }
+        let deadline = self.deadline;
+        let mut alarm = self.conn.alarm.lock().unwrap_or_else(|e| e.into_inner());
+        let alarm = alarm.get_or_insert_with(|| Alarm {
+            sleep: Box::pin(tokio::time::sleep_until(deadline)),
+            at: deadline,
+        });
+        if alarm.at > deadline || alarm.sleep.is_elapsed() {
+            alarm.sleep.as_mut().reset(deadline);
+            alarm.at = deadline;
+        }
+        // Ready only once `deadline` has passed: an earlier alarm is not elapsed here.
+        alarm.sleep.as_mut().poll(cx)
     }
 }
 

@@ -141,6 +141,42 @@ async fn a_kept_alive_connection_may_wait_past_the_header_timeout_until_the_idle
 }
 
 #[tokio::test]
+async fn a_kept_alive_connection_whose_next_head_stalls_is_closed_a_header_timeout_after_it_began()
+{
+    let running = start(ConnectionLimits {
+        header_timeout: Duration::from_millis(300),
+        idle_timeout: Duration::from_secs(5),
+        ..ConnectionLimits::default()
+    })
+    .await;
+    let mut conn = connect(&running, "admin").await;
+    // Several answered requests first: each wait of the connection moves its deadline.
+    for _ in 0..3 {
+        conn.write_all(&health(&running)).await.unwrap();
+        assert!(one_answer(&mut conn).await.starts_with("HTTP/1.1 200"));
+    }
+    // Idle past the header timeout (allowed), then a head that begins and never ends.
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    conn.write_all(b"GET /__admin/health HTTP/1.1\r\nhost: 1")
+        .await
+        .unwrap();
+    let began = Instant::now();
+
+    let (sent, _) = until_closed(&mut conn, Duration::from_secs(3)).await;
+
+    let after = began.elapsed();
+    assert!(
+        !String::from_utf8_lossy(&sent).contains(" 200 "),
+        "{sent:?}"
+    );
+    assert!(
+        after >= Duration::from_millis(250) && after < Duration::from_millis(2500),
+        "closed {after:?} after the head began (header timeout 300 ms, idle 5 s)"
+    );
+    running.shutdown().await.unwrap();
+}
+
+#[tokio::test]
 async fn a_body_that_does_not_arrive_in_time_closes_the_connection_without_an_answer() {
     let running = start(ConnectionLimits {
         body_timeout: Duration::from_millis(400),

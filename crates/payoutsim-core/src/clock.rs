@@ -15,7 +15,7 @@
 //! faster than the wall and stops at [`max_time`]. Every sum of a time and a delay saturates
 //! there ([`later`], [`seconds_after`]), so no value makes the clock's arithmetic overflow.
 
-use std::sync::Mutex;
+use std::sync::RwLock;
 
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
@@ -78,10 +78,14 @@ pub fn manual_epoch() -> DateTime<Utc> {
 /// The latest simulated time: 9999-12-31T23:59:59.999999Z. Simulated time never passes it, and
 /// a time computed beyond it (a delay's due time) is this one.
 pub fn max_time() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(9999, 12, 31, 23, 59, 59)
-        .single()
-        .and_then(|t| t.checked_add_signed(TimeDelta::microseconds(999_999)))
-        .unwrap_or(DateTime::<Utc>::MAX_UTC)
+    // Read on every move of a clock: worked out once.
+    static MAX: std::sync::LazyLock<DateTime<Utc>> = std::sync::LazyLock::new(|| {
+        Utc.with_ymd_and_hms(9999, 12, 31, 23, 59, 59)
+            .single()
+            .and_then(|t| t.checked_add_signed(TimeDelta::microseconds(999_999)))
+            .unwrap_or(DateTime::<Utc>::MAX_UTC)
+    });
+    *MAX
 }
 
 /// The longest span one value may give, in seconds: an advance of the clock, a state machine's
@@ -145,7 +149,9 @@ struct State {
 /// The simulator's clock. Cheap to read; shared behind the engine handle.
 #[derive(Debug)]
 pub struct Clock {
-    state: Mutex<State>,
+    /// Read by every request (often several times), written only when time is moved or held:
+    /// readers share the lock.
+    state: RwLock<State>,
     /// The wall-clock time when the clock was made, and the instant it was read at.
     wall_start: DateTime<Utc>,
     wall_anchor: Instant,
@@ -165,9 +171,10 @@ impl Clock {
         } else {
             1.0
         };
-        let base = base.min(max_time());
+        // Truncated once here (and wherever it is set): a stopped clock reads it as it is.
+        let base = truncate_micros(base.min(max_time()));
         Self {
-            state: Mutex::new(State {
+            state: RwLock::new(State {
                 mode: config.mode,
                 time_scale,
                 base,
@@ -180,19 +187,23 @@ impl Clock {
         }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, State> {
+        self.state.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn lock(&self) -> std::sync::RwLockWriteGuard<'_, State> {
+        self.state.write().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Global simulated time, truncated to microseconds (the finest unit providers show).
     pub fn now(&self) -> DateTime<Utc> {
-        let s = self.lock();
+        let s = self.read();
         global_now(&s)
     }
 
     /// A tenant's simulated time: global time plus that tenant's offset.
     pub fn now_for(&self, tenant: &str) -> DateTime<Utc> {
-        let s = self.lock();
+        let s = self.read();
         tenant_now(&s, tenant)
     }
 
@@ -246,12 +257,12 @@ impl Clock {
     }
 
     pub fn mode(&self) -> ClockMode {
-        self.lock().mode
+        self.read().mode
     }
 
     pub fn snapshot(&self, tenant: Option<&str>) -> ClockSnapshot {
         let (mode, time_scale) = {
-            let s = self.lock();
+            let s = self.read();
             (s.mode, s.time_scale)
         };
         let now = match tenant {
@@ -289,7 +300,7 @@ impl Clock {
     /// instant, or restoring the clock before [`Clock::release`]). Tenants keep their offsets.
     pub fn pin(&self, t: DateTime<Utc>) {
         let mut s = self.lock();
-        s.base = t.min(max_time());
+        s.base = truncate_micros(t.min(max_time()));
         s.anchor = Instant::now();
         s.held = true;
     }
@@ -310,18 +321,25 @@ impl Clock {
 }
 
 fn global_now(s: &State) -> DateTime<Utc> {
-    let t = match s.mode {
+    // `base` is kept truncated to the microsecond (every write of it is), so a stopped clock
+    // answers it as it is.
+    match s.mode {
         _ if s.held => s.base,
         ClockMode::Manual => s.base,
-        ClockMode::Real => seconds_after(s.base, s.anchor.elapsed().as_secs_f64() * s.time_scale),
-    };
-    truncate_micros(t)
+        ClockMode::Real => truncate_micros(seconds_after(
+            s.base,
+            s.anchor.elapsed().as_secs_f64() * s.time_scale,
+        )),
+    }
 }
 
 /// A tenant's time: global time plus its offset, within [`max_time`].
 fn tenant_now(s: &State, tenant: &str) -> DateTime<Utc> {
-    let offset = s.tenant_offsets.get(tenant).copied().unwrap_or_default();
-    later(global_now(s), offset)
+    let now = global_now(s);
+    match s.tenant_offsets.get(tenant) {
+        Some(offset) if !offset.is_zero() => later(now, *offset),
+        _ => now,
+    }
 }
 
 fn truncate_micros(t: DateTime<Utc>) -> DateTime<Utc> {

@@ -8,7 +8,8 @@
 //! anyway, and a plain comparison keeps auth off the request profile.
 
 use std::collections::BTreeMap;
-use std::sync::Mutex;
+use std::sync::RwLock;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -27,7 +28,24 @@ pub struct TenantInfo {
     /// When a request last entered it, as a count of entries ([`Tenants::touch`]): the least
     /// recently used tenant has the lowest.
     #[serde(skip)]
-    used: u64,
+    used: Used,
+}
+
+/// [`TenantInfo::used`]: set under the map's read lock, so entering a tenant takes no writer's
+/// lock.
+#[derive(Debug, Default)]
+struct Used(AtomicU64);
+
+impl Clone for Used {
+    fn clone(&self) -> Self {
+        Self(AtomicU64::new(self.get()))
+    }
+}
+
+impl Used {
+    fn get(&self) -> u64 {
+        self.0.load(Ordering::Relaxed)
+    }
 }
 
 /// The secret presented does not match the one this credential was provisioned with.
@@ -43,16 +61,20 @@ impl TenantInfo {
             environment: environment.map(str::to_string),
             first_seen: crate::clock::rfc3339(now),
             secret: None,
-            used: 0,
+            used: Used::default(),
         }
     }
 }
 
 #[derive(Debug, Default)]
 pub struct Tenants {
-    map: Mutex<BTreeMap<String, TenantInfo>>,
+    /// Read by every request (its credentials and its entry), written when a tenant is added
+    /// or removed.
+    map: RwLock<BTreeMap<String, TenantInfo>>,
     /// Entries counted, for [`TenantInfo::used`].
-    entries: std::sync::atomic::AtomicU64,
+    entries: AtomicU64,
+    /// The map's length, set under its lock: read by every request's bound check without it.
+    count: AtomicUsize,
 }
 
 impl Tenants {
@@ -66,13 +88,22 @@ impl Tenants {
         environment: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<(), WrongSecret> {
-        let mut map = self.map.lock().unwrap_or_else(|e| e.into_inner());
+        // A known tenant with its secret bound, as nearly every request finds it: a read.
+        if let Some(bound) = (self.read().get(key)).and_then(|t| t.secret.as_ref()) {
+            return if bound == secret {
+                Ok(())
+            } else {
+                Err(WrongSecret)
+            };
+        }
+        let mut map = self.write();
         // Looked up before it is inserted: a known tenant's name is not copied per request.
         if !map.contains_key(key) {
             map.insert(
                 key.to_string(),
                 TenantInfo::new(provider, key, environment, now),
             );
+            self.counted(&map);
         }
         let Some(known) = map.get_mut(key) else {
             unreachable!("inserted above, under the same lock")
@@ -96,23 +127,37 @@ impl Tenants {
         environment: Option<&str>,
         now: DateTime<Utc>,
     ) {
-        let mut map = self.map.lock().unwrap_or_else(|e| e.into_inner());
+        let mut map = self.write();
         map.entry(key.to_string())
             .or_insert_with(|| TenantInfo::new(provider, key, environment, now));
+        self.counted(&map);
+    }
+
+    /// Records the map's length after a change made under its lock.
+    fn counted(&self, map: &BTreeMap<String, TenantInfo>) {
+        self.count.store(map.len(), Ordering::Relaxed);
+    }
+
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, BTreeMap<String, TenantInfo>> {
+        self.map.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, BTreeMap<String, TenantInfo>> {
+        self.map.write().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Notes that a request entered `tenant` now (the most recently used).
     pub fn touch(&self, tenant: &str) {
-        let n = 1 + (self.entries).fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let mut map = self.map.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(t) = map.get_mut(tenant) {
-            t.used = n;
+        let n = 1 + self.entries.fetch_add(1, Ordering::Relaxed);
+        if let Some(t) = self.read().get(tenant) {
+            // Entries racing on one tenant keep the later count.
+            t.used.0.fetch_max(n, Ordering::Relaxed);
         }
     }
 
-    /// How many tenants there are, of every provider.
+    /// How many tenants there are, of every provider (as of the last change, without a lock).
     pub fn len(&self) -> usize {
-        self.map.lock().unwrap_or_else(|e| e.into_inner()).len()
+        self.count.load(Ordering::Relaxed)
     }
 
     pub fn is_empty(&self) -> bool {
@@ -121,24 +166,23 @@ impl Tenants {
 
     /// The least recently used tenant that `skip` does not name, with its provider.
     pub fn least_recent(&self, skip: impl Fn(&str) -> bool) -> Option<(String, String)> {
-        let map = self.map.lock().unwrap_or_else(|e| e.into_inner());
+        let map = self.read();
         (map.values())
             .filter(|t| !skip(&t.tenant))
-            .min_by_key(|t| t.used)
+            .min_by_key(|t| t.used.get())
             .map(|t| (t.tenant.clone(), t.provider.clone()))
     }
 
     /// Forgets one tenant (its secret too: the next client to present its credentials binds
     /// them afresh).
     pub fn remove(&self, tenant: &str) {
-        self.map
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(tenant);
+        let mut map = self.write();
+        map.remove(tenant);
+        self.counted(&map);
     }
 
     pub fn list(&self, provider: Option<&str>) -> Vec<TenantInfo> {
-        let map = self.map.lock().unwrap_or_else(|e| e.into_inner());
+        let map = self.read();
         map.values()
             .filter(|t| provider.is_none_or(|p| t.provider == p))
             .cloned()
@@ -146,8 +190,9 @@ impl Tenants {
     }
 
     pub fn reset(&self, provider: Option<&str>) {
-        let mut map = self.map.lock().unwrap_or_else(|e| e.into_inner());
+        let mut map = self.write();
         map.retain(|_, t| provider.is_some_and(|p| t.provider != p));
+        self.counted(&map);
     }
 }
 

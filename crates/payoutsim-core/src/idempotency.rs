@@ -22,6 +22,7 @@ use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
 use chrono::{DateTime, TimeDelta, Utc};
+use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
 use crate::fastmap::FastMap;
@@ -214,27 +215,114 @@ pub fn sized_answer<T: serde::Serialize + ?Sized>(
 /// The fingerprint of a request: its method, path and body, with JSON bodies compared by value
 /// (so key order and white space do not make two requests different).
 pub fn fingerprint(method: &str, path: &str, body: &[u8]) -> [u8; 32] {
-    match serde_json::from_slice::<serde_json::Value>(body) {
+    match serde_json::from_slice::<Value>(body) {
         Ok(v) => fingerprint_json(method, path, &v),
         Err(_) => {
-            let mut h = start(method, path);
-            h.update(body);
-            h.finalize().into()
+            let mut h = HashWriter::new(method, path);
+            h.put(b"R");
+            h.put(body);
+            h.finish()
         }
     }
 }
 
-/// [`fingerprint`] of a body the handler has already parsed: its canonical JSON (object keys
-/// sorted, as `serde_json::Map` keeps them) streamed into the hash, with no second parse.
-pub fn fingerprint_json<T: serde::Serialize + ?Sized>(
-    method: &str,
-    path: &str,
-    body: &T,
-) -> [u8; 32] {
-    let mut h = HashWriter(start(method, path));
-    // Writing into a hash cannot fail; a value that cannot serialise hashes what was written.
-    let _ = serde_json::to_writer(&mut h, body);
-    h.0.finalize().into()
+/// [`fingerprint`] of a body the handler has already parsed, with no second parse.
+pub fn fingerprint_json(method: &str, path: &str, body: &Value) -> [u8; 32] {
+    let mut h = HashWriter::new(method, path);
+    h.put(b"J");
+    canonical(body, &mut h);
+    h.finish()
+}
+
+/// [`fingerprint_json`] of an object body read as its members: the same fingerprint as the
+/// object's.
+pub fn fingerprint_members(method: &str, path: &str, members: &Map<String, Value>) -> [u8; 32] {
+    let mut h = HashWriter::new(method, path);
+    h.put(b"J");
+    canonical_object(members, &mut h);
+    h.finish()
+}
+
+/// Where [`canonical`] writes.
+trait Sink {
+    fn put(&mut self, bytes: &[u8]);
+
+    /// `n` in 7-bit groups, lowest first, the high bit set on every group but the last (a
+    /// length below 128 is one byte).
+    fn put_varint(&mut self, mut n: u64) {
+        let mut bytes = [0u8; 10];
+        let mut len = 0;
+        loop {
+            let low = (n & 0x7f) as u8;
+            n >>= 7;
+            if n == 0 {
+                bytes[len] = low;
+                len += 1;
+                break;
+            }
+            bytes[len] = low | 0x80;
+            len += 1;
+        }
+        self.put(&bytes[..len]);
+    }
+}
+
+impl Sink for Vec<u8> {
+    fn put(&mut self, bytes: &[u8]) {
+        self.extend_from_slice(bytes);
+    }
+}
+
+/// A JSON value's canonical form, as the fingerprint hashes it: a tag byte per value, then
+/// for a string its length and its bytes, for an array or an object its length and its items
+/// (an object's members in key order, as `serde_json::Map` keeps them, each key written as a
+/// string), for an integer its magnitude (a negative one as `-1 - n`), for any other number
+/// its 8 bytes; lengths and magnitudes as varints. Two values have the same form exactly when
+/// they are equal as JSON values (`1` and `1.0` differ, as their texts do), and no form is the
+/// start of another's, so a sequence of them reads back one way only.
+fn canonical(value: &Value, out: &mut impl Sink) {
+    match value {
+        Value::Null => out.put(b"n"),
+        Value::Bool(false) => out.put(b"f"),
+        Value::Bool(true) => out.put(b"t"),
+        Value::Number(n) => {
+            if let Some(u) = n.as_u64() {
+                out.put(b"u");
+                out.put_varint(u);
+            } else if let Some(i) = n.as_i64() {
+                // Negative here (a non-negative one is a `u64`): -1 is 0, -2 is 1, …
+                out.put(b"i");
+                out.put_varint(!(i as u64));
+            } else {
+                out.put(b"d");
+                out.put(&n.as_f64().map_or(0, f64::to_bits).to_le_bytes());
+            }
+        }
+        Value::String(text) => canonical_str(text, out),
+        Value::Array(items) => {
+            out.put(b"[");
+            out.put_varint(items.len() as u64);
+            for item in items {
+                canonical(item, out);
+            }
+        }
+        Value::Object(members) => canonical_object(members, out),
+    }
+}
+
+fn canonical_object(members: &Map<String, Value>, out: &mut impl Sink) {
+    out.put(b"{");
+    out.put_varint(members.len() as u64);
+    for (key, value) in members {
+        canonical_str(key, out);
+        canonical(value, out);
+    }
+}
+
+fn canonical_str(text: &str, out: &mut impl Sink) {
+    out.put(b"s");
+    out.put_varint(text.len() as u64);
+    out.put(text.as_bytes());
 }
 
 fn start(method: &str, path: &str) -> Sha256 {
@@ -246,15 +334,45 @@ fn start(method: &str, path: &str) -> Sha256 {
     h
 }
 
-struct HashWriter(Sha256);
+/// How much of a canonical form [`HashWriter`] gathers before hashing it.
+const HASH_CHUNK: usize = 512;
 
-impl std::io::Write for HashWriter {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.update(buf);
-        Ok(buf.len())
+/// The hash of a fingerprint, gathering the canonical form's many small writes (a tag, a
+/// length, a key) into chunks of [`HASH_CHUNK`] bytes on the stack, so the hash is updated
+/// once per chunk rather than once per token. The bytes hashed are the same.
+struct HashWriter {
+    hash: Sha256,
+    buf: [u8; HASH_CHUNK],
+    len: usize,
+}
+
+impl HashWriter {
+    fn new(method: &str, path: &str) -> Self {
+        Self {
+            hash: start(method, path),
+            buf: [0; HASH_CHUNK],
+            len: 0,
+        }
     }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
+
+    fn finish(mut self) -> [u8; 32] {
+        self.hash.update(&self.buf[..self.len]);
+        self.hash.finalize().into()
+    }
+}
+
+impl Sink for HashWriter {
+    fn put(&mut self, bytes: &[u8]) {
+        if self.len + bytes.len() > HASH_CHUNK {
+            self.hash.update(&self.buf[..self.len]);
+            self.len = 0;
+            if bytes.len() > HASH_CHUNK {
+                self.hash.update(bytes);
+                return;
+            }
+        }
+        self.buf[self.len..self.len + bytes.len()].copy_from_slice(bytes);
+        self.len += bytes.len();
     }
 }
 
@@ -520,18 +638,18 @@ impl IdempotencyStore {
 impl IdempotencyStore {
     /// [`begin`](Self::begin), with the key held by a guard: `Ok` when the request goes ahead,
     /// else what `begin` answered (`Replay`, `Conflict` or `InFlight`, never `Proceed`).
-    pub fn reserve(
-        &self,
-        tenant: &str,
-        scope: &str,
-        key: &str,
+    pub fn reserve<'a>(
+        &'a self,
+        tenant: &'a str,
+        scope: &'a str,
+        key: &'a str,
         fingerprint: [u8; 32],
         now: DateTime<Utc>,
-    ) -> Result<Reservation<'_>, Begin> {
+    ) -> Result<Reservation<'a>, Begin> {
         match self.begin(tenant, scope, key, fingerprint, now) {
             Begin::Proceed => Ok(Reservation {
                 store: self,
-                id: (tenant.to_string(), scope.to_string(), key.to_string()),
+                id: (tenant, scope, key),
                 kept: false,
             }),
             other => Err(other),
@@ -545,14 +663,15 @@ impl IdempotencyStore {
 #[must_use = "dropping a reservation releases its key at once"]
 pub struct Reservation<'a> {
     store: &'a IdempotencyStore,
-    id: (String, String, String),
+    /// Tenant, scope and key, borrowed from the request they came with.
+    id: (&'a str, &'a str, &'a str),
     kept: bool,
 }
 
 impl Reservation<'_> {
     /// Stores `response` for replay under the key (see [`IdempotencyStore::complete`]).
     pub fn keep(mut self, response: StoredResponse, now: DateTime<Utc>) {
-        let (tenant, scope, key) = &self.id;
+        let (tenant, scope, key) = self.id;
         self.store.complete(tenant, scope, key, response, now);
         self.kept = true;
     }
@@ -566,7 +685,7 @@ impl Reservation<'_> {
         object: &str,
         now: DateTime<Utc>,
     ) -> Option<Arc<str>> {
-        let (tenant, scope, key) = &self.id;
+        let (tenant, scope, key) = self.id;
         self.kept = true;
         self.store
             .complete_object(tenant, scope, key, status, object, now)
@@ -576,7 +695,7 @@ impl Reservation<'_> {
 impl Drop for Reservation<'_> {
     fn drop(&mut self) {
         if !self.kept {
-            let (tenant, scope, key) = &self.id;
+            let (tenant, scope, key) = self.id;
             self.store.release(tenant, scope, key);
         }
     }
@@ -620,6 +739,65 @@ mod tests {
             fingerprint("POST", "/x", body),
             fingerprint_json("POST", "/y", &parsed)
         );
+    }
+
+    #[test]
+    fn a_fingerprint_hashes_the_canonical_form_whatever_its_length() {
+        // Short, chunk-sized, and longer than several chunks (one string longer than a chunk).
+        for len in [
+            0,
+            1,
+            HASH_CHUNK - 20,
+            HASH_CHUNK,
+            HASH_CHUNK + 1,
+            3 * HASH_CHUNK + 7,
+        ] {
+            let body = serde_json::json!({"z": "x".repeat(len), "a": [1, "two", null], "m": len});
+            let mut form = b"J".to_vec();
+            canonical(&body, &mut form);
+            let mut h = start("POST", "/p");
+            h.update(&form);
+            let expected: [u8; 32] = h.finalize().into();
+            assert_eq!(fingerprint_json("POST", "/p", &body), expected, "len {len}");
+            let members = body.as_object().unwrap();
+            assert_eq!(fingerprint_members("POST", "/p", members), expected);
+        }
+    }
+
+    #[test]
+    fn bodies_fingerprint_alike_exactly_when_they_are_equal_as_json() {
+        let fp = |body: &str| fingerprint("POST", "/p", body.as_bytes());
+        assert_eq!(
+            fp(r#"{"a":1,"b":[true,null]}"#),
+            fp(r#" { "b" : [ true , null ] , "a" : 1 } "#)
+        );
+        assert_eq!(fp(r#"{"a":"\u00e9"}"#), fp(r#"{"a":"é"}"#));
+        let differ = [
+            (r#"{"a":1}"#, r#"{"a":"1"}"#),
+            (r#"{"a":1}"#, r#"{"a":1.0}"#),
+            (r#"{"a":-1}"#, r#"{"a":-1.0}"#),
+            (r#"{"a":-1}"#, r#"{"a":1}"#),
+            (r#"{"a":-1}"#, r#"{"a":-2}"#),
+            (r#"{"a":127}"#, r#"{"a":128}"#),
+            (
+                r#"{"a":18446744073709551615}"#,
+                r#"{"a":-9223372036854775808}"#,
+            ),
+            (r#"{"a":0.0}"#, r#"{"a":-0.0}"#),
+            (r#"{"a":[]}"#, r#"{"a":{}}"#),
+            (r#"{"ab":"c"}"#, r#"{"a":"bc"}"#),
+            (r#"{"a":["b","c"]}"#, r#"{"a":["bc"]}"#),
+            (r#"[[],[]]"#, r#"[[[]]]"#),
+            (r#"{"a":null}"#, r#"{}"#),
+            (r#"{"a":true}"#, r#"{"a":false}"#),
+            (r#"{"a":1,"b":2}"#, r#"{"a":2,"b":1}"#),
+            // Not JSON: hashed as sent, apart from every JSON body.
+            (r#"{"a":1"#, r#"{"a":1}"#),
+            ("Jn", "null"),
+        ];
+        for (a, b) in differ {
+            assert_ne!(fp(a), fp(b), "{a} and {b}");
+        }
     }
 
     #[test]

@@ -13,7 +13,7 @@ use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use http::{HeaderMap, HeaderValue, StatusCode};
-use payoutsim_core::idempotency::{Begin, Reservation, StoredResponse, fingerprint_json};
+use payoutsim_core::idempotency::{Begin, Reservation, StoredResponse, fingerprint_members};
 use payoutsim_core::kit::{Auth, ExactObject, RawBody};
 use serde::Serialize;
 
@@ -76,7 +76,7 @@ impl FromRequest<OnePay> for Post {
 
 impl Post {
     /// The key, if any: 1 to 255 characters.
-    fn key(&self) -> Result<Option<String>, OnePayError> {
+    fn key(&self) -> Result<Option<&str>, OnePayError> {
         let Some(value) = self.headers.get(HEADER) else {
             return match self.key {
                 Key::Required => Err(OnePayError::IdempotencyKeyRequired),
@@ -84,7 +84,7 @@ impl Post {
             };
         };
         match value.to_str().map(str::trim) {
-            Ok(k) if !k.is_empty() && k.len() <= 255 => Ok(Some(k.to_string())),
+            Ok(k) if !k.is_empty() && k.len() <= 255 => Ok(Some(k)),
             _ => Err(OnePayError::IdempotencyKeyRequired),
         }
     }
@@ -189,9 +189,9 @@ impl Post {
         let tenant = self.tenant.name.as_str();
         // Held until the answer is known; dropped without being kept (a refusal, a panic
         // unwinding through `create`), it releases the key for a retry.
-        let fp = fingerprint_json("POST", &self.path, &map.members);
+        let fp = fingerprint_members("POST", &self.path, &map.members);
         let now = engine.now_for(tenant);
-        let early = match (engine.idempotency()).reserve(tenant, &self.path, &key, fp, now) {
+        let early = match (engine.idempotency()).reserve(tenant, &self.path, key, fp, now) {
             Ok(reservation) => return Opened::Go(map, Some(reservation)),
             Err(Begin::Replay(stored)) => replayed(stored),
             Err(Begin::Render { status, object }) => {

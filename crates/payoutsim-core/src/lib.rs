@@ -10,6 +10,8 @@
 //! - [`page`]: pages of admin listings (`limit`, `after`), written item by item
 //! - [`timeline`]: what falls due when, per tenant
 //! - [`idempotency`]: keys, request fingerprints, stored responses, expiry
+//! - [`json_out`]: JSON objects written straight into a buffer, byte for byte as serde_json
+//!   writes them, for the hot answers
 //! - [`journal`]: the bounded request journal and the layer that fills it
 //! - [`webhooks`]: targets, the outbox, retry policy, delivery records
 //! - [`jwt`]: JSON Web Tokens judged on the simulated clock (session providers)
@@ -40,6 +42,7 @@ pub mod idempotency;
 pub mod ids;
 pub mod inline;
 pub mod journal;
+pub mod json_out;
 pub mod jwt;
 pub mod kit;
 pub mod machine;

@@ -27,7 +27,7 @@ use crate::error::{Id, OnePayError, raw_json};
 use crate::idempotent::{Key, Post, Replayable};
 use crate::lifecycle::{announce_serialised, start_payout};
 use crate::pagination::{Params, paginate_filtered, paginate_iter};
-use crate::state::{CASHOUT, CashoutRec};
+use crate::state::{CASHOUT, CashoutRec, CashoutView};
 use crate::validation::Fields;
 
 pub(crate) fn routes() -> Router<OnePay> {
@@ -71,7 +71,7 @@ impl Replayable for CreatedCashout {
     ) -> Option<Result<Bytes, OnePayError>> {
         tenant.with_data(onepay, |t| {
             let c = t.cashouts.get(id)?;
-            Some(serialised(&t.cashout_view(c).first(), CASHOUT_BYTES))
+            Some(cashout_answer(&t.cashout_view(c).first()))
         })
     }
 
@@ -87,6 +87,13 @@ impl Replayable for CreatedCashout {
 /// Room for a cashout's JSON in the usual case (about 400 bytes without description or remarks),
 /// so its buffer is not grown while the store is locked.
 const CASHOUT_BYTES: usize = 512;
+
+/// A cashout's answer, written into a buffer of [`CASHOUT_BYTES`] to start with.
+fn cashout_answer(view: &CashoutView<'_>) -> Result<Bytes, OnePayError> {
+    let mut out = Vec::with_capacity(CASHOUT_BYTES);
+    (view.write_json(&mut out)).map_err(|e| OnePayError::Internal(e.to_string()))?;
+    Ok(Bytes::from(out))
+}
 
 /// `value` serialised ([`sized_answer`]) into a buffer of `capacity` bytes to start with.
 fn serialised<T: Serialize>(value: &T, capacity: usize) -> Result<Bytes, OnePayError> {
@@ -151,7 +158,7 @@ async fn show(
     Id(id): Id,
 ) -> Result<Response, OnePayError> {
     let body = tenant.with_data(&onepay, |t| {
-        (t.cashouts.get(&id)).map(|c| serialised(&t.cashout_view(c), CASHOUT_BYTES))
+        (t.cashouts.get(&id)).map(|c| cashout_answer(&t.cashout_view(c)))
     });
     let body = body.ok_or_else(|| OnePayError::not_found("Cashout"))?;
     Ok(raw_json(StatusCode::OK, body?))
@@ -226,7 +233,7 @@ fn create_cashout(
             lc,
             key: None,
         };
-        let body = serialised(&t.cashout_view(&rec), CASHOUT_BYTES);
+        let body = cashout_answer(&t.cashout_view(&rec));
         t.cashouts.insert(id, rec);
         Ok(CreatedCashout {
             id: id.text(),

@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use payoutsim_core::fastmap::FastMap;
 use payoutsim_core::idempotency::answer_bytes;
 use payoutsim_core::ids::Uid;
+use payoutsim_core::json_out::ObjectOut;
 use payoutsim_core::kit::{Bounded, FrozenAnswer, Records};
 use payoutsim_core::machine::{Delay, Lifecycle, StateMachine};
 use payoutsim_core::name::Name;
@@ -388,6 +389,37 @@ impl CashoutView<'_> {
     }
 }
 
+impl CashoutView<'_> {
+    /// The view's JSON, as its [`Serialize`] writes it, written straight into `out`
+    /// ([`ObjectOut`]): a cashout's answer is the hot path of creates and reads.
+    pub fn write_json(&self, out: &mut Vec<u8>) -> serde_json::Result<()> {
+        let c = self.rec;
+        let (status, updated_at, remarks) = if self.first {
+            let first = c.lc.history.first().map_or(c.lc.status, |f| f.status);
+            (first, c.created_at, None)
+        } else {
+            (c.lc.status, c.updated_at, c.remarks.as_deref())
+        };
+        let mut w = ObjectOut::new(out);
+        w.str("id", c.id.text().as_str());
+        w.str("customer_id", c.customer_id.text().as_str());
+        w.str("account_id", c.account_id.text().as_str());
+        w.bool("is_test", self.is_test);
+        w.value("amount", &Amount(c.amount))?;
+        w.str("status", status.as_str());
+        w.null("scheduled_at");
+        w.str("created_at", laravel_text(c.created_at).as_str());
+        w.opt_str("external_id", c.external_id.as_deref());
+        w.str("method", c.method.as_str());
+        w.str("currency", c.currency.as_str());
+        w.opt_str("description", c.description.as_deref());
+        w.str("updated_at", laravel_text(updated_at).as_str());
+        w.value("remarks", &remarks)?;
+        w.end();
+        Ok(())
+    }
+}
+
 impl Serialize for CashoutView<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let c = self.rec;
@@ -588,14 +620,26 @@ mod tests {
             for c in &records {
                 let view = serde_json::to_vec(&t.cashout_view(c)).unwrap();
                 let owned = serde_json::to_vec(&t.cashout_wire(c)).unwrap();
+                let mut written = Vec::new();
+                t.cashout_view(c).write_json(&mut written).unwrap();
                 assert_eq!(
                     String::from_utf8(view).unwrap(),
+                    String::from_utf8(owned.clone()).unwrap()
+                );
+                assert_eq!(
+                    String::from_utf8(written).unwrap(),
                     String::from_utf8(owned).unwrap()
                 );
                 let view = serde_json::to_vec(&t.cashout_view(c).first()).unwrap();
                 let owned = serde_json::to_vec(&t.cashout_first_wire(c)).unwrap();
+                let mut written = Vec::new();
+                t.cashout_view(c).first().write_json(&mut written).unwrap();
                 assert_eq!(
                     String::from_utf8(view).unwrap(),
+                    String::from_utf8(owned.clone()).unwrap()
+                );
+                assert_eq!(
+                    String::from_utf8(written).unwrap(),
                     String::from_utf8(owned).unwrap()
                 );
                 assert_eq!(

@@ -6,7 +6,7 @@ pages of its text resident.
   scripts/link_order.py record [BINARY]   write crates/payoutsim/link-order.txt
   scripts/link_order.py check [BINARY]    how many of the order's names BINARY defines, how
                                           many 64 KiB windows they lie in, and its idle RSS;
-                                          exits 1 if under --min (0.8) are found, or if they
+                                          exits 1 if under --min (0.95) are found, or if they
                                           lie in over twice the windows their size needs
 
 BINARY is target/release/payoutsim by default. `record` needs valgrind (Debian's package): it
@@ -117,7 +117,8 @@ def check(binary, minimum):
 
 def main():
     args = sys.argv[1:]
-    minimum = 0.8
+    # 89% of names found still let idle RSS rise from 7.8 to 11.3 MiB (BENCHMARKS.md).
+    minimum = 0.95
     if "--min" in args:
         at = args.index("--min")
         minimum = float(args[at + 1])

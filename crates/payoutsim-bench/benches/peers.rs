@@ -15,6 +15,10 @@
 //! Options: `--rounds N` (3), `--secs N` (window per target and round: 2 in process, 3 with
 //! wrk), `--conns N` (32), `--only TEXT` (only targets whose name holds TEXT, beside the peers),
 //! `--bin PATH` (the release binary; default: `payoutsim` beside this bench's directory).
+//! With wrk, each window also reads the serving process's CPU time before and after
+//! (`/proc/<pid>/task/*/schedstat`: the release binary for the simulator's targets, the bench
+//! itself for the peers, which it serves), and a second table gives the server's CPU per
+//! request: on a box the load generator shares, a steadier figure than the rate.
 //! The simulator runs with a manual clock (`--clock manual`), as the other benches do: the
 //! create path does all its work (lifecycle scheduled on the timeline), and nothing settles.
 #![allow(clippy::unwrap_used)] // a benchmark that cannot set itself up should stop loudly
@@ -26,9 +30,14 @@ use anyhow::Result;
 use httpmock::Method::{GET, POST};
 use httpmock::MockServer;
 use payoutsim_bench::{
-    Binary, Rounds, STATIC_CASHOUT, Target, bare_server, load, median, provider_targets,
-    release_binary, rss_kib, static_targets, table, urls_of, wrk,
+    Binary, CpuRounds, Rounds, STATIC_CASHOUT, Target, bare_server, cpu_ns, cpu_table, load,
+    median, provider_targets, release_binary, rss_kib, static_targets, table, urls_of, wrk,
 };
+
+/// Whether a target is one of the peers this bench serves itself.
+fn is_peer(name: &str) -> bool {
+    name.starts_with("bare axum") || name.starts_with("httpmock")
+}
 
 struct Options {
     wrk: bool,
@@ -144,13 +153,29 @@ async fn run(o: Options) -> Result<()> {
     let dir = std::env::temp_dir().join(format!("payoutsim-peers-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
     let mut rounds = Rounds::new();
+    let mut cpu = CpuRounds::new();
     for round in 1..=o.rounds {
         for t in &targets {
             let stats = if o.wrk {
-                let t = t.clone();
+                // The process serving the target: the release binary for the simulator's, this
+                // one for the peers' (bare axum and httpmock run here, and nothing else of
+                // note does while wrk runs).
+                let pid = binary
+                    .as_ref()
+                    .filter(|_| !is_peer(&t.name))
+                    .map(Binary::pid);
+                let before = cpu_ns(pid);
+                let target = t.clone();
                 let dir = dir.clone();
-                tokio::task::spawn_blocking(move || wrk(&t, round, (2, o.conns), window, &dir))
-                    .await??
+                let stats = tokio::task::spawn_blocking(move || {
+                    wrk(&target, round, (2, o.conns), window, &dir)
+                })
+                .await??;
+                if let (Some(a), Some(b)) = (before, cpu_ns(pid)) {
+                    let us = b.saturating_sub(a) as f64 / 1e3 / stats.requests.max(1) as f64;
+                    cpu.entry(t.name.clone()).or_default().push(us);
+                }
+                stats
             } else {
                 load(t, round, o.conns, window).await?
             };
@@ -189,6 +214,15 @@ async fn run(o: Options) -> Result<()> {
     println!(
         "\nCreates are read against the peers' POST, reads (GET, Kashpay's searchReference) against their GET."
     );
+    if !cpu.is_empty() {
+        println!(
+            "\n## Server CPU per request (user and kernel, the serving process only; lower is better)\n"
+        );
+        print!(
+            "{}",
+            cpu_table(&order, &cpu, (&bare.0, &bare.1), (&peer.0, &peer.1))
+        );
+    }
     if let Some(b) = &binary {
         println!(
             "\nRSS of the release binary after the run: {:.1} MiB",

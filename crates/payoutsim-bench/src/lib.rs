@@ -706,6 +706,75 @@ pub fn rss_kib(pid: u32) -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
+/// CPU time the process `pid` (`None`: this one) has run so far, in nanoseconds: the sum of
+/// its live threads' time on a CPU (`/proc/<pid>/task/*/schedstat`, user and kernel alike).
+/// Read before and after a window, it gives what the server spent per request, whatever the
+/// load generator beside it spent: on a box the generator shares, a steadier figure than the
+/// rate.
+pub fn cpu_ns(pid: Option<u32>) -> Option<u64> {
+    let dir = match pid {
+        Some(pid) => format!("/proc/{pid}/task"),
+        None => "/proc/self/task".to_string(),
+    };
+    let mut total = 0u64;
+    for task in std::fs::read_dir(dir).ok()? {
+        let path = task.ok()?.path().join("schedstat");
+        // A thread that ended since the listing has no file left: it counts for nothing.
+        let Ok(text) = std::fs::read_to_string(path) else {
+            continue;
+        };
+        total += text.split_whitespace().next()?.parse::<u64>().ok()?;
+    }
+    Some(total)
+}
+
+/// Server CPU per request by target name, in µs, one per round.
+pub type CpuRounds = BTreeMap<String, Vec<f64>>;
+
+/// The Markdown table of `cpu`: each target's server CPU per request in every round, its
+/// median, and the median over rounds of its ratio to `bare` and `peer` in the same round
+/// (reads against the peers' GET, the rest against their POST, as in [`table`]).
+pub fn cpu_table(
+    order: &[String],
+    cpu: &CpuRounds,
+    bare: (&str, &str),
+    peer: (&str, &str),
+) -> String {
+    let mut s = String::from(
+        "| what | server CPU µs per request (each round) | median | × bare | × httpmock |\n|---|---|---|---|---|\n",
+    );
+    for name in order {
+        let Some(runs) = cpu.get(name) else { continue };
+        let (b, p) = if is_read(name) {
+            (bare.1, peer.1)
+        } else {
+            (bare.0, peer.0)
+        };
+        let ratio = |other: &str| -> String {
+            let Some(o) = cpu.get(other) else {
+                return "-".into();
+            };
+            let r: Vec<f64> = runs.iter().zip(o).map(|(a, b)| a / b).collect();
+            format!("{:.2}", median(&r))
+        };
+        let each: Vec<String> = runs.iter().map(|c| format!("{c:.1}")).collect();
+        s += &format!(
+            "| {name} | {} | {:.1} | {} | {} |\n",
+            each.join(", "),
+            median(runs),
+            ratio(b),
+            ratio(p)
+        );
+    }
+    s
+}
+
+/// Whether a target reads (a GET, or Kashpay's searchReference, a POST that only reads): read
+/// against the peers' GET; every other target against their POST.
+fn is_read(name: &str) -> bool {
+    name.contains("`GET ") || name.contains("searchReference")
+}
+
 /// Rates by target name, one per round, in the order the rounds ran.
 pub type Rounds = BTreeMap<String, Vec<Stats>>;
 
@@ -719,8 +788,7 @@ pub fn table(order: &[String], rounds: &Rounds, bare: (&str, &str), peer: (&str,
         let Some(runs) = rounds.get(name) else {
             continue;
         };
-        let is_get = name.contains("`GET ") || name.contains("searchReference");
-        let (b, p) = if is_get {
+        let (b, p) = if is_read(name) {
             (bare.1, peer.1)
         } else {
             (bare.0, peer.0)
@@ -765,6 +833,49 @@ pub fn median(v: &[f64]) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn this_process_cpu_time_grows_with_the_work_it_does() {
+        let before = cpu_ns(None).unwrap();
+        let mut x = 1u64;
+        let started = Instant::now();
+        while started.elapsed() < Duration::from_millis(30) {
+            x = std::hint::black_box(x.wrapping_mul(6364136223846793005).wrapping_add(1));
+        }
+        let after = cpu_ns(None).unwrap();
+        assert!(after - before >= 10_000_000, "{before} to {after}");
+        assert_eq!(cpu_ns(Some(u32::MAX)), None);
+    }
+
+    #[test]
+    fn the_cpu_table_reads_creates_against_the_peers_post_and_reads_against_their_get() {
+        let names = [
+            "bare `POST /a`",
+            "bare `GET /a`",
+            "mock `POST /a`",
+            "mock `GET /a`",
+        ];
+        let mut cpu = CpuRounds::new();
+        for (name, us) in names.iter().zip([2.0, 1.0, 4.0, 2.0]) {
+            cpu.insert(name.to_string(), vec![us, us]);
+        }
+        cpu.insert("sim `POST /c`".into(), vec![8.0, 12.0]);
+        cpu.insert("sim `GET /c`".into(), vec![3.0, 3.0]);
+        let order: Vec<String> = ["sim `POST /c`", "sim `GET /c`", "absent `GET /x`"]
+            .map(String::from)
+            .to_vec();
+        let text = cpu_table(&order, &cpu, (names[0], names[1]), (names[2], names[3]));
+        // Median of 8/4 and 12/4 (the upper one): 3.00 of httpmock's POST, 6.00 of bare's.
+        assert!(
+            text.contains("| sim `POST /c` | 8.0, 12.0 | 12.0 | 6.00 | 3.00 |"),
+            "{text}"
+        );
+        assert!(
+            text.contains("| sim `GET /c` | 3.0, 3.0 | 3.0 | 3.00 | 1.50 |"),
+            "{text}"
+        );
+        assert!(!text.contains("absent"), "{text}");
+    }
 
     #[test]
     fn a_wrk_report_is_read_into_its_rate_count_and_percentiles() {

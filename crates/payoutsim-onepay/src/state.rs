@@ -389,17 +389,24 @@ impl CashoutView<'_> {
     }
 }
 
-impl CashoutView<'_> {
-    /// The view's JSON, as its [`Serialize`] writes it, written straight into `out`
-    /// ([`ObjectOut`]): a cashout's answer is the hot path of creates and reads.
-    pub fn write_json(&self, out: &mut Vec<u8>) -> serde_json::Result<()> {
+impl<'a> CashoutView<'a> {
+    /// The status, `updated_at` and remarks the view shows: the current ones, or the first
+    /// answer's (its first status, its creation, no remarks).
+    fn shown(&self) -> (Name, DateTime<Utc>, Option<&'a Remarks>) {
         let c = self.rec;
-        let (status, updated_at, remarks) = if self.first {
+        if self.first {
             let first = c.lc.history.first().map_or(c.lc.status, |f| f.status);
             (first, c.created_at, None)
         } else {
             (c.lc.status, c.updated_at, c.remarks.as_deref())
-        };
+        }
+    }
+
+    /// The view's JSON, as its [`Serialize`] writes it, written straight into `out`
+    /// ([`ObjectOut`]): a cashout's answer is the hot path of creates and reads.
+    pub fn write_json(&self, out: &mut Vec<u8>) -> serde_json::Result<()> {
+        let c = self.rec;
+        let (status, updated_at, remarks) = self.shown();
         let mut w = ObjectOut::new(out);
         w.str("id", c.id.text().as_str());
         w.str("customer_id", c.customer_id.text().as_str());
@@ -423,12 +430,7 @@ impl CashoutView<'_> {
 impl Serialize for CashoutView<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let c = self.rec;
-        let (status, updated_at, remarks) = if self.first {
-            let first = c.lc.history.first().map_or(c.lc.status, |f| f.status);
-            (first, c.created_at, None)
-        } else {
-            (c.lc.status, c.updated_at, c.remarks.as_deref())
-        };
+        let (status, updated_at, remarks) = self.shown();
         let mut w = s.serialize_struct("Cashout", 14)?;
         w.serialize_field("id", c.id.text().as_str())?;
         w.serialize_field("customer_id", c.customer_id.text().as_str())?;

@@ -242,8 +242,18 @@ impl Future for HeadWait {
             alarm.sleep.as_mut().reset(deadline);
             alarm.at = deadline;
         }
-        // Ready only once `deadline` has passed: an earlier alarm is not elapsed here.
-        alarm.sleep.as_mut().poll(cx)
+        match alarm.sleep.as_mut().poll(cx) {
+            Poll::Pending => Poll::Pending,
+            // Set to this wait's deadline: it has passed.
+            Poll::Ready(()) if alarm.at == deadline => Poll::Ready(()),
+            // An earlier alarm that rang between the check above and the poll: not this
+            // wait's deadline, so it is set to it and waited for.
+            Poll::Ready(()) => {
+                alarm.sleep.as_mut().reset(deadline);
+                alarm.at = deadline;
+                alarm.sleep.as_mut().poll(cx)
+            }
+        }
     }
 }
 

@@ -745,17 +745,9 @@ pub fn cpu_table(
     );
     for name in order {
         let Some(runs) = cpu.get(name) else { continue };
-        let (b, p) = if is_read(name) {
-            (bare.1, peer.1)
-        } else {
-            (bare.0, peer.0)
-        };
+        let (b, p) = against(name, bare, peer);
         let ratio = |other: &str| -> String {
-            let Some(o) = cpu.get(other) else {
-                return "-".into();
-            };
-            let r: Vec<f64> = runs.iter().zip(o).map(|(a, b)| a / b).collect();
-            format!("{:.2}", median(&r))
+            (cpu.get(other)).map_or("-".into(), |o| format!("{:.2}", median_ratio(runs, o)))
         };
         let each: Vec<String> = runs.iter().map(|c| format!("{c:.1}")).collect();
         s += &format!(
@@ -769,10 +761,24 @@ pub fn cpu_table(
     s
 }
 
-/// Whether a target reads (a GET, or Kashpay's searchReference, a POST that only reads): read
-/// against the peers' GET; every other target against their POST.
-fn is_read(name: &str) -> bool {
-    name.contains("`GET ") || name.contains("searchReference")
+/// What a target is read against: the peers' GET for one that reads (a GET, or Kashpay's
+/// searchReference, a POST that only reads), their POST for every other.
+fn against<'a>(
+    name: &str,
+    bare: (&'a str, &'a str),
+    peer: (&'a str, &'a str),
+) -> (&'a str, &'a str) {
+    if name.contains("`GET ") || name.contains("searchReference") {
+        (bare.1, peer.1)
+    } else {
+        (bare.0, peer.0)
+    }
+}
+
+/// The median over rounds of `a`'s ratio to `b` in the same round.
+fn median_ratio(a: &[f64], b: &[f64]) -> f64 {
+    let r: Vec<f64> = a.iter().zip(b).map(|(x, y)| x / y).collect();
+    median(&r)
 }
 
 /// Rates by target name, one per round, in the order the rounds ran.
@@ -788,17 +794,12 @@ pub fn table(order: &[String], rounds: &Rounds, bare: (&str, &str), peer: (&str,
         let Some(runs) = rounds.get(name) else {
             continue;
         };
-        let (b, p) = if is_read(name) {
-            (bare.1, peer.1)
-        } else {
-            (bare.0, peer.0)
-        };
+        let (b, p) = against(name, bare, peer);
+        let rates_of = |runs: &[Stats]| -> Vec<f64> { runs.iter().map(|r| r.per_s).collect() };
         let ratio = |other: &str| -> String {
-            let Some(o) = rounds.get(other) else {
-                return String::new();
-            };
-            let r: Vec<f64> = runs.iter().zip(o).map(|(a, b)| a.per_s / b.per_s).collect();
-            format!("{:.2}", median(&r))
+            (rounds.get(other)).map_or(String::new(), |o| {
+                format!("{:.2}", median_ratio(&rates_of(runs), &rates_of(o)))
+            })
         };
         let rates: Vec<String> = runs.iter().map(|r| format!("{:.0}", r.per_s)).collect();
         let per_s: Vec<f64> = runs.iter().map(|r| r.per_s).collect();

@@ -8,6 +8,7 @@ mod support;
 use std::alloc::System;
 
 use cap::Cap;
+use payoutsim_core::kit::SPARE_PLACES;
 use payoutsim_core::testkit::{self, block_on};
 use payoutsim_core::{Engine, EngineConfig};
 use payoutsim_dots::DotsConfig;
@@ -134,6 +135,12 @@ fn creating_three_times_the_cap_keeps_the_heap_flat() {
         let listed = sim.objects(None, Some("transfer"))["objects"]
             .as_array()
             .map_or(0, Vec::len);
-        assert_eq!(listed, CAP - 1, "the user and CAP - 1 transfers");
+        // A pass that drops settled transfers makes its spare places at once: right after
+        // one the app holds up to CAP / SPARE_PLACES fewer than the cap.
+        let fewest = CAP - 1 - CAP / SPARE_PLACES;
+        assert!(
+            (fewest..=CAP - 1).contains(&listed),
+            "the user and {fewest} to CAP - 1 transfers, not {listed}"
+        );
     });
 }

@@ -80,6 +80,52 @@ async fn a_cashout_past_the_cap_drops_the_oldest_settled_one_which_is_then_not_f
 }
 
 #[tokio::test]
+async fn a_pass_past_a_bound_of_64_drops_two_settled_cashouts_more_than_it_needs_so_the_next_two_drop_none()
+ {
+    // The customer, the account and 62 cashouts fill the tenant; one pass may drop 64 / 32 = 2
+    // more than the creation needs, so the one after it and the next do not look for room again.
+    let sim = bounded(64, 100);
+    let (c, a) = sim.payee(TEST_KEY, "0012345678").await;
+    let body = || cashout_body(&c, &a, json!(1), "TURBO");
+    let mut ids = Vec::new();
+    for k in 0..62 {
+        ids.push(id_of(
+            &sim.cashout(TEST_KEY, &format!("k{k}"), body()).await,
+        ));
+    }
+    sim.advance(3600.0).await;
+    let found = |id: &String| {
+        let sim = &sim;
+        let path = format!("/v1/cashouts/{id}");
+        async move { sim.get(TEST_KEY, &path).await.status }
+    };
+
+    id_of(&sim.cashout(TEST_KEY, "past-1", body()).await);
+    let dropped = [
+        found(&ids[0]).await,
+        found(&ids[1]).await,
+        found(&ids[2]).await,
+    ];
+    id_of(&sim.cashout(TEST_KEY, "past-2", body()).await);
+    id_of(&sim.cashout(TEST_KEY, "past-3", body()).await);
+    let kept = found(&ids[3]).await;
+    id_of(&sim.cashout(TEST_KEY, "past-4", body()).await);
+
+    assert_eq!(dropped, [404, 404, 404]);
+    assert_eq!(
+        kept, 200,
+        "the two spare places took the next two creations"
+    );
+    assert_eq!(
+        found(&ids[3]).await,
+        404,
+        "the next pass drops the oldest left"
+    );
+    assert_eq!(found(&ids[6]).await, 200);
+    assert_eq!(found(&ids[5]).await, 404);
+}
+
+#[tokio::test]
 async fn with_every_object_in_flight_a_creation_past_the_cap_is_refused_with_429() {
     let sim = bounded(3, 100);
     let (c, a) = sim.payee(TEST_KEY, "0012345678").await;

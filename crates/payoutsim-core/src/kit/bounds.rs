@@ -35,6 +35,12 @@ pub struct TooManyObjects {
     pub limit: usize,
 }
 
+/// One pass that drops settled objects makes room for 1/`SPARE_PLACES` of the bound more than
+/// the creation needs (312 places under the default 10,000), so that a tenant at its bound pays
+/// for the walk over its records once every few hundred creations rather than on each one. The
+/// tenant never holds more than its bound; it holds up to that many fewer right after a pass.
+pub const SPARE_PLACES: usize = 32;
+
 /// Whether `lc` is settled: in a terminal status of its machine with no edge left to take, so
 /// nothing will move it again unless the back office does. An object whose machine is unknown
 /// is not settled.
@@ -71,8 +77,8 @@ impl<S: Spec> Kit<S> {
     /// caller holds under the store lock, once the request is valid (a refused request drops
     /// nothing): while they fit under the engine's `max_objects_per_tenant` nothing happens;
     /// past it, the tenant's oldest settled objects are dropped ([`Bounded::evict_settled`])
-    /// until they fit, and their scheduled transitions with them. `Err` when too few could be
-    /// dropped: refuse the creation.
+    /// until they fit with [`SPARE_PLACES`] to spare, and their scheduled transitions with them.
+    /// `Err` when too few could be dropped for them to fit: refuse the creation.
     pub fn make_room(
         &self,
         tenant: &str,
@@ -86,7 +92,11 @@ impl<S: Spec> Kit<S> {
             return Ok(());
         }
         let want = count.saturating_add(n) - limit;
-        let dropped = records.evict_settled(&|lc| self.is_settled(lc), want);
+        // A pass walks the tenant's records, so it makes [`SPARE_PLACES`] spare places at once
+        // for the creations that follow (none under a bound of 32).
+        let spare = limit / SPARE_PLACES;
+        let asked = want.saturating_add(spare);
+        let dropped = records.evict_settled(&|lc| self.is_settled(lc), asked);
         for f in records.take_frozen() {
             let idempotency = self.engine().idempotency();
             idempotency.freeze(tenant, &f.key, &f.object, f.body);

@@ -52,7 +52,7 @@ use crate::webhooks::{Attempt, RetryPolicy};
 
 pub use auth::{Auth, Authenticate};
 pub use back_office::{Objects, Page, entry, fund, objects_view, with_page};
-pub use bounds::{Bounded, FrozenAnswer, TooManyObjects, is_settled, object_total};
+pub use bounds::{Bounded, FrozenAnswer, SPARE_PLACES, TooManyObjects, is_settled, object_total};
 pub use changes::Found;
 pub use records::{Records, Tenants};
 pub use web::{

@@ -6,11 +6,11 @@
 //! (see [`IdempotencyStore::complete`]); a released key can be used afresh.
 //!
 //! Bounded: expired keys are swept as simulated time passes (whenever the engine applies what
-//! fell due, which it does at every advance and tick, and cheaply: only when the earliest expiry
-//! has passed), and each tenant keeps at most `max_per_tenant` answered keys (default 10,000,
-//! `--idempotency-max-keys`): past it, its oldest answered key is forgotten, as if it had
-//! expired (a retry under it then runs afresh). Keys whose first request is still running are
-//! never dropped.
+//! fell due, which it does at every advance and tick, and cheaply: only once the earliest expiry
+//! has passed, and then only the expired keys are visited), and each tenant keeps at most
+//! `max_per_tenant` answered keys (default 10,000, `--idempotency-max-keys`): past it, its
+//! oldest answered key is forgotten, as if it had expired (a retry under it then runs afresh).
+//! Keys whose first request is still running are never dropped.
 //!
 //! A handler holds its key through a [`Reservation`] ([`IdempotencyStore::reserve`]): the answer
 //! is kept with [`Reservation::keep`], and a reservation dropped without one (a refusal, an early
@@ -168,6 +168,33 @@ impl TenantKeys {
 
     fn len(&self) -> usize {
         self.scopes.iter().map(|(_, m)| m.len()).sum()
+    }
+
+    /// Forgets the answered keys expired at `now`, oldest first, stopping at the first live one
+    /// (answered keys expire in the order they were kept): a sweep costs what it drops, not
+    /// what the tenant holds. Answers when the oldest key left expires.
+    fn drop_expired(&mut self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        while let Some(entry) = self.kept.front() {
+            let slot = (self.scopes.get(entry.scope)).and_then(|(_, m)| m.get(&entry.key));
+            match slot {
+                Some(Slot::Done {
+                    generation,
+                    expires,
+                    ..
+                }) if *generation == entry.generation => {
+                    if *expires > now {
+                        return Some(*expires);
+                    }
+                    if let Some((_, slots)) = self.scopes.get_mut(entry.scope) {
+                        slots.remove(&entry.key);
+                    }
+                }
+                // Since forgotten, or answered again under a later entry.
+                _ => {}
+            }
+            self.kept.pop_front();
+        }
+        None
     }
 }
 
@@ -576,21 +603,9 @@ impl IdempotencyStore {
         let mut keys = self.lock();
         let mut earliest: Option<DateTime<Utc>> = None;
         keys.tenants.retain(|tenant, t| {
-            let now = now_for(tenant);
-            for (_, slots) in &mut t.scopes {
-                slots.retain(|_, slot| match slot {
-                    Slot::Done { expires, .. } => {
-                        let live = *expires > now;
-                        if live {
-                            earliest = Some(earliest.map_or(*expires, |e| e.min(*expires)));
-                        }
-                        live
-                    }
-                    Slot::Running { .. } => true,
-                });
+            if let Some(expires) = t.drop_expired(now_for(tenant)) {
+                earliest = Some(earliest.map_or(expires, |e| e.min(expires)));
             }
-            let kept = std::mem::take(&mut t.kept);
-            t.kept = kept.into_iter().filter(|e| t.holds(e)).collect();
             t.len() > 0
         });
         keys.earliest = earliest;
@@ -871,6 +886,34 @@ mod tests {
         assert_eq!(store.len(), 1);
         let last = now + TimeDelta::minutes(91);
         store.sweep_if_due(last, |_| last);
+        assert!(store.is_empty());
+    }
+
+    #[test]
+    fn a_sweep_passes_over_a_key_answered_again_and_stops_at_the_first_live_one() {
+        let store = IdempotencyStore::new(TimeDelta::hours(1));
+        let now = crate::clock::manual_epoch();
+        keep(&store, "a", "k1", now);
+        keep(&store, "a", "k2", now + TimeDelta::minutes(10));
+        // k1 expired and answered again: its first entry no longer holds it.
+        let again = now + TimeDelta::minutes(61);
+        keep(&store, "a", "k1", again);
+        keep(&store, "a", "k3", again + TimeDelta::minutes(1));
+
+        let at = now + TimeDelta::minutes(75);
+        store.sweep_if_due(at, |_| at);
+
+        assert_eq!(store.len_for("a"), 2, "k2 swept, k1 (again) and k3 kept");
+        let fp = |k: &str| fingerprint("POST", "/x", k.as_bytes());
+        assert_eq!(
+            store.reserve("a", "s", "k1", fp("k1"), at).unwrap_err(),
+            Begin::Replay(resp("{}"))
+        );
+        let past_k1 = again + TimeDelta::minutes(60);
+        store.sweep_if_due(past_k1, |_| past_k1);
+        assert_eq!(store.len_for("a"), 1, "k3 is still live");
+        let past_k3 = past_k1 + TimeDelta::minutes(1);
+        store.sweep_if_due(past_k3, |_| past_k3);
         assert!(store.is_empty());
     }
 

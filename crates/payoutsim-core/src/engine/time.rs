@@ -27,11 +27,11 @@ impl Engine {
                 }
             }
         }
-        // Expired keys go as time passes, whether or not anything else fell due.
-        match tenant {
-            Some(_) if applied > 0 => s.idempotency.sweep(|t| s.clock.now_for(t)),
-            _ => (s.idempotency).sweep_if_due(s.clock.now(), |t| s.clock.now_for(t)),
-        }
+        // Expired keys go as time passes, whether or not anything else fell due: once the
+        // earliest has expired (for one tenant, at its own time, which may be ahead of the
+        // global one), and then only those that have.
+        let now = tenant.map_or_else(|| s.clock.now(), |t| s.clock.now_for(t));
+        (s.idempotency).sweep_if_due(now, |t| s.clock.now_for(t));
         applied
     }
 

@@ -109,7 +109,8 @@ impl<T> Rows<T> {
     /// keep their order (and move down to fill the gaps).
     pub fn drop_oldest(&mut self, n: usize, settled: impl Fn(&T) -> bool) -> Vec<T> {
         let mut dropped = Vec::new();
-        if n == 0 {
+        // With none to take (every row in flight, say) the rows stay where they are.
+        if n == 0 || !self.iter().any(&settled) {
             return dropped;
         }
         let old = std::mem::take(self);

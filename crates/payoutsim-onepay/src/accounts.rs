@@ -86,7 +86,7 @@ fn create_account(
     body: &Map<String, Value>,
 ) -> Result<Account, OnePayError> {
     let mut f = Fields::new(body);
-    let subtype = f.one_of("subtype", true, SUBTYPES);
+    let subtype = f.one_of("subtype", true, SUBTYPES).map(String::from);
     let authorization = f.accepted("authorization");
     let re_enroll = f.boolean("re-enrollment").unwrap_or(false);
     let account_number = f.digits_or_string("account_number");
@@ -98,12 +98,12 @@ fn create_account(
             "The account number field must be between 6 and 20 digits.",
         );
     }
-    let customer_id = f.string("customer_id", true, 255);
-    let bank_id = f.string("bank_id", true, 255);
+    let customer_id = f.string("customer_id", true, 255).map(String::from);
+    let bank_id = f.string("bank_id", true, 255).map(String::from);
     if bank_id.as_deref().is_some_and(|b| banks::find(b).is_none()) {
         f.error("bank_id", "The selected bank id is invalid.");
     }
-    let external_id = f.string("external_id", false, 255);
+    let external_id = f.string("external_id", false, 255).map(String::from);
     let machine = onepay
         .machine(ACCOUNT, "")
         .ok_or_else(|| OnePayError::Internal("no account machine".into()))?;

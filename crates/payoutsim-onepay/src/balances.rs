@@ -19,7 +19,7 @@ use crate::error::{OnePayError, OnePayJson};
 use crate::idempotent::{Key, Post};
 use crate::lifecycle::{announce, start_payout};
 use crate::model::{Amount, Balance, BalanceCashout, Data, amount_label};
-use crate::state::{BALANCE_CASHOUT, BalanceCashoutRec, TenantData};
+use crate::state::{BALANCE_CASHOUT, BalanceCashoutRec, TenantData, magic_for};
 use crate::validation::Fields;
 
 pub(crate) fn routes() -> Router<OnePay> {
@@ -44,7 +44,7 @@ async fn cashout(forced: Forced, post: Post) -> Response {
     post.created(Key::Required, move |onepay, tenant, body| {
         let mut f = Fields::exact(body);
         let amount = f.amount("amount", true);
-        let account_id = f.string("account_id", true, 255);
+        let account_id = f.string("account_id", true, 255).map(String::from);
         pay_out_balance(onepay, tenant, &forced, |t| {
             if account_id
                 .as_deref()
@@ -70,7 +70,7 @@ async fn pay_out(forced: Forced, post: Post) -> Response {
     post.run(Key::Optional, move |onepay, tenant, body: ExactObject| {
         let mut f = Fields::exact(&body);
         let amount = f.amount("amount", false);
-        let account_id = f.string("account_id", false, 255);
+        let account_id = f.string("account_id", false, 255).map(String::from);
         f.finish()?;
         pay_out_balance(onepay, tenant, &forced, |t| {
             if t.available <= 0 {
@@ -105,12 +105,10 @@ fn pay_out_balance(
         .ok_or_else(|| OnePayError::Internal("no balance_cashout machine".into()))?;
     let created = tenant.with_data(onepay, |t| {
         let (amount, account_id) = check(t)?;
+        let account = t.accounts.get(&account_id);
+        let magic = magic_for(account.map_or("", |a| a.account_number.as_str()), amount);
         onepay.make_room(&tenant.name, t, 1)?;
-        let account_number = (t.accounts.get(&account_id))
-            .map(|a| a.account_number.clone())
-            .unwrap_or_default();
-        let payout = (account_number.as_str(), amount);
-        let (id, lc) = start_payout(onepay, &tenant.name, &machine, forced, payout, now);
+        let (id, lc) = start_payout(onepay, &tenant.name, &machine, forced, magic, now);
         t.available -= amount;
         let rec = BalanceCashoutRec {
             id,

@@ -27,7 +27,7 @@ use crate::error::{Id, OnePayError, raw_json};
 use crate::idempotent::{Key, Post, Replayable};
 use crate::lifecycle::{announce_serialised, start_payout};
 use crate::pagination::{Params, paginate_filtered, paginate_iter};
-use crate::state::{CASHOUT, CashoutRec, CashoutView};
+use crate::state::{CASHOUT, CashoutRec, CashoutView, magic_for};
 use crate::validation::Fields;
 
 pub(crate) fn routes() -> Router<OnePay> {
@@ -175,18 +175,16 @@ fn create_cashout(
     let account_id = f.string("account_id", true, 255);
     let customer_id = f.string("customer_id", true, 255);
     let method = f.one_of("method", true, METHODS);
-    let currency = f
-        .one_of("currency", false, CURRENCIES)
-        .unwrap_or_else(|| "COP".into());
+    let currency = f.one_of("currency", false, CURRENCIES).unwrap_or("COP");
     let description = f.string("description", false, 255);
     let external_id = f.string("external_id", false, 255);
     let now = onepay.now_for(&tenant.name);
     let cashout = tenant.with_data(onepay, |t| {
-        let customer = customer_id.as_deref().map(|c| t.customers.get(c));
+        let customer = customer_id.map(|c| t.customers.get(c));
         if matches!(customer, Some(None)) {
             f.error("customer_id", "The selected customer id is invalid.");
         }
-        let account = account_id.as_deref().map(|a| t.accounts.get(a));
+        let account = account_id.map(|a| t.accounts.get(a));
         match (&account, &customer_id) {
             (Some(None), _) => f.error("account_id", "The selected account id is invalid."),
             (Some(Some(a)), Some(c)) if a.customer_id != *c && !f.has_error("customer_id") => f
@@ -205,28 +203,27 @@ fn create_cashout(
         if amount > t.available {
             return Err(OnePayError::InsufficientFunds);
         }
-        let account = account.clone();
-        onepay.make_room(&tenant.name, t, 1)?;
-        let machine = onepay
-            .machine(CASHOUT, &method)
-            .ok_or_else(|| OnePayError::Internal(format!("no cashout machine {method}")))?;
-        let payout = (account.account_number.as_str(), amount);
+        let magic = magic_for(&account.account_number, amount);
         // Both were found by these ids, so both are UUIDs' text.
         let found = |id: &str| {
             (id.parse::<Uid>()).map_err(|_| OnePayError::Internal(format!("stored id {id}")))
         };
-        let (customer_id, account_id) = (found(&customer_id)?, found(&account.id)?);
-        let (id, lc) = start_payout(onepay, &tenant.name, &machine, forced, payout, now);
+        let (customer_id, account_id) = (found(customer_id)?, found(&account.id)?);
+        onepay.make_room(&tenant.name, t, 1)?;
+        let machine = onepay
+            .machine(CASHOUT, method)
+            .ok_or_else(|| OnePayError::Internal(format!("no cashout machine {method}")))?;
+        let (id, lc) = start_payout(onepay, &tenant.name, &machine, forced, magic, now);
         t.available -= amount;
         let rec = CashoutRec {
             id,
             customer_id,
             account_id,
             amount,
-            method: Name::new(&method),
-            currency: Name::new(&currency),
-            description: description.map(String::into_boxed_str),
-            external_id: external_id.map(String::into_boxed_str),
+            method: Name::new(method),
+            currency: Name::new(currency),
+            description: description.map(Box::from),
+            external_id: external_id.map(Box::from),
             created_at: now,
             updated_at: now,
             remarks: None,

@@ -77,13 +77,15 @@ fn create_customer(
     body: &Map<String, Value>,
 ) -> Result<Customer, OnePayError> {
     let mut f = Fields::new(body);
-    let user_type = f.one_of("user_type", true, USER_TYPES);
+    let user_type = f.one_of("user_type", true, USER_TYPES).map(String::from);
     let natural = user_type.as_deref() == Some("natural");
-    let first_name = f.string("first_name", natural, 255);
-    let last_name = f.string("last_name", natural, 255);
+    let first_name = f.string("first_name", natural, 255).map(String::from);
+    let last_name = f.string("last_name", natural, 255).map(String::from);
     let email = f.email("email");
-    let phone = f.string("phone", false, 30);
-    let document_type = f.one_of("document_type", true, DOCUMENT_TYPES);
+    let phone = f.string("phone", false, 30).map(String::from);
+    let document_type = f
+        .one_of("document_type", true, DOCUMENT_TYPES)
+        .map(String::from);
     let document_number = f.digits_or_string("document_number");
     if let Some(n) = &document_number {
         let ok = (5..=20).contains(&n.len()) && n.bytes().all(|b| b.is_ascii_alphanumeric());
@@ -94,7 +96,7 @@ fn create_customer(
             );
         }
     }
-    let nationality = f.string("nationality", false, 64);
+    let nationality = f.string("nationality", false, 64).map(String::from);
     let birthdate = f.date("birthdate");
     let enable_notifications = f.boolean("enable_notifications").unwrap_or(false);
     f.finish()?;

@@ -23,23 +23,25 @@ use serde_json::value::RawValue;
 
 use crate::OnePay;
 use crate::model::Remarks;
-use crate::state::{ACCOUNT, BALANCE_CASHOUT, CASHOUT, Store, TenantData, magic_for, remarks_for};
+use crate::state::{ACCOUNT, BALANCE_CASHOUT, CASHOUT, Magic, Store, TenantData, remarks_for};
 
-/// A new payout of `amount` cents to `account_number`: its id, and its lifecycle started on
-/// `machine` at `now`, destined as the kit decides from the request's `forced` outcome (taken
-/// here, so only the first payout created gets it) and the magic values; the forcing rule, if
-/// any, is noted in the transitions log.
+/// A new payout: its id, and its lifecycle started on `machine` at `now`, destined as the kit
+/// decides from the request's `forced` outcome (taken here, so only the first payout created
+/// gets it) and the `magic` value its account number or amount names ([`magic_for`]); the
+/// forcing rule, if any, is noted in the transitions log.
+///
+/// [`magic_for`]: crate::state::magic_for
 pub(crate) fn start_payout(
     onepay: &OnePay,
     tenant: &str,
     machine: &StateMachine,
     forced: &Forced,
-    (account_number, amount): (&str, i64),
+    magic: Option<&'static Magic>,
     now: DateTime<Utc>,
 ) -> (Uid, Lifecycle) {
-    let destiny = onepay.decide(machine, forced.take(), magic_for(account_number, amount));
+    let destiny = onepay.decide(machine, forced.take(), magic);
     let id = onepay.engine().ids().uid(tenant);
-    let lc = onepay.start(tenant, machine, &id.to_string(), destiny, now);
+    let lc = onepay.start(tenant, machine, id.text().as_str(), destiny, now);
     (id, lc)
 }
 

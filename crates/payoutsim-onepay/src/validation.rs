@@ -69,7 +69,7 @@ impl<'a> Fields<'a> {
     }
 
     /// A string of at most `max` characters (optional when `required` is false; null = absent).
-    pub fn string(&mut self, key: &str, required: bool, max: usize) -> Option<String> {
+    pub fn string(&mut self, key: &str, required: bool, max: usize) -> Option<&'a str> {
         let v = if required {
             self.required(key)?
         } else {
@@ -88,7 +88,7 @@ impl<'a> Fields<'a> {
                 self.error(key, msg);
                 None
             }
-            Some(s) => Some(s.to_string()),
+            Some(s) => Some(s),
             None => {
                 self.error(key, format!("The {} field must be a string.", attr(key)));
                 None
@@ -110,14 +110,14 @@ impl<'a> Fields<'a> {
     }
 
     /// One of `allowed` (exact spelling).
-    pub fn one_of(&mut self, key: &str, required: bool, allowed: &[&str]) -> Option<String> {
+    pub fn one_of(&mut self, key: &str, required: bool, allowed: &[&str]) -> Option<&'a str> {
         let v = if required {
             self.required(key)?
         } else {
             self.present(key)?
         };
         match v.as_str() {
-            Some(s) if allowed.contains(&s) => Some(s.to_string()),
+            Some(s) if allowed.contains(&s) => Some(s),
             _ => {
                 let msg = format!(
                     "The selected {} is invalid. Allowed values: {}.",
@@ -154,8 +154,8 @@ impl<'a> Fields<'a> {
 
     pub fn email(&mut self, key: &str) -> Option<String> {
         let s = self.string(key, true, 255)?;
-        if is_email(&s) {
-            Some(s)
+        if is_email(s) {
+            Some(s.to_string())
         } else {
             let msg = format!("The {} field must be a valid email address.", attr(key));
             self.error(key, msg);
@@ -166,8 +166,8 @@ impl<'a> Fields<'a> {
     /// A `Y-m-d` date.
     pub fn date(&mut self, key: &str) -> Option<String> {
         let s = self.string(key, false, 10)?;
-        if NaiveDate::parse_from_str(&s, "%Y-%m-%d").is_ok() && s.len() == 10 {
-            Some(s)
+        if NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok() && s.len() == 10 {
+            Some(s.to_string())
         } else {
             let msg = format!("The {} field must match the format Y-m-d.", attr(key));
             self.error(key, msg);

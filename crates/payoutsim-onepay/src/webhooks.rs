@@ -37,8 +37,8 @@ async fn create(
     OnePayJson(map): OnePayJson<Map<String, Value>>,
 ) -> Result<Response, OnePayError> {
     let mut f = Fields::new(&map);
-    let name = f.string("name", true, 255);
-    let description = f.string("description", false, 1000);
+    let name = f.string("name", true, 255).map(String::from);
+    let description = f.string("description", false, 1000).map(String::from);
     let url = checked_url(&mut f, true, onepay.engine());
     let events = checked_events(&mut f, true);
     let engine = onepay.engine();
@@ -126,8 +126,8 @@ async fn update(
     let mut f = Fields::new(&map);
     let name = map
         .contains_key("name")
-        .then(|| f.string("name", true, 255));
-    let description = f.string("description", false, 1000);
+        .then(|| f.string("name", true, 255).map(String::from));
+    let description = f.string("description", false, 1000).map(String::from);
     let url = checked_url(&mut f, false, onepay.engine());
     let events = checked_events(&mut f, false);
     f.finish()?;
@@ -193,8 +193,8 @@ fn checked_url(f: &mut Fields<'_>, required: bool, engine: &Engine) -> Option<St
         f.error("url", "The url field must be a valid URL.");
         return None;
     }
-    match engine.check_webhook_url(&url) {
-        Ok(()) => Some(url),
+    match engine.check_webhook_url(url) {
+        Ok(()) => Some(url.to_string()),
         Err(reason) => {
             f.error("url", format!("The url field {reason}."));
             None

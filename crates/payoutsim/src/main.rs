@@ -203,6 +203,15 @@ struct ServeArgs {
     /// left and exiting. 0 to 3600.
     #[arg(long, env = "PAYOUTSIM_SHUTDOWN_DEADLINE", default_value = "5", value_parser = deadline_secs)]
     shutdown_deadline: Duration,
+    /// Threads that serve requests (the runtime's workers), 1 to 1024. Default: one per core
+    /// the process may use (`available_parallelism`). On a box whose cores a load generator
+    /// or a test suite shares, one worker serves creates for less CPU each (BENCHMARKS.md).
+    #[arg(
+        long,
+        env = "PAYOUTSIM_WORKERS",
+        value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1024)
+    )]
+    workers: Option<usize>,
     /// Webhook messages pending in all (due, waiting for a retry, or held); past it the oldest
     /// pending one is dropped, counted in `GET /__admin/webhooks` and health, and recorded.
     #[arg(
@@ -451,9 +460,11 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         config.engine.seed
     );
 
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
+    let mut runtime = tokio::runtime::Builder::new_multi_thread();
+    if let Some(workers) = args.workers {
+        runtime.worker_threads(workers);
+    }
+    let runtime = runtime.enable_all().build()?;
     runtime.block_on(async move {
         // The handlers first: a SIGTERM sent as soon as the ready file is there (a container
         // stopped right after its health check passed) still shuts down gracefully.
@@ -552,6 +563,7 @@ mod tests {
             (10_000, secs(2))
         );
         assert_eq!(args.webhook_timeout, None);
+        assert_eq!(args.workers, None, "one worker per core unless told");
     }
 
     #[test]
@@ -566,6 +578,8 @@ mod tests {
             ("--webhook-queue-cap", "0"),
             ("--webhook-timeout", "0.01"),
             ("--advance-wait", "1e9"),
+            ("--workers", "0"),
+            ("--workers", "1025"),
         ] {
             let parsed = Cli::try_parse_from(["payoutsim", "serve", flag, value]);
             assert!(parsed.is_err(), "{flag} {value} should be refused");

@@ -57,6 +57,32 @@ async fn serve_writes_the_ready_file_logs_json_and_stops_cleanly_on_sigterm() {
     );
 }
 
+#[tokio::test]
+async fn serve_runs_as_many_workers_as_the_flag_says_and_health_shows_them() {
+    for workers in [1, 3] {
+        let n = workers.to_string();
+        let command = serve_manual(1, &["--workers", &n]);
+        let Ready {
+            mut child, urls, ..
+        } = spawn_ready(command, &format!("workers-{n}"));
+
+        let admin = urls["admin"].as_str().unwrap();
+        let health = get_json(&format!("{admin}/__admin/health")).await;
+        child.kill().unwrap();
+        child.wait().unwrap();
+
+        assert_eq!(health["workers"], workers, "--workers {n}: {health}");
+    }
+}
+
+#[test]
+fn a_workers_count_of_zero_is_refused_naming_its_range() {
+    let err = refusal(&["serve", "--workers", "0"]);
+
+    assert!(err.contains("--workers"), "{err}");
+    assert!(err.contains("1..=1024"), "{err}");
+}
+
 /// Runs `payoutsim` with `args`, checks that it fails, and returns what it printed on stderr.
 fn refusal(args: &[&str]) -> String {
     let out = bin().args(args).output().unwrap();

@@ -28,6 +28,8 @@ async fn health(State(engine): State<Engine>) -> Json<Value> {
         "clock": engine.clock().snapshot(None),
         "journal": { "entries": engine.journal().len(), "cap": engine.journal().cap() },
         "webhooks": engine.webhook_queue(),
+        // The threads serving requests (`--workers`; one on a current-thread runtime).
+        "workers": tokio::runtime::Handle::current().metrics().num_workers(),
     }))
 }
 

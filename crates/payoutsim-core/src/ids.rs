@@ -135,16 +135,12 @@ impl Uid {
     /// Its lower-case hyphenated text, written on the stack: what [`Display`](std::fmt::Display)
     /// and `Serialize` write, with no allocation (a wire object borrows it as a `&str`).
     pub fn text(&self) -> UidText {
-        const HEX: &[u8; 16] = b"0123456789abcdef";
+        const DIGITS: &[u8; 16] = b"0123456789abcdef";
+        // Each byte's two digits go where `PAIRS` says; the hyphens are already in place.
         let mut text = [b'-'; 36];
-        let mut at = 0;
-        for b in self.0 {
-            while HYPHENS.contains(&at) {
-                at += 1;
-            }
-            text[at] = HEX[usize::from(b >> 4)];
-            text[at + 1] = HEX[usize::from(b & 0x0f)];
-            at += 2;
+        for (&b, &at) in self.0.iter().zip(&PAIRS) {
+            text[at] = DIGITS[usize::from(b >> 4)];
+            text[at + 1] = DIGITS[usize::from(b & 0x0f)];
         }
         UidText(text)
     }

@@ -179,12 +179,17 @@ fn create_cashout(
     let description = f.string("description", false, 255);
     let external_id = f.string("external_id", false, 255);
     let now = onepay.now_for(&tenant.name);
-    let cashout = tenant.with_data(onepay, |t| {
-        let customer = customer_id.map(|c| t.customers.get(c));
+    // Parsed once, outside the lock: an id that is not a UUID's text names no record.
+    let customer_uid = customer_id.map(|c| c.parse::<Uid>().ok());
+    let account_uid = account_id.map(|a| a.parse::<Uid>().ok());
+    // The record is made and kept under the tenant's lock; its answer is rendered from a copy
+    // after the lock is released, so other requests wait for the bookkeeping alone.
+    let rec = tenant.with_data(onepay, |t| {
+        let customer = customer_uid.map(|c| c.and_then(|c| t.customers.get_uid(&c)));
         if matches!(customer, Some(None)) {
             f.error("customer_id", "The selected customer id is invalid.");
         }
-        let account = account_id.map(|a| t.accounts.get(a));
+        let account = account_uid.map(|a| a.and_then(|a| t.accounts.get_uid(&a)));
         match (&account, &customer_id) {
             (Some(None), _) => f.error("account_id", "The selected account id is invalid."),
             (Some(Some(a)), Some(c)) if a.customer_id != *c && !f.has_error("customer_id") => f
@@ -195,8 +200,14 @@ fn create_cashout(
             _ => {}
         }
         f.finish()?;
-        let (Some(amount), Some(Some(account)), Some(customer_id), Some(method)) =
-            (amount, account, customer_id, method)
+        // Both were found by these ids, so both parsed.
+        let (
+            Some(amount),
+            Some(Some(account)),
+            Some(Some(customer_id)),
+            Some(Some(account_id)),
+            Some(method),
+        ) = (amount, account, customer_uid, account_uid, method)
         else {
             return Err(OnePayError::Internal("validated fields missing".into()));
         };
@@ -204,11 +215,6 @@ fn create_cashout(
             return Err(OnePayError::InsufficientFunds);
         }
         let magic = magic_for(&account.account_number, amount);
-        // Both were found by these ids, so both are UUIDs' text.
-        let found = |id: &str| {
-            (id.parse::<Uid>()).map_err(|_| OnePayError::Internal(format!("stored id {id}")))
-        };
-        let (customer_id, account_id) = (found(customer_id)?, found(&account.id)?);
         onepay.make_room(&tenant.name, t, 1)?;
         let machine = onepay
             .machine(CASHOUT, method)
@@ -230,13 +236,14 @@ fn create_cashout(
             lc,
             key: None,
         };
-        let body = cashout_answer(&t.cashout_view(&rec));
-        t.cashouts.insert(id, rec);
-        Ok(CreatedCashout {
-            id: id.text(),
-            body: body?,
-        })
+        t.cashouts.insert(id, rec.clone());
+        Ok((rec, t.is_test))
     })?;
+    let (rec, is_test) = rec;
+    let cashout = CreatedCashout {
+        id: rec.id.text(),
+        body: cashout_answer(&CashoutView::new(&rec, is_test))?,
+    };
     announce_serialised(onepay, &tenant.name, "cashout.created", &cashout.body, now);
     Ok(cashout)
 }

@@ -155,6 +155,10 @@ impl<T> Table<T> {
         let at = self.at(id)?;
         self.rows.get_mut(at)
     }
+    /// The row of an id already parsed.
+    pub fn get_uid(&self, id: &Uid) -> Option<&T> {
+        self.rows.get(*self.index.get(id)? as usize)
+    }
     /// In insertion order, oldest first; skipping ahead (`nth`) is one step.
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = &T> + ExactSizeIterator {
         self.rows.iter()
@@ -376,6 +380,17 @@ pub struct CashoutView<'a> {
     is_test: bool,
     /// As [`TenantData::cashout_first_wire`] renders it.
     first: bool,
+}
+
+impl<'a> CashoutView<'a> {
+    /// Cashout `c` as a tenant whose keys are test keys (`is_test`) or live keys sees it.
+    pub fn new(c: &'a CashoutRec, is_test: bool) -> Self {
+        Self {
+            rec: c,
+            is_test,
+            first: false,
+        }
+    }
 }
 
 impl CashoutView<'_> {

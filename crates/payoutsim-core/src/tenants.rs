@@ -79,7 +79,9 @@ pub struct Tenants {
 
 impl Tenants {
     /// Resolves (or, on first use, provisions) the tenant `key` whose secret is `secret`. A
-    /// declared tenant takes `secret` as its own on this first authentication.
+    /// declared tenant takes `secret` as its own on this first authentication. Answers whether
+    /// this call bound the secret (the tenant's first use since it was made or reset): a
+    /// provider provisions its own data for the tenant then, and need not look on later calls.
     pub fn authenticate(
         &self,
         provider: &str,
@@ -87,11 +89,11 @@ impl Tenants {
         secret: &str,
         environment: Option<&str>,
         now: DateTime<Utc>,
-    ) -> Result<(), WrongSecret> {
+    ) -> Result<bool, WrongSecret> {
         // A known tenant with its secret bound, as nearly every request finds it: a read.
         if let Some(bound) = (self.read().get(key)).and_then(|t| t.secret.as_ref()) {
             return if bound == secret {
-                Ok(())
+                Ok(false)
             } else {
                 Err(WrongSecret)
             };
@@ -109,11 +111,12 @@ impl Tenants {
             unreachable!("inserted above, under the same lock")
         };
         match &known.secret {
-            Some(bound) if bound == secret => Ok(()),
+            // Bound by a call that raced this one to the lock.
+            Some(bound) if bound == secret => Ok(false),
             Some(_) => Err(WrongSecret),
             None => {
                 known.secret = Some(secret.to_string());
-                Ok(())
+                Ok(true)
             }
         }
     }
@@ -226,7 +229,23 @@ mod tests {
 
         assert_eq!(listed.len(), 1);
         assert_eq!(listed[0].environment.as_deref(), Some("live"));
-        assert_eq!((first, again, other), (Ok(()), Ok(()), Err(WrongSecret)));
+        assert_eq!(
+            (first, again, other),
+            (Ok(true), Ok(false), Err(WrongSecret))
+        );
+    }
+
+    #[test]
+    fn only_the_first_use_since_a_reset_is_told_it_is_the_first() {
+        let tenants = Tenants::default();
+        let now = crate::clock::manual_epoch();
+
+        let first = tenants.authenticate("p", "p:a", "s", None, now);
+        let again = tenants.authenticate("p", "p:a", "s", None, now);
+        tenants.reset(Some("p"));
+        let after_reset = tenants.authenticate("p", "p:a", "s", None, now);
+
+        assert_eq!((first, again, after_reset), (Ok(true), Ok(false), Ok(true)));
     }
 
     #[test]

@@ -63,17 +63,21 @@ pub(crate) fn mode_name(is_test: bool) -> &'static str {
 
 impl Authenticate<OnePaySpec> for Tenant {
     /// Resolves the caller of the bearer key, provisioning it on first use: in the engine (the
-    /// key is its own secret) and in the store.
+    /// key is its own secret) and in the store. A known caller's request takes no store lock
+    /// here: its data was made on its first use (and [`Tenant::with_data`] makes it again
+    /// should a reset have raced the request).
     fn authenticate(onepay: &OnePay, parts: &Parts) -> Result<Self, OnePayError> {
         let key = bearer_key(&parts.headers).ok_or(OnePayError::Unauthenticated)?;
         let is_test = key_mode(key).ok_or(OnePayError::Unauthenticated)?;
         let name = tenant_name(key);
         let now = onepay.now_for(&name);
         let mode = Some(mode_name(is_test));
-        (onepay.engine().tenants())
+        let first_use = (onepay.engine().tenants())
             .authenticate(OnePaySpec::NAME, &name, key, mode, now)
             .map_err(|_| OnePayError::Unauthenticated)?;
-        onepay.store().tenant(&name, is_test, onepay.config());
+        if first_use {
+            onepay.store().tenant(&name, is_test, onepay.config());
+        }
         Ok(Tenant { name, is_test })
     }
 

@@ -5,6 +5,8 @@
 //! [`Money`] only at the edge, so what a client sums from a list equals, to the cent, what the
 //! provider summed.
 
+use std::borrow::Cow;
+
 use serde::{Serialize, Serializer};
 
 /// An amount in minor units (cents, centavos), written as a number of major units.
@@ -84,8 +86,9 @@ pub fn minor_units(text: &str, decimals: u32, max: i64) -> Result<i64, AmountErr
 
 /// A JSON number's text as plain decimal digits (`1.5e2` -> `150`, `-2E-3` -> `-0.002`),
 /// shifted exactly, never through `f64`; `None` for text that is not a JSON number or whose
-/// exponent moves the point more than 64 places (no amount is written that way).
-pub fn plain_decimal(text: &str) -> Option<String> {
+/// exponent moves the point more than 64 places (no amount is written that way). Text without
+/// an exponent is answered as it stands (trimmed), borrowed.
+pub fn plain_decimal(text: &str) -> Option<Cow<'_, str>> {
     let text = text.trim();
     let (mantissa, exponent) = match text.split_once(['e', 'E']) {
         Some((m, e)) => (m, e.parse::<i32>().ok().filter(|e| e.abs() <= 64)?),
@@ -94,7 +97,7 @@ pub fn plain_decimal(text: &str) -> Option<String> {
     let (negative, whole, frac) = split_decimal(mantissa)?;
     let sign = if negative { "-" } else { "" };
     if exponent == 0 {
-        return Some(text.to_string());
+        return Some(Cow::Borrowed(text));
     }
     let all = format!("{whole}{frac}");
     // Where the point goes in `all`, counted from its start.
@@ -117,11 +120,11 @@ pub fn plain_decimal(text: &str) -> Option<String> {
         "" => "0",
         t => t,
     };
-    Some(if dec.is_empty() {
+    Some(Cow::Owned(if dec.is_empty() {
         format!("{sign}{int}")
     } else {
         format!("{sign}{int}.{dec}")
-    })
+    }))
 }
 
 /// [`minor_units`] of a JSON number as its client wrote it (`written`, see
@@ -133,7 +136,7 @@ pub fn number_minor_units(
     decimals: u32,
     max: i64,
 ) -> Result<i64, AmountError> {
-    let text = written.map_or_else(|| number.to_string(), str::to_string);
+    let text = written.map_or_else(|| Cow::Owned(number.to_string()), Cow::Borrowed);
     let plain = plain_decimal(&text).ok_or(AmountError::NotDecimal)?;
     minor_units(&plain, decimals, max)
 }

@@ -260,7 +260,7 @@ pub fn apply(
         // A YAML or JSON number as parsed (scenario files are read through serde): its
         // shortest form, shifted to plain digits.
         let amount = payoutsim_core::money::plain_decimal(&amount.to_string())
-            .unwrap_or_else(|| amount.to_string());
+            .map_or_else(|| amount.to_string(), String::from);
         provider
             .fund(tenant, &amount)
             .map_err(|e| ScenarioError::plain(format!("setup.balances.{tenant}: {}", e.1)))?;

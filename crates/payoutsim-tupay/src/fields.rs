@@ -35,7 +35,9 @@ pub fn minor_units(field: &str, value: &RawValue) -> Result<i64, AdminError> {
     let plain = if raw.starts_with('"') {
         text.to_string()
     } else {
-        payoutsim_core::money::plain_decimal(text).ok_or_else(bad)?
+        payoutsim_core::money::plain_decimal(text)
+            .ok_or_else(bad)?
+            .into_owned()
     };
     let (whole, _) = plain.split_once('.').unwrap_or((&plain, ""));
     if whole.len() > 12 {

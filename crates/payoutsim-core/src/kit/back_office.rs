@@ -63,8 +63,10 @@ pub fn fund<S: Spec>() -> MethodRouter<Kit<S>> {
 /// field.
 fn written_amount(raw: &str) -> Result<String, AdminError> {
     let number = raw.starts_with(|c: char| c == '-' || c.is_ascii_digit());
-    (number.then(|| plain_decimal(raw)).flatten())
-        .ok_or_else(|| AdminError::bad_request("`amount` must be a number"))
+    (number
+        .then(|| plain_decimal(raw).map(String::from))
+        .flatten())
+    .ok_or_else(|| AdminError::bad_request("`amount` must be a number"))
 }
 
 /// One entry of the objects view: `{kind, tenant, id, object}`, and the object's `lifecycle`

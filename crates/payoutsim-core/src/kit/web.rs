@@ -64,8 +64,12 @@ pub fn is_json(headers: &HeaderMap) -> bool {
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.split(';').next())
-        .map(|m| m.trim().to_ascii_lowercase())
-        .is_some_and(|m| m == "application/json" || m.ends_with("+json"))
+        .map(str::trim)
+        .is_some_and(|m| {
+            let suffix = m.len().checked_sub(5).and_then(|at| m.get(at..));
+            m.eq_ignore_ascii_case("application/json")
+                || suffix.is_some_and(|s| s.eq_ignore_ascii_case("+json"))
+        })
 }
 
 /// Why a body is not a JSON object; each provider words its own refusal.

@@ -396,6 +396,24 @@ pub fn push_date_time<const N: usize>(text: &mut InlineStr<N>, t: DateTime<Utc>)
     fits
 }
 
+/// `YYYY-MM-DDTHH:MM:SS`, then `.mmm` when `millis`, then `suffix` (an offset as a provider
+/// writes it: `Z`, `+0000`), written digit by digit as [`push_date_time`] writes; what strftime's
+/// `%Y-%m-%dT%H:%M:%S%.3f` (or without `%.3f`) and the suffix give. `None` for a year outside
+/// 0..=9999, a leap second or a suffix past the room: the caller formats those with chrono.
+pub fn date_time_text(t: DateTime<Utc>, millis: bool, suffix: &str) -> Option<InlineStr<40>> {
+    use chrono::{Datelike, Timelike};
+    let nanos = t.nanosecond();
+    if !(0..=9999).contains(&t.year()) || nanos >= 1_000_000_000 {
+        return None;
+    }
+    let mut text = InlineStr::new();
+    let mut fits = push_date_time(&mut text, t);
+    if millis {
+        fits &= text.push_str(".") && text.push_digits(nanos / 1_000_000, 3);
+    }
+    (fits && text.push_str(suffix)).then_some(text)
+}
+
 /// `serialize_with` for times shown in RFC 3339 with microseconds.
 pub fn serialize_rfc3339<S: serde::Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(&rfc3339(*t))
@@ -404,6 +422,27 @@ pub fn serialize_rfc3339<S: serde::Serializer>(t: &DateTime<Utc>, s: S) -> Resul
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_digit_by_digit_date_time_is_what_strftime_writes() {
+        use chrono::{TimeZone, Timelike};
+        for year in [0, 7, 999, 1970, 2024, 9999] {
+            for (mo, d, h, mi, s) in [(1, 1, 0, 0, 0), (12, 31, 23, 59, 59), (2, 9, 7, 5, 3)] {
+                let t = Utc.with_ymd_and_hms(year, mo, d, h, mi, s).unwrap();
+                for nanos in [0, 999, 1_000_000, 123_456_789, 999_999_999] {
+                    let t = t.with_nanosecond(nanos).unwrap();
+                    let millis = date_time_text(t, true, "+0000").unwrap();
+                    let whole = date_time_text(t, false, "Z").unwrap();
+                    let f = |fmt: &str| t.format(fmt).to_string();
+                    assert_eq!(millis.as_str(), f("%Y-%m-%dT%H:%M:%S%.3f+0000"), "{t:?}");
+                    assert_eq!(whole.as_str(), f("%Y-%m-%dT%H:%M:%SZ"), "{t:?}");
+                }
+            }
+        }
+        let far = Utc.with_ymd_and_hms(10_000, 1, 1, 0, 0, 0).unwrap();
+        assert!(date_time_text(far, false, "Z").is_none());
+        assert!(date_time_text(manual_epoch(), false, &"x".repeat(40)).is_none());
+    }
 
     #[test]
     fn a_stack_written_rfc3339_time_is_chronos_text() {

@@ -16,7 +16,10 @@ pub const MAX_ROWS: usize = 50;
 
 /// `2024-01-10T13:41:57Z`.
 pub fn timestamp(t: DateTime<Utc>) -> String {
-    t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+    match payoutsim_core::clock::date_time_text(t, false, "Z") {
+        Some(text) => text.as_str().to_string(),
+        None => t.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+    }
 }
 
 /// `t` to the second, as every record's time is kept: `from` and `to` are whole seconds, so a

@@ -311,6 +311,34 @@ async fn a_provisioned_tenant_is_listed_with_its_starting_balance_before_any_req
 }
 
 #[tokio::test]
+async fn a_key_whose_first_request_reads_no_data_is_provisioned_then_and_again_after_a_reset() {
+    let sim = sim(1);
+    let balance_objects = || async {
+        let view = sim
+            .admin_get("/__admin/providers/onepay/objects?kind=balance")
+            .await;
+        let objects = view["objects"].as_array().unwrap().clone();
+        (objects.iter())
+            .map(|o| (o["tenant"].clone(), o["object"]["available"].clone()))
+            .collect::<Vec<_>>()
+    };
+
+    let first = sim.get(TEST_KEY, "/v1/accounts/banks").await;
+    let after_first = balance_objects().await;
+    let again = sim.get(TEST_KEY, "/v1/accounts/banks").await;
+    sim.engine.reset(Some("onepay"));
+    let after_reset = balance_objects().await;
+    sim.get(TEST_KEY, "/v1/accounts/banks").await;
+    let after_next = balance_objects().await;
+
+    let tenant = json!(format!("onepay:{TEST_KEY}"));
+    assert_eq!((first.status, again.status), (200, 200));
+    assert_eq!(after_first, [(tenant.clone(), json!(START))]);
+    assert_eq!(after_reset, []);
+    assert_eq!(after_next, [(tenant, json!(START))]);
+}
+
+#[tokio::test]
 async fn a_provisioned_key_then_works_and_provisioning_it_again_changes_nothing() {
     let sim = sim(1);
     sim.provider.provision("onepay:sk_test_alpha").unwrap();

@@ -355,7 +355,11 @@ b"}"#,
         assert!(typed("application/json"));
         assert!(typed("Application/JSON; charset=utf-8"));
         assert!(typed("application/problem+json"));
+        assert!(typed("application/vnd.api+JSON ; q=1"));
         assert!(!typed("text/plain"));
+        assert!(!typed("json"));
+        assert!(!typed("application/jsonx"));
+        assert!(!typed("text/é+jsoné"));
         assert!(!is_json(&HeaderMap::new()));
     }
 

@@ -399,8 +399,9 @@ pub fn push_date_time<const N: usize>(text: &mut InlineStr<N>, t: DateTime<Utc>)
 /// `YYYY-MM-DDTHH:MM:SS`, then `.mmm` when `millis`, then `suffix` (an offset as a provider
 /// writes it: `Z`, `+0000`), written digit by digit as [`push_date_time`] writes; what strftime's
 /// `%Y-%m-%dT%H:%M:%S%.3f` (or without `%.3f`) and the suffix give. `None` for a year outside
-/// 0..=9999, a leap second or a suffix past the room: the caller formats those with chrono.
-pub fn date_time_text(t: DateTime<Utc>, millis: bool, suffix: &str) -> Option<InlineStr<40>> {
+/// 0..=9999, a leap second or a suffix past the room ([`date_time_string`] has chrono write
+/// those).
+fn date_time_text(t: DateTime<Utc>, millis: bool, suffix: &str) -> Option<InlineStr<40>> {
     use chrono::{Datelike, Timelike};
     let nanos = t.nanosecond();
     if !(0..=9999).contains(&t.year()) || nanos >= 1_000_000_000 {
@@ -412,6 +413,17 @@ pub fn date_time_text(t: DateTime<Utc>, millis: bool, suffix: &str) -> Option<In
         fits &= text.push_str(".") && text.push_digits(nanos / 1_000_000, 3);
     }
     (fits && text.push_str(suffix)).then_some(text)
+}
+
+/// [`date_time_text`] as a `String`, whatever the time: a year outside 0..=9999 or a leap
+/// second is written by chrono's strftime (`%Y-%m-%dT%H:%M:%S`, `%.3f` when `millis`) instead.
+/// Kashpay's `2022-12-20T17:11:46.794+0000` and Tupay's `2024-01-10T13:41:57Z` are written so.
+pub fn date_time_string(t: DateTime<Utc>, millis: bool, suffix: &str) -> String {
+    match date_time_text(t, millis, suffix) {
+        Some(text) => text.as_str().to_string(),
+        None if millis => format!("{}{suffix}", t.format("%Y-%m-%dT%H:%M:%S%.3f")),
+        None => format!("{}{suffix}", t.format("%Y-%m-%dT%H:%M:%S")),
+    }
 }
 
 /// `serialize_with` for times shown in RFC 3339 with microseconds.
@@ -441,6 +453,9 @@ mod tests {
         }
         let far = Utc.with_ymd_and_hms(10_000, 1, 1, 0, 0, 0).unwrap();
         assert!(date_time_text(far, false, "Z").is_none());
+        let far_text = far.format("%Y-%m-%dT%H:%M:%S%.3f+0000").to_string();
+        assert_eq!(date_time_string(far, true, "+0000"), far_text);
+        assert_eq!(date_time_string(far, false, "Z"), "+10000-01-01T00:00:00Z");
         assert!(date_time_text(manual_epoch(), false, &"x".repeat(40)).is_none());
     }
 

@@ -14,10 +14,7 @@ pub use payoutsim_core::money::Money;
 
 /// Kashpay's timestamp: milliseconds and a `+0000` offset without a colon (seed).
 pub fn timestamp(t: DateTime<Utc>) -> String {
-    match payoutsim_core::clock::date_time_text(t, true, "+0000") {
-        Some(text) => text.as_str().to_string(),
-        None => t.format("%Y-%m-%dT%H:%M:%S%.3f+0000").to_string(),
-    }
+    payoutsim_core::clock::date_time_string(t, true, "+0000")
 }
 
 #[derive(Serialize)]

@@ -309,11 +309,7 @@ impl TenantData {
     /// Cashout `c` as the wire shows it, borrowed from the record ([`CashoutView`]): what the
     /// answers serialise (the owned [`TenantData::cashout_wire`] serves where a `Value` is made).
     pub fn cashout_view<'a>(&self, c: &'a CashoutRec) -> CashoutView<'a> {
-        CashoutView {
-            rec: c,
-            is_test: self.is_test,
-            first: false,
-        }
+        CashoutView::new(c, self.is_test)
     }
 
     /// The cashout as its creation answered it: its first status, `updated_at` its creation,

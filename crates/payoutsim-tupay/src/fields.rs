@@ -33,11 +33,9 @@ pub fn minor_units(field: &str, value: &RawValue) -> Result<i64, AdminError> {
     let text = text.trim();
     // Strings take plain decimals only; numbers as JSON writes them (an exponent is shifted).
     let plain = if raw.starts_with('"') {
-        text.to_string()
+        std::borrow::Cow::Borrowed(text)
     } else {
-        payoutsim_core::money::plain_decimal(text)
-            .ok_or_else(bad)?
-            .into_owned()
+        payoutsim_core::money::plain_decimal(text).ok_or_else(bad)?
     };
     let (whole, _) = plain.split_once('.').unwrap_or((&plain, ""));
     if whole.len() > 12 {

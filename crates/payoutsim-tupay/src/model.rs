@@ -16,10 +16,7 @@ pub const MAX_ROWS: usize = 50;
 
 /// `2024-01-10T13:41:57Z`.
 pub fn timestamp(t: DateTime<Utc>) -> String {
-    match payoutsim_core::clock::date_time_text(t, false, "Z") {
-        Some(text) => text.as_str().to_string(),
-        None => t.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
-    }
+    payoutsim_core::clock::date_time_string(t, false, "Z")
 }
 
 /// `t` to the second, as every record's time is kept: `from` and `to` are whole seconds, so a

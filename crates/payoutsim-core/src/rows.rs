@@ -8,7 +8,7 @@
 //! in an iteration (`nth`), which pages cut out of a table rely on.
 //!
 //! - [`Rows`]: `push`, `get`, `get_mut`, `first`, `last`, `len`, `iter`, `iter_mut`, `retain`,
-//!   `drop_oldest`
+//!   `drop_oldest`, `partition_point`
 //! - [`Iter`]: the rows in insertion order, double-ended and of known length
 
 use std::iter::FusedIterator;
@@ -79,6 +79,21 @@ impl<T> Rows<T> {
 
     pub fn is_empty(&self) -> bool {
         self.len == 0
+    }
+
+    /// The index of the first row `before` says no to, for rows ordered so that every row it
+    /// says yes to comes first (as `slice::partition_point`): a binary search, O(log n).
+    pub fn partition_point(&self, mut before: impl FnMut(&T) -> bool) -> usize {
+        let (mut lo, mut hi) = (0, self.len);
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if self.get(mid).is_some_and(&mut before) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        lo
     }
 
     /// Every row, oldest first (`.rev()` for newest first).
@@ -232,6 +247,22 @@ mod tests {
         assert_eq!(all, (0..CHUNK * 3 + 5).collect::<Vec<_>>());
         let back: Vec<usize> = rows.iter().rev().copied().collect();
         assert_eq!(back, (0..CHUNK * 3 + 5).rev().collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn a_partition_point_agrees_with_a_slice_s_across_chunks_and_gaps() {
+        // Every third number up to a few chunks: a sorted table with gaps, as one left by drops.
+        let rows: Rows<usize> = (0..CHUNK * 4 + 3).map(|i| i * 3).collect();
+        let slice: Vec<usize> = rows.iter().copied().collect();
+
+        for probe in 0..CHUNK * 12 + 12 {
+            assert_eq!(
+                rows.partition_point(|r| *r < probe),
+                slice.partition_point(|r| *r < probe),
+                "{probe}"
+            );
+        }
+        assert_eq!(Rows::<usize>::new().partition_point(|_| true), 0);
     }
 
     #[test]

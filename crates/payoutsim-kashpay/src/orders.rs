@@ -21,7 +21,7 @@ use crate::auth::Session;
 use crate::catalog::{ORDER, SPEI, SPEI_OUT, magic_for, wire_status};
 use crate::error::{ExactObject, JsonObject, KashpayError, json_response};
 use crate::model::{OrderAnswer, OrderEntityResponse};
-use crate::state::{OperationRec, OrderRec};
+use crate::state::{EntityData, OperationRec, OrderRec};
 use crate::validation::{Fields, NewOrder, new_order};
 use crate::{Kashpay, with_entity};
 
@@ -49,8 +49,9 @@ async fn search(
 ) -> Result<Response, KashpayError> {
     let query = Query::parse(&body)?;
     let detail = with_entity(&kashpay, &session.entity, |t| {
-        (t.orders.iter())
-            .find(|o| query.matches(o))
+        query
+            .candidate(t)
+            .filter(|o| query.matches(o))
             .map(OrderRec::detail)
     });
     let detail = detail.ok_or_else(|| {
@@ -74,7 +75,7 @@ fn create_order(
         .ok_or_else(|| KashpayError::Internal("no order machine".into()))?;
     with_entity(kashpay, &session.entity, |t| {
         let reference = &order.alphanumeric_reference;
-        if t.references.contains(reference.as_str()) {
+        if t.references.contains_key(reference.as_str()) {
             return Err(KashpayError::DuplicateReference(reference.clone()));
         }
         if order.amount > t.balance {
@@ -128,7 +129,8 @@ fn create_order(
             lc,
         };
         let wire = rec.wire();
-        t.references.insert(rec.alphanumeric_reference.clone());
+        t.references
+            .insert(rec.alphanumeric_reference.clone(), number);
         t.orders.push(rec);
         Ok(wire)
     })
@@ -159,6 +161,16 @@ impl Query {
             payment,
             date,
         })
+    }
+
+    /// The one order either reference names (each names at most one), found without a scan;
+    /// [`Query::matches`] then checks the rest.
+    fn candidate<'a>(&self, t: &'a EntityData) -> Option<&'a OrderRec> {
+        match (&self.alphanumeric, &self.payment) {
+            (Some(a), _) => t.order_by_reference(a),
+            (None, Some(p)) => t.order_by_payment(p),
+            (None, None) => None,
+        }
     }
 
     fn matches(&self, o: &OrderRec) -> bool {

@@ -1,7 +1,7 @@
 //! The Kashpay store: users, and one [`EntityData`] per entity (tenant `kashpay:<entity>`) with
 //! its balance, orders and operations, and how each record looks on the wire.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use payoutsim_core::ids::Ids;
@@ -145,9 +145,9 @@ pub struct EntityData {
     pub funded: i64,
     /// Oldest first; ids run on from the first one (`next_order` counts up by one).
     pub orders: Rows<OrderRec>,
-    /// The `alphanumericReference` of every order in `orders`: a repeat is refused without a
-    /// scan of them all.
-    pub references: HashSet<Box<str>>,
+    /// The `alphanumericReference` of every order in `orders`, to its order's id: a repeat is
+    /// refused, and searchReference finds its order, without a scan of them all.
+    pub references: HashMap<Box<str>, u64>,
     pub operations: Rows<OperationRec>,
     pub next_order: u64,
     pub next_reference: u64,
@@ -174,7 +174,7 @@ impl EntityData {
             balance: starting,
             funded: starting,
             orders: Rows::new(),
-            references: HashSet::new(),
+            references: HashMap::new(),
             operations: Rows::new(),
             next_order: ids.range(tenant, 10_000, 99_999),
             next_reference: ids.range(tenant, 10_000, 99_999),
@@ -207,13 +207,40 @@ impl EntityData {
         self.order_at(n)
     }
 
+    /// Where order number `n` is: at its distance from the first order's id while no order
+    /// between them was dropped, else found by a binary search (ids rise in creation order, and
+    /// dropping settled orders keeps that order).
     fn order_at(&self, n: u64) -> Option<usize> {
         let first = self.orders.first()?.id;
         let guess = (n.checked_sub(first)).and_then(|d| usize::try_from(d).ok());
         match guess {
             Some(at) if self.orders.get(at).is_some_and(|o| o.id == n) => Some(at),
-            _ => self.orders.iter().position(|o| o.id == n),
+            _ => {
+                let at = self.orders.partition_point(|o| o.id < n);
+                self.orders.get(at).filter(|o| o.id == n).map(|_| at)
+            }
         }
+    }
+
+    /// The order whose `alphanumericReference` is `reference`.
+    pub fn order_by_reference(&self, reference: &str) -> Option<&OrderRec> {
+        self.order_numbered(*self.references.get(reference)?)
+    }
+
+    /// The order whose `referenceCreatedPayment` is `payment`. That reference is the entity's
+    /// prefix and a 12-digit count that runs on by one with each order, as the order ids do, so
+    /// the count names the order without a scan.
+    pub fn order_by_payment(&self, payment: &str) -> Option<&OrderRec> {
+        let count = payment.strip_prefix(self.prefix.as_str())?;
+        if !count.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let count: u64 = count.parse().ok()?;
+        let id = count
+            .checked_add(self.next_order)?
+            .checked_sub(self.next_reference)?;
+        self.order_numbered(id)
+            .filter(|o| *o.reference_created_payment == *payment)
     }
 
     /// Centavos of orders not yet settled or returned.
@@ -479,5 +506,57 @@ mod tests {
         assert_eq!(found, [Some(42), None, None, None, None, None]);
         assert_eq!(t.order_numbered(43).map(|o| o.id), Some(43));
         assert_eq!(t.order_numbered(44).map(|o| o.id), None);
+    }
+
+    #[test]
+    fn orders_are_found_by_number_and_by_either_reference_once_drops_left_gaps() {
+        let mut t = EntityData::new(&payoutsim_core::ids::Ids::new(1), "t", "com.acme", 0);
+        let (first, first_count) = (t.next_order, t.next_reference);
+        let payment = |prefix: &str, count: u64| format!("{prefix}{count:012}");
+        for _ in 0..100 {
+            let mut o = order(t.next_order);
+            o.reference_created_payment = payment(&t.prefix, t.next_reference).into();
+            t.references
+                .insert(o.alphanumeric_reference.clone(), t.next_order);
+            t.orders.push(o);
+            t.next_order += 1;
+            t.next_reference += 1;
+        }
+        // Every third order dropped, as settled ones are: the ids left have gaps.
+        for o in t.orders.drop_oldest(usize::MAX, |o| o.id % 3 == 0) {
+            t.references.remove(&*o.alphanumeric_reference);
+        }
+
+        for (i, n) in (first..first + 100).enumerate() {
+            let held = (n % 3 != 0).then_some(n);
+            assert_eq!(t.order_numbered(n).map(|o| o.id), held, "{n}");
+            let by_alpha = t.order_by_reference(&format!("R{n}"));
+            assert_eq!(by_alpha.map(|o| o.id), held, "{n}");
+            let count = first_count + i as u64;
+            let by_payment = t.order_by_payment(&payment(&t.prefix, count));
+            assert_eq!(by_payment.map(|o| o.id), held, "{n}");
+        }
+        let last = t
+            .orders
+            .last()
+            .map(|o| o.reference_created_payment.to_string());
+        let held = last.unwrap_or_default();
+        assert!(t.order_by_payment(&held).is_some(), "{held}");
+        let digits = &held[t.prefix.len()..];
+        for near in [
+            format!("xx{digits}"),
+            format!("{}+{}", t.prefix, &digits[1..]),
+            format!("{}{}", t.prefix, digits.trim_start_matches('0')),
+            format!("{held}0"),
+            t.prefix.clone(),
+            String::new(),
+        ] {
+            assert_eq!(t.order_by_payment(&near).map(|o| o.id), None, "{near}");
+        }
+        assert_eq!(t.order_numbered(first + 100).map(|o| o.id), None);
+        assert_eq!(
+            t.order_numbered(first.saturating_sub(1)).map(|o| o.id),
+            None
+        );
     }
 }

@@ -228,6 +228,45 @@ async fn search_reference_finds_an_order_by_either_reference_and_its_date() {
 }
 
 #[tokio::test]
+async fn search_reference_finds_each_of_many_orders_by_either_reference() {
+    let (sim, auth) = signed_in(7).await;
+    let mut made = Vec::new();
+    for i in 0..40 {
+        let r = sim
+            .order(&auth, order_body(&format!("MANY{i}"), json!(1), CLABE))
+            .await;
+        assert_eq!(r.json["success"], true, "{}", r.json);
+        made.push(r.json["orderEntityResponse"].clone());
+    }
+
+    for (i, o) in made.iter().enumerate().rev() {
+        let alpha = format!("MANY{i}");
+        let by_alpha = sim
+            .search(&auth, json!({"alphanumericReference": alpha}))
+            .await;
+        let payment = &o["referenceCreatedPayment"];
+        let by_payment = sim
+            .search(&auth, json!({"referenceCreatedPayment": payment}))
+            .await;
+        let both_of_others = sim
+            .search(
+                &auth,
+                json!({"alphanumericReference": alpha,
+                       "referenceCreatedPayment": made[(i + 1) % made.len()]["referenceCreatedPayment"]}),
+            )
+            .await;
+
+        assert_eq!(by_alpha.json["orderEntityResponse"]["id"], o["id"]);
+        assert_eq!(by_payment.json["orderEntityResponse"]["id"], o["id"]);
+        assert_eq!(
+            by_payment.json["orderEntityResponse"]["alphanumericReference"],
+            alpha.as_str()
+        );
+        both_of_others.assert_error(200, "OrderException", 1030);
+    }
+}
+
+#[tokio::test]
 async fn unknown_paths_and_wrong_methods_answer_in_the_envelope() {
     let sim = sim(7);
 

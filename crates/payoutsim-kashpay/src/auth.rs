@@ -168,13 +168,16 @@ impl Authenticate<KashpaySpec> for Session {
     fn authenticate(kashpay: &Kashpay, parts: &Parts) -> Result<Self, KashpayError> {
         let headers = &parts.headers;
         let token = bearer(headers).ok_or(KashpayError::TokenMissing)?;
-        let claimed = peek_claims(token)
-            .and_then(|c| c.get("entity").and_then(Value::as_str).map(str::to_string))
-            .filter(|e| is_entity(e))
-            .ok_or(KashpayError::TokenInvalid)?;
-        let now = kashpay.now_for(&tenant_name(&claimed));
-        let verified = kashpay.spec().signer().verify(token, now);
-        let claims: Claims = verified.map_err(|e| match e {
+        // The signature first: the claims are then ours, and name the entity whose clock
+        // judges the expiry.
+        let signed = (kashpay.spec().signer())
+            .verify_signed::<Claims>(token)
+            .map_err(|_| KashpayError::TokenInvalid)?;
+        if !is_entity(&signed.claims.entity) {
+            return Err(KashpayError::TokenInvalid);
+        }
+        let now = kashpay.now_for(&tenant_name(&signed.claims.entity));
+        let claims = signed.at(now).map_err(|e| match e {
             JwtError::Expired => KashpayError::TokenExpired,
             _ => KashpayError::TokenInvalid,
         })?;

@@ -19,7 +19,6 @@ use http::{HeaderMap, header};
 use payoutsim_core::jwt::{JwtError, peek_claims};
 use payoutsim_core::kit::Authenticate;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use crate::error::OnSpotError;
 use crate::state::Environment;
@@ -162,19 +161,19 @@ pub(crate) fn verify_token(
     token: &str,
     env: Environment,
 ) -> Result<String, OnSpotError> {
-    let id = peek_claims(token)
-        .and_then(|c| c.get("id").and_then(Value::as_str).map(str::to_string))
-        .ok_or(OnSpotError::Unauthorized)?;
+    // The signature first: the claims are then ours, and name the account whose clock judges
+    // the expiry.
+    let signed = (onspot.spec().signer)
+        .verify_signed::<Claims>(token)
+        .map_err(|_: JwtError| OnSpotError::Unauthorized)?;
     let (tenant, public_key, bound) = {
         let store = onspot.store();
-        let tenant = store.accounts.get(&id).ok_or(OnSpotError::Unauthorized)?;
+        let tenant = (store.accounts.get(&signed.claims.id)).ok_or(OnSpotError::Unauthorized)?;
         let t = store.tenants.get(tenant).ok_or(OnSpotError::Unauthorized)?;
         (tenant.clone(), t.public_key.clone(), t.environment)
     };
     let now = onspot.now_for(&tenant);
-    let claims: Claims = (onspot.spec().signer)
-        .verify(token, now)
-        .map_err(|_: JwtError| OnSpotError::Unauthorized)?;
+    let claims = signed.at(now).map_err(|_| OnSpotError::Unauthorized)?;
     if claims.public_key != public_key || bound != env {
         return Err(OnSpotError::Unauthorized);
     }

@@ -6,9 +6,21 @@
 use serde::Serialize;
 
 /// Whether serde_json writes `text` between quotes as it stands: no control character, no
-/// quote and no backslash (it escapes nothing else).
+/// quote and no backslash (it escapes nothing else). Read 16 bytes at a time without a branch
+/// per byte, so the check of an id or a date is a few vector instructions.
 fn plain(text: &str) -> bool {
-    text.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\')
+    let mut chunks = text.as_bytes().chunks_exact(16);
+    for chunk in &mut chunks {
+        if chunk.iter().fold(false, |bad, &b| bad | escaped(b)) {
+            return false;
+        }
+    }
+    !chunks.remainder().iter().any(|&b| escaped(b))
+}
+
+/// Whether serde_json escapes byte `b` in a string.
+fn escaped(b: u8) -> bool {
+    (b < 0x20) | (b == b'"') | (b == b'\\')
 }
 
 /// `text` as a JSON string, as serde_json writes it.
@@ -87,6 +99,48 @@ impl<'a> ObjectOut<'a> {
         Ok(self)
     }
 
+    /// An integer, as serde_json writes it.
+    pub fn int(&mut self, key: &'static str, value: i64) -> &mut Self {
+        self.key(key);
+        // Writing an integer into a `Vec` cannot fail.
+        let _ = serde_json::to_writer(&mut *self.out, &value);
+        self
+    }
+
+    /// A nested object, its members written by `members`.
+    pub fn object(
+        &mut self,
+        key: &'static str,
+        members: impl FnOnce(&mut ObjectOut<'_>) -> serde_json::Result<()>,
+    ) -> serde_json::Result<&mut Self> {
+        self.key(key);
+        let mut inner = ObjectOut::new(self.out);
+        members(&mut inner)?;
+        inner.end();
+        Ok(self)
+    }
+
+    /// An array of objects, one per item, each written by `members`.
+    pub fn objects<I>(
+        &mut self,
+        key: &'static str,
+        items: impl IntoIterator<Item = I>,
+        mut members: impl FnMut(&mut ObjectOut<'_>, I) -> serde_json::Result<()>,
+    ) -> serde_json::Result<&mut Self> {
+        self.key(key);
+        self.out.push(b'[');
+        for (i, item) in items.into_iter().enumerate() {
+            if i > 0 {
+                self.out.push(b',');
+            }
+            let mut inner = ObjectOut::new(self.out);
+            members(&mut inner, item)?;
+            inner.end();
+        }
+        self.out.push(b']');
+        Ok(self)
+    }
+
     pub fn end(self) {
         self.out.push(b'}');
     }
@@ -102,6 +156,15 @@ mod tests {
             .map(String::from)
             .to_vec();
         texts.extend((0u8..0x80).map(|b| format!("x{}y", b as char)));
+        // Each escaped character at every place of a text longer than two 16-byte reads.
+        for special in ['"', '\\', '\n', '\u{1f}', '\0'] {
+            for at in 0..40 {
+                let mut text: Vec<char> =
+                    "0123456789abcdef0123456789abcdef01234567".chars().collect();
+                text[at] = special;
+                texts.push(text.into_iter().collect());
+            }
+        }
         for text in &texts {
             let mut out = Vec::new();
             push_json_str(&mut out, text);
@@ -131,5 +194,27 @@ mod tests {
         let mut empty = Vec::new();
         ObjectOut::new(&mut empty).end();
         assert_eq!(empty, b"{}");
+    }
+
+    #[test]
+    fn nested_objects_arrays_of_them_and_integers_are_written_as_serde_json_writes_them() {
+        let mut out = Vec::new();
+        let mut o = ObjectOut::new(&mut out);
+        o.int("min", i64::MIN).int("max", i64::MAX).int("zero", 0);
+        o.object("inner", |i| {
+            i.str("a", "b").int("n", -7);
+            Ok(())
+        })
+        .unwrap();
+        o.object("empty", |_| Ok(())).unwrap();
+        o.objects("none", [0; 0], |_, _: i32| Ok(())).unwrap();
+        o.objects("two", ["x", "y\""], |i, t| {
+            i.str("t", t);
+            Ok(())
+        })
+        .unwrap();
+        o.end();
+        let expected = r#"{"min":-9223372036854775808,"max":9223372036854775807,"zero":0,"inner":{"a":"b","n":-7},"empty":{},"none":[],"two":[{"t":"x"},{"t":"y\""}]}"#;
+        assert_eq!(String::from_utf8(out).unwrap(), expected);
     }
 }

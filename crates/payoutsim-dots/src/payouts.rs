@@ -24,10 +24,10 @@ use serde_json::{Map, Value};
 use crate::Dots;
 use crate::auth::Caller;
 use crate::error::{Body, DotsError, code};
-use crate::idempotent::{self, Repeat, reply};
+use crate::idempotent::{self, Repeat};
 use crate::render;
 use crate::state::{self, AppData, RareParts, TRANSFER, TransactionRec, TransferRec};
-use crate::transfers::MAX_AMOUNT;
+use crate::transfers::{MAX_AMOUNT, TRANSFER_BYTES};
 use crate::users::{METHOD_PLATFORMS, user_of};
 use crate::validation::Fields;
 
@@ -117,9 +117,9 @@ async fn create(
                 let rec = pay(app, &id, (&req, rail, None), now)?;
                 let destiny = dots.decide(&machine, forced.take(), state::magic_for(req.amount));
                 let lc = dots.start(&caller.tenant, &machine, &id, destiny, now);
-                Ok(store_payout(app, rec, lc))
+                store_payout_answer(app, rec, lc)
             })?;
-            reply(StatusCode::CREATED, &t)
+            Ok((StatusCode::CREATED, t))
         },
     )?;
     Ok(idempotent::answer(reply))
@@ -227,6 +227,23 @@ pub fn store_payout(
     let wire = render::transfer(&rec);
     app.transfers.insert(rec.id.to_string(), rec);
     wire
+}
+
+/// Keeps payout `rec` with its lifecycle `lc`; its wire form's bytes, written from the record
+/// ([`render::TransferView`]) with no owned copy of it made, and trimmed to their length (the
+/// idempotency key keeps them).
+fn store_payout_answer(
+    app: &mut AppData,
+    mut rec: TransferRec,
+    lc: payoutsim_core::machine::Lifecycle,
+) -> Result<bytes::Bytes, DotsError> {
+    rec.lc = Some(lc);
+    let mut out = Vec::with_capacity(TRANSFER_BYTES);
+    (render::TransferView(&rec).write_json(&mut out))
+        .map_err(|e| DotsError::Internal(e.to_string()))?;
+    app.transfers.insert(rec.id.to_string(), rec);
+    out.shrink_to_fit();
+    Ok(bytes::Bytes::from(out))
 }
 
 /// A payout of `req` for a batch item: validated, debited and started, no forced outcome but

@@ -157,7 +157,10 @@ async fn show(
 ) -> Result<Response, DotsError> {
     let body = caller.with_app(&dots, |app| {
         let t = (app.transfers.get(&id)).ok_or_else(|| DotsError::not_found("Transfer", &id))?;
-        serialised(&render::TransferView(t), TRANSFER_BYTES)
+        let mut out = Vec::with_capacity(TRANSFER_BYTES);
+        (render::TransferView(t).write_json(&mut out))
+            .map_err(|e| DotsError::Internal(e.to_string()))?;
+        Ok(Bytes::from(out))
     })?;
     Ok(raw_json(StatusCode::OK, body))
 }
@@ -228,7 +231,7 @@ async fn list(
 
 /// Room for a transfer's JSON in the usual case (about 450 bytes without metadata), so its
 /// buffer is not grown while the store is locked.
-const TRANSFER_BYTES: usize = 512;
+pub(crate) const TRANSFER_BYTES: usize = 512;
 
 /// `value` serialised ([`sized_answer`]) into a buffer of `capacity` bytes to start with.
 fn serialised<T: serde::Serialize>(value: &T, capacity: usize) -> Result<Bytes, DotsError> {

@@ -89,6 +89,39 @@ async fn with_every_order_in_flight_an_order_past_the_cap_is_refused_with_429_an
     assert_eq!(sim.status_of(&auth, "A1").await, 25);
 }
 
+#[tokio::test]
+async fn refused_while_every_order_is_in_flight_then_accepted_once_one_settles_or_is_moved() {
+    let (sim, auth) = bounded(1).await;
+    let first = sim.order(&auth, order_body("A1", json!(100), CLABE)).await;
+    assert_eq!(first.status, 200, "{}", first.json);
+
+    // Refused, then refused again with nothing moved in between (a pass known to find none
+    // settled is not walked again); refused orders take nothing.
+    for reference in ["B1", "B2"] {
+        let refused = sim
+            .order(&auth, order_body(reference, json!(100), CLABE))
+            .await;
+        refused.assert_error(429, "TooManyRequestsException", 429);
+    }
+    // A1 settles on the clock: the next order drops it and is taken.
+    sim.advance(120.0).await;
+    let taken = sim.order(&auth, order_body("B3", json!(100), CLABE)).await;
+    assert_eq!(taken.status, 200, "{}", taken.json);
+    assert_eq!(sim.balance_cents(&auth).await, (START - 200) * 100);
+
+    // B3 in flight: refused again, until the back office returns it (a terminal status).
+    let refused = sim.order(&auth, order_body("B4", json!(100), CLABE)).await;
+    refused.assert_error(429, "TooManyRequestsException", 429);
+    let id = taken.json["orderEntityResponse"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let moved = sim.force(&id, "returned").await;
+    assert_eq!(moved.status, 200, "{}", moved.json);
+    let taken = sim.order(&auth, order_body("B5", json!(100), CLABE)).await;
+    assert_eq!(taken.status, 200, "{}", taken.json);
+}
+
 /// Kashpay on an engine that holds at most `tenants` tenants.
 fn few_tenants(tenants: usize) -> Sim {
     let mut config = testkit::sim_config(3);

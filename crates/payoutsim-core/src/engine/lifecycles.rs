@@ -228,6 +228,7 @@ impl Engine {
         cause: Cause,
     ) -> Transition {
         let from = std::mem::replace(&mut lc.status, status);
+        self.count_status_change();
         // A history grows by a few changes at most: exactly, not by doubling.
         lc.history.reserve_exact(1);
         lc.history.push(StatusChange { status, at });

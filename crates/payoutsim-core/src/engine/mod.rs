@@ -203,6 +203,9 @@ struct Shared {
     /// Objects held by every tenant of every provider, as the providers' kits count them
     /// ([`Engine::object_count`]): what `--max-objects` is checked against on every request.
     objects: std::sync::atomic::AtomicUsize,
+    /// Bumped each time a lifecycle enters a status, of any object of any provider
+    /// ([`Engine::status_changes`]).
+    status_changes: std::sync::atomic::AtomicU64,
 }
 
 /// The engine: a cheap, clonable handle over private state.
@@ -265,6 +268,7 @@ impl Engine {
             inputs: tokio::sync::Mutex::new(()),
             replaying: std::sync::atomic::AtomicBool::new(false),
             objects: std::sync::atomic::AtomicUsize::new(0),
+            status_changes: std::sync::atomic::AtomicU64::new(0),
             config,
         }))
     }
@@ -400,6 +404,19 @@ impl Engine {
     /// right again at a tenant's next creation when one was not.
     pub fn object_count(&self) -> usize {
         self.0.objects.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// How many times a lifecycle has entered a status so far, of any object of any provider: a
+    /// number that has not moved means no object became settled in between
+    /// ([`Kit::make_room`](crate::kit::Kit::make_room) skips a pass it knows would find none).
+    pub fn status_changes(&self) -> u64 {
+        self.0
+            .status_changes
+            .load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    pub(crate) fn count_status_change(&self) {
+        (self.0.status_changes).fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// A tenant's objects, counted [`Engine::object_count`]'s way, went from `before` to `after`.

@@ -41,6 +41,16 @@ pub struct TooManyObjects {
 /// tenant never holds more than its bound; it holds up to that many fewer right after a pass.
 pub const SPARE_PLACES: usize = 32;
 
+/// A tenant's objects as [`Kit::make_room`] last counted them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(super) struct Counted {
+    pub held: usize,
+    /// The engine's [`status_changes`](crate::Engine::status_changes) when a pass over these
+    /// `held` records found none of them settled; `None` once the count moved, or before any
+    /// such pass.
+    pub none_settled_at: Option<u64>,
+}
+
 /// Whether `lc` is settled: in a terminal status of its machine with no edge left to take, so
 /// nothing will move it again unless the back office does. An object whose machine is unknown
 /// is not settled.
@@ -92,6 +102,13 @@ impl<S: Spec> Kit<S> {
             return Ok(());
         }
         let want = count.saturating_add(n) - limit;
+        // Read before the pass: a change after it is a change since it.
+        let changes = self.engine().status_changes();
+        if self.found_none_settled(tenant, count, changes) {
+            // The last pass over these very records found none settled, and no object of any
+            // tenant has changed status since: this one would find none either.
+            return Err(TooManyObjects { limit });
+        }
         // A pass walks the tenant's records, so it makes [`SPARE_PLACES`] spare places at once
         // for the creations that follow (none under a bound of 32).
         let spare = limit / SPARE_PLACES;
@@ -110,7 +127,27 @@ impl<S: Spec> Kit<S> {
             Ok(())
         } else {
             self.counted(tenant, left);
+            if dropped.is_empty() {
+                self.none_settled(tenant, changes);
+            }
             Err(TooManyObjects { limit })
+        }
+    }
+
+    /// Whether the last pass over `tenant`'s `count` records found none settled when the engine
+    /// had counted `changes` status changes: with neither moved since, none is settled now.
+    fn found_none_settled(&self, tenant: &str, count: usize, changes: u64) -> bool {
+        let counted = self.0.counted.lock().unwrap_or_else(|e| e.into_inner());
+        counted
+            .get(tenant)
+            .is_some_and(|c| c.held == count && c.none_settled_at == Some(changes))
+    }
+
+    /// A pass over `tenant`'s records as last counted found none settled, at `changes`.
+    fn none_settled(&self, tenant: &str, changes: u64) {
+        let mut counted = self.0.counted.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(c) = counted.get_mut(tenant) {
+            c.none_settled_at = Some(changes);
         }
     }
 
@@ -119,10 +156,14 @@ impl<S: Spec> Kit<S> {
     /// was last counted for it.
     fn counted(&self, tenant: &str, held: usize) {
         let mut counted = self.0.counted.lock().unwrap_or_else(|e| e.into_inner());
+        let now = Counted {
+            held,
+            none_settled_at: None,
+        };
         let before = match counted.get_mut(tenant) {
-            Some(n) => std::mem::replace(n, held),
+            Some(c) => std::mem::replace(c, now).held,
             None => {
-                counted.insert(tenant.to_string(), held);
+                counted.insert(tenant.to_string(), now);
                 0
             }
         };
@@ -134,8 +175,10 @@ impl<S: Spec> Kit<S> {
     pub(super) fn uncount(&self, tenant: Option<&str>) {
         let mut counted = self.0.counted.lock().unwrap_or_else(|e| e.into_inner());
         let gone = match tenant {
-            Some(t) => counted.remove(t).unwrap_or(0),
-            None => std::mem::take(&mut *counted).into_values().sum(),
+            Some(t) => counted.remove(t).map_or(0, |c| c.held),
+            None => (std::mem::take(&mut *counted).into_values())
+                .map(|c| c.held)
+                .sum(),
         };
         self.engine().recount_objects(gone, 0);
     }

@@ -296,7 +296,7 @@ struct Inner<S: Spec> {
     retry: Option<Arc<RetryPolicy>>,
     /// Each tenant's objects as last counted by [`Kit::make_room`] (their sum is this provider's
     /// share of [`Engine::object_count`]). Locked after the store, never before it.
-    counted: Mutex<FastMap<String, usize>>,
+    counted: Mutex<FastMap<String, bounds::Counted>>,
 }
 
 /// A provider on the kit: a cheap, clonable handle, the state of its handlers.

@@ -7,7 +7,8 @@
 //!
 //! Bounded: expired keys are swept as simulated time passes (whenever the engine applies what
 //! fell due, which it does at every advance and tick, and cheaply: only once the earliest expiry
-//! has passed, and then only the expired keys are visited), and each tenant keeps at most
+//! has passed, and then only the tenants with a key expired, and only their expired keys, are
+//! visited), and each tenant keeps at most
 //! `max_per_tenant` answered keys (default 10,000, `--idempotency-max-keys`): past it, its
 //! oldest answered key is forgotten, as if it had expired (a retry under it then runs afresh).
 //! Keys whose first request is still running are never dropped.
@@ -17,7 +18,7 @@
 //! return, a panic that unwinds through the handler) releases the key, so no key stays "in use"
 //! after its request is gone.
 
-use std::collections::VecDeque;
+use std::collections::{BTreeSet, VecDeque};
 use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
@@ -135,6 +136,8 @@ type Slots = FastMap<Arc<str>, Slot>;
 struct TenantKeys {
     scopes: Vec<(Box<str>, Slots)>,
     kept: VecDeque<Kept>,
+    /// When the tenant is due in [`Keys::due`] (no answered key of its expires before), if it is.
+    queued: Option<DateTime<Utc>>,
 }
 
 impl TenantKeys {
@@ -203,8 +206,53 @@ impl TenantKeys {
 struct Keys {
     tenants: FastMap<Box<str>, TenantKeys>,
     generation: u64,
-    /// No answered key expires before this (a lower bound; `None`: none is kept).
-    earliest: Option<DateTime<Utc>>,
+    /// Each tenant with answered keys, by when the first of them may expire (a lower bound: its
+    /// `TenantKeys::queued`), soonest first: a sweep that falls due visits the tenants due, not
+    /// every tenant. One entry per tenant at most.
+    due: BTreeSet<(DateTime<Utc>, Box<str>)>,
+}
+
+impl Keys {
+    /// `tenant` has an answered key expiring at `expires`: it is due by then at the latest.
+    fn queue(&mut self, tenant: &str, expires: DateTime<Utc>) {
+        let Some(t) = self.tenants.get_mut(tenant) else {
+            return;
+        };
+        match t.queued {
+            Some(at) if at <= expires => {}
+            Some(at) => {
+                self.due.remove(&(at, Box::from(tenant)));
+                t.queued = Some(expires);
+                self.due.insert((expires, tenant.into()));
+            }
+            None => {
+                t.queued = Some(expires);
+                self.due.insert((expires, tenant.into()));
+            }
+        }
+    }
+
+    /// Takes `tenant` out of [`Keys::due`] (it is forgotten, or about to be swept).
+    fn unqueue(&mut self, tenant: &str) {
+        if let Some(at) = self.tenants.get_mut(tenant).and_then(|t| t.queued.take()) {
+            self.due.remove(&(at, Box::from(tenant)));
+        }
+    }
+
+    /// Sweeps `tenant` at its own `now`: drops what expired, queues it again for its next
+    /// expiry, and forgets it once it holds no key.
+    fn sweep_tenant(&mut self, tenant: &str, now: DateTime<Utc>) {
+        self.unqueue(tenant);
+        let Some(t) = self.tenants.get_mut(tenant) else {
+            return;
+        };
+        let next = t.drop_expired(now);
+        if t.len() == 0 {
+            self.tenants.remove(tenant);
+        } else if let Some(next) = next {
+            self.queue(tenant, next);
+        }
+    }
 }
 
 /// Answered keys a tenant keeps when no other number is given.
@@ -562,7 +610,6 @@ impl IdempotencyStore {
             generation,
         };
         t.scopes[at].1.insert(Arc::clone(&key), done);
-        keys.earliest = Some(keys.earliest.map_or(expires, |e| e.min(expires)));
         // Entries of keys since swept or kept again first, then the oldest past the cap.
         while t.kept.front().is_some_and(|e| !t.holds(e)) {
             t.kept.pop_front();
@@ -580,6 +627,7 @@ impl IdempotencyStore {
             key: Arc::clone(&key),
             generation,
         });
+        keys.queue(tenant, expires);
         Some(key)
     }
 
@@ -596,27 +644,41 @@ impl IdempotencyStore {
         if matches!(slots.get(key), Some(Slot::Running { .. })) {
             slots.remove(key);
         }
+        // A tenant left without any key is not kept as an empty record.
+        if keys.tenants.get(tenant).is_some_and(|t| t.len() == 0) {
+            keys.unqueue(tenant);
+            keys.tenants.remove(tenant);
+        }
     }
 
-    /// Drops expired records, so memory stays bounded by the keys of the last TTL.
+    /// Drops expired records of every tenant, each at its own time, so memory stays bounded by
+    /// the keys of the last TTL (a tenant whose clock ran ahead of the others).
     pub fn sweep(&self, now_for: impl Fn(&str) -> DateTime<Utc>) {
         let mut keys = self.lock();
-        let mut earliest: Option<DateTime<Utc>> = None;
-        keys.tenants.retain(|tenant, t| {
-            if let Some(expires) = t.drop_expired(now_for(tenant)) {
-                earliest = Some(earliest.map_or(expires, |e| e.min(expires)));
-            }
-            t.len() > 0
-        });
-        keys.earliest = earliest;
+        let tenants: Vec<Box<str>> = keys.tenants.keys().cloned().collect();
+        for tenant in tenants {
+            let now = now_for(&tenant);
+            keys.sweep_tenant(&tenant, now);
+        }
     }
 
-    /// [`sweep`](Self::sweep), but only once the earliest answered key has expired at `now`
-    /// (the global simulated time, which no tenant's is behind): a check of one time otherwise.
+    /// Drops the expired records of the tenants due by `now` (the global simulated time, which
+    /// no tenant's is behind), each at its own time: a look at the soonest expiry otherwise, and
+    /// a visit to each tenant with a key expired, not to every tenant.
     pub fn sweep_if_due(&self, now: DateTime<Utc>, now_for: impl Fn(&str) -> DateTime<Utc>) {
-        let due = self.lock().earliest.is_some_and(|e| e <= now);
-        if due {
-            self.sweep(now_for);
+        let mut keys = self.lock();
+        let mut due = Vec::new();
+        while let Some((at, _)) = keys.due.first()
+            && *at <= now
+        {
+            if let Some((_, tenant)) = keys.due.pop_first() {
+                due.push(tenant);
+            }
+        }
+        for tenant in due {
+            // Out of the queue already; `sweep_tenant` queues it again for its next expiry.
+            let at = now_for(&tenant);
+            keys.sweep_tenant(&tenant, at);
         }
     }
 
@@ -636,13 +698,18 @@ impl IdempotencyStore {
     /// Forgets every key of one tenant, exactly (keys still running included: their requests
     /// finish without storing an answer anyone can find).
     pub fn forget_tenant(&self, tenant: &str) {
-        self.lock().tenants.remove(tenant);
+        let mut keys = self.lock();
+        keys.unqueue(tenant);
+        keys.tenants.remove(tenant);
     }
 
     pub fn reset(&self, tenant_prefix: Option<&str>) {
         let mut keys = self.lock();
         match tenant_prefix {
-            Some(p) => keys.tenants.retain(|t, _| !t.starts_with(p)),
+            Some(p) => {
+                keys.tenants.retain(|t, _| !t.starts_with(p));
+                keys.due.retain(|(_, t)| !t.starts_with(p));
+            }
             None => *keys = Keys::default(),
         }
         // What a reset forgets goes back to the allocator, not only out of sight.
@@ -887,6 +954,37 @@ mod tests {
         let last = now + TimeDelta::minutes(91);
         store.sweep_if_due(last, |_| last);
         assert!(store.is_empty());
+    }
+
+    #[test]
+    fn a_sweep_that_falls_due_visits_the_tenants_due_and_no_other() {
+        let store = IdempotencyStore::new(TimeDelta::hours(1));
+        let now = crate::clock::manual_epoch();
+        // 1,000 tenants with a key each, a minute apart.
+        for i in 0..1000 {
+            keep(&store, &format!("t{i}"), "k", now + TimeDelta::minutes(i));
+        }
+        let visited = std::cell::RefCell::new(Vec::new());
+        let sweep_at = |at: DateTime<Utc>| {
+            store.sweep_if_due(at, |t| {
+                visited.borrow_mut().push(t.to_string());
+                at
+            })
+        };
+
+        sweep_at(now + TimeDelta::minutes(59));
+        assert!(visited.borrow().is_empty(), "none due yet");
+        sweep_at(now + TimeDelta::minutes(62));
+        assert_eq!(*visited.borrow(), ["t0", "t1", "t2"]);
+        assert_eq!(store.len(), 997);
+        visited.borrow_mut().clear();
+        // A tenant forgotten is never visited; one reset out of sight neither.
+        store.forget_tenant("t3");
+        store.reset(Some("t4"));
+        sweep_at(now + TimeDelta::minutes(65));
+        assert_eq!(*visited.borrow(), ["t5"]);
+        assert_eq!(store.len_for("t5"), 0);
+        assert_eq!(store.len_for("t6"), 1);
     }
 
     #[test]

@@ -178,12 +178,7 @@ pub fn envelope(status: StatusCode, message: &str) -> Response {
 /// `body` as JSON with `status`; a serialisation failure becomes the generic 500.
 pub fn json_response<T: Serialize>(status: StatusCode, body: &T) -> Response {
     match serde_json::to_vec(body) {
-        Ok(bytes) => (
-            status,
-            [(header::CONTENT_TYPE, "application/json")],
-            Bytes::from(bytes),
-        )
-            .into_response(),
+        Ok(bytes) => json_bytes(status, Bytes::from(bytes)),
         Err(e) => {
             tracing::error!(error = %e, "kashpay: answer did not serialise");
             let body = br#"{"success":false,"error":{"name":"InternalServerException","message":"Error interno","code":500},"totalItems":0,"totalPages":0,"currentPage":0}"#;
@@ -195,6 +190,11 @@ pub fn json_response<T: Serialize>(status: StatusCode, body: &T) -> Response {
                 .into_response()
         }
     }
+}
+
+/// A JSON answer already written.
+pub fn json_bytes(status: StatusCode, body: Bytes) -> Response {
+    (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
 /// A request body as a JSON object. An empty body is `{}` (its fields are then reported missing);

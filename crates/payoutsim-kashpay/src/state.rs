@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use payoutsim_core::ids::Ids;
+use payoutsim_core::json_out::ObjectOut;
 use payoutsim_core::kit::{Bounded, Records};
 use payoutsim_core::machine::Lifecycle;
 use payoutsim_core::rows::Rows;
@@ -63,6 +64,45 @@ impl OrderRec {
         }
     }
 
+    /// `OrderAnswer::new(self.wire())`'s bytes (createOrder's answer), written straight from the
+    /// record ([`ObjectOut`]) with no owned copy of its texts made.
+    pub fn write_answer(&self, out: &mut Vec<u8>) -> serde_json::Result<()> {
+        write_envelope(out, |o| self.write_order(o))
+    }
+
+    /// `OrderAnswer::new(self.detail())`'s bytes (searchReference's answer), written the same
+    /// way: the order's fields, then what was ordered.
+    pub fn write_detail_answer(&self, out: &mut Vec<u8>) -> serde_json::Result<()> {
+        write_envelope(out, |o| {
+            self.write_order(o)?;
+            o.value("amount", &Money(self.amount))?;
+            o.str("beneficiaryName", &self.beneficiary_name);
+            o.str("beneficiaryAccountNumber", &self.account);
+            let kind = self.account_kind.spei_type().to_string();
+            o.str("beneficiaryTypeAcount", &kind);
+            o.str("codeInstituteBank", &self.bank_code);
+            o.str("concept", &self.concept);
+            o.opt_str("dateTransaction", self.date_transaction.as_deref());
+            o.int("typeTransaction", 1);
+            o.int("currency", 484);
+            Ok(())
+        })
+    }
+
+    /// [`OrderEntityResponse`]'s fields, in its order.
+    fn write_order(&self, o: &mut ObjectOut<'_>) -> serde_json::Result<()> {
+        o.str("createdAt", &timestamp(self.created_at));
+        o.str("uptadedAt", &timestamp(self.updated_at));
+        o.str("id", &self.id.to_string());
+        o.str("numericReference", &self.numeric_reference.to_string());
+        o.str("alphanumericReference", &self.alphanumeric_reference);
+        o.str("referenceCreatedPayment", &self.reference_created_payment);
+        o.int("status", i64::from(catalog::wire_status(&self.lc.status)));
+        o.value("initialBalance", &Money(self.initial_balance))?;
+        o.value("finalBalance", &Money(self.final_balance))?;
+        Ok(())
+    }
+
     pub fn detail(&self) -> OrderDetail {
         OrderDetail {
             order: self.wire(),
@@ -77,6 +117,22 @@ impl OrderRec {
             currency: 484,
         }
     }
+}
+
+/// `OrderAnswer`'s envelope around the order `members` write:
+/// `{"success":true,"orderEntityResponse":{…},"totalItems":0,"totalPages":0,"currentPage":0}`.
+fn write_envelope(
+    out: &mut Vec<u8>,
+    members: impl FnOnce(&mut ObjectOut<'_>) -> serde_json::Result<()>,
+) -> serde_json::Result<()> {
+    let mut w = ObjectOut::new(out);
+    w.bool("success", true);
+    w.object("orderEntityResponse", members)?;
+    w.int("totalItems", 0)
+        .int("totalPages", 0)
+        .int("currentPage", 0);
+    w.end();
+    Ok(())
 }
 
 /// A movement of an entity's balance, as getOperations lists it (its texts exactly as long as
@@ -506,6 +562,50 @@ mod tests {
         assert_eq!(found, [Some(42), None, None, None, None, None]);
         assert_eq!(t.order_numbered(43).map(|o| o.id), Some(43));
         assert_eq!(t.order_numbered(44).map(|o| o.id), None);
+    }
+
+    #[test]
+    fn an_order_s_written_answers_are_the_bytes_of_its_serialised_ones() {
+        use crate::model::OrderAnswer;
+        let text = |s: &str| Box::<str>::from(s);
+        let mut orders = Vec::new();
+        for (n, status) in [(7, "accepted"), (8, "settled"), (9, "returned")] {
+            for kind in [AccountKind::Clabe, AccountKind::Card, AccountKind::Phone] {
+                for (name, date) in [("Ana", None), ("O'Brien \"Ñandú\" \\ \n", Some("030421"))] {
+                    let mut o = order(n);
+                    o.lc.status = status.into();
+                    o.account_kind = kind;
+                    o.beneficiary_name = text(name);
+                    o.concept = text(&format!("{name} concept"));
+                    o.date_transaction = date.map(text);
+                    o.numeric_reference = 1_234_567;
+                    o.amount = 7_525;
+                    o.initial_balance = 100_000_001;
+                    o.final_balance = -3;
+                    o.created_at = DateTime::<Utc>::UNIX_EPOCH
+                        + chrono::TimeDelta::milliseconds(1_617_400_800_123);
+                    orders.push(o);
+                }
+            }
+        }
+
+        for o in &orders {
+            let mut answer = Vec::new();
+            o.write_answer(&mut answer).unwrap();
+            let mut detail = Vec::new();
+            o.write_detail_answer(&mut detail).unwrap();
+
+            let serialised = serde_json::to_vec(&OrderAnswer::new(o.wire())).unwrap();
+            assert_eq!(
+                String::from_utf8(answer).unwrap(),
+                String::from_utf8(serialised).unwrap()
+            );
+            let serialised = serde_json::to_vec(&OrderAnswer::new(o.detail())).unwrap();
+            assert_eq!(
+                String::from_utf8(detail).unwrap(),
+                String::from_utf8(serialised).unwrap()
+            );
+        }
     }
 
     #[test]

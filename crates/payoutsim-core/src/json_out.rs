@@ -23,6 +23,17 @@ fn escaped(b: u8) -> bool {
     (b < 0x20) | (b == b'"') | (b == b'\\')
 }
 
+/// The bytes `write` writes (an answer written with [`ObjectOut`]) into a buffer of `capacity`
+/// bytes to start with: room for the usual answer, so it is not regrown while a store is locked.
+pub fn written(
+    capacity: usize,
+    write: impl FnOnce(&mut Vec<u8>) -> serde_json::Result<()>,
+) -> serde_json::Result<bytes::Bytes> {
+    let mut out = Vec::with_capacity(capacity);
+    write(&mut out)?;
+    Ok(bytes::Bytes::from(out))
+}
+
 /// `text` as a JSON string, as serde_json writes it.
 pub fn push_json_str(out: &mut Vec<u8>, text: &str) {
     if plain(text) {

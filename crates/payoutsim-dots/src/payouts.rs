@@ -27,7 +27,7 @@ use crate::error::{Body, DotsError, code};
 use crate::idempotent::{self, Repeat};
 use crate::render;
 use crate::state::{self, AppData, RareParts, TRANSFER, TransactionRec, TransferRec};
-use crate::transfers::{MAX_AMOUNT, TRANSFER_BYTES};
+use crate::transfers::MAX_AMOUNT;
 use crate::users::{METHOD_PLATFORMS, user_of};
 use crate::validation::Fields;
 
@@ -238,12 +238,10 @@ fn store_payout_answer(
     lc: payoutsim_core::machine::Lifecycle,
 ) -> Result<bytes::Bytes, DotsError> {
     rec.lc = Some(lc);
-    let mut out = Vec::with_capacity(TRANSFER_BYTES);
-    (render::TransferView(&rec).write_json(&mut out))
-        .map_err(|e| DotsError::Internal(e.to_string()))?;
+    let answer = render::TransferView(&rec).bytes()?;
     app.transfers.insert(rec.id.to_string(), rec);
-    out.shrink_to_fit();
-    Ok(bytes::Bytes::from(out))
+    // Kept by the idempotency key: no spare room kept with it.
+    Ok(bytes::Bytes::copy_from_slice(&answer))
 }
 
 /// A payout of `req` for a batch item: validated, debited and started, no forced outcome but

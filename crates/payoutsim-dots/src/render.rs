@@ -6,11 +6,13 @@ use serde::Serialize;
 use serde::ser::{SerializeStruct, Serializer};
 use serde_json::Value;
 
+use crate::error::DotsError;
 use crate::model::{
     self, AccountingData, BatchResult, ExternalData, PaymentMethod, PayoutBatch, Transaction,
     TransferRef, Wallet,
 };
 use crate::state::{AppData, BatchRec, Env, FlowRec, LinkRec, MethodRec, TransferRec, UserRec};
+use crate::transfers::TRANSFER_BYTES;
 
 /// A user as `user`.
 pub fn user(u: &UserRec) -> model::User {
@@ -138,6 +140,12 @@ struct TransactionView<'a> {
 }
 
 impl TransferView<'_> {
+    /// [`TransferView::write_json`]'s bytes, in a buffer with room for the usual transfer.
+    pub fn bytes(&self) -> Result<bytes::Bytes, DotsError> {
+        payoutsim_core::json_out::written(TRANSFER_BYTES, |out| self.write_json(out))
+            .map_err(|e| DotsError::Internal(e.to_string()))
+    }
+
     /// The bytes its [`Serialize`] writes, written straight into `out` ([`ObjectOut`]): a
     /// transfer's answer is the hot path of reads.
     pub fn write_json(&self, out: &mut Vec<u8>) -> serde_json::Result<()> {

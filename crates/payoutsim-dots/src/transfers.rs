@@ -157,10 +157,7 @@ async fn show(
 ) -> Result<Response, DotsError> {
     let body = caller.with_app(&dots, |app| {
         let t = (app.transfers.get(&id)).ok_or_else(|| DotsError::not_found("Transfer", &id))?;
-        let mut out = Vec::with_capacity(TRANSFER_BYTES);
-        (render::TransferView(t).write_json(&mut out))
-            .map_err(|e| DotsError::Internal(e.to_string()))?;
-        Ok(Bytes::from(out))
+        render::TransferView(t).bytes()
     })?;
     Ok(raw_json(StatusCode::OK, body))
 }

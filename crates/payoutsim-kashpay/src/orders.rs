@@ -15,6 +15,7 @@ use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use http::StatusCode;
 use payoutsim_core::forced::Forced;
+use payoutsim_core::json_out;
 use payoutsim_core::kit::Auth;
 use serde_json::{Map, Value};
 
@@ -62,14 +63,12 @@ async fn search(
 /// searchReference's), so its buffer is not grown while the entity is locked.
 const ANSWER_BYTES: usize = 640;
 
-/// The bytes `write` writes into a buffer of `capacity` bytes to start with.
+/// The bytes `write` writes ([`json_out::written`]), or why not, in Kashpay's envelope.
 fn written(
     capacity: usize,
     write: impl FnOnce(&mut Vec<u8>) -> serde_json::Result<()>,
 ) -> Result<Bytes, KashpayError> {
-    let mut out = Vec::with_capacity(capacity);
-    write(&mut out).map_err(|e| KashpayError::Internal(e.to_string()))?;
-    Ok(Bytes::from(out))
+    json_out::written(capacity, write).map_err(|e| KashpayError::Internal(e.to_string()))
 }
 
 /// Accepts `order` for the session's entity: checks its reference and the balance, debits it,

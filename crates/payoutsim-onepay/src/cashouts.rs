@@ -90,9 +90,8 @@ const CASHOUT_BYTES: usize = 512;
 
 /// A cashout's answer, written into a buffer of [`CASHOUT_BYTES`] to start with.
 fn cashout_answer(view: &CashoutView<'_>) -> Result<Bytes, OnePayError> {
-    let mut out = Vec::with_capacity(CASHOUT_BYTES);
-    (view.write_json(&mut out)).map_err(|e| OnePayError::Internal(e.to_string()))?;
-    Ok(Bytes::from(out))
+    payoutsim_core::json_out::written(CASHOUT_BYTES, |out| view.write_json(out))
+        .map_err(|e| OnePayError::Internal(e.to_string()))
 }
 
 /// `value` serialised ([`sized_answer`]) into a buffer of `capacity` bytes to start with.

@@ -72,6 +72,11 @@ pub trait Bounded {
     /// with whatever of the records refers to them only (indexes, lists), keeping the books
     /// whole (money an object paid out stays counted); answers the ids dropped. Objects still in
     /// flight, and objects other records refer to, are kept.
+    ///
+    /// What may be dropped must change only with a status change (of any lifecycle) or with
+    /// [`object_count`](Bounded::object_count): [`Kit::make_room`] does not call this again for
+    /// a tenant whose last call dropped nothing while neither has moved. (Dots' funding of a
+    /// payout link is the one change of another kind, and it only makes a link less droppable.)
     fn evict_settled(&mut self, settled: &dyn Fn(&Lifecycle) -> bool, n: usize) -> Vec<String>;
 
     /// The first answers of objects [`Bounded::evict_settled`] dropped whose idempotency keys
